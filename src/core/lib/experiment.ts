@@ -1,0 +1,92 @@
+// `experiment({...})` is what a workspace file exports: a model, data and a
+// training recipe. Everything left out defaults to the paper's CIFAR recipe
+// (He et al. 2015, Section 4.2).
+import { DataSpec, synthetic } from './data';
+import { ModelFactory } from './types';
+
+export interface OptimizerConfig {
+  type?: 'sgd' | 'adam';
+  lr?: number;
+  momentum?: number;
+  /** L2 penalty on conv and dense kernels only (not biases or batch-norm). */
+  weightDecay?: number;
+}
+
+export interface ScheduleConfig {
+  /** Iterations at which the learning rate is multiplied by `gamma`; by default 50% and 75% of the run (32k and 48k of 64k in the paper). */
+  milestones?: number[];
+  gamma?: number;
+  /** ResNet-110's warm-up: a small lr until training error falls below a threshold. */
+  warmup?: { lr: number; untilTrainError?: number; maxIterations?: number };
+}
+
+export interface AugmentConfig {
+  /** Pixels of zero padding on each side before the random crop. */
+  pad?: number;
+  flip?: boolean;
+}
+
+export interface ExperimentConfig {
+  model: ModelFactory;
+  data?: DataSpec;
+  epochs?: number;
+  /** Overrides `epochs` when set. */
+  iterations?: number;
+  batchSize?: number;
+  optimizer?: OptimizerConfig;
+  schedule?: ScheduleConfig;
+  augment?: boolean | AugmentConfig;
+  seed?: number;
+  /** Layers' gradient norms are recorded every this many iterations. */
+  gradientNormEvery?: number;
+}
+
+export interface Experiment {
+  readonly kind: 'resnet-lab/experiment';
+  readonly config: ExperimentConfig;
+}
+
+export function experiment(config: ExperimentConfig): Experiment {
+  if (typeof config?.model !== 'function') {
+    throw new Error('experiment({ model }) needs a model factory, e.g. resnetCifar({ depth: 20 }) or (info) => tf.model(...)');
+  }
+  return { kind: 'resnet-lab/experiment', config };
+}
+
+export function isExperiment(value: unknown): value is Experiment {
+  return typeof value === 'object' && value !== null && (value as Experiment).kind === 'resnet-lab/experiment';
+}
+
+/** The recipe with every default filled in: what a run records in run.json. */
+export interface ResolvedRecipe {
+  data: DataSpec;
+  epochs: number;
+  iterations?: number;
+  batchSize: number;
+  optimizer: Required<OptimizerConfig>;
+  schedule: { milestones?: number[]; gamma: number; warmup?: ScheduleConfig['warmup'] };
+  augment: Required<AugmentConfig> | false;
+  seed: number;
+  gradientNormEvery: number;
+}
+
+export function resolveRecipe(c: Omit<ExperimentConfig, 'model'>): ResolvedRecipe {
+  const opt = c.optimizer ?? {};
+  const type = opt.type ?? 'sgd';
+  return {
+    data: c.data ?? synthetic(),
+    epochs: c.epochs ?? 10,
+    iterations: c.iterations,
+    batchSize: c.batchSize ?? 128,
+    optimizer: {
+      type,
+      lr: opt.lr ?? (type === 'sgd' ? 0.1 : 1e-3),
+      momentum: opt.momentum ?? 0.9,
+      weightDecay: opt.weightDecay ?? 1e-4,
+    },
+    schedule: { milestones: c.schedule?.milestones, gamma: c.schedule?.gamma ?? 0.1, warmup: c.schedule?.warmup },
+    augment: c.augment === false ? false : { pad: 4, flip: true, ...(typeof c.augment === 'object' ? c.augment : {}) },
+    seed: c.seed ?? 1,
+    gradientNormEvery: c.gradientNormEvery ?? 20,
+  };
+}

@@ -1,0 +1,10 @@
+// The `resnet-lab` module that workspace model files import.
+export * from './types';
+export * from './blocks';
+export * from './shortcuts';
+export { add, batchNorm, classifier, conv, heNormal, relu } from './layers';
+export * from './cifar';
+export * from './imagenet';
+export * from './experiment';
+export * from './data';
+export { setInitSeed } from './seed';
