@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nextSeed } from './seed';
 
-export function heNormal(): tf.initializers.Initializer {
+export function heNormal() {
   return tf.initializers.heNormal({ seed: nextSeed() });
 }
 

@@ -40,9 +40,9 @@ export class ZeroPadShortcut extends tf.layers.Layer {
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const [n, h, w, c] = x.shape;
+      const c = x.shape[3];
       const s = this.stride;
-      const sub = s === 1 ? x : tf.stridedSlice(x, [0, 0, 0, 0], [n, h, w, c], [1, s, s, 1]) as tf.Tensor4D;
+      const sub = s === 1 ? x : subsample(x, s);
       const extra = this.outChannels - c;
       return extra > 0 ? tf.pad(sub, [[0, 0], [0, 0], [0, 0], [0, extra]]) : sub;
     });
@@ -53,6 +53,19 @@ export class ZeroPadShortcut extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(ZeroPadShortcut);
+
+/**
+ * x[:, ::s, ::s, :] built from reshape and slice, because tfjs has no
+ * gradient for stridedSlice. Odd sizes are padded up first; the padding
+ * never lands on a sampled position.
+ */
+function subsample(x: tf.Tensor4D, s: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const ho = Math.ceil(h / s), wo = Math.ceil(w / s);
+  const padded = ho * s === h && wo * s === w ? x : tf.pad(x, [[0, 0], [0, ho * s - h], [0, wo * s - w], [0, 0]]);
+  const grouped = tf.reshape(padded, [n, ho, s, wo, s, c]);
+  return tf.reshape(tf.slice(grouped, [0, 0, 0, 0, 0, 0], [n, ho, 1, wo, 1, c]), [n, ho, wo, c]);
+}
 
 /** The shortcut branch of a residual unit: identity, zero-padding or projection. */
 export function shortcut(

@@ -1,0 +1,43 @@
+// Bundles every runtime with esbuild: the extension host code, the trainer
+// process, the CLI, the webviews and the integration-test suite.
+// Usage: node scripts/build.mjs [--production] [--quiet] [--watch]
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+
+const production = process.argv.includes('--production');
+const quiet = process.argv.includes('--quiet');
+const watch = process.argv.includes('--watch');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: quiet ? 'error' : 'info',
+  // tfjs (and its optional native binding) must stay one shared copy from
+  // node_modules; esbuild is a native binary the trainer runs at run time.
+  external: ['vscode', '@tensorflow/*', 'esbuild', 'mocha', 'playwright-core'],
+};
+
+const builds = [
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  { ...node, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js' },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  {
+    bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: production,
+    sourcemap: production ? false : 'inline', logLevel: quiet ? 'error' : 'info',
+    entryPoints: { panel: 'webview/panel/main.ts', sidebar: 'webview/sidebar/main.ts' }, outdir: 'dist/webview',
+  },
+];
+if (!production && fs.existsSync('test/integration/index.ts')) {
+  builds.push({ ...node, entryPoints: ['test/integration/index.ts'], outfile: 'dist/test/integration/index.js' });
+}
+
+const existing = builds.filter((b) => [].concat(Object.values(b.entryPoints)).every((e) => fs.existsSync(e)));
+if (watch) {
+  for (const b of existing) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(existing.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,131 @@
+// resnet-lab command line: the same trainer process and run folders as the
+// VS Code extension, without VS Code.
+import { Command, InvalidArgumentError } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { findExperiments } from '../core/experiments/findExperiments';
+import { DataNameSchema, Overrides } from '../protocol/trainer';
+import { summaryTable } from './format';
+import { Progress } from './progress';
+import { runTrainer } from './runTrainer';
+
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+};
+const num = (v: string) => {
+  const n = Number(v);
+  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
+  return n;
+};
+
+function readModelFile(file: string): string {
+  if (!fs.existsSync(file)) {
+    console.error(`${file}: no such file`);
+    process.exit(2);
+  }
+  return fs.readFileSync(file, 'utf8');
+}
+
+const program = new Command('resnet-lab').description('Train and inspect residual networks written in TypeScript, with TensorFlow.js.');
+
+program.command('list')
+  .argument('<file>', 'a model file (.ts)')
+  .description('list the experiments a file exports, with their line numbers')
+  .action((file: string) => {
+    const found = findExperiments(readModelFile(file));
+    if (found.length === 0) console.log(`${file}: no experiments (export const name = experiment({ ... }))`);
+    for (const e of found) console.log(`${file}:${e.line + 1}  ${e.name}`);
+  });
+
+program.command('summary')
+  .argument('<file>').argument('<experiment>')
+  .option('--json', 'print a JSON object (params, depth, shortcuts, layers)')
+  .option('--data <name>', 'data set whose shape to build for')
+  .description('layers, output shapes, parameters and shortcut connections of an experiment\'s model')
+  .action(async (file: string, experiment: string, o: { json?: boolean; data?: string }) => {
+    readModelFile(file);
+    const data = o.data ? DataNameSchema.parse(o.data) : undefined;
+    const result = await runTrainer({ type: 'describe', file: path.resolve(file), experiment, data }, () => undefined);
+    const last = result.last;
+    if (last?.type !== 'described') return fail(last, result.stderr);
+    if (o.json) {
+      const s = last.summary;
+      console.log(JSON.stringify({ name: s.name, params: s.trainableParams, totalParams: s.totalParams, depth: s.depth, shortcuts: s.shortcuts, layers: s.layers }));
+    } else console.log(summaryTable(last.summary));
+  });
+
+interface TrainOptions {
+  epochs?: number; iterations?: number; batchSize?: number; lr?: number; data?: string; dataDir?: string;
+  limitTrain?: number; limitTest?: number; backend: string; runsDir: string; json?: boolean; seed?: number; gradEvery?: number;
+}
+
+program.command('train')
+  .argument('<file>').argument('<experiment>')
+  .option('--epochs <n>', 'epochs to train', int)
+  .option('--iterations <n>', 'iterations to train (instead of epochs)', int)
+  .option('--batch-size <n>', 'mini-batch size', int)
+  .option('--lr <x>', 'initial learning rate', num)
+  .option('--data <name>', 'synthetic | cifar10 | mnist | fashion-mnist')
+  .option('--data-dir <dir>', 'folder with the data set files (downloaded there if missing)')
+  .option('--limit-train <n>', 'use the first N training examples', int)
+  .option('--limit-test <n>', 'use the first N test examples', int)
+  .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10))
+  .option('--grad-every <n>', 'record gradient norms every N iterations', int)
+  .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+  .option('--runs-dir <dir>', 'where run folders go', '.resnet-lab/runs')
+  .option('--json', 'print a JSON summary as the last line')
+  .description('train an experiment in a trainer process, with a live progress bar; Ctrl-C stops with a checkpoint')
+  .action(async (file: string, experiment: string, o: TrainOptions) => {
+    readModelFile(file);
+    const overrides: Overrides = {
+      epochs: o.epochs, iterations: o.iterations, batchSize: o.batchSize, lr: o.lr,
+      data: o.data ? DataNameSchema.parse(o.data) : undefined, dataDir: o.dataDir && path.resolve(o.dataDir),
+      limitTrain: o.limitTrain, limitTest: o.limitTest, seed: o.seed, gradientNormEvery: o.gradEvery,
+    };
+    const job = { file: path.resolve(file), experiment, runsDir: path.resolve(o.runsDir), backend: o.backend as 'auto', overrides };
+    await trainWithProgress({ type: 'train', job }, !!o.json);
+  });
+
+program.command('resume')
+  .argument('<run-dir>', 'a run folder, e.g. .resnet-lab/runs/20261129-120000-resnet20')
+  .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+  .option('--json', 'print a JSON summary as the last line')
+  .description('continue a stopped or interrupted run from its last checkpoint')
+  .action(async (runDir: string, o: { backend: string; json?: boolean }) => {
+    await trainWithProgress({ type: 'resume', runDir: path.resolve(runDir), backend: o.backend as 'auto' }, !!o.json);
+  });
+
+async function trainWithProgress(command: Parameters<typeof runTrainer>[0], json: boolean): Promise<void> {
+  const progress = new Progress(json);
+  let stopping = false;
+  const result = await runTrainer(command, (e) => progress.onEvent(e), (client) => {
+    process.on('SIGINT', () => {
+      if (stopping) return client.kill();
+      stopping = true;
+      progress.note('stopping after this iteration, writing a checkpoint (Ctrl-C again to kill)…');
+      client.send({ type: 'stop' });
+    });
+  });
+  progress.done();
+  const last = result.last;
+  if (last?.type !== 'finished') return fail(last, result.stderr);
+  if (json) console.log(JSON.stringify({ runDir: last.runDir, status: last.status, iteration: last.iteration, trainError: last.trainError, testError: last.testError }));
+}
+
+function fail(last: ReturnType<typeof Object> | undefined, stderr: string): never {
+  const e = last as { type?: string; message?: string; runDir?: string } | undefined;
+  if (e?.type === 'failed') {
+    console.error(`error: ${e.message}`);
+    if (e.runDir) console.error(`run folder: ${e.runDir}`);
+  } else {
+    console.error(`error: the trainer process ended unexpectedly.\n${stderr.trim().split('\n').slice(-15).join('\n')}`);
+  }
+  process.exit(1);
+}
+
+program.parseAsync(process.argv).catch((e) => {
+  console.error(`error: ${(e as Error).message}`);
+  process.exit(1);
+});

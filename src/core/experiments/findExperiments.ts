@@ -1,0 +1,90 @@
+// Finds `export const name = experiment(...)` in a model file's text without
+// running it: the CodeLens provider calls this on every edit, in the
+// extension host, where loading TypeScript or tfjs would be too heavy.
+// A small tokenizer skips comments, strings and template literals so that a
+// commented-out experiment or an "experiment(" inside a string is not found.
+
+export interface FoundExperiment {
+  name: string;
+  /** 0-based line and column of the `export` keyword. */
+  line: number;
+  column: number;
+  /** 0-based line of the closing parenthesis of `experiment(...)`. */
+  endLine: number;
+}
+
+interface Token { text: string; offset: number }
+
+function tokenize(src: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i];
+    if (c === '/' && src[i + 1] === '/') { while (i < src.length && src[i] !== '\n') i++; continue; }
+    if (c === '/' && src[i + 1] === '*') { const end = src.indexOf('*/', i + 2); i = end < 0 ? src.length : end + 2; continue; }
+    if (c === '"' || c === "'" || c === '`') {
+      const start = i++;
+      while (i < src.length && src[i] !== c) { if (src[i] === '\\') i++; i++; }
+      i++;
+      tokens.push({ text: '"str"', offset: start });
+      continue;
+    }
+    if (/[A-Za-z_$]/.test(c)) {
+      const start = i;
+      while (i < src.length && /[A-Za-z0-9_$]/.test(src[i])) i++;
+      tokens.push({ text: src.slice(start, i), offset: start });
+      continue;
+    }
+    if (!/\s/.test(c)) tokens.push({ text: c, offset: i });
+    i++;
+  }
+  return tokens;
+}
+
+function lineCol(src: string, offset: number): { line: number; column: number } {
+  let line = 0, last = -1;
+  for (let i = 0; i < offset; i++) if (src.charCodeAt(i) === 10) { line++; last = i; }
+  return { line, column: offset - last - 1 };
+}
+
+/** Skips a type annotation such as `: Experiment` up to the `=`. */
+function skipToEquals(tokens: Token[], i: number): number {
+  let depth = 0;
+  for (; i < tokens.length; i++) {
+    const t = tokens[i].text;
+    if (t === '<' || t === '(' || t === '[' || t === '{') depth++;
+    else if (t === '>' || t === ')' || t === ']' || t === '}') depth--;
+    else if (t === '=' && depth <= 0) return i;
+    else if (t === ';') return -1;
+  }
+  return -1;
+}
+
+function closingParen(tokens: Token[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    if (tokens[i].text === '(') depth++;
+    else if (tokens[i].text === ')' && --depth === 0) return i;
+  }
+  return tokens.length - 1;
+}
+
+export function findExperiments(src: string): FoundExperiment[] {
+  const tokens = tokenize(src);
+  const found: FoundExperiment[] = [];
+  for (let i = 0; i + 3 < tokens.length; i++) {
+    if (tokens[i].text !== 'export' || !['const', 'let', 'var'].includes(tokens[i + 1].text)) continue;
+    const name = tokens[i + 2].text;
+    if (!/^[A-Za-z_$][\w$]*$/.test(name)) continue;
+    const eq = skipToEquals(tokens, i + 3);
+    if (eq < 0) continue;
+    // Allow `experiment(` and a qualified `lab.experiment(`.
+    let j = eq + 1;
+    while (tokens[j + 1]?.text === '.' ) j += 2;
+    if (tokens[j]?.text !== 'experiment' || tokens[j + 1]?.text !== '(') continue;
+    const at = lineCol(src, tokens[i].offset);
+    const end = lineCol(src, tokens[closingParen(tokens, j + 1)].offset);
+    found.push({ name, line: at.line, column: at.column, endLine: end.line });
+  }
+  return found;
+}

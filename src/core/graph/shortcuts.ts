@@ -1,0 +1,114 @@
+// Finds the shortcut connections in a model graph. Pure data in, data out: the
+// trainer, the CLI summary and the diagram webview all use it.
+//
+// A shortcut is an input of an addition that reaches it through fewer layers
+// than the other input (the residual branch F). Followed back to where it
+// splits off the main path (the fork), its kind is:
+//   identity   - nothing in between (y = x + F(x)),
+//   padding    - only parameter-free layers, e.g. option A's zero-padding,
+//   projection - a convolution or dense layer (options B and C).
+import type { ModelGraph } from '../../protocol/graph';
+
+export type ShortcutKind = 'identity' | 'padding' | 'projection';
+
+export interface Shortcut {
+  /** Where the shortcut leaves the main path. */
+  from: string;
+  /** The addition it joins. */
+  to: string;
+  kind: ShortcutKind;
+  /** Layers on the shortcut itself (empty for identity). */
+  via: string[];
+  /** Layers of the residual branch F that the shortcut skips. */
+  skips: string[];
+}
+
+const MERGE_ADD = new Set(['Add']);
+const WEIGHTED = new Set(['Conv2D', 'Dense', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose']);
+
+interface Index {
+  inputs: Map<string, string[]>;
+  outputs: Map<string, string[]>;
+  classOf: Map<string, string>;
+  order: string[];
+}
+
+function index(graph: ModelGraph): Index {
+  const inputs = new Map<string, string[]>();
+  const outputs = new Map<string, string[]>();
+  for (const n of graph.nodes) { inputs.set(n.id, []); outputs.set(n.id, []); }
+  for (const e of graph.edges) { inputs.get(e.to)?.push(e.from); outputs.get(e.from)?.push(e.to); }
+  return { inputs, outputs, classOf: new Map(graph.nodes.map((n) => [n.id, n.className])), order: graph.nodes.map((n) => n.id) };
+}
+
+/** Longest path (in layers) from any input to each node: a node's row in the diagram. */
+export function longestPathDepth(graph: ModelGraph): Map<string, number> {
+  const { inputs, order } = index(graph);
+  const depth = new Map<string, number>();
+  const visit = (id: string, seen: Set<string>): number => {
+    const known = depth.get(id);
+    if (known !== undefined) return known;
+    if (seen.has(id)) throw new Error(`the model graph has a cycle at ${id}`);
+    seen.add(id);
+    const d = Math.max(-1, ...(inputs.get(id) ?? []).map((p) => visit(p, seen))) + 1;
+    depth.set(id, d);
+    return d;
+  };
+  for (const id of order) visit(id, new Set());
+  return depth;
+}
+
+export function findShortcuts(graph: ModelGraph): Shortcut[] {
+  const idx = index(graph);
+  const depth = longestPathDepth(graph);
+  const result: Shortcut[] = [];
+  for (const id of idx.order) {
+    if (!MERGE_ADD.has(idx.classOf.get(id) ?? '')) continue;
+    const ins = [...(idx.inputs.get(id) ?? [])].sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0));
+    if (ins.length < 2) continue;
+    const deepest = ins[ins.length - 1];
+    for (const start of ins.slice(0, -1)) {
+      // Walk back along single-input, single-output layers to the fork.
+      const via: string[] = [];
+      let cur = start;
+      while ((idx.outputs.get(cur)?.length ?? 0) === 1 && (idx.inputs.get(cur)?.length ?? 0) === 1) {
+        via.unshift(cur);
+        cur = idx.inputs.get(cur)![0];
+      }
+      const kind: ShortcutKind = via.length === 0 ? 'identity' : via.some((v) => WEIGHTED.has(idx.classOf.get(v) ?? '')) ? 'projection' : 'padding';
+      result.push({ from: cur, to: id, kind, via, skips: branchBetween(idx, cur, deepest, new Set(via)) });
+    }
+  }
+  return result;
+}
+
+/** The layers on paths from `fork` (exclusive) to `end` (inclusive), excluding the shortcut's own layers. */
+function branchBetween(idx: Index, fork: string, end: string, exclude: Set<string>): string[] {
+  const reachesEnd = new Map<string, boolean>();
+  const reaches = (id: string): boolean => {
+    if (id === end) return true;
+    const k = reachesEnd.get(id);
+    if (k !== undefined) return k;
+    reachesEnd.set(id, false);
+    const r = (idx.outputs.get(id) ?? []).some(reaches);
+    reachesEnd.set(id, r);
+    return r;
+  };
+  const found: string[] = [];
+  const stack = [...(idx.outputs.get(fork) ?? [])];
+  const seen = new Set<string>();
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id) || exclude.has(id) || !reaches(id)) continue;
+    seen.add(id);
+    found.push(id);
+    if (id !== end) stack.push(...(idx.outputs.get(id) ?? []));
+  }
+  return idx.order.filter((id) => seen.has(id));
+}
+
+/** Weighted layers (conv, dense) not on a shortcut: the depth the paper names a net by. */
+export function mainPathDepth(graph: ModelGraph): number {
+  const onShortcut = new Set(findShortcuts(graph).flatMap((s) => s.via));
+  return graph.nodes.filter((n) => WEIGHTED.has(n.className) && !onShortcut.has(n.id)).length;
+}

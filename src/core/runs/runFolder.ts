@@ -1,0 +1,153 @@
+// A run on disk: run.json (what ran, on what, how it ended), metrics.jsonl and
+// gradients.jsonl (append-only, one JSON object a line), and checkpoints in
+// the tfjs layers format. Everything is written so that a trainer killed at
+// any moment leaves a folder that reads back and resumes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ModelGraph, ModelSummary } from '../../protocol/graph';
+import type { Overrides } from '../../protocol/trainer';
+import type { ResolvedRecipe } from '../lib/experiment';
+
+export type RunStatus = 'running' | 'finished' | 'stopped' | 'failed' | 'diverged' | 'interrupted';
+
+export interface RunInfo {
+  id: string;
+  experiment: string;
+  file: string;
+  createdAt: string;
+  status: RunStatus;
+  pid?: number;
+  backend: string;
+  recipe: ResolvedRecipe;
+  overrides: Overrides;
+  dataset: { name: string; source: string; train: number; test: number; validation?: number; inputShape: number[]; classNames: string[] };
+  summary: ModelSummary;
+  graph: ModelGraph;
+  iterationsPerEpoch: number;
+  totalIterations: number;
+  epochs: number;
+  final?: { iteration: number; trainError: number | null; testError: number | null };
+  error?: string;
+}
+
+export interface MetricRecord {
+  type: 'iteration' | 'epoch';
+  iteration: number;
+  epoch: number;
+  loss?: number;
+  trainError?: number;
+  testError?: number;
+  testLoss?: number;
+  valError?: number;
+  lr?: number;
+  imagesPerSec?: number;
+  trainLoss?: number;
+  seconds?: number;
+}
+
+export interface GradientRecord { iteration: number; layers: { name: string; norm: number }[] }
+
+export const RUN_JSON = 'run.json';
+export const METRICS = 'metrics.jsonl';
+export const GRADIENTS = 'gradients.jsonl';
+
+function stamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+export function createRunFolder(runsDir: string, experiment: string, now = new Date()): string {
+  fs.mkdirSync(runsDir, { recursive: true });
+  const base = `${stamp(now)}-${experiment.replace(/[^\w.-]+/g, '_')}`;
+  for (let i = 0; ; i++) {
+    const dir = path.join(runsDir, i === 0 ? base : `${base}-${i}`);
+    try {
+      fs.mkdirSync(dir);
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+/** Write-then-rename, so a reader never sees half a file. */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+export function writeRunInfo(dir: string, info: RunInfo): void {
+  writeFileAtomic(path.join(dir, RUN_JSON), JSON.stringify(info, null, 2));
+}
+
+export function updateRunInfo(dir: string, patch: Partial<RunInfo>): RunInfo {
+  const info = { ...readRunInfo(dir), ...patch };
+  writeRunInfo(dir, info);
+  return info;
+}
+
+export function readRunInfo(dir: string): RunInfo {
+  const file = path.join(dir, RUN_JSON);
+  if (!fs.existsSync(file)) throw new Error(`${dir} is not a run folder (no ${RUN_JSON})`);
+  const info = JSON.parse(fs.readFileSync(file, 'utf8')) as RunInfo;
+  if (info.status === 'running' && !(info.pid && isAlive(info.pid))) info.status = 'interrupted';
+  return info;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function appendJsonLine(dir: string, name: string, record: object): void {
+  fs.appendFileSync(path.join(dir, name), JSON.stringify(record) + '\n');
+}
+
+/** Reads a .jsonl file; a torn last line (the trainer was killed mid-write) is skipped. */
+export function readJsonLines<T>(file: string): T[] {
+  if (!fs.existsSync(file)) return [];
+  const out: T[] = [];
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      // only the last line can be torn; anything else unparsable is skipped too
+    }
+  }
+  return out;
+}
+
+export function readMetrics(dir: string): MetricRecord[] {
+  return readJsonLines<MetricRecord>(path.join(dir, METRICS));
+}
+
+export function readGradients(dir: string): GradientRecord[] {
+  return readJsonLines<GradientRecord>(path.join(dir, GRADIENTS));
+}
+
+/** On resume: drop records from after the checkpoint, so the curve continues without duplicates. */
+export function truncateAfter(dir: string, name: string, iteration: number): void {
+  const file = path.join(dir, name);
+  const kept = readJsonLines<{ iteration: number }>(file).filter((r) => r.iteration <= iteration);
+  writeFileAtomic(file, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+}
+
+export function listRuns(runsDir: string): { dir: string; info: RunInfo }[] {
+  if (!fs.existsSync(runsDir)) return [];
+  const runs: { dir: string; info: RunInfo }[] = [];
+  for (const name of fs.readdirSync(runsDir)) {
+    const dir = path.join(runsDir, name);
+    try {
+      runs.push({ dir, info: readRunInfo(dir) });
+    } catch {
+      // not a run folder, or one whose run.json was never written
+    }
+  }
+  return runs.sort((a, b) => b.info.createdAt.localeCompare(a.info.createdAt));
+}

@@ -1,0 +1,138 @@
+// The training loop: a custom loop rather than model.fit, so every iteration
+// reports loss, training error, learning rate and speed, gradient norms are
+// sampled every K iterations, and stop/pause/resume are cooperative.
+import type * as tfjs from '@tensorflow/tfjs';
+import type { TrainerEvent } from '../../protocol/trainer';
+import { Augment, Batch, makeBatch, pixelMean } from '../data/batches';
+import { Dataset, Split } from '../data/dataset';
+import { mixSeed, mulberry32, permutation } from '../data/random';
+import type { ResolvedRecipe } from '../lib/experiment';
+import { saveCheckpoint, TrainState } from '../runs/checkpoint';
+import { appendJsonLine, GRADIENTS, METRICS } from '../runs/runFolder';
+import { Control, yieldToEvents } from './control';
+import { Sgd } from './optimizer';
+import { learningRate, updateWarmup } from './schedule';
+import { evaluate, StepContext, trainStep } from './steps';
+
+type TF = typeof tfjs;
+
+export interface LoopOptions {
+  tf: TF;
+  model: tfjs.LayersModel;
+  dataset: Dataset;
+  recipe: ResolvedRecipe;
+  runDir: string;
+  emit: (e: TrainerEvent) => void;
+  control: Control;
+  resumeFrom?: { state: TrainState; optimizer?: Float32Array };
+}
+
+export interface LoopResult {
+  status: 'finished' | 'stopped';
+  iteration: number;
+  trainError: number | null;
+  testError: number | null;
+}
+
+export class DivergedError extends Error {
+  constructor(readonly iteration: number, loss: number) {
+    super(`diverged at iteration ${iteration}: the loss became ${loss}. Lower the learning rate (or add a warm-up) and train again.`);
+  }
+}
+
+export function plan(recipe: ResolvedRecipe, trainCount: number) {
+  const iterationsPerEpoch = Math.max(1, Math.floor(trainCount / recipe.batchSize));
+  const totalIterations = recipe.iterations ?? recipe.epochs * iterationsPerEpoch;
+  return { iterationsPerEpoch, totalIterations, epochs: Math.ceil(totalIterations / iterationsPerEpoch) };
+}
+
+function* evalBatches(split: Split, ds: Dataset, mean: Float32Array, size = 256): Generator<Batch> {
+  for (let i = 0; i < split.count; i += size) {
+    const idx = Array.from({ length: Math.min(size, split.count - i) }, (_, k) => i + k);
+    yield makeBatch(split, idx, ds.info, mean, false);
+  }
+}
+
+export async function runTraining(o: LoopOptions): Promise<LoopResult> {
+  const { tf, model, dataset: ds, recipe, runDir, emit, control } = o;
+  const { iterationsPerEpoch, totalIterations } = plan(recipe, ds.train.count);
+  const mean = pixelMean(ds.train, ds.info);
+  const vars = model.trainableWeights;
+  const sgd = new Sgd(tf, vars, { momentum: recipe.optimizer.momentum, weightDecay: recipe.optimizer.weightDecay });
+  if (o.resumeFrom?.optimizer) sgd.restore(o.resumeFrom.optimizer);
+  const layerOf = vars.map((v) => model.layers.find((l) => l.trainableWeights.includes(v))?.name ?? v.name);
+  const ctx: StepContext = { tf, model, info: ds.info, vars, layerOf, apply: (g, lr) => sgd.apply(g, lr) };
+  const augment: Augment | false = recipe.augment ? { pad: recipe.augment.pad, flip: recipe.augment.flip } : false;
+
+  const state: TrainState = o.resumeFrom?.state ?? { iteration: 0, epoch: 0, batchInEpoch: 0, bestTestError: null, warmupDone: false };
+  let lastTrainError: number | null = null, lastTestError: number | null = null;
+  let recentError = 1;
+
+  const checkpoint = async (kind: 'latest' | 'best') => {
+    const path = await saveCheckpoint(tf, runDir, kind, model, state, kind === 'latest' ? await sgd.state() : undefined);
+    emit({ type: 'checkpoint', kind, iteration: state.iteration, epoch: state.epoch, path });
+  };
+
+  try {
+    while (state.iteration < totalIterations) {
+      const epochStart = Date.now();
+      // The epoch's order depends only on (seed, epoch): a resumed run sees the same batches.
+      const order = permutation(ds.train.count, mulberry32(mixSeed(recipe.seed, 11, state.epoch)));
+      let lossSum = 0, errorSum = 0, seen = 0;
+      while (state.batchInEpoch < iterationsPerEpoch && state.iteration < totalIterations) {
+        await yieldToEvents();
+        if (control.isPaused) {
+          emit({ type: 'state', state: 'paused' });
+          await control.waitWhilePaused();
+          if (!control.stopRequested) emit({ type: 'state', state: 'running' });
+        }
+        if (control.stopRequested) {
+          await checkpoint('latest');
+          return { status: 'stopped', iteration: state.iteration, trainError: lastTrainError, testError: lastTestError };
+        }
+        const t0 = performance.now();
+        const from = state.batchInEpoch * recipe.batchSize;
+        const indices = order.subarray(from, Math.min(from + recipe.batchSize, ds.train.count));
+        const batch = makeBatch(ds.train, indices, ds.info, mean, augment, mulberry32(mixSeed(recipe.seed, 13, state.iteration)));
+        const lr = learningRate(recipe, totalIterations, state.iteration, state);
+        const withNorms = state.iteration % recipe.gradientNormEvery === 0;
+        const step = await trainStep(ctx, batch, lr, withNorms);
+        if (!Number.isFinite(step.loss)) throw new DivergedError(state.iteration + 1, step.loss);
+        state.iteration++;
+        state.batchInEpoch++;
+        const trainError = step.errors / batch.size;
+        recentError = 0.9 * recentError + 0.1 * trainError;
+        updateWarmup(recipe, state.iteration, recentError, state);
+        lossSum += step.loss * batch.size; errorSum += step.errors; seen += batch.size;
+        const event = { type: 'iteration' as const, iteration: state.iteration, epoch: state.epoch + 1, loss: step.loss, trainError, lr, imagesPerSec: batch.size / ((performance.now() - t0) / 1000) };
+        appendJsonLine(runDir, METRICS, event);
+        emit(event);
+        if (step.gradNorms) {
+          const record = { iteration: state.iteration, layers: step.gradNorms };
+          appendJsonLine(runDir, GRADIENTS, record);
+          emit({ type: 'gradients', ...record });
+        }
+      }
+      const test = await evaluate(tf, model, ds.info, evalBatches(ds.test, ds, mean));
+      const val = ds.validation ? await evaluate(tf, model, ds.info, evalBatches(ds.validation, ds, mean)) : undefined;
+      lastTrainError = seen ? errorSum / seen : lastTrainError;
+      lastTestError = test.error;
+      const epochEvent = {
+        type: 'epoch' as const, epoch: state.epoch + 1, iteration: state.iteration,
+        trainLoss: seen ? lossSum / seen : NaN, trainError: lastTrainError ?? NaN,
+        testLoss: test.loss, testError: test.error, valError: val?.error, seconds: (Date.now() - epochStart) / 1000,
+      };
+      appendJsonLine(runDir, METRICS, epochEvent);
+      emit(epochEvent);
+      state.epoch++;
+      state.batchInEpoch = 0;
+      const best = state.bestTestError === null || test.error < state.bestTestError;
+      if (best) state.bestTestError = test.error;
+      await checkpoint('latest');
+      if (best) await checkpoint('best');
+    }
+    return { status: 'finished', iteration: state.iteration, trainError: lastTrainError, testError: lastTestError };
+  } finally {
+    sgd.dispose();
+  }
+}

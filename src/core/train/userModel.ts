@@ -1,0 +1,77 @@
+// From a workspace file to a built model: compile, run with the trainer's tf
+// and resnet-lab injected, pick the named experiment, build its model for the
+// data set. Every failure points into the user's file.
+import type * as tfjs from '@tensorflow/tfjs';
+import { compileUserFile, CompiledFile, UserCodeError } from '../compile/compileUserFile';
+import { evaluateModule, runUserCode, toUserCodeError } from '../compile/evaluate';
+import { Experiment, isExperiment } from '../lib/experiment';
+import type { DataInfo } from '../lib/types';
+import { findExperiments } from '../experiments/findExperiments';
+import * as fs from 'node:fs';
+
+type TF = typeof tfjs;
+
+export interface LoadedExperiment {
+  compiled: CompiledFile;
+  experiment: Experiment;
+}
+
+export async function loadExperiment(tf: TF, lib: unknown, file: string, name: string): Promise<LoadedExperiment> {
+  const compiled = await compileUserFile(file);
+  const exports = evaluateModule(compiled, { 'resnet-lab': lib, '@tensorflow/tfjs': tf });
+  const value = exports[name];
+  if (!isExperiment(value)) {
+    const found = Object.keys(exports).filter((k) => isExperiment(exports[k]));
+    const line = findExperiments(fs.readFileSync(file, 'utf8')).find((e) => e.name === name)?.line ?? 0;
+    const message = value === undefined
+      ? `no export named "${name}" (experiments here: ${found.join(', ') || 'none'})`
+      : `"${name}" is not an experiment: export it as experiment({ model, ... })`;
+    throw new UserCodeError(`${file}:${line + 1}:1 ${message}`, 'build', [{ file, line: line + 1, column: 1, message }]);
+  }
+  return { compiled, experiment: value };
+}
+
+export function buildModel(tf: TF, loaded: LoadedExperiment, info: DataInfo): tfjs.LayersModel {
+  const restore = nameLayersInErrors(tf);
+  try {
+    const model = runUserCode(loaded.compiled, () => loaded.experiment.config.model(info));
+    if (!model || typeof (model as tfjs.LayersModel).apply !== 'function' || !(model as tfjs.LayersModel).layers) {
+      throw new Error('the model factory must return a tf.LayersModel (tf.model({ inputs, outputs }) or a ready net such as resnetCifar({ depth: 20 }))');
+    }
+    const inShape = model.inputs[0].shape.slice(1);
+    if (inShape.some((d, i) => d !== null && d !== info.inputShape[i])) {
+      throw new Error(`the model's input shape [${inShape}] does not match the data's [${info.inputShape}]: build it from the info argument`);
+    }
+    const units = model.outputs[0].shape[model.outputs[0].shape.length - 1];
+    if (units !== info.numClasses) throw new Error(`the model has ${units} outputs but the data has ${info.numClasses} classes`);
+    return model;
+  } catch (e) {
+    throw toUserCodeError(loaded.compiled, e);
+  } finally {
+    restore();
+  }
+}
+
+/**
+ * tfjs reports a bad merge as "Operands could not be broadcast together with
+ * shapes 16,16,32 and 32,32,16" without saying which layers. While a user's
+ * model is built, add the layer and the layers feeding it to such errors.
+ */
+function nameLayersInErrors(tf: TF): () => void {
+  const proto = tf.layers.Layer.prototype as unknown as { apply: (...a: unknown[]) => unknown };
+  const original = proto.apply;
+  proto.apply = function (this: tfjs.layers.Layer, inputs: unknown, kwargs: unknown) {
+    try {
+      return original.call(this, inputs, kwargs);
+    } catch (e) {
+      if (e instanceof Error && !(e as { named?: boolean }).named) {
+        const list = (Array.isArray(inputs) ? inputs : [inputs]) as { sourceLayer?: { name: string }; shape?: unknown[] }[];
+        const described = list.map((t) => `"${t.sourceLayer?.name ?? '?'}" [${(t.shape ?? []).map((d) => d ?? 'batch').join(', ')}]`).join(' and ');
+        e.message = `layer "${this.name}" (${this.getClassName()}) cannot combine ${described}: ${e.message}`;
+        (e as { named?: boolean }).named = true;
+      }
+      throw e;
+    }
+  };
+  return () => { proto.apply = original; };
+}

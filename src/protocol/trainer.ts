@@ -1,0 +1,131 @@
+// The one protocol between the trainer process and whoever forked it (the
+// extension host or the CLI). Both sides validate what they receive with these
+// schemas; types are inferred from them so they cannot drift apart.
+import { z } from 'zod';
+import { ModelGraphSchema, ModelSummarySchema } from './graph';
+
+export const BackendChoiceSchema = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']);
+export type BackendChoice = z.infer<typeof BackendChoiceSchema>;
+
+export const DataNameSchema = z.enum(['synthetic', 'cifar10', 'mnist', 'fashion-mnist']);
+
+/** Command-line or settings overrides of an experiment's recipe. */
+export const OverridesSchema = z.object({
+  epochs: z.number().int().positive().optional(),
+  iterations: z.number().int().positive().optional(),
+  batchSize: z.number().int().positive().optional(),
+  lr: z.number().positive().optional(),
+  data: DataNameSchema.optional(),
+  dataDir: z.string().optional(),
+  limitTrain: z.number().int().positive().optional(),
+  limitTest: z.number().int().positive().optional(),
+  gradientNormEvery: z.number().int().positive().optional(),
+  seed: z.number().int().optional(),
+});
+export type Overrides = z.infer<typeof OverridesSchema>;
+
+export const TrainJobSchema = z.object({
+  file: z.string(),
+  experiment: z.string(),
+  runsDir: z.string(),
+  backend: BackendChoiceSchema.default('auto'),
+  overrides: OverridesSchema.default({}),
+  /** Folder for downloaded data sets. */
+  cacheDir: z.string().optional(),
+});
+export type TrainJob = z.infer<typeof TrainJobSchema>;
+
+export const CommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('train'), job: TrainJobSchema }),
+  z.object({ type: z.literal('resume'), runDir: z.string(), backend: BackendChoiceSchema.default('auto'), cacheDir: z.string().optional() }),
+  z.object({ type: z.literal('describe'), file: z.string(), experiment: z.string(), data: DataNameSchema.optional() }),
+  z.object({ type: z.literal('stop') }),
+  z.object({ type: z.literal('pause') }),
+  z.object({ type: z.literal('resume-training') }),
+]);
+export type TrainerCommand = z.infer<typeof CommandSchema>;
+
+export const DiagnosticSchema = z.object({
+  file: z.string(),
+  line: z.number().int(),
+  column: z.number().int(),
+  message: z.string(),
+});
+export type SourceDiagnostic = z.infer<typeof DiagnosticSchema>;
+
+export const IterationEventSchema = z.object({
+  type: z.literal('iteration'),
+  iteration: z.number().int(),
+  epoch: z.number().int(),
+  loss: z.number(),
+  trainError: z.number(),
+  lr: z.number(),
+  imagesPerSec: z.number(),
+});
+export const EpochEventSchema = z.object({
+  type: z.literal('epoch'),
+  epoch: z.number().int(),
+  iteration: z.number().int(),
+  trainLoss: z.number(),
+  trainError: z.number(),
+  testLoss: z.number(),
+  testError: z.number(),
+  valError: z.number().optional(),
+  seconds: z.number(),
+});
+export const GradientsEventSchema = z.object({
+  type: z.literal('gradients'),
+  iteration: z.number().int(),
+  layers: z.array(z.object({ name: z.string(), norm: z.number() })),
+});
+
+export const EventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('started'),
+    runDir: z.string(),
+    experiment: z.string(),
+    backend: z.string(),
+    summary: ModelSummarySchema,
+    graph: ModelGraphSchema,
+    epochs: z.number().int(),
+    iterationsPerEpoch: z.number().int(),
+    totalIterations: z.number().int(),
+    startIteration: z.number().int(),
+  }),
+  IterationEventSchema,
+  EpochEventSchema,
+  GradientsEventSchema,
+  z.object({ type: z.literal('checkpoint'), kind: z.enum(['latest', 'best']), iteration: z.number().int(), epoch: z.number().int(), path: z.string() }),
+  z.object({ type: z.literal('state'), state: z.enum(['running', 'paused']) }),
+  z.object({ type: z.literal('log'), level: z.enum(['info', 'warn']), message: z.string() }),
+  z.object({ type: z.literal('described'), backend: z.string(), summary: ModelSummarySchema, graph: ModelGraphSchema }),
+  z.object({
+    type: z.literal('finished'),
+    status: z.enum(['finished', 'stopped']),
+    runDir: z.string(),
+    iteration: z.number().int(),
+    trainError: z.number().nullable(),
+    testError: z.number().nullable(),
+  }),
+  z.object({
+    type: z.literal('failed'),
+    kind: z.enum(['compile', 'build', 'data', 'diverged', 'crash']),
+    message: z.string(),
+    diagnostics: z.array(DiagnosticSchema).default([]),
+    runDir: z.string().optional(),
+    iteration: z.number().int().optional(),
+  }),
+]);
+export type TrainerEvent = z.infer<typeof EventSchema>;
+export type IterationEvent = z.infer<typeof IterationEventSchema>;
+export type EpochEvent = z.infer<typeof EpochEventSchema>;
+export type GradientsEvent = z.infer<typeof GradientsEventSchema>;
+
+export function parseCommand(raw: unknown): TrainerCommand {
+  return CommandSchema.parse(raw);
+}
+
+/** Validates an event; a malformed one is reported, never acted on. */
+export function parseEvent(raw: unknown): TrainerEvent {
+  return EventSchema.parse(raw);
+}

@@ -1,0 +1,157 @@
+// What the trainer process does for one command: train, resume or describe.
+// Runs in the trainer process only (it loads tfjs); reports through `emit`.
+import * as tfjs from '@tensorflow/tfjs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as lib from '../core/lib';
+import { selectBackend } from '../core/backend/select';
+import { UserCodeError } from '../core/compile/compileUserFile';
+import { Dataset, DataError, loadDataset } from '../core/data';
+import { findExperiments } from '../core/experiments/findExperiments';
+import { extractGraph, summarize } from '../core/graph/extract';
+import { DataSpec } from '../core/lib/data';
+import { resolveRecipe, ResolvedRecipe } from '../core/lib/experiment';
+import { loadCheckpoint } from '../core/runs/checkpoint';
+import { createRunFolder, GRADIENTS, METRICS, readRunInfo, RunInfo, truncateAfter, updateRunInfo, writeRunInfo } from '../core/runs/runFolder';
+import { Control } from '../core/train/control';
+import { DivergedError, plan, runTraining } from '../core/train/loop';
+import { buildModel, loadExperiment } from '../core/train/userModel';
+import type { BackendChoice, Overrides, TrainerEvent, TrainJob } from '../protocol/trainer';
+
+const tf = tfjs;
+export type Emit = (e: TrainerEvent) => void;
+
+function applyOverrides(recipe: ResolvedRecipe, o: Overrides): ResolvedRecipe {
+  const data: DataSpec = { ...recipe.data };
+  if (o.data && o.data !== data.name) { data.name = o.data; delete data.dir; }
+  if (o.dataDir) data.dir = o.dataDir;
+  if (o.limitTrain) data.limitTrain = o.limitTrain;
+  if (o.limitTest) data.limitTest = o.limitTest;
+  return {
+    ...recipe,
+    data,
+    epochs: o.epochs ?? recipe.epochs,
+    iterations: o.epochs ? undefined : o.iterations ?? recipe.iterations,
+    batchSize: o.batchSize ?? recipe.batchSize,
+    optimizer: { ...recipe.optimizer, lr: o.lr ?? recipe.optimizer.lr },
+    seed: o.seed ?? recipe.seed,
+    gradientNormEvery: o.gradientNormEvery ?? recipe.gradientNormEvery,
+  };
+}
+
+async function loadData(spec: DataSpec, cacheDir: string | undefined, emit: Emit): Promise<Dataset> {
+  let lastReport = 0;
+  return loadDataset(spec, {
+    cacheDir,
+    onProgress: ({ file, received, total }) => {
+      if (Date.now() - lastReport < 500) return;
+      lastReport = Date.now();
+      const pct = total ? ` ${Math.round((100 * received) / total)}%` : '';
+      emit({ type: 'log', level: 'info', message: `downloading ${file}:${pct} (${(received / 1e6).toFixed(1)} MB)` });
+    },
+  });
+}
+
+/** Maps any failure to a `failed` event a user can act on. */
+export function failureEvent(e: unknown, file?: string, experiment?: string, runDir?: string): TrainerEvent {
+  if (e instanceof UserCodeError) {
+    let diagnostics = e.diagnostics;
+    if (diagnostics.length === 0 && file && experiment) {
+      // No frame in the user's code (e.g. a wrong input shape): point at the experiment.
+      const line = (findExperiments(fs.readFileSync(file, 'utf8')).find((x) => x.name === experiment)?.line ?? 0) + 1;
+      diagnostics = [{ file, line, column: 1, message: e.message }];
+    }
+    return { type: 'failed', kind: e.kind, message: e.message, diagnostics, runDir };
+  }
+  if (e instanceof DivergedError) return { type: 'failed', kind: 'diverged', message: e.message, diagnostics: [], runDir, iteration: e.iteration };
+  if (e instanceof DataError) return { type: 'failed', kind: 'data', message: e.message, diagnostics: [], runDir };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { type: 'failed', kind: 'crash', message: err.stack ?? err.message, diagnostics: [], runDir };
+}
+
+async function startBackend(choice: BackendChoice, emit: Emit): Promise<string> {
+  const backend = await selectBackend(tf, choice);
+  for (const note of backend.notes) emit({ type: 'log', level: 'info', message: note });
+  emit({ type: 'log', level: 'info', message: `backend: ${backend.name}` });
+  return backend.name;
+}
+
+export async function describe(file: string, experiment: string, dataName: DataSpec['name'] | undefined, emit: Emit): Promise<void> {
+  try {
+    const backend = await startBackend('cpu', emit); // building a graph needs no fast backend
+    const loaded = await loadExperiment(tf, lib, file, experiment);
+    const recipe = resolveRecipe(loaded.experiment.config);
+    const name = dataName ?? recipe.data.name;
+    // The shape of the data is all a diagram needs: don't load (or download) it.
+    const info = name === 'mnist' || name === 'fashion-mnist' ? { inputShape: [28, 28, 1] as [number, number, number], numClasses: 10 } : { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
+    const model = buildModel(tf, loaded, info);
+    const graph = extractGraph(model);
+    emit({ type: 'described', backend, summary: summarize(model, graph), graph });
+    model.dispose();
+  } catch (e) {
+    emit(failureEvent(e, file, experiment));
+  }
+}
+
+export async function train(job: TrainJob, control: Control, emit: Emit): Promise<void> {
+  let runDir: string | undefined;
+  try {
+    const backend = await startBackend(job.backend, emit);
+    const loaded = await loadExperiment(tf, lib, job.file, job.experiment);
+    const recipe = applyOverrides(resolveRecipe(loaded.experiment.config), job.overrides);
+    const dataset = await loadData(recipe.data, job.cacheDir, emit);
+    lib.setInitSeed(recipe.seed);
+    const model = buildModel(tf, loaded, dataset.info);
+    runDir = createRunFolder(job.runsDir, job.experiment);
+    const graph = extractGraph(model);
+    const p = plan(recipe, dataset.train.count);
+    const info: RunInfo = {
+      id: path.basename(runDir), experiment: job.experiment, file: path.resolve(job.file), createdAt: new Date().toISOString(),
+      status: 'running', pid: process.pid, backend, recipe, overrides: job.overrides,
+      dataset: {
+        name: recipe.data.name, source: dataset.source, train: dataset.train.count, test: dataset.test.count,
+        validation: dataset.validation?.count, inputShape: dataset.info.inputShape, classNames: dataset.classNames,
+      },
+      summary: summarize(model, graph), graph, ...p,
+    };
+    writeRunInfo(runDir, info);
+    emit({ type: 'started', runDir, experiment: job.experiment, backend, summary: info.summary, graph, epochs: p.epochs, iterationsPerEpoch: p.iterationsPerEpoch, totalIterations: p.totalIterations, startIteration: 0 });
+    await finish(runDir, await runTraining({ tf, model, dataset, recipe, runDir, emit, control }), emit);
+    model.dispose();
+  } catch (e) {
+    fail(e, job.file, job.experiment, runDir, emit);
+  }
+}
+
+export async function resume(runDir: string, backendChoice: BackendChoice, cacheDir: string | undefined, control: Control, emit: Emit): Promise<void> {
+  try {
+    const info = readRunInfo(runDir);
+    const backend = await startBackend(backendChoice, emit);
+    // Evaluate the model file again so its custom layers are registered, then
+    // take the architecture and weights from the checkpoint.
+    await loadExperiment(tf, lib, info.file, info.experiment);
+    const { model, state, optimizer } = await loadCheckpoint(tf, runDir);
+    const dataset = await loadData(info.recipe.data, cacheDir, emit);
+    truncateAfter(runDir, METRICS, state.iteration);
+    truncateAfter(runDir, GRADIENTS, state.iteration);
+    updateRunInfo(runDir, { status: 'running', pid: process.pid, backend, error: undefined });
+    emit({ type: 'started', runDir, experiment: info.experiment, backend, summary: info.summary, graph: info.graph, epochs: info.epochs, iterationsPerEpoch: info.iterationsPerEpoch, totalIterations: info.totalIterations, startIteration: state.iteration });
+    await finish(runDir, await runTraining({ tf, model, dataset, recipe: info.recipe, runDir, emit, control, resumeFrom: { state, optimizer } }), emit);
+    model.dispose();
+  } catch (e) {
+    fail(e, undefined, undefined, fs.existsSync(path.join(runDir, 'run.json')) ? runDir : undefined, emit);
+  }
+}
+
+async function finish(runDir: string, result: Awaited<ReturnType<typeof runTraining>>, emit: Emit): Promise<void> {
+  updateRunInfo(runDir, { status: result.status, pid: undefined, final: { iteration: result.iteration, trainError: result.trainError, testError: result.testError } });
+  emit({ type: 'finished', status: result.status, runDir, iteration: result.iteration, trainError: result.trainError, testError: result.testError });
+}
+
+function fail(e: unknown, file: string | undefined, experiment: string | undefined, runDir: string | undefined, emit: Emit): void {
+  const event = failureEvent(e, file, experiment, runDir);
+  if (runDir && event.type === 'failed') {
+    updateRunInfo(runDir, { status: event.kind === 'diverged' ? 'diverged' : 'failed', pid: undefined, error: event.message });
+  }
+  emit(event);
+}
