@@ -6,7 +6,7 @@ import { plainCifar, preactResnetCifar, resnetCifar, resnet18, resnet50, ZeroPad
 const cifar = { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
 
 function trainableParams(m: tf.LayersModel): number {
-  return m.trainableWeights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+  return m.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
 }
 const countAdds = (m: tf.LayersModel) => m.layers.filter((l) => l.getClassName() === 'Add').length;
 const weighted = (m: tf.LayersModel) => m.layers.filter((l) => ['Conv2D', 'Dense'].includes(l.getClassName()) && !l.name.includes('/proj')).length;

@@ -1,0 +1,491 @@
+// Builds the native TensorFlow backend (@tensorflow/tfjs-node's N-API binding)
+// against the TensorFlow that a Python `tensorflow` / `tensorflow-cpu` wheel
+// ships, instead of the libtensorflow 2.9.1 tarball that tfjs-node's own
+// install script downloads from Google's storage (unreachable offline).
+//
+// Why this works: the binding only calls TensorFlow's stable C and eager C
+// APIs (TF_*, TFE_*; TF_TString_* are header-inline). The wheels export them
+// all from libtensorflow_cc.so.2 + libtensorflow_framework.so.2 (checked for
+// tensorflow-cpu 2.15.1 and 2.21.0) and ship the headers under
+// tf.sysconfig.get_include(). We lay out tfjs-node's deps/ folder the way its
+// binding.gyp expects, but as symlinks into the wheel:
+//
+//   deps/include                       -> <get_include()>
+//   deps/lib/libtensorflow.so          -> <get_lib()>/libtensorflow_cc.so.2   (link time, -ltensorflow)
+//   deps/lib/libtensorflow_framework.so-> <get_lib()>/libtensorflow_framework.so.2
+//   deps/lib/libtensorflow_cc.so.2     -> same    (run time: the sonames the binding records)
+//   deps/lib/libtensorflow_framework.so.2 -> same
+//
+// and run node-gyp. The binding's RUNPATH is $ORIGIN/../../deps/lib, so a plain
+// require('@tensorflow/tfjs-node') finds the libraries with no LD_LIBRARY_PATH,
+// as long as the Python environment stays where it is.
+//
+// Linux only (x64, arm64). No `vscode` import: the CLI and the extension share it.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface SetupNativeOptions {
+  /** Folder whose node_modules gets (or has) @tensorflow/tfjs-node. */
+  projectDir: string;
+  /** Python interpreter with TensorFlow installed; tried before `python3` and `/usr/bin/python3`. */
+  python?: string;
+  /** Progress, one line at a time (build output included). */
+  log: (line: string) => void;
+  /** Rebuild even if a working binding is already there. */
+  force?: boolean;
+}
+
+export interface SetupNativeResult {
+  ok: true;
+  /** TensorFlow version the binding reports (TF_Version()). */
+  tfVersion: string;
+  /** The built tfjs_binding.node that tfjs-node loads. */
+  bindingPath: string;
+}
+
+export const TFJS_NODE_VERSION = '4.22.0';
+const PKG = '@tensorflow/tfjs-node';
+const STAMP = 'resnet-lab-native.json';
+/** C API functions the 4.22.0 binding calls, used when its sources cannot be read. */
+const KNOWN_SYMBOLS = [
+  'TFE_ContextListDevices', 'TFE_DeleteContext', 'TFE_DeleteContextOptions', 'TFE_DeleteOp', 'TFE_DeleteTensorHandle',
+  'TFE_Execute', 'TFE_NewContext', 'TFE_NewContextOptions', 'TFE_NewOp', 'TFE_NewTensorHandle', 'TFE_OpAddInput',
+  'TFE_OpSetAttrBool', 'TFE_OpSetAttrBoolList', 'TFE_OpSetAttrFloat', 'TFE_OpSetAttrFloatList', 'TFE_OpSetAttrInt',
+  'TFE_OpSetAttrIntList', 'TFE_OpSetAttrShape', 'TFE_OpSetAttrString', 'TFE_OpSetAttrType', 'TFE_TensorHandleCopyToDevice',
+  'TFE_TensorHandleDataType', 'TFE_TensorHandleDim', 'TFE_TensorHandleNumDims', 'TFE_TensorHandleResolve',
+  'TF_AllocateTensor', 'TF_DataTypeSize', 'TF_DeleteBuffer', 'TF_DeleteDeviceList', 'TF_DeleteGraph', 'TF_DeleteSession',
+  'TF_DeleteSessionOptions', 'TF_DeleteStatus', 'TF_DeleteTensor', 'TF_DeviceListCount', 'TF_DeviceListName',
+  'TF_DeviceListType', 'TF_Dim', 'TF_GetCode', 'TF_GraphOperationByName', 'TF_LoadSessionFromSavedModel', 'TF_Message',
+  'TF_NewBuffer', 'TF_NewBufferFromString', 'TF_NewGraph', 'TF_NewSessionOptions', 'TF_NewStatus', 'TF_NewTensor',
+  'TF_NumDims', 'TF_SessionRun', 'TF_TensorByteSize', 'TF_TensorData', 'TF_TensorElementCount', 'TF_TensorType', 'TF_Version',
+];
+/** Names in the binding sources that are not library exports: its own RAII classes, header-inline helpers. */
+const NOT_EXPORTS = /^(TF_AutoStatus|TF_AutoTensor|TFE_AutoOp|TF_TString_\w+)$/;
+const VENV = path.join(os.homedir(), '.venvs', 'resnet-lab-tf');
+
+export async function setupNative(opts: SetupNativeOptions): Promise<SetupNativeResult> {
+  const { log } = opts;
+  const projectDir = path.resolve(opts.projectDir);
+  if (process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch)) {
+    throw new Error(
+      `The native backend can only be built from a TensorFlow wheel on Linux (x64/arm64); this is ${process.platform}/${process.arch}. ` +
+        `Use the wasm backend here, or "npm install ${PKG}@${TFJS_NODE_VERSION}" with internet access.`,
+    );
+  }
+  if (!fs.existsSync(path.join(projectDir, 'package.json'))) {
+    throw new Error(`${projectDir} has no package.json: pass the folder of the project that should get ${PKG}.`);
+  }
+  const node = nodeExecutable();
+
+  // 1. @tensorflow/tfjs-node's JS and binding sources, without its install script.
+  const pkgDir = await ensurePackage(projectDir, log);
+  const depsDir = path.join(pkgDir, 'deps');
+  const expectedBinding = bindingPathFor(pkgDir, await napiVersionOf(node));
+
+  // 2. Already built and working? Then there is nothing to do.
+  if (!opts.force && fs.existsSync(expectedBinding)) {
+    log(`Checking the existing binding ${expectedBinding} ...`);
+    const check = await verify(node, projectDir);
+    if (check.ok) {
+      const stamp = readStamp(depsDir);
+      log(`Native backend already works: TensorFlow ${check.tfVersion}${stamp ? ` from ${stamp.lib}` : ''}.`);
+      return { ok: true, tfVersion: check.tfVersion, bindingPath: check.bindingPath };
+    }
+    log(`The existing binding does not work (${firstLine(check.error)}); rebuilding.`);
+  }
+
+  // 3. A Python with TensorFlow, its libraries and headers.
+  const tf = await findTensorFlow(opts.python, log);
+  log(`Using TensorFlow ${tf.version} from ${tf.python} (libraries ${tf.lib}).`);
+  const libCc = path.join(tf.lib, 'libtensorflow_cc.so.2');
+  const libFw = path.join(tf.lib, 'libtensorflow_framework.so.2');
+  const needed = [libCc, libFw, ...['c/c_api.h', 'c/eager/c_api.h', 'core/platform/ctstring_internal.h'].map((h) => path.join(tf.include, 'tensorflow', h))];
+  const absent = needed.filter((f) => !fs.existsSync(f));
+  if (absent.length) {
+    throw new Error(
+      `TensorFlow ${tf.version} in ${tf.python} lacks files the binding needs: ${absent.join(', ')}. ` +
+        `Install a full wheel: "${tf.python}" -m pip install --force-reinstall tensorflow-cpu`,
+    );
+  }
+
+  // 4. Every C API function the binding calls must be exported.
+  const symbols = bindingSymbols(pkgDir);
+  const missing = await missingSymbols(tf.python, [libCc, libFw], symbols);
+  if (missing.length) {
+    throw new Error(
+      `TensorFlow ${tf.version} (${tf.lib}) does not export ${missing.length} C API function(s) that ${PKG} needs: ${missing.join(', ')}. ` +
+        `Install a wheel that does (tested: tensorflow-cpu 2.15.1 and 2.21.0): "${tf.python}" -m pip install "tensorflow-cpu>=2.15"`,
+    );
+  }
+  log(`All ${symbols.length} TF_/TFE_ functions the binding calls are exported.`);
+
+  // 5. Tools node-gyp needs.
+  const tools = findBuildTools(node, tf.python);
+
+  // 6. deps/ as symlinks into the wheel (replacing whatever was there).
+  fs.rmSync(depsDir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(depsDir, 'lib'), { recursive: true });
+  fs.symlinkSync(tf.include, path.join(depsDir, 'include'));
+  const links: [string, string][] = [
+    ['libtensorflow.so', libCc],
+    ['libtensorflow_cc.so.2', libCc],
+    ['libtensorflow_framework.so', libFw],
+    ['libtensorflow_framework.so.2', libFw],
+  ];
+  for (const [name, target] of links) fs.symlinkSync(target, path.join(depsDir, 'lib', name));
+  log(`Linked ${depsDir} to the wheel.`);
+
+  // 7. Build.
+  const napi = napiFromPath(expectedBinding);
+  const logFile = path.join(pkgDir, 'resnet-lab-native-build.log');
+  const args = [
+    ...tools.nodeGyp.args, 'rebuild', '-j', '1', `--nodedir=${tools.nodeDir}`, `--python=${tf.python}`,
+    '--module_name=tfjs_binding', `--module_path=${path.dirname(expectedBinding)}`, `--napi_build_version=${napi}`,
+  ];
+  fs.rmSync(expectedBinding, { force: true }); // never leave an old binding looking like a fresh one
+  log(`Building: ${tools.nodeGyp.cmd} ${args.join(' ')}`);
+  const started = Date.now();
+  const build = await run(tools.nodeGyp.cmd, args, {
+    cwd: pkgDir,
+    env: { ...process.env, JOBS: '1', npm_config_yes: 'true', PYTHON: tf.python },
+    timeoutMs: 15 * 60_000,
+    onLine: log,
+  });
+  fs.writeFileSync(logFile, build.output);
+  if (build.code !== 0 || !fs.existsSync(expectedBinding)) {
+    throw new Error(
+      `Building the tfjs-node binding failed (${build.error ?? `exit code ${build.code}`}); full log in ${logFile}. Last lines:\n` + tail(build.output, 30),
+    );
+  }
+  log(`Built ${expectedBinding} in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+
+  // 8. Load it in a fresh Node, run an op and a training step.
+  const check = await verify(node, projectDir);
+  if (!check.ok) {
+    const hint = /undefined symbol/.test(check.error) ? ' (a symbol the binding needs is missing from this TensorFlow; try tensorflow-cpu 2.15–2.21)' : '';
+    throw new Error(`The binding was built but does not work${hint}:\n${tail(check.error, 20)}`);
+  }
+  fs.writeFileSync(
+    path.join(depsDir, STAMP),
+    JSON.stringify({ tfVersion: tf.version, python: tf.python, lib: tf.lib, include: tf.include, tfjsNode: readVersion(pkgDir), napi, builtAt: new Date().toISOString() }, null, 2),
+  );
+  log(`Native backend ready: TensorFlow ${check.tfVersion}.`);
+  return { ok: true, tfVersion: check.tfVersion, bindingPath: check.bindingPath };
+}
+
+// ---------------------------------------------------------------- the package
+
+async function ensurePackage(projectDir: string, log: (l: string) => void): Promise<string> {
+  const pkgDir = path.join(projectDir, 'node_modules', ...PKG.split('/'));
+  const ready = () => fs.existsSync(path.join(pkgDir, 'binding.gyp')) && fs.existsSync(path.join(pkgDir, 'binding', 'tfjs_backend.cc'));
+  if (ready()) {
+    const v = readVersion(pkgDir);
+    if (v !== TFJS_NODE_VERSION) log(`Note: found ${PKG}@${v}; this setup was tested with ${TFJS_NODE_VERSION}.`);
+    return pkgDir;
+  }
+  const npm = which('npm');
+  if (!npm) throw new Error(`${PKG} is not installed in ${projectDir} and npm is not on PATH to install it.`);
+  const args = ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', `${PKG}@${TFJS_NODE_VERSION}`];
+  log(`Installing ${PKG} without its download script: npm ${args.join(' ')}`);
+  const r = await run(npm, args, { cwd: projectDir, env: process.env, timeoutMs: 10 * 60_000, onLine: log });
+  if (r.code !== 0 || !ready()) {
+    throw new Error(`"npm ${args.join(' ')}" in ${projectDir} failed (${r.error ?? `exit code ${r.code}`}):\n${tail(r.output, 20)}`);
+  }
+  return pkgDir;
+}
+
+function readVersion(pkgDir: string): string {
+  try {
+    return String(JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version);
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Where @mapbox/node-pre-gyp's find() (what tfjs-node's index.js uses) looks for the binding. */
+export function bindingPathFor(pkgDir: string, nodeNapi: number): string {
+  const binary = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).binary ?? {};
+  const versions: number[] = (binary.napi_versions ?? [8]).map(Number).filter((v: number) => v <= nodeNapi);
+  const napi = versions.length ? Math.max(...versions) : 8;
+  const modulePath = String(binary.module_path ?? './lib/napi-v{napi_build_version}').replace('{napi_build_version}', String(napi));
+  return path.join(pkgDir, modulePath, `${binary.module_name ?? 'tfjs_binding'}.node`);
+}
+
+function napiFromPath(p: string): number {
+  const m = /napi-v(\d+)/.exec(p);
+  return m ? Number(m[1]) : 8;
+}
+
+async function napiVersionOf(node: string): Promise<number> {
+  if (node === process.execPath && process.versions.napi) return Number(process.versions.napi);
+  const r = await run(node, ['-p', 'process.versions.napi'], { timeoutMs: 30_000 });
+  const v = Number(r.output.trim().split('\n').pop());
+  return Number.isFinite(v) && v > 0 ? v : 8;
+}
+
+/** The binding's TF_/TFE_ calls, read from its sources (falls back to the list for 4.22.0). */
+function bindingSymbols(pkgDir: string): string[] {
+  const dir = path.join(pkgDir, 'binding');
+  const found = new Set<string>();
+  try {
+    for (const f of fs.readdirSync(dir)) {
+      if (!/\.(cc|h)$/.test(f)) continue;
+      const src = fs.readFileSync(path.join(dir, f), 'utf8').replace(/\/\/.*$/gm, '');
+      for (const m of src.matchAll(/\b(TFE?_[A-Za-z0-9_]+)\s*\(/g)) if (!NOT_EXPORTS.test(m[1])) found.add(m[1]);
+    }
+  } catch {
+    /* fall through */
+  }
+  return found.size ? [...found].sort() : KNOWN_SYMBOLS;
+}
+
+// ------------------------------------------------------------------ Python/TF
+
+interface TensorFlowInfo {
+  python: string;
+  version: string;
+  lib: string;
+  include: string;
+}
+
+const PROBE = [
+  'import json, sys',
+  'out = {"python": sys.executable, "py": sys.version.split()[0]}',
+  'try:',
+  '    import tensorflow as tf',
+  '    out.update(tf=tf.__version__, lib=tf.sysconfig.get_lib(), include=tf.sysconfig.get_include())',
+  'except BaseException as e:',
+  '    out["error"] = type(e).__name__ + ": " + str(e)',
+  'print("RESNET_LAB_PROBE " + json.dumps(out))',
+].join('\n');
+
+async function findTensorFlow(preferred: string | undefined, log: (l: string) => void): Promise<TensorFlowInfo> {
+  const expanded = preferred?.startsWith('~/') ? path.join(os.homedir(), preferred.slice(2)) : preferred;
+  const candidates = [...new Set([expanded, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c))];
+  const tried: string[] = [];
+  const withoutTf: string[] = [];
+  for (const py of candidates) {
+    log(`Looking for TensorFlow in ${py} ...`);
+    const r = await run(py, ['-c', PROBE], { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' }, timeoutMs: 180_000 });
+    if (r.error && /ENOENT|EACCES/.test(r.error)) {
+      tried.push(`${py}: not found`);
+      continue;
+    }
+    const line = r.output.split('\n').find((l) => l.startsWith('RESNET_LAB_PROBE '));
+    if (!line) {
+      tried.push(`${py}: did not run (${r.error ?? `exit code ${r.code}`}: ${firstLine(tail(r.output, 1))})`);
+      continue;
+    }
+    const p = JSON.parse(line.slice('RESNET_LAB_PROBE '.length));
+    if (p.tf && p.lib && p.include) return { python: p.python || py, version: p.tf, lib: p.lib, include: p.include };
+    tried.push(`${py} (Python ${p.py} at ${p.python}): no TensorFlow (${firstLine(p.error ?? '')})`);
+    withoutTf.push(p.python || py);
+  }
+  if (!withoutTf.length) {
+    throw new Error(
+      `No Python interpreter found; tried ${candidates.join(', ')}:\n  ${tried.join('\n  ')}\n` +
+        `Install Python 3.9–3.12 (Debian/Ubuntu: apt-get install python3 python3-venv), then TensorFlow as below, or pass the path of a Python that has it.`,
+    );
+  }
+  throw new Error(
+    `No Python with TensorFlow found; tried:\n  ${tried.join('\n  ')}\n` +
+      `Install TensorFlow's CPU wheel (about 300 MB) into a virtual environment and point the setup at its python:\n` +
+      `  ${withoutTf[0]} -m venv ${VENV} && ${VENV}/bin/pip install tensorflow-cpu\n` +
+      `  then run the setup again with python = ${VENV}/bin/python\n` +
+      `(or "${withoutTf[0]}" -m pip install tensorflow-cpu if that Python allows pip installs).`,
+  );
+}
+
+/** dlsym() each name through ctypes: needs no binutils, and sees versioned exports. */
+async function missingSymbols(python: string, libs: string[], symbols: string[]): Promise<string[]> {
+  const script = [
+    'import ctypes, json, sys',
+    'libs = [ctypes.CDLL(p, mode=ctypes.RTLD_GLOBAL) for p in json.loads(sys.argv[1])]',
+    'print("RESNET_LAB_MISSING " + json.dumps([s for s in json.loads(sys.argv[2]) if not any(hasattr(l, s) for l in libs)]))',
+  ].join('\n');
+  const r = await run(python, ['-c', script, JSON.stringify(libs), JSON.stringify(symbols)], { timeoutMs: 120_000 });
+  const line = r.output.split('\n').find((l) => l.startsWith('RESNET_LAB_MISSING '));
+  if (!line) throw new Error(`Could not load ${libs.join(' and ')} with ${python} to check their symbols:\n${tail(r.output, 15)}`);
+  return JSON.parse(line.slice('RESNET_LAB_MISSING '.length));
+}
+
+// ------------------------------------------------------------- build toolchain
+
+interface BuildTools {
+  nodeGyp: { cmd: string; args: string[] };
+  nodeDir: string;
+}
+
+function nodeExecutable(): string {
+  // Inside VS Code process.execPath is Electron; the build needs a real node and its headers.
+  if (/^node(\.exe)?$/.test(path.basename(process.execPath))) return process.execPath;
+  const n = which('node');
+  if (!n) throw new Error('No "node" on PATH: the native backend needs Node.js (>= 20) to build and check the binding.');
+  return n;
+}
+
+function findBuildTools(node: string, python: string): BuildTools {
+  const problems: string[] = [];
+  const cxx = process.env.CXX?.trim().split(/\s+/)[0];
+  const compiler = cxx ? which(cxx) : (which('g++') ?? which('c++') ?? which('clang++'));
+  if (!compiler) problems.push(cxx ? `the C++ compiler in CXX ("${cxx}") is not on PATH` : 'no C++ compiler (g++, c++ or clang++) on PATH');
+  if (!which('make')) problems.push('no "make" on PATH');
+
+  // Node's headers: node-gyp would otherwise download them from nodejs.org.
+  const realNode = fs.realpathSync(node);
+  const prefix = path.dirname(path.dirname(realNode));
+  let nodeDir = '';
+  const version = process.versions.node;
+  for (const d of [prefix, path.join(os.homedir(), '.cache', 'node-gyp', version)]) {
+    if (fs.existsSync(path.join(d, 'include', 'node', 'node_api.h')) && fs.existsSync(path.join(d, 'include', 'node', 'common.gypi'))) {
+      nodeDir = d;
+      break;
+    }
+  }
+  if (!nodeDir) problems.push(`no Node.js headers (looked for ${path.join(prefix, 'include', 'node', 'node_api.h')}); install the Node.js build that ships include/node (Debian: apt-get install libnode-dev, or the nodejs.org tarball)`);
+
+  // node-gyp: npm's own bundled copy, else a local one, else npx.
+  let nodeGyp: BuildTools['nodeGyp'] | undefined;
+  const scripts: string[] = [];
+  if (process.env.npm_config_node_gyp) scripts.push(process.env.npm_config_node_gyp);
+  const npm = which('npm');
+  if (npm) {
+    let d = path.dirname(fs.realpathSync(npm));
+    for (let i = 0; i < 4; i++, d = path.dirname(d)) scripts.push(path.join(d, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  }
+  scripts.push(path.join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  scripts.push(path.join(prefix, 'lib', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  const script = scripts.find((s) => fs.existsSync(s));
+  if (script) nodeGyp = { cmd: node, args: [script] };
+  else if (npm) nodeGyp = { cmd: npm, args: ['exec', '--yes', '--', 'node-gyp@11'] };
+  else problems.push('no node-gyp (npm\'s bundled copy was not found and npm is not on PATH)');
+
+  if (problems.length || !nodeGyp) {
+    throw new Error(
+      `Cannot build the tfjs-node binding: ${problems.join('; ')}. ` +
+        `On Debian/Ubuntu: apt-get install build-essential (g++ and make). node-gyp also runs ${python}.`,
+    );
+  }
+  return { nodeGyp, nodeDir };
+}
+
+// ----------------------------------------------------------------- verification
+
+type Verified = { ok: true; tfVersion: string; bindingPath: string } | { ok: false; error: string };
+
+/** Loads tfjs-node from projectDir in a fresh process: a matMul and one conv+batchnorm SGD step. */
+const VERIFY = String.raw`
+const path = require('path');
+const entry = require.resolve('@tensorflow/tfjs-node', { paths: [process.argv[1]] });
+const tf = require(entry);
+const pkgDir = path.resolve(path.dirname(entry), '..');
+const bindingPath = require(require.resolve('@mapbox/node-pre-gyp', { paths: [pkgDir] })).find(path.join(pkgDir, 'package.json'));
+if (tf.getBackend() !== 'tensorflow') throw new Error('backend is ' + tf.getBackend() + ', not tensorflow');
+const mm = Array.from(tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]])).dataSync());
+if (mm.join() !== '19,22,43,50') throw new Error('matMul gave ' + mm);
+const x = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 1);
+const y = tf.oneHot(tf.tensor1d([0, 1, 0, 1], 'int32'), 2);
+const m = tf.sequential({ layers: [
+  tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, padding: 'same', useBias: false }),
+  tf.layers.batchNormalization(), tf.layers.reLU(), tf.layers.flatten(), tf.layers.dense({ units: 2 }) ] });
+const before = m.getWeights()[0].dataSync().slice();
+const loss = tf.train.sgd(0.1).minimize(() => tf.losses.softmaxCrossEntropy(y, m.apply(x, { training: true })), true).dataSync()[0];
+const after = m.getWeights()[0].dataSync();
+if (!Number.isFinite(loss)) throw new Error('training loss is ' + loss);
+if (after.every((v, i) => v === before[i])) throw new Error('one SGD step left the conv weights unchanged');
+const b = tf.backend().binding;
+console.log('RESNET_LAB_VERIFY ' + JSON.stringify({ tfVersion: b && b.TF_Version ? String(b.TF_Version) : 'unknown', bindingPath, loss }));
+`;
+
+async function verify(node: string, projectDir: string): Promise<Verified> {
+  const r = await run(node, ['-e', VERIFY, projectDir], {
+    cwd: projectDir,
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    timeoutMs: 180_000,
+  });
+  const line = r.output.split('\n').find((l) => l.startsWith('RESNET_LAB_VERIFY '));
+  if (r.code === 0 && line) {
+    const v = JSON.parse(line.slice('RESNET_LAB_VERIFY '.length));
+    return { ok: true, tfVersion: v.tfVersion, bindingPath: v.bindingPath };
+  }
+  return { ok: false, error: r.output.trim() || r.error || `exit code ${r.code}` };
+}
+
+function readStamp(depsDir: string): { lib?: string } | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(depsDir, STAMP), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+// ----------------------------------------------------------------------- utils
+
+interface RunResult {
+  code: number | null;
+  /** stdout and stderr interleaved as they arrived. */
+  output: string;
+  error?: string;
+}
+
+function run(
+  cmd: string,
+  args: string[],
+  o: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number; onLine?: (l: string) => void },
+): Promise<RunResult> {
+  return new Promise((resolve) => {
+    let output = '';
+    let partial = '';
+    let error: string | undefined;
+    const child = spawn(cmd, args, { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => {
+      error = `timed out after ${Math.round(o.timeoutMs / 1000)} s`;
+      child.kill('SIGKILL');
+    }, o.timeoutMs);
+    const onData = (d: Buffer) => {
+      const s = d.toString();
+      output += s;
+      if (output.length > 4_000_000) output = output.slice(-2_000_000);
+      if (o.onLine) {
+        const lines = (partial + s).split('\n');
+        partial = lines.pop() ?? '';
+        for (const l of lines) if (l.trim()) o.onLine(l);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', (e) => {
+      error = `${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`.trim();
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (o.onLine && partial.trim()) o.onLine(partial);
+      resolve({ code, output, error });
+    });
+  });
+}
+
+function which(name: string): string | undefined {
+  if (name.includes('/')) return fs.existsSync(name) ? name : undefined;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const p = path.join(dir, name);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      if (fs.statSync(p).isFile()) return p;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+function tail(text: string, n: number): string {
+  return text.trimEnd().split('\n').slice(-n).join('\n');
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}

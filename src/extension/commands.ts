@@ -1,0 +1,133 @@
+// The command palette face of ResNet Lab. Commands that run workspace code
+// (train, diagram) refuse in untrusted workspaces and say why.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { listRuns } from '../core/runs/runFolder';
+import type { ExperimentRef } from './codeLens';
+import { findWorkspaceExperiments } from './experimentIndex';
+import { Log } from './log';
+import { newExperimentSource, writeTypeSupport } from './newExperiment';
+import { RunManager } from './runManager';
+import { settings } from './settings';
+import { TrainingPanel } from './trainingPanel';
+
+export interface CommandDeps { runs: RunManager; panel: TrainingPanel; log: Log; extensionUri: vscode.Uri }
+
+async function requireTrust(action: string): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return true;
+  const choice = await vscode.window.showWarningMessage(
+    `ResNet Lab cannot ${action} in Restricted Mode: it would run this workspace's model files. Trust the workspace to allow it.`,
+    'Manage Workspace Trust',
+  );
+  if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+  return false;
+}
+
+async function pickExperiment(placeHolder: string): Promise<ExperimentRef | undefined> {
+  const all = await findWorkspaceExperiments();
+  if (all.length === 0) {
+    const choice = await vscode.window.showInformationMessage('No experiments found in this workspace (export const name = experiment({ ... })).', 'New ResNet Experiment');
+    if (choice) await vscode.commands.executeCommand('resnetLab.newExperiment');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(all.map((e) => ({
+    label: e.experiment,
+    description: `${vscode.workspace.asRelativePath(e.file)}:${e.line + 1}`,
+    ref: { file: e.file, experiment: e.experiment },
+  })), { placeHolder, matchOnDescription: true });
+  return picked?.ref;
+}
+
+async function pickRuns(runsDir: string, opts: { many: boolean; experiment?: string; placeHolder: string }): Promise<string[]> {
+  const runs = listRuns(runsDir).filter((r) => !opts.experiment || r.info.experiment === opts.experiment);
+  if (runs.length === 0) {
+    void vscode.window.showInformationMessage(`No runs${opts.experiment ? ` of ${opts.experiment}` : ''} in ${runsDir} yet.`);
+    return [];
+  }
+  const items = runs.map(({ dir, info }) => ({
+    label: `${info.experiment}`,
+    description: `${info.summary?.name ?? ''} · ${info.status} · test error ${info.final?.testError != null ? (100 * info.final.testError).toFixed(2) + '%' : '–'}`,
+    detail: path.basename(dir),
+    dir,
+  }));
+  if (!opts.many) {
+    const one = await vscode.window.showQuickPick(items, { placeHolder: opts.placeHolder });
+    return one ? [one.dir] : [];
+  }
+  const many = await vscode.window.showQuickPick(items, { placeHolder: opts.placeHolder, canPickMany: true });
+  return many?.map((m) => m.dir) ?? [];
+}
+
+export function registerCommands(d: CommandDeps): vscode.Disposable[] {
+  const { runs, panel, log } = d;
+  const train = async (ref?: ExperimentRef) => {
+    if (!(await requireTrust('train'))) return;
+    ref ??= await pickExperiment('Train which experiment?');
+    if (!ref) return;
+    const doc = vscode.workspace.textDocuments.find((t) => t.uri.fsPath === ref!.file);
+    if (doc?.isDirty) await doc.save();
+    const run = runs.train({
+      file: ref.file, experiment: ref.experiment, runsDir: settings.runsDir(ref.file), backend: settings.backend(),
+      overrides: { gradientNormEvery: settings.gradientNormInterval(), dataDir: settings.dataDir(ref.file) },
+    });
+    if (run) panel.showLive(run);
+    else void vscode.window.showInformationMessage(`${ref.experiment} is already training; this run will start when it ends.`);
+  };
+  const showDiagram = async (ref?: ExperimentRef) => {
+    if (!(await requireTrust('build a model'))) return;
+    ref ??= await pickExperiment('Show the diagram of which experiment?');
+    if (!ref) return;
+    const r = ref;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Building ${r.experiment}…` }, async () => {
+      try {
+        panel.showDiagram(`Diagram: ${r.experiment}`, await runs.describe(r.file, r.experiment));
+      } catch (e) {
+        const choice = await vscode.window.showErrorMessage(`ResNet Lab: ${r.experiment}: ${(e as Error).message.split('\n')[0]}`, 'Show Log');
+        if (choice) log.show();
+      }
+    });
+  };
+  const stop = async () => {
+    const live = runs.all.filter((r) => ['starting', 'running', 'paused'].includes(r.view.status));
+    if (live.length === 0) return void vscode.window.showInformationMessage('No run is training.');
+    const target = live.length === 1 ? live[0] : (await vscode.window.showQuickPick(live.map((r) => ({ label: r.view.experiment, run: r })), { placeHolder: 'Stop which run?' }))?.run;
+    if (target) runs.control(target.view.id, 'stop');
+  };
+  const openRun = async () => {
+    const dirs = await pickRuns(settings.runsDir(), { many: false, placeHolder: 'Open which run?' });
+    if (dirs.length) panel.showRunFolders(dirs);
+  };
+  const compareRuns = async (ref?: ExperimentRef) => {
+    const dirs = await pickRuns(settings.runsDir(ref?.file), { many: true, experiment: ref?.experiment, placeHolder: 'Compare which runs? (pick several)' });
+    if (dirs.length) panel.showRunFolders(dirs);
+  };
+  const resumeRun = async () => {
+    if (!(await requireTrust('train'))) return;
+    const dirs = await pickRuns(settings.runsDir(), { many: false, placeHolder: 'Resume which run?' });
+    if (!dirs.length) return;
+    const info = listRuns(settings.runsDir()).find((r) => r.dir === dirs[0])!.info;
+    const run = runs.resumeRun(dirs[0], info.file, info.experiment, settings.backend());
+    if (run) panel.showLive(run);
+  };
+  const newExperiment = async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return void vscode.window.showErrorMessage('Open a folder first: the experiment file is written into the workspace.');
+    let file = path.join(folder.uri.fsPath, 'resnet-experiment.ts');
+    for (let i = 2; fs.existsSync(file); i++) file = path.join(folder.uri.fsPath, `resnet-experiment-${i}.ts`);
+    fs.writeFileSync(file, newExperimentSource());
+    writeTypeSupport(folder.uri.fsPath, d.extensionUri.fsPath, log);
+    await vscode.window.showTextDocument(vscode.Uri.file(file));
+  };
+  return [
+    vscode.commands.registerCommand('resnetLab.train', train),
+    vscode.commands.registerCommand('resnetLab.stop', stop),
+    vscode.commands.registerCommand('resnetLab.showDiagram', showDiagram),
+    vscode.commands.registerCommand('resnetLab.openRun', openRun),
+    vscode.commands.registerCommand('resnetLab.compareRuns', compareRuns),
+    vscode.commands.registerCommand('resnetLab.resumeRun', resumeRun),
+    vscode.commands.registerCommand('resnetLab.newExperiment', newExperiment),
+    vscode.commands.registerCommand('resnetLab.showPanel', () => (runs.active ? panel.showLive(runs.active) : panel.reveal())),
+    vscode.commands.registerCommand('resnetLab.showLog', () => log.show()),
+  ];
+}

@@ -1,0 +1,65 @@
+// "New ResNet Experiment": an example file, plus a tsconfig.json that points
+// `resnet-lab` and `@tensorflow/tfjs` at the copies inside the extension, so
+// IntelliSense works without the user installing anything.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Log } from './log';
+
+export function newExperimentSource(): string {
+  return `// A ResNet experiment. Click "▶ Train" above an experiment to train it.
+import * as tf from '@tensorflow/tfjs';
+import { DataInfo, experiment, plainCifar, resnetCifar, synthetic } from 'resnet-lab';
+
+// The paper's ResNet-20 (He et al. 2015): 3 stages of 3 basic blocks, y = relu(x + F(x)).
+export const resnet20 = experiment({
+  model: resnetCifar({ depth: 20 }),
+  data: synthetic(),
+  epochs: 5,
+});
+
+// The same layers without shortcuts, to see the degradation problem.
+export const plain20 = experiment({
+  model: plainCifar({ depth: 20 }),
+  data: synthetic(),
+  epochs: 5,
+});
+
+// Or write the model yourself with tf.layers: the residual is one line.
+function myNet({ inputShape, numClasses }: DataInfo): tf.LayersModel {
+  const input = tf.input({ shape: inputShape });
+  const x = tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+  const f = tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x) as tf.SymbolicTensor;
+  const y = tf.layers.add().apply([x, f]) as tf.SymbolicTensor; // y = x + F(x)
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(y) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: numClasses, activation: 'softmax' }).apply(pooled) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
+export const handWritten = experiment({ model: myNet, data: synthetic({ trainSize: 2000 }), epochs: 3, batchSize: 64 });
+`;
+}
+
+export function typePaths(extensionDir: string): Record<string, string[]> {
+  return {
+    'resnet-lab': [path.join(extensionDir, 'dist', 'types', 'index.d.ts')],
+    '@tensorflow/tfjs': [path.join(extensionDir, 'node_modules', '@tensorflow', 'tfjs')],
+  };
+}
+
+export function writeTypeSupport(workspaceDir: string, extensionDir: string, log: Log): void {
+  const tsconfig = path.join(workspaceDir, 'tsconfig.json');
+  const paths = typePaths(extensionDir);
+  if (fs.existsSync(tsconfig)) {
+    log.info(`${tsconfig} exists; for IntelliSense add to compilerOptions: "baseUrl": ".", "paths": ${JSON.stringify(paths)}`);
+    return;
+  }
+  const config = {
+    compilerOptions: {
+      target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, esModuleInterop: true, skipLibCheck: true, noEmit: true,
+      baseUrl: '.', paths, typeRoots: [path.join(extensionDir, 'node_modules', '@types')], types: ['node'],
+    },
+    include: ['**/*.ts'],
+    exclude: ['node_modules', '.resnet-lab'],
+  };
+  fs.writeFileSync(tsconfig, JSON.stringify(config, null, 2) + '\n');
+}

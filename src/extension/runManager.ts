@@ -1,0 +1,212 @@
+// Owns the trainer processes of the window: starts runs (one per experiment
+// at a time, later requests queue), turns trainer events into run views, and
+// hands batched updates to the panel, side view and status bar. Events are
+// batched so the extension host does a little work four times a second,
+// whatever the trainer's iteration rate.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { TrainerClient } from '../trainer/client';
+import type { TrainerCommand, TrainerEvent, TrainJob } from '../protocol/trainer';
+import type { DiagramData, MetricRecordView, RunView } from '../protocol/webview';
+import { Diagnostics } from './diagnostics';
+import { Log } from './log';
+
+export interface LiveRun {
+  view: RunView;
+  key: string;
+  file: string;
+  metrics: MetricRecordView[];
+  diagram?: DiagramData;
+  client?: TrainerClient;
+}
+
+export interface RunUpdate {
+  run: LiveRun;
+  newRecords: MetricRecordView[];
+}
+
+const FLUSH_MS = 250;
+let counter = 0;
+
+export class RunManager implements vscode.Disposable {
+  private readonly runs = new Map<string, LiveRun>();
+  private readonly queues = new Map<string, TrainJob[]>();
+  private readonly pending = new Map<string, MetricRecordView[]>();
+  private readonly changed = new Set<string>();
+  private readonly emitter = new vscode.EventEmitter<RunUpdate>();
+  private timer: NodeJS.Timeout | undefined;
+  readonly onDidUpdate = this.emitter.event;
+
+  constructor(private readonly trainerScript: string, private readonly log: Log, private readonly diagnostics: Diagnostics) {}
+
+  get all(): LiveRun[] { return [...this.runs.values()]; }
+  get(id: string): LiveRun | undefined { return this.runs.get(id); }
+  /** The most recently started run that is still going, if any. */
+  get active(): LiveRun | undefined {
+    return this.all.filter((r) => ['starting', 'running', 'paused'].includes(r.view.status)).pop();
+  }
+
+  isBusy(key: string): boolean {
+    return this.all.some((r) => r.key === key && ['starting', 'running', 'paused'].includes(r.view.status));
+  }
+
+  /** Starts a run, or queues it behind the running one of the same experiment. */
+  train(job: TrainJob): LiveRun | undefined {
+    const key = `${job.file}::${job.experiment}`;
+    if (this.isBusy(key)) {
+      const q = this.queues.get(key) ?? [];
+      q.push(job);
+      this.queues.set(key, q);
+      this.log.info(`${job.experiment} is already training: queued (${q.length} waiting)`);
+      return undefined;
+    }
+    return this.launch(key, job.file, job.experiment, { type: 'train', job });
+  }
+
+  resumeRun(runDir: string, file: string, experiment: string, backend: TrainJob['backend']): LiveRun | undefined {
+    const key = `${file}::${experiment}`;
+    if (this.isBusy(key)) return undefined;
+    return this.launch(key, file, experiment, { type: 'resume', runDir, backend });
+  }
+
+  /** Builds an experiment's model in a trainer process and returns its graph (no training). */
+  describe(file: string, experiment: string): Promise<DiagramData> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const client = new TrainerClient(this.trainerScript, {
+        onEvent: (e) => {
+          if (e.type === 'described') { settled = true; this.diagnostics.clear(file); resolve({ graph: e.graph, summary: e.summary }); }
+          else if (e.type === 'failed') { settled = true; this.diagnostics.report(file, e); reject(new Error(e.message)); }
+          else if (e.type === 'log') this.log.info(e.message);
+        },
+        onOutput: (line) => this.log.trace(line),
+        onExit: (exit) => { if (!settled) reject(new Error(`the trainer process exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-500)}`)); },
+      });
+      client.send({ type: 'describe', file, experiment });
+    });
+  }
+
+  control(id: string, action: 'stop' | 'pause' | 'resume'): void {
+    const run = this.runs.get(id);
+    if (!run?.client) return;
+    run.client.send(action === 'resume' ? { type: 'resume-training' } : { type: action });
+    if (action === 'stop') this.setStatus(run, run.view.status === 'starting' ? 'stopped' : run.view.status, 'stopping…');
+  }
+
+  private launch(key: string, file: string, experiment: string, command: TrainerCommand): LiveRun {
+    const id = `run-${Date.now()}-${++counter}`;
+    const run: LiveRun = { key, file, metrics: [], view: { id, experiment, status: 'starting' } };
+    this.runs.set(id, run);
+    this.diagnostics.clear(file);
+    this.log.info(`starting ${experiment} (${path.basename(file)})`);
+    run.client = new TrainerClient(this.trainerScript, {
+      onEvent: (e) => this.onEvent(run, e),
+      onOutput: (line) => this.log.trace(line),
+      onExit: (exit) => this.onExit(run, exit.code, exit.signal, exit.stderr),
+    });
+    run.client.send(command);
+    this.markChanged(run);
+    return run;
+  }
+
+  private onEvent(run: LiveRun, e: TrainerEvent): void {
+    switch (e.type) {
+      case 'started':
+        Object.assign(run.view, {
+          runDir: e.runDir, modelName: e.summary.name, depth: e.summary.depth, backend: e.backend, status: 'running',
+          totalIterations: e.totalIterations, iterationsPerEpoch: e.iterationsPerEpoch, epochs: e.epochs, message: undefined,
+        });
+        run.diagram = { graph: e.graph, summary: e.summary };
+        this.log.info(`${run.view.experiment}: run folder ${e.runDir}, backend ${e.backend}`);
+        break;
+      case 'iteration':
+      case 'epoch': {
+        const { type, iteration, epoch } = e;
+        const record: MetricRecordView = type === 'iteration'
+          ? { type, iteration, epoch, loss: e.loss, trainError: e.trainError, lr: e.lr, imagesPerSec: e.imagesPerSec }
+          : { type, iteration, epoch, loss: e.trainLoss, trainError: e.trainError, testError: e.testError, testLoss: e.testLoss };
+        run.metrics.push(record);
+        const list = this.pending.get(run.view.id) ?? [];
+        list.push(record);
+        this.pending.set(run.view.id, list);
+        break;
+      }
+      case 'state':
+        run.view.status = e.state;
+        break;
+      case 'log':
+        this.log.info(`${run.view.experiment}: ${e.message}`);
+        break;
+      case 'finished':
+        Object.assign(run.view, { status: e.status, finalTrainError: e.trainError, finalTestError: e.testError, message: undefined });
+        this.log.info(`${run.view.experiment}: ${e.status} at iteration ${e.iteration}`);
+        break;
+      case 'failed':
+        run.view.status = e.kind === 'diverged' ? 'diverged' : 'failed';
+        run.view.message = e.message;
+        if (e.runDir) run.view.runDir = e.runDir;
+        this.diagnostics.report(run.file, e);
+        this.log.error(`${run.view.experiment}: ${e.message}`);
+        void this.notifyFailure(run, e.message);
+        break;
+      default:
+        return;
+    }
+    this.markChanged(run);
+  }
+
+  private onExit(run: LiveRun, code: number | null, signal: string | null, stderr: string): void {
+    run.client = undefined;
+    if (['starting', 'running', 'paused'].includes(run.view.status)) {
+      // The trainer died without saying why: a crash, out of memory, or killed.
+      run.view.status = run.view.runDir ? 'interrupted' : 'failed';
+      run.view.message = `the trainer process exited unexpectedly (${code ?? signal})`;
+      this.log.error(`${run.view.experiment}: ${run.view.message}\n${stderr.slice(-2000)}`);
+      void this.notifyFailure(run, run.view.message + (run.view.runDir ? '; the run folder keeps the last checkpoint and can be resumed.' : ''));
+    }
+    this.markChanged(run);
+    const next = this.queues.get(run.key)?.shift();
+    if (next) this.train(next);
+  }
+
+  private async notifyFailure(run: LiveRun, message: string): Promise<void> {
+    const choice = await vscode.window.showErrorMessage(`ResNet Lab: ${run.view.experiment}: ${message.split('\n')[0]}`, 'Show Log');
+    if (choice === 'Show Log') this.log.show();
+  }
+
+  private setStatus(run: LiveRun, status: RunView['status'], message?: string): void {
+    run.view.status = status;
+    run.view.message = message;
+    this.markChanged(run);
+  }
+
+  private markChanged(run: LiveRun): void {
+    this.changed.add(run.view.id);
+    this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const ids = new Set([...this.changed, ...this.pending.keys()]);
+    this.changed.clear();
+    for (const id of ids) {
+      const run = this.runs.get(id);
+      if (!run) continue;
+      const newRecords = this.pending.get(id) ?? [];
+      this.pending.delete(id);
+      this.emitter.fire({ run, newRecords });
+    }
+    // Keep flushing while iteration events keep coming.
+    if (this.pending.size) this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  stopAll(): void {
+    for (const run of this.runs.values()) run.client?.send({ type: 'stop' });
+  }
+
+  dispose(): void {
+    this.stopAll();
+    if (this.timer) clearTimeout(this.timer);
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,22 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { BackendChoice } from '../protocol/trainer';
+
+const section = () => vscode.workspace.getConfiguration('resnetLab');
+
+function resolveInWorkspace(p: string, file?: string): string {
+  if (path.isAbsolute(p)) return p;
+  const folder = (file ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
+  return path.join(folder?.uri.fsPath ?? (file ? path.dirname(file) : process.cwd()), p);
+}
+
+export const settings = {
+  backend: () => section().get<BackendChoice>('backend', 'auto'),
+  runsDir: (file?: string) => resolveInWorkspace(section().get<string>('runsFolder', '.resnet-lab/runs'), file),
+  dataDir: (file?: string) => {
+    const d = section().get<string>('dataFolder', '');
+    return d ? resolveInWorkspace(d, file) : undefined;
+  },
+  gradientNormInterval: () => section().get<number>('gradientNormInterval', 20),
+  maxChartPoints: () => section().get<number>('maxChartPoints', 2000),
+};

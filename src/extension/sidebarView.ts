@@ -1,0 +1,61 @@
+// The "Training" view in the ResNet Lab activity-bar container: mini curves of
+// the active run and the recent runs of the workspace with their final errors.
+import * as vscode from 'vscode';
+import { parseWebviewMessage } from '../protocol/webview';
+import { Log } from './log';
+import { RunManager } from './runManager';
+import { recentRuns } from './runViews';
+import { TrainingPanel } from './trainingPanel';
+import { localResourceRoots, webviewHtml } from './webviewHtml';
+
+export const SIDEBAR_VIEW_ID = 'resnetLab.trainingView';
+
+export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly runs: RunManager,
+    private readonly panel: TrainingPanel,
+    private readonly runsDir: () => string | undefined,
+    private readonly log: Log,
+  ) {
+    this.disposables.push(runs.onDidUpdate(() => this.refresh()));
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.ready = false;
+    view.webview.options = { enableScripts: true, localResourceRoots: localResourceRoots(this.extensionUri) };
+    view.webview.html = webviewHtml(view.webview, this.extensionUri, 'sidebar.js', 'ResNet Lab runs');
+    view.webview.onDidReceiveMessage((raw) => {
+      const msg = parseWebviewMessage(raw);
+      if (!msg) return this.log.error(`ignored an invalid message from the side view: ${JSON.stringify(raw).slice(0, 200)}`);
+      if (msg.method === 'webview/ready') { this.ready = true; this.refresh(); }
+      else if (msg.method === 'run/open') this.panel.showRunFolders([msg.params.runDir]);
+      else if (msg.method === 'runs/compare') this.panel.showRunFolders(msg.params.runDirs);
+      else if (msg.method === 'run/control') this.runs.control(msg.params.id, msg.params.action);
+    }, undefined, this.disposables);
+    view.onDidChangeVisibility(() => view.visible && this.refresh(), undefined, this.disposables);
+  }
+
+  refresh(): void {
+    if (!this.view || !this.ready || !this.view.visible) return;
+    const dir = this.runsDir();
+    const onDisk = dir ? recentRuns(dir) : [];
+    // Live runs replace their on-disk entry (run.json lags behind the events).
+    const live = this.runs.all.filter((r) => r.view.runDir).map((r) => r.view);
+    const recent = [...live.reverse(), ...onDisk.filter((d) => !live.some((l) => l.runDir === d.runDir))].slice(0, 20);
+    const active = this.runs.active;
+    void this.view.webview.postMessage({
+      method: 'sidebar/update',
+      params: { active: active?.view, activeMetrics: active ? active.metrics.slice(-2000) : [], recent },
+    });
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+  }
+}

@@ -1,0 +1,30 @@
+// "$(pulse) resnet20 · epoch 3/10 · 12.4% err": the running experiment at a
+// glance; clicking reveals the training panel.
+import * as vscode from 'vscode';
+import { RunManager } from './runManager';
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('resnetLab.status', vscode.StatusBarAlignment.Left, 50);
+  private readonly subscription: vscode.Disposable;
+
+  constructor(runs: RunManager) {
+    this.item.name = 'ResNet Lab';
+    this.item.command = 'resnetLab.showPanel';
+    this.subscription = runs.onDidUpdate(() => {
+      const run = runs.active;
+      if (!run) return this.item.hide();
+      const last = run.metrics[run.metrics.length - 1];
+      const lastTest = [...run.metrics].reverse().find((m) => m.testError !== undefined)?.testError;
+      const epoch = last ? `epoch ${last.epoch}/${run.view.epochs ?? '?'}` : run.view.status;
+      const err = lastTest !== undefined ? ` · test ${(100 * lastTest).toFixed(1)}%` : last?.trainError !== undefined ? ` · train ${(100 * last.trainError).toFixed(1)}%` : '';
+      this.item.text = `$(${run.view.status === 'paused' ? 'debug-pause' : 'pulse'}) ${run.view.experiment} · ${epoch}${err}`;
+      this.item.tooltip = `ResNet Lab: ${run.view.experiment} is ${run.view.status}. Click to show the training panel.`;
+      this.item.show();
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,149 @@
+// The training panel: live curves, counters, Stop/Pause/Resume, and the layer
+// diagram; or several runs overlaid for comparison; or a diagram alone.
+// One panel per window; it remembers which run folders it shows, so VS Code
+// restores it after a reload (WebviewPanelSerializer).
+import * as vscode from 'vscode';
+import type { DiagramData, HostMessage, MetricRecordView, RunView } from '../protocol/webview';
+import { parseWebviewMessage } from '../protocol/webview';
+import { Log } from './log';
+import { LiveRun, RunManager } from './runManager';
+import { loadRunFolder } from './runViews';
+import { localResourceRoots, webviewHtml } from './webviewHtml';
+
+export const PANEL_VIEW_TYPE = 'resnetLab.training';
+
+interface Shown { title: string; runIds: string[]; runDirs: string[]; diagram?: DiagramData }
+
+export class TrainingPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private ready = false;
+  private shown: Shown | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly runs: RunManager, private readonly log: Log, private readonly maxPoints: () => number) {
+    this.disposables.push(runs.onDidUpdate(({ run, newRecords }) => {
+      if (!this.shown?.runIds.includes(run.view.id)) return;
+      if (run.view.runDir && !this.shown.runDirs.includes(run.view.runDir)) {
+        this.shown.runDirs.push(run.view.runDir);
+        this.saveState();
+        if (run.diagram && !this.shown.diagram) { this.shown.diagram = run.diagram; this.post({ method: 'diagram/show', params: run.diagram }); }
+      }
+      this.post({ method: 'run/update', params: { run: run.view } });
+      if (newRecords.length) this.post({ method: 'run/metrics', params: { id: run.view.id, records: newRecords } });
+    }));
+  }
+
+  get visible(): boolean { return !!this.panel?.visible; }
+
+  showLive(run: LiveRun): void {
+    this.show({ title: `Training: ${run.view.experiment}`, runIds: [run.view.id], runDirs: run.view.runDir ? [run.view.runDir] : [], diagram: run.diagram });
+  }
+
+  showRunFolders(runDirs: string[], title?: string): void {
+    const live = runDirs.map((d) => this.runs.all.find((r) => r.view.runDir === d));
+    const ids = runDirs.map((d, i) => live[i]?.view.id ?? d);
+    const first = runDirs.length === 1 ? safeLoad(runDirs[0]) : undefined;
+    this.show({ title: title ?? (runDirs.length > 1 ? `Compare ${runDirs.length} runs` : `Run: ${first?.run.experiment ?? runDirs[0]}`), runIds: ids, runDirs, diagram: first?.diagram });
+  }
+
+  showDiagram(title: string, diagram: DiagramData): void {
+    this.show({ title, runIds: [], runDirs: [], diagram });
+  }
+
+  /** Called by the serializer after a window reload. */
+  restore(panel: vscode.WebviewPanel, state: { runDirs?: string[] } | undefined): void {
+    this.adopt(panel);
+    if (state?.runDirs?.length) this.showRunFolders(state.runDirs);
+  }
+
+  reveal(): void {
+    this.panel?.reveal(undefined, true);
+  }
+
+  private show(shown: Shown): void {
+    this.shown = shown;
+    if (!this.panel) {
+      this.adopt(vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, shown.title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+        enableScripts: true, retainContextWhenHidden: true, localResourceRoots: localResourceRoots(this.extensionUri),
+      }));
+    } else {
+      this.panel.reveal(undefined, true);
+    }
+    this.panel!.title = shown.title;
+    this.saveState();
+    if (this.ready) this.sendAll();
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    this.ready = false;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.svg');
+    panel.webview.options = { enableScripts: true, localResourceRoots: localResourceRoots(this.extensionUri) };
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'panel.js', 'ResNet Lab');
+    panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw), undefined, this.disposables);
+    panel.onDidDispose(() => { this.panel = undefined; this.ready = false; }, undefined, this.disposables);
+  }
+
+  private onMessage(raw: unknown): void {
+    const msg = parseWebviewMessage(raw);
+    if (!msg) {
+      this.log.error(`ignored an invalid message from the training panel: ${JSON.stringify(raw).slice(0, 200)}`);
+      return;
+    }
+    switch (msg.method) {
+      case 'webview/ready':
+        this.ready = true;
+        this.saveState();
+        this.sendAll();
+        break;
+      case 'run/control':
+        this.runs.control(msg.params.id, msg.params.action);
+        break;
+      case 'run/open':
+        this.showRunFolders([msg.params.runDir]);
+        break;
+      case 'runs/compare':
+        this.showRunFolders(msg.params.runDirs);
+        break;
+    }
+  }
+
+  private sendAll(): void {
+    if (!this.shown) return;
+    const runs: RunView[] = [];
+    const metrics: Record<string, MetricRecordView[]> = {};
+    this.shown.runIds.forEach((id, i) => {
+      const live = this.runs.get(id);
+      if (live) {
+        runs.push(live.view);
+        metrics[id] = live.metrics;
+        return;
+      }
+      const loaded = safeLoad(this.shown!.runDirs[i] ?? id);
+      if (loaded) { runs.push(loaded.run); metrics[loaded.run.id] = loaded.metrics; }
+    });
+    this.post({ method: 'panel/show', params: { title: this.shown.title, runs, metrics, diagram: this.shown.diagram, maxPoints: this.maxPoints() } });
+  }
+
+  private saveState(): void {
+    // The webview keeps this via vscode.setState; the serializer hands it back after reload.
+    this.post({ method: 'state/save', params: { runDirs: this.shown?.runDirs ?? [] } });
+  }
+
+  private post(message: HostMessage): void {
+    if (this.panel && this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.disposables.forEach((d) => d.dispose());
+  }
+}
+
+function safeLoad(dir: string) {
+  try {
+    return loadRunFolder(dir);
+  } catch {
+    return undefined;
+  }
+}

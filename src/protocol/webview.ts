@@ -1,0 +1,67 @@
+// Messages between the extension host and its webviews (the training panel
+// and the side view). Like GitLens' protocol.ts: every message has a method
+// string and typed params; the host validates everything a webview sends.
+import { z } from 'zod';
+import { ModelGraphSchema, ModelSummarySchema } from './graph';
+
+export const MetricRecordSchema = z.object({
+  type: z.enum(['iteration', 'epoch']),
+  iteration: z.number(),
+  epoch: z.number(),
+  loss: z.number().optional(),
+  trainError: z.number().optional(),
+  testError: z.number().optional(),
+  testLoss: z.number().optional(),
+  lr: z.number().optional(),
+  imagesPerSec: z.number().optional(),
+});
+export type MetricRecordView = z.infer<typeof MetricRecordSchema>;
+
+export const RunStatusSchema = z.enum(['queued', 'starting', 'running', 'paused', 'finished', 'stopped', 'failed', 'diverged', 'interrupted']);
+export type RunStatusView = z.infer<typeof RunStatusSchema>;
+
+/** What a webview knows about one run. */
+export const RunViewSchema = z.object({
+  id: z.string(),
+  runDir: z.string().optional(),
+  experiment: z.string(),
+  modelName: z.string().optional(),
+  depth: z.number().optional(),
+  dataName: z.string().optional(),
+  backend: z.string().optional(),
+  status: RunStatusSchema,
+  totalIterations: z.number().optional(),
+  iterationsPerEpoch: z.number().optional(),
+  epochs: z.number().optional(),
+  message: z.string().optional(),
+  finalTrainError: z.number().nullable().optional(),
+  finalTestError: z.number().nullable().optional(),
+  createdAt: z.string().optional(),
+});
+export type RunView = z.infer<typeof RunViewSchema>;
+
+/** Host -> webview. */
+export type HostMessage =
+  | { method: 'panel/show'; params: { title: string; runs: RunView[]; metrics: Record<string, MetricRecordView[]>; diagram?: DiagramData; maxPoints: number } }
+  | { method: 'run/update'; params: { run: RunView } }
+  | { method: 'run/metrics'; params: { id: string; records: MetricRecordView[] } }
+  | { method: 'diagram/show'; params: DiagramData }
+  | { method: 'sidebar/update'; params: { active?: RunView; activeMetrics: MetricRecordView[]; recent: RunView[] } }
+  | { method: 'state/save'; params: { runDirs: string[] } };
+
+export const DiagramDataSchema = z.object({ graph: ModelGraphSchema, summary: ModelSummarySchema });
+export type DiagramData = z.infer<typeof DiagramDataSchema>;
+
+/** Webview -> host: validated by the host before anything happens. */
+export const WebviewMessageSchema = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('webview/ready') }),
+  z.object({ method: z.literal('run/control'), params: z.object({ id: z.string(), action: z.enum(['stop', 'pause', 'resume']) }) }),
+  z.object({ method: z.literal('run/open'), params: z.object({ runDir: z.string() }) }),
+  z.object({ method: z.literal('runs/compare'), params: z.object({ runDirs: z.array(z.string()).min(1).max(12) }) }),
+]);
+export type WebviewMessage = z.infer<typeof WebviewMessageSchema>;
+
+export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
+  const r = WebviewMessageSchema.safeParse(raw);
+  return r.success ? r.data : undefined;
+}

@@ -1,0 +1,126 @@
+// Draws a Layout as SVG. Shortcut arcs: identity solid, option A's padding
+// dashed, projections thick with a "proj" tag. Clicking a block collapses or
+// expands it.
+import type { DiagramData } from '../../src/protocol/webview';
+import { Theme } from '../shared/theme';
+import { layoutGraph, Layout, LayoutNode } from './diagramLayout';
+
+const NS = 'http://www.w3.org/2000/svg';
+const BOX_W = 230, BOX_H = 34, ROW_H = 46, COL_W = 260, LEFT = 110, TOP = 16;
+
+function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, parent?: Element): SVGElementTagNameMap[K] {
+  const e = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  parent?.appendChild(e);
+  return e;
+}
+
+export class Diagram {
+  private collapsed = new Set<string>();
+  private data: DiagramData | undefined;
+
+  constructor(private readonly host: HTMLElement, private theme: Theme) {}
+
+  show(data: DiagramData): void {
+    const first = !this.data || this.data.graph.name !== data.graph.name || this.data.graph.nodes.length !== data.graph.nodes.length;
+    this.data = data;
+    if (first) {
+      // Big nets start with their blocks collapsed so the whole net fits.
+      const groups = layoutGraph(data.graph, new Set()).groups;
+      this.collapsed = data.graph.nodes.length > 60 ? new Set(groups) : new Set();
+    }
+    this.render();
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    this.render();
+  }
+
+  setAll(collapsed: boolean): void {
+    if (!this.data) return;
+    this.collapsed = collapsed ? new Set(layoutGraph(this.data.graph, new Set()).groups) : new Set();
+    this.render();
+  }
+
+  private render(): void {
+    if (!this.data) return;
+    const layout = layoutGraph(this.data.graph, this.collapsed);
+    this.host.replaceChildren(this.header(), this.svg(layout));
+  }
+
+  private header(): HTMLElement {
+    const s = this.data!.summary;
+    const div = document.createElement('div');
+    div.className = 'diagram-summary';
+    div.textContent = `${s.name}: ${s.depth} weighted layers · ${s.shortcuts} shortcuts · ${s.trainableParams.toLocaleString('en-US')} parameters`;
+    return div;
+  }
+
+  private svg(layout: Layout): SVGSVGElement {
+    const t = this.theme;
+    const columns = Math.max(1, ...layout.nodes.map((n) => n.column + 1));
+    const width = LEFT + columns * COL_W + 140;
+    const height = TOP * 2 + layout.rows * ROW_H;
+    const svg = el('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'diagram', 'data-shortcuts': layout.shortcuts.length, role: 'img' });
+    const pos = new Map(layout.nodes.map((n) => [n.id, { x: LEFT + n.column * COL_W, y: TOP + n.row * ROW_H }]));
+
+    for (const st of layout.stages) {
+      const y = TOP + st.row * ROW_H - 6;
+      el('line', { x1: 4, x2: width - 4, y1: y, y2: y, stroke: t.muted, 'stroke-dasharray': '2 4', class: 'stage-boundary' }, svg);
+      el('text', { x: 6, y: y - 3, fill: t.muted, 'font-size': 10 }, svg).textContent = st.label;
+    }
+    for (const e of layout.edges) {
+      const a = pos.get(e.from), b = pos.get(e.to);
+      if (!a || !b) continue;
+      const x1 = a.x + BOX_W / 2, y1 = a.y + BOX_H, x2 = b.x + BOX_W / 2, y2 = b.y;
+      const d = Math.abs(b.y - a.y) > ROW_H + 1 || a.x !== b.x
+        ? `M${x1},${y1} C${x1 - 60},${(y1 + y2) / 2} ${x2 - 60},${(y1 + y2) / 2} ${x2},${y2}`
+        : `M${x1},${y1} L${x2},${y2}`;
+      el('path', { d, fill: 'none', stroke: t.muted, 'stroke-width': 1.2, class: 'edge' }, svg);
+    }
+    layout.shortcuts.forEach((s, i) => {
+      const a = pos.get(s.fromBox), b = pos.get(s.toBox);
+      if (!a || !b) return;
+      const x1 = a.x + BOX_W, y1 = a.y + BOX_H / 2, x2 = b.x + BOX_W, y2 = b.y + BOX_H / 2;
+      const bulge = 40 + (i % 2) * 14 + Math.min(60, Math.abs(y2 - y1) / 12);
+      const path = el('path', {
+        d: `M${x1},${y1} C${x1 + bulge},${y1} ${x2 + bulge},${y2} ${x2},${y2}`,
+        fill: 'none', stroke: s.kind === 'projection' ? t.series[1] : t.accent,
+        'stroke-width': s.kind === 'projection' ? 3 : 2, 'stroke-dasharray': s.kind === 'padding' ? '6 4' : 'none',
+        class: `shortcut shortcut-${s.kind}`, 'data-kind': s.kind, 'data-from': s.from, 'data-to': s.to,
+      }, svg);
+      el('title', {}, path).textContent = `${s.kind} shortcut ${s.from} → ${s.to}${s.via.length ? ` via ${s.via.join(', ')}` : ''}; skips ${s.skips.length} layers`;
+      if (s.kind !== 'identity') {
+        const mx = (x1 + x2) / 2 + bulge * 0.75, my = (y1 + y2) / 2;
+        el('text', { x: mx + 4, y: my + 4, fill: t.muted, 'font-size': 10 }, svg).textContent = s.kind === 'projection' ? 'proj' : 'pad';
+      }
+      el('path', { d: `M${x2 + 7},${y2 - 4} L${x2},${y2} L${x2 + 7},${y2 + 4}`, fill: 'none', stroke: t.accent, 'stroke-width': 1.5 }, svg);
+    });
+    for (const n of layout.nodes) this.box(svg, n, pos.get(n.id)!);
+    return svg;
+  }
+
+  private box(svg: SVGSVGElement, n: LayoutNode, p: { x: number; y: number }): void {
+    const t = this.theme;
+    const g = el('g', { class: `node${n.group ? ' block' : ''}`, 'data-id': n.id, transform: `translate(${p.x},${p.y})` }, svg);
+    const isAdd = n.detail === 'Add';
+    el('rect', {
+      width: BOX_W, height: BOX_H, rx: n.group ? 8 : 4, fill: t.background,
+      stroke: isAdd ? t.accent : n.group ? t.series[2] : t.muted, 'stroke-width': isAdd || n.group ? 2 : 1,
+    }, g);
+    el('text', { x: 8, y: 14, fill: t.foreground, 'font-size': 11, 'font-weight': n.group ? 600 : 400 }, g).textContent =
+      `${n.group ? '▸ ' : ''}${n.label}`.slice(0, 34);
+    el('text', { x: 8, y: 28, fill: t.muted, 'font-size': 10 }, g).textContent =
+      `${n.detail} · ${n.shape}${n.params ? ` · ${n.params.toLocaleString('en-US')} p` : ''}`.slice(0, 42);
+    const group = n.group ?? (n.members.length === 1 ? n.id.slice(0, Math.max(0, n.id.lastIndexOf('/'))).replace(/\/shortcut$/, '') : '');
+    if (group) {
+      g.style.cursor = 'pointer';
+      g.addEventListener('click', () => {
+        if (this.collapsed.has(group)) this.collapsed.delete(group); else this.collapsed.add(group);
+        this.render();
+      });
+      el('title', {}, g).textContent = n.group ? `${n.group}: ${n.members.length} layers (click to expand)` : `click to collapse ${group}`;
+    }
+  }
+}

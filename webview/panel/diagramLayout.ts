@@ -1,0 +1,121 @@
+// Lays out a model graph as a column, read top to bottom like the paper's
+// Figure 3: the main path down the middle, every shortcut as its own arc on
+// the right that visibly skips the layers it bypasses. Layers on a shortcut
+// (option A's padding, a projection) are drawn on the arc, not in the column.
+// Blocks (layers sharing a name prefix such as "stage2/block1") collapse.
+import type { ModelGraph } from '../../src/protocol/graph';
+import { findShortcuts, Shortcut } from '../../src/core/graph/shortcuts';
+
+export interface LayoutNode {
+  id: string;
+  label: string;
+  detail: string;
+  shape: string;
+  params: number;
+  row: number;
+  column: number;
+  /** Set when this box stands for a collapsed block. */
+  group?: string;
+  members: string[];
+}
+
+export interface LayoutEdge { from: string; to: string }
+export interface LayoutShortcut extends Shortcut { fromBox: string; toBox: string }
+export interface StageMark { row: number; label: string }
+
+export interface Layout {
+  nodes: LayoutNode[];
+  edges: LayoutEdge[];
+  shortcuts: LayoutShortcut[];
+  stages: StageMark[];
+  rows: number;
+  groups: string[];
+}
+
+export function groupOf(id: string): string | undefined {
+  const cut = id.lastIndexOf('/');
+  return cut > 0 ? id.slice(0, cut).replace(/\/shortcut$/, '') : undefined;
+}
+
+const fmtShape = (s: (number | null)[]) => s.slice(1).join('×');
+
+export function layoutGraph(graph: ModelGraph, collapsed: Set<string>): Layout {
+  const shortcuts = findShortcuts(graph);
+  const onShortcut = new Set(shortcuts.flatMap((s) => s.via));
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const boxOf = (id: string) => {
+    const g = groupOf(id);
+    return g && collapsed.has(g) ? `group:${g}` : id;
+  };
+
+  // Boxes: every layer not on a shortcut, with collapsed groups merged.
+  const boxes = new Map<string, LayoutNode>();
+  for (const n of graph.nodes) {
+    if (onShortcut.has(n.id)) continue;
+    const id = boxOf(n.id);
+    const existing = boxes.get(id);
+    if (existing) {
+      existing.members.push(n.id);
+      existing.params += n.params;
+      existing.shape = fmtShape(n.outputShape);
+      continue;
+    }
+    const group = id.startsWith('group:') ? id.slice(6) : undefined;
+    boxes.set(id, {
+      id, label: group ?? n.id, detail: group ? 'block' : n.className, shape: fmtShape(n.outputShape), params: n.params,
+      row: 0, column: 0, group, members: [n.id],
+    });
+  }
+  for (const b of boxes.values()) if (b.group) b.detail = `${b.members.length} layers`;
+
+  // Edges between boxes, leaving out the shortcut paths (drawn as arcs).
+  const edgeKeys = new Set<string>();
+  const edges: LayoutEdge[] = [];
+  const shortcutPairs = new Set(shortcuts.map((s) => `${s.via.length ? s.via[s.via.length - 1] : s.from}->${s.to}`));
+  for (const e of graph.edges) {
+    if (onShortcut.has(e.from) || onShortcut.has(e.to) || shortcutPairs.has(`${e.from}->${e.to}`)) continue;
+    const from = boxOf(e.from), to = boxOf(e.to);
+    const key = `${from}->${to}`;
+    if (from === to || edgeKeys.has(key)) continue;
+    edgeKeys.add(key);
+    edges.push({ from, to });
+  }
+
+  // Rows by longest path over the box edges; side branches go to column 1.
+  const incoming = new Map<string, string[]>();
+  for (const e of edges) incoming.set(e.to, [...(incoming.get(e.to) ?? []), e.from]);
+  const rowOf = new Map<string, number>();
+  const row = (id: string): number => {
+    if (rowOf.has(id)) return rowOf.get(id)!;
+    rowOf.set(id, 0);
+    const r = Math.max(-1, ...(incoming.get(id) ?? []).map(row)) + 1;
+    rowOf.set(id, r);
+    return r;
+  };
+  const used = new Map<number, number>();
+  for (const b of boxes.values()) {
+    b.row = row(b.id);
+    b.column = used.get(b.row) ?? 0;
+    used.set(b.row, b.column + 1);
+  }
+
+  // Stage boundaries: where the spatial size of the main path changes.
+  const stages: StageMark[] = [];
+  const mainColumn = [...boxes.values()].filter((b) => b.column === 0).sort((a, b) => a.row - b.row);
+  for (let i = 1; i < mainColumn.length; i++) {
+    const prev = byId.get(mainColumn[i - 1].members[mainColumn[i - 1].members.length - 1]);
+    const cur = byId.get(mainColumn[i].members[0]);
+    if (!prev || !cur || prev.outputShape.length !== 4 || cur.outputShape.length !== 4) continue;
+    if (prev.outputShape[1] !== cur.outputShape[1]) stages.push({ row: mainColumn[i].row, label: `${fmtShape(prev.outputShape)} → ${fmtShape(cur.outputShape)}` });
+  }
+
+  const groups = [...new Set(graph.nodes.map((n) => groupOf(n.id)).filter((g): g is string => !!g))];
+  return {
+    nodes: [...boxes.values()],
+    edges,
+    shortcuts: shortcuts.map((s) => ({ ...s, fromBox: boxOf(s.from), toBox: boxOf(s.to) })),
+    stages,
+    rows: Math.max(0, ...[...boxes.values()].map((b) => b.row)) + 1,
+    groups,
+  };
+}

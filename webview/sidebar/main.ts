@@ -1,0 +1,98 @@
+// The side view: mini curves of the active run and the recent runs. Clicking
+// a run opens it in the panel; ticking several and "Compare" overlays them.
+import { Chart, Decimation, LinearScale, LineController, LineElement, PointElement } from 'chart.js';
+import type { HostMessage, MetricRecordView, RunView } from '../../src/protocol/webview';
+import { onHostMessage, send } from '../shared/vscodeApi';
+import { onThemeChange, readTheme } from '../shared/theme';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation);
+
+const app = document.getElementById('app')!;
+app.innerHTML = `
+  <section id="active" class="active-run">
+    <div id="active-title" class="muted">No run is training.</div>
+    <div class="mini-chart"><canvas id="mini"></canvas></div>
+  </section>
+  <div class="runs-header"><span>Recent runs</span><button id="compare" disabled>Compare</button></div>
+  <ul id="runs" class="runs"></ul>`;
+
+let theme = readTheme();
+let chart: Chart<'line', { x: number; y: number }[]> | undefined;
+const selected = new Set<string>();
+
+const pct = (x: number | null | undefined) => (x == null ? '–' : `${(100 * x).toFixed(1)}%`);
+
+function miniChart(metrics: MetricRecordView[]): void {
+  const train = metrics.filter((m) => m.type === 'iteration' && m.trainError !== undefined).map((m) => ({ x: m.iteration, y: 100 * m.trainError! }));
+  const test = metrics.filter((m) => m.testError !== undefined).map((m) => ({ x: m.iteration, y: 100 * m.testError! }));
+  const datasets = [
+    { data: train, borderColor: theme.series[0], borderWidth: 1, pointRadius: 0 },
+    { data: test, borderColor: theme.series[1], borderWidth: 2, pointRadius: 2 },
+  ];
+  const canvas = document.getElementById('mini') as HTMLCanvasElement;
+  canvas.dataset.points = String(train.length);
+  if (!chart) {
+    chart = new Chart(canvas, {
+      type: 'line', data: { datasets },
+      options: {
+        animation: false, parsing: false, responsive: true, maintainAspectRatio: false,
+        plugins: { legend: { display: false }, decimation: { enabled: true, algorithm: 'lttb', samples: 300 } },
+        scales: { x: { type: 'linear', ticks: { color: theme.muted, maxTicksLimit: 4 } }, y: { min: 0, max: 100, ticks: { color: theme.muted, maxTicksLimit: 4 } } },
+      },
+    });
+  } else {
+    chart.data.datasets = datasets;
+    chart.update('none');
+  }
+}
+
+function renderRuns(runs: RunView[]): void {
+  const list = document.getElementById('runs')!;
+  list.replaceChildren(...runs.map((r) => {
+    const li = document.createElement('li');
+    li.className = `run status-${r.status}`;
+    li.dataset.runDir = r.runDir ?? '';
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = !!r.runDir && selected.has(r.runDir);
+    box.title = 'Select to compare';
+    box.addEventListener('click', (e) => {
+      e.stopPropagation();
+      if (!r.runDir) return;
+      if (box.checked) selected.add(r.runDir); else selected.delete(r.runDir);
+      (document.getElementById('compare') as HTMLButtonElement).disabled = selected.size < 2;
+    });
+    const text = document.createElement('div');
+    text.className = 'run-text';
+    text.innerHTML = `<div class="run-name"></div><div class="run-meta muted"></div>`;
+    text.querySelector('.run-name')!.textContent = `${r.experiment} · ${r.modelName ?? ''}`;
+    text.querySelector('.run-meta')!.textContent = `${r.status} · test ${pct(r.finalTestError)} · train ${pct(r.finalTrainError)}`;
+    li.append(box, text);
+    li.title = r.runDir ?? '';
+    li.addEventListener('click', () => r.runDir && send({ method: 'run/open', params: { runDir: r.runDir } }));
+    return li;
+  }));
+}
+
+function handle(m: HostMessage): void {
+  if (m.method !== 'sidebar/update') return;
+  const { active, activeMetrics, recent } = m.params;
+  const title = document.getElementById('active-title')!;
+  if (active) {
+    const last = activeMetrics[activeMetrics.length - 1];
+    title.textContent = `${active.experiment}: ${active.status}${last ? ` · epoch ${last.epoch} · iteration ${last.iteration}` : ''}`;
+    title.classList.remove('muted');
+  } else {
+    title.textContent = 'No run is training.';
+    title.classList.add('muted');
+  }
+  miniChart(activeMetrics.length ? activeMetrics : []);
+  renderRuns(recent);
+}
+
+document.getElementById('compare')!.addEventListener('click', () => {
+  if (selected.size >= 2) send({ method: 'runs/compare', params: { runDirs: [...selected] } });
+});
+onThemeChange(() => { theme = readTheme(); chart?.destroy(); chart = undefined; });
+onHostMessage(handle);
+send({ method: 'webview/ready' });
