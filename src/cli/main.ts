@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findExperiments } from '../core/experiments/findExperiments';
+import { setupNative } from '../core/native/setupNative';
 import { DataNameSchema, Overrides } from '../protocol/trainer';
 import { summaryTable } from './format';
 import { Progress } from './progress';
@@ -95,6 +96,20 @@ program.command('resume')
   .description('continue a stopped or interrupted run from its last checkpoint')
   .action(async (runDir: string, o: { backend: string; json?: boolean }) => {
     await trainWithProgress({ type: 'resume', runDir: path.resolve(runDir), backend: o.backend as 'auto' }, !!o.json);
+  });
+
+program.command('setup-native')
+  .option('--python <path>', 'a Python whose TensorFlow to build against (pip install tensorflow-cpu)')
+  .option('--force', 'rebuild even if a working binding exists')
+  .description('build @tensorflow/tfjs-node against the TensorFlow of a local Python, without downloading libtensorflow')
+  .action(async (o: { python?: string; force?: boolean }) => {
+    try {
+      const r = await setupNative({ projectDir: path.join(__dirname, '..'), python: o.python, force: o.force, log: (line) => console.error(line) });
+      console.log(`native backend ready: TensorFlow ${r.tfVersion}, binding ${r.bindingPath}`);
+    } catch (e) {
+      console.error(`setup-native failed: ${(e as Error).message}`);
+      process.exit(1);
+    }
   });
 
 async function trainWithProgress(command: Parameters<typeof runTrainer>[0], json: boolean): Promise<void> {

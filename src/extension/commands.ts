@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { setupNative } from '../core/native/setupNative';
 import { listRuns } from '../core/runs/runFolder';
 import type { ExperimentRef } from './codeLens';
 import { findWorkspaceExperiments } from './experimentIndex';
@@ -14,13 +15,13 @@ import { TrainingPanel } from './trainingPanel';
 
 export interface CommandDeps { runs: RunManager; panel: TrainingPanel; log: Log; extensionUri: vscode.Uri }
 
-async function requireTrust(action: string): Promise<boolean> {
+/** False in Restricted Mode; the explanation is shown without waiting for the user. */
+function requireTrust(action: string): boolean {
   if (vscode.workspace.isTrusted) return true;
-  const choice = await vscode.window.showWarningMessage(
+  void vscode.window.showWarningMessage(
     `ResNet Lab cannot ${action} in Restricted Mode: it would run this workspace's model files. Trust the workspace to allow it.`,
     'Manage Workspace Trust',
-  );
-  if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+  ).then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
   return false;
 }
 
@@ -61,10 +62,10 @@ async function pickRuns(runsDir: string, opts: { many: boolean; experiment?: str
 
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const { runs, panel, log } = d;
-  const train = async (ref?: ExperimentRef) => {
-    if (!(await requireTrust('train'))) return;
+  const train = async (ref?: ExperimentRef): Promise<string | undefined> => {
+    if (!requireTrust('train')) return undefined;
     ref ??= await pickExperiment('Train which experiment?');
-    if (!ref) return;
+    if (!ref) return undefined;
     const doc = vscode.workspace.textDocuments.find((t) => t.uri.fsPath === ref!.file);
     if (doc?.isDirty) await doc.save();
     const run = runs.train({
@@ -73,9 +74,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     });
     if (run) panel.showLive(run);
     else void vscode.window.showInformationMessage(`${ref.experiment} is already training; this run will start when it ends.`);
+    return run?.view.id;
   };
   const showDiagram = async (ref?: ExperimentRef) => {
-    if (!(await requireTrust('build a model'))) return;
+    if (!(requireTrust('build a model'))) return;
     ref ??= await pickExperiment('Show the diagram of which experiment?');
     if (!ref) return;
     const r = ref;
@@ -103,7 +105,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     if (dirs.length) panel.showRunFolders(dirs);
   };
   const resumeRun = async () => {
-    if (!(await requireTrust('train'))) return;
+    if (!(requireTrust('train'))) return;
     const dirs = await pickRuns(settings.runsDir(), { many: false, placeHolder: 'Resume which run?' });
     if (!dirs.length) return;
     const info = listRuns(settings.runsDir()).find((r) => r.dir === dirs[0])!.info;
@@ -119,7 +121,25 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     writeTypeSupport(folder.uri.fsPath, d.extensionUri.fsPath, log);
     await vscode.window.showTextDocument(vscode.Uri.file(file));
   };
+  const setUpNative = async () => {
+    const python = await vscode.window.showInputBox({
+      prompt: 'Python with TensorFlow (pip install tensorflow-cpu); leave empty to search python, python3, /usr/bin/python3',
+      placeHolder: '/path/to/venv/bin/python',
+    });
+    if (python === undefined) return;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ResNet Lab: native backend', cancellable: false }, async (progress) => {
+      try {
+        const r = await setupNative({ projectDir: d.extensionUri.fsPath, python: python || undefined, log: (line) => { log.info(line); progress.report({ message: line.slice(0, 120) }); } });
+        void vscode.window.showInformationMessage(`Native TensorFlow backend ready (TensorFlow ${r.tfVersion}). New runs use it when the backend setting is "auto" or "tensorflow".`);
+      } catch (e) {
+        const choice = await vscode.window.showErrorMessage(`Native backend setup failed: ${(e as Error).message.split('\n')[0]}`, 'Show Log');
+        log.error((e as Error).message);
+        if (choice) log.show();
+      }
+    });
+  };
   return [
+    vscode.commands.registerCommand('resnetLab.setupNative', setUpNative),
     vscode.commands.registerCommand('resnetLab.train', train),
     vscode.commands.registerCommand('resnetLab.stop', stop),
     vscode.commands.registerCommand('resnetLab.showDiagram', showDiagram),

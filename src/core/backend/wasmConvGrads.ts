@@ -27,6 +27,7 @@
 import * as path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmFastKernels } from './wasmKernels';
 
 type TF = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -143,6 +144,7 @@ export async function initWasm(tf: TF): Promise<void> {
     if (binary) wasm.setWasmPaths(path.dirname(binary) + path.sep);
   }
   registerWasmConvGradients(tf);
+  registerWasmFastKernels(tf); // Tile, Slice, reductions, batch-norm gradient: see wasmKernels.ts
   if (!(await tf.setBackend(BACKEND))) throw new Error('resnet-lab: could not initialise the wasm backend');
   await tf.ready();
 }

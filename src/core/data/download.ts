@@ -43,7 +43,13 @@ export async function downloadVerified(remote: RemoteFile, dir: string, onProgre
     received += chunk.length;
     onProgress?.({ file: remote.name, received, total });
   });
-  await pipeline(body, fs.createWriteStream(part));
+  try {
+    await pipeline(body, fs.createWriteStream(part));
+  } catch (e) {
+    fs.rmSync(part, { force: true });
+    const cause = (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message;
+    throw new DataError(target, `download of ${remote.url} was interrupted after ${received} bytes (${cause})`, 'Check the network and try again');
+  }
   const actual = md5File(part);
   if (actual !== remote.md5) {
     fs.rmSync(part, { force: true });

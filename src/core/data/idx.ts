@@ -17,6 +17,7 @@ export function idxPath(dir: string, name: string): string {
 }
 
 function readMaybeGzip(file: string): Buffer {
+  if (!fs.existsSync(file)) throw new DataError(file, 'file not found', FIX);
   const raw = fs.readFileSync(file);
   if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
   try {

@@ -15,6 +15,12 @@ export interface FoundExperiment {
 
 interface Token { text: string; offset: number }
 
+/** Whether a `/` here starts a regex literal rather than a division. */
+function regexAllowed(tokens: Token[]): boolean {
+  const prev = tokens[tokens.length - 1]?.text;
+  return prev === undefined || /^[(,=:[!&|?{};+\-*%<>~^]$/.test(prev) || prev === 'return' || prev === 'typeof';
+}
+
 function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -22,6 +28,21 @@ function tokenize(src: string): Token[] {
     const c = src[i];
     if (c === '/' && src[i + 1] === '/') { while (i < src.length && src[i] !== '\n') i++; continue; }
     if (c === '/' && src[i + 1] === '*') { const end = src.indexOf('*/', i + 2); i = end < 0 ? src.length : end + 2; continue; }
+    if (c === '/' && regexAllowed(tokens)) {
+      // A regex literal such as /'/g must not open a string.
+      let inClass = false;
+      i++;
+      while (i < src.length && src[i] !== '\n' && (inClass || src[i] !== '/')) {
+        if (src[i] === '\\') i++;
+        else if (src[i] === '[') inClass = true;
+        else if (src[i] === ']') inClass = false;
+        i++;
+      }
+      i++;
+      while (i < src.length && /[a-z]/i.test(src[i])) i++;
+      tokens.push({ text: '"re"', offset: i });
+      continue;
+    }
     if (c === '"' || c === "'" || c === '`') {
       const start = i++;
       while (i < src.length && src[i] !== c) { if (src[i] === '\\') i++; i++; }
@@ -54,6 +75,7 @@ function skipToEquals(tokens: Token[], i: number): number {
     const t = tokens[i].text;
     if (t === '<' || t === '(' || t === '[' || t === '{') depth++;
     else if (t === '>' || t === ')' || t === ']' || t === '}') depth--;
+    else if (t === '=' && tokens[i + 1]?.text === '>' && tokens[i + 1].offset === tokens[i].offset + 1) i++; // `=>` of a function type
     else if (t === '=' && depth <= 0) return i;
     else if (t === ';') return -1;
   }

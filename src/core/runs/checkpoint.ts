@@ -15,6 +15,8 @@ export interface TrainState {
   batchInEpoch: number;
   bestTestError: number | null;
   warmupDone: boolean;
+  /** Running sums of the epoch under way, so a mid-epoch resume reports the whole epoch. */
+  epochSums?: { loss: number; errors: number; seen: number };
 }
 
 export type CheckpointKind = 'latest' | 'best';

@@ -78,7 +78,8 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
       const epochStart = Date.now();
       // The epoch's order depends only on (seed, epoch): a resumed run sees the same batches.
       const order = permutation(ds.train.count, mulberry32(mixSeed(recipe.seed, 11, state.epoch)));
-      let lossSum = 0, errorSum = 0, seen = 0;
+      const sums = state.epochSums ?? { loss: 0, errors: 0, seen: 0 };
+      state.epochSums = sums;
       while (state.batchInEpoch < iterationsPerEpoch && state.iteration < totalIterations) {
         await yieldToEvents();
         if (control.isPaused) {
@@ -103,7 +104,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
         const trainError = step.errors / batch.size;
         recentError = 0.9 * recentError + 0.1 * trainError;
         updateWarmup(recipe, state.iteration, recentError, state);
-        lossSum += step.loss * batch.size; errorSum += step.errors; seen += batch.size;
+        sums.loss += step.loss * batch.size; sums.errors += step.errors; sums.seen += batch.size;
         const event = { type: 'iteration' as const, iteration: state.iteration, epoch: state.epoch + 1, loss: step.loss, trainError, lr, imagesPerSec: batch.size / ((performance.now() - t0) / 1000) };
         appendJsonLine(runDir, METRICS, event);
         emit(event);
@@ -115,17 +116,18 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
       }
       const test = await evaluate(tf, model, ds.info, evalBatches(ds.test, ds, mean));
       const val = ds.validation ? await evaluate(tf, model, ds.info, evalBatches(ds.validation, ds, mean)) : undefined;
-      lastTrainError = seen ? errorSum / seen : lastTrainError;
+      lastTrainError = sums.seen ? sums.errors / sums.seen : lastTrainError;
       lastTestError = test.error;
       const epochEvent = {
         type: 'epoch' as const, epoch: state.epoch + 1, iteration: state.iteration,
-        trainLoss: seen ? lossSum / seen : NaN, trainError: lastTrainError ?? NaN,
+        trainLoss: sums.seen ? sums.loss / sums.seen : NaN, trainError: lastTrainError ?? NaN,
         testLoss: test.loss, testError: test.error, valError: val?.error, seconds: (Date.now() - epochStart) / 1000,
       };
       appendJsonLine(runDir, METRICS, epochEvent);
       emit(epochEvent);
       state.epoch++;
       state.batchInEpoch = 0;
+      state.epochSums = undefined;
       const best = state.bestTestError === null || test.error < state.bestTestError;
       if (best) state.bestTestError = test.error;
       await checkpoint('latest');

@@ -14,7 +14,7 @@ export class Sgd {
   private readonly decays: boolean[];
 
   constructor(private readonly tf: TF, private readonly vars: tfjs.LayerVariable[], private readonly config: SgdConfig) {
-    this.velocities = vars.map((v) => tf.variable(tf.zerosLike(v.read()), false));
+    this.velocities = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v.read()), false)));
     // Kernels are the weights of convs and dense layers; biases, and batch
     // norm's gamma and beta, are not decayed.
     this.decays = vars.map((v) => /kernel(_\d+)?$/.test(v.originalName ?? v.name));
@@ -47,7 +47,9 @@ export class Sgd {
     for (const v of this.velocities) {
       const n = v.size;
       if (o + n > flat.length) throw new Error('optimizer state in the checkpoint does not match the model');
-      v.assign(this.tf.tensor(flat.subarray(o, o + n), v.shape));
+      const t = this.tf.tensor(flat.subarray(o, o + n), v.shape);
+      v.assign(t);
+      t.dispose();
       o += n;
     }
   }

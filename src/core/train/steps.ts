@@ -9,7 +9,9 @@ type TF = typeof tfjs;
 /** Cross-entropy of softmax outputs against class indices, clipped as Keras does. */
 export function crossEntropy(tf: TF, probs: tfjs.Tensor, labels: tfjs.Tensor1D, numClasses: number): tfjs.Scalar {
   const oneHot = tf.oneHot(labels, numClasses);
-  const p = tf.sum(tf.mul(probs, oneHot), -1).clipByValue(1e-7, 1);
+  // maximum, not clipByValue: the wasm backend's clip turns NaN into the bound,
+  // which would hide a diverged net behind a finite loss.
+  const p = tf.maximum(tf.sum(tf.mul(probs, oneHot), -1), 1e-7);
   return tf.neg(tf.mean(tf.log(p))) as tfjs.Scalar;
 }
 

@@ -1,0 +1,63 @@
+// End to end, as a person would: open the examples workspace in a real VS
+// Code (code-server) in Chromium, click ▶ Train, watch the curves grow and
+// the diagram draw every shortcut, press Stop, open the side view. Screenshots
+// of each step go to test-results/ (the README shows them).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { openWorkbench, REPO_ROOT, Workbench } from '../harness/codeServer';
+import { openFile, screenshot, waitFor, webviewFrame } from './workbench';
+
+for (const theme of ['dark', 'light'] as const) describe(`${theme} theme`, () => {
+  let wb: Workbench;
+  let workspace: string;
+
+  before(async () => {
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-e2e-'));
+    fs.cpSync(path.join(REPO_ROOT, 'examples'), workspace, { recursive: true });
+    const settings = { 'workbench.colorTheme': theme === 'dark' ? 'Default Dark Modern' : 'Default Light Modern', 'resnetLab.backend': 'wasm' };
+    // Workspace settings: the web workbench applies these before user settings sync in.
+    fs.mkdirSync(path.join(workspace, '.vscode'));
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(settings));
+    wb = await openWorkbench({ extensionPath: REPO_ROOT, workspace, settings });
+  });
+  after(async () => { await wb?.close(); });
+
+  test(`${theme}: ▶ Train on the quickstart shows growing curves, the diagram's shortcuts, and Stop works`, async () => {
+    const { page } = wb;
+    await openFile(page, 'quickstart.ts');
+    const lens = page.locator('.codelens-decoration a', { hasText: 'Train' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 60_000 });
+    await lens.click();
+
+    const panel = webviewFrame(page);
+    const points = async () => Number(await panel.locator('#error-chart').getAttribute('data-points'));
+    await waitFor(async () => (await points()) >= 3, 180_000, 'the first iterations on the chart');
+    const first = await points();
+    await waitFor(async () => (await points()) >= first + 3, 180_000, 'the chart to grow');
+    // ResNet-8 has three residual blocks: three add layers, three shortcut arcs.
+    const svg = panel.locator('svg.diagram');
+    assert.equal(await svg.getAttribute('data-shortcuts'), '3');
+    assert.equal(await panel.locator('svg.diagram path.shortcut').count(), 3);
+    assert.equal(await panel.locator('svg.diagram path.shortcut-padding').count(), 2); // option A where the shape changes
+    assert.match((await panel.locator('[data-stat="status"] .v').textContent()) ?? '', /running/);
+    await screenshot(page, `panel-training-${theme}`);
+
+    await panel.locator('#stop').click();
+    await waitFor(async () => /stopped/.test((await panel.locator('[data-stat="status"] .v').textContent()) ?? ''), 120_000, 'the run to stop');
+    const stoppedAt = await points();
+    assert.ok(stoppedAt >= first + 3);
+    await screenshot(page, `panel-stopped-${theme}`);
+  });
+
+  test(`${theme}: the side view lists the run with its status`, async () => {
+    const { page } = wb;
+    await page.locator('.activitybar [aria-label^="ResNet Lab"]').first().click();
+    const side = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    await waitFor(async () => (await side.locator('li.run').count()) >= 1, 60_000, 'the run list');
+    assert.match((await side.locator('li.run .run-meta').first().textContent()) ?? '', /stopped/);
+    await screenshot(page, `side-view-${theme}`);
+  });
+});

@@ -1,0 +1,22 @@
+// Entry point VS Code loads as extensionTestsPath: runs the mocha suites
+// inside the extension host. In an untrusted workspace only the trust suite
+// runs (the harness starts a second window for it).
+import Mocha from 'mocha';
+import * as vscode from 'vscode';
+import { registerExtensionSuite } from './extension.test';
+import { registerTrainingSuite } from './training.test';
+import { registerTrustSuite } from './trust.test';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120_000, reporter: 'spec' });
+  mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
+  if (vscode.workspace.isTrusted) {
+    registerExtensionSuite();
+    registerTrainingSuite();
+  } else {
+    registerTrustSuite();
+  }
+  return new Promise((resolve, reject) => {
+    mocha.run((failures) => (failures ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
+  });
+}

@@ -1,0 +1,63 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { findShortcuts } from '../../src/core/graph/shortcuts';
+import { readMetrics, readRunInfo } from '../../src/core/runs/runFolder';
+import { api, fixture, until } from './util';
+
+export function registerTrainingSuite(): void {
+  describe('training from VS Code', function () {
+    this.timeout(300_000);
+
+    it('trains a synthetic run: the run grows curves, finishes, and its diagram has a shortcut per add layer', async () => {
+      const { runs } = await api();
+      const file = fixture('models.ts').fsPath;
+      await vscode.commands.executeCommand('resnetLab.train', { file, experiment: 'tinyResnet' });
+      const run = await until(() => runs.all.find((r) => r.view.experiment === 'tinyResnet'), 10_000, 'the run to be created');
+      const seen: number[] = [];
+      const sub = runs.onDidUpdate(({ run: r }) => { if (r === run) seen.push(r.metrics.length); });
+      await until(() => ['finished', 'failed'].includes(run.view.status), 240_000, 'the run to finish');
+      sub.dispose();
+      assert.equal(run.view.status, 'finished', run.view.message);
+      // The panel got several growing updates, not one dump at the end.
+      assert.ok(new Set(seen).size >= 3, `only ${new Set(seen).size} distinct updates`);
+      const metrics = readMetrics(run.view.runDir!);
+      assert.equal(metrics.filter((m) => m.type === 'iteration').length, 16);
+      assert.equal(metrics.filter((m) => m.type === 'epoch').length, 2);
+      const info = readRunInfo(run.view.runDir!);
+      const adds = info.graph.nodes.filter((n) => n.className === 'Add').length;
+      assert.equal(adds, 3);
+      assert.equal(findShortcuts(info.graph).length, adds);
+      assert.equal(run.diagram?.summary.shortcuts, 3);
+      assert.ok(fs.existsSync(path.join(run.view.runDir!, 'checkpoints', 'latest', 'model.json')));
+    });
+
+    it('stops a run on "Stop Training" and keeps a resumable checkpoint', async () => {
+      const { runs } = await api();
+      const file = fixture('models.ts').fsPath;
+      await vscode.commands.executeCommand('resnetLab.train', { file, experiment: 'longPlain' });
+      const run = await until(() => runs.all.find((r) => r.view.experiment === 'longPlain'), 10_000, 'the run to be created');
+      await until(() => run.metrics.length >= 3, 120_000, 'a few iterations');
+      await vscode.commands.executeCommand('resnetLab.stop');
+      await until(() => !['starting', 'running', 'paused'].includes(run.view.status), 60_000, 'the run to stop');
+      assert.equal(run.view.status, 'stopped');
+      const info = readRunInfo(run.view.runDir!);
+      assert.equal(info.status, 'stopped');
+      assert.ok(fs.existsSync(path.join(run.view.runDir!, 'checkpoints', 'latest', 'state.json')));
+      assert.ok(info.final!.iteration < 50 * 64);
+    });
+
+    it('shows a compile error of the model file in the Problems panel at its line', async () => {
+      const uri = fixture('broken.ts');
+      await vscode.commands.executeCommand('resnetLab.train', { file: uri.fsPath, experiment: 'broken' });
+      const diags = await until(() => {
+        const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source?.startsWith('resnet-lab'));
+        return d.length ? d : undefined;
+      }, 60_000, 'a diagnostic on broken.ts');
+      // Line 6 (1-based) is `batchSize: 32,` after the missing comma.
+      assert.equal(diags[0].range.start.line, 5);
+      assert.match(diags[0].message, /Expected "}" but found "batchSize"|Expected/);
+    });
+  });
+}
