@@ -39,6 +39,19 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('train'), job: TrainJobSchema }),
   z.object({ type: z.literal('resume'), runDir: z.string(), backend: BackendChoiceSchema.default('auto'), cacheDir: z.string().optional() }),
   z.object({ type: z.literal('describe'), file: z.string(), experiment: z.string(), data: DataNameSchema.optional() }),
+  z.object({
+    type: z.literal('analyze'),
+    runDir: z.string(),
+    analysis: z.enum(['lesion', 'responses']),
+    /** Lesion: deleted blocks; when given, only this set is evaluated (one click in the diagram). */
+    lesioned: z.array(z.string()).optional(),
+    /** Lesion study: random draws per k; responses: test images used. */
+    draws: z.number().int().positive().optional(),
+    examples: z.number().int().positive().optional(),
+    checkpoint: z.enum(['best', 'latest']).default('latest'),
+    backend: BackendChoiceSchema.default('auto'),
+    cacheDir: z.string().optional(),
+  }),
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume-training') }),
@@ -79,6 +92,26 @@ export const GradientsEventSchema = z.object({
   layers: z.array(z.object({ name: z.string(), norm: z.number() })),
 });
 
+/** Veit et al. 2016: test error with residual blocks deleted (their output becomes their shortcut). */
+export const LesionResultSchema = z.object({
+  testExamples: z.number().int(),
+  baselineError: z.number(),
+  /** One entry per residual block (or plain block), in network order. */
+  blocks: z.array(z.object({ name: z.string(), error: z.number(), downsampling: z.boolean() })),
+  /** Deleting k random blocks, k = 1..n, averaged over draws. */
+  random: z.array(z.object({ k: z.number().int(), meanError: z.number(), errors: z.array(z.number()) })),
+  /** When `lesioned` was given: the error with exactly that set deleted. */
+  custom: z.object({ lesioned: z.array(z.string()), error: z.number() }).optional(),
+});
+export type LesionResult = z.infer<typeof LesionResultSchema>;
+
+/** He et al. 2015, Fig. 7: std of each 3x3 layer's response (after BN, before ReLU / addition). */
+export const ResponsesResultSchema = z.object({
+  testExamples: z.number().int(),
+  layers: z.array(z.object({ name: z.string(), index: z.number().int(), std: z.number() })),
+});
+export type ResponsesResult = z.infer<typeof ResponsesResultSchema>;
+
 export const EventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('started'),
@@ -98,6 +131,8 @@ export const EventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('checkpoint'), kind: z.enum(['latest', 'best']), iteration: z.number().int(), epoch: z.number().int(), path: z.string() }),
   z.object({ type: z.literal('state'), state: z.enum(['running', 'paused']) }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn']), message: z.string() }),
+  z.object({ type: z.literal('lesion'), runDir: z.string(), result: LesionResultSchema }),
+  z.object({ type: z.literal('responses'), runDir: z.string(), result: ResponsesResultSchema }),
   z.object({ type: z.literal('described'), backend: z.string(), summary: ModelSummarySchema, graph: ModelGraphSchema }),
   z.object({
     type: z.literal('finished'),

@@ -38,7 +38,11 @@ process.on('message', (raw) => {
   busy = true;
   if (command.type === 'train') void exitWhenDone(train(command.job, control, emit));
   else if (command.type === 'resume') void exitWhenDone(resume(command.runDir, command.backend, command.cacheDir, control, emit));
-  else void exitWhenDone(describe(command.file, command.experiment, command.data, emit));
+  else if (command.type === 'describe') void exitWhenDone(describe(command.file, command.experiment, command.data, emit));
+  else {
+    emit({ type: 'failed', kind: 'crash', message: `"${command.type}" is not implemented by this trainer yet`, diagnostics: [] });
+    void exitWhenDone(Promise.resolve());
+  }
 });
 
 // A parent that goes away (window closed, CLI killed) must not leave us training forever.
