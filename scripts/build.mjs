@@ -2,7 +2,9 @@
 // process, the CLI, the webviews and the integration-test suite.
 // Usage: node scripts/build.mjs [--production] [--quiet] [--watch]
 import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 
 const production = process.argv.includes('--production');
 const quiet = process.argv.includes('--quiet');
@@ -33,6 +35,13 @@ const builds = [
 ];
 if (!production && fs.existsSync('test/integration/index.ts')) {
   builds.push({ ...node, entryPoints: ['test/integration/index.ts'], outfile: 'dist/test/integration/index.js' });
+}
+
+// Declarations of `resnet-lab` for users' IntelliSense: slow-ish (tsc), so only
+// when packaging, asked for, or missing.
+if (production || process.argv.includes('--types') || !fs.existsSync('dist/types/index.d.ts')) {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
 }
 
 const existing = builds.filter((b) => [].concat(Object.values(b.entryPoints)).every((e) => fs.existsSync(e)));

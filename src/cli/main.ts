@@ -5,8 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findExperiments } from '../core/experiments/findExperiments';
 import { setupNative } from '../core/native/setupNative';
-import { DataNameSchema, Overrides } from '../protocol/trainer';
-import { summaryTable } from './format';
+import { BackendChoiceSchema, DataNameSchema, LesionResult, Overrides, ResponsesResult, TrainerCommand, TrainerEvent } from '../protocol/trainer';
+import { registerDegradationCommand } from './degradationCommand';
+import { pct, summaryTable } from './format';
 import { Progress } from './progress';
 import { runTrainer } from './runTrainer';
 
@@ -98,6 +99,90 @@ program.command('resume')
     await trainWithProgress({ type: 'resume', runDir: path.resolve(runDir), backend: o.backend as 'auto' }, !!o.json);
   });
 
+interface AnalyzeOptions { draws?: number; examples?: number; json?: boolean; checkpoint: string; backend: string; delete?: string }
+
+/** Runs one `analyze` command in a trainer process; progress goes to stderr. */
+async function runAnalysis(command: Extract<TrainerCommand, { type: 'analyze' }>, json: boolean): Promise<TrainerEvent> {
+  let found: TrainerEvent | undefined;
+  const result = await runTrainer(command, (e) => {
+    if (e.type === 'lesion' || e.type === 'responses') found = e;
+    else if (e.type === 'log' && (!json || e.level === 'warn')) process.stderr.write(e.message + '\n');
+  });
+  if (!found) return fail(result.last, result.stderr);
+  return found;
+}
+
+function analyzeCommand(runDir: string, analysis: 'lesion' | 'responses', o: AnalyzeOptions) {
+  if (!fs.existsSync(path.join(runDir, 'run.json'))) {
+    console.error(`${runDir}: not a run folder (no run.json)`);
+    process.exit(2);
+  }
+  if (o.checkpoint !== 'latest' && o.checkpoint !== 'best') throw new InvalidArgumentError('--checkpoint must be latest or best');
+  return {
+    type: 'analyze' as const, runDir: path.resolve(runDir), analysis, draws: o.draws, examples: o.examples,
+    lesioned: o.delete?.split(',').map((b) => b.trim()).filter(Boolean),
+    checkpoint: o.checkpoint as 'latest' | 'best', backend: BackendChoiceSchema.parse(o.backend),
+  };
+}
+
+function table(head: string[], rows: string[][], right: number[] = []): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (right.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const points = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}`;
+
+function lesionReport(r: LesionResult): string {
+  const out = [`test error of the intact net: ${pct(r.baselineError)} (${r.testExamples} test images)`];
+  if (r.custom) out.push(`with ${r.custom.lesioned.join(', ')} deleted: ${pct(r.custom.error)} (${points(r.custom.error - r.baselineError)} points)`);
+  if (r.blocks.length) {
+    out.push('', 'one block deleted:', table(['block', 'test error', 'change', ''],
+      r.blocks.map((b) => [b.name, pct(b.error), points(b.error - r.baselineError), b.downsampling ? 'downsampling' : '']), [1, 2]));
+  }
+  if (r.random.length) {
+    out.push('', `k random blocks deleted (${r.random[0].errors.length} draws each):`, table(['k', 'mean error', 'draws'],
+      r.random.map((x) => [String(x.k), pct(x.meanError), x.errors.map(pct).join(' ')]), [0, 1]));
+  }
+  return out.join('\n');
+}
+
+function responsesReport(r: ResponsesResult): string {
+  const max = Math.max(...r.layers.map((l) => l.std), 1e-12);
+  return [
+    `std of each 3x3 layer's response after BN (${r.testExamples} test images):`,
+    table(['#', 'layer', 'std', ''], r.layers.map((l) => [String(l.index), l.name, l.std.toFixed(4), '#'.repeat(Math.round((30 * l.std) / max))]), [0, 2]),
+  ].join('\n');
+}
+
+program.command('lesion')
+  .argument('<run-dir>', 'a finished run folder')
+  .option('--draws <n>', 'random draws per number of deleted blocks (default 3)', int)
+  .option('--examples <n>', 'use the first N test images (default: all)', int)
+  .option('--delete <blocks>', 'only this comma-separated set of blocks, e.g. stage2/block1,stage3/block2')
+  .option('--checkpoint <kind>', 'latest | best', 'latest')
+  .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+  .option('--json', 'print the result as one JSON object')
+  .description('lesion study (Veit et al. 2016): test error with each residual block deleted, then k random blocks; writes lesion.json')
+  .action(async (runDir: string, o: AnalyzeOptions) => {
+    const e = await runAnalysis(analyzeCommand(runDir, 'lesion', o), !!o.json);
+    if (e.type !== 'lesion') return fail(e, '');
+    console.log(o.json ? JSON.stringify(e.result) : lesionReport(e.result));
+  });
+
+program.command('responses')
+  .argument('<run-dir>', 'a finished run folder')
+  .option('--examples <n>', 'test images to measure on (default 500)', int)
+  .option('--checkpoint <kind>', 'latest | best', 'latest')
+  .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+  .option('--json', 'print the result as one JSON object')
+  .description('std of each 3x3 layer\'s response after BN (He et al. 2015, Fig. 7); writes responses.json')
+  .action(async (runDir: string, o: AnalyzeOptions) => {
+    const e = await runAnalysis(analyzeCommand(runDir, 'responses', o), !!o.json);
+    if (e.type !== 'responses') return fail(e, '');
+    console.log(o.json ? JSON.stringify(e.result) : responsesReport(e.result));
+  });
+
 program.command('setup-native')
   .option('--python <path>', 'a Python whose TensorFlow to build against (pip install tensorflow-cpu)')
   .option('--force', 'rebuild even if a working binding exists')
@@ -139,6 +224,8 @@ function fail(last: ReturnType<typeof Object> | undefined, stderr: string): neve
   }
   process.exit(1);
 }
+
+registerDegradationCommand(program);
 
 program.parseAsync(process.argv).catch((e) => {
   console.error(`error: ${(e as Error).message}`);

@@ -8,6 +8,7 @@ import { listRuns } from '../core/runs/runFolder';
 import type { ExperimentRef } from './codeLens';
 import { findWorkspaceExperiments } from './experimentIndex';
 import { Log } from './log';
+import { runDegradationExperiment } from './degradation';
 import { newExperimentSource, writeTypeSupport } from './newExperiment';
 import { RunManager } from './runManager';
 import { settings } from './settings';
@@ -140,6 +141,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   };
   return [
     vscode.commands.registerCommand('resnetLab.setupNative', setUpNative),
+    vscode.commands.registerCommand('resnetLab.degradation', () => requireTrust('train') && runDegradationExperiment(runs, panel, d.extensionUri)),
     vscode.commands.registerCommand('resnetLab.train', train),
     vscode.commands.registerCommand('resnetLab.stop', stop),
     vscode.commands.registerCommand('resnetLab.showDiagram', showDiagram),
@@ -147,7 +149,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand('resnetLab.compareRuns', compareRuns),
     vscode.commands.registerCommand('resnetLab.resumeRun', resumeRun),
     vscode.commands.registerCommand('resnetLab.newExperiment', newExperiment),
-    vscode.commands.registerCommand('resnetLab.showPanel', () => (runs.active ? panel.showLive(runs.active) : panel.reveal())),
+    vscode.commands.registerCommand('resnetLab.showPanel', async () => {
+      if (runs.active) return panel.showLive(runs.active);
+      if (!panel.reveal()) await openRun();
+    }),
     vscode.commands.registerCommand('resnetLab.showLog', () => log.show()),
   ];
 }

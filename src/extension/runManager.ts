@@ -6,8 +6,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { TrainerClient } from '../trainer/client';
-import type { TrainerCommand, TrainerEvent, TrainJob } from '../protocol/trainer';
-import type { DiagramData, MetricRecordView, RunView } from '../protocol/webview';
+import type { LesionResult, ResponsesResult, TrainerCommand, TrainerEvent, TrainJob } from '../protocol/trainer';
+import type { DiagramData, GradientRecordView, MetricRecordView, RunView } from '../protocol/webview';
 import { Diagnostics } from './diagnostics';
 import { Log } from './log';
 
@@ -16,6 +16,7 @@ export interface LiveRun {
   key: string;
   file: string;
   metrics: MetricRecordView[];
+  gradients: GradientRecordView[];
   diagram?: DiagramData;
   client?: TrainerClient;
 }
@@ -23,6 +24,7 @@ export interface LiveRun {
 export interface RunUpdate {
   run: LiveRun;
   newRecords: MetricRecordView[];
+  newGradients: GradientRecordView[];
 }
 
 const FLUSH_MS = 250;
@@ -32,6 +34,7 @@ export class RunManager implements vscode.Disposable {
   private readonly runs = new Map<string, LiveRun>();
   private readonly queues = new Map<string, TrainJob[]>();
   private readonly pending = new Map<string, MetricRecordView[]>();
+  private readonly pendingGradients = new Map<string, GradientRecordView[]>();
   private readonly changed = new Set<string>();
   private readonly emitter = new vscode.EventEmitter<RunUpdate>();
   private timer: NodeJS.Timeout | undefined;
@@ -86,6 +89,23 @@ export class RunManager implements vscode.Disposable {
     });
   }
 
+  /** Runs a lesion study or a layer-response measurement on a finished run, in a trainer process. */
+  analyze(runDir: string, analysis: 'lesion' | 'responses', backend: TrainJob['backend'], lesioned?: string[]): Promise<LesionResult | ResponsesResult> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const client = new TrainerClient(this.trainerScript, {
+        onEvent: (e) => {
+          if (e.type === 'lesion' || e.type === 'responses') { settled = true; resolve(e.result); }
+          else if (e.type === 'failed') { settled = true; reject(new Error(e.message)); }
+          else if (e.type === 'log') this.log.info(e.message);
+        },
+        onOutput: (line) => this.log.trace(line),
+        onExit: (exit) => { if (!settled) reject(new Error(`the trainer process exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-500)}`)); },
+      });
+      client.send({ type: 'analyze', runDir, analysis, lesioned, backend, checkpoint: 'latest' });
+    });
+  }
+
   control(id: string, action: 'stop' | 'pause' | 'resume'): void {
     const run = this.runs.get(id);
     if (!run?.client) return;
@@ -95,7 +115,7 @@ export class RunManager implements vscode.Disposable {
 
   private launch(key: string, file: string, experiment: string, command: TrainerCommand): LiveRun {
     const id = `run-${Date.now()}-${++counter}`;
-    const run: LiveRun = { key, file, metrics: [], view: { id, experiment, status: 'starting' } };
+    const run: LiveRun = { key, file, metrics: [], gradients: [], view: { id, experiment, status: 'starting' } };
     this.runs.set(id, run);
     this.diagnostics.clear(file);
     this.log.info(`starting ${experiment} (${path.basename(file)})`);
@@ -129,6 +149,12 @@ export class RunManager implements vscode.Disposable {
         const list = this.pending.get(run.view.id) ?? [];
         list.push(record);
         this.pending.set(run.view.id, list);
+        break;
+      }
+      case 'gradients': {
+        const record = { iteration: e.iteration, layers: e.layers };
+        run.gradients.push(record);
+        this.pendingGradients.set(run.view.id, [...(this.pendingGradients.get(run.view.id) ?? []), record]);
         break;
       }
       case 'state':
@@ -187,14 +213,16 @@ export class RunManager implements vscode.Disposable {
 
   private flush(): void {
     this.timer = undefined;
-    const ids = new Set([...this.changed, ...this.pending.keys()]);
+    const ids = new Set([...this.changed, ...this.pending.keys(), ...this.pendingGradients.keys()]);
     this.changed.clear();
     for (const id of ids) {
       const run = this.runs.get(id);
       if (!run) continue;
       const newRecords = this.pending.get(id) ?? [];
+      const newGradients = this.pendingGradients.get(id) ?? [];
       this.pending.delete(id);
-      this.emitter.fire({ run, newRecords });
+      this.pendingGradients.delete(id);
+      this.emitter.fire({ run, newRecords, newGradients });
     }
     // Keep flushing while iteration events keep coming.
     if (this.pending.size) this.timer = setTimeout(() => this.flush(), FLUSH_MS);

@@ -5,6 +5,7 @@ import { parseWebviewMessage } from '../protocol/webview';
 import { Log } from './log';
 import { RunManager } from './runManager';
 import { recentRuns } from './runViews';
+import type { RunView } from '../protocol/webview';
 import { TrainingPanel } from './trainingPanel';
 import { localResourceRoots, webviewHtml } from './webviewHtml';
 
@@ -13,6 +14,9 @@ export const SIDEBAR_VIEW_ID = 'resnetLab.trainingView';
 export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private ready = false;
+  private onDisk: RunView[] = [];
+  private diskReadAt = 0;
+  private statuses = '';
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -43,8 +47,16 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
 
   refresh(): void {
     if (!this.view || !this.ready || !this.view.visible) return;
-    const dir = this.runsDir();
-    const onDisk = dir ? recentRuns(dir) : [];
+    // Run folders are re-read only when a run changes state or every 10 s, not
+    // on every batch of iterations: the extension host must stay responsive.
+    const statuses = this.runs.all.map((r) => `${r.view.id}:${r.view.status}:${r.view.runDir ?? ''}`).join('|');
+    if (statuses !== this.statuses || Date.now() - this.diskReadAt > 10_000) {
+      const dir = this.runsDir();
+      this.onDisk = dir ? recentRuns(dir) : [];
+      this.diskReadAt = Date.now();
+      this.statuses = statuses;
+    }
+    const onDisk = this.onDisk;
     // Live runs replace their on-disk entry (run.json lags behind the events).
     const live = this.runs.all.filter((r) => r.view.runDir).map((r) => r.view);
     const recent = [...live.reverse(), ...onDisk.filter((d) => !live.some((l) => l.runDir === d.runDir))].slice(0, 20);

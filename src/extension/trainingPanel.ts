@@ -3,11 +3,13 @@
 // One panel per window; it remembers which run folders it shows, so VS Code
 // restores it after a reload (WebviewPanelSerializer).
 import * as vscode from 'vscode';
-import type { DiagramData, HostMessage, MetricRecordView, RunView } from '../protocol/webview';
+import type { DiagramData, GradientRecordView, HostMessage, MetricRecordView, RunAnalyses, RunView } from '../protocol/webview';
+import type { LesionResult, ResponsesResult } from '../protocol/trainer';
 import { parseWebviewMessage } from '../protocol/webview';
 import { Log } from './log';
 import { LiveRun, RunManager } from './runManager';
-import { loadRunFolder } from './runViews';
+import { comparisonFlags, loadRunFolder, readAnalyses } from './runViews';
+import { settings } from './settings';
 import { localResourceRoots, webviewHtml } from './webviewHtml';
 
 export const PANEL_VIEW_TYPE = 'resnetLab.training';
@@ -21,7 +23,7 @@ export class TrainingPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly runs: RunManager, private readonly log: Log, private readonly maxPoints: () => number) {
-    this.disposables.push(runs.onDidUpdate(({ run, newRecords }) => {
+    this.disposables.push(runs.onDidUpdate(({ run, newRecords, newGradients }) => {
       if (!this.shown?.runIds.includes(run.view.id)) return;
       if (run.view.runDir && !this.shown.runDirs.includes(run.view.runDir)) {
         this.shown.runDirs.push(run.view.runDir);
@@ -30,6 +32,7 @@ export class TrainingPanel implements vscode.Disposable {
       }
       this.post({ method: 'run/update', params: { run: run.view } });
       if (newRecords.length) this.post({ method: 'run/metrics', params: { id: run.view.id, records: newRecords } });
+      if (newGradients.length) this.post({ method: 'run/gradients', params: { id: run.view.id, records: newGradients } });
     }));
   }
 
@@ -56,8 +59,15 @@ export class TrainingPanel implements vscode.Disposable {
     if (state?.runDirs?.length) this.showRunFolders(state.runDirs);
   }
 
-  reveal(): void {
-    this.panel?.reveal(undefined, true);
+  /** Shows the panel again with what it last showed; false when it never showed anything. */
+  reveal(): boolean {
+    if (this.panel) {
+      this.panel.reveal(undefined, true);
+      return true;
+    }
+    if (!this.shown) return false;
+    this.show(this.shown);
+    return true;
   }
 
   private show(shown: Shown): void {
@@ -105,6 +115,22 @@ export class TrainingPanel implements vscode.Disposable {
       case 'runs/compare':
         this.showRunFolders(msg.params.runDirs);
         break;
+      case 'analysis/run':
+        void this.analyze(msg.params.id, msg.params.analysis, msg.params.lesioned);
+        break;
+    }
+  }
+
+  private async analyze(id: string, analysis: 'lesion' | 'responses', lesioned?: string[]): Promise<void> {
+    const runDir = this.runs.get(id)?.view.runDir ?? (this.shown?.runDirs.includes(id) ? id : undefined);
+    if (!runDir) return this.post({ method: 'analysis/error', params: { id, message: 'this run has no folder yet' } });
+    if (!vscode.workspace.isTrusted) return this.post({ method: 'analysis/error', params: { id, message: 'analyses run the model, which is disabled in Restricted Mode' } });
+    try {
+      const result = await this.runs.analyze(runDir, analysis, settings.backend(), lesioned);
+      this.post({ method: 'analysis/result', params: analysis === 'lesion' ? { id, lesion: result as LesionResult } : { id, responses: result as ResponsesResult } });
+    } catch (e) {
+      this.log.error(`${analysis} of ${runDir}: ${(e as Error).message}`);
+      this.post({ method: 'analysis/error', params: { id, message: (e as Error).message.split('\n')[0] } });
     }
   }
 
@@ -112,17 +138,27 @@ export class TrainingPanel implements vscode.Disposable {
     if (!this.shown) return;
     const runs: RunView[] = [];
     const metrics: Record<string, MetricRecordView[]> = {};
+    const gradients: Record<string, GradientRecordView[]> = {};
+    const analyses: Record<string, RunAnalyses> = {};
     this.shown.runIds.forEach((id, i) => {
       const live = this.runs.get(id);
       if (live) {
         runs.push(live.view);
         metrics[id] = live.metrics;
+        gradients[id] = live.gradients;
+        if (live.view.runDir) analyses[id] = readAnalyses(live.view.runDir);
         return;
       }
       const loaded = safeLoad(this.shown!.runDirs[i] ?? id);
-      if (loaded) { runs.push(loaded.run); metrics[loaded.run.id] = loaded.metrics; }
+      if (loaded) {
+        runs.push(loaded.run);
+        metrics[loaded.run.id] = loaded.metrics;
+        gradients[loaded.run.id] = loaded.gradients;
+        analyses[loaded.run.id] = readAnalyses(loaded.run.runDir!);
+      }
     });
-    this.post({ method: 'panel/show', params: { title: this.shown.title, runs, metrics, diagram: this.shown.diagram, maxPoints: this.maxPoints() } });
+    const flags = runs.length > 1 ? comparisonFlags(runs) : [];
+    this.post({ method: 'panel/show', params: { title: this.shown.title, runs, metrics, gradients, analyses, diagram: this.shown.diagram, maxPoints: this.maxPoints(), flags } });
   }
 
   private saveState(): void {

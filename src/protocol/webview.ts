@@ -3,6 +3,9 @@
 // string and typed params; the host validates everything a webview sends.
 import { z } from 'zod';
 import { ModelGraphSchema, ModelSummarySchema } from './graph';
+import type { LesionResult, ResponsesResult } from './trainer';
+
+export interface RunAnalyses { lesion?: LesionResult; responses?: ResponsesResult }
 
 export const MetricRecordSchema = z.object({
   type: z.enum(['iteration', 'epoch']),
@@ -16,6 +19,9 @@ export const MetricRecordSchema = z.object({
   imagesPerSec: z.number().optional(),
 });
 export type MetricRecordView = z.infer<typeof MetricRecordSchema>;
+
+/** Per-layer gradient L2 norms at one iteration (gradients.jsonl). */
+export interface GradientRecordView { iteration: number; layers: { name: string; norm: number }[] }
 
 export const RunStatusSchema = z.enum(['queued', 'starting', 'running', 'paused', 'finished', 'stopped', 'failed', 'diverged', 'interrupted']);
 export type RunStatusView = z.infer<typeof RunStatusSchema>;
@@ -42,7 +48,10 @@ export type RunView = z.infer<typeof RunViewSchema>;
 
 /** Host -> webview. */
 export type HostMessage =
-  | { method: 'panel/show'; params: { title: string; runs: RunView[]; metrics: Record<string, MetricRecordView[]>; diagram?: DiagramData; maxPoints: number } }
+  | { method: 'panel/show'; params: { title: string; runs: RunView[]; metrics: Record<string, MetricRecordView[]>; gradients: Record<string, GradientRecordView[]>; analyses: Record<string, RunAnalyses>; diagram?: DiagramData; maxPoints: number; flags: string[] } }
+  | { method: 'run/gradients'; params: { id: string; records: GradientRecordView[] } }
+  | { method: 'analysis/result'; params: { id: string; lesion?: LesionResult; responses?: ResponsesResult } }
+  | { method: 'analysis/error'; params: { id: string; message: string } }
   | { method: 'run/update'; params: { run: RunView } }
   | { method: 'run/metrics'; params: { id: string; records: MetricRecordView[] } }
   | { method: 'diagram/show'; params: DiagramData }
@@ -58,6 +67,10 @@ export const WebviewMessageSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('run/control'), params: z.object({ id: z.string(), action: z.enum(['stop', 'pause', 'resume']) }) }),
   z.object({ method: z.literal('run/open'), params: z.object({ runDir: z.string() }) }),
   z.object({ method: z.literal('runs/compare'), params: z.object({ runDirs: z.array(z.string()).min(1).max(12) }) }),
+  z.object({
+    method: z.literal('analysis/run'),
+    params: z.object({ id: z.string(), analysis: z.enum(['lesion', 'responses']), lesioned: z.array(z.string().max(200)).max(500).optional() }),
+  }),
 ]);
 export type WebviewMessage = z.infer<typeof WebviewMessageSchema>;
 

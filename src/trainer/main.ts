@@ -3,6 +3,7 @@
 // protocol in src/protocol/trainer.ts, validating every command it receives.
 import { Control } from '../core/train/control';
 import { parseCommand, TrainerEvent } from '../protocol/trainer';
+import { analyze } from './analyze';
 import { describe, resume, train } from './session';
 
 const control = new Control();
@@ -39,10 +40,7 @@ process.on('message', (raw) => {
   if (command.type === 'train') void exitWhenDone(train(command.job, control, emit));
   else if (command.type === 'resume') void exitWhenDone(resume(command.runDir, command.backend, command.cacheDir, control, emit));
   else if (command.type === 'describe') void exitWhenDone(describe(command.file, command.experiment, command.data, emit));
-  else {
-    emit({ type: 'failed', kind: 'crash', message: `"${command.type}" is not implemented by this trainer yet`, diagnostics: [] });
-    void exitWhenDone(Promise.resolve());
-  }
+  else if (command.type === 'analyze') void exitWhenDone(analyze(command, emit, () => control.stopRequested));
 });
 
 // A parent that goes away (window closed, CLI killed) must not leave us training forever.

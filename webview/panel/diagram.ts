@@ -18,6 +18,8 @@ function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, 
 export class Diagram {
   private collapsed = new Set<string>();
   private data: DiagramData | undefined;
+  private lesionMode: ((lesioned: string[]) => void) | undefined;
+  private readonly lesioned = new Set<string>();
 
   constructor(private readonly host: HTMLElement, private theme: Theme) {}
 
@@ -35,6 +37,30 @@ export class Diagram {
   setTheme(theme: Theme): void {
     this.theme = theme;
     this.render();
+  }
+
+  /**
+   * In lesion mode a click on a block deletes it (or brings it back) instead
+   * of collapsing it; `onChange` gets the block names deleted so far.
+   */
+  setLesionMode(on: boolean, onChange: (lesioned: string[]) => void): void {
+    this.lesionMode = on ? onChange : undefined;
+    if (!on) this.lesioned.clear();
+    if (on && this.data) this.collapsed = new Set(layoutGraph(this.data.graph, new Set()).groups);
+    this.render();
+  }
+
+  /** Outlines the box that holds `layer` (its own, or its collapsed block's). */
+  highlight(layer: string | undefined): void {
+    for (const g of this.host.querySelectorAll('g.node.highlight')) g.classList.remove('highlight');
+    if (!layer) return;
+    const group = layer.lastIndexOf('/') > 0 ? `group:${layer.slice(0, layer.lastIndexOf('/')).replace(/\/shortcut$/, '')}` : '';
+    for (const g of this.host.querySelectorAll<SVGGElement>('g.node')) {
+      if (g.dataset.id === layer || g.dataset.id === group) {
+        g.classList.add('highlight');
+        g.scrollIntoView({ block: 'nearest' });
+      }
+    }
   }
 
   setAll(collapsed: boolean): void {
@@ -103,7 +129,7 @@ export class Diagram {
 
   private box(svg: SVGSVGElement, n: LayoutNode, p: { x: number; y: number }): void {
     const t = this.theme;
-    const g = el('g', { class: `node${n.group ? ' block' : ''}`, 'data-id': n.id, transform: `translate(${p.x},${p.y})` }, svg);
+    const g = el('g', { class: `node${n.group ? ' block' : ''}${n.group && this.lesioned.has(n.group) ? ' lesioned' : ''}`, 'data-id': n.id, transform: `translate(${p.x},${p.y})` }, svg);
     const isAdd = n.detail === 'Add';
     el('rect', {
       width: BOX_W, height: BOX_H, rx: n.group ? 8 : 4, fill: t.background,
@@ -117,7 +143,10 @@ export class Diagram {
     if (group) {
       g.style.cursor = 'pointer';
       g.addEventListener('click', () => {
-        if (this.collapsed.has(group)) this.collapsed.delete(group); else this.collapsed.add(group);
+        if (this.lesionMode && n.group) {
+          if (this.lesioned.has(n.group)) this.lesioned.delete(n.group); else this.lesioned.add(n.group);
+          this.lesionMode([...this.lesioned]);
+        } else if (this.collapsed.has(group)) this.collapsed.delete(group); else this.collapsed.add(group);
         this.render();
       });
       el('title', {}, g).textContent = n.group ? `${n.group}: ${n.members.length} layers (click to expand)` : `click to collapse ${group}`;

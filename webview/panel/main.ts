@@ -1,10 +1,13 @@
 // The training panel's app: receives run data from the host, draws curves and
 // the diagram, and sends Stop/Pause/Resume back (validated host-side).
-import type { HostMessage, MetricRecordView, RunView } from '../../src/protocol/webview';
+import type { Chart } from 'chart.js';
+import type { GradientRecordView, HostMessage, MetricRecordView, RunAnalyses, RunView } from '../../src/protocol/webview';
+import { renderLesion, renderResponses } from './analysis';
 import { onHostMessage, saveState, send } from '../shared/vscodeApi';
 import { onThemeChange, readTheme } from '../shared/theme';
 import { createCharts, CurveCharts, retheme, RunSeries, updateCharts, runLabel } from './curves';
 import { Diagram } from './diagram';
+import { GradientFlow } from './gradientFlow';
 
 const app = document.getElementById('app')!;
 app.innerHTML = `
@@ -18,11 +21,32 @@ app.innerHTML = `
   </header>
   <section id="stats" class="stats"></section>
   <section id="message" class="message" hidden></section>
+  <section id="flags" class="flags" hidden></section>
+  <nav class="tabs" role="tablist">
+    <button role="tab" data-tab="curves" aria-selected="true">Curves</button>
+    <button role="tab" data-tab="gradients" aria-selected="false">Gradient flow</button>
+    <button role="tab" data-tab="lesion" aria-selected="false">Lesion study</button>
+    <button role="tab" data-tab="responses" aria-selected="false">Layer responses</button>
+  </nav>
   <main class="layout">
-    <section class="curves">
-      <div class="chart tall"><canvas id="error-chart"></canvas></div>
-      <div class="chart"><canvas id="loss-chart"></canvas></div>
-      <div class="chart short"><canvas id="lr-chart"></canvas></div>
+    <section class="tab-content">
+      <section class="curves" data-tab-panel="curves">
+        <div class="chart tall"><canvas id="error-chart"></canvas></div>
+        <div class="chart"><canvas id="loss-chart"></canvas></div>
+        <div class="chart short"><canvas id="lr-chart"></canvas></div>
+      </section>
+      <section id="gradients" data-tab-panel="gradients" hidden></section>
+      <section data-tab-panel="lesion" hidden>
+        <div class="toolbar"><button id="run-lesion">Run lesion study</button>
+          <label><input type="checkbox" id="lesion-mode"> click blocks in the diagram to delete them</label></div>
+        <p id="lesion-status" class="muted">Deletes each residual block in turn (its output becomes its shortcut) and measures test error on the finished run.</p>
+        <div id="lesion-charts"></div>
+      </section>
+      <section data-tab-panel="responses" hidden>
+        <div class="toolbar"><button id="run-responses">Measure responses</button></div>
+        <p id="responses-status" class="muted">Standard deviation of each 3×3 layer's output after batch norm, on test images. Compare a plain and a residual run to see Fig. 7.</p>
+        <div id="responses-charts"></div>
+      </section>
     </section>
     <section class="diagram-pane">
       <div class="diagram-tools"><button id="collapse">Collapse blocks</button><button id="expand">Expand all</button></div>
@@ -36,7 +60,14 @@ let runs: RunView[] = [];
 const series = new Map<string, RunSeries>();
 let charts: CurveCharts | undefined;
 const diagram = new Diagram(document.getElementById('diagram')!, theme);
+const gradients = new Map<string, GradientRecordView[]>();
+const gradientFlow = new GradientFlow(document.getElementById('gradients')!, theme, (name) => diagram.highlight(name));
+let activeTab = 'curves';
+const analyses = new Map<string, RunAnalyses>();
+let analysisCharts: Chart[] = [];
+let analysesDirty = true;
 let redrawQueued = false;
+let gradientsDirty = true;
 
 const $ = (id: string) => document.getElementById(id)!;
 
@@ -53,6 +84,14 @@ function scheduleRedraw(): void {
   requestAnimationFrame(() => {
     redrawQueued = false;
     renderStats();
+    if ((activeTab === 'lesion' || activeTab === 'responses') && analysesDirty) {
+      analysesDirty = false;
+      renderAnalyses();
+    }
+    if (activeTab === 'gradients' && gradientsDirty) {
+      gradientsDirty = false;
+      gradientFlow.render(runs.map((run) => ({ run, records: gradients.get(run.id) ?? [] })));
+    }
     updateCharts(chartsReady(), runs, series, theme);
     // For tests and screen readers: how much data each curve has.
     const canvas = $('error-chart');
@@ -130,6 +169,15 @@ function handle(m: HostMessage): void {
       maxPoints = m.params.maxPoints;
       runs = m.params.runs;
       series.clear();
+      gradients.clear();
+      for (const r of runs) gradients.set(r.id, m.params.gradients[r.id] ?? []);
+      gradientsDirty = true;
+      analyses.clear();
+      for (const r of runs) analyses.set(r.id, m.params.analyses[r.id] ?? {});
+      analysesDirty = true;
+      const flags = $('flags');
+      flags.hidden = m.params.flags.length === 0;
+      flags.textContent = m.params.flags.length ? `Compared with care: ${m.params.flags.join('; ')}.` : '';
       arrivals.length = 0; iterationsAt.length = 0;
       for (const r of runs) addRecords(r.id, m.params.metrics[r.id] ?? []);
       $('title').textContent = m.params.title;
@@ -151,6 +199,25 @@ function handle(m: HostMessage): void {
         scheduleRedraw();
       }
       break;
+    case 'run/gradients':
+      gradients.set(m.params.id, [...(gradients.get(m.params.id) ?? []), ...m.params.records]);
+      gradientsDirty = true;
+      scheduleRedraw();
+      break;
+    case 'analysis/result': {
+      const a = analyses.get(m.params.id) ?? {};
+      if (m.params.lesion && a.lesion && m.params.lesion.custom) {
+        $('lesion-status').textContent = `With ${m.params.lesion.custom.lesioned.join(', ') || 'nothing'} deleted: test error ${(100 * m.params.lesion.custom.error).toFixed(2)}% (intact ${(100 * m.params.lesion.baselineError).toFixed(2)}%).`;
+        break;
+      }
+      analyses.set(m.params.id, { ...a, ...(m.params.lesion ? { lesion: m.params.lesion } : {}), ...(m.params.responses ? { responses: m.params.responses } : {}) });
+      analysesDirty = true;
+      scheduleRedraw();
+      break;
+    }
+    case 'analysis/error':
+      $(activeTab === 'responses' ? 'responses-status' : 'lesion-status').textContent = `Failed: ${m.params.message}`;
+      break;
     case 'diagram/show':
       diagram.show(m.params);
       break;
@@ -165,6 +232,48 @@ for (const action of ['stop', 'pause', 'resume'] as const) {
     if (runs.length === 1) send({ method: 'run/control', params: { id: runs[0].id, action } });
   });
 }
+for (const tab of document.querySelectorAll<HTMLButtonElement>('[role="tab"]')) {
+  tab.addEventListener('click', () => {
+    activeTab = tab.dataset.tab!;
+    for (const t of document.querySelectorAll<HTMLButtonElement>('[role="tab"]')) t.setAttribute('aria-selected', String(t === tab));
+    for (const p of document.querySelectorAll<HTMLElement>('[data-tab-panel]')) p.hidden = p.dataset.tabPanel !== activeTab;
+    gradientsDirty = true;
+    analysesDirty = true;
+    scheduleRedraw();
+  });
+}
+function renderAnalyses(): void {
+  analysisCharts.forEach((c) => c.destroy());
+  analysisCharts = [];
+  const lesionHost = $('lesion-charts'), responsesHost = $('responses-charts');
+  lesionHost.replaceChildren();
+  responsesHost.replaceChildren();
+  const run = runs[0];
+  const lesion = run && analyses.get(run.id)?.lesion;
+  if (run && lesion) {
+    analysisCharts.push(...renderLesion(lesionHost, run, lesion, theme));
+    $('lesion-status').textContent = `${lesion.blocks.length} blocks, ${lesion.testExamples} test images; intact test error ${(100 * lesion.baselineError).toFixed(2)}%.`;
+  }
+  const withResponses = runs.map((r) => ({ run: r, result: analyses.get(r.id)?.responses })).filter((x): x is { run: RunView; result: NonNullable<RunAnalyses['responses']> } => !!x.result);
+  if (withResponses.length) analysisCharts.push(...renderResponses(responsesHost, withResponses, theme));
+}
+
+$('run-lesion').addEventListener('click', () => {
+  if (!runs[0]) return;
+  $('lesion-status').textContent = 'Running the lesion study in a trainer process…';
+  send({ method: 'analysis/run', params: { id: runs[0].id, analysis: 'lesion' } });
+});
+$('run-responses').addEventListener('click', () => {
+  $('responses-status').textContent = 'Measuring layer responses…';
+  for (const r of runs) send({ method: 'analysis/run', params: { id: r.id, analysis: 'responses' } });
+});
+($('lesion-mode') as HTMLInputElement).addEventListener('change', (e) => {
+  diagram.setLesionMode((e.target as HTMLInputElement).checked, (lesioned) => {
+    if (!runs[0]) return;
+    $('lesion-status').textContent = `Evaluating with ${lesioned.join(', ') || 'nothing'} deleted…`;
+    send({ method: 'analysis/run', params: { id: runs[0].id, analysis: 'lesion', lesioned } });
+  });
+});
 $('collapse').addEventListener('click', () => diagram.setAll(true));
 $('expand').addEventListener('click', () => diagram.setAll(false));
 
@@ -172,6 +281,9 @@ onThemeChange(() => {
   theme = readTheme();
   if (charts) retheme(charts, theme);
   diagram.setTheme(theme);
+  gradientFlow.setTheme(theme);
+  gradientsDirty = true;
+  analysesDirty = true;
   scheduleRedraw();
 });
 onHostMessage(handle);

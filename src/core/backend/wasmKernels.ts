@@ -56,9 +56,11 @@ const numeric = (dtype: DataType) => dtype === 'float32' || dtype === 'int32' ||
 /**
  * Replaces the wasm kernels listed in the header comment and, for the wasm
  * backend, the FusedBatchNorm gradient. Safe to call repeatedly and before or
- * after the wasm backend is initialised; the wasm package must be loaded.
+ * after the wasm backend is initialised. initWasm (wasmConvGrads.ts) calls it.
  */
 export function registerWasmFastKernels(tf: TF): void {
+  // Loads (registers) the wasm backend if nobody has yet; see loadWasmPackage in wasmConvGrads.ts.
+  require('@tensorflow/tfjs-backend-wasm');
   const builtin = (name: string): KernelConfig => {
     const k = tf.getKernel(name, BACKEND);
     if (k == null) throw new Error(`resnet-lab: wasm kernel ${name} is missing (is @tensorflow/tfjs-backend-wasm loaded?)`);
@@ -317,7 +319,7 @@ function batchNormGradKernel({ inputs, backend, attrs }: BatchNormGradArgs): Ten
   const dx = backend.makeOutput(x.shape, 'float32');
   const dMean = backend.makeOutput(channel, 'float32');
   const dVar = backend.makeOutput(channel, 'float32');
-  const dScale = backend.makeOutput(scale ? scale.shape : channel, 'float32');
+  const dScale = backend.makeOutput(channel, 'float32');
   const dOffset = backend.makeOutput(channel, 'float32');
   // Views after the last allocation.
   const xv = backend.typedArrayFromHeap(x) as Float32Array;
@@ -406,9 +408,9 @@ function overrideBatchNormGradient(tf: TF): void {
     const fits =
       tf.getBackend() === BACKEND &&
       mean.rank === 1 &&
-      variance.rank === 1 &&
-      (scale == null || scale.rank === 1) &&
       x.shape[x.rank - 1] === mean.shape[0] &&
+      // no broadcasting of [1]-shaped statistics or scale
+      [variance, scale].every((t) => t == null || (t.rank === 1 && t.shape[0] === mean.shape[0])) &&
       [x, dy, mean, variance, scale].every((t) => t == null || t.dtype === 'float32');
     if (!fits) return original.gradFunc(dys, saved, attrs);
     const inputs: tfjs.NamedTensorMap = { x, dy, mean, variance };

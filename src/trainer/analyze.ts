@@ -1,0 +1,92 @@
+// The `analyze` command: the lesion study (Veit et al. 2016) or the layer
+// responses (He et al. 2015, Fig. 7) of a finished run, computed in the
+// trainer process from one of its checkpoints. The result is emitted as a
+// `lesion` / `responses` event and written to the run folder
+// (lesion.json / responses.json) for the UI to show later; a lesion request
+// for one set of blocks (`lesioned`) is only emitted, it does not replace the
+// stored study.
+import * as tfjs from '@tensorflow/tfjs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as lib from '../core/lib';
+import { AnalysisError, lesionStudy, testData } from '../core/analysis/lesion';
+import { responseStudy } from '../core/analysis/responses';
+import { selectBackend } from '../core/backend/select';
+import { loadDataset } from '../core/data';
+import { loadCheckpoint } from '../core/runs/checkpoint';
+import { readRunInfo, RUN_JSON, writeFileAtomic } from '../core/runs/runFolder';
+import { loadExperiment } from '../core/train/userModel';
+import type { TrainerCommand } from '../protocol/trainer';
+import { Emit, failureEvent } from './session';
+
+const tf = tfjs;
+
+export type AnalyzeCommand = Extract<TrainerCommand, { type: 'analyze' }>;
+
+export const LESION_JSON = 'lesion.json';
+export const RESPONSES_JSON = 'responses.json';
+/** Test images the responses are measured on, unless the command says otherwise. */
+export const DEFAULT_RESPONSE_EXAMPLES = 500;
+
+async function loadModel(runDir: string, kind: 'latest' | 'best', file: string, experiment: string, emit: Emit) {
+  try {
+    return await loadCheckpoint(tf, runDir, kind);
+  } catch (e) {
+    // A model with custom layers loads only once its file has registered them.
+    if (!fs.existsSync(file) || /no .* checkpoint/.test((e as Error).message)) throw e;
+    emit({ type: 'log', level: 'info', message: `loading ${path.basename(file)} for its custom layers (${(e as Error).message.split('\n')[0]})` });
+    await loadExperiment(tf, lib, file, experiment);
+    return loadCheckpoint(tf, runDir, kind);
+  }
+}
+
+export async function analyze(command: AnalyzeCommand, emit: Emit, shouldStop?: () => boolean): Promise<void> {
+  const { runDir } = command;
+  let info;
+  try {
+    info = readRunInfo(runDir);
+    const backend = await selectBackend(tf, command.backend);
+    for (const note of backend.notes) emit({ type: 'log', level: 'info', message: note });
+    emit({ type: 'log', level: 'info', message: `backend: ${backend.name}` });
+    const kind = command.checkpoint ?? 'latest';
+    const { model, state } = await loadModel(runDir, kind, info.file, info.experiment, emit);
+    let lastReport = 0;
+    const dataset = await loadDataset(info.recipe.data, {
+      cacheDir: command.cacheDir,
+      onProgress: ({ file, received, total }) => {
+        if (Date.now() - lastReport < 500) return;
+        lastReport = Date.now();
+        const pct = total ? ` ${Math.round((100 * received) / total)}%` : '';
+        emit({ type: 'log', level: 'info', message: `downloading ${file}:${pct} (${(received / 1e6).toFixed(1)} MB)` });
+      },
+    });
+    const stamp = { checkpoint: kind, iteration: state.iteration, computedAt: new Date().toISOString() };
+    try {
+      if (command.analysis === 'lesion') {
+        const data = testData(dataset, command.examples);
+        let lastLog = 0;
+        const result = await lesionStudy(tf, model, data, {
+          draws: command.draws, seed: info.recipe.seed, lesioned: command.lesioned, shouldStop,
+          onProgress: (done, total) => {
+            if (done < total && Date.now() - lastLog < 2000) return;
+            lastLog = Date.now();
+            emit({ type: 'log', level: 'info', message: `lesion study: ${done}/${total} evaluations` });
+          },
+        });
+        if (!command.lesioned) writeFileAtomic(path.join(runDir, LESION_JSON), JSON.stringify({ ...result, ...stamp }, null, 2));
+        emit({ type: 'lesion', runDir, result });
+      } else {
+        const data = testData(dataset, command.examples ?? DEFAULT_RESPONSE_EXAMPLES);
+        const result = await responseStudy(tf, model, data);
+        writeFileAtomic(path.join(runDir, RESPONSES_JSON), JSON.stringify({ ...result, ...stamp }, null, 2));
+        emit({ type: 'responses', runDir, result });
+      }
+    } finally {
+      model.dispose();
+    }
+  } catch (e) {
+    const hasRun = fs.existsSync(path.join(runDir, RUN_JSON)) ? runDir : undefined;
+    if (e instanceof AnalysisError) emit({ type: 'failed', kind: 'crash', message: e.message, diagnostics: [], runDir: hasRun });
+    else emit(failureEvent(e, info?.file, info?.experiment, hasRun));
+  }
+}
