@@ -8,14 +8,23 @@
  *   fastFilter  filter gradient as an XNNPACK convolution;     built-in input gradient
  *   fast        both gradients as XNNPACK convolutions (what initWasm installs)
  *
+ * Then the same for the other kernels of src/core/backend/wasmKernels (Tile,
+ * Slice, Sum/Mean over leading axes, Identity/Cast without copies, the fused
+ * batch-norm gradient) against the built-in ones, on the real training step
+ * (src/core/train/steps.ts trainStep + Sgd, resnetCifar option A), with a
+ * per-kernel profile of both side by side.
+ *
  * The machine is shared and noisy, so the configurations are interleaved
  * round by round and compared by ratio within one run.
  *
- *   node --import tsx bench/kernels.ts [--batch 32] [--steps 3] [--rounds 2]
+ *   node --import tsx bench/kernels.ts [--batch 32] [--steps 3] [--rounds 2] [--only conv|kernels]
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initWasm } from '../src/core/backend/wasmConvGrads';
+import { resnetCifar } from '../src/core/lib';
+import { Sgd } from '../src/core/train/optimizer';
+import { StepContext, trainStep } from '../src/core/train/steps';
 
 type TensorInfo = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
@@ -27,6 +36,10 @@ function arg(name: string, fallback: number): number {
 const BATCH = arg('batch', 32);
 const STEPS = arg('steps', 3);
 const ROUNDS = arg('rounds', 2);
+const ONLY = (() => {
+  const i = process.argv.indexOf('--only');
+  return i >= 0 ? process.argv[i + 1] : 'all';
+})();
 
 // ---------------------------------------------------------------- kernel sets
 
@@ -118,10 +131,116 @@ function runKernel(config: tf.KernelConfig, inputs: tf.NamedTensorInfoMap, attrs
   backend.disposeData(out.dataId);
 }
 
+/** Kernels that wasmKernels.ts replaces, and the gradient it wraps. */
+const FAST_KERNELS = ['Tile', 'Slice', 'Identity', 'Cast', 'Sum', 'Mean'];
+interface FastSet {
+  kernels: tf.KernelConfig[];
+  bnGrad: tf.GradConfig;
+}
+
+function useFastSet(set: FastSet): void {
+  for (const config of set.kernels) {
+    if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+  tf.registerGradient(set.bnGrad);
+}
+
+/** Per-kernel milliseconds of one call of f (records of "...__op" wrap other kernels: left out). */
+async function kernelProfile(f: () => Promise<unknown>): Promise<{ wall: number; byKernel: Map<string, [number, number]> }> {
+  const start = performance.now();
+  const profile = await tf.profile(f as () => Promise<tf.Tensor>);
+  const wall = performance.now() - start;
+  const byKernel = new Map<string, [number, number]>();
+  for (const k of profile.kernels) {
+    if (k.name.endsWith('__op')) continue;
+    const e = byKernel.get(k.name) ?? [0, 0];
+    e[0] += k.kernelTimeMs as number;
+    e[1]++;
+    byKernel.set(k.name, e);
+  }
+  return { wall, byKernel };
+}
+
+/**
+ * The real training step of ResNet-20 (option A) with the built-in kernels and
+ * with wasmKernels.ts: images/s per round, then a per-kernel profile of each.
+ */
+async function fastKernels(builtin: FastSet, fast: FastSet): Promise<void> {
+  const info = { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
+  const model = resnetCifar({ depth: 20, shortcut: 'A' })(info);
+  const vars = model.trainableWeights;
+  const sgd = new Sgd(tf, vars, { momentum: 0.9, weightDecay: 1e-4 });
+  const ctx: StepContext = { tf, model, info, vars, layerOf: vars.map((v) => v.name), apply: (g, lr) => sgd.apply(g, lr) };
+  const batch = {
+    x: Float32Array.from({ length: BATCH * 32 * 32 * 3 }, () => Math.random() - 0.5),
+    labels: Int32Array.from({ length: BATCH }, () => Math.floor(Math.random() * 10)),
+    size: BATCH,
+  };
+  const step = () => trainStep(ctx, batch, 0.01, false);
+  const sets = { builtin, fast };
+  for (const set of Object.values(sets)) {
+    useFastSet(set);
+    await step(); // warm-up
+  }
+  const rates: Record<string, number[]> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, set] of Object.entries(sets)) {
+      useFastSet(set);
+      const start = performance.now();
+      for (let i = 0; i < STEPS; i++) await step();
+      (rates[name] ??= []).push((1000 * BATCH * STEPS) / (performance.now() - start));
+    }
+  }
+  console.log(`\nResNet-20 (option A) trainStep + Sgd, images/s at batch ${BATCH}, built-in vs wasmKernels.ts (per round):`);
+  const best = (name: string) => Math.max(...rates[name]);
+  for (const name of Object.keys(sets)) {
+    const speedup = (best(name) / best('builtin')).toFixed(2);
+    console.log(`  ${name.padEnd(8)} ${rates[name].map((r) => r.toFixed(1)).join('  ')}   best ${best(name).toFixed(1)}   x${speedup}`);
+  }
+  const profiles: Record<string, Awaited<ReturnType<typeof kernelProfile>>> = {};
+  for (const [name, set] of Object.entries(sets)) {
+    useFastSet(set);
+    profiles[name] = await kernelProfile(step);
+  }
+  const names = new Set([...profiles.builtin.byKernel.keys(), ...profiles.fast.byKernel.keys()]);
+  const ms = (name: string, k: string) => profiles[name].byKernel.get(k)?.[0] ?? 0;
+  const rows = [...names].sort((a, b) => Math.max(ms('builtin', b), ms('fast', b)) - Math.max(ms('builtin', a), ms('fast', a)));
+  const cell = (name: string, k: string) => {
+    const share = (100 * ms(name, k)) / profiles[name].wall;
+    return `${ms(name, k).toFixed(0).padStart(7)} ms ${share.toFixed(1).padStart(5)}%`;
+  };
+  console.log(`\nper-kernel time of one step (kernel ms, share of the step's wall time):`);
+  console.log(`  ${'kernel'.padEnd(28)} ${'built-in'.padStart(17)}   ${'wasmKernels.ts'.padStart(17)}   calls`);
+  for (const k of rows.slice(0, 22)) {
+    const calls = profiles.fast.byKernel.get(k)?.[1] ?? profiles.builtin.byKernel.get(k)?.[1] ?? 0;
+    console.log(`  ${k.padEnd(28)} ${cell('builtin', k)}   ${cell('fast', k)}   ${calls}`);
+  }
+  const total = (name: string) => [...profiles[name].byKernel.values()].reduce((s, [t]) => s + t, 0);
+  console.log(`  ${'all kernels'.padEnd(28)} ${total('builtin').toFixed(0).padStart(7)} ms         ${total('fast').toFixed(0).padStart(7)} ms`);
+  console.log(`  ${'step (wall)'.padEnd(28)} ${profiles.builtin.wall.toFixed(0).padStart(7)} ms         ${profiles.fast.wall.toFixed(0).padStart(7)} ms`);
+  useFastSet(fast);
+  sgd.dispose();
+  model.dispose();
+}
+
 async function main(): Promise<void> {
   require('@tensorflow/tfjs-backend-wasm');
   const builtinInput = tf.getKernel('Conv2DBackpropInput', 'wasm')!;
+  const builtinFast: FastSet = {
+    kernels: FAST_KERNELS.map((name) => tf.getKernel(name, 'wasm')!),
+    bnGrad: tf.getGradient('FusedBatchNorm')!,
+  };
   await initWasm(tf);
+  const fastSet: FastSet = {
+    kernels: FAST_KERNELS.map((name) => tf.getKernel(name, 'wasm')!),
+    bnGrad: tf.getGradient('FusedBatchNorm')!,
+  };
+  if (ONLY === 'kernels') {
+    console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, batch ${BATCH}, ${STEPS} steps x ${ROUNDS} rounds`);
+    await fastKernels(builtinFast, fastSet);
+    return;
+  }
   const fastFilter = tf.getKernel('Conv2DBackpropFilter', 'wasm')!;
   const fastInput = tf.getKernel('Conv2DBackpropInput', 'wasm')!;
   const naiveFilter: tf.KernelConfig = {
@@ -220,6 +339,8 @@ async function main(): Promise<void> {
   tf.dispose([xs, ys]);
   optimizer.dispose();
   model.dispose();
+
+  if (ONLY !== 'conv') await fastKernels(builtinFast, fastSet);
 }
 
 main().catch((err) => {

@@ -7,6 +7,7 @@ import { findExperiments } from '../core/experiments/findExperiments';
 import { setupNative } from '../core/native/setupNative';
 import { BackendChoiceSchema, DataNameSchema, LesionResult, Overrides, ResponsesResult, TrainerCommand, TrainerEvent } from '../protocol/trainer';
 import { registerDegradationCommand } from './degradationCommand';
+import { registerReportCommands } from './reportCommands';
 import { pct, summaryTable } from './format';
 import { Progress } from './progress';
 import { runTrainer } from './runTrainer';
@@ -226,6 +227,7 @@ function fail(last: ReturnType<typeof Object> | undefined, stderr: string): neve
 }
 
 registerDegradationCommand(program);
+registerReportCommands(program);
 
 program.parseAsync(process.argv).catch((e) => {
   console.error(`error: ${(e as Error).message}`);

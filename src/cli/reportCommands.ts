@@ -23,6 +23,7 @@ export interface PlotOptions {
   collapse?: 'auto' | 'all' | 'none';
   width?: number;
   height?: number;
+  maxCells?: number;
 }
 
 const positive = (v: string) => {
@@ -61,7 +62,7 @@ export function plotSvg(kind: PlotKind, runDirs: string[], o: PlotOptions = {}):
     case 'gradients': {
       const run = single();
       need(run, GRADIENTS, !!run.gradients, 'gradient norms are recorded while training (every N iterations: `resnet-lab train ... --grad-every N`)');
-      return gradientHeatmapSvg(run.gradients!, `Gradient norm per layer: ${labels[0]}`, base);
+      return gradientHeatmapSvg(run.gradients!, `Gradient norm per layer: ${labels[0]}`, { ...base, maxCells: o.maxCells });
     }
     case 'lesion': {
       const run = single();
@@ -127,7 +128,7 @@ export function registerReportCommands(program: Command): void {
     }));
 
   program.command('plot')
-    .addArgument(new Argument('<kind>', PLOT_KINDS.join(' | ')).choices(PLOT_KINDS))
+    .addArgument(new Argument('<kind>', 'what to draw').choices(PLOT_KINDS))
     .argument('<run-dir...>', 'one run folder, or several for curves, compare, loss, lr and responses')
     .option('--out <file>', 'the SVG file to write (default: <first run-dir>/<kind>.svg)')
     .option('--dark', 'dark colours')
@@ -136,6 +137,7 @@ export function registerReportCommands(program: Command): void {
     .option('--title <text>', 'replace the chart title (\'\' for none)')
     .option('--width <px>', 'width of the chart', positive)
     .option('--height <px>', 'height of the chart', positive)
+    .option('--max-cells <n>', 'gradients: cells at most (layers × columns; default 12000); longer runs average neighbouring records', positive)
     .addOption(new Option('--collapse <which>', 'diagram: collapse blocks').choices(['auto', 'all', 'none']).default('auto'))
     .description('draw one chart of a run as a standalone SVG: curves (error), compare (several runs, the paper\'s Fig. 6 style), loss, lr, gradients (heatmap), lesion, responses, diagram')
     .action(act((kind: PlotKind, runDirs: string[], o: PlotOptions & { out?: string }) => {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openWorkbench, REPO_ROOT, Workbench } from '../harness/codeServer';
-import { openFile, screenshot, waitFor, webviewFrame } from './workbench';
+import { openFile, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
 
 for (const theme of ['dark', 'light'] as const) describe(`${theme} theme`, () => {
   let wb: Workbench;
@@ -17,11 +17,8 @@ for (const theme of ['dark', 'light'] as const) describe(`${theme} theme`, () =>
   before(async () => {
     workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-e2e-'));
     fs.cpSync(path.join(REPO_ROOT, 'examples'), workspace, { recursive: true });
-    const settings = { 'workbench.colorTheme': theme === 'dark' ? 'Default Dark Modern' : 'Default Light Modern', 'resnetLab.backend': 'wasm' };
-    // Workspace settings: the web workbench applies these before user settings sync in.
-    fs.mkdirSync(path.join(workspace, '.vscode'));
-    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(settings));
-    wb = await openWorkbench({ extensionPath: REPO_ROOT, workspace, settings });
+    wb = await openWorkbench({ extensionPath: REPO_ROOT, workspace, settings: { 'resnetLab.backend': 'wasm' } });
+    await setColorTheme(wb.page, theme === 'dark' ? 'Dark Modern' : 'Light Modern');
   });
   after(async () => { await wb?.close(); });
 
@@ -50,6 +47,24 @@ for (const theme of ['dark', 'light'] as const) describe(`${theme} theme`, () =>
     const stoppedAt = await points();
     assert.ok(stoppedAt >= first + 3);
     await screenshot(page, `panel-stopped-${theme}`);
+    if (theme === 'light') return;
+
+    // Gradient flow: one heatmap row per layer with trainable weights
+    // (ResNet-8: conv1, bn1, 3 blocks x (conv1, bn1, conv2, bn2), fc = 15).
+    await panel.locator('[data-tab="gradients"]').click();
+    const heatmap = panel.locator('canvas.heatmap-canvas').first();
+    await heatmap.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await heatmap.getAttribute('data-rows'), '15');
+    assert.ok(Number(await heatmap.getAttribute('data-cols')) >= 1);
+    await screenshot(page, `gradient-flow-${theme}`);
+
+    // Lesion study on the stopped run's checkpoint: one bar per residual block.
+    await panel.locator('[data-tab="lesion"]').click();
+    await panel.locator('#run-lesion').click();
+    const bars = panel.locator('#lesion-charts canvas[data-blocks]');
+    await bars.waitFor({ state: 'attached', timeout: 180_000 });
+    assert.equal(await bars.getAttribute('data-blocks'), '3');
+    await screenshot(page, `lesion-${theme}`);
   });
 
   test(`${theme}: the side view lists the run with its status`, async () => {

@@ -56,3 +56,27 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
   }
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
 }
+
+/**
+ * Picks a colour theme the way a person does: Preferences: Color Theme, type,
+ * Enter. The built-in themes register a few seconds after the workbench
+ * shows, so the picker is reopened until the theme is listed.
+ */
+export async function setColorTheme(page: Page, label: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await runCommand(page, 'Preferences: Color Theme');
+    await page.locator('.quick-input-widget input').fill(label);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 4_000 });
+      await row.click();
+      break;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw e;
+    }
+  }
+  const dark = /dark|black/i.test(label);
+  await page.waitForSelector(dark ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs', { timeout: 10_000 });
+}

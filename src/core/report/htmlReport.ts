@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findShortcuts } from '../graph/shortcuts';
+import { milestones } from '../train/schedule';
 import { GradientRecord, GRADIENTS, MetricRecord, readGradients, readMetrics, readRunInfo, RunInfo } from '../runs/runFolder';
 import { LesionResult, LesionResultSchema, ResponsesResult, ResponsesResultSchema } from '../../protocol/trainer';
 import { diagramSvg } from './diagramSvg';
@@ -114,21 +115,21 @@ export function finalErrors(info: RunInfo, metrics: MetricRecord[]): FinalErrors
   };
 }
 
-/** Where the learning rate changed, from the recorded iterations: "0.1 → 0.01 at 32,000 → 0.001 at 48,000". */
+/** Where the learning rate changed, from the recorded iterations: "0.1 → 0.01 from 32,001 → 0.001 from 48,001". */
 export function lrChanges(metrics: MetricRecord[]): string {
   const parts: string[] = [];
   let prev: number | undefined;
   for (const m of metrics) {
     if (m.type !== 'iteration' || m.lr === undefined) continue;
     if (prev === undefined) parts.push(num(m.lr));
-    else if (Math.abs(m.lr - prev) > 1e-12 * Math.max(1, Math.abs(prev))) parts.push(`${num(m.lr)} at ${int(m.iteration)}`);
+    else if (Math.abs(m.lr - prev) > 1e-12 * Math.max(1, Math.abs(prev))) parts.push(`${num(m.lr)} from ${int(m.iteration)}`);
     prev = m.lr;
     if (parts.length > 12) { parts.push('…'); break; }
   }
   return parts.join(' → ');
 }
 
-function recipeRows(info: RunInfo, metrics: MetricRecord[]): [string, string][] {
+function recipeRows(info: RunInfo, metrics: MetricRecord[], timing: [string, string][]): [string, string][] {
   const r = info.recipe;
   const d = info.dataset;
   const data = d
@@ -141,8 +142,8 @@ function recipeRows(info: RunInfo, metrics: MetricRecord[]): [string, string][] 
     rows.push(['mini-batch', int(r.batchSize)]);
     const o = r.optimizer;
     rows.push(['optimizer', o.type === 'sgd' ? `SGD, momentum ${num(o.momentum)}, weight decay ${num(o.weightDecay)}` : `Adam, weight decay ${num(o.weightDecay)}`]);
-    const ms = r.schedule?.milestones ?? [Math.round(info.totalIterations * 0.5), Math.round(info.totalIterations * 0.75)];
-    let schedule = `${num(o.lr)}, ×${num(r.schedule?.gamma ?? 0.1)} at iterations ${ms.map(int).join(' and ')}${r.schedule?.milestones ? '' : ' (50% and 75% of the run)'}`;
+    const ms = milestones(r, info.totalIterations);
+    let schedule = `${num(o.lr)}, ×${num(r.schedule?.gamma ?? 0.1)} after iteration${ms.length > 1 ? 's' : ''} ${ms.map(int).join(', ')}${r.schedule?.milestones ? '' : ' (50% and 75% of the run)'}`;
     if (r.schedule?.warmup) schedule += `; warm-up at ${num(r.schedule.warmup.lr)}${r.schedule.warmup.untilTrainError ? ` until training error < ${pct(r.schedule.warmup.untilTrainError, 0)}` : ''}`;
     rows.push(['learning rate', schedule]);
     const seen = lrChanges(metrics);
@@ -150,7 +151,7 @@ function recipeRows(info: RunInfo, metrics: MetricRecord[]): [string, string][] 
     rows.push(['augmentation', r.augment ? `${r.augment.pad}-pixel pad and random crop${r.augment.flip ? ', horizontal flip' : ''}` : 'none']);
     rows.push(['seed', String(r.seed)]);
   }
-  return rows;
+  return [...rows, ...timing];
 }
 
 function table(rows: [string, string][], cls = 'kv'): string {
@@ -194,6 +195,9 @@ figure.diagram svg { max-width: none; }
 figcaption { color: ${t.muted}; font-size: 12px; margin-top: 4px; }
 .note { color: ${t.muted}; }
 code { font-size: 12.5px; }
+summary { cursor: pointer; color: ${t.muted}; margin-bottom: 6px; }
+nav { margin: 26px 0 0; font-size: 13px; color: ${t.muted}; }
+a { color: ${t.accent}; text-decoration: none; }
 footer { margin-top: 40px; color: ${t.muted}; font-size: 12px; }
 `;
 }
@@ -232,7 +236,7 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
   const html: string[] = [];
   html.push(`<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">`);
   html.push(`<title>${esc(`${info.experiment} · ${info.id} · ResNet Lab`)}</title>\n<style>${css(t)}</style>\n</head>\n<body>\n<main>`);
-  html.push(`<h1>${esc(info.experiment)}: ${esc(label)}</h1>`);
+  html.push(`<h1>${info.experiment === s?.name ? '' : `${esc(info.experiment)}: `}${esc(label)}</h1>`);
   html.push(`<p class="sub">run <code>${esc(info.id)}</code> · <span class="status ${esc(info.status)}">${esc(info.status)}</span> · started ${esc(info.createdAt?.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') ?? '–')} · backend ${esc(info.backend ?? '–')} · <code>${esc(info.file ?? '')}</code></p>`);
 
   const progress = lastIteration ? `${int(fin.iteration ?? lastIteration.iteration)} of ${int(info.totalIterations)} iterations` : 'not started';
@@ -260,15 +264,19 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
     : [['name', info.experiment]];
   html.push(table(modelRows));
   html.push('</section><section><h2>Recipe</h2>');
-  html.push(table(recipeRows(info, metrics)));
   const timing: [string, string][] = [];
   if (seconds > 0) timing.push(['training time', `${duration(seconds)} (sum over epochs, test passes included)`]);
-  if (speed) timing.push(['speed', `${int(speed)} images/s (median)`]);
-  if (timing.length) html.push(table(timing));
+  if (speed) timing.push(['speed', `${int(speed)} images/s (median over iterations)`]);
+  html.push(table(recipeRows(info, metrics, timing)));
   html.push('</section></div>');
 
-  html.push('<h2>Error</h2>');
-  html.push(figure(errorCurvesSvg(runs, { ...chartOpts, title: '' }),
+  const sections: [string, string, boolean][] = [
+    ['error', 'error curves', true], ['epochs', 'per epoch', epochs.length > 0], ['gradients', 'gradient norms', !!run.gradients],
+    ['lesion', 'lesion study', !!run.lesion], ['responses', 'layer responses', !!run.responses], ['diagram', 'layer diagram', !!info.graph],
+  ];
+  html.push(`<nav>${sections.filter(([, , on]) => on).map(([id, name]) => `<a href="#${id}">${name}</a>`).join(' · ')}</nav>`);
+  html.push('<h2 id="error">Error</h2>');
+  html.push(figure(errorCurvesSvg(runs, { ...chartOpts, title: '', width: 1000, height: 460 }),
     'Training error per mini-batch (faint), its exponential moving average (weight 0.95), and test error after each epoch.'));
   html.push('<div class="grid2">');
   html.push(figure(lossCurvesSvg(runs, { ...chartOpts, title: 'Loss', width: 520, height: 320 }), 'Training loss per mini-batch (faint) and smoothed; test loss after each epoch.'));
@@ -276,38 +284,41 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
   html.push('</div>');
 
   if (epochs.length) {
-    html.push('<h2>Per epoch</h2>');
+    html.push('<h2 id="epochs">Per epoch</h2>');
+    // Long tables start folded (a <details> element needs no script).
+    html.push(`<details${epochs.length <= 40 ? ' open' : ''}><summary>${epochs.length} epoch${epochs.length === 1 ? '' : 's'}</summary>`);
     const hasVal = epochs.some((e) => e.valError !== undefined);
     html.push(`<table class="epochs"><thead><tr><th>epoch</th><th>iteration</th><th>training loss</th><th>training error</th><th>test loss</th><th>test error</th>${hasVal ? '<th>validation error</th>' : ''}<th>seconds</th></tr></thead><tbody>`);
     for (const e of epochs) {
       const best = fin.bestEpoch === e.epoch ? ' class="best"' : '';
       html.push(`<tr${best}><td>${e.epoch}</td><td>${int(e.iteration)}</td><td>${num(e.trainLoss)}</td><td>${pct(e.trainError)}</td><td>${num(e.testLoss)}</td><td>${pct(e.testError)}</td>${hasVal ? `<td>${pct(e.valError)}</td>` : ''}<td>${e.seconds !== undefined ? e.seconds.toFixed(1) : '–'}</td></tr>`);
     }
-    html.push('</tbody></table>');
+    html.push('</tbody></table></details>');
     if (fin.bestEpoch !== null) html.push(`<p class="note">Bold: the epoch with the lowest test error.</p>`);
   }
 
   if (run.gradients) {
-    html.push('<h2>Gradient norms</h2>');
+    html.push('<h2 id="gradients">Gradient norms</h2>');
     html.push(figure(gradientHeatmapSvg(run.gradients, '', { ...chartOpts, title: '' }),
       `Norm of each layer's gradient (all its weights), every ${info.recipe?.gradientNormEvery ?? 'N'} iterations; rows from the input (bottom) to the output (top), log scale.`));
   }
   if (run.lesion) {
-    html.push('<h2>Lesion study</h2>');
+    html.push('<h2 id="lesion">Lesion study</h2>');
     html.push(figure(lesionBarsSvg(run.lesion, { ...chartOpts, title: '' }),
       `Test error on ${int(run.lesion.testExamples)} images with residual blocks deleted at test time (Veit et al. 2016): one at a time (left) and k at random (right).`));
   }
   if (run.responses) {
-    html.push('<h2>Layer responses</h2>');
+    html.push('<h2 id="responses">Layer responses</h2>');
     html.push('<div class="grid2">');
     html.push(figure(responsesSvg([{ label, result: run.responses }], { ...chartOpts, title: 'Original order', width: 520, height: 340 }), 'Std of each 3×3 layer\'s response after BN, before the nonlinearity (He et al. 2015, Fig. 7).'));
     html.push(figure(responsesSvg([{ label, result: run.responses }], { ...chartOpts, sorted: true, title: 'Sorted by magnitude', width: 520, height: 340 }), `Measured on ${int(run.responses.testExamples)} test images.`));
     html.push('</div>');
   }
   if (info.graph) {
-    html.push('<h2>Layer diagram</h2>');
+    html.push('<h2 id="diagram">Layer diagram</h2>');
     html.push(`<figure class="diagram">${inline(diagramSvg(info.graph, { dark: options.dark, summary: s }))}<figcaption>Main path top to bottom; shortcuts on the right. ${info.graph.nodes.length > 60 ? 'Blocks are collapsed; ' : ''}Dotted lines mark where the feature map size changes.</figcaption></figure>`);
   }
+
   html.push(`<footer>Generated by ResNet Lab from <code>${esc(run.dir)}</code> on ${esc(now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}.</footer>`);
   html.push('</main>\n</body>\n</html>\n');
   return html.join('\n');

@@ -69,6 +69,7 @@ export function esc(s: string): string {
 
 /** Numbers in SVG attributes: at most 2 decimals, no trailing zeros. */
 export const n2 = (v: number): string => String(Math.round(v * 100) / 100);
+const n1 = (v: number): string => String(Math.round(v * 10) / 10);
 
 let uidCounter = 0;
 /** A document-unique id prefix, so several SVGs inlined in one HTML page do not share clip paths. */
@@ -165,6 +166,27 @@ export function decimate(points: Point[], max = 2000): Point[] {
     }
     out.push(points[best]);
     a = best;
+  }
+  out.push(points[points.length - 1]);
+  return out;
+}
+
+/**
+ * Bucket means: at most `max` points, each the mean of consecutive points
+ * (first and last kept). For curves that are already smoothed, where LTTB
+ * would pick out the remaining noise.
+ */
+export function decimateMean(points: Point[], max = 2000): Point[] {
+  if (points.length <= max) return points.slice();
+  if (max < 3) return decimate(points, max);
+  const out: Point[] = [points[0]];
+  const inner = points.length - 2, buckets = max - 2;
+  for (let b = 0; b < buckets; b++) {
+    const from = 1 + Math.floor((b * inner) / buckets), to = 1 + Math.floor(((b + 1) * inner) / buckets);
+    let sx = 0, sy = 0;
+    for (let j = from; j < to; j++) { sx += points[j][0]; sy += points[j][1]; }
+    const n = Math.max(1, to - from);
+    out.push([sx / n, sy / n]);
   }
   out.push(points[points.length - 1]);
   return out;
@@ -450,16 +472,18 @@ function curvesSvg(runs: CurveRun[], kind: CurveKind, o: CurveOptions): string {
     label: kind === 'error' ? 'error (%)' : 'loss',
   };
   const p = makePlot(left, top, width - left - right, height - top - bottom, xa, ya);
+  // Smoothed curves: bucket means, about one point per 1.5 px (never more than maxPoints).
+  const smoothPoints = Math.min(maxPoints, Math.max(50, Math.round(p.w / 1.5)));
 
   const body: string[] = [axes(p, xa, ya, t)];
   series.forEach((s, i) => {
     const color = t.series[i % t.series.length];
     if (compare) {
-      body.push(line(p, decimate(s.smooth, maxPoints), { color, width: 1.2, dashed: true, cls: 'train', label: `${s.run.label} train` }));
+      body.push(line(p, decimateMean(s.smooth, smoothPoints), { color, width: 1.2, dashed: true, cls: 'train', label: `${s.run.label} train` }));
       body.push(line(p, decimate(s.test, maxPoints), { color, width: 2.6, cls: 'test', points: s.test.length <= 40, label: `${s.run.label} test` }));
     } else {
-      body.push(line(p, decimate(s.raw, maxPoints), { color, width: 1, opacity: 0.28, cls: 'train-raw', label: 'training raw' }));
-      body.push(line(p, decimate(s.smooth, maxPoints), { color, width: 2, cls: 'train-smooth', label: 'training smoothed' }));
+      body.push(line(p, decimate(s.raw, maxPoints), { color, width: 1, opacity: t.name === 'dark' ? 0.22 : 0.28, cls: 'train-raw', label: 'training raw' }));
+      body.push(line(p, decimateMean(s.smooth, smoothPoints), { color, width: 2, cls: 'train-smooth', label: 'training smoothed' }));
       if (s.val.length) body.push(line(p, decimate(s.val, maxPoints), { color: t.series[2], width: 2, cls: 'val', points: true, label: 'validation' }));
       body.push(line(p, decimate(s.test, maxPoints), { color: t.series[1], width: 2.5, cls: 'test', points: true, label: 'test' }));
     }
@@ -601,13 +625,13 @@ export function gradientHeatmapSvg(records: GradientRecord[], heading = 'Gradien
   const out: string[] = [title(titleText, 16, 26, t)];
   out.push(`<g class="heatmap" shape-rendering="crispEdges" data-layers="${layers.length}" data-columns="${columns.length}">`);
   layers.forEach((name, i) => {
-    const y = n2(yOfRow(i)), h = n2(rowH);
+    const y = n1(yOfRow(i)), h = n1(rowH + 0.05);
     const cells: string[] = [];
     columns.forEach((c, j) => {
       const v = c.values.get(name);
       if (v === undefined) return;
       const xa = sx(edges[j]), xb = sx(edges[j + 1]);
-      cells.push(`<rect x="${n2(xa)}" y="${y}" width="${n2(Math.max(0.5, xb - xa + 0.15))}" height="${h}" fill="${viridis((v - lo) / (hi - lo))}"/>`);
+      cells.push(`<rect x="${n1(xa)}" y="${y}" width="${n1(Math.max(0.5, xb - xa + 0.2))}" height="${h}" fill="${viridis((v - lo) / (hi - lo))}"/>`);
     });
     out.push(`<g class="hm-row" data-layer="${esc(name)}">${cells.join('')}</g>`);
   });
@@ -636,15 +660,20 @@ export function gradientHeatmapSvg(records: GradientRecord[], heading = 'Gradien
   out.push(`<defs><linearGradient id="${gid}" x1="0" y1="1" x2="0" y2="0">${VIRIDIS.map((c, i) => `<stop offset="${n2(i / (VIRIDIS.length - 1))}" stop-color="${c}"/>`).join('')}</linearGradient></defs>`);
   out.push(`<g class="colorbar" font-size="10" fill="${t.muted}">`);
   out.push(`<rect x="${cbX}" y="${n2(cbTop)}" width="${cbW}" height="${n2(cbH)}" fill="url(#${gid})" stroke="${t.axis}" stroke-width="0.5"/>`);
-  // Whole decades when the range spans more than one, else round values in between.
-  let cticks: number[] = [];
-  for (let e = Math.ceil(lo - 1e-9); e <= Math.floor(hi + 1e-9); e++) cticks.push(e);
-  if (cticks.length > 8) cticks = cticks.filter((e) => e % Math.ceil(cticks.length / 6) === 0);
-  if (cticks.length < 2) cticks = niceTicks(10 ** lo, 10 ** hi, 5).filter((v) => v > 0).map(Math.log10).filter((v) => v >= lo - 1e-9 && v <= hi + 1e-9);
-  for (const v of cticks) {
+  // Whole decades; with 2 and 5 in between when the range spans few of them.
+  const decades = hi - lo;
+  const mults = decades < 1.2 ? [1, 1.5, 2, 3, 5, 7] : decades < 3 ? [1, 2, 5] : [1];
+  let cticks: { v: number; label: string }[] = [];
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+    for (const m of mults) {
+      const v = e + Math.log10(m);
+      if (v >= lo - 1e-9 && v <= hi + 1e-9) cticks.push({ v, label: mults.length === 1 ? pow10(e) : fmtNumber(m * 10 ** e) });
+    }
+  }
+  if (cticks.length > 9) cticks = cticks.filter((_, i) => i % Math.ceil(cticks.length / 7) === 0);
+  for (const { v, label } of cticks) {
     const y = cbTop + cbH - ((v - lo) / (hi - lo)) * cbH;
     out.push(`<line x1="${cbX + cbW}" x2="${cbX + cbW + 4}" y1="${n2(y)}" y2="${n2(y)}" stroke="${t.axis}"/>`);
-    const label = Math.abs(v - Math.round(v)) < 1e-9 ? pow10(Math.round(v)) : fmtNumber(10 ** v);
     out.push(text(cbX + cbW + 7, y + 3.5, label));
   }
   out.push(text(cbX - 6, cbTop + cbH + 18, 'grad. norm', { 'font-size': 11 }));
