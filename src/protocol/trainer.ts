@@ -21,6 +21,8 @@ export const OverridesSchema = z.object({
   limitTest: z.number().int().positive().optional(),
   gradientNormEvery: z.number().int().positive().optional(),
   seed: z.number().int().optional(),
+  /** Data-parallel WASM workers (one backend per worker thread). */
+  workers: z.number().int().positive().optional(),
 });
 export type Overrides = z.infer<typeof OverridesSchema>;
 
