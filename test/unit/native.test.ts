@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { nativeBackendAvailable, nativeBindingPath } from '../../src/core/native/detectNative';
+import { randomValues, size } from './support/random';
 
 const root = path.resolve(__dirname, '..', '..');
 const skip = nativeBackendAvailable(root)
@@ -23,19 +24,6 @@ function native(): TfNode {
   return tfnode;
 }
 
-/** Deterministic uniform(-1, 1) values (mulberry32), identical on every backend. */
-function randomValues(seed: number, size: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, what: string) {
   assert.equal(actual.length, expected.length, `${what}: length`);

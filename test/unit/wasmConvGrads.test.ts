@@ -2,24 +2,12 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initWasm, registerWasmConvGradients } from '../../src/core/backend/wasmConvGrads';
+import { randomValues, size } from './support/random';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 type Shape4 = [number, number, number, number];
 
-/** Deterministic uniform(-1, 1) values (mulberry32), identical on every backend. */
-function randomValues(seed: number, size: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
 
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** dx and dW of sum(conv2d(x, w) * dy) on the given backend. */
 async function convGrads(

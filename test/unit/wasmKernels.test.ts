@@ -4,21 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import { initWasm } from '../../src/core/backend/wasmConvGrads';
 import { BATCH_NORM_GRAD, registerWasmFastKernels } from '../../src/core/backend/wasmKernels';
 import { resnetCifar, setInitSeed } from '../../src/core/lib';
+import { randomValues, size } from './support/random';
 
-/** Deterministic uniform(-1, 1) values (mulberry32), identical on every backend. */
-function randomValues(seed: number, size: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
 
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** max |a - b| relative to max |b|: elementwise ratios are meaningless near zero. */
 function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
