@@ -119,7 +119,11 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     let file = path.join(folder.uri.fsPath, 'resnet-experiment.ts');
     for (let i = 2; fs.existsSync(file); i++) file = path.join(folder.uri.fsPath, `resnet-experiment-${i}.ts`);
     fs.writeFileSync(file, newExperimentSource());
-    writeTypeSupport(folder.uri.fsPath, d.extensionUri.fsPath, log);
+    if (writeTypeSupport(folder.uri.fsPath, d.extensionUri.fsPath, log)) {
+      // A TypeScript server already running keeps its inferred project and
+      // would not see the new tsconfig.json until restarted.
+      await Promise.resolve(vscode.commands.executeCommand('typescript.restartTsServer')).catch(() => undefined);
+    }
     await vscode.window.showTextDocument(vscode.Uri.file(file));
   };
   const setUpNative = async () => {

@@ -46,20 +46,23 @@ export function typePaths(extensionDir: string): Record<string, string[]> {
   };
 }
 
-export function writeTypeSupport(workspaceDir: string, extensionDir: string, log: Log): void {
+/** Writes tsconfig.json unless one exists; true when it wrote one. */
+export function writeTypeSupport(workspaceDir: string, extensionDir: string, log: Log): boolean {
   const tsconfig = path.join(workspaceDir, 'tsconfig.json');
   const paths = typePaths(extensionDir);
   if (fs.existsSync(tsconfig)) {
     log.info(`${tsconfig} exists; for IntelliSense add to compilerOptions: "baseUrl": ".", "paths": ${JSON.stringify(paths)}`);
-    return;
+    return false;
   }
   const config = {
     compilerOptions: {
       target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, esModuleInterop: true, skipLibCheck: true, noEmit: true,
-      baseUrl: '.', paths, typeRoots: [path.join(extensionDir, 'node_modules', '@types')], types: ['node'],
+      // No ambient @types: model files need none, and the extension ships none.
+      baseUrl: '.', paths, types: [],
     },
     include: ['**/*.ts'],
     exclude: ['node_modules', '.resnet-lab'],
   };
   fs.writeFileSync(tsconfig, JSON.stringify(config, null, 2) + '\n');
+  return true;
 }

@@ -36,10 +36,34 @@ export function registerExtensionSuite(): void {
       await doc.save();
     });
 
+    it('New ResNet Experiment writes a file whose resnet-lab and tfjs imports resolve (IntelliSense without installing anything)', async () => {
+      await vscode.commands.executeCommand('resnetLab.newExperiment');
+      const uri = fixture('resnet-experiment.ts');
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      const text = doc.getText();
+      // A position inside the last identifier of `needle` (e.g. `add` of `tf.layers.add`).
+      const at = (needle: string) => doc.positionAt(text.indexOf(needle) + needle.search(/\w+\W*$/) + 1);
+      // Go to Definition lands in the declarations shipped with the extension.
+      const definition = async (needle: string) => {
+        for (let i = 0; i < 60; i++) {
+          const defs = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', uri, at(needle));
+          const target = defs?.map((d) => ('targetUri' in d ? d.targetUri : d.uri).fsPath).find((f) => !f.endsWith('resnet-experiment.ts'));
+          if (target) return target;
+          await new Promise((r) => setTimeout(r, 500)); // the TypeScript server starts lazily
+        }
+        return undefined;
+      };
+      assert.match((await definition('resnetCifar({')) ?? 'unresolved', /dist[\\/]types[\\/]cifar\.d\.ts$/);
+      assert.match((await definition('tf.layers.add(')) ?? 'unresolved', /@tensorflow[\\/]tfjs/);
+      const tsErrors = vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+      assert.deepEqual(tsErrors.map((d) => d.message), []);
+    });
+
     it('offers every experiment of the workspace in the Train ResNet quick pick, the open file first', async () => {
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(fixture('models.ts')));
       const items = await findWorkspaceExperiments();
-      assert.deepEqual(items.map((i) => i.experiment), ['tinyResnet', 'longPlain', 'broken']);
+      assert.deepEqual(items.filter((i) => !i.file.endsWith('resnet-experiment.ts')).map((i) => i.experiment), ['tinyResnet', 'longPlain', 'broken']);
       assert.equal(items[0].line, 5);
     });
   });
