@@ -255,7 +255,10 @@ function renderAnalyses(): void {
     $('lesion-status').textContent = `${lesion.blocks.length} blocks, ${lesion.testExamples} test images; intact test error ${(100 * lesion.baselineError).toFixed(2)}%.`;
   }
   const withResponses = runs.map((r) => ({ run: r, result: analyses.get(r.id)?.responses })).filter((x): x is { run: RunView; result: NonNullable<RunAnalyses['responses']> } => !!x.result);
-  if (withResponses.length) analysisCharts.push(...renderResponses(responsesHost, withResponses, theme));
+  if (withResponses.length) {
+    analysisCharts.push(...renderResponses(responsesHost, withResponses, theme));
+    $('responses-status').textContent = `${withResponses.length} of ${runs.length} run(s) measured on ${withResponses[0].result.testExamples} test images.`;
+  }
 }
 
 $('run-lesion').addEventListener('click', () => {
