@@ -23,6 +23,8 @@ import { TrainerClient } from '../../src/trainer/client';
 import * as session from '../../src/trainer/session';
 
 const root = path.join(__dirname, '..', '..');
+// CI runs this file a second time on the native backend (npm run test:native).
+const BACKEND = (process.env.RESNET_LAB_TEST_BACKEND ?? 'wasm') as 'wasm' | 'tensorflow';
 const fixture = path.join(root, 'test', 'fixtures', 'unit', 'trainer-models.ts');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-trainer-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -64,7 +66,7 @@ let straightResumable: MetricRecord[] | undefined;
 /** The `resumable` experiment trained without interruption, once, for the resume tests. */
 async function straightRun(): Promise<MetricRecord[]> {
   if (!straightResumable) {
-    const r = await cli(['train', fixture, 'resumable', '--json', '--runs-dir', path.join(tmp, 'straight'), '--backend', 'wasm']);
+    const r = await cli(['train', fixture, 'resumable', '--json', '--runs-dir', path.join(tmp, 'straight'), '--backend', BACKEND]);
     assert.equal(r.code, 0, r.stderr);
     const out = lastJson(r);
     assert.deepEqual({ status: out.status, iteration: out.iteration }, { status: 'finished', iteration: 16 });
@@ -94,21 +96,21 @@ function assertSameCurve(resumed: MetricRecord[], straight: MetricRecord[]): voi
 }
 
 test('(a) a short synthetic run learns; run.json, metrics.jsonl, gradients.jsonl and the checkpoint are complete', async () => {
-  const r = await cli(['train', fixture, 'learns', '--json', '--runs-dir', path.join(tmp, 'learns'), '--backend', 'wasm']);
+  const r = await cli(['train', fixture, 'learns', '--json', '--runs-dir', path.join(tmp, 'learns'), '--backend', BACKEND]);
   assert.equal(r.code, 0, r.stderr);
   const out = lastJson(r);
   assert.equal(out.status, 'finished');
   assert.equal(out.iteration, 64);
   assert.equal(path.dirname(out.runDir), path.join(tmp, 'learns'));
   assert.match(path.basename(out.runDir), /^\d{8}-\d{6}-learns$/);
-  assert.match(r.stderr, /backend: wasm/);
+  assert.match(r.stderr, new RegExp(`backend: ${BACKEND}`));
 
   const info = readRunInfo(out.runDir);
   assert.equal(info.status, 'finished');
   assert.equal(info.pid, undefined);
   assert.equal(info.experiment, 'learns');
   assert.equal(info.file, fixture);
-  assert.equal(info.backend, 'wasm');
+  assert.equal(info.backend, BACKEND);
   assert.deepEqual({ ipe: info.iterationsPerEpoch, total: info.totalIterations, epochs: info.epochs }, { ipe: 16, total: 64, epochs: 4 });
   assert.deepEqual(info.dataset, {
     name: 'synthetic', source: 'generated', train: 256, test: 64, inputShape: [32, 32, 3],
@@ -249,7 +251,7 @@ test('(c) stop with Ctrl-C (SIGINT to the CLI), then `resume`: the same curve as
   const straight = await straightRun();
   const runsDir = path.join(tmp, 'sigint');
   let signalled = false;
-  const stopped = await cli(['train', fixture, 'resumable', '--json', '--runs-dir', runsDir, '--backend', 'wasm'], (child) => {
+  const stopped = await cli(['train', fixture, 'resumable', '--json', '--runs-dir', runsDir, '--backend', BACKEND], (child) => {
     const poll = setInterval(() => {
       const run = fs.existsSync(runsDir) ? fs.readdirSync(runsDir)[0] : undefined;
       if (!run) return;
@@ -274,7 +276,7 @@ test('(c) stop with Ctrl-C (SIGINT to the CLI), then `resume`: the same curve as
   assert.equal(state.iteration, s.iteration);
   assert.equal(iterations(readMetrics(s.runDir)).length, s.iteration);
 
-  const resumed = await cli(['resume', s.runDir, '--json', '--backend', 'wasm']);
+  const resumed = await cli(['resume', s.runDir, '--json', '--backend', BACKEND]);
   assert.equal(resumed.code, 0, resumed.stderr);
   const r = lastJson(resumed);
   assert.deepEqual({ runDir: r.runDir, status: r.status, iteration: r.iteration }, { runDir: s.runDir, status: 'finished', iteration: 16 });
@@ -287,7 +289,7 @@ test('(c) stopped in-process mid-epoch (Control.stop after 5 iterations) and res
   const runsDir = path.join(tmp, 'inprocess');
   const control = new Control();
   const events: TrainerEvent[] = [];
-  await session.train({ file: fixture, experiment: 'resumable', runsDir, backend: 'wasm', overrides: {} }, control, (e) => {
+  await session.train({ file: fixture, experiment: 'resumable', runsDir, backend: BACKEND, overrides: {} }, control, (e) => {
     events.push(e);
     if (e.type === 'iteration' && e.iteration === 5) control.stop();
   });
@@ -296,7 +298,7 @@ test('(c) stopped in-process mid-epoch (Control.stop after 5 iterations) and res
   assert.deepEqual({ status: fin.status, iteration: fin.iteration }, { status: 'stopped', iteration: 5 });
   const runDir = fin.runDir;
   const resumedEvents: TrainerEvent[] = [];
-  await session.resume(runDir, 'wasm', undefined, new Control(), (e) => resumedEvents.push(e));
+  await session.resume(runDir, BACKEND, undefined, new Control(), (e) => resumedEvents.push(e));
   const started = resumedEvents.find((e) => e.type === 'started');
   assert.ok(started?.type === 'started' && started.startIteration === 5);
   assert.deepEqual(resumedEvents.filter((e) => e.type === 'iteration').map((e) => e.type === 'iteration' && e.iteration), [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
