@@ -8,6 +8,7 @@ import type { LesionResult, ResponsesResult } from '../protocol/trainer';
 import { parseWebviewMessage } from '../protocol/webview';
 import { Log } from './log';
 import { LiveRun, RunManager } from './runManager';
+import { exportRun } from './exporter';
 import { comparisonFlags, loadRunFolder, readAnalyses } from './runViews';
 import { settings } from './settings';
 import { localResourceRoots, webviewHtml } from './webviewHtml';
@@ -118,6 +119,20 @@ export class TrainingPanel implements vscode.Disposable {
       case 'analysis/run':
         void this.analyze(msg.params.id, msg.params.analysis, msg.params.lesioned);
         break;
+      case 'export':
+        void this.export(msg.params.format, msg.params.chart, msg.params.dataUrl);
+        break;
+    }
+  }
+
+  private async export(format: Parameters<typeof exportRun>[0], chart: Parameters<typeof exportRun>[2], dataUrl?: string): Promise<void> {
+    const dirs = this.shown?.runDirs ?? [];
+    if (dirs.length === 0) return void vscode.window.showWarningMessage('Nothing to export yet: the run has no folder.');
+    try {
+      const written = await exportRun(format, dirs, chart, dataUrl);
+      if (written) void vscode.window.showInformationMessage(`Exported ${written}`);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Export failed: ${(e as Error).message}`);
     }
   }
 

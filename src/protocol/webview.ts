@@ -68,6 +68,15 @@ export const WebviewMessageSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('run/open'), params: z.object({ runDir: z.string() }) }),
   z.object({ method: z.literal('runs/compare'), params: z.object({ runDirs: z.array(z.string()).min(1).max(12) }) }),
   z.object({
+    method: z.literal('export'),
+    params: z.object({
+      format: z.enum(['png', 'svg', 'csv', 'report', 'model']),
+      chart: z.enum(['curves', 'loss', 'lr', 'gradients', 'lesion', 'responses', 'diagram']),
+      /** PNG only: the chart canvas as a data URL (capped at 20 MB). */
+      dataUrl: z.string().max(20_000_000).optional(),
+    }),
+  }),
+  z.object({
     method: z.literal('analysis/run'),
     params: z.object({ id: z.string(), analysis: z.enum(['lesion', 'responses']), lesioned: z.array(z.string().max(200)).max(500).optional() }),
   }),

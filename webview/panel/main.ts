@@ -27,6 +27,9 @@ app.innerHTML = `
     <button role="tab" data-tab="gradients" aria-selected="false">Gradient flow</button>
     <button role="tab" data-tab="lesion" aria-selected="false">Lesion study</button>
     <button role="tab" data-tab="responses" aria-selected="false">Layer responses</button>
+    <span class="exports" title="Export the chart in view, the run's data, report or trained model">
+      Export: <button data-export="png">PNG</button><button data-export="svg">SVG</button><button data-export="csv">CSV</button><button data-export="report">Report</button><button data-export="model">Model</button><button data-export="diagram">Diagram SVG</button>
+    </span>
   </nav>
   <main class="layout">
     <section class="tab-content">
@@ -277,6 +280,25 @@ $('run-responses').addEventListener('click', () => {
     send({ method: 'analysis/run', params: { id: runs[0].id, analysis: 'lesion', lesioned } });
   });
 });
+/** The canvas of the chart in view, per tab. */
+function chartInView(): { chart: 'curves' | 'gradients' | 'lesion' | 'responses'; canvas: HTMLCanvasElement | null } {
+  const chart = activeTab as 'curves' | 'gradients' | 'lesion' | 'responses';
+  const selector = { curves: '#error-chart', gradients: 'canvas.heatmap-canvas', lesion: '#lesion-charts canvas', responses: '#responses-charts canvas' }[chart];
+  return { chart, canvas: document.querySelector<HTMLCanvasElement>(selector) };
+}
+
+for (const button of document.querySelectorAll<HTMLButtonElement>('[data-export]')) {
+  button.addEventListener('click', () => {
+    const kind = button.dataset.export!;
+    const { chart, canvas } = chartInView();
+    if (kind === 'diagram') return send({ method: 'export', params: { format: 'svg', chart: 'diagram' } });
+    if (kind === 'png') {
+      if (!canvas) return;
+      return send({ method: 'export', params: { format: 'png', chart, dataUrl: canvas.toDataURL('image/png') } });
+    }
+    send({ method: 'export', params: { format: kind as 'svg' | 'csv' | 'report' | 'model', chart } });
+  });
+}
 $('collapse').addEventListener('click', () => diagram.setAll(true));
 $('expand').addEventListener('click', () => diagram.setAll(false));
 

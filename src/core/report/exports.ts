@@ -1,0 +1,90 @@
+// Exports of run folders as files: one chart as SVG, the data as CSV. Used by
+// the CLI (report, plot, export-csv) and the panel's Export buttons.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { gradientsCsv, lesionCsv, metricsCsv, responsesCsv } from './csv';
+import { diagramSvg } from './diagramSvg';
+import { LESION_JSON, loadRun, ReportError, RESPONSES_JSON, RunData, runLabels } from './htmlReport';
+import { errorCurvesSvg, gradientHeatmapSvg, lesionBarsSvg, lossCurvesSvg, lrSvg, responsesSvg } from './svgCharts';
+import { GRADIENTS, METRICS } from '../runs/runFolder';
+
+export const PLOT_KINDS = ['curves', 'compare', 'loss', 'lr', 'gradients', 'lesion', 'responses', 'diagram'] as const;
+export type PlotKind = (typeof PLOT_KINDS)[number];
+
+export interface PlotOptions {
+  dark?: boolean;
+  sorted?: boolean;
+  yMax?: number;
+  title?: string;
+  collapse?: 'auto' | 'all' | 'none';
+  width?: number;
+  height?: number;
+  maxCells?: number;
+}
+
+function need(run: RunData, file: string, present: boolean, hint: string): void {
+  if (!present) throw new ReportError(`${path.join(run.dir, file)} not found: ${hint}`);
+}
+
+const needMetrics = (run: RunData) =>
+  need(run, METRICS, fs.existsSync(path.join(run.dir, METRICS)), 'the run has not recorded any metrics yet');
+
+/** One chart of one or more run folders, as an SVG string. */
+export function plotSvg(kind: PlotKind, runDirs: string[], o: PlotOptions = {}): string {
+  if (runDirs.length === 0) throw new ReportError('no run folder given');
+  const runs = runDirs.map(loadRun);
+  const single = () => {
+    if (runs.length > 1) throw new ReportError(`plot ${kind} takes one run folder (got ${runs.length}); curves, compare, loss, lr and responses take several`);
+    return runs[0];
+  };
+  const labels = runLabels(runs.map((r) => r.info));
+  const base = { dark: o.dark, title: o.title, width: o.width, height: o.height };
+  switch (kind) {
+    case 'curves':
+    case 'compare':
+    case 'loss':
+    case 'lr': {
+      runs.forEach(needMetrics);
+      const curves = runs.map((r, i) => ({ label: labels[i], metrics: r.metrics }));
+      const opts = { ...base, yMax: o.yMax, compare: kind === 'compare' };
+      return kind === 'loss' ? lossCurvesSvg(curves, opts) : kind === 'lr' ? lrSvg(curves, opts) : errorCurvesSvg(curves, opts);
+    }
+    case 'gradients': {
+      const run = single();
+      need(run, GRADIENTS, !!run.gradients, 'gradient norms are recorded while training (every N iterations: `resnet-lab train ... --grad-every N`)');
+      return gradientHeatmapSvg(run.gradients!, `Gradient norm per layer: ${labels[0]}`, { ...base, maxCells: o.maxCells });
+    }
+    case 'lesion': {
+      const run = single();
+      need(run, LESION_JSON, !!run.lesion, `run \`resnet-lab lesion ${run.dir}\` first`);
+      return lesionBarsSvg(run.lesion!, base);
+    }
+    case 'responses': {
+      for (const r of runs) need(r, RESPONSES_JSON, !!r.responses, `run \`resnet-lab responses ${r.dir}\` first`);
+      return responsesSvg(runs.map((r, i) => ({ label: labels[i], result: r.responses! })), { ...base, sorted: o.sorted });
+    }
+    case 'diagram': {
+      const run = single();
+      if (!run.info.graph) throw new ReportError(`${path.join(run.dir, 'run.json')} has no model graph`);
+      return diagramSvg(run.info.graph, { dark: o.dark, summary: run.info.summary, collapse: o.collapse ?? 'auto' });
+    }
+  }
+}
+
+/** The CSV files of a run folder, written to `outDir`; returns their paths. */
+export function exportCsv(runDir: string, outDir = runDir): string[] {
+  const run = loadRun(runDir);
+  fs.mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  const write = (name: string, body: string) => {
+    const file = path.join(outDir, name);
+    fs.writeFileSync(file, body);
+    written.push(file);
+  };
+  write('metrics.csv', metricsCsv(run.metrics));
+  if (run.gradients) write('gradients.csv', gradientsCsv(run.gradients));
+  if (run.lesion) write('lesion.csv', lesionCsv(run.lesion));
+  if (run.responses) write('responses.csv', responsesCsv(run.responses));
+  return written;
+}
+
