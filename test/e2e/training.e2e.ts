@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openWorkbench, REPO_ROOT, Workbench } from '../harness/codeServer';
-import { openFile, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
+import { openFile, runCommand, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
 
 for (const theme of ['dark', 'light'] as const) describe(`${theme} theme`, () => {
   let wb: Workbench;
@@ -65,6 +65,17 @@ for (const theme of ['dark', 'light'] as const) describe(`${theme} theme`, () =>
     await bars.waitFor({ state: 'attached', timeout: 180_000 });
     assert.equal(await bars.getAttribute('data-blocks'), '3');
     await screenshot(page, `lesion-${theme}`);
+  });
+
+  const once = theme === 'light' ? 'checked once, in the dark theme' : false;
+  test(`${theme}: after "Reload Window" the panel comes back from the run folder`, { skip: once }, async () => {
+    const { page } = wb;
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 60_000 });
+    const panel = webviewFrame(page);
+    await waitFor(async () => Number(await panel.locator('#error-chart').getAttribute('data-points')) >= 6, 90_000, 'the restored panel to show the run');
+    assert.match((await panel.locator('[data-stat="status"] .v').textContent()) ?? '', /stopped/);
+    assert.equal(await panel.locator('svg.diagram').getAttribute('data-shortcuts'), '3');
   });
 
   test(`${theme}: the side view lists the run with its status`, async () => {
