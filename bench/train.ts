@@ -4,7 +4,7 @@
  * next to the same model and recipe in PyTorch, measured in one run.
  *
  *   npm run bench [-- --quick] [-- --json] [-- --steps N] [-- --batch 128]
- *                 [-- --backends wasm,tensorflow,cpu,torch]
+ *                 [-- --backends wasm,tensorflow,cpu,torch] [-- --workers N]
  *
  * Each measurement runs in its own child process, so that every backend gets
  * a fresh heap and its own peak RSS (the wasm heap never shrinks). The tfjs
@@ -13,7 +13,10 @@
  * weight decay 1e-4), and `evaluate` for inference, on random data. Warm-up
  * steps are not timed; rates come from the median step time.
  *
- *   wasm        initWasm: XNNPACK convs, our conv gradients and fast kernels
+ *   wasm        initWasm: XNNPACK convs, our conv gradients and fast kernels;
+ *               with --workers N (N > 1) also data-parallel over N worker
+ *               threads (src/core/train/parallel), each with its own wasm
+ *               backend and batch/N images, in the same run as 1 worker
  *   tensorflow  @tensorflow/tfjs-node, when it loads
  *   cpu         inference only, one small batch: its training (~0.1 img/s)
  *               would take the whole time budget
@@ -24,6 +27,8 @@
  * The machine is shared and noisy: compare ratios within one run. --json
  * prints one JSON object as the last line (ResNet-20 at the chosen batch):
  *   { backend, workers, trainImagesPerSec, torchTrainImagesPerSec, ... }
+ * where the headline is the N-worker wasm row with --workers N, and
+ * trainImagesPerSecByWorkers / workerSpeedup / workerPeakMB compare it with 1.
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
@@ -52,6 +57,8 @@ interface Job {
   minSeconds: number;
   /** torch only; 0 = torch's default. */
   threads?: number;
+  /** wasm only: data-parallel worker threads (> 1). */
+  workers?: number;
 }
 
 interface Result {
@@ -71,6 +78,17 @@ interface Result {
   /** Rounds run, and the train rate of each, when more than one. */
   rounds?: number;
   trainImagesPerSecRounds?: number[];
+  workers?: number;
+  /**
+   * Training: CPU time of the whole process (all threads) per image, ms, and
+   * the cores it kept busy on average. On a shared machine the wall-clock
+   * rate depends on the other load; CPU per image says whether N workers do
+   * more work than one for the same images.
+   */
+  trainCpuMsPerImage?: number;
+  trainCores?: number;
+  /** Data-parallel jobs: each worker's peak WebAssembly heap and V8 heap, MB. */
+  workerPeaks?: { wasmMB: number; heapMB: number }[];
 }
 
 // --------------------------------------------------------------------- child
@@ -106,12 +124,25 @@ async function child(job: Job): Promise<void> {
   const batch = batchOf(job.batch);
   const out: Result = { engine: job.engine, label: job.engine, depth: job.depth, batch: job.batch };
 
-  if (job.steps > 0) {
+  if (job.steps > 0 && (job.workers ?? 1) > 1) {
+    const { DataParallel } = await import('../src/core/train/parallel/dataParallel');
+    const layerOf = model.trainableWeights.map((v) => model.layers.find((l) => l.trainableWeights.includes(v))?.name ?? v.name);
+    const dp = await DataParallel.create({ tf, model, info, workers: job.workers!, momentum: 0.9, weightDecay: 1e-4, layerOf, batchSize: job.batch });
+    try {
+      const times = await cpuTimed(out, job.batch, () => dp.step(batch, 0.01, false), job);
+      out.trainImagesPerSec = job.batch / median(times);
+      out.trainSteps = times.length;
+      out.workers = job.workers;
+      out.workerPeaks = dp.memory().map((m) => ({ wasmMB: m.peakWasmBytes / 2 ** 20, heapMB: m.peakHeapBytes / 2 ** 20 }));
+    } finally {
+      await dp.dispose();
+    }
+  } else if (job.steps > 0) {
     const vars = model.trainableWeights;
     const sgd = new Sgd(tf, vars, { momentum: 0.9, weightDecay: 1e-4 });
     const layerOf = vars.map((v) => model.layers.find((l) => l.trainableWeights.includes(v))?.name ?? v.name);
     const ctx = { tf, model, info, vars, layerOf, apply: (g: import('@tensorflow/tfjs').Tensor[], lr: number) => sgd.apply(g, lr) };
-    const times = await timed(() => trainStep(ctx, batch, 0.01, false), job.warmup, job.steps, job.minSeconds);
+    const times = await cpuTimed(out, job.batch, () => trainStep(ctx, batch, 0.01, false), job);
     out.trainImagesPerSec = job.batch / median(times);
     out.trainSteps = times.length;
     sgd.dispose();
@@ -146,6 +177,19 @@ async function timed(f: () => Promise<unknown>, warmup: number, steps: number, m
     await f();
     times.push((performance.now() - t) / 1000);
   }
+  return times;
+}
+
+/** `timed`, recording the process's CPU time (all threads) over the timed steps in `out`. */
+async function cpuTimed(out: Result, batch: number, f: () => Promise<unknown>, job: Job): Promise<number[]> {
+  await timed(f, job.warmup, 0, 0);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const times = await timed(f, 0, job.steps, job.minSeconds);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  out.trainCpuMsPerImage = cpuMs / (times.length * batch);
+  out.trainCores = cpuMs / (performance.now() - t0);
   return times;
 }
 
@@ -223,6 +267,7 @@ async function parent(): Promise<void> {
   const roundsArg = Math.max(1, Number(arg('rounds') ?? (quick ? 1 : 2)));
   const stepsArg = arg('steps') === undefined ? undefined : Math.max(1, Number(arg('steps')));
   const backends = (arg('backends') ?? 'wasm,tensorflow,cpu,torch').split(',').map((s) => s.trim()) as Engine[];
+  const workers = Math.max(1, Math.floor(Number(arg('workers') ?? 1)));
   const depths = quick ? [20] : [20, 56];
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   const log = (s: string) => process.stderr.write(s + '\n');
@@ -252,6 +297,8 @@ async function parent(): Promise<void> {
         jobs.push([engine, `tfjs cpu`, { ...common, engine, batch: cpuBatch, steps: 0, warmup: 0, inferSteps: 1, minSeconds: 0 }]);
       } else {
         jobs.push([engine, `tfjs ${engine}`, { ...common, engine }]);
+        // Data-parallel wasm, training only (inference is the 1-worker row's).
+        if (engine === 'wasm' && workers > 1) jobs.push([engine, `tfjs wasm x${workers} workers`, { ...common, engine, workers, inferSteps: 0 }]);
       }
     }
     // Rounds (ResNet-20, wasm and torch only: time) interleave the engines, so that
@@ -285,7 +332,8 @@ async function parent(): Promise<void> {
       if (ok.length > 1) {
         best.rounds = ok.length;
         best.trainImagesPerSecRounds = ok.map((r) => r.trainImagesPerSec ?? 0);
-        best.inferImagesPerSec = Math.max(...ok.map((r) => r.inferImagesPerSec ?? 0));
+        const infer = ok.map((r) => r.inferImagesPerSec).filter((x): x is number => x != null);
+        if (infer.length) best.inferImagesPerSec = Math.max(...infer);
         best.peakRssMB = Math.max(...ok.map((r) => r.peakRssMB ?? 0));
       }
       results.push(best);
@@ -327,19 +375,34 @@ async function parent(): Promise<void> {
     }
     console.log(table(head, rows));
   }
+  for (const r of results.filter((x) => x.workerPeaks)) {
+    const peaks = r.workerPeaks!.map((m, i) => `worker ${i}: wasm ${m.wasmMB.toFixed(0)} MB + JS ${m.heapMB.toFixed(0)} MB`).join(', ');
+    const one = results.find((x) => x.depth === r.depth && x.engine === 'wasm' && !x.workers && x.trainImagesPerSec);
+    const speedup = one ? `, ${ratio(r.trainImagesPerSec, one.trainImagesPerSec)} the 1-worker rate` : '';
+    const cpu = (x?: Result) => (x?.trainCpuMsPerImage ? `${x.trainCpuMsPerImage.toFixed(0)} CPU-ms/img on ${x.trainCores!.toFixed(2)} cores` : '-');
+    console.log(`\nResNet-${r.depth} ${r.label}: ${fmt(r.trainImagesPerSec)} img/s${speedup}; ${cpu(r)} (1 worker: ${cpu(one)}); per-worker peaks ${peaks}; process peak RSS ${r.peakRssMB?.toFixed(0)} MB (all threads)`);
+  }
   if (backends.includes('cpu')) console.log('\n* tfjs cpu trains at ~0.1 img/s (backward ~70x its forward): skipped; inference is one small batch');
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; rates from the median step; steps = timed train+infer steps after warm-up (xR: best of R interleaved rounds)`);
 
   if (json) {
-    const headline = results.find((r) => r.depth === 20 && (r.engine === 'wasm' || r.engine === 'tensorflow') && r.trainImagesPerSec);
+    const wasm20 = results.filter((r) => r.depth === 20 && r.engine === 'wasm' && r.trainImagesPerSec);
+    const oneWorker = wasm20.find((r) => !r.workers);
+    const manyWorkers = wasm20.find((r) => r.workers === workers);
+    const headline = manyWorkers ?? results.find((r) => r.depth === 20 && (r.engine === 'wasm' || r.engine === 'tensorflow') && !r.workers && r.trainImagesPerSec);
     const ref = torchBest(20);
     const summary = {
       backend: headline?.engine ?? null,
-      workers: 1,
+      workers: headline?.workers ?? 1,
+      trainImagesPerSecByWorkers: Object.fromEntries(wasm20.map((r) => [r.workers ?? 1, r.trainImagesPerSec])),
+      workerSpeedup: manyWorkers && oneWorker ? manyWorkers.trainImagesPerSec! / oneWorker.trainImagesPerSec! : null,
+      workerPeakMB: manyWorkers?.workerPeaks?.map((m) => m.wasmMB + m.heapMB) ?? null,
+      trainCpuMsPerImageByWorkers: Object.fromEntries(wasm20.map((r) => [r.workers ?? 1, r.trainCpuMsPerImage])),
+      trainCoresByWorkers: Object.fromEntries(wasm20.map((r) => [r.workers ?? 1, r.trainCores])),
       model: 'resnet20-A',
       batch,
       trainImagesPerSec: headline?.trainImagesPerSec ?? null,
-      inferImagesPerSec: headline?.inferImagesPerSec ?? null,
+      inferImagesPerSec: headline?.inferImagesPerSec ?? oneWorker?.inferImagesPerSec ?? null,
       peakRssMB: headline?.peakRssMB ?? null,
       torchTrainImagesPerSec: ref?.trainImagesPerSec ?? null,
       torchThreads: ref?.threads ?? null,

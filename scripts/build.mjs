@@ -26,6 +26,8 @@ const node = {
 const builds = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   { ...node, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js' },
+  // Data-parallel training workers (worker threads of the trainer), loaded from beside dist/trainer.js.
+  { ...node, entryPoints: ['src/trainer/worker.ts'], outfile: 'dist/trainer-worker.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   {
     bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: production,

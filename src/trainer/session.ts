@@ -116,7 +116,8 @@ export async function train(job: TrainJob, control: Control, emit: Emit): Promis
     };
     writeRunInfo(runDir, info);
     emit({ type: 'started', runDir, experiment: job.experiment, backend, summary: info.summary, graph, epochs: p.epochs, iterationsPerEpoch: p.iterationsPerEpoch, totalIterations: p.totalIterations, startIteration: 0 });
-    await finish(runDir, await runTraining({ tf, model, dataset, recipe, runDir, emit, control }), emit);
+    const source = { file: job.file, experiment: job.experiment };
+    await finish(runDir, await runTraining({ tf, model, dataset, recipe, runDir, emit, control, workers: job.overrides.workers, source }), emit);
     model.dispose();
   } catch (e) {
     fail(e, job.file, job.experiment, runDir, emit);
@@ -136,7 +137,8 @@ export async function resume(runDir: string, backendChoice: BackendChoice, cache
     truncateAfter(runDir, GRADIENTS, state.iteration);
     updateRunInfo(runDir, { status: 'running', pid: process.pid, backend, error: undefined });
     emit({ type: 'started', runDir, experiment: info.experiment, backend, summary: info.summary, graph: info.graph, epochs: info.epochs, iterationsPerEpoch: info.iterationsPerEpoch, totalIterations: info.totalIterations, startIteration: state.iteration });
-    await finish(runDir, await runTraining({ tf, model, dataset, recipe: info.recipe, runDir, emit, control, resumeFrom: { state, optimizer } }), emit);
+    const source = { file: info.file, experiment: info.experiment };
+    await finish(runDir, await runTraining({ tf, model, dataset, recipe: info.recipe, runDir, emit, control, resumeFrom: { state, optimizer }, workers: info.overrides?.workers, source }), emit);
     model.dispose();
   } catch (e) {
     fail(e, undefined, undefined, fs.existsSync(path.join(runDir, 'run.json')) ? runDir : undefined, emit);

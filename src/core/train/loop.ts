@@ -11,6 +11,7 @@ import { saveCheckpoint, TrainState } from '../runs/checkpoint';
 import { appendJsonLine, GRADIENTS, METRICS } from '../runs/runFolder';
 import { Control, yieldToEvents } from './control';
 import { Sgd } from './optimizer';
+import { startDataParallel } from './parallel/start';
 import { learningRate, updateWarmup } from './schedule';
 import { evaluate, StepContext, trainStep } from './steps';
 
@@ -25,6 +26,10 @@ export interface LoopOptions {
   emit: (e: TrainerEvent) => void;
   control: Control;
   resumeFrom?: { state: TrainState; optimizer?: Float32Array };
+  /** Data-parallel worker threads on the wasm backend (src/core/train/parallel); 1 or absent: train on this thread. */
+  workers?: number;
+  /** The model file, for workers to evaluate when the model has custom layers. */
+  source?: { file: string; experiment: string };
 }
 
 export interface LoopResult {
@@ -58,10 +63,12 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
   const { iterationsPerEpoch, totalIterations } = plan(recipe, ds.train.count);
   const mean = pixelMean(ds.train, ds.info);
   const vars = model.trainableWeights;
-  const sgd = new Sgd(tf, vars, { momentum: recipe.optimizer.momentum, weightDecay: recipe.optimizer.weightDecay });
-  if (o.resumeFrom?.optimizer) sgd.restore(o.resumeFrom.optimizer);
   const layerOf = vars.map((v) => model.layers.find((l) => l.trainableWeights.includes(v))?.name ?? v.name);
-  const ctx: StepContext = { tf, model, info: ds.info, vars, layerOf, apply: (g, lr) => sgd.apply(g, lr) };
+  // With workers, they compute the gradients and the optimizer runs on shared memory; `model` is kept as the replica.
+  const parallel = await startDataParallel(o, layerOf);
+  const sgd = parallel ?? new Sgd(tf, vars, { momentum: recipe.optimizer.momentum, weightDecay: recipe.optimizer.weightDecay });
+  if (o.resumeFrom?.optimizer) sgd.restore(o.resumeFrom.optimizer);
+  const ctx: StepContext = { tf, model, info: ds.info, vars, layerOf, apply: (g, lr) => (sgd as Sgd).apply(g, lr) };
   const augment: Augment | false = recipe.augment ? { pad: recipe.augment.pad, flip: recipe.augment.flip } : false;
 
   const state: TrainState = o.resumeFrom?.state ?? { iteration: 0, epoch: 0, batchInEpoch: 0, bestTestError: null, warmupDone: false };
@@ -69,6 +76,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
   let recentError = 1;
 
   const checkpoint = async (kind: 'latest' | 'best') => {
+    parallel?.syncReplica();
     const path = await saveCheckpoint(tf, runDir, kind, model, state, kind === 'latest' ? await sgd.state() : undefined);
     emit({ type: 'checkpoint', kind, iteration: state.iteration, epoch: state.epoch, path });
   };
@@ -97,7 +105,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
         const batch = makeBatch(ds.train, indices, ds.info, mean, augment, mulberry32(mixSeed(recipe.seed, 13, state.iteration)));
         const lr = learningRate(recipe, totalIterations, state.iteration, state);
         const withNorms = state.iteration % recipe.gradientNormEvery === 0;
-        const step = await trainStep(ctx, batch, lr, withNorms);
+        const step = parallel ? await parallel.step(batch, lr, withNorms) : await trainStep(ctx, batch, lr, withNorms);
         if (!Number.isFinite(step.loss)) throw new DivergedError(state.iteration + 1, step.loss);
         state.iteration++;
         state.batchInEpoch++;
@@ -114,6 +122,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
           emit({ type: 'gradients', ...record });
         }
       }
+      parallel?.syncReplica();
       const test = await evaluate(tf, model, ds.info, evalBatches(ds.test, ds, mean));
       const val = ds.validation ? await evaluate(tf, model, ds.info, evalBatches(ds.validation, ds, mean)) : undefined;
       lastTrainError = sums.seen ? sums.errors / sums.seen : lastTrainError;
@@ -135,6 +144,6 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
     }
     return { status: 'finished', iteration: state.iteration, trainError: lastTrainError, testError: lastTestError };
   } finally {
-    sgd.dispose();
+    await sgd.dispose();
   }
 }
