@@ -36,9 +36,9 @@ for (const theme of ['dark', 'light'] as const) describe(`${theme} theme`, () =>
     await waitFor(async () => (await points()) >= first + 3, 180_000, 'the chart to grow');
     // ResNet-8 has three residual blocks: three add layers, three shortcut arcs.
     const svg = panel.locator('svg.diagram');
-    assert.equal(await svg.getAttribute('data-shortcuts'), '3');
-    assert.equal(await panel.locator('svg.diagram path.shortcut').count(), 3);
-    assert.equal(await panel.locator('svg.diagram path.shortcut-padding').count(), 2); // option A where the shape changes
+    assert.equal(await svg.getAttribute('data-shortcuts'), '3', 'shortcuts the diagram found in the graph');
+    assert.equal(await panel.locator('svg.diagram path.shortcut').count(), 3, 'shortcut arcs drawn in the diagram');
+    assert.equal(await panel.locator('svg.diagram path.shortcut-padding').count(), 2, 'option-A (zero-padding) arcs where the shape changes');
     assert.match((await panel.locator('[data-stat="status"] .v').textContent()) ?? '', /running/);
     await screenshot(page, `panel-training-${theme}`);
 
