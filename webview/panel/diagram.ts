@@ -3,10 +3,10 @@
 // expands it.
 import type { DiagramData } from '../../src/protocol/webview';
 import { Theme } from '../shared/theme';
-import { layoutGraph, Layout, LayoutNode } from './diagramLayout';
+import { BOX_H, BOX_W, COL_W, edgePath, layoutGraph, Layout, LayoutNode, ROW_H, shortcutArc } from './diagramLayout';
 
 const NS = 'http://www.w3.org/2000/svg';
-const BOX_W = 230, BOX_H = 34, ROW_H = 46, COL_W = 260, LEFT = 110, TOP = 16;
+const LEFT = 110, TOP = 16;
 
 function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, parent?: Element): SVGElementTagNameMap[K] {
   const e = document.createElementNS(NS, tag);
@@ -99,29 +99,24 @@ export class Diagram {
     for (const e of layout.edges) {
       const a = pos.get(e.from), b = pos.get(e.to);
       if (!a || !b) continue;
-      const x1 = a.x + BOX_W / 2, y1 = a.y + BOX_H, x2 = b.x + BOX_W / 2, y2 = b.y;
-      const d = Math.abs(b.y - a.y) > ROW_H + 1 || a.x !== b.x
-        ? `M${x1},${y1} C${x1 - 60},${(y1 + y2) / 2} ${x2 - 60},${(y1 + y2) / 2} ${x2},${y2}`
-        : `M${x1},${y1} L${x2},${y2}`;
-      el('path', { d, fill: 'none', stroke: t.muted, 'stroke-width': 1.2, class: 'edge' }, svg);
+      el('path', { d: edgePath(a, b), fill: 'none', stroke: t.muted, 'stroke-width': 1.2, class: 'edge' }, svg);
     }
     layout.shortcuts.forEach((s, i) => {
       const a = pos.get(s.fromBox), b = pos.get(s.toBox);
       if (!a || !b) return;
-      const x1 = a.x + BOX_W, y1 = a.y + BOX_H / 2, x2 = b.x + BOX_W, y2 = b.y + BOX_H / 2;
-      const bulge = 40 + (i % 2) * 14 + Math.min(60, Math.abs(y2 - y1) / 12);
+      const arc = shortcutArc(a, b, i);
       const path = el('path', {
-        d: `M${x1},${y1} C${x1 + bulge},${y1} ${x2 + bulge},${y2} ${x2},${y2}`,
+        d: arc.d,
         fill: 'none', stroke: s.kind === 'projection' ? t.series[1] : t.accent,
         'stroke-width': s.kind === 'projection' ? 3 : 2, 'stroke-dasharray': s.kind === 'padding' ? '6 4' : 'none',
         class: `shortcut shortcut-${s.kind}`, 'data-kind': s.kind, 'data-from': s.from, 'data-to': s.to,
       }, svg);
       el('title', {}, path).textContent = `${s.kind} shortcut ${s.from} → ${s.to}${s.via.length ? ` via ${s.via.join(', ')}` : ''}; skips ${s.skips.length} layers`;
       if (s.kind !== 'identity') {
-        const mx = (x1 + x2) / 2 + bulge * 0.75, my = (y1 + y2) / 2;
-        el('text', { x: mx + 4, y: my + 4, fill: t.muted, 'font-size': 10 }, svg).textContent = s.kind === 'projection' ? 'proj' : 'pad';
+        el('text', { x: arc.label.x + 4, y: arc.label.y + 4, fill: t.muted, 'font-size': 10 }, svg).textContent = s.kind === 'projection' ? 'proj' : 'pad';
       }
-      el('path', { d: `M${x2 + 7},${y2 - 4} L${x2},${y2} L${x2 + 7},${y2 + 4}`, fill: 'none', stroke: t.accent, 'stroke-width': 1.5 }, svg);
+      const { x, y } = arc.end;
+      el('path', { d: `M${x + 7},${y - 4} L${x},${y} L${x + 7},${y + 4}`, fill: 'none', stroke: t.accent, 'stroke-width': 1.5 }, svg);
     });
     for (const n of layout.nodes) this.box(svg, n, pos.get(n.id)!);
     return svg;

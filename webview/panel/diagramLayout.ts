@@ -119,3 +119,30 @@ export function layoutGraph(graph: ModelGraph, collapsed: Set<string>): Layout {
     groups,
   };
 }
+
+/** Box and grid sizes shared by the panel's diagram and the SVG export. */
+export const BOX_W = 230, BOX_H = 34, ROW_H = 46, COL_W = 260;
+
+type Point = { x: number; y: number };
+
+/** A main-path edge from the bottom of box `a` to the top of box `b`; skips and side branches curve to the left. */
+export function edgePath(a: Point, b: Point): string {
+  const x1 = a.x + BOX_W / 2, y1 = a.y + BOX_H, x2 = b.x + BOX_W / 2, y2 = b.y;
+  return Math.abs(b.y - a.y) > ROW_H + 1 || a.x !== b.x
+    ? `M${x1},${y1} C${x1 - 60},${(y1 + y2) / 2} ${x2 - 60},${(y1 + y2) / 2} ${x2},${y2}`
+    : `M${x1},${y1} L${x2},${y2}`;
+}
+
+/** The i-th shortcut as an arc on the right of the column, from box `a` to box `b`; where to put its label. */
+export function shortcutArc(a: Point, b: Point, i: number): { d: string; end: Point; label: Point } {
+  let x1 = a.x + BOX_W, y1 = a.y + BOX_H / 2, y2 = b.y + BOX_H / 2;
+  const x2 = b.x + BOX_W;
+  if (a.x === b.x && a.y === b.y) { y1 = a.y + 6; y2 = b.y + BOX_H - 6; x1 = x2; } // both ends in one collapsed block
+  const bulge = 40 + (i % 2) * 14 + Math.min(60, Math.abs(y2 - y1) / 12);
+  const r = (v: number) => Math.round(v * 100) / 100;
+  return {
+    d: `M${r(x1)},${r(y1)} C${r(x1 + bulge)},${r(y1)} ${r(x2 + bulge)},${r(y2)} ${r(x2)},${r(y2)}`,
+    end: { x: x2, y: y2 },
+    label: { x: (x1 + x2) / 2 + bulge * 0.75, y: (y1 + y2) / 2 },
+  };
+}

@@ -6,10 +6,10 @@
 // where the spatial size changes. Nets with more than 60 layers are drawn
 // with their blocks collapsed, as the panel opens them.
 import type { ModelGraph, ModelSummary } from '../../protocol/graph';
-import { layoutGraph, Layout, LayoutNode } from '../../../webview/panel/diagramLayout';
+import { BOX_H, BOX_W, COL_W, edgePath, layoutGraph, Layout, LayoutNode, ROW_H, shortcutArc } from '../../../webview/panel/diagramLayout';
 import { ChartTheme, esc, n2, svgDocument, text, themeOf } from './svgCharts';
 
-const BOX_W = 230, BOX_H = 34, ROW_H = 46, COL_W = 260, LEFT = 150;
+const LEFT = 150;
 
 export interface DiagramOptions {
   dark?: boolean;
@@ -65,29 +65,22 @@ export function diagramSvg(graph: ModelGraph, options: DiagramOptions = {}): str
   for (const e of layout.edges) {
     const a = pos.get(e.from), b = pos.get(e.to);
     if (!a || !b) continue;
-    const x1 = a.x + BOX_W / 2, y1 = a.y + BOX_H, x2 = b.x + BOX_W / 2, y2 = b.y;
-    const d = Math.abs(b.y - a.y) > ROW_H + 1 || a.x !== b.x
-      ? `M${x1},${y1} C${x1 - 60},${(y1 + y2) / 2} ${x2 - 60},${(y1 + y2) / 2} ${x2},${y2}`
-      : `M${x1},${y1} L${x2},${y2}`;
-    out.push(`<path class="edge" d="${d}" fill="none" stroke="${t.muted}" stroke-width="1.2"/>`);
+    out.push(`<path class="edge" d="${edgePath(a, b)}" fill="none" stroke="${t.muted}" stroke-width="1.2"/>`);
   }
   layout.shortcuts.forEach((sc, i) => {
     const a = pos.get(sc.fromBox), b = pos.get(sc.toBox);
     if (!a || !b) return;
-    let x1 = a.x + BOX_W, y1 = a.y + BOX_H / 2, y2 = b.y + BOX_H / 2;
-    const x2 = b.x + BOX_W;
-    if (sc.fromBox === sc.toBox) { y1 = a.y + 6; y2 = b.y + BOX_H - 6; x1 = x2; } // both ends in one collapsed block
-    const bulge = 40 + (i % 2) * 14 + Math.min(60, Math.abs(y2 - y1) / 12);
+    const arc = shortcutArc(a, b, i);
     const proj = sc.kind === 'projection';
     const tip = `${sc.kind} shortcut ${sc.from} → ${sc.to}${sc.via.length ? ` via ${sc.via.join(', ')}` : ''}; skips ${sc.skips.length} layers`;
     out.push(`<path class="shortcut shortcut-${sc.kind}" data-kind="${sc.kind}" data-from="${esc(sc.from)}" data-to="${esc(sc.to)}" ` +
-      `d="M${n2(x1)},${n2(y1)} C${n2(x1 + bulge)},${n2(y1)} ${n2(x2 + bulge)},${n2(y2)} ${n2(x2)},${n2(y2)}" fill="none" ` +
+      `d="${arc.d}" fill="none" ` +
       `stroke="${proj ? t.series[1] : t.accent}" stroke-width="${proj ? 3 : 2}"${sc.kind === 'padding' ? ' stroke-dasharray="6 4"' : ''}><title>${esc(tip)}</title></path>`);
     if (sc.kind !== 'identity') {
-      const mx = (x1 + x2) / 2 + bulge * 0.75, my = (y1 + y2) / 2;
-      out.push(text(mx + 4, my + 4, proj ? 'proj' : 'pad', { fill: t.muted, 'font-size': 10 }));
+      out.push(text(arc.label.x + 4, arc.label.y + 4, proj ? 'proj' : 'pad', { fill: t.muted, 'font-size': 10 }));
     }
-    out.push(`<path d="M${n2(x2 + 7)},${n2(y2 - 4)} L${n2(x2)},${n2(y2)} L${n2(x2 + 7)},${n2(y2 + 4)}" fill="none" stroke="${proj ? t.series[1] : t.accent}" stroke-width="1.5"/>`);
+    const { x, y } = arc.end;
+    out.push(`<path d="M${n2(x + 7)},${n2(y - 4)} L${n2(x)},${n2(y)} L${n2(x + 7)},${n2(y + 4)}" fill="none" stroke="${proj ? t.series[1] : t.accent}" stroke-width="1.5"/>`);
   });
   for (const n of layout.nodes) out.push(box(n, pos.get(n.id)!, t));
   return svgDocument(width, height, t, out.join('\n') + '\n', { class: 'diagram', 'data-shortcuts': layout.shortcuts.length });
