@@ -11,11 +11,10 @@ random 28x28 crop + horizontal flip, inputs in [0,1] minus the train mean image.
     /usr/bin/python3 bench/fashion_reference.py --data-dir /work/data/fashion-mnist
 
 Options for controlled comparisons: --no-augment, --epochs, --init-from FILE.npz
-(JSON weights keyed by tfjs variable name, written by
-`bench/fashion_compare.ts init`), --grad-check (loss and gradient norms on the
+(JSON weights keyed by tfjs variable name), --grad-check (loss and gradient norms on the
 first 128 images), --steps K, --tf-pad (stride-2 convs padded as TF 'same': 0
-before, 1 after: ResNet Lab's net before the fix), --tf-aligned (that, and
-the option-A shortcut sampling x[1::2]: ResNet Lab's net after the fix).,
+before, 1 after, as ResNet Lab's net does), --tf-aligned (that, and the
+option-A shortcut sampling x[1::2]),
 --iterations N, --log-every.
 """
 import argparse
