@@ -4,7 +4,7 @@
 // seeded synthetic data; one short training run gives them real weights.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,6 +23,7 @@ import { Control } from '../../src/core/train/control';
 import { runTraining } from '../../src/core/train/loop';
 import { LesionResultSchema, ResponsesResultSchema, TrainerEvent } from '../../src/protocol/trainer';
 import { analyze } from '../../src/trainer/analyze';
+import { cli } from './support/cli';
 
 const root = path.join(__dirname, '..', '..');
 const fixture = path.join(root, 'test', 'fixtures', 'unit', 'trainer-models.ts');
@@ -249,16 +250,6 @@ test('the trainer\'s analyze command: events, files, errors', async () => {
   assert.ok(none.at(-1)?.type === 'failed' && /not a run folder/.test((none.at(-1) as { message: string }).message));
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'dist', 'cli.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 test('CLI: lesion --json and responses --json print results that parse, and write them to the run folder', async () => {
   execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: root, stdio: 'inherit' });

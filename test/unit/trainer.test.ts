@@ -4,7 +4,7 @@
 // (test/fixtures/unit/trainer-models.ts) and every run is seeded.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,6 +21,7 @@ import { ModelGraphSchema, ModelSummarySchema } from '../../src/protocol/graph';
 import { EpochEventSchema, IterationEventSchema, TrainerEvent } from '../../src/protocol/trainer';
 import { TrainerClient } from '../../src/trainer/client';
 import * as session from '../../src/trainer/session';
+import { cli, CliResult } from './support/cli';
 
 const root = path.join(__dirname, '..', '..');
 // CI runs this file a second time on the native backend (npm run test:native).
@@ -33,20 +34,6 @@ before(() => {
   execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: root, stdio: 'inherit' });
 });
 
-interface CliResult { code: number | null; stdout: string; stderr: string }
-
-/** Runs the CLI; `whileRunning` gets the child to signal it. */
-function cli(args: string[], whileRunning?: (child: ReturnType<typeof spawn>) => void): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'dist', 'cli.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    whileRunning?.(child);
-  });
-}
 
 /** The JSON summary line `train --json` / `resume --json` print last. */
 function lastJson(r: CliResult): { runDir: string; status: string; iteration: number; trainError: number | null; testError: number | null } {

@@ -7,7 +7,7 @@
 // with their blocks collapsed, as the panel opens them.
 import type { ModelGraph, ModelSummary } from '../../protocol/graph';
 import { BOX_H, BOX_W, COL_W, edgePath, layoutGraph, Layout, LayoutNode, ROW_H, shortcutArc } from '../../../webview/panel/diagramLayout';
-import { ChartTheme, esc, n2, svgDocument, text, themeOf } from './svgCharts';
+import { ChartTheme, esc, n2, svgDocument, text, themeOf } from './svg/primitives';
 
 const LEFT = 150;
 

@@ -5,7 +5,10 @@ import * as path from 'node:path';
 import { gradientsCsv, lesionCsv, metricsCsv, responsesCsv } from './csv';
 import { diagramSvg } from './diagramSvg';
 import { LESION_JSON, loadRun, ReportError, RESPONSES_JSON, RunData, runLabels } from './htmlReport';
-import { errorCurvesSvg, gradientHeatmapSvg, lesionBarsSvg, lossCurvesSvg, lrSvg, responsesSvg } from './svgCharts';
+import { errorCurvesSvg, lossCurvesSvg, lrSvg } from './curvesSvg';
+import { gradientHeatmapSvg } from './heatmapSvg';
+import { lesionBarsSvg } from './lesionSvg';
+import { responsesSvg } from './responsesSvg';
 import { GRADIENTS, METRICS } from '../runs/runFolder';
 
 export const PLOT_KINDS = ['curves', 'compare', 'loss', 'lr', 'gradients', 'lesion', 'responses', 'diagram'] as const;

@@ -8,9 +8,11 @@ import { milestones } from '../train/schedule';
 import { GradientRecord, GRADIENTS, MetricRecord, readGradients, readMetrics, readRunInfo, RunInfo } from '../runs/runFolder';
 import { LesionResult, LesionResultSchema, ResponsesResult, ResponsesResultSchema } from '../../protocol/trainer';
 import { diagramSvg } from './diagramSvg';
-import {
-  ChartTheme, errorCurvesSvg, esc, gradientHeatmapSvg, lesionBarsSvg, lossCurvesSvg, lrSvg, responsesSvg, themeOf,
-} from './svgCharts';
+import { errorCurvesSvg, lossCurvesSvg, lrSvg } from './curvesSvg';
+import { gradientHeatmapSvg } from './heatmapSvg';
+import { lesionBarsSvg } from './lesionSvg';
+import { responsesSvg } from './responsesSvg';
+import { ChartTheme, esc, themeOf } from './svg/primitives';
 
 export const LESION_JSON = 'lesion.json';
 export const RESPONSES_JSON = 'responses.json';
