@@ -21,10 +21,11 @@
 // as long as the Python environment stays where it is.
 //
 // Linux only (x64, arm64). No `vscode` import: the CLI and the extension share it.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { firstLine, run, tail, which } from './processes';
+import { findTensorFlow, missingSymbols } from './pythonTensorFlow';
 
 export interface SetupNativeOptions {
   /** Folder whose node_modules gets (or has) @tensorflow/tfjs-node. */
@@ -63,7 +64,6 @@ const KNOWN_SYMBOLS = [
 ];
 /** Names in the binding sources that are not library exports: its own RAII classes, header-inline helpers. */
 const NOT_EXPORTS = /^(TF_AutoStatus|TF_AutoTensor|TFE_AutoOp|TF_TString_\w+)$/;
-const VENV = path.join(os.homedir(), '.venvs', 'resnet-lab-tf');
 
 export async function setupNative(opts: SetupNativeOptions): Promise<SetupNativeResult> {
   const { log } = opts;
@@ -243,74 +243,6 @@ function bindingSymbols(pkgDir: string): string[] {
 
 // ------------------------------------------------------------------ Python/TF
 
-interface TensorFlowInfo {
-  python: string;
-  version: string;
-  lib: string;
-  include: string;
-}
-
-const PROBE = [
-  'import json, sys',
-  'out = {"python": sys.executable, "py": sys.version.split()[0]}',
-  'try:',
-  '    import tensorflow as tf',
-  '    out.update(tf=tf.__version__, lib=tf.sysconfig.get_lib(), include=tf.sysconfig.get_include())',
-  'except BaseException as e:',
-  '    out["error"] = type(e).__name__ + ": " + str(e)',
-  'print("RESNET_LAB_PROBE " + json.dumps(out))',
-].join('\n');
-
-async function findTensorFlow(preferred: string | undefined, log: (l: string) => void): Promise<TensorFlowInfo> {
-  const expanded = preferred?.startsWith('~/') ? path.join(os.homedir(), preferred.slice(2)) : preferred;
-  const candidates = [...new Set([expanded, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c))];
-  const tried: string[] = [];
-  const withoutTf: string[] = [];
-  for (const py of candidates) {
-    log(`Looking for TensorFlow in ${py} ...`);
-    const r = await run(py, ['-c', PROBE], { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' }, timeoutMs: 180_000 });
-    if (r.error && /ENOENT|EACCES/.test(r.error)) {
-      tried.push(`${py}: not found`);
-      continue;
-    }
-    const line = r.output.split('\n').find((l) => l.startsWith('RESNET_LAB_PROBE '));
-    if (!line) {
-      tried.push(`${py}: did not run (${r.error ?? `exit code ${r.code}`}: ${firstLine(tail(r.output, 1))})`);
-      continue;
-    }
-    const p = JSON.parse(line.slice('RESNET_LAB_PROBE '.length));
-    if (p.tf && p.lib && p.include) return { python: p.python || py, version: p.tf, lib: p.lib, include: p.include };
-    tried.push(`${py} (Python ${p.py} at ${p.python}): no TensorFlow (${firstLine(p.error ?? '')})`);
-    withoutTf.push(p.python || py);
-  }
-  if (!withoutTf.length) {
-    throw new Error(
-      `No Python interpreter found; tried ${candidates.join(', ')}:\n  ${tried.join('\n  ')}\n` +
-        `Install Python 3.9–3.12 (Debian/Ubuntu: apt-get install python3 python3-venv), then TensorFlow as below, or pass the path of a Python that has it.`,
-    );
-  }
-  throw new Error(
-    `No Python with TensorFlow found; tried:\n  ${tried.join('\n  ')}\n` +
-      `Install TensorFlow's CPU wheel (about 300 MB) into a virtual environment and point the setup at its python:\n` +
-      `  ${withoutTf[0]} -m venv ${VENV} && ${VENV}/bin/pip install tensorflow-cpu\n` +
-      `  then run the setup again with python = ${VENV}/bin/python\n` +
-      `(or "${withoutTf[0]}" -m pip install tensorflow-cpu if that Python allows pip installs).`,
-  );
-}
-
-/** dlsym() each name through ctypes: needs no binutils, and sees versioned exports. */
-async function missingSymbols(python: string, libs: string[], symbols: string[]): Promise<string[]> {
-  const script = [
-    'import ctypes, json, sys',
-    'libs = [ctypes.CDLL(p, mode=ctypes.RTLD_GLOBAL) for p in json.loads(sys.argv[1])]',
-    'print("RESNET_LAB_MISSING " + json.dumps([s for s in json.loads(sys.argv[2]) if not any(hasattr(l, s) for l in libs)]))',
-  ].join('\n');
-  const r = await run(python, ['-c', script, JSON.stringify(libs), JSON.stringify(symbols)], { timeoutMs: 120_000 });
-  const line = r.output.split('\n').find((l) => l.startsWith('RESNET_LAB_MISSING '));
-  if (!line) throw new Error(`Could not load ${libs.join(' and ')} with ${python} to check their symbols:\n${tail(r.output, 15)}`);
-  return JSON.parse(line.slice('RESNET_LAB_MISSING '.length));
-}
-
 // ------------------------------------------------------------- build toolchain
 
 interface BuildTools {
@@ -419,73 +351,4 @@ function readStamp(depsDir: string): { lib?: string } | undefined {
   } catch {
     return undefined;
   }
-}
-
-// ----------------------------------------------------------------------- utils
-
-interface RunResult {
-  code: number | null;
-  /** stdout and stderr interleaved as they arrived. */
-  output: string;
-  error?: string;
-}
-
-function run(
-  cmd: string,
-  args: string[],
-  o: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number; onLine?: (l: string) => void },
-): Promise<RunResult> {
-  return new Promise((resolve) => {
-    let output = '';
-    let partial = '';
-    let error: string | undefined;
-    const child = spawn(cmd, args, { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => {
-      error = `timed out after ${Math.round(o.timeoutMs / 1000)} s`;
-      child.kill('SIGKILL');
-    }, o.timeoutMs);
-    const onData = (d: Buffer) => {
-      const s = d.toString();
-      output += s;
-      if (output.length > 4_000_000) output = output.slice(-2_000_000);
-      if (o.onLine) {
-        const lines = (partial + s).split('\n');
-        partial = lines.pop() ?? '';
-        for (const l of lines) if (l.trim()) o.onLine(l);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (e) => {
-      error = `${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`.trim();
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (o.onLine && partial.trim()) o.onLine(partial);
-      resolve({ code, output, error });
-    });
-  });
-}
-
-function which(name: string): string | undefined {
-  if (name.includes('/')) return fs.existsSync(name) ? name : undefined;
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const p = path.join(dir, name);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      if (fs.statSync(p).isFile()) return p;
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
-}
-
-function tail(text: string, n: number): string {
-  return text.trimEnd().split('\n').slice(-n).join('\n');
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? '';
 }
