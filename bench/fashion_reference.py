@@ -123,7 +123,7 @@ def load_tfjs_init(model, n, path):
             t.copy_(torch.from_numpy(np.ascontiguousarray(a)))
 
 
-def augment(x, rng, pad=4):
+def augment(x, rng, pad=4, flip=True):
     """x: N,1,H,W (mean already subtracted). Zero pad, random crop, random flip."""
     n, _, h, w = x.shape
     padded = np.zeros((n, x.shape[1], h + 2 * pad, w + 2 * pad), np.float32)
@@ -132,7 +132,7 @@ def augment(x, rng, pad=4):
     for i in range(n):
         oy, ox = rng.integers(0, 2 * pad + 1, size=2)
         crop = padded[i, :, oy:oy + h, ox:ox + w]
-        out[i] = crop[:, :, ::-1] if rng.random() < 0.5 else crop
+        out[i] = crop[:, :, ::-1] if flip and rng.random() < 0.5 else crop
     return out
 
 
@@ -160,6 +160,8 @@ def main():
     ap.add_argument('--lr', type=float, default=0.1)
     ap.add_argument('--depth', type=int, default=20)
     ap.add_argument('--no-augment', action='store_true')
+    ap.add_argument('--pad', type=int, default=4, help='pixels of zero padding before the random crop')
+    ap.add_argument('--no-flip', action='store_true')
     ap.add_argument('--init-from', default=None)
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--log-every', type=int, default=0)
@@ -263,9 +265,9 @@ def main():
             if a.no_augment:
                 xb = xtr[idx]
             elif a.pad_raw:  # torchvision order: pad the [0,1] image with 0 (black), crop, flip, then subtract the mean image
-                xb = augment(xtr[idx] + mean, rng) - mean
+                xb = augment(xtr[idx] + mean, rng, a.pad, not a.no_flip) - mean
             else:
-                xb = augment(xtr[idx], rng)
+                xb = augment(xtr[idx], rng, a.pad, not a.no_flip)
             xb, yb = torch.from_numpy(np.ascontiguousarray(xb)), torch.from_numpy(ytr[idx])
             out = model(xb)
             loss = F.cross_entropy(out, yb)

@@ -24,6 +24,10 @@
  *               python3-torch, with all cores and with one thread (tfjs wasm
  *               runs on one thread in Node)
  *
+ * After the table: the data pipeline timed on its own (bench/pipeline.ts), as
+ * a share of a training step, and what the trainer waits for it with the next
+ * batch made on its own thread.
+ *
  * The machine is shared and noisy: compare ratios within one run. --json
  * prints one JSON object as the last line (ResNet-20 at the chosen batch):
  *   { backend, workers, trainImagesPerSec, torchTrainImagesPerSec, ... }
@@ -33,6 +37,7 @@
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { dataPipeline } from './pipeline';
 
 // ------------------------------------------------------------------- options
 
@@ -382,6 +387,13 @@ async function parent(): Promise<void> {
     const cpu = (x?: Result) => (x?.trainCpuMsPerImage ? `${x.trainCpuMsPerImage.toFixed(0)} CPU-ms/img on ${x.trainCores!.toFixed(2)} cores` : '-');
     console.log(`\nResNet-${r.depth} ${r.label}: ${fmt(r.trainImagesPerSec)} img/s${speedup}; ${cpu(r)} (1 worker: ${cpu(one)}); per-worker peaks ${peaks}; process peak RSS ${r.peakRssMB?.toFixed(0)} MB (all threads)`);
   }
+  const pipe = await dataPipeline(batch);
+  const stepRow = results.find((r) => r.depth === 20 && r.engine === 'wasm' && r.workers === workers && r.trainImagesPerSec)
+    ?? results.find((r) => r.depth === 20 && r.trainImagesPerSec && r.engine !== 'torch');
+  const stepMs = stepRow?.trainImagesPerSec ? (batch / stepRow.trainImagesPerSec) * 1000 : undefined;
+  console.log(`\nData pipeline (mean subtraction, pad-4 crop, flip; batch ${batch}, CIFAR shape): ${pipe.msPerBatch.toFixed(1)} ms per batch on one thread` +
+    (stepMs ? ` = ${((100 * pipe.msPerBatch) / stepMs).toFixed(2)}% of a ResNet-20 ${stepRow!.label} step (${stepMs.toFixed(0)} ms)` : '') +
+    `; the trainer makes the next batch on its own thread during the step, and then waits ${pipe.prefetchWaitMs.toFixed(2)} ms per batch for it`);
   if (backends.includes('cpu')) console.log('\n* tfjs cpu trains at ~0.1 img/s (backward ~70x its forward): skipped; inference is one small batch');
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; rates from the median step; steps = timed train+infer steps after warm-up (xR: best of R interleaved rounds)`);
 
@@ -408,6 +420,8 @@ async function parent(): Promise<void> {
       torchThreads: ref?.threads ?? null,
       torchTrainImagesPerSecByThreads: Object.fromEntries(torchRuns(20).map((r) => [r.threads, r.trainImagesPerSec])),
       ratio: headline?.trainImagesPerSec && ref?.trainImagesPerSec ? headline.trainImagesPerSec / ref.trainImagesPerSec : null,
+      dataPipelineMsPerBatch: pipe.msPerBatch,
+      dataPipelinePrefetchWaitMs: pipe.prefetchWaitMs,
       loadAverage: [load0[0], load1[0]],
       results,
     };

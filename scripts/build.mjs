@@ -28,6 +28,8 @@ const builds = [
   { ...node, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js' },
   // Data-parallel training workers (worker threads of the trainer), loaded from beside dist/trainer.js.
   { ...node, entryPoints: ['src/trainer/worker.ts'], outfile: 'dist/trainer-worker.js' },
+  // The batch prefetcher's thread (src/core/data/prefetch.ts): no tfjs, only typed arrays.
+  { ...node, entryPoints: ['src/trainer/batchWorker.ts'], outfile: 'dist/batch-worker.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   {
     bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: production,

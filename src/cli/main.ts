@@ -62,7 +62,7 @@ program.command('summary')
 interface TrainOptions {
   epochs?: number; iterations?: number; batchSize?: number; lr?: number; data?: string; dataDir?: string;
   limitTrain?: number; limitTest?: number; backend: string; runsDir: string; json?: boolean; seed?: number; gradEvery?: number;
-  workers?: number;
+  workers?: number; warmupLr?: number;
 }
 
 program.command('train')
@@ -77,8 +77,9 @@ program.command('train')
   .option('--limit-test <n>', 'use the first N test examples', int)
   .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10))
   .option('--grad-every <n>', 'record gradient norms every N iterations', int)
+  .option('--warmup-lr <x>', "start at this learning rate until training error < 80% (at most 400 iterations), as for the paper's ResNet-110", num)
   .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
-  .option('--workers <n>', 'data-parallel worker threads on the wasm backend, each training on its share of every batch', int)
+  .option('--workers <n>', 'data-parallel worker threads on the wasm backend, each training on its share of every batch (default: one per core; 1: none)', int)
   .option('--runs-dir <dir>', 'where run folders go', '.resnet-lab/runs')
   .option('--json', 'print a JSON summary as the last line')
   .description('train an experiment in a trainer process, with a live progress bar; Ctrl-C stops with a checkpoint')
@@ -88,6 +89,7 @@ program.command('train')
       epochs: o.epochs, iterations: o.iterations, batchSize: o.batchSize, lr: o.lr,
       data: o.data ? DataNameSchema.parse(o.data) : undefined, dataDir: o.dataDir && path.resolve(o.dataDir),
       limitTrain: o.limitTrain, limitTest: o.limitTest, seed: o.seed, gradientNormEvery: o.gradEvery, workers: o.workers,
+      warmup: o.warmupLr ? { lr: o.warmupLr, untilTrainError: 0.8, maxIterations: 400 } : undefined,
     };
     const job = { file: path.resolve(file), experiment, runsDir: path.resolve(o.runsDir), backend: o.backend as 'auto', overrides };
     await trainWithProgress({ type: 'train', job }, !!o.json);

@@ -71,7 +71,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     if (doc?.isDirty) await doc.save();
     const run = runs.train({
       file: ref.file, experiment: ref.experiment, runsDir: settings.runsDir(ref.file), backend: settings.backend(),
-      overrides: { gradientNormEvery: settings.gradientNormInterval(), dataDir: settings.dataDir(ref.file) },
+      overrides: { gradientNormEvery: settings.gradientNormInterval(), dataDir: settings.dataDir(ref.file), workers: settings.workers() },
     });
     if (run) panel.showLive(run);
     else void vscode.window.showInformationMessage(`${ref.experiment} is already training; this run will start when it ends.`);

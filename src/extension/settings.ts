@@ -18,5 +18,7 @@ export const settings = {
     return d ? resolveInWorkspace(d, file) : undefined;
   },
   gradientNormInterval: () => section().get<number>('gradientNormInterval', 20),
+  /** undefined: one per core (the trainer's default). */
+  workers: () => section().get<number>('workers', 0) || undefined,
   maxChartPoints: () => section().get<number>('maxChartPoints', 2000),
 };

@@ -21,6 +21,12 @@ export const OverridesSchema = z.object({
   limitTest: z.number().int().positive().optional(),
   gradientNormEvery: z.number().int().positive().optional(),
   seed: z.number().int().optional(),
+  /** A warm-up at a small learning rate (ResNet-110's, section 4.2) for nets whose experiment has none. */
+  warmup: z.object({
+    lr: z.number().positive(),
+    untilTrainError: z.number().min(0).max(1).optional(),
+    maxIterations: z.number().int().positive().optional(),
+  }).optional(),
   /** Data-parallel WASM workers (one backend per worker thread). */
   workers: z.number().int().positive().optional(),
 });

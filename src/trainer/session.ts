@@ -10,7 +10,7 @@ import { Dataset, DataError, loadDataset } from '../core/data';
 import { findExperiments } from '../core/experiments/findExperiments';
 import { extractGraph, summarize } from '../core/graph/extract';
 import { DataSpec } from '../core/lib/data';
-import { resolveRecipe, ResolvedRecipe } from '../core/lib/experiment';
+import { ExperimentConfig, resolveRecipe, ResolvedRecipe } from '../core/lib/experiment';
 import { loadCheckpoint } from '../core/runs/checkpoint';
 import { createRunFolder, GRADIENTS, METRICS, readRunInfo, RunInfo, truncateAfter, updateRunInfo, writeRunInfo } from '../core/runs/runFolder';
 import { Control } from '../core/train/control';
@@ -21,12 +21,14 @@ import type { BackendChoice, Overrides, TrainerEvent, TrainJob } from '../protoc
 const tf = tfjs;
 export type Emit = (e: TrainerEvent) => void;
 
-function applyOverrides(recipe: ResolvedRecipe, o: Overrides): ResolvedRecipe {
-  const data: DataSpec = { ...recipe.data };
+export function applyOverrides(config: ExperimentConfig, o: Overrides): ResolvedRecipe {
+  const data: DataSpec = { ...resolveRecipe(config).data };
   if (o.data && o.data !== data.name) { data.name = o.data; delete data.dir; }
   if (o.dataDir) data.dir = o.dataDir;
   if (o.limitTrain) data.limitTrain = o.limitTrain;
   if (o.limitTest) data.limitTest = o.limitTest;
+  // Resolved again with the data actually used: some defaults (flips) depend on it.
+  const recipe = resolveRecipe({ ...config, data });
   return {
     ...recipe,
     data,
@@ -34,6 +36,7 @@ function applyOverrides(recipe: ResolvedRecipe, o: Overrides): ResolvedRecipe {
     iterations: o.epochs ? undefined : o.iterations ?? recipe.iterations,
     batchSize: o.batchSize ?? recipe.batchSize,
     optimizer: { ...recipe.optimizer, lr: o.lr ?? recipe.optimizer.lr },
+    schedule: o.warmup ? { ...recipe.schedule, warmup: o.warmup } : recipe.schedule,
     seed: o.seed ?? recipe.seed,
     gradientNormEvery: o.gradientNormEvery ?? recipe.gradientNormEvery,
   };
@@ -98,7 +101,7 @@ export async function train(job: TrainJob, control: Control, emit: Emit): Promis
   try {
     const backend = await startBackend(job.backend, emit);
     const loaded = await loadExperiment(tf, lib, job.file, job.experiment);
-    const recipe = applyOverrides(resolveRecipe(loaded.experiment.config), job.overrides);
+    const recipe = applyOverrides(loaded.experiment.config, job.overrides);
     const dataset = await loadData(recipe.data, job.cacheDir, emit);
     lib.setInitSeed(recipe.seed);
     const model = buildModel(tf, loaded, dataset.info);

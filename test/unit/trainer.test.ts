@@ -196,8 +196,9 @@ test('(b) no tensor leaks across epochs in the training loop (with validation an
   const before = tf.memory().numTensors;
   const atEpoch: number[] = [];
   const events: TrainerEvent[] = [];
+  // One thread: the velocities live on this thread's backend (with workers they live in shared memory; parallel.test.ts).
   const result = await runTraining({
-    tf, model, dataset, recipe, runDir, control: new Control(),
+    tf, model, dataset, recipe, runDir, control: new Control(), workers: 1,
     emit: (e) => { events.push(e); if (e.type === 'epoch') atEpoch.push(tf.memory().numTensors); },
   });
   assert.deepEqual({ status: result.status, iteration: result.iteration }, { status: 'finished', iteration: 9 });
@@ -311,20 +312,33 @@ test('(d) a model whose output is NaN fails with kind "diverged" at iteration 1;
   assert.deepEqual(iterations(readMetrics(runDir)), []);
 });
 
-test('(d) the same NaN model on the wasm backend: the trainer emits failed/diverged (protocol, dist/trainer.js)', async () => {
-  const events: TrainerEvent[] = [];
-  const exited = new Promise<number | null>((resolve) => {
-    const client = new TrainerClient(path.join(root, 'dist', 'trainer.js'), { onEvent: (e) => events.push(e), onExit: (x) => resolve(x.code) });
-    client.send({ type: 'train', job: { file: fixture, experiment: 'producesNaN', runsDir: path.join(tmp, 'nan-wasm'), backend: 'wasm', overrides: {} } });
+for (const workers of [1, 2]) {
+  test(`(d) the same NaN model on the wasm backend with ${workers} worker(s): the trainer emits failed/diverged (protocol, dist/trainer.js)`, async () => {
+    const events: TrainerEvent[] = [];
+    const exited = new Promise<number | null>((resolve) => {
+      const client = new TrainerClient(path.join(root, 'dist', 'trainer.js'), { onEvent: (e) => events.push(e), onExit: (x) => resolve(x.code) });
+      client.send({ type: 'train', job: { file: fixture, experiment: 'producesNaN', runsDir: path.join(tmp, `nan-wasm-${workers}`), backend: 'wasm', overrides: { workers } } });
+    });
+    assert.equal(await exited, 0);
+    const last = events.at(-1)!;
+    assert.equal(last.type, 'failed', `the run ended with ${JSON.stringify(last)}`);
+    assert.ok(last.type === 'failed');
+    assert.equal(last.kind, 'diverged');
+    assert.equal(last.iteration, 1);
+    assert.match(last.message, /^diverged at iteration 1: the loss became NaN/);
+    assert.equal(readRunInfo(last.runDir!).status, 'diverged');
+    // The workers rebuild the model from its topology: a NaN constant initializer (null in JSON) must not break them.
+    assert.equal(events.some((e) => e.type === 'log' && /data-parallel: 2 wasm workers/.test(e.message)), workers === 2);
   });
-  assert.equal(await exited, 0);
-  const last = events.at(-1)!;
-  assert.equal(last.type, 'failed', `the run ended with ${JSON.stringify(last)}`);
-  assert.ok(last.type === 'failed');
-  assert.equal(last.kind, 'diverged');
-  assert.equal(last.iteration, 1);
-  assert.match(last.message, /^diverged at iteration 1: the loss became NaN/);
-  assert.equal(readRunInfo(last.runDir!).status, 'diverged');
+}
+
+test('--warmup-lr: the run starts at the warm-up lr and records it in run.json', async () => {
+  const r = await cli(['train', fixture, 'learns', '--json', '--iterations', '4', '--warmup-lr', '0.003', '--runs-dir', path.join(tmp, 'warmup'), '--backend', BACKEND]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = lastJson(r);
+  // learns' error starts near 0.9, so a 4-iteration run never leaves the warm-up (its threshold is 80%).
+  assert.deepEqual(iterations(readMetrics(s.runDir)).map((m) => m.lr), [0.003, 0.003, 0.003, 0.003]);
+  assert.deepEqual(readRunInfo(s.runDir).recipe.schedule.warmup, { lr: 0.003, untilTrainError: 0.8, maxIterations: 400 });
 });
 
 test('(e) a compile error in the model file: exit code 1 and file:line:col on stderr', async () => {

@@ -4,6 +4,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { TrainerEvent } from '../../protocol/trainer';
 import { Augment, Batch, makeBatch, pixelMean } from '../data/batches';
+import { BatchPrefetcher } from '../data/prefetch';
 import { Dataset, Split } from '../data/dataset';
 import { mixSeed, mulberry32, permutation } from '../data/random';
 import type { ResolvedRecipe } from '../lib/experiment';
@@ -28,6 +29,8 @@ export interface LoopOptions {
   resumeFrom?: { state: TrainState; optimizer?: Float32Array };
   /** Data-parallel worker threads on the wasm backend (src/core/train/parallel); 1 or absent: train on this thread. */
   workers?: number;
+  /** Make the next batch on a worker thread while the current step runs (default); false: on this thread. */
+  prefetch?: boolean;
   /** The model file, for workers to evaluate when the model has custom layers. */
   source?: { file: string; experiment: string };
 }
@@ -70,6 +73,9 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
   if (o.resumeFrom?.optimizer) sgd.restore(o.resumeFrom.optimizer);
   const ctx: StepContext = { tf, model, info: ds.info, vars, layerOf, apply: (g, lr) => (sgd as Sgd).apply(g, lr) };
   const augment: Augment | false = recipe.augment ? { pad: recipe.augment.pad, flip: recipe.augment.flip } : false;
+  const batches = new BatchPrefetcher(ds.train, ds.info, mean, augment, { threaded: o.prefetch });
+  // Crops and flips depend only on (seed, iteration): a resumed run, and the prefetcher, make the same batches.
+  const batchSeed = (iteration: number) => mixSeed(recipe.seed, 13, iteration);
 
   const state: TrainState = o.resumeFrom?.state ?? { iteration: 0, epoch: 0, batchInEpoch: 0, bestTestError: null, warmupDone: false };
   let lastTrainError: number | null = null, lastTestError: number | null = null;
@@ -100,9 +106,11 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
           return { status: 'stopped', iteration: state.iteration, trainError: lastTrainError, testError: lastTestError };
         }
         const t0 = performance.now();
-        const from = state.batchInEpoch * recipe.batchSize;
-        const indices = order.subarray(from, Math.min(from + recipe.batchSize, ds.train.count));
-        const batch = makeBatch(ds.train, indices, ds.info, mean, augment, mulberry32(mixSeed(recipe.seed, 13, state.iteration)));
+        const indicesOf = (b: number) => order.subarray(b * recipe.batchSize, Math.min((b + 1) * recipe.batchSize, ds.train.count));
+        const batch = await batches.take(state.iteration, indicesOf(state.batchInEpoch), batchSeed(state.iteration));
+        if (state.batchInEpoch + 1 < iterationsPerEpoch && state.iteration + 1 < totalIterations) {
+          batches.request(state.iteration + 1, indicesOf(state.batchInEpoch + 1), batchSeed(state.iteration + 1));
+        }
         const lr = learningRate(recipe, totalIterations, state.iteration, state);
         const withNorms = state.iteration % recipe.gradientNormEvery === 0;
         const step = parallel ? await parallel.step(batch, lr, withNorms) : await trainStep(ctx, batch, lr, withNorms);
@@ -144,6 +152,11 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
     }
     return { status: 'finished', iteration: state.iteration, trainError: lastTrainError, testError: lastTestError };
   } finally {
+    const p = batches.pipelineStats();
+    if (p.batches) {
+      emit({ type: 'log', level: 'info', message: `data pipeline: ${(p.makeMs / p.batches).toFixed(1)} ms per batch ${p.threaded ? 'on its own thread' : 'on the training thread'}; the loop waited ${(p.waitMs / p.batches).toFixed(2)} ms per batch for it` });
+    }
+    await batches.dispose();
     await sgd.dispose();
   }
 }

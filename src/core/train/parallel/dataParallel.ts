@@ -27,10 +27,9 @@
 // shared weights and statistics into it before evaluation and checkpoints,
 // which therefore keep their format; `state`/`restore` read and write the
 // velocities in Sgd's checkpoint layout.
-import * as path from 'node:path';
-import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type * as tfjs from '@tensorflow/tfjs';
+import { workerEntry } from '../../workerEntry';
 import type { Batch } from '../../data/batches';
 import type { DataInfo } from '../../lib/types';
 import type { StepResult } from '../steps';
@@ -65,22 +64,6 @@ export interface WorkerMemoryReport extends WorkerMemory {
 }
 
 interface Pending { resolve: (m: FromWorker) => void; reject: (e: Error) => void }
-
-/**
- * How to start a worker: the bundled dist/trainer-worker.js beside the
- * running bundle, or, when running from sources under tsx (tests, bench),
- * src/trainer/worker.ts through tsx's require hook.
- */
-function workerEntry(): { script: string; eval: boolean } {
-  if (__filename.endsWith('.ts')) {
-    const source = path.resolve(__dirname, '..', '..', '..', 'trainer', 'worker.ts');
-    const tsx = require.resolve('tsx/cjs');
-    return { script: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, eval: true };
-  }
-  const script = path.join(__dirname, 'trainer-worker.js');
-  if (!fs.existsSync(script)) throw new Error(`the training worker script is missing: ${script} (run the build)`);
-  return { script, eval: false };
-}
 
 export class DataParallel {
   private readonly workers: Worker[] = [];
@@ -148,8 +131,8 @@ export class DataParallel {
   }
 
   private async start(): Promise<void> {
-    const entry = workerEntry();
-    const topology = JSON.parse(this.o.model.toJSON(null, true) as string);
+    const entry = workerEntry('worker.ts', 'trainer-worker.js');
+    const topology = withoutInitializers(JSON.parse(this.o.model.toJSON(null, true) as string));
     const ready: Promise<FromWorker>[] = [];
     for (let index = 0; index < this.o.workers; index++) {
       const init: WorkerInit = {
@@ -158,7 +141,6 @@ export class DataParallel {
         weights: this.weights.buffer as SharedArrayBuffer, stats: this.stats.buffer as SharedArrayBuffer,
         grads: this.grads.buffer as SharedArrayBuffer, statSlots: this.statSlots.buffer as SharedArrayBuffer,
       };
-      // Under tsx, its hooks come from the eval'd require: the parent's --import cannot load a .ts entry point in a worker.
       const worker = new Worker(entry.script, { eval: entry.eval, workerData: init });
       this.workers.push(worker);
       this.memoryOf.push({ worker: index, wasmBytes: 0, heapBytes: 0, peakWasmBytes: 0, peakHeapBytes: 0, steps: 0, busyMs: 0 });
@@ -278,4 +260,17 @@ export class DataParallel {
     this.abort(new Error('the data-parallel workers were stopped'));
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+/**
+ * The topology with every initializer replaced by zeros: the workers get their
+ * weights from shared memory, so initializing is wasted work, and an
+ * initializer's config need not survive JSON (a constant NaN becomes null) or
+ * be a class the worker knows.
+ */
+export function withoutInitializers(topology: unknown): unknown {
+  if (Array.isArray(topology)) return topology.map(withoutInitializers);
+  if (topology === null || typeof topology !== 'object') return topology;
+  return Object.fromEntries(Object.entries(topology).map(([k, v]) =>
+    [k, k.endsWith('_initializer') && v !== null && typeof v === 'object' ? { class_name: 'Zeros', config: {} } : withoutInitializers(v)]));
 }
