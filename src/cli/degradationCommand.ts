@@ -13,7 +13,7 @@ import { runTrainer } from './runTrainer';
 
 export const degradationFile = () => path.join(__dirname, '..', 'media', 'experiments', 'degradation.ts');
 
-interface Options { depths: string; budget: 'quick' | 'cifar10'; iterations?: string; batchSize?: string; data?: string; dataDir?: string; backend: string; runsDir: string; json?: boolean }
+interface Options { depths: string; budget: 'quick' | 'cifar10'; iterations?: string; batchSize?: string; lr?: string; limitTrain?: string; limitTest?: string; data?: string; dataDir?: string; backend: string; runsDir: string; json?: boolean }
 
 export function registerDegradationCommand(program: Command): void {
   program.command('degradation')
@@ -21,6 +21,9 @@ export function registerDegradationCommand(program: Command): void {
     .option('--budget <name>', 'quick (synthetic) or cifar10', 'quick')
     .option('--iterations <n>', 'iterations per net (overrides the budget)')
     .option('--batch-size <n>', 'batch size (overrides the budget)')
+    .option('--lr <x>', 'initial learning rate (overrides the budget)')
+    .option('--limit-train <n>', 'use the first N training examples')
+    .option('--limit-test <n>', 'use the first N test examples')
     .option('--data <name>', 'data set (overrides the budget)')
     .option('--data-dir <dir>', 'folder with the data set files')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
@@ -35,6 +38,9 @@ export function registerDegradationCommand(program: Command): void {
         ...budget.overrides,
         ...(o.iterations ? { iterations: Number(o.iterations) } : {}),
         ...(o.batchSize ? { batchSize: Number(o.batchSize) } : {}),
+        ...(o.lr ? { lr: Number(o.lr) } : {}),
+        ...(o.limitTrain ? { limitTrain: Number(o.limitTrain) } : {}),
+        ...(o.limitTest ? { limitTest: Number(o.limitTest) } : {}),
         ...(o.data ? { data: DataNameSchema.parse(o.data) } : {}),
         ...(o.dataDir ? { dataDir: path.resolve(o.dataDir) } : {}),
       };
