@@ -56,25 +56,26 @@ test('warm-up: ends at maxIterations when the error never falls', () => {
   assert.deepEqual(lrs, [0.02, 0.02, 0.02, 0.1, 0.1]);
 });
 
-test('augmentation: pad 4 and flips for natural images; no flips for MNIST and Fashion-MNIST unless asked', () => {
+test('augmentation: pad 4 and flips, except no flips for MNIST\'s digits unless asked', () => {
   assert.deepEqual(resolveRecipe({}).augment, { pad: 4, flip: true });
   assert.deepEqual(resolveRecipe({ data: cifar10() }).augment, { pad: 4, flip: true });
   assert.deepEqual(resolveRecipe({ data: synthetic({ seed: 3 }) }).augment, { pad: 4, flip: true });
   assert.deepEqual(resolveRecipe({ data: mnist() }).augment, { pad: 4, flip: false });
-  assert.deepEqual(resolveRecipe({ data: fashionMnist() }).augment, { pad: 4, flip: false });
-  assert.deepEqual(resolveRecipe({ data: fashionMnist(), augment: { flip: true } }).augment, { pad: 4, flip: true });
+  assert.deepEqual(resolveRecipe({ data: fashionMnist() }).augment, { pad: 4, flip: true });
+  assert.deepEqual(resolveRecipe({ data: mnist(), augment: { flip: true } }).augment, { pad: 4, flip: true });
   assert.deepEqual(resolveRecipe({ data: cifar10(), augment: { pad: 2 } }).augment, { pad: 2, flip: true });
   assert.equal(resolveRecipe({ data: cifar10(), augment: false }).augment, false);
 });
 
-test('overrides: --data changes the flip default with the data set; the experiment\'s own choice stands', () => {
+test('overrides: --data mnist turns the default flips off; the experiment\'s own choice stands', () => {
   const model = () => { throw new Error('not built here'); };
-  const fashion = applyOverrides({ model }, { data: 'fashion-mnist', dataDir: '/d', limitTrain: 10000, limitTest: 2000, epochs: 3, batchSize: 128 });
-  assert.deepEqual(fashion.data, { name: 'fashion-mnist', dir: '/d', limitTrain: 10000, limitTest: 2000 });
-  assert.deepEqual(fashion.augment, { pad: 4, flip: false });
-  assert.deepEqual([fashion.epochs, fashion.batchSize, fashion.optimizer.lr], [3, 128, 0.1]);
+  const digits = applyOverrides({ model }, { data: 'mnist', dataDir: '/d', limitTrain: 10000, limitTest: 2000, epochs: 3, batchSize: 128 });
+  assert.deepEqual(digits.data, { name: 'mnist', dir: '/d', limitTrain: 10000, limitTest: 2000 });
+  assert.deepEqual(digits.augment, { pad: 4, flip: false });
+  assert.deepEqual([digits.epochs, digits.batchSize, digits.optimizer.lr], [3, 128, 0.1]);
+  assert.deepEqual(applyOverrides({ model }, { data: 'fashion-mnist' }).augment, { pad: 4, flip: true });
   assert.deepEqual(applyOverrides({ model, augment: { flip: true } }, { data: 'mnist' }).augment, { pad: 4, flip: true });
-  assert.deepEqual(applyOverrides({ model, data: fashionMnist() }, { data: 'cifar10' }).augment, { pad: 4, flip: true });
+  assert.deepEqual(applyOverrides({ model, data: mnist() }, { data: 'cifar10' }).augment, { pad: 4, flip: true });
   const warm = applyOverrides({ model, schedule: { milestones: [10] } }, { warmup: { lr: 0.01, maxIterations: 50 } });
   assert.deepEqual(warm.schedule, { milestones: [10], gamma: 0.1, warmup: { lr: 0.01, maxIterations: 50 } });
 });
