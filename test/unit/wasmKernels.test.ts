@@ -4,6 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initWasm } from '../../src/core/backend/wasmConvGrads';
 import { BATCH_NORM_GRAD, registerWasmFastKernels } from '../../src/core/backend/wasmKernels';
 import { resnetCifar, setInitSeed } from '../../src/core/lib';
+import { Sgd } from '../../src/core/train/optimizer';
+import { StepContext, trainStep } from '../../src/core/train/steps';
 import { randomValues, size } from './support/random';
 
 
@@ -264,5 +266,35 @@ test('ResNet-8 (option A, narrow, 16x16) loss gradients match cpu for every vari
     const err = relativeError(g.values, cpu[i].values);
     // conv gradients through several layers: float32 sums in another order
     assert.ok(err < 1e-4, `${cpu[i].name}: relative error ${err}`);
+  });
+});
+
+test('a seeded 6-step training run (the real step and optimizer) gives the same losses and weights on wasm as on cpu', async () => {
+  // The fast kernels must not change what training does: same curve within float32 tolerance.
+  const info = { inputShape: [16, 16, 3] as [number, number, number], numClasses: 10 };
+  // One batch six times: random images carry no signal across batches, but the net can fit one batch.
+  const batch = { x: Float32Array.from(randomValues(100, 4 * 16 * 16 * 3)), labels: Int32Array.from([1, 4, 7, 9]), size: 4 };
+  const batches = Array.from({ length: 6 }, () => batch);
+  const run = async (backend: string) => {
+    await tf.setBackend(backend);
+    setInitSeed(7);
+    const model = resnetCifar({ depth: 8, widths: [4, 8, 8] })(info);
+    const vars = model.trainableWeights;
+    const sgd = new Sgd(tf, vars, { momentum: 0.9, weightDecay: 1e-4 });
+    const ctx: StepContext = { tf, model, info, vars, layerOf: vars.map((v) => v.name), apply: (g, lr) => sgd.apply(g, lr) };
+    const losses: number[] = [];
+    for (const b of batches) losses.push((await trainStep(ctx, b, 0.05, false)).loss);
+    const weights = vars.map((v) => Array.from(v.read().dataSync()));
+    await sgd.dispose();
+    model.dispose();
+    return { losses, weights };
+  };
+  const wasm = await run('wasm');
+  const cpu = await run('cpu');
+  assert.ok(cpu.losses[5] < cpu.losses[0], `the run learns: ${cpu.losses}`);
+  wasm.losses.forEach((l, i) => assert.ok(Math.abs(l - cpu.losses[i]) < 1e-4 * Math.max(1, cpu.losses[i]), `step ${i + 1}: wasm ${l}, cpu ${cpu.losses[i]}`));
+  wasm.weights.forEach((w, i) => {
+    const err = relativeError(w, cpu.weights[i]);
+    assert.ok(err < 1e-3, `variable ${i}: relative error ${err}`);
   });
 });
