@@ -3,17 +3,9 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { Batch } from '../data/batches';
 import type { DataInfo } from '../lib/types';
+import { crossEntropy, headOf } from './head';
 
 type TF = typeof tfjs;
-
-/** Cross-entropy of softmax outputs against class indices, clipped as Keras does. */
-export function crossEntropy(tf: TF, probs: tfjs.Tensor, labels: tfjs.Tensor1D, numClasses: number): tfjs.Scalar {
-  const oneHot = tf.oneHot(labels, numClasses);
-  // maximum, not clipByValue: the wasm backend's clip turns NaN into the bound,
-  // which would hide a diverged net behind a finite loss.
-  const p = tf.maximum(tf.sum(tf.mul(probs, oneHot), -1), 1e-7);
-  return tf.neg(tf.mean(tf.log(p))) as tfjs.Scalar;
-}
 
 export interface StepResult {
   loss: number;
@@ -39,10 +31,11 @@ export async function trainStep(ctx: StepContext, batch: Batch, lr: number, with
   const y = tf.tensor1d(batch.labels, 'int32');
   let wrong: tfjs.Tensor | undefined;
   const variables = ctx.vars.map((v) => v.read() as tfjs.Variable);
+  const head = headOf(tf, model);
   const { value, grads } = tf.variableGrads(() => {
-    const probs = model.apply(x, { training: true }) as tfjs.Tensor;
-    wrong = tf.keep(tf.sum(tf.notEqual(tf.argMax(probs, -1), y).toInt()));
-    return crossEntropy(tf, probs, y, info.numClasses);
+    const scores = head.scores(x, true);
+    wrong = tf.keep(tf.sum(tf.notEqual(tf.argMax(scores, -1), y).toInt()));
+    return crossEntropy(tf, scores, head.fromLogits, y, info.numClasses);
   }, variables);
   const gradList = variables.map((v) => grads[v.name]);
   let normsTensor: tfjs.Tensor | undefined;
@@ -78,8 +71,9 @@ export async function evaluate(tf: TF, model: tfjs.LayersModel, info: DataInfo, 
     const [loss, wrong] = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [batch.size, h, w, c]);
       const y = tf.tensor1d(batch.labels, 'int32');
-      const probs = model.apply(x, { training: false }) as tfjs.Tensor;
-      return [crossEntropy(tf, probs, y, info.numClasses).mul(batch.size), tf.sum(tf.notEqual(tf.argMax(probs, -1), y).toInt())];
+      const head = headOf(tf, model);
+      const scores = head.scores(x, false);
+      return [crossEntropy(tf, scores, head.fromLogits, y, info.numClasses).mul(batch.size), tf.sum(tf.notEqual(tf.argMax(scores, -1), y).toInt())];
     });
     const [l, e] = await Promise.all([loss.data(), wrong.data()]);
     tf.dispose([loss, wrong]);
