@@ -28,7 +28,11 @@ test('prefetched batches are bit-identical to batches made on the training threa
   const ds = await loadDataset(synthetic({ trainSize: 200, testSize: 10, seed: 7 }));
   const mean = pixelMean(ds.train, ds.info);
   const augment = { pad: 4, flip: true };
+  const before = Uint8Array.from(ds.train.images);
   const p = new BatchPrefetcher(ds.train, ds.info, mean, augment);
+  // One copy of the images for both threads: the split now reads the shared one.
+  assert.ok(ds.train.images.buffer instanceof SharedArrayBuffer);
+  assert.deepEqual(ds.train.images, before);
   try {
     const idx = (k: number) => Uint32Array.from({ length: 32 }, (_, i) => (k * 37 + i * 5) % 200);
     for (let k = 0; k < 4; k++) p.request(k, idx(k), 1000 + k);

@@ -65,6 +65,10 @@ export class BatchPrefetcher {
       const init: BatchWorkerInit = {
         images: shared(split.images), labels: shared(split.labels), count: split.count, info, mean, augment,
       };
+      // The split now reads from the shared copy, so the original bytes can be freed
+      // (CIFAR-10's training set is 150 MB): one copy for both threads, not two.
+      split.images = new Uint8Array(init.images);
+      split.labels = new Uint8Array(init.labels);
       this.worker = new Worker(entry.script, { eval: entry.eval, workerData: init });
       this.worker.on('message', (m: BatchReply) => this.receive(m));
       this.worker.on('error', (e) => this.stop(e));
