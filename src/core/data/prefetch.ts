@@ -93,6 +93,8 @@ export class BatchPrefetcher {
     const t0 = performance.now();
     const p = this.pending.get(key);
     this.pending.delete(key);
+    // A prefetch for other indices or another seed is dropped: its reply must not count as a batch made.
+    if (p && !(p.seed === seed && sameIndices(p.indices, indices))) this.waiting.delete(key);
     let batch: Batch | undefined;
     if (p && p.seed === seed && sameIndices(p.indices, indices)) batch = await p.batch.catch(() => undefined);
     if (!batch) {
