@@ -1,6 +1,6 @@
 // resnet-lab command line: the same trainer process and run folders as the
 // VS Code extension, without VS Code.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findExperiments } from '../core/experiments/findExperiments';
@@ -62,8 +62,10 @@ program.command('summary')
 interface TrainOptions {
   epochs?: number; iterations?: number; batchSize?: number; lr?: number; data?: string; dataDir?: string;
   limitTrain?: number; limitTest?: number; backend: string; runsDir: string; json?: boolean; seed?: number; gradEvery?: number;
-  workers?: number; warmupLr?: number;
+  workers?: number; warmupLr?: number; graph?: 'on' | 'off';
 }
+
+const graphOption = () => new Option('--graph <on|off>', 'native backend: run each training step as one TensorFlow graph (default on; off: eager, op by op)').choices(['on', 'off']);
 
 program.command('train')
   .argument('<file>').argument('<experiment>')
@@ -80,6 +82,7 @@ program.command('train')
   .option('--warmup-lr <x>', "start at this learning rate until training error < 80% (at most 400 iterations), as for the paper's ResNet-110", num)
   .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
   .option('--workers <n>', 'data-parallel worker threads on the wasm backend, each training on its share of every batch (default: one per core; 1: none)', int)
+  .addOption(graphOption())
   .option('--runs-dir <dir>', 'where run folders go', '.resnet-lab/runs')
   .option('--json', 'print a JSON summary as the last line')
   .description('train an experiment in a trainer process, with a live progress bar; Ctrl-C stops with a checkpoint')
@@ -89,6 +92,7 @@ program.command('train')
       epochs: o.epochs, iterations: o.iterations, batchSize: o.batchSize, lr: o.lr,
       data: o.data ? DataNameSchema.parse(o.data) : undefined, dataDir: o.dataDir && path.resolve(o.dataDir),
       limitTrain: o.limitTrain, limitTest: o.limitTest, seed: o.seed, gradientNormEvery: o.gradEvery, workers: o.workers,
+      graph: o.graph === 'off' ? 'off' : undefined,
       warmup: o.warmupLr ? { lr: o.warmupLr, untilTrainError: 0.8, maxIterations: 400 } : undefined,
     };
     const job = { file: path.resolve(file), experiment, runsDir: path.resolve(o.runsDir), backend: o.backend as 'auto', overrides };
@@ -98,10 +102,12 @@ program.command('train')
 program.command('resume')
   .argument('<run-dir>', 'a run folder, e.g. .resnet-lab/runs/20261129-120000-resnet20')
   .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+  .addOption(graphOption())
   .option('--json', 'print a JSON summary as the last line')
   .description('continue a stopped or interrupted run from its last checkpoint')
-  .action(async (runDir: string, o: { backend: string; json?: boolean }) => {
-    await trainWithProgress({ type: 'resume', runDir: path.resolve(runDir), backend: o.backend as 'auto' }, !!o.json);
+  .action(async (runDir: string, o: { backend: string; json?: boolean; graph?: 'on' | 'off' }) => {
+    const graph = o.graph === undefined ? undefined : o.graph === 'off' ? 'off' : 'auto';
+    await trainWithProgress({ type: 'resume', runDir: path.resolve(runDir), backend: o.backend as 'auto', graph }, !!o.json);
   });
 
 interface AnalyzeOptions { draws?: number; examples?: number; json?: boolean; checkpoint: string; backend: string; delete?: string }
@@ -196,6 +202,7 @@ program.command('setup-native')
     try {
       const r = await setupNative({ projectDir: path.join(__dirname, '..'), python: o.python, force: o.force, log: (line) => console.error(line) });
       console.log(`native backend ready: TensorFlow ${r.tfVersion}, binding ${r.bindingPath}`);
+      console.log(r.graphAddon.ok ? `graph mode ready: ${r.graphAddon.path}` : `graph mode unavailable (training will be eager): ${r.graphAddon.error}`);
     } catch (e) {
       console.error(`setup-native failed: ${(e as Error).message}`);
       process.exit(1);

@@ -3,6 +3,7 @@
 import { SingleBar, Presets } from 'cli-progress';
 import type { TrainerEvent } from '../protocol/trainer';
 import { pct } from './format';
+import { backendLabel } from '../core/runs/runFolder';
 
 export class Progress {
   private bar?: SingleBar;
@@ -29,7 +30,7 @@ export class Progress {
       case 'started':
         this.log(`run folder: ${e.runDir}`);
         this.log(`${e.summary.name}: ${e.summary.depth} layers, ${e.summary.shortcuts} shortcuts, ${e.summary.trainableParams.toLocaleString('en-US')} parameters; ` +
-          `${e.totalIterations} iterations (${e.epochs} epochs of ${e.iterationsPerEpoch}) on ${e.backend}`);
+          `${e.totalIterations} iterations (${e.epochs} epochs of ${e.iterationsPerEpoch}) on ${backendLabel(e.backend, e.mode)}`);
         if (this.tty) {
           this.bar = new SingleBar({
             format: 'epoch {epoch} |{bar}| {value}/{total} it | loss {loss} | train err {trainErr} | test err {testErr} | {speed} img/s | ETA {eta_formatted}',

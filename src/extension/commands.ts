@@ -71,7 +71,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     if (doc?.isDirty) await doc.save();
     const run = runs.train({
       file: ref.file, experiment: ref.experiment, runsDir: settings.runsDir(ref.file), backend: settings.backend(),
-      overrides: { gradientNormEvery: settings.gradientNormInterval(), dataDir: settings.dataDir(ref.file), workers: settings.workers() },
+      overrides: { gradientNormEvery: settings.gradientNormInterval(), dataDir: settings.dataDir(ref.file), workers: settings.workers(), graph: settings.graph() },
     });
     if (run) panel.showLive(run);
     else void vscode.window.showInformationMessage(`${ref.experiment} is already training; this run will start when it ends.`);
@@ -135,7 +135,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ResNet Lab: native backend', cancellable: false }, async (progress) => {
       try {
         const r = await setupNative({ projectDir: d.extensionUri.fsPath, python: python || undefined, log: (line) => { log.info(line); progress.report({ message: line.slice(0, 120) }); } });
-        void vscode.window.showInformationMessage(`Native TensorFlow backend ready (TensorFlow ${r.tfVersion}). New runs use it when the backend setting is "auto" or "tensorflow".`);
+        const graph = r.graphAddon.ok ? ' Each training step runs as one TensorFlow graph.' : ` Graph mode is unavailable (${r.graphAddon.error}); training is eager.`;
+        void vscode.window.showInformationMessage(`Native TensorFlow backend ready (TensorFlow ${r.tfVersion}).${graph} New runs use it when the backend setting is "auto" or "tensorflow".`);
       } catch (e) {
         const choice = await vscode.window.showErrorMessage(`Native backend setup failed: ${(e as Error).message.split('\n')[0]}`, 'Show Log');
         log.error((e as Error).message);

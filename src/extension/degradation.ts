@@ -37,7 +37,7 @@ export async function runDegradationExperiment(runs: RunManager, panel: Training
   for (const experiment of degradationRuns(depths)) {
     const run = runs.train({
       file, experiment, runsDir: settings.runsDir(), backend: settings.backend(),
-      overrides: { ...budget.budget.overrides, dataDir: settings.dataDir(), gradientNormEvery: settings.gradientNormInterval(), workers: settings.workers() },
+      overrides: { ...budget.budget.overrides, dataDir: settings.dataDir(), gradientNormEvery: settings.gradientNormInterval(), workers: settings.workers(), graph: settings.graph() },
     });
     if (!run) return void vscode.window.showErrorMessage(`${experiment} is already training; try again when it ends.`);
     panel.showLive(run);

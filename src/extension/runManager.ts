@@ -5,6 +5,7 @@
 // whatever the trainer's iteration rate.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { backendLabel } from '../core/runs/runFolder';
 import { TrainerClient } from '../trainer/client';
 import type { LesionResult, ResponsesResult, TrainerCommand, TrainerEvent, TrainJob } from '../protocol/trainer';
 import type { DiagramData, GradientRecordView, MetricRecordView, RunView } from '../protocol/webview';
@@ -133,11 +134,11 @@ export class RunManager implements vscode.Disposable {
     switch (e.type) {
       case 'started':
         Object.assign(run.view, {
-          runDir: e.runDir, modelName: e.summary.name, depth: e.summary.depth, backend: e.backend, status: 'running',
+          runDir: e.runDir, modelName: e.summary.name, depth: e.summary.depth, backend: backendLabel(e.backend, e.mode), status: 'running',
           totalIterations: e.totalIterations, iterationsPerEpoch: e.iterationsPerEpoch, epochs: e.epochs, message: undefined,
         });
         run.diagram = { graph: e.graph, summary: e.summary };
-        this.log.info(`${run.view.experiment}: run folder ${e.runDir}, backend ${e.backend}`);
+        this.log.info(`${run.view.experiment}: run folder ${e.runDir}, backend ${backendLabel(e.backend, e.mode)}`);
         break;
       case 'iteration':
       case 'epoch': {

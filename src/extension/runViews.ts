@@ -1,7 +1,7 @@
 // Run folders on disk as webview data: lets the panel restore a run after a
 // reload, open finished runs, and list recent runs in the side view.
 import type { MetricRecord, RunInfo } from '../core/runs/runFolder';
-import { listRuns, readGradients, readMetrics, readRunInfo } from '../core/runs/runFolder';
+import { backendLabel, listRuns, readGradients, readMetrics, readRunInfo } from '../core/runs/runFolder';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DiagramData, GradientRecordView, MetricRecordView, RunAnalyses, RunView } from '../protocol/webview';
@@ -14,7 +14,7 @@ export function runViewFromInfo(dir: string, info: RunInfo): RunView {
     modelName: info.summary?.name,
     depth: info.summary?.depth,
     dataName: info.dataset?.name,
-    backend: info.backend,
+    backend: backendLabel(info.backend, info.mode),
     status: info.status,
     totalIterations: info.totalIterations,
     iterationsPerEpoch: info.iterationsPerEpoch,

@@ -20,5 +20,7 @@ export const settings = {
   gradientNormInterval: () => section().get<number>('gradientNormInterval', 20),
   /** undefined: one per core (the trainer's default). */
   workers: () => section().get<number>('workers', 0) || undefined,
+  /** Graph mode on the native backend (src/core/train/graph): on unless turned off. */
+  graph: () => (section().get<boolean>('graphMode', true) ? undefined : ('off' as const)),
   maxChartPoints: () => section().get<number>('maxChartPoints', 2000),
 };

@@ -7,6 +7,9 @@ import { ModelGraphSchema, ModelSummarySchema } from './graph';
 export const BackendChoiceSchema = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']);
 export type BackendChoice = z.infer<typeof BackendChoiceSchema>;
 
+export const StepModeSchema = z.enum(['eager', 'graph', 'data-parallel']);
+export type StepMode = z.infer<typeof StepModeSchema>;
+
 export const DataNameSchema = z.enum(['synthetic', 'cifar10', 'mnist', 'fashion-mnist']);
 
 /** Command-line or settings overrides of an experiment's recipe. */
@@ -29,6 +32,8 @@ export const OverridesSchema = z.object({
   }).optional(),
   /** Data-parallel WASM workers (one backend per worker thread). */
   workers: z.number().int().positive().optional(),
+  /** Graph mode on the native backend: each training step as one TensorFlow graph ('auto', the default), or eager ('off'). */
+  graph: z.enum(['auto', 'off']).optional(),
 });
 export type Overrides = z.infer<typeof OverridesSchema>;
 
@@ -45,7 +50,11 @@ export type TrainJob = z.infer<typeof TrainJobSchema>;
 
 export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('train'), job: TrainJobSchema }),
-  z.object({ type: z.literal('resume'), runDir: z.string(), backend: BackendChoiceSchema.default('auto'), cacheDir: z.string().optional() }),
+  z.object({
+    type: z.literal('resume'), runDir: z.string(), backend: BackendChoiceSchema.default('auto'), cacheDir: z.string().optional(),
+    /** Overrides the run's own graph-mode choice (a checkpoint resumes in either mode). */
+    graph: z.enum(['auto', 'off']).optional(),
+  }),
   z.object({ type: z.literal('describe'), file: z.string(), experiment: z.string(), data: DataNameSchema.optional() }),
   z.object({
     type: z.literal('analyze'),
@@ -126,6 +135,8 @@ export const EventSchema = z.discriminatedUnion('type', [
     runDir: z.string(),
     experiment: z.string(),
     backend: z.string(),
+    /** How each step runs: eager, one TensorFlow graph, or data-parallel workers. */
+    mode: StepModeSchema.optional(),
     summary: ModelSummarySchema,
     graph: ModelGraphSchema,
     epochs: z.number().int(),

@@ -38,7 +38,7 @@ process.on('message', (raw) => {
   }
   busy = true;
   if (command.type === 'train') void exitWhenDone(train(command.job, control, emit));
-  else if (command.type === 'resume') void exitWhenDone(resume(command.runDir, command.backend, command.cacheDir, control, emit));
+  else if (command.type === 'resume') void exitWhenDone(resume(command.runDir, command.backend, command.cacheDir, control, emit, command.graph));
   else if (command.type === 'describe') void exitWhenDone(describe(command.file, command.experiment, command.data, emit));
   else if (command.type === 'analyze') void exitWhenDone(analyze(command, emit, () => control.stopRequested));
 });

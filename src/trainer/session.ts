@@ -16,7 +16,7 @@ import { createRunFolder, GRADIENTS, METRICS, readRunInfo, RunInfo, truncateAfte
 import { Control } from '../core/train/control';
 import { DivergedError, plan, runTraining } from '../core/train/loop';
 import { buildModel, loadExperiment } from '../core/train/userModel';
-import type { BackendChoice, Overrides, TrainerEvent, TrainJob } from '../protocol/trainer';
+import type { BackendChoice, Overrides, StepMode, TrainerEvent, TrainJob } from '../protocol/trainer';
 
 const tf = tfjs;
 export type Emit = (e: TrainerEvent) => void;
@@ -118,16 +118,21 @@ export async function train(job: TrainJob, control: Control, emit: Emit): Promis
       summary: summarize(model, graph), graph, ...p,
     };
     writeRunInfo(runDir, info);
-    emit({ type: 'started', runDir, experiment: job.experiment, backend, summary: info.summary, graph, epochs: p.epochs, iterationsPerEpoch: p.iterationsPerEpoch, totalIterations: p.totalIterations, startIteration: 0 });
+    const dir = runDir;
+    // 'started' waits for the stepper, so the run says how it trains (graph mode, eager, workers).
+    const onMode = (mode: StepMode) => {
+      updateRunInfo(dir, { mode });
+      emit({ type: 'started', runDir: dir, experiment: job.experiment, backend, mode, summary: info.summary, graph, epochs: p.epochs, iterationsPerEpoch: p.iterationsPerEpoch, totalIterations: p.totalIterations, startIteration: 0 });
+    };
     const source = { file: job.file, experiment: job.experiment };
-    await finish(runDir, await runTraining({ tf, model, dataset, recipe, runDir, emit, control, workers: job.overrides.workers, source }), emit);
+    await finish(runDir, await runTraining({ tf, model, dataset, recipe, runDir, emit, control, workers: job.overrides.workers, graph: job.overrides.graph, onMode, source }), emit);
     model.dispose();
   } catch (e) {
     fail(e, job.file, job.experiment, runDir, emit);
   }
 }
 
-export async function resume(runDir: string, backendChoice: BackendChoice, cacheDir: string | undefined, control: Control, emit: Emit): Promise<void> {
+export async function resume(runDir: string, backendChoice: BackendChoice, cacheDir: string | undefined, control: Control, emit: Emit, graphChoice?: 'auto' | 'off'): Promise<void> {
   try {
     const info = readRunInfo(runDir);
     const backend = await startBackend(backendChoice, emit);
@@ -139,9 +144,13 @@ export async function resume(runDir: string, backendChoice: BackendChoice, cache
     truncateAfter(runDir, METRICS, state.iteration);
     truncateAfter(runDir, GRADIENTS, state.iteration);
     updateRunInfo(runDir, { status: 'running', pid: process.pid, backend, error: undefined });
-    emit({ type: 'started', runDir, experiment: info.experiment, backend, summary: info.summary, graph: info.graph, epochs: info.epochs, iterationsPerEpoch: info.iterationsPerEpoch, totalIterations: info.totalIterations, startIteration: state.iteration });
+    const onMode = (mode: StepMode) => {
+      updateRunInfo(runDir, { mode });
+      emit({ type: 'started', runDir, experiment: info.experiment, backend, mode, summary: info.summary, graph: info.graph, epochs: info.epochs, iterationsPerEpoch: info.iterationsPerEpoch, totalIterations: info.totalIterations, startIteration: state.iteration });
+    };
     const source = { file: info.file, experiment: info.experiment };
-    await finish(runDir, await runTraining({ tf, model, dataset, recipe: info.recipe, runDir, emit, control, resumeFrom: { state, optimizer }, workers: info.overrides?.workers, source }), emit);
+    const run = { tf, model, dataset, recipe: info.recipe, runDir, emit, control, resumeFrom: { state, optimizer }, workers: info.overrides?.workers, graph: graphChoice ?? info.overrides?.graph, onMode, source };
+    await finish(runDir, await runTraining(run), emit);
     model.dispose();
   } catch (e) {
     fail(e, undefined, undefined, fs.existsSync(path.join(runDir, 'run.json')) ? runDir : undefined, emit);

@@ -112,7 +112,7 @@ test('without batch norm: 2 workers on a batch of 16 train as 1 thread on the sa
     dp.syncReplica();
     const d = maxDiff(flat(single.trainableWeights), flat(replica.trainableWeights));
     assert.ok(d < 1e-5, `weights differ by ${d}`);
-    const [va, vb] = [await sgd.state(), await dp.state()];
+    const [va, vb] = [await sgd.state(), await dp.optimizerState()];
     assert.equal(vb.length, va.length);
     let dv = 0;
     va.forEach((x, i) => { dv = Math.max(dv, Math.abs(x - vb[i])); });

@@ -26,6 +26,9 @@ import { cli, CliResult } from './support/cli';
 const root = path.join(__dirname, '..', '..');
 // CI runs this file a second time on the native backend (npm run test:native).
 const BACKEND = (process.env.RESNET_LAB_TEST_BACKEND ?? 'wasm') as 'wasm' | 'tensorflow';
+// ... and a third time with graph mode off (RESNET_LAB_TEST_GRAPH=off): eager on the native backend.
+const GRAPH = process.env.RESNET_LAB_TEST_GRAPH === 'off' ? 'off' as const : undefined;
+const backendArgs = ['--backend', BACKEND, ...(GRAPH ? ['--graph', GRAPH] : [])];
 const fixture = path.join(root, 'test', 'fixtures', 'unit', 'trainer-models.ts');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-trainer-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -53,7 +56,7 @@ let straightResumable: MetricRecord[] | undefined;
 /** The `resumable` experiment trained without interruption, once, for the resume tests. */
 async function straightRun(): Promise<MetricRecord[]> {
   if (!straightResumable) {
-    const r = await cli(['train', fixture, 'resumable', '--json', '--runs-dir', path.join(tmp, 'straight'), '--backend', BACKEND]);
+    const r = await cli(['train', fixture, 'resumable', '--json', '--runs-dir', path.join(tmp, 'straight'), ...backendArgs]);
     assert.equal(r.code, 0, r.stderr);
     const out = lastJson(r);
     assert.deepEqual({ status: out.status, iteration: out.iteration }, { status: 'finished', iteration: 16 });
@@ -83,7 +86,7 @@ function assertSameCurve(resumed: MetricRecord[], straight: MetricRecord[]): voi
 }
 
 test('(a) a short synthetic run learns; run.json, metrics.jsonl, gradients.jsonl and the checkpoint are complete', async () => {
-  const r = await cli(['train', fixture, 'learns', '--json', '--runs-dir', path.join(tmp, 'learns'), '--backend', BACKEND]);
+  const r = await cli(['train', fixture, 'learns', '--json', '--runs-dir', path.join(tmp, 'learns'), ...backendArgs]);
   assert.equal(r.code, 0, r.stderr);
   const out = lastJson(r);
   assert.equal(out.status, 'finished');
@@ -98,6 +101,9 @@ test('(a) a short synthetic run learns; run.json, metrics.jsonl, gradients.jsonl
   assert.equal(info.experiment, 'learns');
   assert.equal(info.file, fixture);
   assert.equal(info.backend, BACKEND);
+  // Native: one TensorFlow graph per step unless turned off; wasm: data-parallel workers (one per core) or this thread.
+  const expectedMode = BACKEND === 'tensorflow' ? (GRAPH === 'off' ? 'eager' : 'graph') : (os.availableParallelism() > 1 ? 'data-parallel' : 'eager');
+  assert.equal(info.mode, expectedMode);
   assert.deepEqual({ ipe: info.iterationsPerEpoch, total: info.totalIterations, epochs: info.epochs }, { ipe: 16, total: 64, epochs: 4 });
   assert.deepEqual(info.dataset, {
     name: 'synthetic', source: 'generated', train: 256, test: 64, inputShape: [32, 32, 3],
@@ -239,7 +245,7 @@ test('(c) stop with Ctrl-C (SIGINT to the CLI), then `resume`: the same curve as
   const straight = await straightRun();
   const runsDir = path.join(tmp, 'sigint');
   let signalled = false;
-  const stopped = await cli(['train', fixture, 'resumable', '--json', '--runs-dir', runsDir, '--backend', BACKEND], (child) => {
+  const stopped = await cli(['train', fixture, 'resumable', '--json', '--runs-dir', runsDir, ...backendArgs], (child) => {
     const poll = setInterval(() => {
       const run = fs.existsSync(runsDir) ? fs.readdirSync(runsDir)[0] : undefined;
       if (!run) return;
@@ -264,7 +270,7 @@ test('(c) stop with Ctrl-C (SIGINT to the CLI), then `resume`: the same curve as
   assert.equal(state.iteration, s.iteration);
   assert.equal(iterations(readMetrics(s.runDir)).length, s.iteration);
 
-  const resumed = await cli(['resume', s.runDir, '--json', '--backend', BACKEND]);
+  const resumed = await cli(['resume', s.runDir, '--json', ...backendArgs]);
   assert.equal(resumed.code, 0, resumed.stderr);
   const r = lastJson(resumed);
   assert.deepEqual({ runDir: r.runDir, status: r.status, iteration: r.iteration }, { runDir: s.runDir, status: 'finished', iteration: 16 });
@@ -277,7 +283,7 @@ test('(c) stopped in-process mid-epoch (Control.stop after 5 iterations) and res
   const runsDir = path.join(tmp, 'inprocess');
   const control = new Control();
   const events: TrainerEvent[] = [];
-  await session.train({ file: fixture, experiment: 'resumable', runsDir, backend: BACKEND, overrides: {} }, control, (e) => {
+  await session.train({ file: fixture, experiment: 'resumable', runsDir, backend: BACKEND, overrides: { graph: GRAPH } }, control, (e) => {
     events.push(e);
     if (e.type === 'iteration' && e.iteration === 5) control.stop();
   });
@@ -286,7 +292,7 @@ test('(c) stopped in-process mid-epoch (Control.stop after 5 iterations) and res
   assert.deepEqual({ status: fin.status, iteration: fin.iteration }, { status: 'stopped', iteration: 5 });
   const runDir = fin.runDir;
   const resumedEvents: TrainerEvent[] = [];
-  await session.resume(runDir, BACKEND, undefined, new Control(), (e) => resumedEvents.push(e));
+  await session.resume(runDir, BACKEND, undefined, new Control(), (e) => resumedEvents.push(e), GRAPH);
   const started = resumedEvents.find((e) => e.type === 'started');
   assert.ok(started?.type === 'started' && started.startIteration === 5);
   assert.deepEqual(resumedEvents.filter((e) => e.type === 'iteration').map((e) => e.type === 'iteration' && e.iteration), [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
@@ -333,7 +339,7 @@ for (const workers of [1, 2]) {
 }
 
 test('--warmup-lr: the run starts at the warm-up lr and records it in run.json', async () => {
-  const r = await cli(['train', fixture, 'learns', '--json', '--iterations', '4', '--warmup-lr', '0.003', '--runs-dir', path.join(tmp, 'warmup'), '--backend', BACKEND]);
+  const r = await cli(['train', fixture, 'learns', '--json', '--iterations', '4', '--warmup-lr', '0.003', '--runs-dir', path.join(tmp, 'warmup'), ...backendArgs]);
   assert.equal(r.code, 0, r.stderr);
   const s = lastJson(r);
   // learns' error starts near 0.9, so a 4-iteration run never leaves the warm-up (its threshold is 80%).

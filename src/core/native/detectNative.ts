@@ -68,3 +68,13 @@ export function nativeBindingPath(from?: string): string | undefined {
 export function nativeBackendAvailable(from?: string): boolean {
   return nativeBindingPath(from) !== undefined;
 }
+
+/**
+ * Where setup-native puts the graph-mode addon (native/graph): beside tfjs-node's
+ * own binding, so it follows tfjs-node wherever that is installed and links the
+ * same TensorFlow through the same deps/lib symlinks.
+ */
+export function graphAddonPath(from?: string): string | undefined {
+  const dir = tfjsNodeDir(from);
+  return dir ? path.join(dir, 'lib', 'resnet-lab-graph.node') : undefined;
+}

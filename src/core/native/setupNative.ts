@@ -24,6 +24,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ensureGraphAddon } from './graphAddon';
 import { firstLine, run, tail, which } from './processes';
 import { findTensorFlow, missingSymbols } from './pythonTensorFlow';
 
@@ -44,6 +45,8 @@ export interface SetupNativeResult {
   tfVersion: string;
   /** The built tfjs_binding.node that tfjs-node loads. */
   bindingPath: string;
+  /** The graph-mode addon (src/core/train/graph), or why it could not be built (the backend then trains eagerly). */
+  graphAddon: { ok: true; path: string } | { ok: false; error: string };
 }
 
 export const TFJS_NODE_VERSION = '4.22.0';
@@ -91,7 +94,8 @@ export async function setupNative(opts: SetupNativeOptions): Promise<SetupNative
     if (check.ok) {
       const stamp = readStamp(depsDir);
       log(`Native backend already works: TensorFlow ${check.tfVersion}${stamp ? ` from ${stamp.lib}` : ''}.`);
-      return { ok: true, tfVersion: check.tfVersion, bindingPath: check.bindingPath };
+      const graphAddon = await graphAddonFor(node, pkgDir, stamp?.python ?? 'python3', log);
+      return { ok: true, tfVersion: check.tfVersion, bindingPath: check.bindingPath, graphAddon };
     }
     log(`The existing binding does not work (${firstLine(check.error)}); rebuilding.`);
   }
@@ -172,7 +176,22 @@ export async function setupNative(opts: SetupNativeOptions): Promise<SetupNative
     JSON.stringify({ tfVersion: tf.version, python: tf.python, lib: tf.lib, include: tf.include, tfjsNode: readVersion(pkgDir), napi, builtAt: new Date().toISOString() }, null, 2),
   );
   log(`Native backend ready: TensorFlow ${check.tfVersion}.`);
-  return { ok: true, tfVersion: check.tfVersion, bindingPath: check.bindingPath };
+  const graphAddon = await graphAddonFor(node, pkgDir, tf.python, log, true);
+  return { ok: true, tfVersion: check.tfVersion, bindingPath: check.bindingPath, graphAddon };
+}
+
+/** The graph-mode addon next to the binding; its failure is reported, not thrown: eager training still works. */
+async function graphAddonFor(node: string, pkgDir: string, python: string, log: (l: string) => void, force = false): Promise<SetupNativeResult['graphAddon']> {
+  try {
+    const tools = findBuildTools(node, python);
+    const result = await ensureGraphAddon({ pkgDir, node, nodeDir: tools.nodeDir, compiler: tools.compiler, log, force });
+    if (!result.ok) log(`Graph mode unavailable (the native backend will train eagerly): ${result.error}`);
+    return result;
+  } catch (e) {
+    const error = firstLine((e as Error).message);
+    log(`Graph mode unavailable (the native backend will train eagerly): ${error}`);
+    return { ok: false, error };
+  }
 }
 
 // ---------------------------------------------------------------- the package
@@ -248,6 +267,7 @@ function bindingSymbols(pkgDir: string): string[] {
 interface BuildTools {
   nodeGyp: { cmd: string; args: string[] };
   nodeDir: string;
+  compiler: string;
 }
 
 function nodeExecutable(): string {
@@ -300,7 +320,7 @@ function findBuildTools(node: string, python: string): BuildTools {
         `On Debian/Ubuntu: apt-get install build-essential (g++ and make). node-gyp also runs ${python}.`,
     );
   }
-  return { nodeGyp, nodeDir };
+  return { nodeGyp, nodeDir, compiler: compiler! };
 }
 
 // ----------------------------------------------------------------- verification
@@ -345,7 +365,7 @@ async function verify(node: string, projectDir: string): Promise<Verified> {
   return { ok: false, error: r.output.trim() || r.error || `exit code ${r.code}` };
 }
 
-function readStamp(depsDir: string): { lib?: string } | undefined {
+function readStamp(depsDir: string): { lib?: string; python?: string } | undefined {
   try {
     return JSON.parse(fs.readFileSync(path.join(depsDir, STAMP), 'utf8'));
   } catch {

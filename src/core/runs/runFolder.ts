@@ -5,8 +5,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelGraph, ModelSummary } from '../../protocol/graph';
-import type { Overrides } from '../../protocol/trainer';
+import type { Overrides, StepMode } from '../../protocol/trainer';
 import type { ResolvedRecipe } from '../lib/experiment';
+
+/** What the panel and the CLI call a run's engine: "tensorflow · graph". */
+export function backendLabel(backend: string, mode?: StepMode): string {
+  return mode ? `${backend} · ${mode}` : backend;
+}
 
 export type RunStatus = 'running' | 'finished' | 'stopped' | 'failed' | 'diverged' | 'interrupted';
 
@@ -18,6 +23,8 @@ export interface RunInfo {
   status: RunStatus;
   pid?: number;
   backend: string;
+  /** How the steps ran (graph mode, eager, data-parallel); absent in runs from before it was recorded. */
+  mode?: StepMode;
   recipe: ResolvedRecipe;
   overrides: Overrides;
   dataset: { name: string; source: string; train: number; test: number; validation?: number; inputShape: number[]; classNames: string[] };

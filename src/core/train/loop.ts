@@ -11,10 +11,9 @@ import type { ResolvedRecipe } from '../lib/experiment';
 import { saveCheckpoint, TrainState } from '../runs/checkpoint';
 import { appendJsonLine, GRADIENTS, METRICS } from '../runs/runFolder';
 import { Control, yieldToEvents } from './control';
-import { Sgd } from './optimizer';
-import { startDataParallel } from './parallel/start';
 import { learningRate, updateWarmup } from './schedule';
-import { evaluate, StepContext, trainStep } from './steps';
+import { GraphChoice, startStepper } from './startStepper';
+import type { StepMode } from './stepper';
 
 type TF = typeof tfjs;
 
@@ -27,8 +26,12 @@ export interface LoopOptions {
   emit: (e: TrainerEvent) => void;
   control: Control;
   resumeFrom?: { state: TrainState; optimizer?: Float32Array };
-  /** Data-parallel worker threads on the wasm backend (src/core/train/parallel); 1 or absent: train on this thread. */
+  /** Data-parallel worker threads on the wasm backend (src/core/train/parallel); 1: train on this thread; absent: one per core. */
   workers?: number;
+  /** Graph mode on the native backend (./graph): 'auto' (default) or 'off'. */
+  graph?: GraphChoice;
+  /** Told which stepper trains, before the first step (for run.json and the panel). */
+  onMode?: (mode: StepMode) => void;
   /** Make the next batch on a worker thread while the current step runs (default); false: on this thread. */
   prefetch?: boolean;
   /** The model file, for workers to evaluate when the model has custom layers. */
@@ -67,11 +70,12 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
   const mean = pixelMean(ds.train, ds.info);
   const vars = model.trainableWeights;
   const layerOf = vars.map((v) => model.layers.find((l) => l.trainableWeights.includes(v))?.name ?? v.name);
-  // With workers, they compute the gradients and the optimizer runs on shared memory; `model` is kept as the replica.
-  const parallel = await startDataParallel(o, layerOf);
-  const sgd = parallel ?? new Sgd(tf, vars, { momentum: recipe.optimizer.momentum, weightDecay: recipe.optimizer.weightDecay });
-  if (o.resumeFrom?.optimizer) sgd.restore(o.resumeFrom.optimizer);
-  const ctx: StepContext = { tf, model, info: ds.info, vars, layerOf, apply: (g, lr) => (sgd as Sgd).apply(g, lr) };
+  const stepper = await startStepper({
+    tf, model, info: ds.info, layerOf, emit, batchSize: recipe.batchSize, graph: o.graph, workers: o.workers, source: o.source,
+    optimizer: { momentum: recipe.optimizer.momentum, weightDecay: recipe.optimizer.weightDecay },
+  });
+  o.onMode?.(stepper.mode);
+  if (o.resumeFrom?.optimizer) await stepper.restoreOptimizer(o.resumeFrom.optimizer);
   const augment: Augment | false = recipe.augment ? { pad: recipe.augment.pad, flip: recipe.augment.flip } : false;
   const batches = new BatchPrefetcher(ds.train, ds.info, mean, augment, { threaded: o.prefetch });
   // Crops and flips depend only on (seed, iteration): a resumed run, and the prefetcher, make the same batches.
@@ -82,8 +86,8 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
   let recentError = 1;
 
   const checkpoint = async (kind: 'latest' | 'best') => {
-    parallel?.syncReplica();
-    const path = await saveCheckpoint(tf, runDir, kind, model, state, kind === 'latest' ? await sgd.state() : undefined);
+    await stepper.syncModel();
+    const path = await saveCheckpoint(tf, runDir, kind, model, state, kind === 'latest' ? await stepper.optimizerState() : undefined);
     emit({ type: 'checkpoint', kind, iteration: state.iteration, epoch: state.epoch, path });
   };
 
@@ -113,7 +117,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
         }
         const lr = learningRate(recipe, totalIterations, state.iteration, state);
         const withNorms = state.iteration % recipe.gradientNormEvery === 0;
-        const step = parallel ? await parallel.step(batch, lr, withNorms) : await trainStep(ctx, batch, lr, withNorms);
+        const step = await stepper.step(batch, lr, withNorms);
         if (!Number.isFinite(step.loss)) throw new DivergedError(state.iteration + 1, step.loss);
         state.iteration++;
         state.batchInEpoch++;
@@ -130,9 +134,8 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
           emit({ type: 'gradients', ...record });
         }
       }
-      parallel?.syncReplica();
-      const test = await evaluate(tf, model, ds.info, evalBatches(ds.test, ds, mean));
-      const val = ds.validation ? await evaluate(tf, model, ds.info, evalBatches(ds.validation, ds, mean)) : undefined;
+      const test = await stepper.evaluate(evalBatches(ds.test, ds, mean));
+      const val = ds.validation ? await stepper.evaluate(evalBatches(ds.validation, ds, mean)) : undefined;
       lastTrainError = sums.seen ? sums.errors / sums.seen : lastTrainError;
       lastTestError = test.error;
       const epochEvent = {
@@ -157,6 +160,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
       emit({ type: 'log', level: 'info', message: `data pipeline: ${(p.makeMs / p.batches).toFixed(1)} ms per batch ${p.threaded ? 'on its own thread' : 'on the training thread'}; the loop waited ${(p.waitMs / p.batches).toFixed(2)} ms per batch for it` });
     }
     await batches.dispose();
-    await sgd.dispose();
+    await stepper.syncModel();
+    await stepper.dispose();
   }
 }

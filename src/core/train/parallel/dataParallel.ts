@@ -32,7 +32,8 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { workerEntry } from '../../workerEntry';
 import type { Batch } from '../../data/batches';
 import type { DataInfo } from '../../lib/types';
-import type { StepResult } from '../steps';
+import type { Stepper } from '../stepper';
+import { evaluate, EvalResult, StepResult } from '../steps';
 import { isDecayed, layerGradNorms, Layout, layoutOf, sgdUpdate, VarSpec, weightedAverage } from './math';
 import type { FromWorker, InputBuffers, ToWorker, WorkerInit, WorkerMemory } from './messages';
 
@@ -65,7 +66,8 @@ export interface WorkerMemoryReport extends WorkerMemory {
 
 interface Pending { resolve: (m: FromWorker) => void; reject: (e: Error) => void }
 
-export class DataParallel {
+export class DataParallel implements Stepper {
+  readonly mode = 'data-parallel';
   private readonly workers: Worker[] = [];
   private readonly pending: (Pending | undefined)[] = [];
   private readonly memoryOf: WorkerMemoryReport[] = [];
@@ -238,13 +240,23 @@ export class DataParallel {
     });
   }
 
+  async syncModel(): Promise<void> {
+    this.syncReplica();
+  }
+
+  /** On the main thread's replica, brought up to date first. */
+  async evaluate(batches: Iterable<Batch>): Promise<EvalResult> {
+    this.syncReplica();
+    return evaluate(this.tf, this.o.model, this.o.info, batches);
+  }
+
   /** Velocities as one flat array, in Sgd.state()'s layout (for the checkpoint). */
-  async state(): Promise<Float32Array> {
+  async optimizerState(): Promise<Float32Array> {
     return this.velocity.slice(0, this.P.total);
   }
 
-  /** Restores velocities saved by Sgd.state() or state(). */
-  restore(flat: Float32Array): void {
+  /** Restores velocities saved by Sgd.state() or optimizerState(). */
+  async restoreOptimizer(flat: Float32Array): Promise<void> {
     if (flat.length < this.P.total) throw new Error('optimizer state in the checkpoint does not match the model');
     this.velocity.set(flat.subarray(0, this.P.total));
   }

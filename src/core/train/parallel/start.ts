@@ -3,14 +3,14 @@
 // slow to matter), with one worker per core unless told otherwise. wasm runs on
 // one thread in Node, so a second worker nearly doubles the rate (bench/train.ts).
 import * as os from 'node:os';
-import type { LoopOptions } from '../loop';
+import type { StartStepperOptions } from '../startStepper';
 import { DataParallel } from './dataParallel';
 
 export function defaultWorkerCount(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
-export async function startDataParallel(o: LoopOptions, layerOf: string[]): Promise<DataParallel | undefined> {
+export async function startDataParallel(o: StartStepperOptions): Promise<DataParallel | undefined> {
   const asked = o.workers ?? defaultWorkerCount();
   if (asked <= 1) return undefined;
   const backend = o.tf.getBackend();
@@ -18,15 +18,15 @@ export async function startDataParallel(o: LoopOptions, layerOf: string[]): Prom
     if (o.workers !== undefined) o.emit({ type: 'log', level: 'info', message: `workers: ${asked} ignored: data-parallel workers are for the wasm backend, this run uses ${backend}` });
     return undefined;
   }
-  const workers = Math.min(asked, o.recipe.batchSize);
-  const per = o.recipe.batchSize / workers;
+  const workers = Math.min(asked, o.batchSize);
+  const per = o.batchSize / workers;
   const share = Number.isInteger(per) ? `${per}` : `${Math.floor(per)}-${Math.ceil(per)}`;
   let dp: DataParallel;
   try {
     dp = await DataParallel.create({
-      tf: o.tf, model: o.model, info: o.dataset.info, workers,
-      momentum: o.recipe.optimizer.momentum, weightDecay: o.recipe.optimizer.weightDecay,
-      layerOf, source: o.source, batchSize: o.recipe.batchSize,
+      tf: o.tf, model: o.model, info: o.info, workers,
+      momentum: o.optimizer.momentum, weightDecay: o.optimizer.weightDecay,
+      layerOf: o.layerOf, source: o.source, batchSize: o.batchSize,
     });
   } catch (e) {
     // Asked for explicitly: the user should hear why it did not work. By default: train on one thread instead.
@@ -34,6 +34,6 @@ export async function startDataParallel(o: LoopOptions, layerOf: string[]): Prom
     o.emit({ type: 'log', level: 'warn', message: `data-parallel workers could not start (${(e as Error).message}); training on one thread` });
     return undefined;
   }
-  o.emit({ type: 'log', level: 'info', message: `data-parallel: ${workers} wasm workers, ${share} images each per batch of ${o.recipe.batchSize} (batch norm per worker, moving statistics averaged)` });
+  o.emit({ type: 'log', level: 'info', message: `data-parallel: ${workers} wasm workers, ${share} images each per batch of ${o.batchSize} (batch norm per worker, moving statistics averaged)` });
   return dp;
 }

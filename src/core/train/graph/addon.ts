@@ -1,0 +1,51 @@
+// The graph-mode addon (native/graph/graph_addon.cc), built by setup-native
+// beside tfjs-node's binding and loaded from there. Typed here once; nothing
+// else in the trainer touches `require` for it.
+import * as fs from 'node:fs';
+import { graphAddonPath } from '../../native/detectNative';
+
+/** TensorFlow's TF_DataType numbers for the types a training step uses. */
+export const DT = { float: 1, int32: 3, bool: 10, resource: 20 } as const;
+
+/** An op's output: [op name, output index]. */
+export type Out = [string, number];
+/** One input of an op: an output, or a list of outputs (AddN, Pack, ConcatV2). */
+export type In = Out | Out[];
+export type AttrKind = 'int' | 'float' | 'bool' | 'type' | 'shape' | 'ints' | 'string' | 'tensor';
+export interface TensorValue { dtype: number; shape: number[]; data: Float32Array | Int32Array }
+export type Attr = [name: string, kind: AttrKind, value: number | boolean | string | number[] | null | TensorValue];
+export type Feed = [op: string, index: number, dtype: number, shape: number[], data: Float32Array | Int32Array];
+export interface Fetched { dtype: number; shape: number[]; data: Float32Array | Int32Array | Uint8Array }
+
+declare const graphBrand: unique symbol;
+declare const sessionBrand: unique symbol;
+export type GraphHandle = { readonly [graphBrand]: true };
+export type SessionHandle = { readonly [sessionBrand]: true };
+
+export interface GraphAddon {
+  tfVersion(): string;
+  newGraph(): GraphHandle;
+  addOp(graph: GraphHandle, type: string, name: string, inputs: In[], attrs: Attr[], controlInputs?: string[]): void;
+  addGradients(graph: GraphHandle, prefix: string, ys: Out[], xs: Out[]): Out[];
+  graphDef(graph: GraphHandle): Buffer;
+  newSession(graph: GraphHandle, configProto?: Uint8Array): SessionHandle;
+  closeSession(session: SessionHandle): void;
+  run(session: SessionHandle, feeds: Feed[], fetches: Out[], targets: string[]): Promise<Fetched[]>;
+  runSync(session: SessionHandle, feeds: Feed[], fetches: Out[], targets: string[]): Fetched[];
+}
+
+let cached: GraphAddon | undefined;
+
+/**
+ * The addon, or an error saying why not (not built, built against another
+ * TensorFlow). Load it only after tfjs-node, so both share one libtensorflow.
+ */
+export function loadGraphAddon(): GraphAddon {
+  if (cached) return cached;
+  const file = graphAddonPath();
+  if (!file || !fs.existsSync(file)) {
+    throw new Error('the graph-mode addon is not built (run "npm run cli -- setup-native" again to build it)');
+  }
+  cached = require(file) as GraphAddon;
+  return cached;
+}
