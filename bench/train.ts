@@ -17,7 +17,17 @@
  *               with --workers N (N > 1) also data-parallel over N worker
  *               threads (src/core/train/parallel), each with its own wasm
  *               backend and batch/N images, in the same run as 1 worker
- *   tensorflow  @tensorflow/tfjs-node, when it loads
+ *   tensorflow  @tensorflow/tfjs-node, when it loads, op by op (eager)
+ *   graph       the same native backend in graph mode (src/core/train/graph):
+ *               the whole step as one TensorFlow graph, as `train` runs it
+ *   train       the real thing: `resnet-lab train examples/paper-cifar.ts
+ *               resnet<depth> --backend tensorflow` (graph mode, the default),
+ *               3 short epochs; images/s is the median of the per-iteration
+ *               rates in its metrics.jsonl, memory the trainer's RSS at the
+ *               end of each epoch (flat unless something leaks)
+ *   tf-python   TensorFlow's own graph mode on the same model and recipe
+ *               (bench/tf_resnet.py, Keras 3, step in tf.function), under the
+ *               Python that setup-native built against
  *   cpu         inference only, one small batch: its training (~0.1 img/s)
  *               would take the whole time budget
  *   torch       bench/torch_resnet.py under Debian's /usr/bin/python3 with
@@ -35,8 +45,10 @@
  * trainImagesPerSecByWorkers / workerSpeedup / workerPeakMB compare it with 1.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { graphAddonPath, tfjsNodeDir } from '../src/core/native/detectNative';
 import { dataPipeline } from './pipeline';
 
 // ------------------------------------------------------------------- options
@@ -47,7 +59,7 @@ function arg(name: string): string | undefined {
 }
 const flag = (name: string) => process.argv.includes(`--${name}`);
 
-type Engine = 'wasm' | 'tensorflow' | 'cpu' | 'torch';
+type Engine = 'wasm' | 'tensorflow' | 'graph' | 'train' | 'cpu' | 'torch' | 'tf-python';
 
 /** What one child process measures. */
 interface Job {
@@ -92,6 +104,8 @@ interface Result {
    */
   trainCpuMsPerImage?: number;
   trainCores?: number;
+  /** train: the trainer's RSS at the end of each epoch, MB. */
+  rssByEpochMB?: number[];
   /** Data-parallel jobs: each worker's peak WebAssembly heap and V8 heap, MB. */
   workerPeaks?: { wasmMB: number; heapMB: number }[];
 }
@@ -99,7 +113,8 @@ interface Result {
 // --------------------------------------------------------------------- child
 
 /** Runs one job in this process (a tfjs backend) and prints its result as JSON. */
-async function child(job: Job): Promise<void> {
+async function child(jobArg: Job): Promise<void> {
+  let job = jobArg;
   const tf = await import('@tensorflow/tfjs');
   const { setInitSeed, resnetCifar } = await import('../src/core/lib');
   const { Sgd } = await import('../src/core/train/optimizer');
@@ -108,7 +123,7 @@ async function child(job: Job): Promise<void> {
   if (job.engine === 'wasm') {
     const { initWasm } = await import('../src/core/backend/wasmConvGrads');
     await initWasm(tf);
-  } else if (job.engine === 'tensorflow') {
+  } else if (job.engine === 'tensorflow' || job.engine === 'graph') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@tensorflow/tfjs-node');
     if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
@@ -142,6 +157,24 @@ async function child(job: Job): Promise<void> {
     } finally {
       await dp.dispose();
     }
+  } else if (job.engine === 'graph') {
+    const { GraphStepper } = await import('../src/core/train/graph/graphStepper');
+    const layerOf = model.trainableWeights.map((v) => model.layers.find((l) => l.trainableWeights.includes(v))?.name ?? v.name);
+    const stepper = GraphStepper.create({ tf, model, info, optimizer: { momentum: 0.9, weightDecay: 1e-4 }, layerOf });
+    if (job.steps > 0) {
+      const times = await cpuTimed(out, job.batch, () => stepper.step(batch, 0.01, false), job);
+      out.trainImagesPerSec = job.batch / median(times);
+      out.trainSteps = times.length;
+    }
+    if (job.inferSteps > 0) {
+      await stepper.evaluate([batch]);
+      const times = await timed(() => stepper.evaluate([batch]), 0, job.inferSteps, job.minSeconds);
+      out.inferImagesPerSec = job.batch / median(times);
+      out.inferSteps = times.length;
+      out.inferBatch = job.batch;
+      job = { ...job, inferSteps: 0 };
+    }
+    await stepper.dispose();
   } else if (job.steps > 0) {
     const vars = model.trainableWeights;
     const sgd = new Sgd(tf, vars, { momentum: 0.9, weightDecay: 1e-4 });
@@ -223,16 +256,18 @@ const PYTHON = '/usr/bin/python3';
 const TIMEOUT_MS = 15 * 60 * 1000;
 
 function runJob(job: Job, label: string): Result {
+  if (job.engine === 'train') return runTrainCommand(job, label);
   const started = performance.now();
+  const python = job.engine === 'torch' || job.engine === 'tf-python';
   const proc =
-    job.engine === 'torch'
+    python
       ? spawnSync(
-          PYTHON,
+          job.engine === 'torch' ? PYTHON : tfPython(),
           [
-            path.join(__dirname, 'torch_resnet.py'),
+            path.join(__dirname, job.engine === 'torch' ? 'torch_resnet.py' : 'tf_resnet.py'),
             ...['--depth', job.depth, '--batch', job.batch, '--steps', job.steps, '--warmup', job.warmup].map(String),
             ...['--infer-steps', job.inferSteps, '--min-seconds', job.minSeconds, '--max-seconds', MAX_SECONDS].map(String),
-            ...['--threads', String(job.threads ?? 0)],
+            ...(job.engine === 'torch' ? ['--threads', String(job.threads ?? 0)] : []),
           ],
           { encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 64 << 20 },
         )
@@ -252,17 +287,66 @@ function runJob(job: Job, label: string): Result {
   return { ...base, skipped: `failed: ${why.slice(0, 160)}` };
 }
 
+/** `resnet-lab train` on the native backend, read back from its run folder. */
+function runTrainCommand(job: Job, label: string): Result {
+  const started = performance.now();
+  const base: Result = { engine: job.engine, label, depth: job.depth, batch: job.batch };
+  const perEpoch = Math.max(2, Math.ceil((job.warmup + job.steps) / 2));
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-bench-'));
+  try {
+    const proc = spawnSync(process.execPath, [
+      path.join(__dirname, '..', 'dist', 'cli.js'), 'train', path.join(__dirname, '..', 'examples', 'paper-cifar.ts'), `resnet${job.depth}`,
+      '--backend', 'tensorflow', '--batch-size', String(job.batch), '--epochs', '3', '--limit-train', String(job.batch * perEpoch), '--limit-test', '256',
+      '--runs-dir', runsDir, '--json',
+    ], { encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 64 << 20 });
+    const seconds = (performance.now() - started) / 1000;
+    const last = (proc.stdout ?? '').trim().split('\n').pop() ?? '';
+    if (proc.status !== 0 || !last.startsWith('{')) {
+      const why = proc.error?.message ?? (proc.stderr ?? '').trim().split('\n').filter(Boolean).slice(-1)[0] ?? `exit ${proc.status}`;
+      return { ...base, seconds, skipped: `failed: ${why.slice(0, 160)}` };
+    }
+    const runDir = (JSON.parse(last) as { runDir: string }).runDir;
+    const mode = (JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { mode?: string }).mode;
+    const records = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; imagesPerSec?: number; rssMB?: number; peakRssMB?: number });
+    // The first iteration of the run pays for the first pass through the graph.
+    const rates = records.filter((r) => r.type === 'iteration').slice(1).map((r) => r.imagesPerSec!);
+    const epochs = records.filter((r) => r.type === 'epoch');
+    return {
+      ...base, seconds, label: `${label} (${mode})`, trainImagesPerSec: median(rates), trainSteps: rates.length,
+      rssByEpochMB: epochs.map((e) => e.rssMB!), peakRssMB: epochs[epochs.length - 1]?.peakRssMB,
+    };
+  } finally {
+    fs.rmSync(runsDir, { recursive: true, force: true });
+  }
+}
+
 function available(engine: Engine): string | null {
   if (engine === 'torch') {
     const p = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8', timeout: 120_000 });
     return p.status === 0 ? null : `${PYTHON} cannot import torch (apt-get install -y python3-torch)`;
   }
-  if (engine === 'tensorflow') {
+  if (engine === 'tensorflow' || engine === 'graph' || engine === 'train') {
     // Loading it in a child keeps the parent free of TensorFlow's threads.
     const p = spawnSync(process.execPath, ['-e', "require('@tensorflow/tfjs-node')"], { encoding: 'utf8', timeout: 120_000 });
-    return p.status === 0 ? null : '@tensorflow/tfjs-node does not load (npm run cli -- setup-native)';
+    if (p.status !== 0) return '@tensorflow/tfjs-node does not load (npm run cli -- setup-native)';
+    return engine !== 'tensorflow' && !fs.existsSync(graphAddonPath() ?? '') ? 'the graph-mode addon is not built (npm run cli -- setup-native)' : null;
+  }
+  if (engine === 'tf-python') {
+    const p = spawnSync(tfPython(), ['-c', 'import tensorflow'], { encoding: 'utf8', timeout: 120_000 });
+    return p.status === 0 ? null : `${tfPython()} cannot import tensorflow (the Python that setup-native used; set RESNET_LAB_TF_PYTHON)`;
   }
   return null;
+}
+
+/** The Python whose TensorFlow the native backend was built against (setup-native's stamp), or RESNET_LAB_TF_PYTHON. */
+function tfPython(): string {
+  if (process.env.RESNET_LAB_TF_PYTHON) return process.env.RESNET_LAB_TF_PYTHON;
+  try {
+    const stamp = path.join(tfjsNodeDir() ?? '', 'deps', 'resnet-lab-native.json');
+    return (JSON.parse(fs.readFileSync(stamp, 'utf8')) as { python: string }).python;
+  } catch {
+    return path.join(os.homedir(), '.cache', 'resnet-lab', 'tf-venv', 'bin', 'python');
+  }
 }
 
 async function parent(): Promise<void> {
@@ -271,7 +355,7 @@ async function parent(): Promise<void> {
   const batch = Number(arg('batch') ?? 128);
   const roundsArg = Math.max(1, Number(arg('rounds') ?? (quick ? 1 : 2)));
   const stepsArg = arg('steps') === undefined ? undefined : Math.max(1, Number(arg('steps')));
-  const backends = (arg('backends') ?? 'wasm,tensorflow,cpu,torch').split(',').map((s) => s.trim()) as Engine[];
+  const backends = (arg('backends') ?? 'train,graph,tf-python,tensorflow,wasm,cpu,torch').split(',').map((s) => s.trim()) as Engine[];
   const workers = Math.max(1, Math.floor(Number(arg('workers') ?? 1)));
   const depths = quick ? [20] : [20, 56];
   const cores = os.availableParallelism?.() ?? os.cpus().length;
@@ -300,17 +384,22 @@ async function parent(): Promise<void> {
       } else if (engine === 'cpu') {
         const cpuBatch = quick ? 8 : 32;
         jobs.push([engine, `tfjs cpu`, { ...common, engine, batch: cpuBatch, steps: 0, warmup: 0, inferSteps: 1, minSeconds: 0 }]);
+      } else if (engine === 'train') {
+        jobs.push([engine, 'resnet-lab train, native', { ...common, engine, inferSteps: 0 }]);
+      } else if (engine === 'tf-python') {
+        jobs.push([engine, 'TensorFlow Python, graph', { ...common, engine }]);
       } else {
-        jobs.push([engine, `tfjs ${engine}`, { ...common, engine }]);
+        const label = engine === 'graph' ? 'tfjs tensorflow, graph' : engine === 'tensorflow' ? 'tfjs tensorflow, eager' : `tfjs ${engine}`;
+        jobs.push([engine, label, { ...common, engine }]);
         // Data-parallel wasm, training only (inference is the 1-worker row's).
         if (engine === 'wasm' && workers > 1) jobs.push([engine, `tfjs wasm x${workers} workers`, { ...common, engine, workers, inferSteps: 0 }]);
       }
     }
-    // Rounds (ResNet-20, wasm and torch only: time) interleave the engines, so that
+    // Rounds (ResNet-20; graph mode and its two references only: time) interleave the engines, so that
     // a burst of load from other processes hits them alike; each engine keeps
     // its best round, the one least disturbed.
     const rounds = depth === 20 ? roundsArg : 1;
-    const repeated = (e: Engine) => e === 'wasm' || e === 'torch'; // the headline pair
+    const repeated = (e: Engine) => e === 'train' || e === 'graph' || e === 'tf-python' || e === 'torch'; // the headline and its references
     const byLabel = new Map<string, Result[]>();
     for (let round = 0; round < rounds; round++) {
       for (const [engine, label, job] of jobs) {
@@ -380,6 +469,9 @@ async function parent(): Promise<void> {
     }
     console.log(table(head, rows));
   }
+  for (const r of results.filter((x) => x.rssByEpochMB)) {
+    console.log(`\nResNet-${r.depth} ${r.label}: trainer RSS at the end of each epoch ${r.rssByEpochMB!.map((m) => `${m} MB`).join(', ')}; peak ${r.peakRssMB} MB`);
+  }
   for (const r of results.filter((x) => x.workerPeaks)) {
     const peaks = r.workerPeaks!.map((m, i) => `worker ${i}: wasm ${m.wasmMB.toFixed(0)} MB + JS ${m.heapMB.toFixed(0)} MB`).join(', ');
     const one = results.find((x) => x.depth === r.depth && x.engine === 'wasm' && !x.workers && x.trainImagesPerSec);
@@ -401,7 +493,9 @@ async function parent(): Promise<void> {
     const wasm20 = results.filter((r) => r.depth === 20 && r.engine === 'wasm' && r.trainImagesPerSec);
     const oneWorker = wasm20.find((r) => !r.workers);
     const manyWorkers = wasm20.find((r) => r.workers === workers);
-    const headline = manyWorkers ?? results.find((r) => r.depth === 20 && (r.engine === 'wasm' || r.engine === 'tensorflow') && !r.workers && r.trainImagesPerSec);
+    const headline = results.find((r) => r.depth === 20 && r.engine === 'train' && r.trainImagesPerSec)
+      ?? results.find((r) => r.depth === 20 && r.engine === 'graph' && r.trainImagesPerSec)
+      ?? manyWorkers ?? results.find((r) => r.depth === 20 && (r.engine === 'wasm' || r.engine === 'tensorflow') && !r.workers && r.trainImagesPerSec);
     const ref = torchBest(20);
     const summary = {
       backend: headline?.engine ?? null,

@@ -102,6 +102,9 @@ export const EpochEventSchema = z.object({
   testError: z.number(),
   valError: z.number().optional(),
   seconds: z.number(),
+  /** The trainer's memory at the end of the epoch and its peak so far (MB): flat across epochs unless something leaks. */
+  rssMB: z.number().optional(),
+  peakRssMB: z.number().optional(),
 });
 export const GradientsEventSchema = z.object({
   type: z.literal('gradients'),

@@ -50,6 +50,8 @@ export interface MetricRecord {
   imagesPerSec?: number;
   trainLoss?: number;
   seconds?: number;
+  rssMB?: number;
+  peakRssMB?: number;
 }
 
 export interface GradientRecord { iteration: number; layers: { name: string; norm: number }[] }

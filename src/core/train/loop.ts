@@ -142,6 +142,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
         type: 'epoch' as const, epoch: state.epoch + 1, iteration: state.iteration,
         trainLoss: sums.seen ? sums.loss / sums.seen : NaN, trainError: lastTrainError ?? NaN,
         testLoss: test.loss, testError: test.error, valError: val?.error, seconds: (Date.now() - epochStart) / 1000,
+        rssMB: Math.round(process.memoryUsage.rss() / 2 ** 20), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       };
       appendJsonLine(runDir, METRICS, epochEvent);
       emit(epochEvent);
