@@ -40,10 +40,13 @@ export async function trainStep(ctx: StepContext, batch: Batch, lr: number, with
   const gradList = variables.map((v) => grads[v.name]);
   let normsTensor: tfjs.Tensor | undefined;
   if (withNorms) normsTensor = layerNorms(tf, ctx.layerOf, gradList);
+  // The wasm backend's kernels can turn NaN into ±Infinity and leave the loss finite: a
+  // non-finite gradient counts as divergence too (one sum of squares per variable, cheap).
+  const gradSquares = tf.tidy(() => tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
   ctx.apply(gradList, lr);
-  const [loss, errors, norms] = await Promise.all([value.data(), wrong!.data(), normsTensor?.data()]);
-  tf.dispose([x, y, value, wrong!, normsTensor!, ...gradList].filter(Boolean));
-  const result: StepResult = { loss: loss[0], errors: errors[0] };
+  const [loss, errors, norms, squares] = await Promise.all([value.data(), wrong!.data(), normsTensor?.data(), gradSquares.data()]);
+  tf.dispose([x, y, value, wrong!, normsTensor!, gradSquares, ...gradList].filter(Boolean));
+  const result: StepResult = { loss: Number.isFinite(squares[0]) ? loss[0] : NaN, errors: errors[0] };
   if (norms) result.gradNorms = uniqueLayers(ctx.layerOf).map((name, i) => ({ name, norm: norms[i] }));
   return result;
 }

@@ -34,7 +34,7 @@ import type { Batch } from '../../data/batches';
 import type { DataInfo } from '../../lib/types';
 import type { Stepper } from '../stepper';
 import { evaluate, EvalResult, StepResult } from '../steps';
-import { isDecayed, layerGradNorms, Layout, layoutOf, sgdUpdate, VarSpec, weightedAverage } from './math';
+import { allFinite, isDecayed, layerGradNorms, Layout, layoutOf, sgdUpdate, VarSpec, weightedAverage } from './math';
 import type { FromWorker, InputBuffers, ToWorker, WorkerInit, WorkerMemory } from './messages';
 
 type TF = typeof tfjs;
@@ -222,7 +222,8 @@ export class DataParallel implements Stepper {
     });
     const P = this.P.total, S = this.S.total;
     weightedAverage(this.avgGrad, this.grads, fractions, P);
-    const result: StepResult = { loss: Math.fround(loss), errors };
+    // wasm's kernels can turn NaN into ±Infinity and leave the loss finite: a non-finite gradient is divergence too.
+    const result: StepResult = { loss: allFinite(this.avgGrad, P) ? Math.fround(loss) : NaN, errors };
     if (withNorms) result.gradNorms = layerGradNorms(this.avgGrad, this.P, this.o.layerOf);
     sgdUpdate(this.weights, this.velocity, this.avgGrad, this.P, this.decays, lr, this.o.momentum, this.o.weightDecay);
     if (S) weightedAverage(this.stats, this.statSlots, fractions, S);

@@ -81,6 +81,13 @@ export function layerGradNorms(grads: Float32Array, layout: Layout, layerOf: str
 /** Kernels (conv and dense weights) are decayed; biases and batch norm's gamma and beta are not. As in Sgd. */
 export const isDecayed = (name: string) => /kernel(_\d+)?$/.test(name);
 
+/** False if any of the first n values is NaN or infinite (a diverged step), in one pass. */
+export function allFinite(values: Float32Array, n = values.length): boolean {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i] * 0; // NaN * 0 and Infinity * 0 are NaN; every finite value gives 0
+  return sum === 0;
+}
+
 /**
  * PyTorch-style SGD, in place:  v = momentum * v + (g + weightDecay * w);  w = w - lr * v
  * with the weight decay only on variables whose `decays` flag is set.
