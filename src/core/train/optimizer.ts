@@ -4,6 +4,7 @@
 // Written out rather than tf.train.momentum so the learning rate can change
 // every iteration and the velocities can be checkpointed and restored.
 import type * as tfjs from '@tensorflow/tfjs';
+import { isDecayed } from './parallel/math';
 
 type TF = typeof tfjs;
 
@@ -17,7 +18,7 @@ export class Sgd {
     this.velocities = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v.read()), false)));
     // Kernels are the weights of convs and dense layers; biases, and batch
     // norm's gamma and beta, are not decayed.
-    this.decays = vars.map((v) => /kernel(_\d+)?$/.test(v.originalName ?? v.name));
+    this.decays = vars.map((v) => isDecayed(v.originalName ?? v.name));
   }
 
   apply(grads: tfjs.Tensor[], lr: number): void {

@@ -3,23 +3,11 @@
 //                   model cannot be compiled (then eagerly, with one log line why);
 //   wasm backend:   data-parallel worker threads, one per core by default;
 //   otherwise:      eagerly on this thread.
-import type { TrainerEvent } from '../../protocol/trainer';
 import { GraphStepper } from './graph/graphStepper';
 import { startDataParallel } from './parallel/start';
-import { EagerStepper, Stepper, StepperOptions } from './stepper';
+import { EagerStepper, StartStepperOptions, Stepper } from './stepper';
 
-export type GraphChoice = 'auto' | 'off';
-
-export interface StartStepperOptions extends StepperOptions {
-  emit: (e: TrainerEvent) => void;
-  batchSize: number;
-  /** Graph mode on the native backend: 'auto' (default) compiles the step when the model allows it. */
-  graph?: GraphChoice;
-  /** Data-parallel worker threads on the wasm backend; 1: none; absent: one per core. */
-  workers?: number;
-  /** The model file, for workers to evaluate when the model has custom layers. */
-  source?: { file: string; experiment: string };
-}
+export type { GraphChoice, StartStepperOptions } from './stepper';
 
 export async function startStepper(o: StartStepperOptions): Promise<Stepper> {
   const backend = o.tf.getBackend();

@@ -3,7 +3,7 @@
 // worker threads. The loop (./loop.ts) sees only this; `startStepper` is the
 // one place that decides which runs.
 import type * as tfjs from '@tensorflow/tfjs';
-import type { StepMode } from '../../protocol/trainer';
+import type { StepMode, TrainerEvent } from '../../protocol/trainer';
 import type { Batch } from '../data/batches';
 import type { DataInfo } from '../lib/types';
 import { Sgd, SgdConfig } from './optimizer';
@@ -34,6 +34,19 @@ export interface StepperOptions {
   optimizer: SgdConfig;
   /** Layer name of each trainable variable, for gradient norms. */
   layerOf: string[];
+}
+
+export type GraphChoice = 'auto' | 'off';
+
+export interface StartStepperOptions extends StepperOptions {
+  emit: (e: TrainerEvent) => void;
+  batchSize: number;
+  /** Graph mode on the native backend: 'auto' (default) compiles the step when the model allows it. */
+  graph?: GraphChoice;
+  /** Data-parallel worker threads on the wasm backend; 1: none; absent: one per core. */
+  workers?: number;
+  /** The model file, for workers to evaluate when the model has custom layers. */
+  source?: { file: string; experiment: string };
 }
 
 /** tfjs op by op on this thread: every backend can do it. */

@@ -3,7 +3,7 @@
 // slow to matter), with one worker per core unless told otherwise. wasm runs on
 // one thread in Node, so a second worker nearly doubles the rate (bench/train.ts).
 import * as os from 'node:os';
-import type { StartStepperOptions } from '../startStepper';
+import type { StartStepperOptions } from '../stepper';
 import { DataParallel } from './dataParallel';
 
 export function defaultWorkerCount(): number {
