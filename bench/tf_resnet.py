@@ -10,7 +10,6 @@ Prints one JSON object as its last line, like torch_resnet.py. Run it with the
 Python that setup-native built against (it has tensorflow):
     ~/.cache/resnet-lab/tf-venv/bin/python bench/tf_resnet.py --depth 20 --batch 128 --steps 5
 """
-import argparse
 import json
 import os
 import resource
@@ -20,7 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402
 
-from timing import timed  # noqa: E402
+from timing import bench_args, timed  # noqa: E402
 
 
 def conv(x, filters, stride=1):
@@ -54,15 +53,7 @@ def resnet_cifar(depth, num_classes=10, widths=(16, 32, 64)):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--depth", type=int, default=20)
-    p.add_argument("--batch", type=int, default=128)
-    p.add_argument("--steps", type=int, default=5)
-    p.add_argument("--warmup", type=int, default=2)
-    p.add_argument("--infer-steps", type=int, default=5)
-    p.add_argument("--min-seconds", type=float, default=0)
-    p.add_argument("--max-seconds", type=float, default=float("inf"))
-    args = p.parse_args()
+    args = bench_args()
     tf.random.set_seed(0)
 
     model = resnet_cifar(args.depth)

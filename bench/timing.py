@@ -1,4 +1,5 @@
 """The timing rule shared by the Python references of bench/train.ts (torch_resnet.py, tf_resnet.py)."""
+import argparse
 import time
 
 
@@ -16,3 +17,18 @@ def timed(step, warmup, steps, min_seconds, max_seconds):
         step()
         times.append(time.perf_counter() - t)
     return times
+
+
+def bench_args(**extra):
+    """The command line both references take (bench/train.ts passes it); `extra` adds options: name -> (type, default, help)."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--depth", type=int, default=20)
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--steps", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--infer-steps", type=int, default=5)
+    p.add_argument("--min-seconds", type=float, default=0)
+    p.add_argument("--max-seconds", type=float, default=float("inf"))
+    for name, (kind, default, help_) in extra.items():
+        p.add_argument(f"--{name}", type=kind, default=default, help=help_)
+    return p.parse_args()

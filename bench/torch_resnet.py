@@ -11,7 +11,6 @@ src/core/train/optimizer.ts), cross-entropy, random data.
 Prints one JSON object as its last line. Run it with Debian's python3-torch:
     /usr/bin/python3 bench/torch_resnet.py --depth 20 --batch 128 --steps 5
 """
-import argparse
 import json
 import resource
 import statistics
@@ -19,7 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from timing import timed
+from timing import bench_args, timed
 
 
 class BasicBlock(nn.Module):
@@ -71,16 +70,7 @@ class ResNetCifar(nn.Module):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--depth", type=int, default=20)
-    p.add_argument("--batch", type=int, default=128)
-    p.add_argument("--steps", type=int, default=5)
-    p.add_argument("--warmup", type=int, default=2)
-    p.add_argument("--infer-steps", type=int, default=5)
-    p.add_argument("--min-seconds", type=float, default=0)
-    p.add_argument("--max-seconds", type=float, default=float("inf"))
-    p.add_argument("--threads", type=int, default=0, help="0: torch's default")
-    args = p.parse_args()
+    args = bench_args(threads=(int, 0, "0: torch's default"))
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
