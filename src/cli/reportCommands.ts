@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportCsv, PLOT_KINDS, PlotKind, PlotOptions, plotSvg } from '../core/report/exports';
 import { htmlReportOf, loadRun, ReportError } from '../core/report/htmlReport';
+import { writeFileAtomic } from '../core/runs/runFolder';
+import { exitWithError } from './errors';
 
 export { exportCsv, PLOT_KINDS, plotSvg };
 export type { PlotKind, PlotOptions };
@@ -24,15 +26,15 @@ function act<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => voi
     try {
       fn(...args);
     } catch (e) {
-      console.error(`error: ${(e as Error).message}`);
-      process.exitCode = 1;
+      exitWithError((e as Error).message, (e as Error).stack);
     }
   };
 }
 
 function writeOut(file: string, body: string): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(file, body);
+  // Atomic: a full disk leaves no half-written (or 0-byte) report behind.
+  writeFileAtomic(file, body);
   console.log(path.resolve(file));
 }
 

@@ -8,6 +8,7 @@ export const BackendChoiceSchema = z.enum(['auto', 'tensorflow', 'wasm', 'cpu'])
 export type BackendChoice = z.infer<typeof BackendChoiceSchema>;
 
 export const DataNameSchema = z.enum(['synthetic', 'cifar10', 'mnist', 'fashion-mnist']);
+export type DataName = z.infer<typeof DataNameSchema>;
 
 /** Command-line or settings overrides of an experiment's recipe. */
 export const OverridesSchema = z.object({

@@ -70,11 +70,16 @@ export function createRunFolder(runsDir: string, experiment: string, now = new D
   }
 }
 
-/** Write-then-rename, so a reader never sees half a file. */
+/** Write-then-rename, so a reader never sees half a file; a failed write (a full disk) leaves no temporary behind. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 export function writeRunInfo(dir: string, info: RunInfo): void {
