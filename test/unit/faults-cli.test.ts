@@ -55,3 +55,9 @@ test('resume of a folder that is not a run is one line naming run.json', async (
   assertOneLineError(r, /nothing-here.*run\.json/);
 });
 
+
+test('optimizer: { type: "adam" } is refused at its line, in one line', async () => {
+  const adamFile = path.join(REPO, 'test', 'fixtures', 'unit', 'adam-model.ts');
+  const r = await run(['summary', adamFile, 'adam']);
+  assertOneLineError(r, /adam-model\.ts:5:\d+ optimizer type "adam" is not supported: ResNet Lab trains with SGD \+ momentum/);
+});
