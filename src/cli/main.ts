@@ -12,7 +12,7 @@ import { exitWithError } from './errors';
 import { pct, summaryTable } from './format';
 import { Progress } from './progress';
 import { backendOption, dataOption, positiveInt, positiveNumber, wholeNumber } from './options';
-import { runTrainer } from './runTrainer';
+import { runTrainer, setBuildTimeout } from './runTrainer';
 
 const int = positiveInt;
 const num = positiveNumber;
@@ -27,6 +27,11 @@ function readModelFile(file: string): string {
 
 const program = new Command('resnet-lab').description('Train and inspect residual networks written in TypeScript, with TensorFlow.js.');
 
+const buildTimeoutOption = () => new Option('--build-timeout <s>', 'seconds the model file may take to build its model before the trainer is stopped (default 60)').argParser(positiveNumber);
+
+/** Takes --build-timeout from whichever command has it, before any trainer starts. */
+program.hook('preAction', (_program, command) => setBuildTimeout(command.opts().buildTimeout as number | undefined));
+
 program.command('list')
   .argument('<file>', 'a model file (.ts)')
   .description('list the experiments a file exports, with their line numbers')
@@ -40,6 +45,7 @@ program.command('summary')
   .argument('<file>').argument('<experiment>')
   .option('--json', 'print a JSON object (params, depth, shortcuts, layers)')
   .addOption(dataOption('data set whose shape to build for'))
+  .addOption(buildTimeoutOption())
   .description('layers, output shapes, parameters and shortcut connections of an experiment\'s model')
   .action(async (file: string, experiment: string, o: { json?: boolean; data?: DataName }) => {
     readModelFile(file);
@@ -75,6 +81,7 @@ program.command('train')
   .addOption(backendOption())
   .option('--workers <n>', 'data-parallel worker threads on the wasm backend, each training on its share of every batch (default: one per core; 1: none)', int)
   .option('--runs-dir <dir>', 'where run folders go', '.resnet-lab/runs')
+  .addOption(buildTimeoutOption())
   .option('--json', 'print a JSON summary as the last line')
   .description('train an experiment in a trainer process, with a live progress bar; Ctrl-C stops with a checkpoint')
   .action(async (file: string, experiment: string, o: TrainOptions) => {
@@ -92,6 +99,7 @@ program.command('train')
 program.command('resume')
   .argument('<run-dir>', 'a run folder, e.g. .resnet-lab/runs/20261129-120000-resnet20')
   .addOption(backendOption())
+  .addOption(buildTimeoutOption())
   .option('--json', 'print a JSON summary as the last line')
   .description('continue a stopped or interrupted run from its last checkpoint')
   .action(async (runDir: string, o: { backend: BackendChoice; json?: boolean }) => {
@@ -201,8 +209,9 @@ async function trainWithProgress(command: Parameters<typeof runTrainer>[0], json
     process.on('SIGINT', () => {
       if (stopping) return client.kill();
       stopping = true;
-      progress.note('stopping after this iteration, writing a checkpoint (Ctrl-C again to kill)…');
-      client.send({ type: 'stop' });
+      if (client.inUserCode) progress.note('stopping: the model is still being built, so there is nothing to save');
+      else progress.note('stopping after this iteration, writing a checkpoint (Ctrl-C again to kill)…');
+      void client.stop(120_000);
     });
   });
   progress.done();

@@ -20,5 +20,7 @@ export const settings = {
   gradientNormInterval: () => section().get<number>('gradientNormInterval', 20),
   /** undefined: one per core (the trainer's default). */
   workers: () => section().get<number>('workers', 0) || undefined,
+  /** Seconds a model file may take to build its model before the trainer is stopped. */
+  buildTimeout: () => section().get<number>('buildTimeout', 60),
   maxChartPoints: () => section().get<number>('maxChartPoints', 2000),
 };

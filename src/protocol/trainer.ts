@@ -143,6 +143,9 @@ export const EventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lesion'), runDir: z.string(), result: LesionResultSchema }),
   z.object({ type: z.literal('responses'), runDir: z.string(), result: ResponsesResultSchema }),
   z.object({ type: z.literal('described'), backend: z.string(), summary: ModelSummarySchema, graph: ModelGraphSchema }),
+  /** The trainer is running the user's code (evaluating the file, calling the model function); the parent times it (a `while (true) {}` never returns). */
+  z.object({ type: z.literal('building'), file: z.string(), experiment: z.string(), line: z.number().int() }),
+  z.object({ type: z.literal('built') }),
   z.object({
     type: z.literal('finished'),
     status: z.enum(['finished', 'stopped']),

@@ -17,6 +17,8 @@ import { Control } from '../core/train/control';
 import { DivergedError, plan, runTraining } from '../core/train/loop';
 import { buildModel, loadExperiment } from '../core/train/userModel';
 import type { BackendChoice, Overrides, TrainerEvent, TrainJob } from '../protocol/trainer';
+import { lostParent } from './lifeline';
+import { runUserCodeTimed } from './userCode';
 
 const tf = tfjs;
 export type Emit = (e: TrainerEvent) => void;
@@ -82,12 +84,12 @@ async function startBackend(choice: BackendChoice, emit: Emit): Promise<string> 
 export async function describe(file: string, experiment: string, dataName: DataSpec['name'] | undefined, emit: Emit): Promise<void> {
   try {
     const backend = await startBackend('cpu', emit); // building a graph needs no fast backend
-    const loaded = await loadExperiment(tf, lib, file, experiment);
+    const loaded = await runUserCodeTimed(emit, file, experiment, () => loadExperiment(tf, lib, file, experiment));
     const recipe = resolveRecipe(loaded.experiment.config);
     const name = dataName ?? recipe.data.name;
     // The shape of the data is all a diagram needs: don't load (or download) it.
     const info = name === 'mnist' || name === 'fashion-mnist' ? { inputShape: [28, 28, 1] as [number, number, number], numClasses: 10 } : { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
-    const model = buildModel(tf, loaded, info);
+    const model = await runUserCodeTimed(emit, file, experiment, () => buildModel(tf, loaded, info));
     const graph = extractGraph(model);
     emit({ type: 'described', backend, summary: summarize(model, graph), graph });
     model.dispose();
@@ -100,13 +102,15 @@ export async function train(job: TrainJob, control: Control, emit: Emit): Promis
   let runDir: string | undefined;
   try {
     const backend = await startBackend(job.backend, emit);
-    const loaded = await loadExperiment(tf, lib, job.file, job.experiment);
+    const loaded = await runUserCodeTimed(emit, job.file, job.experiment, () => loadExperiment(tf, lib, job.file, job.experiment));
     const recipe = applyOverrides(loaded.experiment.config, job.overrides);
     const dataset = await loadData(recipe.data, job.cacheDir, emit);
     lib.setInitSeed(recipe.seed);
-    const model = buildModel(tf, loaded, dataset.info);
-    runDir = createRunFolder(job.runsDir, job.experiment);
+    const model = await runUserCodeTimed(emit, job.file, job.experiment, () => buildModel(tf, loaded, dataset.info));
     const graph = extractGraph(model);
+    const summary = summarize(model, graph);
+    // Only now, when nothing about the model can fail any more: no empty run folders.
+    runDir = createRunFolder(job.runsDir, job.experiment);
     const p = plan(recipe, dataset.train.count);
     const info: RunInfo = {
       id: path.basename(runDir), experiment: job.experiment, file: path.resolve(job.file), createdAt: new Date().toISOString(),
@@ -115,7 +119,7 @@ export async function train(job: TrainJob, control: Control, emit: Emit): Promis
         name: recipe.data.name, source: dataset.source, train: dataset.train.count, test: dataset.test.count,
         validation: dataset.validation?.count, inputShape: dataset.info.inputShape, classNames: dataset.classNames,
       },
-      summary: summarize(model, graph), graph, ...p,
+      summary, graph, ...p,
     };
     writeRunInfo(runDir, info);
     emit({ type: 'started', runDir, experiment: job.experiment, backend, summary: info.summary, graph, epochs: p.epochs, iterationsPerEpoch: p.iterationsPerEpoch, totalIterations: p.totalIterations, startIteration: 0 });
@@ -133,7 +137,7 @@ export async function resume(runDir: string, backendChoice: BackendChoice, cache
     const backend = await startBackend(backendChoice, emit);
     // Evaluate the model file again so its custom layers are registered, then
     // take the architecture and weights from the checkpoint.
-    await loadExperiment(tf, lib, info.file, info.experiment);
+    await runUserCodeTimed(emit, info.file, info.experiment, () => loadExperiment(tf, lib, info.file, info.experiment));
     const { model, state, optimizer } = await loadCheckpoint(tf, runDir);
     const dataset = await loadData(info.recipe.data, cacheDir, emit);
     truncateAfter(runDir, METRICS, state.iteration);
@@ -149,7 +153,9 @@ export async function resume(runDir: string, backendChoice: BackendChoice, cache
 }
 
 async function finish(runDir: string, result: Awaited<ReturnType<typeof runTraining>>, emit: Emit): Promise<void> {
-  updateRunInfo(runDir, { status: result.status, pid: undefined, final: { iteration: result.iteration, trainError: result.trainError, testError: result.testError } });
+  // Stopped because the parent went away (CLI killed, window closed): nobody asked for it.
+  const status = result.status === 'stopped' && lostParent() ? 'interrupted' : result.status;
+  updateRunInfo(runDir, { status, pid: undefined, final: { iteration: result.iteration, trainError: result.trainError, testError: result.testError } });
   emit({ type: 'finished', status: result.status, runDir, iteration: result.iteration, trainError: result.trainError, testError: result.testError });
 }
 

@@ -4,7 +4,8 @@
 // stack trace (those go to a log file).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -61,3 +62,48 @@ test('optimizer: { type: "adam" } is refused at its line, in one line', async ()
   const r = await run(['summary', adamFile, 'adam']);
   assertOneLineError(r, /adam-model\.ts:5:\d+ optimizer type "adam" is not supported: ResNet Lab trains with SGD \+ momentum/);
 });
+
+/** The trainer the CLI forked (its only child), once there is one. */
+async function childOf(pid: number, timeoutMs = 10_000): Promise<number> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(100)) {
+    const out = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.trim();
+    if (out) return Number(out.split('\n')[0]);
+  }
+  assert.fail(`process ${pid} started no trainer in ${timeoutMs} ms`);
+}
+
+const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+async function assertGone(pid: number, withinMs: number, what: string): Promise<void> {
+  for (const end = Date.now() + withinMs; Date.now() < end; await sleep(100)) if (!alive(pid)) return;
+  try { process.kill(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+  assert.fail(`${what}: trainer ${pid} still running after ${withinMs} ms (orphaned)`);
+}
+
+for (const command of ['summary', 'train']) {
+  test(`${command}: a model function that never returns fails at its line after --build-timeout, trainer killed`, async () => {
+    let trainer = 0;
+    const r = await cli([command, fixture, 'hangs', '--build-timeout', '2', ...(command === 'train' ? ['--runs-dir', path.join(tmp, 'runs')] : [])],
+      (child) => void childOf(child.pid!).then((pid) => (trainer = pid)), { timeoutMs: 30_000, env });
+    assertOneLineError(r, /fault-models\.ts:9:1 building hangs did not finish in 2 s/);
+    assert.ok(trainer > 0);
+    await assertGone(trainer, 2_000, 'after the time limit');
+  });
+}
+
+for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+  test(`a trainer stuck in a model function is not orphaned when the CLI gets ${signal}`, async () => {
+    let trainer = 0;
+    const r = await cli(['train', fixture, 'hangs', '--runs-dir', path.join(tmp, 'runs')], (child) => {
+      void childOf(child.pid!).then(async (pid) => {
+        trainer = pid;
+        await sleep(4_000); // tfjs loaded, the model function spinning
+        child.kill(signal);
+      });
+    }, { timeoutMs: 30_000, env });
+    assert.equal(r.timedOut, false);
+    assert.ok(trainer > 0);
+    await assertGone(trainer, 5_000, `after ${signal} to the CLI`);
+    assert.doesNotMatch(r.stderr, STACK_FRAME);
+  });
+}

@@ -41,20 +41,30 @@ function index(graph: ModelGraph): Index {
   return { inputs, outputs, classOf: new Map(graph.nodes.map((n) => [n.id, n.className])), order: graph.nodes.map((n) => n.id) };
 }
 
-/** Longest path (in layers) from any input to each node: a node's row in the diagram. */
+/**
+ * Longest path (in layers) from any input to each node: a node's row in the
+ * diagram. Iterative (Kahn's topological order), not recursive: ResNet-1202
+ * has thousands of layers in a row and would overflow the call stack.
+ */
 export function longestPathDepth(graph: ModelGraph): Map<string, number> {
-  const { inputs, order } = index(graph);
+  const { inputs, outputs, order } = index(graph);
+  const waiting = new Map(order.map((id) => [id, inputs.get(id)?.length ?? 0]));
   const depth = new Map<string, number>();
-  const visit = (id: string, seen: Set<string>): number => {
-    const known = depth.get(id);
-    if (known !== undefined) return known;
-    if (seen.has(id)) throw new Error(`the model graph has a cycle at ${id}`);
-    seen.add(id);
-    const d = Math.max(-1, ...(inputs.get(id) ?? []).map((p) => visit(p, seen))) + 1;
-    depth.set(id, d);
-    return d;
-  };
-  for (const id of order) visit(id, new Set());
+  const ready = order.filter((id) => waiting.get(id) === 0);
+  for (const id of ready) depth.set(id, 0);
+  while (ready.length) {
+    const id = ready.pop()!;
+    const d = depth.get(id)!;
+    for (const next of outputs.get(id) ?? []) {
+      if (!waiting.has(next)) continue; // an edge to a node the graph does not list
+      depth.set(next, Math.max(depth.get(next) ?? 0, d + 1));
+      const left = waiting.get(next)! - 1;
+      waiting.set(next, left);
+      if (left === 0) ready.push(next);
+    }
+  }
+  const stuck = order.find((id) => (waiting.get(id) ?? 0) > 0);
+  if (stuck !== undefined) throw new Error(`the model graph has a cycle at ${stuck}`);
   return depth;
 }
 
@@ -84,16 +94,13 @@ export function findShortcuts(graph: ModelGraph): Shortcut[] {
 
 /** The layers on paths from `fork` (exclusive) to `end` (inclusive), excluding the shortcut's own layers. */
 function branchBetween(idx: Index, fork: string, end: string, exclude: Set<string>): string[] {
-  const reachesEnd = new Map<string, boolean>();
-  const reaches = (id: string): boolean => {
-    if (id === end) return true;
-    const k = reachesEnd.get(id);
-    if (k !== undefined) return k;
-    reachesEnd.set(id, false);
-    const r = (idx.outputs.get(id) ?? []).some(reaches);
-    reachesEnd.set(id, r);
-    return r;
-  };
+  // Everything that reaches `end`, found by walking back from it (a loop, not recursion: depth must not matter).
+  const reachesEnd = new Set<string>([end]);
+  const back = [end];
+  while (back.length) {
+    for (const p of idx.inputs.get(back.pop()!) ?? []) if (!reachesEnd.has(p)) { reachesEnd.add(p); back.push(p); }
+  }
+  const reaches = (id: string) => reachesEnd.has(id);
   const found: string[] = [];
   const stack = [...(idx.outputs.get(fork) ?? [])];
   const seen = new Set<string>();
