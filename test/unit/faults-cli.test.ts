@@ -107,3 +107,11 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     assert.doesNotMatch(r.stderr, STACK_FRAME);
   });
 }
+
+test("the paper's ResNet-1202 summarises: 1202 layers, 600 shortcuts, 19.4M parameters, the whole graph delivered", async () => {
+  const r = await run(['summary', fixture, 'resnet1202', '--json'], 60_000);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.deepEqual({ depth: s.depth, shortcuts: s.shortcuts, params: s.params }, { depth: 1202, shortcuts: 600, params: 19_421_274 });
+  assert.ok(s.layers.length > 3600, `${s.layers.length} layers listed`);
+});

@@ -31,6 +31,7 @@ interface Index {
   outputs: Map<string, string[]>;
   classOf: Map<string, string>;
   order: string[];
+  position: Map<string, number>;
 }
 
 function index(graph: ModelGraph): Index {
@@ -38,7 +39,7 @@ function index(graph: ModelGraph): Index {
   const outputs = new Map<string, string[]>();
   for (const n of graph.nodes) { inputs.set(n.id, []); outputs.set(n.id, []); }
   for (const e of graph.edges) { inputs.get(e.to)?.push(e.from); outputs.get(e.from)?.push(e.to); }
-  return { inputs, outputs, classOf: new Map(graph.nodes.map((n) => [n.id, n.className])), order: graph.nodes.map((n) => n.id) };
+  return { inputs, outputs, classOf: new Map(graph.nodes.map((n) => [n.id, n.className])), order: graph.nodes.map((n) => n.id), position: new Map(graph.nodes.map((n, i) => [n.id, i])) };
 }
 
 /**
@@ -86,19 +87,23 @@ export function findShortcuts(graph: ModelGraph): Shortcut[] {
         cur = idx.inputs.get(cur)![0];
       }
       const kind: ShortcutKind = via.length === 0 ? 'identity' : via.some((v) => WEIGHTED.has(idx.classOf.get(v) ?? '')) ? 'projection' : 'padding';
-      result.push({ from: cur, to: id, kind, via, skips: branchBetween(idx, cur, deepest, new Set(via)) });
+      result.push({ from: cur, to: id, kind, via, skips: branchBetween(idx, depth, cur, deepest, new Set(via)) });
     }
   }
   return result;
 }
 
 /** The layers on paths from `fork` (exclusive) to `end` (inclusive), excluding the shortcut's own layers. */
-function branchBetween(idx: Index, fork: string, end: string, exclude: Set<string>): string[] {
-  // Everything that reaches `end`, found by walking back from it (a loop, not recursion: depth must not matter).
+function branchBetween(idx: Index, depth: Map<string, number>, fork: string, end: string, exclude: Set<string>): string[] {
+  // What reaches `end`, found by walking back from it (a loop, not recursion: depth must not matter).
+  // Whatever lies after the fork is deeper than it, so the walk stops there: linear in the block, not the net.
+  const forkDepth = depth.get(fork) ?? 0;
   const reachesEnd = new Set<string>([end]);
   const back = [end];
   while (back.length) {
-    for (const p of idx.inputs.get(back.pop()!) ?? []) if (!reachesEnd.has(p)) { reachesEnd.add(p); back.push(p); }
+    for (const p of idx.inputs.get(back.pop()!) ?? []) {
+      if (!reachesEnd.has(p) && (depth.get(p) ?? 0) > forkDepth) { reachesEnd.add(p); back.push(p); }
+    }
   }
   const reaches = (id: string) => reachesEnd.has(id);
   const found: string[] = [];
@@ -111,7 +116,8 @@ function branchBetween(idx: Index, fork: string, end: string, exclude: Set<strin
     found.push(id);
     if (id !== end) stack.push(...(idx.outputs.get(id) ?? []));
   }
-  return idx.order.filter((id) => seen.has(id));
+  const position = (id: string) => idx.position.get(id) ?? 0;
+  return [...seen].sort((a, b) => position(a) - position(b));
 }
 
 /** Weighted layers (conv, dense) not on a shortcut: the depth the paper names a net by. */
