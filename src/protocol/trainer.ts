@@ -156,7 +156,8 @@ export const EventSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('failed'),
-    kind: z.enum(['compile', 'build', 'data', 'diverged', 'crash']),
+    /** run: the run folder (damaged, still training, the disk full). */
+    kind: z.enum(['compile', 'build', 'data', 'diverged', 'crash', 'run']),
     message: z.string(),
     diagnostics: z.array(DiagnosticSchema).default([]),
     runDir: z.string().optional(),

@@ -4,31 +4,15 @@
 // stack trace (those go to a log file).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { cli, CliResult, REPO, STACK_FRAME } from './support/cli';
-
-const fixture = path.join(REPO, 'test', 'fixtures', 'unit', 'fault-models.ts');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-faults-'));
-const env = { ...process.env, RESNET_LAB_LOG_DIR: path.join(tmp, 'logs') };
-const run = (args: string[], timeoutMs = 30_000) => cli(args, undefined, { timeoutMs, env });
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cli, REPO, STACK_FRAME } from './support/cli';
+import { assertGone, assertOneLineError, childOf, env, fixture, run, tmp } from './support/faults';
 
 before(() => {
   execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: REPO, stdio: 'inherit' });
 });
-
-/** Failed quickly, with exactly one "error: ..." line and no stack trace. */
-function assertOneLineError(r: CliResult, pattern: RegExp): void {
-  assert.equal(r.timedOut, false, `the CLI hung; stderr so far:\n${r.stderr}`);
-  assert.notEqual(r.code, 0, 'exit code');
-  assert.doesNotMatch(r.stderr, STACK_FRAME, 'no stack trace on stderr');
-  const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
-  assert.equal(errors.length, 1, `one error line:\n${r.stderr}`);
-  assert.match(errors[0], pattern);
-}
 
 for (const [args, pattern] of [
   [['train', fixture, 'resnet1202', '--backend', 'gpu'], /--backend.*'gpu'.*auto, tensorflow, wasm, cpu/],
@@ -62,23 +46,6 @@ test('optimizer: { type: "adam" } is refused at its line, in one line', async ()
   const r = await run(['summary', adamFile, 'adam']);
   assertOneLineError(r, /adam-model\.ts:5:\d+ optimizer type "adam" is not supported: ResNet Lab trains with SGD \+ momentum/);
 });
-
-/** The trainer the CLI forked (its only child), once there is one. */
-async function childOf(pid: number, timeoutMs = 10_000): Promise<number> {
-  for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(100)) {
-    const out = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.trim();
-    if (out) return Number(out.split('\n')[0]);
-  }
-  assert.fail(`process ${pid} started no trainer in ${timeoutMs} ms`);
-}
-
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-
-async function assertGone(pid: number, withinMs: number, what: string): Promise<void> {
-  for (const end = Date.now() + withinMs; Date.now() < end; await sleep(100)) if (!alive(pid)) return;
-  try { process.kill(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
-  assert.fail(`${what}: trainer ${pid} still running after ${withinMs} ms (orphaned)`);
-}
 
 for (const command of ['summary', 'train']) {
   test(`${command}: a model function that never returns fails at its line after --build-timeout, trainer killed`, async () => {
@@ -114,4 +81,9 @@ test("the paper's ResNet-1202 summarises: 1202 layers, 600 shortcuts, 19.4M para
   const s = JSON.parse(r.stdout.trim().split('\n').pop()!);
   assert.deepEqual({ depth: s.depth, shortcuts: s.shortcuts, params: s.params }, { depth: 1202, shortcuts: 600, params: 19_421_274 });
   assert.ok(s.layers.length > 3600, `${s.layers.length} layers listed`);
+});
+
+test('a model too large for memory: "out of memory building layer X (N parameters, ~M GB)" at its line', async () => {
+  const r = await run(['summary', fixture, 'tooLarge']);
+  assertOneLineError(r, /fault-models\.ts:14:\d+ out of memory building layer "huge_dense" \(3,072,000,000,000 parameters, ~12,288 GB/);
 });
