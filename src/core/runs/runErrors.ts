@@ -26,13 +26,13 @@ export function lastCheckpointIteration(runDir: string): number | undefined {
   return undefined;
 }
 
-/** "no space left on <where> (run folder X); the last checkpoint at iteration N is intact" */
+/** "no space left on device writing <file> (run folder X); the last checkpoint at iteration N is intact: ..." */
 export function noSpaceMessage(e: unknown, runDir: string | undefined): string {
   const err = e as NodeJS.ErrnoException;
-  const where = err.path ? path.dirname(err.path) : runDir ?? 'the disk';
-  const kind = err.code === 'EDQUOT' ? 'disk quota exceeded on' : 'no space left on';
-  if (!runDir) return `${kind} ${where}: free some space and run again`;
+  const what = err.code === 'EDQUOT' ? 'disk quota exceeded' : 'no space left on device';
+  const file = err.path ? ` writing ${runDir && err.path.startsWith(runDir + path.sep) ? path.relative(runDir, err.path) : err.path}` : '';
+  if (!runDir) return `${what}${file}: free some space and run again`;
   const at = lastCheckpointIteration(runDir);
   const checkpoint = at === undefined ? 'no checkpoint was written yet' : `the last checkpoint at iteration ${at} is intact`;
-  return `${kind} ${where} (run folder ${runDir}); ${checkpoint}: free some space and resume`;
+  return `${what}${file} (run folder ${runDir}); ${checkpoint}: free some space and resume`;
 }
