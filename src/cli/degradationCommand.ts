@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BUDGETS, degradationRuns, finalTrainError, FinalErrors, verdict } from '../core/experiments/degradation';
-import { readMetrics } from '../core/runs/runFolder';
+import { readMetrics, writeFileAtomic } from '../core/runs/runFolder';
 import type { BackendChoice, DataName, Overrides } from '../protocol/trainer';
 import { backendOption, dataOption, positiveInt, positiveNumber } from './options';
 import { exitWithError } from './errors';
@@ -64,7 +64,7 @@ export function registerDegradationCommand(program: Command): void {
       for (const r of results) console.log(`${r.experiment.padEnd(12)} ${pct(r.trainError).padStart(17)} ${pct(r.testError).padStart(12)}   ${r.runDir}`);
       console.log(`\n${v.text}`);
       const summary = { depths, budget: budget.name, overrides, runs: results, ...v };
-      fs.writeFileSync(path.join(path.resolve(o.runsDir), `degradation-${Date.now()}.json`), JSON.stringify(summary, null, 2));
+      writeFileAtomic(path.join(path.resolve(o.runsDir), `degradation-${Date.now()}.json`), JSON.stringify(summary, null, 2));
       if (o.json) console.log(JSON.stringify(summary));
     });
 }
