@@ -30,12 +30,19 @@ export function writeLog(details: string): string | undefined {
   }
 }
 
-/** Prints the one line (and where the details are) and exits non-zero. */
-export function exitWithError(message: string, details?: string, code = 1): never {
+/** Prints the one line (and where the details are, if any) and sets a failing exit code. */
+export function reportError(message: string, details?: string, extraLines: string[] = []): void {
   const line = headline(message);
   const full = details ?? message;
-  const hasMore = full.trim() !== line && full.split('\n').length > 1;
+  const hasMore = full.trim() !== line && full.trim().split('\n').length > 1;
   const log = hasMore ? writeLog(full) : undefined;
   console.error(`error: ${line}${log ? ` (details: ${log})` : ''}`);
-  process.exit(code);
+  for (const extra of extraLines) console.error(extra);
+  process.exitCode = 1;
+}
+
+/** reportError, then exit. */
+export function exitWithError(message: string, details?: string, extraLines: string[] = []): never {
+  reportError(message, details, extraLines);
+  process.exit(1);
 }

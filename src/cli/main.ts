@@ -223,8 +223,9 @@ async function trainWithProgress(command: Parameters<typeof runTrainer>[0], json
 function fail(last: ReturnType<typeof Object> | undefined, stderr: string): never {
   const e = last as { type?: string; message?: string; runDir?: string } | undefined;
   if (e?.type === 'failed') {
-    if (e.runDir) console.error(`run folder: ${e.runDir}`);
-    exitWithError(e.message ?? 'failed', stderr.trim() ? `${e.message}\n\ntrainer output:\n${stderr}` : e.message);
+    // The trainer's own output is only worth keeping when it crashed (the message is then a stack).
+    const crashed = (e as { kind?: string }).kind === 'crash';
+    exitWithError(e.message ?? 'failed', crashed && stderr.trim() ? `${e.message}\n\ntrainer output:\n${stderr}` : e.message, e.runDir ? [`run folder: ${e.runDir}`] : []);
   }
   exitWithError('the trainer process ended unexpectedly', `the trainer process ended unexpectedly; its last output:\n${stderr}`);
 }

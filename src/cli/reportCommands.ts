@@ -8,8 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportCsv, PLOT_KINDS, PlotKind, PlotOptions, plotSvg } from '../core/report/exports';
 import { htmlReportOf, loadRun, ReportError } from '../core/report/htmlReport';
+import { RunFolderError } from '../core/runs/runErrors';
 import { writeFileAtomic } from '../core/runs/runFolder';
-import { exitWithError } from './errors';
+import { reportError } from './errors';
 
 export { exportCsv, PLOT_KINDS, plotSvg };
 export type { PlotKind, PlotOptions };
@@ -26,7 +27,9 @@ function act<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => voi
     try {
       fn(...args);
     } catch (e) {
-      exitWithError((e as Error).message, (e as Error).stack);
+      // Errors meant for the user are the whole story; anything else keeps its stack in the log.
+      const expected = e instanceof ReportError || e instanceof RunFolderError;
+      reportError((e as Error).message, expected ? undefined : (e as Error).stack);
     }
   };
 }
