@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TrainerCommand, TrainerEvent } from '../../src/protocol/trainer';
+import { TrainerClient } from '../../src/trainer/client';
 import { cli, REPO, STACK_FRAME } from './support/cli';
 import { assertGone, assertOneLineError, childOf, env, fixture, run, tmp } from './support/faults';
 
@@ -86,4 +88,18 @@ test("the paper's ResNet-1202 summarises: 1202 layers, 600 shortcuts, 19.4M para
 test('a model too large for memory: "out of memory building layer X (N parameters, ~M GB)" at its line', async () => {
   const r = await run(['summary', fixture, 'tooLarge']);
   assertOneLineError(r, /fault-models\.ts:14:\d+ out of memory building layer "huge_dense" \(3,072,000,000,000 parameters, ~12,288 GB/);
+});
+
+test('a command the trainer cannot read is answered with "failed" and an exit, not ignored while the parent waits', async () => {
+  const events: TrainerEvent[] = [];
+  const exit = await new Promise<number | null>((resolve) => {
+    const client = new TrainerClient(path.join(REPO, 'dist', 'trainer.js'), { onEvent: (e) => events.push(e), onExit: (x) => resolve(x.code) });
+    const timer = setTimeout(() => client.kill(), 20_000);
+    void client.exited.then(() => clearTimeout(timer));
+    client.send({ type: 'train', job: { file: fixture, experiment: 'quick', runsDir: tmp, backend: 'gpu' } } as unknown as TrainerCommand);
+  });
+  assert.equal(exit, 0, 'exited by itself');
+  const failed = events.find((e) => e.type === 'failed');
+  assert.ok(failed?.type === 'failed');
+  assert.match(failed.message, /^invalid command from the parent process: job\.backend: Invalid enum value\. Expected 'auto' \| 'tensorflow' \| 'wasm' \| 'cpu', received 'gpu'$/);
 });
