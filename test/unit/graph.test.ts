@@ -167,3 +167,14 @@ test('no recursion that depth can break: a 30,000-layer residual chain (deeper t
   assert.deepEqual(shortcuts[14_999], { from: 'add14998', to: 'add14999', kind: 'identity', via: [], skips: ['conv14999'] });
   assert.equal(mainPathDepth(graph), 15_000);
 });
+
+test("the paper's ResNet-1202 (n = 200): its graph, 600 shortcuts and a collapsed diagram, without overflowing the stack", async () => {
+  const { diagramSvg } = await import('../../src/core/report/diagramSvg');
+  const { layoutGraph } = await import('../../webview/panel/diagramLayout');
+  const g = graphOf(resnetCifar({ depth: 1202 })(cifar));
+  assert.equal(mainPathDepth(g), 1202);
+  assert.equal(findShortcuts(g).length, 600);
+  const layout = layoutGraph(g, new Set(layoutGraph(g, new Set()).groups));
+  assert.ok(layout.rows < 700, `${layout.rows} rows collapsed`);
+  assert.match(diagramSvg(g), /^<svg/);
+});
