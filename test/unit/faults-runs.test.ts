@@ -75,8 +75,8 @@ export const net = experiment({ model: resnetCifar({ depth: 8, widths: ${widths}
   assert.match(r.stderr, new RegExp(`changing\\.ts now builds a different model \\(\\d+ layers, ${now.toLocaleString('en-US')} parameters\\) than the checkpoint holds \\(\\d+ layers, [\\d,]+ parameters\\); resuming the checkpoint's model`));
 });
 
-test('parent killed mid-training: the trainer checkpoints, marks the run interrupted and exits; a resume meanwhile is refused', async () => {
-  const runsDir = path.join(tmp, 'killed');
+for (const signal of ['SIGKILL', 'SIGTERM'] as const) test(`CLI gets ${signal} mid-training: the trainer checkpoints, marks the run interrupted and exits; a resume meanwhile is refused`, async () => {
+  const runsDir = path.join(tmp, `killed-${signal}`);
   let trainer = 0;
   let refused: Awaited<ReturnType<typeof run>> | undefined;
   const r = await cli(['train', fixture, 'long', '--runs-dir', runsDir, '--workers', '1'], (child) => {
@@ -85,13 +85,13 @@ test('parent killed mid-training: the trainer checkpoints, marks the run interru
       await until(() => fs.existsSync(runsDir) && fs.readdirSync(runsDir).some((d) => fs.existsSync(path.join(runsDir, d, 'checkpoints', 'latest', 'state.json'))), 60_000, 'a first checkpoint');
       const runDir = path.join(runsDir, fs.readdirSync(runsDir)[0]);
       refused = await run(['resume', runDir]);
-      child.kill('SIGKILL');
+      child.kill(signal);
     })();
   }, { timeoutMs: 120_000, env });
   assert.equal(r.timedOut, false);
   assert.ok(refused, 'resume was tried');
   assertOneLineError(refused, new RegExp(`run \\d{8}-\\d{6}-long is still training \\(pid ${trainer}\\)`));
-  await assertGone(trainer, 30_000, 'after the CLI was killed');
+  await assertGone(trainer, 30_000, `after ${signal} to the CLI`);
   const runDir = path.join(runsDir, fs.readdirSync(runsDir)[0]);
   // Raw run.json, not readRunInfo (which reads a dead "running" as interrupted too).
   const info = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'));
