@@ -183,6 +183,11 @@ async function finish(runDir: string, result: Awaited<ReturnType<typeof runTrain
 }
 
 function fail(e: unknown, file: string | undefined, experiment: string | undefined, runDir: string | undefined, emit: Emit): void {
+  // A folder this trainer made but could not even write run.json into (a full disk) is removed, not left empty.
+  if (runDir && !(e instanceof RunFolderError) && !fs.existsSync(path.join(runDir, 'run.json'))) {
+    fs.rmSync(runDir, { recursive: true, force: true });
+    runDir = undefined;
+  }
   const event = failureEvent(e, file, experiment, runDir);
   // A busy or damaged run folder is not this trainer's to mark.
   if (runDir && event.type === 'failed' && !(e instanceof RunFolderError)) {

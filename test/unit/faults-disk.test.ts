@@ -80,3 +80,20 @@ test('disk full while training: one clear line, run.json whole, temporaries remo
   const end = resumed.at(-1)!;
   assert.ok(end.type === 'finished' && end.status === 'finished' && end.iteration === 16, JSON.stringify(end));
 });
+
+test('disk full before run.json could be written: one line, and no empty run folder left behind', async () => {
+  const runsDir = path.join(tmp, 'runs-full');
+  const disk = diskUnder(runsDir);
+  disk.full();
+  const events: TrainerEvent[] = [];
+  try {
+    await session.train({ file: fixture, experiment: 'quick', runsDir, backend: 'wasm', overrides: { workers: 1 } }, new Control(), (e) => events.push(e));
+  } finally {
+    disk.restore();
+  }
+  const failed = events.at(-1)!;
+  assert.ok(failed.type === 'failed', JSON.stringify(failed));
+  assert.match(failed.message, /^no space left on device writing .*-quick\/trainer\.lock: free some space and run again$/);
+  assert.equal(failed.runDir, undefined);
+  assert.deepEqual(fs.readdirSync(runsDir), []);
+});
