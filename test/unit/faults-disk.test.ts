@@ -21,13 +21,18 @@ function noSpace(file: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), { code: 'ENOSPC', errno: -28, syscall: 'write', path: file });
 }
 
-/** From `full()` on, writes under `dir` fail as on a full disk; `restore()` undoes it. */
+/** From `full()` on, writes under `dir` fail as on a full disk (half written, then ENOSPC); `restore()` undoes it. */
 function diskUnder(dir: string) {
   let full = false;
   for (const name of ['writeFileSync', 'appendFileSync'] as const) {
     const original = nodeFs[name] as (...a: unknown[]) => unknown;
     mock.method(nodeFs, name, (file: unknown, ...rest: unknown[]) => {
-      if (full && typeof file === 'string' && file.startsWith(dir)) throw noSpace(file);
+      if (full && typeof file === 'string' && file.startsWith(dir)) {
+        // As a real full disk does: the file is created and part of the data gets written.
+        const data = rest[0] as string | Uint8Array;
+        original.call(nodeFs, file, data.slice(0, Math.floor(data.length / 2)), ...rest.slice(1));
+        throw noSpace(file);
+      }
       return original.call(nodeFs, file, ...rest);
     });
   }
