@@ -1,27 +1,21 @@
 // resnet-lab command line: the same trainer process and run folders as the
 // VS Code extension, without VS Code.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findExperiments } from '../core/experiments/findExperiments';
 import { setupNative } from '../core/native/setupNative';
-import { BackendChoiceSchema, DataNameSchema, LesionResult, Overrides, ResponsesResult, TrainerCommand, TrainerEvent } from '../protocol/trainer';
+import type { BackendChoice, DataName, LesionResult, Overrides, ResponsesResult, TrainerCommand, TrainerEvent } from '../protocol/trainer';
 import { registerDegradationCommand } from './degradationCommand';
 import { registerReportCommands } from './reportCommands';
+import { exitWithError } from './errors';
 import { pct, summaryTable } from './format';
 import { Progress } from './progress';
-import { runTrainer } from './runTrainer';
+import { backendOption, dataOption, positiveInt, positiveNumber, wholeNumber } from './options';
+import { runTrainer, setBuildTimeout } from './runTrainer';
 
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
-  return n;
-};
-const num = (v: string) => {
-  const n = Number(v);
-  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
-  return n;
-};
+const int = positiveInt;
+const num = positiveNumber;
 
 function readModelFile(file: string): string {
   if (!fs.existsSync(file)) {
@@ -32,6 +26,11 @@ function readModelFile(file: string): string {
 }
 
 const program = new Command('resnet-lab').description('Train and inspect residual networks written in TypeScript, with TensorFlow.js.');
+
+const buildTimeoutOption = () => new Option('--build-timeout <s>', 'seconds the model file may take to build its model before the trainer is stopped (default 60)').argParser(positiveNumber);
+
+/** Takes --build-timeout from whichever command has it, before any trainer starts. */
+program.hook('preAction', (_program, command) => setBuildTimeout(command.opts().buildTimeout as number | undefined));
 
 program.command('list')
   .argument('<file>', 'a model file (.ts)')
@@ -45,11 +44,12 @@ program.command('list')
 program.command('summary')
   .argument('<file>').argument('<experiment>')
   .option('--json', 'print a JSON object (params, depth, shortcuts, layers)')
-  .option('--data <name>', 'data set whose shape to build for')
+  .addOption(dataOption('data set whose shape to build for'))
+  .addOption(buildTimeoutOption())
   .description('layers, output shapes, parameters and shortcut connections of an experiment\'s model')
-  .action(async (file: string, experiment: string, o: { json?: boolean; data?: string }) => {
+  .action(async (file: string, experiment: string, o: { json?: boolean; data?: DataName }) => {
     readModelFile(file);
-    const data = o.data ? DataNameSchema.parse(o.data) : undefined;
+    const data = o.data;
     const result = await runTrainer({ type: 'describe', file: path.resolve(file), experiment, data }, () => undefined);
     const last = result.last;
     if (last?.type !== 'described') return fail(last, result.stderr);
@@ -60,8 +60,8 @@ program.command('summary')
   });
 
 interface TrainOptions {
-  epochs?: number; iterations?: number; batchSize?: number; lr?: number; data?: string; dataDir?: string;
-  limitTrain?: number; limitTest?: number; backend: string; runsDir: string; json?: boolean; seed?: number; gradEvery?: number;
+  epochs?: number; iterations?: number; batchSize?: number; lr?: number; data?: DataName; dataDir?: string;
+  limitTrain?: number; limitTest?: number; backend: BackendChoice; runsDir: string; json?: boolean; seed?: number; gradEvery?: number;
   workers?: number; warmupLr?: number; graph?: 'on' | 'off';
 }
 
@@ -73,44 +73,46 @@ program.command('train')
   .option('--iterations <n>', 'iterations to train (instead of epochs)', int)
   .option('--batch-size <n>', 'mini-batch size', int)
   .option('--lr <x>', 'initial learning rate', num)
-  .option('--data <name>', 'synthetic | cifar10 | mnist | fashion-mnist')
+  .addOption(dataOption())
   .option('--data-dir <dir>', 'folder with the data set files (downloaded there if missing)')
   .option('--limit-train <n>', 'use the first N training examples', int)
   .option('--limit-test <n>', 'use the first N test examples', int)
-  .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10))
+  .option('--seed <n>', 'random seed', wholeNumber)
   .option('--grad-every <n>', 'record gradient norms every N iterations', int)
   .option('--warmup-lr <x>', "start at this learning rate until training error < 80% (at most 400 iterations), as for the paper's ResNet-110", num)
-  .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+  .addOption(backendOption())
   .option('--workers <n>', 'data-parallel worker threads on the wasm backend, each training on its share of every batch (default: one per core; 1: none)', int)
   .addOption(graphOption())
   .option('--runs-dir <dir>', 'where run folders go', '.resnet-lab/runs')
+  .addOption(buildTimeoutOption())
   .option('--json', 'print a JSON summary as the last line')
   .description('train an experiment in a trainer process, with a live progress bar; Ctrl-C stops with a checkpoint')
   .action(async (file: string, experiment: string, o: TrainOptions) => {
     readModelFile(file);
     const overrides: Overrides = {
       epochs: o.epochs, iterations: o.iterations, batchSize: o.batchSize, lr: o.lr,
-      data: o.data ? DataNameSchema.parse(o.data) : undefined, dataDir: o.dataDir && path.resolve(o.dataDir),
+      data: o.data, dataDir: o.dataDir && path.resolve(o.dataDir),
       limitTrain: o.limitTrain, limitTest: o.limitTest, seed: o.seed, gradientNormEvery: o.gradEvery, workers: o.workers,
       graph: o.graph === 'off' ? 'off' : undefined,
       warmup: o.warmupLr ? { lr: o.warmupLr, untilTrainError: 0.8, maxIterations: 400 } : undefined,
     };
-    const job = { file: path.resolve(file), experiment, runsDir: path.resolve(o.runsDir), backend: o.backend as 'auto', overrides };
+    const job = { file: path.resolve(file), experiment, runsDir: path.resolve(o.runsDir), backend: o.backend, overrides };
     await trainWithProgress({ type: 'train', job }, !!o.json);
   });
 
 program.command('resume')
   .argument('<run-dir>', 'a run folder, e.g. .resnet-lab/runs/20261129-120000-resnet20')
-  .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+  .addOption(backendOption())
   .addOption(graphOption())
+  .addOption(buildTimeoutOption())
   .option('--json', 'print a JSON summary as the last line')
   .description('continue a stopped or interrupted run from its last checkpoint')
-  .action(async (runDir: string, o: { backend: string; json?: boolean; graph?: 'on' | 'off' }) => {
+  .action(async (runDir: string, o: { backend: BackendChoice; json?: boolean; graph?: 'on' | 'off' }) => {
     const graph = o.graph === undefined ? undefined : o.graph === 'off' ? 'off' : 'auto';
-    await trainWithProgress({ type: 'resume', runDir: path.resolve(runDir), backend: o.backend as 'auto', graph }, !!o.json);
+    await trainWithProgress({ type: 'resume', runDir: path.resolve(runDir), backend: o.backend, graph }, !!o.json);
   });
 
-interface AnalyzeOptions { draws?: number; examples?: number; json?: boolean; checkpoint: string; backend: string; delete?: string }
+interface AnalyzeOptions { draws?: number; examples?: number; json?: boolean; checkpoint: 'latest' | 'best'; backend: BackendChoice; delete?: string }
 
 /** Runs one `analyze` command in a trainer process; progress goes to stderr. */
 async function runAnalysis(command: Extract<TrainerCommand, { type: 'analyze' }>, json: boolean): Promise<TrainerEvent> {
@@ -128,11 +130,10 @@ function analyzeCommand(runDir: string, analysis: 'lesion' | 'responses', o: Ana
     console.error(`${runDir}: not a run folder (no run.json)`);
     process.exit(2);
   }
-  if (o.checkpoint !== 'latest' && o.checkpoint !== 'best') throw new InvalidArgumentError('--checkpoint must be latest or best');
   return {
     type: 'analyze' as const, runDir: path.resolve(runDir), analysis, draws: o.draws, examples: o.examples,
     lesioned: o.delete?.split(',').map((b) => b.trim()).filter(Boolean),
-    checkpoint: o.checkpoint as 'latest' | 'best', backend: BackendChoiceSchema.parse(o.backend),
+    checkpoint: o.checkpoint, backend: o.backend,
   };
 }
 
@@ -171,8 +172,8 @@ program.command('lesion')
   .option('--draws <n>', 'random draws per number of deleted blocks (default 3)', int)
   .option('--examples <n>', 'use the first N test images (default: all)', int)
   .option('--delete <blocks>', 'only this comma-separated set of blocks, e.g. stage2/block1,stage3/block2')
-  .option('--checkpoint <kind>', 'latest | best', 'latest')
-  .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+  .addOption(new Option('--checkpoint <kind>', 'which checkpoint').choices(['latest', 'best']).default('latest'))
+  .addOption(backendOption())
   .option('--json', 'print the result as one JSON object')
   .description('lesion study (Veit et al. 2016): test error with each residual block deleted, then k random blocks; writes lesion.json')
   .action(async (runDir: string, o: AnalyzeOptions) => {
@@ -184,8 +185,8 @@ program.command('lesion')
 program.command('responses')
   .argument('<run-dir>', 'a finished run folder')
   .option('--examples <n>', 'test images to measure on (default 500)', int)
-  .option('--checkpoint <kind>', 'latest | best', 'latest')
-  .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+  .addOption(new Option('--checkpoint <kind>', 'which checkpoint').choices(['latest', 'best']).default('latest'))
+  .addOption(backendOption())
   .option('--json', 'print the result as one JSON object')
   .description('std of each 3x3 layer\'s response after BN (He et al. 2015, Fig. 7); writes responses.json')
   .action(async (runDir: string, o: AnalyzeOptions) => {
@@ -204,8 +205,7 @@ program.command('setup-native')
       console.log(`native backend ready: TensorFlow ${r.tfVersion}, binding ${r.bindingPath}`);
       console.log(r.graphAddon.ok ? `graph mode ready: ${r.graphAddon.path}` : `graph mode unavailable (training will be eager): ${r.graphAddon.error}`);
     } catch (e) {
-      console.error(`setup-native failed: ${(e as Error).message}`);
-      process.exit(1);
+      exitWithError(`setup-native failed: ${(e as Error).message}`, (e as Error).stack);
     }
   });
 
@@ -216,8 +216,9 @@ async function trainWithProgress(command: Parameters<typeof runTrainer>[0], json
     process.on('SIGINT', () => {
       if (stopping) return client.kill();
       stopping = true;
-      progress.note('stopping after this iteration, writing a checkpoint (Ctrl-C again to kill)…');
-      client.send({ type: 'stop' });
+      if (client.inUserCode) progress.note('stopping: the model is still being built, so there is nothing to save');
+      else progress.note('stopping after this iteration, writing a checkpoint (Ctrl-C again to kill)…');
+      void client.stop(120_000);
     });
   });
   progress.done();
@@ -229,18 +230,16 @@ async function trainWithProgress(command: Parameters<typeof runTrainer>[0], json
 function fail(last: ReturnType<typeof Object> | undefined, stderr: string): never {
   const e = last as { type?: string; message?: string; runDir?: string } | undefined;
   if (e?.type === 'failed') {
-    console.error(`error: ${e.message}`);
-    if (e.runDir) console.error(`run folder: ${e.runDir}`);
-  } else {
-    console.error(`error: the trainer process ended unexpectedly.\n${stderr.trim().split('\n').slice(-15).join('\n')}`);
+    // The trainer's own output is only worth keeping when it crashed (the message is then a stack).
+    const crashed = (e as { kind?: string }).kind === 'crash';
+    exitWithError(e.message ?? 'failed', crashed && stderr.trim() ? `${e.message}\n\ntrainer output:\n${stderr}` : e.message, e.runDir ? [`run folder: ${e.runDir}`] : []);
   }
-  process.exit(1);
+  exitWithError('the trainer process ended unexpectedly', `the trainer process ended unexpectedly; its last output:\n${stderr}`);
 }
 
 registerDegradationCommand(program);
 registerReportCommands(program);
 
-program.parseAsync(process.argv).catch((e) => {
-  console.error(`error: ${(e as Error).message}`);
-  process.exit(1);
-});
+// Whatever goes wrong in the CLI itself is one line too; the stack goes to the log.
+process.on('uncaughtException', (e) => exitWithError(String((e as Error)?.message ?? e), (e as Error)?.stack));
+program.parseAsync(process.argv).catch((e) => exitWithError(String((e as Error)?.message ?? e), (e as Error)?.stack));

@@ -8,6 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportCsv, PLOT_KINDS, PlotKind, PlotOptions, plotSvg } from '../core/report/exports';
 import { htmlReportOf, loadRun, ReportError } from '../core/report/htmlReport';
+import { RunFolderError } from '../core/runs/runErrors';
+import { writeFileAtomic } from '../core/runs/runFolder';
+import { reportError } from './errors';
 
 export { exportCsv, PLOT_KINDS, plotSvg };
 export type { PlotKind, PlotOptions };
@@ -24,15 +27,17 @@ function act<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => voi
     try {
       fn(...args);
     } catch (e) {
-      console.error(`error: ${(e as Error).message}`);
-      process.exitCode = 1;
+      // Errors meant for the user are the whole story; anything else keeps its stack in the log.
+      const expected = e instanceof ReportError || e instanceof RunFolderError;
+      reportError((e as Error).message, expected ? undefined : (e as Error).stack);
     }
   };
 }
 
 function writeOut(file: string, body: string): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(file, body);
+  // Atomic: a full disk leaves no half-written (or 0-byte) report behind.
+  writeFileAtomic(file, body);
   console.log(path.resolve(file));
 }
 

@@ -12,6 +12,10 @@ export interface RunResult {
   stderr: string;
 }
 
+/** Seconds the user's code may take to build a model (`--build-timeout`). */
+let buildTimeoutSeconds: number | undefined;
+export const setBuildTimeout = (seconds: number | undefined) => { buildTimeoutSeconds = seconds; };
+
 export function runTrainer(command: TrainerCommand, onEvent: (e: TrainerEvent) => void, onStart?: (client: TrainerClient) => void): Promise<RunResult> {
   return new Promise((resolve) => {
     let last: TrainerEvent | undefined;
@@ -24,8 +28,14 @@ export function runTrainer(command: TrainerCommand, onEvent: (e: TrainerEvent) =
         // tfjs' advice to install tfjs-node is noise here: setup-native covers it.
         if (process.env.RESNET_LAB_DEBUG) process.stderr.write(line + '\n');
       },
-      onExit: (exit) => resolve({ last, exitCode: exit.code, stderr: exit.stderr }),
-    });
+      onExit: (exit) => {
+        process.off('exit', killTrainer);
+        resolve({ last, exitCode: exit.code, stderr: exit.stderr });
+      },
+    }, { buildTimeoutSeconds });
+    // However this CLI ends (an error, process.exit), it does not leave its trainer behind.
+    const killTrainer = () => client.kill();
+    process.on('exit', killTrainer);
     onStart?.(client);
     client.send(command);
   });

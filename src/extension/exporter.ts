@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { exportCsv, PlotKind, plotSvg } from '../core/report/exports';
 import { htmlReport } from '../core/report/htmlReport';
 import { checkpointDir } from '../core/runs/checkpoint';
+import { writeFileAtomic } from '../core/runs/runFolder';
 
 export type ExportFormat = 'png' | 'svg' | 'csv' | 'report' | 'model';
 
@@ -29,12 +30,12 @@ export async function exportRun(format: ExportFormat, runDirs: string[], chart: 
       const match = /^data:image\/png;base64,(.+)$/.exec(pngDataUrl ?? '');
       if (!match) throw new Error('the chart sent no image');
       const file = await pickFile(path.join(first, `${chart}.png`), 'PNG image', 'png');
-      if (file) fs.writeFileSync(file, Buffer.from(match[1], 'base64'));
+      if (file) writeFileAtomic(file, Buffer.from(match[1], 'base64'));
       return file;
     }
     case 'svg': {
       const file = await pickFile(path.join(first, `${chart}.svg`), 'SVG image', 'svg');
-      if (file) fs.writeFileSync(file, plotSvg(runDirs.length > 1 && chart === 'curves' ? 'compare' : chart, runDirs, { dark }));
+      if (file) writeFileAtomic(file, plotSvg(runDirs.length > 1 && chart === 'curves' ? 'compare' : chart, runDirs, { dark }));
       return file;
     }
     case 'csv': {
@@ -43,7 +44,7 @@ export async function exportRun(format: ExportFormat, runDirs: string[], chart: 
     }
     case 'report': {
       const file = await pickFile(path.join(first, 'report.html'), 'HTML report', 'html');
-      if (file) fs.writeFileSync(file, htmlReport(first, { dark }));
+      if (file) writeFileAtomic(file, htmlReport(first, { dark }));
       return file;
     }
     case 'model': {

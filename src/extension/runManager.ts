@@ -20,6 +20,8 @@ export interface LiveRun {
   gradients: GradientRecordView[];
   diagram?: DiagramData;
   client?: TrainerClient;
+  /** Stop was asked for once: the next Stop kills. */
+  stopping?: boolean;
 }
 
 export interface RunUpdate {
@@ -29,6 +31,8 @@ export interface RunUpdate {
 }
 
 const FLUSH_MS = 250;
+/** How long a stopping trainer may take to write its checkpoint before it is killed. */
+const STOP_GRACE_MS = 30_000;
 let counter = 0;
 
 export class RunManager implements vscode.Disposable {
@@ -41,7 +45,15 @@ export class RunManager implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   readonly onDidUpdate = this.emitter.event;
 
-  constructor(private readonly trainerScript: string, private readonly log: Log, private readonly diagnostics: Diagnostics) {}
+  constructor(
+    private readonly trainerScript: string,
+    private readonly log: Log,
+    private readonly diagnostics: Diagnostics,
+    /** Seconds a model file may take to build its model (setting resnetLab.buildTimeout). */
+    private readonly buildTimeoutSeconds: () => number | undefined = () => undefined,
+  ) {}
+
+  private clientOptions() { return { buildTimeoutSeconds: this.buildTimeoutSeconds() }; }
 
   get all(): LiveRun[] { return [...this.runs.values()]; }
   get(id: string): LiveRun | undefined { return this.runs.get(id); }
@@ -85,7 +97,7 @@ export class RunManager implements vscode.Disposable {
         },
         onOutput: (line) => this.log.trace(line),
         onExit: (exit) => { if (!settled) reject(new Error(`the trainer process exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-500)}`)); },
-      });
+      }, this.clientOptions());
       client.send({ type: 'describe', file, experiment });
     });
   }
@@ -102,16 +114,28 @@ export class RunManager implements vscode.Disposable {
         },
         onOutput: (line) => this.log.trace(line),
         onExit: (exit) => { if (!settled) reject(new Error(`the trainer process exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-500)}`)); },
-      });
+      }, this.clientOptions());
       client.send({ type: 'analyze', runDir, analysis, lesioned, backend, checkpoint: 'latest' });
     });
   }
 
+  /**
+   * Stop must always work: a cooperative stop (checkpoint at the next
+   * iteration) that escalates to a kill after STOP_GRACE_MS; a trainer still
+   * building the model (maybe in a `while (true) {}`) and a second Stop kill at once.
+   */
   control(id: string, action: 'stop' | 'pause' | 'resume'): void {
     const run = this.runs.get(id);
     if (!run?.client) return;
-    run.client.send(action === 'resume' ? { type: 'resume-training' } : { type: action });
-    if (action === 'stop') this.setStatus(run, run.view.status === 'starting' ? 'stopped' : run.view.status, 'stopping…');
+    if (action !== 'stop') return run.client.send(action === 'resume' ? { type: 'resume-training' } : { type: action });
+    if (run.stopping || run.client.inUserCode) {
+      this.log.info(`${run.view.experiment}: killing the trainer process`);
+      run.client.kill();
+    } else {
+      void run.client.stop(STOP_GRACE_MS);
+    }
+    run.stopping = true;
+    this.setStatus(run, run.view.status === 'starting' ? 'stopped' : run.view.status, 'stopping…');
   }
 
   private launch(key: string, file: string, experiment: string, command: TrainerCommand): LiveRun {
@@ -124,7 +148,7 @@ export class RunManager implements vscode.Disposable {
       onEvent: (e) => this.onEvent(run, e),
       onOutput: (line) => this.log.trace(line),
       onExit: (exit) => this.onExit(run, exit.code, exit.signal, exit.stderr),
-    });
+    }, this.clientOptions());
     run.client.send(command);
     this.markChanged(run);
     return run;
@@ -184,7 +208,12 @@ export class RunManager implements vscode.Disposable {
 
   private onExit(run: LiveRun, code: number | null, signal: string | null, stderr: string): void {
     run.client = undefined;
-    if (['starting', 'running', 'paused'].includes(run.view.status)) {
+    if (run.stopping && ['starting', 'running', 'paused'].includes(run.view.status)) {
+      // Killed on the user's Stop: expected, no error to report.
+      run.view.status = run.view.runDir ? 'interrupted' : 'stopped';
+      run.view.message = run.view.runDir ? 'killed on Stop; the run folder keeps the last checkpoint and can be resumed' : 'stopped';
+      this.log.info(`${run.view.experiment}: ${run.view.message}`);
+    } else if (['starting', 'running', 'paused'].includes(run.view.status)) {
       // The trainer died without saying why: a crash, out of memory, or killed.
       run.view.status = run.view.runDir ? 'interrupted' : 'failed';
       run.view.message = `the trainer process exited unexpectedly (${code ?? signal})`;

@@ -22,5 +22,7 @@ export const settings = {
   workers: () => section().get<number>('workers', 0) || undefined,
   /** Graph mode on the native backend (src/core/train/graph): on unless turned off. */
   graph: () => (section().get<boolean>('graphMode', true) ? undefined : ('off' as const)),
+  /** Seconds a model file may take to build its model before the trainer is stopped. */
+  buildTimeout: () => section().get<number>('buildTimeout', 60),
   maxChartPoints: () => section().get<number>('maxChartPoints', 2000),
 };

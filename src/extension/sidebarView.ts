@@ -38,8 +38,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
       const msg = parseWebviewMessage(raw);
       if (!msg) return this.log.error(`ignored an invalid message from the side view: ${JSON.stringify(raw).slice(0, 200)}`);
       if (msg.method === 'webview/ready') { this.ready = true; this.refresh(); }
-      else if (msg.method === 'run/open') this.panel.showRunFolders([msg.params.runDir]);
-      else if (msg.method === 'runs/compare') this.panel.showRunFolders(msg.params.runDirs);
+      else if (msg.method === 'run/open' || msg.method === 'runs/compare') this.panel.openRequested(msg);
       else if (msg.method === 'run/control') this.runs.control(msg.params.id, msg.params.action);
     }, undefined, this.disposables);
     view.onDidChangeVisibility(() => view.visible && this.refresh(), undefined, this.disposables);
@@ -61,6 +60,8 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     const live = this.runs.all.filter((r) => r.view.runDir).map((r) => r.view);
     const recent = [...live.reverse(), ...onDisk.filter((d) => !live.some((l) => l.runDir === d.runDir))].slice(0, 20);
     const active = this.runs.active;
+    // What the view lists is what it may ask to open.
+    this.panel.known.allowViews(recent);
     void this.view.webview.postMessage({
       method: 'sidebar/update',
       params: { active: active?.view, activeMetrics: active ? active.metrics.slice(-2000) : [], recent },

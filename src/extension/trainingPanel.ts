@@ -3,7 +3,10 @@
 // One panel per window; it remembers which run folders it shows, so VS Code
 // restores it after a reload (WebviewPanelSerializer).
 import * as vscode from 'vscode';
-import type { DiagramData, GradientRecordView, HostMessage, MetricRecordView, RunAnalyses, RunView } from '../protocol/webview';
+import * as path from 'node:path';
+import { listRuns } from '../core/runs/runFolder';
+import type { DiagramData, GradientRecordView, HostMessage, MetricRecordView, RunAnalyses, RunView, WebviewMessage } from '../protocol/webview';
+import { KnownRuns } from './knownRuns';
 import type { LesionResult, ResponsesResult } from '../protocol/trainer';
 import { parseWebviewMessage } from '../protocol/webview';
 import { Log } from './log';
@@ -22,6 +25,8 @@ export class TrainingPanel implements vscode.Disposable {
   private ready = false;
   private shown: Shown | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Runs webviews may ask to open (by id): those the host showed them or the user picked. */
+  readonly known = new KnownRuns();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly runs: RunManager, private readonly log: Log, private readonly maxPoints: () => number) {
     this.disposables.push(runs.onDidUpdate(({ run, newRecords, newGradients }) => {
@@ -43,7 +48,16 @@ export class TrainingPanel implements vscode.Disposable {
     this.show({ title: `Training: ${run.view.experiment}`, runIds: [run.view.id], runDirs: run.view.runDir ? [run.view.runDir] : [], diagram: run.diagram });
   }
 
+  /** A webview's `run/open` / `runs/compare`: only runs the host offered, by id; anything else is refused and logged. */
+  openRequested(msg: Extract<WebviewMessage, { method: 'run/open' | 'runs/compare' }>): void {
+    const ids = msg.method === 'run/open' ? [msg.params.id] : msg.params.ids;
+    const dirs = this.known.resolveAll(ids);
+    if (dirs.length < ids.length) this.log.error(`ignored a request to open runs the host never listed: ${JSON.stringify(ids.filter((id) => !this.known.resolve(id))).slice(0, 300)}`);
+    if (dirs.length) this.showRunFolders(dirs);
+  }
+
   showRunFolders(runDirs: string[], title?: string): void {
+    for (const d of runDirs) this.known.allow(d, d);
     const live = runDirs.map((d) => this.runs.all.find((r) => r.view.runDir === d));
     const ids = runDirs.map((d, i) => live[i]?.view.id ?? d);
     const first = runDirs.length === 1 ? safeLoad(runDirs[0]) : undefined;
@@ -57,7 +71,10 @@ export class TrainingPanel implements vscode.Disposable {
   /** Called by the serializer after a window reload. */
   restore(panel: vscode.WebviewPanel, state: { runDirs?: string[] } | undefined): void {
     this.adopt(panel);
-    if (state?.runDirs?.length) this.showRunFolders(state.runDirs);
+    // The saved state comes back from the webview: reopen only folders that are runs of this workspace.
+    const ours = new Set(listRuns(settings.runsDir()).map((r) => path.resolve(r.dir)));
+    const dirs = (state?.runDirs ?? []).filter((d) => typeof d === 'string' && ours.has(path.resolve(d)));
+    if (dirs.length) this.showRunFolders(dirs);
   }
 
   /** Shows the panel again with what it last showed; false when it never showed anything. */
@@ -111,10 +128,8 @@ export class TrainingPanel implements vscode.Disposable {
         this.runs.control(msg.params.id, msg.params.action);
         break;
       case 'run/open':
-        this.showRunFolders([msg.params.runDir]);
-        break;
       case 'runs/compare':
-        this.showRunFolders(msg.params.runDirs);
+        this.openRequested(msg);
         break;
       case 'analysis/run':
         void this.analyze(msg.params.id, msg.params.analysis, msg.params.lesioned);

@@ -11,6 +11,7 @@ export const StepModeSchema = z.enum(['eager', 'graph', 'data-parallel']);
 export type StepMode = z.infer<typeof StepModeSchema>;
 
 export const DataNameSchema = z.enum(['synthetic', 'cifar10', 'mnist', 'fashion-mnist']);
+export type DataName = z.infer<typeof DataNameSchema>;
 
 /** Command-line or settings overrides of an experiment's recipe. */
 export const OverridesSchema = z.object({
@@ -156,6 +157,9 @@ export const EventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lesion'), runDir: z.string(), result: LesionResultSchema }),
   z.object({ type: z.literal('responses'), runDir: z.string(), result: ResponsesResultSchema }),
   z.object({ type: z.literal('described'), backend: z.string(), summary: ModelSummarySchema, graph: ModelGraphSchema }),
+  /** The trainer is running the user's code (evaluating the file, calling the model function); the parent times it (a `while (true) {}` never returns). */
+  z.object({ type: z.literal('building'), file: z.string(), experiment: z.string(), line: z.number().int() }),
+  z.object({ type: z.literal('built') }),
   z.object({
     type: z.literal('finished'),
     status: z.enum(['finished', 'stopped']),
@@ -166,7 +170,8 @@ export const EventSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('failed'),
-    kind: z.enum(['compile', 'build', 'data', 'diverged', 'crash']),
+    /** run: the run folder (damaged, still training, the disk full). */
+    kind: z.enum(['compile', 'build', 'data', 'diverged', 'crash', 'run']),
     message: z.string(),
     diagnostics: z.array(DiagnosticSchema).default([]),
     runDir: z.string().optional(),

@@ -65,8 +65,9 @@ export type DiagramData = z.infer<typeof DiagramDataSchema>;
 export const WebviewMessageSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('webview/ready') }),
   z.object({ method: z.literal('run/control'), params: z.object({ id: z.string(), action: z.enum(['stop', 'pause', 'resume']) }) }),
-  z.object({ method: z.literal('run/open'), params: z.object({ runDir: z.string() }) }),
-  z.object({ method: z.literal('runs/compare'), params: z.object({ runDirs: z.array(z.string()).min(1).max(12) }) }),
+  // Run ids the host listed (RunView.id), never paths: the host opens only runs it offered.
+  z.object({ method: z.literal('run/open'), params: z.object({ id: z.string().max(4096) }) }),
+  z.object({ method: z.literal('runs/compare'), params: z.object({ ids: z.array(z.string().max(4096)).min(1).max(12) }) }),
   z.object({
     method: z.literal('export'),
     params: z.object({

@@ -14,6 +14,7 @@ import { responseStudy } from '../core/analysis/responses';
 import { selectBackend } from '../core/backend/select';
 import { loadDataset } from '../core/data';
 import { loadCheckpoint } from '../core/runs/checkpoint';
+import { runUserCodeTimed } from './userCode';
 import { readRunInfo, RUN_JSON, writeFileAtomic } from '../core/runs/runFolder';
 import { loadExperiment } from '../core/train/userModel';
 import type { TrainerCommand } from '../protocol/trainer';
@@ -35,7 +36,7 @@ async function loadModel(runDir: string, kind: 'latest' | 'best', file: string, 
     // A model with custom layers loads only once its file has registered them.
     if (!fs.existsSync(file) || /no .* checkpoint/.test((e as Error).message)) throw e;
     emit({ type: 'log', level: 'info', message: `loading ${path.basename(file)} for its custom layers (${(e as Error).message.split('\n')[0]})` });
-    await loadExperiment(tf, lib, file, experiment);
+    await runUserCodeTimed(emit, file, experiment, () => loadExperiment(tf, lib, file, experiment));
     return loadCheckpoint(tf, runDir, kind);
   }
 }

@@ -13,12 +13,25 @@ export interface TrainerHandlers {
   onOutput?(line: string): void;
 }
 
+export interface TrainerClientOptions {
+  /** Time limit on the user's code building a model (evaluating the file, the model function); default 60 s. */
+  buildTimeoutSeconds?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export const DEFAULT_BUILD_TIMEOUT_SECONDS = 60;
+
 export class TrainerClient {
   private readonly child: ChildProcess;
   private stderr = '';
+  private buildTimer: NodeJS.Timeout | undefined;
+  private killed = false;
+  /** Set while the trainer runs user code: a stop then cannot be cooperative. */
+  private building: { file: string; experiment: string; line: number } | undefined;
   readonly exited: Promise<TrainerExit>;
 
-  constructor(trainerScript: string, handlers: TrainerHandlers, env: NodeJS.ProcessEnv = process.env) {
+  constructor(trainerScript: string, private readonly handlers: TrainerHandlers, private readonly options: TrainerClientOptions = {}) {
+    const env = options.env ?? process.env;
     this.child = fork(trainerScript, [], {
       // In desktop VS Code, process.execPath is Electron: this makes it plain Node.
       env: { ...env, ELECTRON_RUN_AS_NODE: '1' },
@@ -40,10 +53,12 @@ export class TrainerClient {
         handlers.onOutput?.(`invalid message from the trainer ignored: ${(e as Error).message}`);
         return;
       }
+      this.watchBuild(event);
       handlers.onEvent(event);
     });
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
+        clearTimeout(this.buildTimer);
         const exit = { code, signal, stderr: this.stderr };
         handlers.onExit?.(exit);
         resolve(exit);
@@ -57,16 +72,53 @@ export class TrainerClient {
     if (this.child.connected) this.child.send(command);
   }
 
-  /** Asks for a clean stop (with a checkpoint); kills if it hasn't exited after `graceMs`. */
+  /** True while the trainer is inside the user's code (building a model). */
+  get inUserCode(): boolean { return this.building !== undefined; }
+
+  /**
+   * Asks for a clean stop (with a checkpoint) and kills if it hasn't exited
+   * after `graceMs`. A trainer inside the user's code cannot hear a stop (its
+   * event loop is busy there), and has nothing to checkpoint: killed at once.
+   */
   async stop(graceMs = 60_000): Promise<TrainerExit> {
+    if (this.building) {
+      this.kill();
+      return this.exited;
+    }
     this.send({ type: 'stop' });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const timer = setTimeout(() => this.kill(), graceMs);
     const exit = await this.exited;
     clearTimeout(timer);
     return exit;
   }
 
   kill(): void {
+    this.killed = true;
     this.child.kill('SIGKILL');
+  }
+
+  /** Times the user's code: past the limit, the trainer is killed and the build reported failed at the experiment's line. */
+  private watchBuild(event: TrainerEvent): void {
+    if (event.type === 'building') {
+      this.building = { file: event.file, experiment: event.experiment, line: event.line };
+      const seconds = this.options.buildTimeoutSeconds ?? DEFAULT_BUILD_TIMEOUT_SECONDS;
+      clearTimeout(this.buildTimer);
+      this.buildTimer = setTimeout(() => this.buildTimedOut(seconds), seconds * 1000);
+    } else if (['built', 'failed', 'described', 'started', 'finished'].includes(event.type)) {
+      clearTimeout(this.buildTimer);
+      this.building = undefined;
+    }
+  }
+
+  private buildTimedOut(seconds: number): void {
+    const b = this.building;
+    if (!b || this.killed) return;
+    this.kill();
+    const message = `building ${b.experiment} did not finish in ${seconds} s (a model function that never returns?); the trainer was stopped`;
+    this.building = undefined;
+    this.handlers.onEvent({
+      type: 'failed', kind: 'build', message: `${b.file}:${b.line}:1 ${message}`,
+      diagnostics: [{ file: b.file, line: b.line, column: 1, message }],
+    });
   }
 }

@@ -4,19 +4,36 @@
 import { Control } from '../core/train/control';
 import { parseCommand, TrainerEvent } from '../protocol/trainer';
 import { analyze } from './analyze';
+import { startLifeline } from './lifeline';
 import { describe, resume, train } from './session';
 
 const control = new Control();
 let busy = false;
 
+// Messages handed to the IPC channel but not yet written. A large one (the
+// `described` graph of ResNet-1202 is megabytes) is lost if the channel is
+// closed before its send callback has run.
+let unsent = 0;
+let allSent: (() => void) | undefined;
+
 function emit(event: TrainerEvent): void {
-  if (process.connected) process.send?.(event);
+  if (!process.connected || !process.send) return;
+  unsent++;
+  process.send(event, undefined, {}, () => {
+    if (--unsent === 0) allSent?.();
+  });
 }
 
 async function exitWhenDone(work: Promise<void>): Promise<void> {
   await work;
-  // Let the last message flush before the channel closes.
+  if (unsent > 0 && process.connected) await new Promise<void>((resolve) => { allSent = resolve; });
   process.disconnect?.();
+}
+
+/** zod's issues as one line: "job.backend: Invalid enum value ..." */
+function invalidCommandSummary(e: unknown): string {
+  const issues = (e as { issues?: { path: (string | number)[]; message: string }[] }).issues;
+  return issues?.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') ?? String((e as Error).message ?? e);
 }
 
 process.on('message', (raw) => {
@@ -24,7 +41,12 @@ process.on('message', (raw) => {
   try {
     command = parseCommand(raw);
   } catch (e) {
-    emit({ type: 'log', level: 'warn', message: `ignored an invalid command: ${(e as Error).message}` });
+    // A parent waiting for an answer to a command we cannot read would wait forever: say so and end.
+    const first = (e as Error).message.split('\n')[0];
+    if (busy) return emit({ type: 'log', level: 'warn', message: `ignored an invalid command: ${first}` });
+    busy = true;
+    emit({ type: 'failed', kind: 'crash', message: `invalid command from the parent process: ${invalidCommandSummary(e)}`, diagnostics: [] });
+    void exitWhenDone(Promise.resolve());
     return;
   }
   switch (command.type) {
@@ -43,8 +65,10 @@ process.on('message', (raw) => {
   else if (command.type === 'analyze') void exitWhenDone(analyze(command, emit, () => control.stopRequested));
 });
 
-// A parent that goes away (window closed, CLI killed) must not leave us training forever.
-process.on('disconnect', () => {
+// A parent that goes away (window closed, CLI killed) must not leave us training
+// forever: stop at the next iteration with a checkpoint, run marked interrupted.
+startLifeline(() => {
+  allSent?.();
   control.stop();
   setTimeout(() => process.exit(0), 30_000).unref();
 });

@@ -11,15 +11,24 @@ import { findExperiments } from '../core/experiments/findExperiments';
 import { extractGraph, summarize } from '../core/graph/extract';
 import { DataSpec } from '../core/lib/data';
 import { ExperimentConfig, resolveRecipe, ResolvedRecipe } from '../core/lib/experiment';
-import { loadCheckpoint } from '../core/runs/checkpoint';
+import { withMemoryGuard } from '../core/compile/memoryGuard';
+import { loadResumePoint } from '../core/runs/checkpoint';
+import { isNoSpace, noSpaceMessage, RunFolderError } from '../core/runs/runErrors';
+import { lockRun } from '../core/runs/runLock';
 import { createRunFolder, GRADIENTS, METRICS, readRunInfo, RunInfo, truncateAfter, updateRunInfo, writeRunInfo } from '../core/runs/runFolder';
 import { Control } from '../core/train/control';
 import { DivergedError, plan, runTraining } from '../core/train/loop';
-import { buildModel, loadExperiment } from '../core/train/userModel';
+import { buildModel, LoadedExperiment, loadExperiment } from '../core/train/userModel';
 import type { BackendChoice, Overrides, StepMode, TrainerEvent, TrainJob } from '../protocol/trainer';
+import { lostParent } from './lifeline';
+import { reportArchitectureChange, reportResumePoint } from './resumeChecks';
+import { runUserCodeTimed } from './userCode';
 
 const tf = tfjs;
 export type Emit = (e: TrainerEvent) => void;
+
+/** The user's model function, with every weight sized before it is allocated (memoryGuard.ts). */
+const build = (loaded: LoadedExperiment, info: Parameters<typeof buildModel>[2]): tfjs.LayersModel => withMemoryGuard(tf, () => buildModel(tf, loaded, info));
 
 export function applyOverrides(config: ExperimentConfig, o: Overrides): ResolvedRecipe {
   const data: DataSpec = { ...resolveRecipe(config).data };
@@ -68,6 +77,8 @@ export function failureEvent(e: unknown, file?: string, experiment?: string, run
   }
   if (e instanceof DivergedError) return { type: 'failed', kind: 'diverged', message: e.message, diagnostics: [], runDir, iteration: e.iteration };
   if (e instanceof DataError) return { type: 'failed', kind: 'data', message: e.message, diagnostics: [], runDir };
+  if (e instanceof RunFolderError) return { type: 'failed', kind: 'run', message: e.message, diagnostics: [], runDir };
+  if (isNoSpace(e)) return { type: 'failed', kind: 'run', message: noSpaceMessage(e, runDir), diagnostics: [], runDir };
   const err = e instanceof Error ? e : new Error(String(e));
   return { type: 'failed', kind: 'crash', message: err.stack ?? err.message, diagnostics: [], runDir };
 }
@@ -82,12 +93,12 @@ async function startBackend(choice: BackendChoice, emit: Emit): Promise<string> 
 export async function describe(file: string, experiment: string, dataName: DataSpec['name'] | undefined, emit: Emit): Promise<void> {
   try {
     const backend = await startBackend('cpu', emit); // building a graph needs no fast backend
-    const loaded = await loadExperiment(tf, lib, file, experiment);
+    const loaded = await runUserCodeTimed(emit, file, experiment, () => loadExperiment(tf, lib, file, experiment));
     const recipe = resolveRecipe(loaded.experiment.config);
     const name = dataName ?? recipe.data.name;
     // The shape of the data is all a diagram needs: don't load (or download) it.
     const info = name === 'mnist' || name === 'fashion-mnist' ? { inputShape: [28, 28, 1] as [number, number, number], numClasses: 10 } : { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
-    const model = buildModel(tf, loaded, info);
+    const model = await runUserCodeTimed(emit, file, experiment, () => build(loaded, info));
     const graph = extractGraph(model);
     emit({ type: 'described', backend, summary: summarize(model, graph), graph });
     model.dispose();
@@ -98,15 +109,19 @@ export async function describe(file: string, experiment: string, dataName: DataS
 
 export async function train(job: TrainJob, control: Control, emit: Emit): Promise<void> {
   let runDir: string | undefined;
+  let release: (() => void) | undefined;
   try {
     const backend = await startBackend(job.backend, emit);
-    const loaded = await loadExperiment(tf, lib, job.file, job.experiment);
+    const loaded = await runUserCodeTimed(emit, job.file, job.experiment, () => loadExperiment(tf, lib, job.file, job.experiment));
     const recipe = applyOverrides(loaded.experiment.config, job.overrides);
     const dataset = await loadData(recipe.data, job.cacheDir, emit);
     lib.setInitSeed(recipe.seed);
-    const model = buildModel(tf, loaded, dataset.info);
-    runDir = createRunFolder(job.runsDir, job.experiment);
+    const model = await runUserCodeTimed(emit, job.file, job.experiment, () => build(loaded, dataset.info));
     const graph = extractGraph(model);
+    const summary = summarize(model, graph);
+    // Only now, when nothing about the model can fail any more: no empty run folders.
+    runDir = createRunFolder(job.runsDir, job.experiment);
+    release = lockRun(runDir);
     const p = plan(recipe, dataset.train.count);
     const info: RunInfo = {
       id: path.basename(runDir), experiment: job.experiment, file: path.resolve(job.file), createdAt: new Date().toISOString(),
@@ -115,7 +130,7 @@ export async function train(job: TrainJob, control: Control, emit: Emit): Promis
         name: recipe.data.name, source: dataset.source, train: dataset.train.count, test: dataset.test.count,
         validation: dataset.validation?.count, inputShape: dataset.info.inputShape, classNames: dataset.classNames,
       },
-      summary: summarize(model, graph), graph, ...p,
+      summary, graph, ...p,
     };
     writeRunInfo(runDir, info);
     const dir = runDir;
@@ -129,18 +144,28 @@ export async function train(job: TrainJob, control: Control, emit: Emit): Promis
     model.dispose();
   } catch (e) {
     fail(e, job.file, job.experiment, runDir, emit);
+  } finally {
+    release?.();
   }
 }
 
 export async function resume(runDir: string, backendChoice: BackendChoice, cacheDir: string | undefined, control: Control, emit: Emit, graphChoice?: 'auto' | 'off'): Promise<void> {
+  let release: (() => void) | undefined;
   try {
     const info = readRunInfo(runDir);
+    // readRunInfo says "running" only while its pid is alive; the lock also covers two resumes started at once.
+    if (info.status === 'running' && info.pid !== process.pid) throw new RunFolderError(`run ${info.id} is still training (pid ${info.pid}): stop it first, or wait for it to end`);
+    release = lockRun(runDir);
     const backend = await startBackend(backendChoice, emit);
     // Evaluate the model file again so its custom layers are registered, then
     // take the architecture and weights from the checkpoint.
-    await loadExperiment(tf, lib, info.file, info.experiment);
-    const { model, state, optimizer } = await loadCheckpoint(tf, runDir);
+    const loaded = await runUserCodeTimed(emit, info.file, info.experiment, () => loadExperiment(tf, lib, info.file, info.experiment));
+    const point = await loadResumePoint(tf, runDir);
+    reportResumePoint(runDir, point, emit);
+    const { model, state, optimizer } = point;
     const dataset = await loadData(info.recipe.data, cacheDir, emit);
+    lib.setInitSeed(info.recipe.seed);
+    await reportArchitectureChange(info.file, model, () => runUserCodeTimed(emit, info.file, info.experiment, () => build(loaded, dataset.info)), emit);
     truncateAfter(runDir, METRICS, state.iteration);
     truncateAfter(runDir, GRADIENTS, state.iteration);
     updateRunInfo(runDir, { status: 'running', pid: process.pid, backend, error: undefined });
@@ -154,18 +179,34 @@ export async function resume(runDir: string, backendChoice: BackendChoice, cache
     model.dispose();
   } catch (e) {
     fail(e, undefined, undefined, fs.existsSync(path.join(runDir, 'run.json')) ? runDir : undefined, emit);
+  } finally {
+    release?.();
   }
 }
 
 async function finish(runDir: string, result: Awaited<ReturnType<typeof runTraining>>, emit: Emit): Promise<void> {
-  updateRunInfo(runDir, { status: result.status, pid: undefined, final: { iteration: result.iteration, trainError: result.trainError, testError: result.testError } });
+  // Stopped because the parent went away (CLI killed, window closed): nobody asked for it.
+  const status = result.status === 'stopped' && lostParent() ? 'interrupted' : result.status;
+  updateRunInfo(runDir, { status, pid: undefined, final: { iteration: result.iteration, trainError: result.trainError, testError: result.testError } });
   emit({ type: 'finished', status: result.status, runDir, iteration: result.iteration, trainError: result.trainError, testError: result.testError });
 }
 
 function fail(e: unknown, file: string | undefined, experiment: string | undefined, runDir: string | undefined, emit: Emit): void {
+  // A folder this trainer made but could not even write run.json into (a full disk) is removed, not left empty.
+  if (runDir && !(e instanceof RunFolderError) && !fs.existsSync(path.join(runDir, 'run.json'))) {
+    fs.rmSync(runDir, { recursive: true, force: true });
+    runDir = undefined;
+  }
   const event = failureEvent(e, file, experiment, runDir);
-  if (runDir && event.type === 'failed') {
-    updateRunInfo(runDir, { status: event.kind === 'diverged' ? 'diverged' : 'failed', pid: undefined, error: event.message });
+  // A busy or damaged run folder is not this trainer's to mark.
+  if (runDir && event.type === 'failed' && !(e instanceof RunFolderError)) {
+    // Out of space the checkpoint is intact and the run resumable: interrupted, not failed.
+    const status = event.kind === 'diverged' ? 'diverged' : isNoSpace(e) ? 'interrupted' : 'failed';
+    try {
+      updateRunInfo(runDir, { status, pid: undefined, error: event.message });
+    } catch {
+      // A full disk again: run.json keeps its last whole version ("running" with our pid, read as interrupted once we exit).
+    }
   }
   emit(event);
 }

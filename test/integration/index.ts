@@ -4,6 +4,7 @@
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
 import { registerExtensionSuite } from './extension.test';
+import { registerFaultsSuite } from './faults.test';
 import { registerTrainingSuite } from './training.test';
 import { registerTrustSuite } from './trust.test';
 
@@ -13,6 +14,7 @@ export function run(): Promise<void> {
   if (vscode.workspace.isTrusted) {
     registerExtensionSuite();
     registerTrainingSuite();
+    registerFaultsSuite();
   } else {
     registerTrustSuite();
   }

@@ -7,7 +7,7 @@ import { extractGraph, summarize } from '../../src/core/graph/extract';
 import { findShortcuts, longestPathDepth, mainPathDepth } from '../../src/core/graph/shortcuts';
 import { plainCifar, preactResnetCifar, resnetCifar } from '../../src/core/lib';
 import type { DataInfo } from '../../src/core/lib/types';
-import { ModelGraphSchema } from '../../src/protocol/graph';
+import { ModelGraph, ModelGraphSchema } from '../../src/protocol/graph';
 
 const cifar: DataInfo = { inputShape: [32, 32, 3], numClasses: 10 };
 
@@ -147,4 +147,34 @@ test('summarize gives the paper numbers for resnet-20: 269,722 parameters, depth
   assert.equal(s.depth, 20);
   assert.equal(s.shortcuts, 9);
   model.dispose();
+});
+
+test('no recursion that depth can break: a 30,000-layer residual chain (deeper than ResNet-1202)', () => {
+  // input -> (conv_i -> add_i with an identity shortcut from the previous add) x 15,000
+  const nodes: ModelGraph['nodes'] = [{ id: 'input', className: 'InputLayer', outputShape: [null, 4], params: 0 }];
+  const edges: ModelGraph['edges'] = [];
+  let prev = 'input';
+  for (let i = 0; i < 15_000; i++) {
+    nodes.push({ id: `conv${i}`, className: 'Conv2D', outputShape: [null, 4], params: 1 }, { id: `add${i}`, className: 'Add', outputShape: [null, 4], params: 0 });
+    edges.push({ from: prev, to: `conv${i}` }, { from: `conv${i}`, to: `add${i}` }, { from: prev, to: `add${i}` });
+    prev = `add${i}`;
+  }
+  const graph: ModelGraph = { name: 'chain', nodes, edges };
+  const depth = longestPathDepth(graph);
+  assert.equal(depth.get(prev), 30_000);
+  const shortcuts = findShortcuts(graph);
+  assert.equal(shortcuts.length, 15_000);
+  assert.deepEqual(shortcuts[14_999], { from: 'add14998', to: 'add14999', kind: 'identity', via: [], skips: ['conv14999'] });
+  assert.equal(mainPathDepth(graph), 15_000);
+});
+
+test("the paper's ResNet-1202 (n = 200): its graph, 600 shortcuts and a collapsed diagram, without overflowing the stack", async () => {
+  const { diagramSvg } = await import('../../src/core/report/diagramSvg');
+  const { layoutGraph } = await import('../../webview/panel/diagramLayout');
+  const g = graphOf(resnetCifar({ depth: 1202 })(cifar));
+  assert.equal(mainPathDepth(g), 1202);
+  assert.equal(findShortcuts(g).length, 600);
+  const layout = layoutGraph(g, new Set(layoutGraph(g, new Set()).groups));
+  assert.ok(layout.rows < 700, `${layout.rows} rows collapsed`);
+  assert.match(diagramSvg(g), /^<svg/);
 });

@@ -79,3 +79,11 @@ test('overrides: --data mnist turns the default flips off; the experiment\'s own
   const warm = applyOverrides({ model, schedule: { milestones: [10] } }, { warmup: { lr: 0.01, maxIterations: 50 } });
   assert.deepEqual(warm.schedule, { milestones: [10], gamma: 0.1, warmup: { lr: 0.01, maxIterations: 50 } });
 });
+
+test('optimizer type adam is refused in one clear line (SGD + momentum only), not silently trained with SGD', async () => {
+  const { experiment } = await import('../../src/core/lib/experiment');
+  const model = () => { throw new Error('not built'); };
+  assert.throws(() => experiment({ model, optimizer: { type: 'adam' as 'sgd' } }), /optimizer type "adam" is not supported: ResNet Lab trains with SGD \+ momentum/);
+  assert.equal(experiment({ model, optimizer: { type: 'sgd' } }).config.optimizer?.type, 'sgd');
+  assert.deepEqual(resolveRecipe({}).optimizer, { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 1e-4 });
+});

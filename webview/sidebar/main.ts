@@ -54,12 +54,12 @@ function renderRuns(runs: RunView[]): void {
     li.dataset.runDir = r.runDir ?? '';
     const box = document.createElement('input');
     box.type = 'checkbox';
-    box.checked = !!r.runDir && selected.has(r.runDir);
+    box.checked = !!r.runDir && selected.has(r.id);
     box.title = 'Select to compare';
     box.addEventListener('click', (e) => {
       e.stopPropagation();
       if (!r.runDir) return;
-      if (box.checked) selected.add(r.runDir); else selected.delete(r.runDir);
+      if (box.checked) selected.add(r.id); else selected.delete(r.id);
       (document.getElementById('compare') as HTMLButtonElement).disabled = selected.size < 2;
     });
     const text = document.createElement('div');
@@ -69,7 +69,7 @@ function renderRuns(runs: RunView[]): void {
     text.querySelector('.run-meta')!.textContent = `${r.status} · test ${pct(r.finalTestError)} · train ${pct(r.finalTrainError)}`;
     li.append(box, text);
     li.title = r.runDir ?? '';
-    li.addEventListener('click', () => r.runDir && send({ method: 'run/open', params: { runDir: r.runDir } }));
+    li.addEventListener('click', () => r.runDir && send({ method: 'run/open', params: { id: r.id } }));
     return li;
   }));
 }
@@ -91,7 +91,7 @@ function handle(m: HostMessage): void {
 }
 
 document.getElementById('compare')!.addEventListener('click', () => {
-  if (selected.size >= 2) send({ method: 'runs/compare', params: { runDirs: [...selected] } });
+  if (selected.size >= 2) send({ method: 'runs/compare', params: { ids: [...selected] } });
 });
 onThemeChange(() => { theme = readTheme(); chart?.destroy(); chart = undefined; });
 onHostMessage(handle);

@@ -31,6 +31,7 @@ interface Index {
   outputs: Map<string, string[]>;
   classOf: Map<string, string>;
   order: string[];
+  position: Map<string, number>;
 }
 
 function index(graph: ModelGraph): Index {
@@ -38,23 +39,33 @@ function index(graph: ModelGraph): Index {
   const outputs = new Map<string, string[]>();
   for (const n of graph.nodes) { inputs.set(n.id, []); outputs.set(n.id, []); }
   for (const e of graph.edges) { inputs.get(e.to)?.push(e.from); outputs.get(e.from)?.push(e.to); }
-  return { inputs, outputs, classOf: new Map(graph.nodes.map((n) => [n.id, n.className])), order: graph.nodes.map((n) => n.id) };
+  return { inputs, outputs, classOf: new Map(graph.nodes.map((n) => [n.id, n.className])), order: graph.nodes.map((n) => n.id), position: new Map(graph.nodes.map((n, i) => [n.id, i])) };
 }
 
-/** Longest path (in layers) from any input to each node: a node's row in the diagram. */
+/**
+ * Longest path (in layers) from any input to each node: a node's row in the
+ * diagram. Iterative (Kahn's topological order), not recursive: ResNet-1202
+ * has thousands of layers in a row and would overflow the call stack.
+ */
 export function longestPathDepth(graph: ModelGraph): Map<string, number> {
-  const { inputs, order } = index(graph);
+  const { inputs, outputs, order } = index(graph);
+  const waiting = new Map(order.map((id) => [id, inputs.get(id)?.length ?? 0]));
   const depth = new Map<string, number>();
-  const visit = (id: string, seen: Set<string>): number => {
-    const known = depth.get(id);
-    if (known !== undefined) return known;
-    if (seen.has(id)) throw new Error(`the model graph has a cycle at ${id}`);
-    seen.add(id);
-    const d = Math.max(-1, ...(inputs.get(id) ?? []).map((p) => visit(p, seen))) + 1;
-    depth.set(id, d);
-    return d;
-  };
-  for (const id of order) visit(id, new Set());
+  const ready = order.filter((id) => waiting.get(id) === 0);
+  for (const id of ready) depth.set(id, 0);
+  while (ready.length) {
+    const id = ready.pop()!;
+    const d = depth.get(id)!;
+    for (const next of outputs.get(id) ?? []) {
+      if (!waiting.has(next)) continue; // an edge to a node the graph does not list
+      depth.set(next, Math.max(depth.get(next) ?? 0, d + 1));
+      const left = waiting.get(next)! - 1;
+      waiting.set(next, left);
+      if (left === 0) ready.push(next);
+    }
+  }
+  const stuck = order.find((id) => (waiting.get(id) ?? 0) > 0);
+  if (stuck !== undefined) throw new Error(`the model graph has a cycle at ${stuck}`);
   return depth;
 }
 
@@ -76,24 +87,25 @@ export function findShortcuts(graph: ModelGraph): Shortcut[] {
         cur = idx.inputs.get(cur)![0];
       }
       const kind: ShortcutKind = via.length === 0 ? 'identity' : via.some((v) => WEIGHTED.has(idx.classOf.get(v) ?? '')) ? 'projection' : 'padding';
-      result.push({ from: cur, to: id, kind, via, skips: branchBetween(idx, cur, deepest, new Set(via)) });
+      result.push({ from: cur, to: id, kind, via, skips: branchBetween(idx, depth, cur, deepest, new Set(via)) });
     }
   }
   return result;
 }
 
 /** The layers on paths from `fork` (exclusive) to `end` (inclusive), excluding the shortcut's own layers. */
-function branchBetween(idx: Index, fork: string, end: string, exclude: Set<string>): string[] {
-  const reachesEnd = new Map<string, boolean>();
-  const reaches = (id: string): boolean => {
-    if (id === end) return true;
-    const k = reachesEnd.get(id);
-    if (k !== undefined) return k;
-    reachesEnd.set(id, false);
-    const r = (idx.outputs.get(id) ?? []).some(reaches);
-    reachesEnd.set(id, r);
-    return r;
-  };
+function branchBetween(idx: Index, depth: Map<string, number>, fork: string, end: string, exclude: Set<string>): string[] {
+  // What reaches `end`, found by walking back from it (a loop, not recursion: depth must not matter).
+  // Whatever lies after the fork is deeper than it, so the walk stops there: linear in the block, not the net.
+  const forkDepth = depth.get(fork) ?? 0;
+  const reachesEnd = new Set<string>([end]);
+  const back = [end];
+  while (back.length) {
+    for (const p of idx.inputs.get(back.pop()!) ?? []) {
+      if (!reachesEnd.has(p) && (depth.get(p) ?? 0) > forkDepth) { reachesEnd.add(p); back.push(p); }
+    }
+  }
+  const reaches = (id: string) => reachesEnd.has(id);
   const found: string[] = [];
   const stack = [...(idx.outputs.get(fork) ?? [])];
   const seen = new Set<string>();
@@ -104,7 +116,8 @@ function branchBetween(idx: Index, fork: string, end: string, exclude: Set<strin
     found.push(id);
     if (id !== end) stack.push(...(idx.outputs.get(id) ?? []));
   }
-  return idx.order.filter((id) => seen.has(id));
+  const position = (id: string) => idx.position.get(id) ?? 0;
+  return [...seen].sort((a, b) => position(a) - position(b));
 }
 
 /** Weighted layers (conv, dense) not on a shortcut: the depth the paper names a net by. */

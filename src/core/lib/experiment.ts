@@ -4,8 +4,13 @@
 import { DataSpec, synthetic } from './data';
 import { ModelFactory } from './types';
 
+/**
+ * Always SGD with momentum, as in the paper. There is deliberately no Adam:
+ * `type: 'adam'` used to be accepted and silently trained with SGD at Adam's
+ * learning rate, so `experiment()` now refuses any other type.
+ */
 export interface OptimizerConfig {
-  type?: 'sgd' | 'adam';
+  type?: 'sgd';
   lr?: number;
   momentum?: number;
   /** L2 penalty on conv and dense kernels only (not biases or batch-norm). */
@@ -60,6 +65,10 @@ export function experiment(config: ExperimentConfig): Experiment {
   if (typeof config?.model !== 'function') {
     throw new Error('experiment({ model }) needs a model factory, e.g. resnetCifar({ depth: 20 }) or (info) => tf.model(...)');
   }
+  const type = (config.optimizer as { type?: unknown } | undefined)?.type;
+  if (type !== undefined && type !== 'sgd') {
+    throw new Error(`optimizer type ${JSON.stringify(type)} is not supported: ResNet Lab trains with SGD + momentum as the paper does; remove "type" and set lr, momentum, weightDecay`);
+  }
   return { kind: 'resnet-lab/experiment', config };
 }
 
@@ -82,7 +91,6 @@ export interface ResolvedRecipe {
 
 export function resolveRecipe(c: Omit<ExperimentConfig, 'model'>): ResolvedRecipe {
   const opt = c.optimizer ?? {};
-  const type = opt.type ?? 'sgd';
   const data = c.data ?? synthetic();
   return {
     data,
@@ -90,8 +98,8 @@ export function resolveRecipe(c: Omit<ExperimentConfig, 'model'>): ResolvedRecip
     iterations: c.iterations,
     batchSize: c.batchSize ?? 128,
     optimizer: {
-      type,
-      lr: opt.lr ?? (type === 'sgd' ? 0.1 : 1e-3),
+      type: 'sgd',
+      lr: opt.lr ?? 0.1,
       momentum: opt.momentum ?? 0.9,
       weightDecay: opt.weightDecay ?? 1e-4,
     },

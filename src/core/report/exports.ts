@@ -9,7 +9,7 @@ import { errorCurvesSvg, lossCurvesSvg, lrSvg } from './curvesSvg';
 import { gradientHeatmapSvg } from './heatmapSvg';
 import { lesionBarsSvg } from './lesionSvg';
 import { responsesSvg } from './responsesSvg';
-import { GRADIENTS, METRICS } from '../runs/runFolder';
+import { GRADIENTS, METRICS, writeFileAtomic } from '../runs/runFolder';
 
 export const PLOT_KINDS = ['curves', 'compare', 'loss', 'lr', 'gradients', 'lesion', 'responses', 'diagram'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
@@ -81,7 +81,7 @@ export function exportCsv(runDir: string, outDir = runDir): string[] {
   const written: string[] = [];
   const write = (name: string, body: string) => {
     const file = path.join(outDir, name);
-    fs.writeFileSync(file, body);
+    writeFileAtomic(file, body);
     written.push(file);
   };
   write('metrics.csv', metricsCsv(run.metrics));

@@ -143,7 +143,7 @@ function recipeRows(info: RunInfo, metrics: MetricRecord[], timing: [string, str
     rows.push(['length', `${int(info.epochs)} epochs × ${int(info.iterationsPerEpoch)} iterations = ${int(info.totalIterations)} iterations`]);
     rows.push(['mini-batch', int(r.batchSize)]);
     const o = r.optimizer;
-    rows.push(['optimizer', o.type === 'sgd' ? `SGD, momentum ${num(o.momentum)}, weight decay ${num(o.weightDecay)}` : `Adam, weight decay ${num(o.weightDecay)}`]);
+    rows.push(['optimizer', `SGD, momentum ${num(o.momentum)}, weight decay ${num(o.weightDecay)}`]);
     const ms = milestones(r, info.totalIterations);
     let schedule = `${num(o.lr)}, ×${num(r.schedule?.gamma ?? 0.1)} after iteration${ms.length > 1 ? 's' : ''} ${ms.map(int).join(', ')}${r.schedule?.milestones ? '' : ' (50% and 75% of the run)'}`;
     if (r.schedule?.warmup) schedule += `; warm-up at ${num(r.schedule.warmup.lr)}${r.schedule.warmup.untilTrainError ? ` until training error < ${pct(r.schedule.warmup.untilTrainError, 0)}` : ''}`;

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
+import { RunFolderError } from './runErrors';
 import { writeFileAtomic } from './runFolder';
 
 type TF = typeof tfjs;
@@ -33,6 +34,23 @@ function toBuffer(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
 export async function saveCheckpoint(tf: TF, runDir: string, kind: CheckpointKind, model: tfjs.LayersModel, state: TrainState, optimizer?: Float32Array): Promise<string> {
   const dir = checkpointDir(runDir, kind);
   const tmp = `${dir}.tmp`;
+  try {
+    await writeCheckpointFiles(tf, tmp, model, state, optimizer);
+  } catch (e) {
+    // A full disk mid-write: the previous checkpoint stays whole and no half-written folder is left.
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  // Swap folders so that a crash leaves either the old or the new checkpoint whole.
+  const old = `${dir}.old`;
+  fs.rmSync(old, { recursive: true, force: true });
+  if (fs.existsSync(dir)) fs.renameSync(dir, old);
+  fs.renameSync(tmp, dir);
+  fs.rmSync(old, { recursive: true, force: true });
+  return dir;
+}
+
+async function writeCheckpointFiles(tf: TF, tmp: string, model: tfjs.LayersModel, state: TrainState, optimizer?: Float32Array): Promise<void> {
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
@@ -49,13 +67,6 @@ export async function saveCheckpoint(tf: TF, runDir: string, kind: CheckpointKin
   }));
   if (optimizer) fs.writeFileSync(path.join(tmp, 'optimizer.bin'), new Uint8Array(optimizer.buffer, optimizer.byteOffset, optimizer.byteLength));
   fs.writeFileSync(path.join(tmp, 'state.json'), JSON.stringify(state));
-  // Swap folders so that a crash leaves either the old or the new checkpoint whole.
-  const old = `${dir}.old`;
-  fs.rmSync(old, { recursive: true, force: true });
-  if (fs.existsSync(dir)) fs.renameSync(dir, old);
-  fs.renameSync(tmp, dir);
-  fs.rmSync(old, { recursive: true, force: true });
-  return dir;
 }
 
 export function hasCheckpoint(runDir: string, kind: CheckpointKind = 'latest'): boolean {
@@ -71,15 +82,42 @@ function resolveCheckpoint(runDir: string, kind: CheckpointKind): string | undef
 export async function loadCheckpoint(tf: TF, runDir: string, kind: CheckpointKind = 'latest'):
   Promise<{ model: tfjs.LayersModel; state: TrainState; optimizer?: Float32Array }> {
   const dir = resolveCheckpoint(runDir, kind);
-  if (!dir) throw new Error(`${runDir} has no ${kind} checkpoint to resume from (it stopped before the first one was written)`);
-  const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
-  const weights = fs.readFileSync(path.join(dir, 'weights.bin'));
+  if (!dir) throw new RunFolderError(`${runDir} has no ${kind} checkpoint to resume from (it stopped before the first one was written): train it again`);
+  return loadCheckpointFolder(tf, dir);
+}
+
+/** Reads one checkpoint folder; anything missing or damaged is a RunFolderError naming the file. */
+export async function loadCheckpointFolder(tf: TF, dir: string): Promise<{ model: tfjs.LayersModel; state: TrainState; optimizer?: Float32Array }> {
+  const read = (name: string) => {
+    const file = path.join(dir, name);
+    try {
+      const data = fs.readFileSync(file);
+      if (data.length === 0) throw new RunFolderError(`${file} is empty`);
+      return data;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new RunFolderError(`${file} is missing`);
+      throw e;
+    }
+  };
+  const json = <T>(name: string): T => {
+    try {
+      return JSON.parse(read(name).toString('utf8')) as T;
+    } catch (e) {
+      if (e instanceof RunFolderError) throw e;
+      throw new RunFolderError(`${path.join(dir, name)} is damaged (${(e as Error).message})`);
+    }
+  };
+  const modelJson = json<{ modelTopology: object; weightsManifest: { weights: tfjs.io.WeightsManifestEntry[] }[] }>('model.json');
+  const state = json<TrainState>('state.json');
+  const weights = read('weights.bin');
+  const specs = modelJson.weightsManifest?.[0]?.weights ?? [];
+  const expected = specs.reduce((sum, w) => sum + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+  if (weights.length !== expected) throw new RunFolderError(`${path.join(dir, 'weights.bin')} is damaged: ${weights.length} bytes where model.json needs ${expected}`);
   const model = await tf.loadLayersModel(tf.io.fromMemory({
     modelTopology: modelJson.modelTopology,
-    weightSpecs: modelJson.weightsManifest[0].weights,
+    weightSpecs: specs,
     weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
   }));
-  const state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as TrainState;
   const optFile = path.join(dir, 'optimizer.bin');
   let optimizer: Float32Array | undefined;
   if (fs.existsSync(optFile)) {
@@ -87,4 +125,35 @@ export async function loadCheckpoint(tf: TF, runDir: string, kind: CheckpointKin
     optimizer = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
   }
   return { model, state, optimizer };
+}
+
+export interface ResumePoint {
+  model: tfjs.LayersModel;
+  state: TrainState;
+  optimizer?: Float32Array;
+  /** The checkpoint folder used. */
+  dir: string;
+  /** Damaged checkpoints passed over, newest first, each with why. */
+  skipped: string[];
+}
+
+/**
+ * The newest checkpoint that loads: latest, then the copy a crash mid-swap
+ * can leave (latest.old), then best (older; without optimizer state, so
+ * momentum restarts from zero). Throws, naming every problem, when none loads.
+ */
+export async function loadResumePoint(tf: TF, runDir: string): Promise<ResumePoint> {
+  const skipped: string[] = [];
+  for (const name of ['latest', 'latest.old', 'best', 'best.old']) {
+    const dir = path.join(runDir, 'checkpoints', name);
+    if (!fs.existsSync(dir)) continue;
+    try {
+      return { ...(await loadCheckpointFolder(tf, dir)), dir, skipped };
+    } catch (e) {
+      if (!(e instanceof RunFolderError)) throw e;
+      skipped.push(e.message);
+    }
+  }
+  if (skipped.length === 0) throw new RunFolderError(`${runDir} has no checkpoint to resume from (it stopped before the first one was written): train it again`);
+  throw new RunFolderError(`no usable checkpoint in ${runDir}: ${skipped.join('; ')}; train it again`);
 }

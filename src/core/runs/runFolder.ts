@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import type { ModelGraph, ModelSummary } from '../../protocol/graph';
 import type { Overrides, StepMode } from '../../protocol/trainer';
 import type { ResolvedRecipe } from '../lib/experiment';
+import { RunFolderError } from './runErrors';
+import { firstIssue, RunInfoSchema } from './runInfoSchema';
+import { isAlive } from './runLock';
 
 /** What the panel and the CLI call a run's engine: "tensorflow · graph". */
 export function backendLabel(backend: string, mode?: StepMode): string {
@@ -79,11 +82,16 @@ export function createRunFolder(runsDir: string, experiment: string, now = new D
   }
 }
 
-/** Write-then-rename, so a reader never sees half a file. */
+/** Write-then-rename, so a reader never sees half a file; a failed write (a full disk) leaves no temporary behind. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 export function writeRunInfo(dir: string, info: RunInfo): void {
@@ -96,21 +104,29 @@ export function updateRunInfo(dir: string, patch: Partial<RunInfo>): RunInfo {
   return info;
 }
 
+/** Reads and validates run.json; a missing, empty, torn or invalid one is a RunFolderError naming the file and what to do. */
 export function readRunInfo(dir: string): RunInfo {
   const file = path.join(dir, RUN_JSON);
-  if (!fs.existsSync(file)) throw new Error(`${dir} is not a run folder (no ${RUN_JSON})`);
-  const info = JSON.parse(fs.readFileSync(file, 'utf8')) as RunInfo;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new RunFolderError(`${dir} is not a run folder (no ${RUN_JSON})`);
+    throw e;
+  }
+  const fix = 'the run cannot be opened or resumed; train it again (its checkpoints/ are still loadable with tf.loadLayersModel)';
+  if (!text.trim()) throw new RunFolderError(`${file} is empty: ${fix}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new RunFolderError(`${file} is damaged (${(e as Error).message}): ${fix}`);
+  }
+  const parsed = RunInfoSchema.safeParse(raw);
+  if (!parsed.success) throw new RunFolderError(`${file} is not a valid run record (${firstIssue(parsed.error)}): ${fix}`);
+  const info = parsed.data as unknown as RunInfo;
   if (info.status === 'running' && !(info.pid && isAlive(info.pid))) info.status = 'interrupted';
   return info;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function appendJsonLine(dir: string, name: string, record: object): void {

@@ -1,0 +1,45 @@
+// run.json's schema: a run folder is read back by the CLI, the extension and
+// a resume, so a damaged or hand-edited run.json is caught here with the field
+// that is wrong, not later as "cannot read properties of undefined". Fields
+// this version does not know are kept (passthrough), so newer run folders read.
+import { z } from 'zod';
+import { ModelGraphSchema, ModelSummarySchema } from '../../protocol/graph';
+import { StepModeSchema } from '../../protocol/trainer';
+
+const count = z.number().int().nonnegative();
+
+export const RunInfoSchema = z.object({
+  id: z.string(),
+  experiment: z.string(),
+  file: z.string(),
+  createdAt: z.string(),
+  status: z.enum(['running', 'finished', 'stopped', 'failed', 'diverged', 'interrupted']),
+  pid: z.number().int().optional(),
+  backend: z.string(),
+  mode: StepModeSchema.optional(),
+  recipe: z.object({
+    data: z.object({ name: z.string() }).passthrough(),
+    epochs: count,
+    iterations: count.optional(),
+    batchSize: z.number().int().positive(),
+    optimizer: z.object({ lr: z.number(), momentum: z.number(), weightDecay: z.number() }).passthrough(),
+    schedule: z.object({ gamma: z.number() }).passthrough(),
+    seed: z.number().int(),
+    gradientNormEvery: z.number().int().positive(),
+  }).passthrough(),
+  overrides: z.record(z.unknown()).default({}),
+  dataset: z.object({ name: z.string(), train: count, test: count, inputShape: z.array(z.number()) }).passthrough(),
+  summary: ModelSummarySchema,
+  graph: ModelGraphSchema,
+  iterationsPerEpoch: z.number().int().positive(),
+  totalIterations: count,
+  epochs: count,
+  final: z.object({ iteration: count, trainError: z.number().nullable(), testError: z.number().nullable() }).optional(),
+  error: z.string().optional(),
+}).passthrough();
+
+/** The first problem as "field.path: message", for a one-line error. */
+export function firstIssue(error: z.ZodError): string {
+  const i = error.issues[0];
+  return `${i.path.join('.') || '(top level)'}: ${i.message}`;
+}
