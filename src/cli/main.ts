@@ -11,7 +11,7 @@ import { registerReportCommands } from './reportCommands';
 import { exitWithError } from './errors';
 import { pct, summaryTable } from './format';
 import { Progress } from './progress';
-import { backendOption, dataOption, positiveInt, positiveNumber, wholeNumber } from './options';
+import { backendOption, dataOption, graphOption, positiveInt, positiveNumber, wholeNumber } from './options';
 import { runTrainer, setBuildTimeout } from './runTrainer';
 
 const int = positiveInt;
@@ -64,8 +64,6 @@ interface TrainOptions {
   limitTrain?: number; limitTest?: number; backend: BackendChoice; runsDir: string; json?: boolean; seed?: number; gradEvery?: number;
   workers?: number; warmupLr?: number; graph?: 'on' | 'off';
 }
-
-const graphOption = () => new Option('--graph <on|off>', 'native backend: run each training step as one TensorFlow graph (default on; off: eager, op by op)').choices(['on', 'off']);
 
 program.command('train')
   .argument('<file>').argument('<experiment>')
