@@ -194,7 +194,7 @@ program.command('setup-native')
   .description('build @tensorflow/tfjs-node against the TensorFlow of a local Python, without downloading libtensorflow')
   .action(async (o: { python?: string; force?: boolean }) => {
     try {
-      const r = await setupNative({ projectDir: path.join(__dirname, '..'), python: o.python, force: o.force, log: (line) => console.error(line) });
+      const r = await setupNative({ python: o.python, force: o.force, log: (line) => console.error(line) });
       console.log(`native backend ready: TensorFlow ${r.tfVersion}, binding ${r.bindingPath}`);
     } catch (e) {
       console.error(`setup-native failed: ${(e as Error).message}`);
