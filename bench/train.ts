@@ -48,7 +48,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { graphAddonPath, tfjsNodeDir } from '../src/core/native/detectNative';
+import { graphAddonPath, nativeBackendAvailable, tfjsNodeDir } from '../src/core/native/detectNative';
 import { dataPipeline } from './pipeline';
 
 // ------------------------------------------------------------------- options
@@ -124,8 +124,8 @@ async function child(jobArg: Job): Promise<void> {
     const { initWasm } = await import('../src/core/backend/wasmConvGrads');
     await initWasm(tf);
   } else if (job.engine === 'tensorflow' || job.engine === 'graph') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('@tensorflow/tfjs-node');
+    const { loadTfjsNode } = await import('../src/core/native/loadNative');
+    loadTfjsNode(tf);
     if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
   } else {
     if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
@@ -327,8 +327,7 @@ function available(engine: Engine): string | null {
   }
   if (engine === 'tensorflow' || engine === 'graph' || engine === 'train') {
     // Loading it in a child keeps the parent free of TensorFlow's threads.
-    const p = spawnSync(process.execPath, ['-e', "require('@tensorflow/tfjs-node')"], { encoding: 'utf8', timeout: 120_000 });
-    if (p.status !== 0) return '@tensorflow/tfjs-node does not load (npm run cli -- setup-native)';
+    if (!nativeBackendAvailable()) return '@tensorflow/tfjs-node is not built (npm run cli -- setup-native)';
     return engine !== 'tensorflow' && !fs.existsSync(graphAddonPath() ?? '') ? 'the graph-mode addon is not built (npm run cli -- setup-native)' : null;
   }
   if (engine === 'tf-python') {

@@ -1,14 +1,30 @@
 // Bundles every runtime with esbuild: the extension host code, the trainer
-// process, the CLI, the webviews and the integration-test suite.
-// Usage: node scripts/build.mjs [--production] [--quiet] [--watch]
+// process and its worker threads, the CLI, the webviews and the
+// integration-test suite. tfjs and the model-file compiler are bundled in;
+// the .wasm files they load are copied into dist/ once, beside the bundles.
+// Usage: node scripts/build.mjs [--production] [--quiet] [--watch] [--types] [--outdir DIR (default dist)]
 import * as esbuild from 'esbuild';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { buildTypes } from './types.mjs';
 
+const require = createRequire(import.meta.url);
 const production = process.argv.includes('--production');
 const quiet = process.argv.includes('--quiet');
 const watch = process.argv.includes('--watch');
+const outArg = process.argv.indexOf('--outdir');
+const out = outArg > 0 ? process.argv[outArg + 1] : 'dist';
+
+// tfjs' Node entry re-exports the WebGL backend, which never runs in Node:
+// an empty module keeps ~1 MB of shaders out of the bundles.
+const noWebgl = {
+  name: 'no-webgl',
+  setup(build) {
+    build.onResolve({ filter: /^@tensorflow\/tfjs-backend-webgl$/ }, () => ({ path: 'webgl', namespace: 'empty' }));
+    build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
 
 const node = {
   bundle: true,
@@ -18,34 +34,51 @@ const node = {
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: quiet ? 'error' : 'info',
-  // tfjs (and its optional native binding) must stay one shared copy from
-  // node_modules; esbuild is a native binary the trainer runs at run time.
-  external: ['vscode', '@tensorflow/*', 'esbuild', 'mocha', 'playwright-core'],
+  plugins: [noWebgl],
+  // vscode: given by the host. tfjs-node: never bundled, loaded at run time
+  // from where setup-native built it (src/core/native/loadNative.ts).
+  external: ['vscode', '@tensorflow/tfjs-node', 'mocha', 'playwright-core'],
 };
 
 const builds = [
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
-  { ...node, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js' },
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: `${out}/extension.js` },
+  { ...node, entryPoints: ['src/trainer/main.ts'], outfile: `${out}/trainer.js` },
   // Data-parallel training workers (worker threads of the trainer), loaded from beside dist/trainer.js.
-  { ...node, entryPoints: ['src/trainer/worker.ts'], outfile: 'dist/trainer-worker.js' },
+  { ...node, entryPoints: ['src/trainer/worker.ts'], outfile: `${out}/trainer-worker.js` },
   // The batch prefetcher's thread (src/core/data/prefetch.ts): no tfjs, only typed arrays.
-  { ...node, entryPoints: ['src/trainer/batchWorker.ts'], outfile: 'dist/batch-worker.js' },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['src/trainer/batchWorker.ts'], outfile: `${out}/batch-worker.js` },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: `${out}/cli.js`, banner: { js: '#!/usr/bin/env node' } },
   {
     bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: production,
     sourcemap: production ? false : 'inline', logLevel: quiet ? 'error' : 'info',
-    entryPoints: { panel: 'webview/panel/main.ts', sidebar: 'webview/sidebar/main.ts' }, outdir: 'dist/webview',
+    entryPoints: { panel: 'webview/panel/main.ts', sidebar: 'webview/sidebar/main.ts' }, outdir: `${out}/webview`,
   },
 ];
 if (!production && fs.existsSync('test/integration/index.ts')) {
-  builds.push({ ...node, entryPoints: ['test/integration/index.ts'], outfile: 'dist/test/integration/index.js' });
+  builds.push({ ...node, entryPoints: ['test/integration/index.ts'], outfile: `${out}/test/integration/index.js` });
 }
 
-// Declarations of `resnet-lab` for users' IntelliSense: slow-ish (tsc), so only
-// when packaging, asked for, or missing.
-if (production || process.argv.includes('--types') || !fs.existsSync('dist/types/index.d.ts')) {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
+// WebAssembly loaded at run time, found beside the bundles (__dirname == dist/):
+// esbuild's compiler (src/core/compile/esbuildWasm.ts) and tfjs' wasm backend
+// (src/core/backend/wasmConvGrads.ts). The threaded-SIMD build is left out:
+// tfjs never uses threads in Node.
+const wasmFiles = [
+  'esbuild-wasm/esbuild.wasm',
+  '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm',
+  '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
+];
+fs.mkdirSync(out, { recursive: true });
+for (const f of wasmFiles) {
+  const from = require.resolve(f);
+  const to = path.join(out, path.basename(f));
+  const stale = !fs.existsSync(to) || fs.statSync(to).size !== fs.statSync(from).size;
+  if (stale) fs.copyFileSync(from, to);
+}
+
+// Declarations for users' IntelliSense (dist/types/resnet-lab.d.ts and
+// tfjs.d.ts): slow-ish (tsc), so only when packaging, asked for, or missing.
+if (production || process.argv.includes('--types') || !fs.existsSync(path.join(out, 'types', 'tfjs.d.ts'))) {
+  buildTypes({ out: path.join(out, 'types'), quiet });
 }
 
 const existing = builds.filter((b) => [].concat(Object.values(b.entryPoints)).every((e) => fs.existsSync(e)));

@@ -199,7 +199,7 @@ program.command('setup-native')
   .description('build @tensorflow/tfjs-node against the TensorFlow of a local Python, without downloading libtensorflow')
   .action(async (o: { python?: string; force?: boolean }) => {
     try {
-      const r = await setupNative({ projectDir: path.join(__dirname, '..'), python: o.python, force: o.force, log: (line) => console.error(line) });
+      const r = await setupNative({ python: o.python, force: o.force, log: (line) => console.error(line) });
       console.log(`native backend ready: TensorFlow ${r.tfVersion}, binding ${r.bindingPath}`);
       console.log(r.graphAddon.ok ? `graph mode ready: ${r.graphAddon.path}` : `graph mode unavailable (training will be eager): ${r.graphAddon.error}`);
     } catch (e) {

@@ -134,7 +134,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     if (python === undefined) return;
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ResNet Lab: native backend', cancellable: false }, async (progress) => {
       try {
-        const r = await setupNative({ projectDir: d.extensionUri.fsPath, python: python || undefined, log: (line) => { log.info(line); progress.report({ message: line.slice(0, 120) }); } });
+        const r = await setupNative({ python: python || undefined, log: (line) => { log.info(line); progress.report({ message: line.slice(0, 120) }); } });
         const graph = r.graphAddon.ok ? ' Each training step runs as one TensorFlow graph.' : ` Graph mode is unavailable (${r.graphAddon.error}); training is eager.`;
         void vscode.window.showInformationMessage(`Native TensorFlow backend ready (TensorFlow ${r.tfVersion}).${graph} New runs use it when the backend setting is "auto" or "tensorflow".`);
       } catch (e) {

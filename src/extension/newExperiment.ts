@@ -1,6 +1,6 @@
 // "New ResNet Experiment": an example file, plus a tsconfig.json that points
-// `resnet-lab` and `@tensorflow/tfjs` at the copies inside the extension, so
-// IntelliSense works without the user installing anything.
+// `resnet-lab` and `@tensorflow/tfjs` at the declaration files inside the
+// extension, so IntelliSense works without the user installing anything.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Log } from './log';
@@ -39,10 +39,11 @@ export const handWritten = experiment({ model: myNet, data: synthetic({ trainSiz
 `;
 }
 
+/** The declaration files the extension ships (scripts/types.mjs): it has no node_modules. */
 export function typePaths(extensionDir: string): Record<string, string[]> {
   return {
-    'resnet-lab': [path.join(extensionDir, 'dist', 'types', 'index.d.ts')],
-    '@tensorflow/tfjs': [path.join(extensionDir, 'node_modules', '@tensorflow', 'tfjs')],
+    'resnet-lab': [path.join(extensionDir, 'dist', 'types', 'resnet-lab.d.ts')],
+    '@tensorflow/tfjs': [path.join(extensionDir, 'dist', 'types', 'tfjs.d.ts')],
   };
 }
 

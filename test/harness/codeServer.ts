@@ -110,10 +110,14 @@ export async function runExtensionTests(opts: ExtensionTestOptions): Promise<num
 }
 
 export interface WorkbenchOptions {
-  extensionPath: string;
+  /** Loaded as a development extension; leave out to use only installed ones (installExtensions). */
+  extensionPath?: string;
   workspace: string;
   settings?: Record<string, unknown>;
   trust?: boolean;
+  /** .vsix files installed into the server's extensions folder first. */
+  installExtensions?: string[];
+  env?: Record<string, string>;
 }
 
 export interface Workbench {
@@ -124,8 +128,8 @@ export interface Workbench {
 }
 
 /**
- * Opens the workbench with the extension loaded as a development extension,
- * for end-to-end tests. Resolves once the status bar is visible; the
+ * Opens the workbench with the extension loaded as a development extension
+ * (or installed from a .vsix), for end-to-end tests. Resolves once the status bar is visible; the
  * extension's commands register a few seconds later, so poll for them.
  */
 export async function openWorkbench(opts: WorkbenchOptions): Promise<Workbench> {
@@ -135,7 +139,7 @@ export async function openWorkbench(opts: WorkbenchOptions): Promise<Workbench> 
     browser = await launchBrowser();
     const { page } = browser;
     echoPageErrors(page);
-    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(opts.extensionPath)]]));
+    await page.goto(server.workbenchUrl(opts.extensionPath ? [['extensionDevelopmentPath', server.remoteUri(opts.extensionPath)]] : undefined));
     await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 60_000 });
     const b = browser;
     return {

@@ -2,7 +2,7 @@
 // sure it dies with us: earlier experiments showed a SIGTERM to the wrapper
 // does not always stop it, and a stale server on the same port silently
 // answers the next run's requests.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -17,6 +17,10 @@ export interface ServerOptions {
   trust?: boolean;
   /** Fixed port; refused if busy. Default: a free port. */
   port?: number;
+  /** .vsix files to install (code-server --install-extension) before the server starts. */
+  installExtensions?: string[];
+  /** Extra environment for the server and so for the extension host and trainers it starts. */
+  env?: Record<string, string>;
 }
 
 export type Payload = Array<[string, string]>;
@@ -30,6 +34,8 @@ export interface CodeServer {
   remoteUri(absPath: string): string;
   /** Server stdout/stderr are written here (printed on start failure). */
   logFile: string;
+  /** Where installed extensions live (--extensions-dir). */
+  extensionsDir: string;
   stop(): Promise<void>;
 }
 
@@ -168,7 +174,17 @@ export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> 
     XDG_DATA_HOME: dirs['data'],
     XDG_CACHE_HOME: dirs['cache'],
     TMPDIR: dirs['tmp'],
+    ...opts.env,
   };
+  for (const vsix of opts.installExtensions ?? []) {
+    // As a user does: the extension is unpacked from the .vsix into the extensions folder.
+    const r = spawnSync(process.execPath, [entry, '--extensions-dir', dirs['extensions'], '--user-data-dir', dirs['user-data'], '--install-extension', vsix], { env, encoding: 'utf8', timeout: 120_000 });
+    fs.appendFileSync(logFile, `${r.stdout ?? ''}${r.stderr ?? ''}`);
+    if (r.status !== 0) {
+      fs.rmSync(root, { recursive: true, force: true });
+      throw new Error(`code-server --install-extension ${vsix} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+    }
+  }
   // detached => own process group, so stop() can kill the whole tree with kill(-pid).
   const child = spawn(process.execPath, args, { env, detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
@@ -208,5 +224,5 @@ export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> 
     if (payload?.length) q.set('payload', JSON.stringify(payload));
     return `${baseUrl}/?${q.toString()}`;
   };
-  return { port, baseUrl, workbenchUrl, remoteUri, logFile, stop };
+  return { port, baseUrl, workbenchUrl, remoteUri, logFile, extensionsDir: dirs['extensions'], stop };
 }

@@ -15,6 +15,7 @@ import { resnetCifar, setInitSeed, synthetic } from '../../src/core/lib';
 import { resolveRecipe } from '../../src/core/lib/experiment';
 import type { DataInfo } from '../../src/core/lib/types';
 import { graphAddonPath, nativeBackendAvailable } from '../../src/core/native/detectNative';
+import { loadTfjsNode } from '../../src/core/native/loadNative';
 import { loadCheckpoint } from '../../src/core/runs/checkpoint';
 import { readMetrics } from '../../src/core/runs/runFolder';
 import { Control } from '../../src/core/train/control';
@@ -23,17 +24,16 @@ import { DivergedError, runTraining } from '../../src/core/train/loop';
 import { EagerStepper, Stepper, StepperOptions } from '../../src/core/train/stepper';
 import type { TrainerEvent } from '../../src/protocol/trainer';
 
-const root = path.resolve(__dirname, '..', '..');
-const skip = !nativeBackendAvailable(root)
+const skip = !nativeBackendAvailable()
   ? 'native backend not built; run "npm run cli -- setup-native" first'
-  : !fs.existsSync(graphAddonPath(root) ?? '') ? 'graph addon not built; run "npm run cli -- setup-native" again' : false;
+  : !fs.existsSync(graphAddonPath() ?? '') ? 'graph addon not built; run "npm run cli -- setup-native" again' : false;
 if (skip) console.log(`graphMode.test.ts skipped: ${skip}`);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-graph-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 before(async () => {
   if (skip) return;
-  require('@tensorflow/tfjs-node');
+  loadTfjsNode(tf);
   assert.ok(await tf.setBackend('tensorflow'));
 });
 

@@ -1,28 +1,53 @@
 // The native TensorFlow backend (@tensorflow/tfjs-node built against a Python
-// TensorFlow wheel by src/core/native/setupNative.ts). Skipped, with the reason
+// TensorFlow wheel by src/core/native/setupNative.ts, in nativeRoot() unless
+// a development checkout has it in node_modules). Skipped, with the reason
 // printed, when the binding has not been built here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { nativeBackendAvailable, nativeBindingPath } from '../../src/core/native/detectNative';
+import { nativeBackendAvailable, nativeBindingPath, tfjsNodeDir } from '../../src/core/native/detectNative';
+import { loadTfjsNode } from '../../src/core/native/loadNative';
 import { randomValues, size } from './support/random';
 
 const root = path.resolve(__dirname, '..', '..');
 const skip = nativeBackendAvailable(root)
   ? false
-  : 'native backend not built (no lib/napi-v*/tfjs_binding.node with its TensorFlow libraries in node_modules/@tensorflow/tfjs-node); run setupNative / "resnet-lab setup-native" first';
+  : 'native backend not built (no lib/napi-v*/tfjs_binding.node with its TensorFlow libraries in ~/.cache/resnet-lab/native or node_modules/@tensorflow/tfjs-node); run "resnet-lab setup-native" first';
 if (skip) console.log(`native.test.ts skipped: ${skip}`);
 
 type Shape4 = [number, number, number, number];
 type TfNode = typeof tf & { version: Record<string, string> };
 
 let tfnode: TfNode | undefined;
-/** Loads tfjs-node once; it registers 'tensorflow' with the same tf instance we import. */
+/** Loads tfjs-node once, as the trainer does; it registers 'tensorflow' with the tf instance we import. */
 function native(): TfNode {
-  if (!tfnode) tfnode = require('@tensorflow/tfjs-node') as TfNode;
+  if (!tfnode) tfnode = loadTfjsNode(tf, tfjsNodeDir(root)) as TfNode;
   return tfnode;
 }
+
+test('tfjs-node next to its own copy of tfjs still registers with ours: one tf instance per process', { skip }, () => {
+  const dir = tfjsNodeDir(root)!;
+  const ours = fs.realpathSync(require.resolve('@tensorflow/tfjs-core'));
+  let theirs: string | undefined;
+  try {
+    theirs = fs.realpathSync(require.resolve('@tensorflow/tfjs-core', { paths: [dir] }));
+  } catch {
+    /* none beside it: nothing to be confused with */
+  }
+  console.log(`tfjs-node in ${dir}; its own tfjs-core: ${theirs ?? 'none'}; ours: ${ours}`);
+  const tn = native();
+  // tfjs keeps its engine and kernel registry on the global object, so a second
+  // copy would even share those; what it cannot share are its classes (a
+  // Tensor of one copy fails `instanceof` in the other). Hence: the same module.
+  assert.equal(tn.Tensor, tf.Tensor, 'tfjs-node re-exports our tf (the same Tensor class)');
+  assert.equal(tn.layers, tf.layers);
+  assert.ok(tf.findBackendFactory('tensorflow'), "'tensorflow' is registered with our engine");
+  if (theirs && theirs !== ours) {
+    assert.ok(!(theirs in require.cache), 'the tfjs-core copy beside tfjs-node was never loaded');
+  }
+});
 
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, what: string) {

@@ -3,6 +3,7 @@
 // else WASM with our convolution gradients, else the pure-JS CPU backend.
 import type * as tfjs from '@tensorflow/tfjs';
 import type { BackendChoice } from '../../protocol/trainer';
+import { loadTfjsNode } from '../native/loadNative';
 import { initWasm } from './wasmConvGrads';
 
 type TF = typeof tfjs;
@@ -14,9 +15,8 @@ export interface BackendResult {
 }
 
 async function tryNative(tf: TF): Promise<void> {
-  // tfjs-node registers its 'tensorflow' backend with the same @tensorflow/tfjs
-  // it depends on, which npm dedupes to ours: still one tf instance.
-  require('@tensorflow/tfjs-node');
+  // From setup-native's folder, registering with this very tf (see loadNative.ts).
+  loadTfjsNode(tf);
   if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
 }
 

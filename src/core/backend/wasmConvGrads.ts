@@ -24,6 +24,7 @@
  * `tf` is always a parameter: the process must hold exactly one tfjs-core, and
  * the wasm package registers itself against the tfjs-core that Node resolves.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -132,21 +133,22 @@ export function registerWasmConvGradients(tf: TF): void {
 export async function initWasm(tf: TF): Promise<void> {
   const wasm = loadWasmPackage(tf);
   if (tf.findBackend(BACKEND) == null) {
-    // Emscripten looks for the .wasm binaries beside the running script, which
-    // is wrong once our code is bundled; point it at the package in
-    // node_modules when that can be found (as in the tests and the CLI).
-    let binary: string | undefined;
-    try {
-      binary = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
-    } catch {
-      // Not resolvable (e.g. a bundle shipped without node_modules): keep the default lookup.
-    }
-    if (binary) wasm.setWasmPaths(path.dirname(binary) + path.sep);
+    wasm.setWasmPaths(wasmBinariesDir() + path.sep);
   }
   registerWasmConvGradients(tf);
   registerWasmFastKernels(tf); // Tile, Slice, reductions, batch-norm gradient: see wasmKernels.ts
   if (!(await tf.setBackend(BACKEND))) throw new Error('resnet-lab: could not initialise the wasm backend');
   await tf.ready();
+}
+
+/**
+ * Folder holding tfjs-backend-wasm's .wasm files: beside the running bundle
+ * in dist/ (the build copies them there once, for the trainer and its worker
+ * threads), else the npm package's dist/ (tests and benchmarks under tsx).
+ */
+export function wasmBinariesDir(): string {
+  if (fs.existsSync(path.join(__dirname, 'tfjs-backend-wasm-simd.wasm'))) return __dirname;
+  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
 }
 
 function install(tf: TF, config: KernelConfig): void {

@@ -1,10 +1,15 @@
 // Workspace model files are TypeScript: esbuild bundles them (so their local
 // imports work) into CommonJS with a source map. tfjs and resnet-lab stay
 // external and are injected, so the user's code shares the trainer's single
-// tf instance and its registered backend.
-import * as esbuild from 'esbuild';
+// tf instance and its registered backend. Other packages and Node built-ins
+// stay external too and are required from the model file's folder at run time.
+// esbuild runs as WebAssembly in this process (see esbuildWasm.ts): the same
+// compiler on every platform VS Code runs on.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type * as esbuild from 'esbuild-wasm';
 import type { SourceDiagnostic } from '../../protocol/trainer';
+import { esbuildWasm } from './esbuildWasm';
 
 export interface CompiledFile {
   file: string;
@@ -26,6 +31,7 @@ export async function compileUserFile(file: string): Promise<CompiledFile> {
   const abs = path.resolve(file);
   const cwd = path.dirname(abs);
   try {
+    const esbuild = await esbuildWasm();
     const result = await esbuild.build({
       entryPoints: [abs],
       absWorkingDir: cwd,
@@ -37,7 +43,7 @@ export async function compileUserFile(file: string): Promise<CompiledFile> {
       outfile: path.join(cwd, '__resnet_lab_bundle.js'),
       sourcemap: 'external',
       sourcesContent: false,
-      external: [...INJECTED_MODULES, '@tensorflow/*'],
+      plugins: [localFiles],
       logLevel: 'silent',
     });
     const js = result.outputFiles.find((f) => f.path.endsWith('.js'))!;
@@ -45,7 +51,7 @@ export async function compileUserFile(file: string): Promise<CompiledFile> {
     return { file: abs, code: js.text, map: map.text };
   } catch (e) {
     const failure = e as esbuild.BuildFailure;
-    if (!Array.isArray(failure.errors)) throw e;
+    if (!Array.isArray(failure?.errors)) throw e;
     const diagnostics = failure.errors.map((m) => ({
       file: m.location ? path.resolve(cwd, m.location.file) : abs,
       line: m.location?.line ?? 1,
@@ -56,3 +62,42 @@ export async function compileUserFile(file: string): Promise<CompiledFile> {
     throw new UserCodeError(`${first.file}:${first.line}:${first.column} ${first.message}`, 'compile', diagnostics);
   }
 }
+
+// The wasm compiler has no file system: this plugin resolves and reads the
+// model file's own relative imports the way esbuild does on disk, and leaves
+// every package import (tfjs, resnet-lab, node:fs, anything in the
+// workspace's node_modules) external.
+const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
+const LOADERS: Record<string, esbuild.Loader> = {
+  '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx', '.json': 'json',
+};
+
+const isFile = (f: string) => fs.statSync(f, { throwIfNoEntry: false })?.isFile() ?? false;
+
+/** `./x` -> ./x, ./x.ts, ..., ./x/index.ts, ...; `./x.js` also -> ./x.ts (TypeScript's own convention). */
+export function resolveLocal(from: string, request: string): string | undefined {
+  const base = path.resolve(from, request);
+  const candidates = [base, ...EXTENSIONS.map((e) => base + e)];
+  const js = /\.(m|c)?js$/.exec(base);
+  if (js) candidates.push(...['.ts', '.tsx'].map((e) => base.slice(0, -js[0].length) + (js[1] ? `.${js[1]}ts` : e)));
+  candidates.push(...EXTENSIONS.map((e) => path.join(base, `index${e}`)));
+  return candidates.find(isFile);
+}
+
+const localFiles: esbuild.Plugin = {
+  name: 'resnet-lab-local-files',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) => {
+      const local = args.kind === 'entry-point' || args.path.startsWith('.') || path.isAbsolute(args.path);
+      if (!local) return { path: args.path, external: true };
+      const file = resolveLocal(args.resolveDir, args.path);
+      // esbuild places a plugin's error at the import statement.
+      return file ? { path: file } : { errors: [{ text: `Could not resolve "${args.path}"` }] };
+    });
+    build.onLoad({ filter: /.*/ }, (args) => ({
+      contents: fs.readFileSync(args.path, 'utf8'),
+      loader: LOADERS[path.extname(args.path)] ?? 'ts',
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};

@@ -24,13 +24,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { nativeRoot } from './detectNative';
 import { ensureGraphAddon } from './graphAddon';
 import { firstLine, run, tail, which } from './processes';
 import { findTensorFlow, missingSymbols } from './pythonTensorFlow';
 
 export interface SetupNativeOptions {
-  /** Folder whose node_modules gets (or has) @tensorflow/tfjs-node. */
-  projectDir: string;
+  /**
+   * Folder whose node_modules gets (or has) @tensorflow/tfjs-node. Default
+   * nativeRoot() (detectNative.ts): outside the extension, which VS Code
+   * replaces on every update, and where the trainer looks first.
+   */
+  projectDir?: string;
   /** Python interpreter with TensorFlow installed; tried before `python3` and `/usr/bin/python3`. */
   python?: string;
   /** Progress, one line at a time (build output included). */
@@ -70,7 +75,7 @@ const NOT_EXPORTS = /^(TF_AutoStatus|TF_AutoTensor|TFE_AutoOp|TF_TString_\w+)$/;
 
 export async function setupNative(opts: SetupNativeOptions): Promise<SetupNativeResult> {
   const { log } = opts;
-  const projectDir = path.resolve(opts.projectDir);
+  const projectDir = path.resolve(opts.projectDir ?? nativeRoot());
   if (process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch)) {
     throw new Error(
       `The native backend can only be built from a TensorFlow wheel on Linux (x64/arm64); this is ${process.platform}/${process.arch}. ` +
@@ -78,7 +83,9 @@ export async function setupNative(opts: SetupNativeOptions): Promise<SetupNative
     );
   }
   if (!fs.existsSync(path.join(projectDir, 'package.json'))) {
-    throw new Error(`${projectDir} has no package.json: pass the folder of the project that should get ${PKG}.`);
+    // A folder of its own (nativeRoot()): npm installs into the nearest package.json's folder.
+    fs.mkdirSync(projectDir, { recursive: true });
+    fs.writeFileSync(path.join(projectDir, 'package.json'), JSON.stringify({ name: 'resnet-lab-native', private: true, description: 'tfjs-node built by resnet-lab setup-native' }, null, 2) + '\n');
   }
   const node = nodeExecutable();
 
