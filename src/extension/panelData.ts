@@ -7,12 +7,15 @@ import type { LiveRun } from './runManager';
 import { CurveData } from '../core/report/curveView';
 import { appendRecords, GradientMatrix, toGradientMatrix } from '../core/report/gradientMatrix';
 import type { DiagramData, GradientRecordView, MetricRecordView, RunAnalyses, RunLatest, RunView } from '../protocol/webview';
-import { loadRunFolder, readAnalyses } from './runViews';
+import { metricViews, readAnalyses, runViewFromInfo } from './runViews';
+import { readGradients, readMetrics, readRunInfo } from '../core/runs/runFolder';
 
 export interface PanelRun {
   view: RunView;
   curves: CurveData;
-  gradients: GradientMatrix;
+  /** Undefined until read: a folder's gradients are read after its curves went out. */
+  gradients?: GradientMatrix;
+  dir?: string;
   latest: RunLatest;
   analyses: RunAnalyses;
   diagram?: DiagramData;
@@ -37,21 +40,28 @@ export function fromLive(live: LiveRun): PanelRun {
   };
 }
 
-/** Reads a run folder (run.json, metrics, gradients, analyses) once; undefined when it is not one. */
+/** Reads a run folder's run.json, metrics and analyses, once; undefined when it is not a run folder. */
 export function fromFolder(dir: string): PanelRun | undefined {
   try {
-    const loaded = loadRunFolder(dir);
+    const info = readRunInfo(dir);
+    const metrics = metricViews(readMetrics(dir));
     return {
-      view: loaded.run,
-      curves: new CurveData(loaded.metrics),
-      gradients: toGradientMatrix(loaded.gradients),
-      latest: latestOf(loaded.metrics),
+      view: runViewFromInfo(dir, info),
+      curves: new CurveData(metrics),
+      latest: latestOf(metrics),
       analyses: readAnalyses(dir),
-      diagram: loaded.diagram,
+      diagram: { graph: info.graph, summary: info.summary },
+      dir,
     };
   } catch {
     return undefined;
   }
+}
+
+/** The gradient norms of a run read from its folder (gradients.jsonl), once. */
+export function gradientsOf(run: PanelRun): GradientMatrix {
+  run.gradients ??= toGradientMatrix(run.dir ? readGradients(run.dir) : []);
+  return run.gradients;
 }
 
 /**
@@ -66,8 +76,9 @@ export function addLive(run: PanelRun, view: RunView, records: MetricRecordView[
   const fresh = records.filter((r) => (r.type === 'iteration' ? r.iteration > lastIt : r.iteration > lastTest));
   run.curves.add(fresh);
   latestOf(fresh, run.latest);
-  const lastGrad = run.gradients.iterations.at(-1) ?? -1;
+  const matrix = gradientsOf(run);
+  const lastGrad = matrix.iterations.at(-1) ?? -1;
   const freshGrads = gradients.filter((g) => g.iteration > lastGrad);
-  appendRecords(run.gradients, freshGrads);
+  appendRecords(matrix, freshGrads);
   return { records: fresh, gradients: freshGrads };
 }

@@ -10,7 +10,7 @@ import { defaultSmoothing } from '../core/report/curveView';
 import { Log } from './log';
 import { LiveRun, RunManager } from './runManager';
 import { exportRun } from './exporter';
-import { addLive, fromFolder, fromLive, PanelRun } from './panelData';
+import { addLive, fromFolder, fromLive, gradientsOf, PanelRun } from './panelData';
 import { comparisonFlags } from './runViews';
 import { readRunInfo } from '../core/runs/runFolder';
 import { settings } from './settings';
@@ -18,6 +18,7 @@ import { localResourceRoots, webviewHtml } from './webviewHtml';
 
 export const PANEL_VIEW_TYPE = 'resnetLab.training';
 const SMOOTHING_KEY = 'resnetLab.smoothing';
+type ShowParams = Extract<HostMessage, { method: 'panel/show' }>['params'];
 
 interface Shown { title: string; runIds: string[]; runDirs: string[]; diagram?: DiagramData }
 
@@ -29,6 +30,7 @@ export class TrainingPanel implements vscode.Disposable {
   private data = new Map<string, PanelRun>();
   /** The curve chart's width in pixels, as the webview last said. */
   private columns = 800;
+  private prepared: ShowParams | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -43,6 +45,7 @@ export class TrainingPanel implements vscode.Disposable {
         if (run.diagram && !this.shown.diagram) { this.shown.diagram = run.diagram; this.post({ method: 'diagram/show', params: run.diagram }); }
       }
       const entry = this.data.get(run.view.id);
+      this.prepared = undefined; // it would miss these records
       const fresh = entry ? addLive(entry, run.view, newRecords, newGradients) : { records: newRecords, gradients: newGradients };
       this.post({ method: 'run/update', params: { run: run.view } });
       if (fresh.records.length) this.post({ method: 'run/metrics', params: { id: run.view.id, records: fresh.records } });
@@ -63,7 +66,12 @@ export class TrainingPanel implements vscode.Disposable {
     // starts while the curves are read, once, just after (ensureData).
     const first = runDirs.length === 1 ? safeInfo(runDirs[0]) : undefined;
     this.show({ title: title ?? (runDirs.length > 1 ? `Compare ${runDirs.length} runs` : `Run: ${first?.experiment ?? runDirs[0]}`), runIds: ids, runDirs, diagram: first && { graph: first.graph, summary: first.summary } });
-    setTimeout(() => this.ensureData(), 0);
+    const shown = this.shown;
+    setTimeout(() => {
+      if (this.shown !== shown || this.ready) return;
+      this.ensureData();
+      this.prepared = this.prepare();
+    }, 0);
   }
 
   showDiagram(title: string, diagram: DiagramData): void {
@@ -90,6 +98,7 @@ export class TrainingPanel implements vscode.Disposable {
   private show(shown: Shown): void {
     this.shown = shown;
     this.data = new Map();
+    this.prepared = undefined;
     if (!this.panel) {
       this.adopt(vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, shown.title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
         enableScripts: true, retainContextWhenHidden: true, localResourceRoots: localResourceRoots(this.extensionUri),
@@ -207,23 +216,39 @@ export class TrainingPanel implements vscode.Disposable {
     });
   }
 
-  private sendAll(): void {
-    if (!this.shown) return;
-    this.ensureData();
-    const entries = this.shown.runIds.map((id) => [id, this.data.get(id)] as const).filter((e): e is readonly [string, PanelRun] => !!e[1]);
-    const runs: RunView[] = entries.map(([, d]) => d.view);
+  /**
+   * The panel/show message, made while the webview is still starting (after
+   * ensureData) so that its 'ready' is answered at once. The webview asks
+   * again if its chart turns out to have another width.
+   */
+  private prepare(): ShowParams | undefined {
+    if (!this.shown) return undefined;
+    const entries = this.shown.runIds.map((id) => this.data.get(id)).filter((d): d is PanelRun => !!d);
+    const runs: RunView[] = entries.map((d) => d.view);
     const smoothing = this.smoothing();
     const curves: Record<string, CurveView> = {};
     const latest: Record<string, RunLatest> = {};
     const analyses: Record<string, RunAnalyses> = {};
-    for (const [, d] of entries) {
+    for (const d of entries) {
       curves[d.view.id] = d.curves.view({ columns: this.chartColumns(), smoothing: smoothing.weight });
       latest[d.view.id] = d.latest;
       analyses[d.view.id] = d.analyses;
     }
     const flags = runs.length > 1 ? comparisonFlags(runs) : [];
-    this.post({ method: 'panel/show', params: { title: this.shown.title, runs, curves, latest, analyses, diagram: this.shown.diagram, maxPoints: this.maxPoints(), flags, smoothing } });
-    for (const [, d] of entries) this.post({ method: 'run/gradientMatrix', params: { id: d.view.id, matrix: d.gradients } });
+    return { title: this.shown.title, runs, curves, latest, analyses, diagram: this.shown.diagram, maxPoints: this.maxPoints(), flags, smoothing };
+  }
+
+  private sendAll(): void {
+    if (!this.shown) return;
+    this.ensureData();
+    const params = this.prepared ?? this.prepare()!;
+    this.prepared = undefined;
+    const entries = this.shown.runIds.map((id) => [id, this.data.get(id)] as const).filter((e): e is readonly [string, PanelRun] => !!e[1]);
+    this.post({ method: 'panel/show', params });
+    // After the curves went out: reading gradients.jsonl is not on the way to the first chart.
+    setTimeout(() => {
+      for (const [id, d] of entries) if (this.data.get(id) === d) this.post({ method: 'run/gradientMatrix', params: { id: d.view.id, matrix: gradientsOf(d) } });
+    }, 0);
   }
 
   private saveState(): void {

@@ -119,17 +119,20 @@ export function errorDatasets(runs: RunView[], series: Map<string, RunSeries>, t
       // chart.js draws a lower `order` later, on top: test error over the
       // smoothed curve over the faint raw band.
       return [
-        { label: 'training error (raw)', data: s.trainRaw, borderColor: fade(color, 0.25), borderWidth: 1, pointRadius: 0, order: 3 },
+        { label: 'training error (raw)', data: s.trainRaw, borderColor: fade(color, 0.2), borderWidth: 1, pointRadius: 0, order: 3 },
         { label: 'training error (smoothed)', data: s.trainSmooth, borderColor: color, borderWidth: 2, pointRadius: 0, order: 2 },
-        { label: 'test error', data: s.test, borderColor: theme.series[1], backgroundColor: theme.series[1], borderWidth: 3, pointRadius: 3, order: 1 },
+        { label: 'test error', data: s.test, borderColor: theme.series[1], backgroundColor: theme.series[1], borderWidth: 2.5, pointRadius: testDots(s.test.length, 3), order: 1 },
       ];
     }
     return [
       { label: `${name} train`, data: s.trainSmooth, borderColor: color, borderWidth: 1, borderDash: [5, 4], pointRadius: 0 },
-      { label: `${name} test`, data: s.test, borderColor: color, backgroundColor: color, borderWidth: 3, pointRadius: 2 },
+      { label: `${name} test`, data: s.test, borderColor: color, backgroundColor: color, borderWidth: 3, pointRadius: testDots(s.test.length, 2) },
     ];
   });
 }
+
+/** A dot per epoch while they are few; 256 epochs of dots would hide the line and everything under it. */
+const testDots = (epochs: number, radius: number) => (epochs > 60 ? 0 : radius);
 
 export function runLabel(run: RunView): string {
   return `${run.modelName ?? run.experiment}${run.depth ? ` (${run.depth} layers)` : ''}`;

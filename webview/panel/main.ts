@@ -10,6 +10,8 @@ import { createCharts, CurveCharts, retheme, RunSeries, setRange, updateCharts, 
 import { Diagram } from './diagram';
 import { GradientFlow } from './gradientFlow';
 
+// When this script started and when the first run data came (epoch ms), for the load-time test.
+document.body.dataset.scriptStart = String(Math.round(performance.timeOrigin + performance.now()));
 const app = document.getElementById('app')!;
 app.innerHTML = `
   <header>
@@ -107,6 +109,9 @@ function chartColumns(): number {
   return Math.max(100, Math.min(4000, Math.round($('error-chart').parentElement!.clientWidth || 800)));
 }
 
+/** What the host makes columns for: the chart's width, within the maxChartPoints setting (two points a column). */
+const hostColumns = () => Math.max(10, Math.min(chartColumns(), Math.floor(maxPoints / 2)));
+
 let requestTimer: ReturnType<typeof setTimeout> | undefined;
 function requestCurves(): void {
   clearTimeout(requestTimer);
@@ -141,6 +146,7 @@ function scheduleRedraw(): void {
     // For tests and screen readers: how much data each curve has.
     const canvas = $('error-chart');
     canvas.dataset.points = String(runs.reduce((s, r) => s + (series.get(r.id)?.trainRaw.length ?? 0), 0));
+    if (canvas.dataset.points !== '0') document.body.dataset.firstChartAt ??= String(Math.round(performance.timeOrigin + performance.now()));
     canvas.dataset.testPoints = String(runs.reduce((s, r) => s + (series.get(r.id)?.test.length ?? 0), 0));
     canvas.dataset.smoothing = String(smoothing.weight);
   });
@@ -212,6 +218,7 @@ function addRecords(id: string, records: MetricRecordView[]): void {
 function handle(m: HostMessage): void {
   switch (m.method) {
     case 'panel/show': {
+      document.body.dataset.shownAt ??= String(Math.round(performance.timeOrigin + performance.now()));
       maxPoints = m.params.maxPoints;
       runs = m.params.runs;
       smoothing = m.params.smoothing;
@@ -226,6 +233,8 @@ function handle(m: HostMessage): void {
         series.set(r.id, s);
       }
       $('range-info').textContent = '';
+      // Made before this chart's width was known: ask again at the real width.
+      if (Object.values(m.params.curves).some((v) => Math.abs(v.columns - hostColumns()) > 0.1 * v.columns)) requestCurves();
       gradients.clear();
       gradientsDirty = true;
       analyses.clear();

@@ -105,7 +105,7 @@ export class CurveData {
     const t1 = this.test.findIndex(([x]) => x > to);
     const test = this.test.slice(t0, t1 < 0 ? this.test.length : t1 + 1);
     return {
-      from, to, count: Math.max(0, b - a), smoothing: o.smoothing,
+      from, to, count: Math.max(0, b - a), columns, smoothing: o.smoothing,
       raw: minMax(this.it, this.err, start, end, columns),
       smooth: means(this.it, smooth, start, end, columns),
       loss: minMax(this.it, this.lossV, start, end, columns),
@@ -121,6 +121,8 @@ export interface CurveView {
   to: number;
   /** Iterations in [from, to]: the webview shows how much one column holds. */
   count: number;
+  /** The chart width in pixels this view was made for. */
+  columns: number;
   smoothing: number;
   raw: XY[];
   smooth: XY[];
