@@ -96,7 +96,8 @@ function baseOptions(theme: Theme, yTitle: string, maxPoints: number, onRange: O
       zoom: zoomOptions(onRange),
     },
     scales: {
-      x: { ...axis, type: 'linear' as const, title: { ...axis.title, text: 'iteration' } },
+      // No tick at a zoomed range's fractional ends (42,097.9), only round ones.
+      x: { ...axis, type: 'linear' as const, title: { ...axis.title, text: 'iteration' }, ticks: { ...axis.ticks, includeBounds: false } },
       y: { ...axis, type: yType, title: { ...axis.title, text: yTitle } },
     },
   };
