@@ -8,7 +8,7 @@ import { CurveData } from '../core/report/curveView';
 import { appendRecords, GradientMatrix, toGradientMatrix } from '../core/report/gradientMatrix';
 import type { DiagramData, GradientRecordView, MetricRecordView, RunAnalyses, RunLatest, RunView } from '../protocol/webview';
 import { metricViews, readAnalyses, runViewFromInfo } from './runViews';
-import { readGradients, readMetrics, readRunInfo } from '../core/runs/runFolder';
+import { MetricRecord, readGradients, readMetrics, readRunInfo } from '../core/runs/runFolder';
 
 export interface PanelRun {
   view: RunView;
@@ -44,11 +44,14 @@ export function fromLive(live: LiveRun): PanelRun {
 export function fromFolder(dir: string): PanelRun | undefined {
   try {
     const info = readRunInfo(dir);
-    const metrics = metricViews(readMetrics(dir));
+    const records = readMetrics(dir);
+    // Only the two latest records become views (for the counters): 100,000 copies would cost more than the curves.
+    const findLast = (ok: (r: MetricRecord) => boolean) => { for (let i = records.length - 1; i >= 0; i--) if (ok(records[i])) return records[i]; return undefined; };
+    const lastIt = findLast((r) => r.type === 'iteration'), lastEp = findLast((r) => r.type === 'epoch' && r.testError !== undefined);
     return {
       view: runViewFromInfo(dir, info),
-      curves: new CurveData(metrics),
-      latest: latestOf(metrics),
+      curves: new CurveData(records),
+      latest: latestOf(metricViews([lastIt, lastEp].filter((r): r is MetricRecord => r !== undefined))),
       analyses: readAnalyses(dir),
       diagram: { graph: info.graph, summary: info.summary },
       dir,

@@ -51,7 +51,6 @@ describe('a 100,000-iteration run', () => {
       new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks!.push({ start: e.startTime, duration: e.duration }); }).observe({ type: 'longtask' });
     });
     const t0 = Date.now();
-    fs.appendFileSync('/tmp/wtinit-timing.log', `click ${t0}\n`);
     const pageT0 = await page.evaluate(() => performance.now());
     await row.click();
     const panel = webviewFrame(page);
@@ -98,6 +97,29 @@ describe('a 100,000-iteration run', () => {
     await screenshot(page, 'long-run-zoomed-dark');
     await panel.locator('#reset-zoom').click();
     await waitFor(async () => ((await panel.locator('#range-info').textContent()) ?? '') === '', 10_000, 'the whole run again');
+  });
+
+  test('the smoothing weight chosen is remembered for the workspace; Auto goes back to the default', async () => {
+    const { page } = wb;
+    let panel = webviewFrame(page);
+    await panel.locator('[data-tab="curves"]').click();
+    const slider = panel.locator('#smoothing');
+    await slider.evaluate((el: HTMLInputElement) => { el.value = '0.9'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+    const chart = () => webviewFrame(page).locator('#error-chart');
+    await waitFor(async () => (await chart().getAttribute('data-smoothing')) === '0.9', 10_000, 'the new smoothing');
+    await new Promise((r) => setTimeout(r, 600)); // the setting is saved after a short pause
+    // Open the run again: the panel is filled afresh from the host.
+    const shows = Number(await panel.locator('body').getAttribute('data-shows'));
+    await runCommand(page, 'Open Run');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'resnet20-100k' }).first().click();
+    panel = webviewFrame(page);
+    await waitFor(async () => Number(await panel.locator('body').getAttribute('data-shows')) > shows, 20_000, 'the panel to be filled again');
+    assert.equal(await panel.locator('#smoothing-value').textContent(), '0.900', 'the remembered weight');
+    assert.equal(await chart().getAttribute('data-smoothing'), '0.9');
+    await panel.locator('#smoothing-auto').click();
+    await waitFor(async () => (await chart().getAttribute('data-smoothing')) === '0.998', 10_000,
+      `the default again (the control says ${await panel.locator('#smoothing-value').textContent()}, the chart ${await chart().getAttribute('data-smoothing')})`);
+    assert.equal(await panel.locator('#smoothing-value').textContent(), '0.998 (auto)');
   });
 
   async function hoverChecks(page: Page, panel: FrameLocator, label: string): Promise<void> {

@@ -158,8 +158,16 @@ export function setRange(charts: Chart[], from: number | undefined, to: number |
   }
 }
 
+/** The error chart now; loss and learning rate in a task of their own, so no single task draws all three. */
 export function updateCharts(charts: CurveCharts, runs: RunView[], series: Map<string, RunSeries>, theme: Theme): void {
   charts.error.data.datasets = errorDatasets(runs, series, theme);
+  charts.error.update('none');
+  clearTimeout(pendingOthers);
+  pendingOthers = setTimeout(() => updateOtherCharts(charts, runs, series, theme), 0);
+}
+let pendingOthers: ReturnType<typeof setTimeout> | undefined;
+
+function updateOtherCharts(charts: CurveCharts, runs: RunView[], series: Map<string, RunSeries>, theme: Theme): void {
   charts.loss.data.datasets = runs.map((run, i) => ({
     label: runs.length > 1 ? runLabel(run) : 'training loss', data: series.get(run.id)!.loss,
     borderColor: theme.series[i % theme.series.length], borderWidth: 1.5, pointRadius: 0,
@@ -168,7 +176,8 @@ export function updateCharts(charts: CurveCharts, runs: RunView[], series: Map<s
     label: runs.length > 1 ? runLabel(run) : 'learning rate', data: series.get(run.id)!.lr,
     borderColor: theme.series[i % theme.series.length], borderWidth: 1.5, pointRadius: 0, stepped: true,
   }));
-  for (const c of Object.values(charts)) c.update('none');
+  charts.loss.update('none');
+  charts.lr.update('none');
 }
 
 export function retheme(charts: CurveCharts, theme: Theme): void {

@@ -219,6 +219,7 @@ function handle(m: HostMessage): void {
   switch (m.method) {
     case 'panel/show': {
       document.body.dataset.shownAt ??= String(Math.round(performance.timeOrigin + performance.now()));
+      document.body.dataset.shows = String(Number(document.body.dataset.shows ?? 0) + 1);
       maxPoints = m.params.maxPoints;
       runs = m.params.runs;
       smoothing = m.params.smoothing;

@@ -187,10 +187,12 @@ export function means(x: Float64Array, y: Float64Array, start: number, end: numb
 /** A stepped curve: its first point, every change, and its last point. */
 export function steps(x: Float64Array, y: Float64Array, start: number, end: number): XY[] {
   const out: XY[] = [];
+  let last = NaN;
   for (let i = start; i < end; i++) {
     if (Number.isNaN(y[i])) continue;
-    const v = r4(y[i]);
-    if (out.length === 0 || v !== out[out.length - 1][1] || i === end - 1) out.push([x[i], v]);
+    // Compare raw values (rounding 100,000 of them would cost more than the rest of a view).
+    if (out.length === 0 || y[i] !== last || i === end - 1) out.push([x[i], r4(y[i])]);
+    last = y[i];
   }
   return out;
 }
