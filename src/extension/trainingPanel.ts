@@ -200,10 +200,6 @@ export class TrainingPanel implements vscode.Disposable {
     return { weight: remembered ?? def, default: def, remembered: remembered !== undefined };
   }
 
-  /**
-   * The curves at the chart's width first, in one small message; the gradient
-   * matrices after it, one message per run, for the tab that needs them.
-   */
   /** Reads what the shown runs need, each run folder once per showing. */
   private ensureData(): void {
     this.shown?.runIds.forEach((id, i) => {
@@ -238,6 +234,10 @@ export class TrainingPanel implements vscode.Disposable {
     return { title: this.shown.title, runs, curves, latest, analyses, diagram: this.shown.diagram, maxPoints: this.maxPoints(), flags, smoothing };
   }
 
+  /**
+   * The curves at the chart's width first, in one small message; the gradient
+   * matrices after it, one message per run, for the tab that needs them.
+   */
   private sendAll(): void {
     if (!this.shown) return;
     this.ensureData();
