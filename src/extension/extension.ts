@@ -21,7 +21,7 @@ export function activate(context: vscode.ExtensionContext): ResNetLabApi {
   const log = new Log();
   const diagnostics = new Diagnostics();
   const runs = new RunManager(vscode.Uri.joinPath(context.extensionUri, 'dist', 'trainer.js').fsPath, log, diagnostics, settings.buildTimeout);
-  const panel = new TrainingPanel(context.extensionUri, runs, log, settings.maxChartPoints);
+  const panel = new TrainingPanel(context.extensionUri, runs, log, settings.maxChartPoints, context.workspaceState);
   const sidebar = new SidebarView(context.extensionUri, runs, panel, () => (vscode.workspace.workspaceFolders ? settings.runsDir() : undefined), log);
   context.subscriptions.push(
     log, diagnostics, runs, panel, sidebar, new StatusBar(runs),

@@ -5,18 +5,23 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { listRuns } from '../core/runs/runFolder';
-import type { DiagramData, GradientRecordView, HostMessage, MetricRecordView, RunAnalyses, RunView, WebviewMessage } from '../protocol/webview';
+import type { CurveView, DiagramData, HostMessage, RunAnalyses, RunLatest, RunView, SmoothingState, WebviewMessage } from '../protocol/webview';
 import { KnownRuns } from './knownRuns';
 import type { LesionResult, ResponsesResult } from '../protocol/trainer';
 import { parseWebviewMessage } from '../protocol/webview';
+import { defaultSmoothing } from '../core/report/curveView';
 import { Log } from './log';
 import { LiveRun, RunManager } from './runManager';
 import { exportRun } from './exporter';
-import { comparisonFlags, loadRunFolder, readAnalyses } from './runViews';
+import { addLive, fromFolder, fromLive, gradientsOf, PanelRun } from './panelData';
+import { comparisonFlags } from './runViews';
+import { readRunInfo } from '../core/runs/runFolder';
 import { settings } from './settings';
 import { localResourceRoots, webviewHtml } from './webviewHtml';
 
 export const PANEL_VIEW_TYPE = 'resnetLab.training';
+const SMOOTHING_KEY = 'resnetLab.smoothing';
+type ShowParams = Extract<HostMessage, { method: 'panel/show' }>['params'];
 
 interface Shown { title: string; runIds: string[]; runDirs: string[]; diagram?: DiagramData }
 
@@ -24,11 +29,19 @@ export class TrainingPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
   private shown: Shown | undefined;
+  /** The shown runs' data, read once per showing (folders) or followed live. */
+  private data = new Map<string, PanelRun>();
+  /** The curve chart's width in pixels, as the webview last said. */
+  private columns = 800;
+  private prepared: ShowParams | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** Runs webviews may ask to open (by id): those the host showed them or the user picked. */
   readonly known = new KnownRuns();
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly runs: RunManager, private readonly log: Log, private readonly maxPoints: () => number) {
+  constructor(
+    private readonly extensionUri: vscode.Uri, private readonly runs: RunManager, private readonly log: Log,
+    private readonly maxPoints: () => number, private readonly workspaceState: vscode.Memento,
+  ) {
     this.disposables.push(runs.onDidUpdate(({ run, newRecords, newGradients }) => {
       if (!this.shown?.runIds.includes(run.view.id)) return;
       if (run.view.runDir && !this.shown.runDirs.includes(run.view.runDir)) {
@@ -36,9 +49,12 @@ export class TrainingPanel implements vscode.Disposable {
         this.saveState();
         if (run.diagram && !this.shown.diagram) { this.shown.diagram = run.diagram; this.post({ method: 'diagram/show', params: run.diagram }); }
       }
+      const entry = this.data.get(run.view.id);
+      this.prepared = undefined; // it would miss these records
+      const fresh = entry ? addLive(entry, run.view, newRecords, newGradients) : { records: newRecords, gradients: newGradients };
       this.post({ method: 'run/update', params: { run: run.view } });
-      if (newRecords.length) this.post({ method: 'run/metrics', params: { id: run.view.id, records: newRecords } });
-      if (newGradients.length) this.post({ method: 'run/gradients', params: { id: run.view.id, records: newGradients } });
+      if (fresh.records.length) this.post({ method: 'run/metrics', params: { id: run.view.id, records: fresh.records } });
+      if (fresh.gradients.length) this.post({ method: 'run/gradients', params: { id: run.view.id, records: fresh.gradients } });
     }));
   }
 
@@ -60,8 +76,16 @@ export class TrainingPanel implements vscode.Disposable {
     for (const d of runDirs) this.known.allow(d, d);
     const live = runDirs.map((d) => this.runs.all.find((r) => r.view.runDir === d));
     const ids = runDirs.map((d, i) => live[i]?.view.id ?? d);
-    const first = runDirs.length === 1 ? safeLoad(runDirs[0]) : undefined;
-    this.show({ title: title ?? (runDirs.length > 1 ? `Compare ${runDirs.length} runs` : `Run: ${first?.run.experiment ?? runDirs[0]}`), runIds: ids, runDirs, diagram: first?.diagram });
+    // Only run.json now (title, diagram): the panel opens and its webview
+    // starts while the curves are read, once, just after (ensureData).
+    const first = runDirs.length === 1 ? safeInfo(runDirs[0]) : undefined;
+    this.show({ title: title ?? (runDirs.length > 1 ? `Compare ${runDirs.length} runs` : `Run: ${first?.experiment ?? runDirs[0]}`), runIds: ids, runDirs, diagram: first && { graph: first.graph, summary: first.summary } });
+    const shown = this.shown;
+    setTimeout(() => {
+      if (this.shown !== shown || this.ready) return;
+      this.ensureData();
+      this.prepared = this.prepare();
+    }, 0);
   }
 
   showDiagram(title: string, diagram: DiagramData): void {
@@ -90,6 +114,8 @@ export class TrainingPanel implements vscode.Disposable {
 
   private show(shown: Shown): void {
     this.shown = shown;
+    this.data = new Map();
+    this.prepared = undefined;
     if (!this.panel) {
       this.adopt(vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, shown.title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
         enableScripts: true, retainContextWhenHidden: true, localResourceRoots: localResourceRoots(this.extensionUri),
@@ -121,6 +147,7 @@ export class TrainingPanel implements vscode.Disposable {
     switch (msg.method) {
       case 'webview/ready':
         this.ready = true;
+        if (msg.params) this.columns = msg.params.columns;
         this.saveState();
         this.sendAll();
         break;
@@ -133,6 +160,18 @@ export class TrainingPanel implements vscode.Disposable {
         break;
       case 'analysis/run':
         void this.analyze(msg.params.id, msg.params.analysis, msg.params.lesioned);
+        break;
+      case 'curves/request': {
+        const { requestId, from, to, columns, smoothing } = msg.params;
+        this.columns = columns;
+        const weight = smoothing ?? this.smoothing().weight;
+        const curves: Record<string, CurveView> = {};
+        for (const [id, entry] of this.data) curves[id] = entry.curves.view({ from, to, columns: this.chartColumns(), smoothing: weight });
+        this.post({ method: 'curves/view', params: { requestId, curves } });
+        break;
+      }
+      case 'settings/smoothing':
+        void this.workspaceState.update(SMOOTHING_KEY, msg.params.weight ?? undefined);
         break;
       case 'export':
         void this.export(msg.params.format, msg.params.chart, msg.params.dataUrl);
@@ -164,31 +203,67 @@ export class TrainingPanel implements vscode.Disposable {
     }
   }
 
-  private sendAll(): void {
-    if (!this.shown) return;
-    const runs: RunView[] = [];
-    const metrics: Record<string, MetricRecordView[]> = {};
-    const gradients: Record<string, GradientRecordView[]> = {};
-    const analyses: Record<string, RunAnalyses> = {};
-    this.shown.runIds.forEach((id, i) => {
+  /** Min-max columns make two points each: stay within the maxChartPoints setting. */
+  private chartColumns(): number {
+    return Math.max(10, Math.min(this.columns, Math.floor(this.maxPoints() / 2)));
+  }
+
+  private smoothing(): SmoothingState {
+    const longest = Math.max(0, ...[...this.data.values()].map((d) => d.view.totalIterations ?? d.curves.lastIteration));
+    const def = defaultSmoothing(longest);
+    const remembered = this.workspaceState.get<number>(SMOOTHING_KEY);
+    return { weight: remembered ?? def, default: def, remembered: remembered !== undefined };
+  }
+
+  /** Reads what the shown runs need, each run folder once per showing. */
+  private ensureData(): void {
+    this.shown?.runIds.forEach((id, i) => {
       const live = this.runs.get(id);
-      if (live) {
-        runs.push(live.view);
-        metrics[id] = live.metrics;
-        gradients[id] = live.gradients;
-        if (live.view.runDir) analyses[id] = readAnalyses(live.view.runDir);
-        return;
-      }
-      const loaded = safeLoad(this.shown!.runDirs[i] ?? id);
-      if (loaded) {
-        runs.push(loaded.run);
-        metrics[loaded.run.id] = loaded.metrics;
-        gradients[loaded.run.id] = loaded.gradients;
-        analyses[loaded.run.id] = readAnalyses(loaded.run.runDir!);
+      if (live && !this.data.has(id)) this.data.set(id, fromLive(live));
+      else if (!this.data.has(id)) {
+        const entry = fromFolder(this.shown!.runDirs[i] ?? id);
+        if (entry) this.data.set(id, entry);
       }
     });
+  }
+
+  /**
+   * The panel/show message, made while the webview is still starting (after
+   * ensureData) so that its 'ready' is answered at once. The webview asks
+   * again if its chart turns out to have another width.
+   */
+  private prepare(): ShowParams | undefined {
+    if (!this.shown) return undefined;
+    const entries = this.shown.runIds.map((id) => this.data.get(id)).filter((d): d is PanelRun => !!d);
+    const runs: RunView[] = entries.map((d) => d.view);
+    const smoothing = this.smoothing();
+    const curves: Record<string, CurveView> = {};
+    const latest: Record<string, RunLatest> = {};
+    const analyses: Record<string, RunAnalyses> = {};
+    for (const d of entries) {
+      curves[d.view.id] = d.curves.view({ columns: this.chartColumns(), smoothing: smoothing.weight });
+      latest[d.view.id] = d.latest;
+      analyses[d.view.id] = d.analyses;
+    }
     const flags = runs.length > 1 ? comparisonFlags(runs) : [];
-    this.post({ method: 'panel/show', params: { title: this.shown.title, runs, metrics, gradients, analyses, diagram: this.shown.diagram, maxPoints: this.maxPoints(), flags } });
+    return { title: this.shown.title, runs, curves, latest, analyses, diagram: this.shown.diagram, maxPoints: this.maxPoints(), flags, smoothing };
+  }
+
+  /**
+   * The curves at the chart's width first, in one small message; the gradient
+   * matrices after it, one message per run, for the tab that needs them.
+   */
+  private sendAll(): void {
+    if (!this.shown) return;
+    this.ensureData();
+    const params = this.prepared ?? this.prepare()!;
+    this.prepared = undefined;
+    const entries = this.shown.runIds.map((id) => [id, this.data.get(id)] as const).filter((e): e is readonly [string, PanelRun] => !!e[1]);
+    this.post({ method: 'panel/show', params });
+    // After the curves went out: reading gradients.jsonl is not on the way to the first chart.
+    setTimeout(() => {
+      for (const [id, d] of entries) if (this.data.get(id) === d) this.post({ method: 'run/gradientMatrix', params: { id: d.view.id, matrix: gradientsOf(d) } });
+    }, 0);
   }
 
   private saveState(): void {
@@ -206,9 +281,9 @@ export class TrainingPanel implements vscode.Disposable {
   }
 }
 
-function safeLoad(dir: string) {
+function safeInfo(dir: string) {
   try {
-    return loadRunFolder(dir);
+    return readRunInfo(dir);
   } catch {
     return undefined;
   }

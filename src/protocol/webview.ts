@@ -4,6 +4,9 @@
 import { z } from 'zod';
 import { ModelGraphSchema, ModelSummarySchema } from './graph';
 import type { LesionResult, ResponsesResult } from './trainer';
+import type { CurveView } from '../core/report/curveView';
+import type { GradientMatrix } from '../core/report/gradientMatrix';
+export type { CurveView, GradientMatrix };
 
 export interface RunAnalyses { lesion?: LesionResult; responses?: ResponsesResult }
 
@@ -46,9 +49,21 @@ export const RunViewSchema = z.object({
 });
 export type RunView = z.infer<typeof RunViewSchema>;
 
-/** Host -> webview. */
+/** The latest iteration and epoch records of a run, for the panel's counters. */
+export interface RunLatest { last?: MetricRecordView; lastEpoch?: MetricRecordView }
+
+/**
+ * Smoothing of the training-error curve: the weight in use, and the default
+ * for these runs (it scales with their length); `remembered` when the user
+ * chose it (kept per workspace).
+ */
+export interface SmoothingState { weight: number; default: number; remembered: boolean }
+
+/** Host -> webview. Curves come as views at the chart's width (src/core/report/curveView.ts), not every record. */
 export type HostMessage =
-  | { method: 'panel/show'; params: { title: string; runs: RunView[]; metrics: Record<string, MetricRecordView[]>; gradients: Record<string, GradientRecordView[]>; analyses: Record<string, RunAnalyses>; diagram?: DiagramData; maxPoints: number; flags: string[] } }
+  | { method: 'panel/show'; params: { title: string; runs: RunView[]; curves: Record<string, CurveView>; latest: Record<string, RunLatest>; analyses: Record<string, RunAnalyses>; diagram?: DiagramData; maxPoints: number; flags: string[]; smoothing: SmoothingState } }
+  | { method: 'curves/view'; params: { requestId: number; curves: Record<string, CurveView> } }
+  | { method: 'run/gradientMatrix'; params: { id: string; matrix: GradientMatrix } }
   | { method: 'run/gradients'; params: { id: string; records: GradientRecordView[] } }
   | { method: 'analysis/result'; params: { id: string; lesion?: LesionResult; responses?: ResponsesResult } }
   | { method: 'analysis/error'; params: { id: string; message: string } }
@@ -63,7 +78,17 @@ export type DiagramData = z.infer<typeof DiagramDataSchema>;
 
 /** Webview -> host: validated by the host before anything happens. */
 export const WebviewMessageSchema = z.discriminatedUnion('method', [
-  z.object({ method: z.literal('webview/ready') }),
+  /** `columns`: the curve chart's width in pixels, so the first curves fit it. */
+  z.object({ method: z.literal('webview/ready'), params: z.object({ columns: z.number().int().min(10).max(10_000) }).optional() }),
+  z.object({
+    method: z.literal('curves/request'),
+    params: z.object({
+      requestId: z.number().int(), from: z.number().optional(), to: z.number().optional(),
+      columns: z.number().int().min(10).max(10_000), smoothing: z.number().min(0).max(0.9999).optional(),
+    }),
+  }),
+  /** null: back to the default that scales with the run's length. */
+  z.object({ method: z.literal('settings/smoothing'), params: z.object({ weight: z.number().min(0).max(0.9999).nullable() }) }),
   z.object({ method: z.literal('run/control'), params: z.object({ id: z.string(), action: z.enum(['stop', 'pause', 'resume']) }) }),
   // Run ids the host listed (RunView.id), never paths: the host opens only runs it offered.
   z.object({ method: z.literal('run/open'), params: z.object({ id: z.string().max(4096) }) }),

@@ -1,40 +1,65 @@
 // Chart.js curves: error (training per iteration, raw and smoothed; test per
-// epoch), loss and learning rate. Data are {x, y} points with parsing off,
-// so the decimation plugin (LTTB) keeps 100,000-point runs smooth.
+// epoch), loss and learning rate. The host sends each run as a view at the
+// chart's width (src/core/report/curveView.ts: min-max columns, the EMA over
+// every iteration); live records are appended here as they come, with the
+// EMA carried on from the host's state. Data are {x, y} points with parsing
+// off; the decimation plugin (LTTB) only thins a long live tail.
 import {
   Chart, CategoryScale, Decimation, Filler, Legend, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Tooltip, ChartDataset,
 } from 'chart.js';
-import type { MetricRecordView, RunView } from '../../src/protocol/webview';
+import zoomPlugin from 'chartjs-plugin-zoom';
+import type { CurveView, MetricRecordView, RunLatest, RunView } from '../../src/protocol/webview';
 import { fade, Theme } from '../shared/theme';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, Decimation, Legend, Tooltip, Filler);
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, Decimation, Legend, Tooltip, Filler, zoomPlugin);
 
 type Point = { x: number; y: number };
 type Series = ChartDataset<'line', Point[]>;
+const points = (xy: [number, number][]): Point[] => xy.map(([x, y]) => ({ x, y }));
 
-/** Everything derived from one run's records, kept incrementally. */
+/** One run's curves: the host's view, plus live records that arrived after it. */
 export class RunSeries {
-  readonly trainRaw: Point[] = [];
-  readonly trainSmooth: Point[] = [];
-  readonly test: Point[] = [];
-  readonly loss: Point[] = [];
-  readonly lr: Point[] = [];
-  private ema: number | undefined;
+  trainRaw: Point[] = [];
+  trainSmooth: Point[] = [];
+  test: Point[] = [];
+  loss: Point[] = [];
+  lr: Point[] = [];
+  private ema = { m: 0, w: 1 };
+  private weight = 0.95;
   last?: MetricRecordView;
   lastEpoch?: MetricRecordView;
+
+  constructor(latest: RunLatest = {}) {
+    this.last = latest.last;
+    this.lastEpoch = latest.lastEpoch;
+  }
+
+  setView(v: CurveView): void {
+    this.trainRaw = points(v.raw);
+    this.trainSmooth = points(v.smooth);
+    this.test = points(v.test);
+    this.loss = points(v.loss);
+    this.lr = points(v.lr);
+    this.ema = { ...v.ema };
+    this.weight = v.smoothing;
+  }
 
   add(records: MetricRecordView[]): void {
     for (const r of records) {
       if (r.type === 'iteration') {
+        if (this.last && r.iteration <= this.last.iteration) continue;
         if (r.trainError !== undefined) {
-          this.ema = this.ema === undefined ? r.trainError : 0.95 * this.ema + 0.05 * r.trainError;
+          // TensorBoard's debiased EMA, continued from where the host's view ended.
+          this.ema.m = this.weight * this.ema.m + (1 - this.weight) * 100 * r.trainError;
+          this.ema.w *= this.weight;
           this.trainRaw.push({ x: r.iteration, y: 100 * r.trainError });
-          this.trainSmooth.push({ x: r.iteration, y: 100 * this.ema });
+          this.trainSmooth.push({ x: r.iteration, y: this.ema.m / (1 - this.ema.w) });
         }
         if (r.loss !== undefined) this.loss.push({ x: r.iteration, y: r.loss });
         if (r.lr !== undefined) this.lr.push({ x: r.iteration, y: r.lr });
         this.last = r;
       } else if (r.testError !== undefined) {
+        if (this.lastEpoch && r.iteration <= this.lastEpoch.iteration) continue;
         this.test.push({ x: r.iteration, y: 100 * r.testError });
         this.lastEpoch = r;
       }
@@ -42,7 +67,20 @@ export class RunSeries {
   }
 }
 
-function baseOptions(theme: Theme, yTitle: string, maxPoints: number, yType: 'linear' | 'logarithmic' = 'linear') {
+/** Called when the user stops zooming or panning, with the visible iterations. */
+export type OnRange = (chart: Chart, from: number, to: number) => void;
+
+function zoomOptions(onRange: OnRange) {
+  const done = ({ chart }: { chart: Chart }) => onRange(chart, chart.scales.x.min, chart.scales.x.max);
+  return {
+    // Wheel or pinch zooms the iterations; dragging pans; never beyond the run.
+    zoom: { wheel: { enabled: true }, pinch: { enabled: true }, mode: 'x' as const, onZoomComplete: done },
+    pan: { enabled: true, mode: 'x' as const, onPanComplete: done },
+    limits: { x: { min: 'original' as const, max: 'original' as const, minRange: 10 } },
+  };
+}
+
+function baseOptions(theme: Theme, yTitle: string, maxPoints: number, onRange: OnRange, yType: 'linear' | 'logarithmic' = 'linear') {
   const axis = { ticks: { color: theme.muted }, grid: { color: theme.grid }, title: { color: theme.muted, display: true } };
   return {
     animation: false as const,
@@ -55,9 +93,11 @@ function baseOptions(theme: Theme, yTitle: string, maxPoints: number, yType: 'li
       decimation: { enabled: true, algorithm: 'lttb' as const, samples: maxPoints, threshold: maxPoints },
       legend: { labels: { color: theme.foreground, boxWidth: 12 } },
       tooltip: { enabled: true },
+      zoom: zoomOptions(onRange),
     },
     scales: {
-      x: { ...axis, type: 'linear' as const, title: { ...axis.title, text: 'iteration' } },
+      // No tick at a zoomed range's fractional ends (42,097.9), only round ones.
+      x: { ...axis, type: 'linear' as const, title: { ...axis.title, text: 'iteration' }, ticks: { ...axis.ticks, includeBounds: false } },
       y: { ...axis, type: yType, title: { ...axis.title, text: yTitle } },
     },
   };
@@ -72,40 +112,62 @@ export interface CurveCharts {
 /** One run: raw training error faint, smoothed bold, test error with points. Several runs: the paper's Fig. 1 style. */
 export function errorDatasets(runs: RunView[], series: Map<string, RunSeries>, theme: Theme): Series[] {
   const compare = runs.length > 1;
-  return runs.flatMap((run, i) => {
+  return runs.flatMap((run, i): Series[] => {
     const s = series.get(run.id)!;
     const color = theme.series[i % theme.series.length];
     const name = runLabel(run);
     if (!compare) {
+      // chart.js draws a lower `order` later, on top: test error over the
+      // smoothed curve over the faint raw band.
       return [
-        { label: 'training error (raw)', data: s.trainRaw, borderColor: fade(color, 0.25), borderWidth: 1, pointRadius: 0 },
-        { label: 'training error (smoothed)', data: s.trainSmooth, borderColor: color, borderWidth: 2, pointRadius: 0 },
-        { label: 'test error', data: s.test, borderColor: theme.series[1], backgroundColor: theme.series[1], borderWidth: 3, pointRadius: 3 },
+        { label: 'training error (raw)', data: s.trainRaw, borderColor: fade(color, 0.2), borderWidth: 1, pointRadius: 0, order: 3 },
+        { label: 'training error (smoothed)', data: s.trainSmooth, borderColor: color, borderWidth: 2, pointRadius: 0, order: 2 },
+        { label: 'test error', data: s.test, borderColor: theme.series[1], backgroundColor: theme.series[1], borderWidth: 2.5, pointRadius: testDots(s.test.length, 3), order: 1 },
       ];
     }
     return [
       { label: `${name} train`, data: s.trainSmooth, borderColor: color, borderWidth: 1, borderDash: [5, 4], pointRadius: 0 },
-      { label: `${name} test`, data: s.test, borderColor: color, backgroundColor: color, borderWidth: 3, pointRadius: 2 },
+      { label: `${name} test`, data: s.test, borderColor: color, backgroundColor: color, borderWidth: 3, pointRadius: testDots(s.test.length, 2) },
     ];
   });
 }
+
+/** A dot per epoch while they are few; 256 epochs of dots would hide the line and everything under it. */
+const testDots = (epochs: number, radius: number) => (epochs > 60 ? 0 : radius);
 
 export function runLabel(run: RunView): string {
   return `${run.modelName ?? run.experiment}${run.depth ? ` (${run.depth} layers)` : ''}`;
 }
 
-export function createCharts(canvases: { error: HTMLCanvasElement; loss: HTMLCanvasElement; lr: HTMLCanvasElement }, theme: Theme, maxPoints: number): CurveCharts {
-  const errorOptions = baseOptions(theme, 'error (%)', maxPoints);
+export function createCharts(canvases: { error: HTMLCanvasElement; loss: HTMLCanvasElement; lr: HTMLCanvasElement }, theme: Theme, maxPoints: number, onRange: OnRange): CurveCharts {
+  const errorOptions = baseOptions(theme, 'error (%)', maxPoints, onRange);
   errorOptions.scales.y = { ...errorOptions.scales.y, min: 0, max: 100 } as typeof errorOptions.scales.y;
   return {
     error: new Chart(canvases.error, { type: 'line', data: { datasets: [] }, options: errorOptions }),
-    loss: new Chart(canvases.loss, { type: 'line', data: { datasets: [] }, options: baseOptions(theme, 'loss', maxPoints) }),
-    lr: new Chart(canvases.lr, { type: 'line', data: { datasets: [] }, options: baseOptions(theme, 'learning rate', maxPoints, 'logarithmic') }),
+    loss: new Chart(canvases.loss, { type: 'line', data: { datasets: [] }, options: baseOptions(theme, 'loss', maxPoints, onRange) }),
+    lr: new Chart(canvases.lr, { type: 'line', data: { datasets: [] }, options: baseOptions(theme, 'learning rate', maxPoints, onRange, 'logarithmic') }),
   };
 }
 
+/** Shows iterations [from, to] on these charts (undefined: the whole run). */
+export function setRange(charts: Chart[], from: number | undefined, to: number | undefined): void {
+  for (const c of charts) {
+    const x = c.options.scales!.x!;
+    x.min = from;
+    x.max = to;
+  }
+}
+
+/** The error chart now; loss and learning rate in a task of their own, so no single task draws all three. */
 export function updateCharts(charts: CurveCharts, runs: RunView[], series: Map<string, RunSeries>, theme: Theme): void {
   charts.error.data.datasets = errorDatasets(runs, series, theme);
+  charts.error.update('none');
+  clearTimeout(pendingOthers);
+  pendingOthers = setTimeout(() => updateOtherCharts(charts, runs, series, theme), 0);
+}
+let pendingOthers: ReturnType<typeof setTimeout> | undefined;
+
+function updateOtherCharts(charts: CurveCharts, runs: RunView[], series: Map<string, RunSeries>, theme: Theme): void {
   charts.loss.data.datasets = runs.map((run, i) => ({
     label: runs.length > 1 ? runLabel(run) : 'training loss', data: series.get(run.id)!.loss,
     borderColor: theme.series[i % theme.series.length], borderWidth: 1.5, pointRadius: 0,
@@ -114,7 +176,8 @@ export function updateCharts(charts: CurveCharts, runs: RunView[], series: Map<s
     label: runs.length > 1 ? runLabel(run) : 'learning rate', data: series.get(run.id)!.lr,
     borderColor: theme.series[i % theme.series.length], borderWidth: 1.5, pointRadius: 0, stepped: true,
   }));
-  for (const c of Object.values(charts)) c.update('none');
+  charts.loss.update('none');
+  charts.lr.update('none');
 }
 
 export function retheme(charts: CurveCharts, theme: Theme): void {

@@ -58,9 +58,22 @@ export class Diagram {
     for (const g of this.host.querySelectorAll<SVGGElement>('g.node')) {
       if (g.dataset.id === layer || g.dataset.id === group) {
         g.classList.add('highlight');
-        g.scrollIntoView({ block: 'nearest' });
+        this.reveal(g);
       }
     }
+  }
+
+  /**
+   * Scrolls the diagram's own pane to the node, never the page: with the
+   * panel narrow the pane sits below the heatmap, and scrolling the page
+   * would move the heatmap from under the pointer that is hovering it.
+   */
+  private reveal(el: Element): void {
+    const pane = this.host.closest<HTMLElement>('.diagram-pane');
+    if (!pane || pane.scrollHeight <= pane.clientHeight) return;
+    const r = el.getBoundingClientRect(), p = pane.getBoundingClientRect();
+    if (r.top < p.top) pane.scrollTop -= p.top - r.top;
+    else if (r.bottom > p.bottom) pane.scrollTop += r.bottom - p.bottom;
   }
 
   setAll(collapsed: boolean): void {

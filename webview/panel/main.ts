@@ -1,14 +1,17 @@
 // The training panel's app: receives run data from the host, draws curves and
 // the diagram, and sends Stop/Pause/Resume back (validated host-side).
 import type { Chart } from 'chart.js';
-import type { GradientRecordView, HostMessage, MetricRecordView, RunAnalyses, RunView } from '../../src/protocol/webview';
+import type { DiagramData, GradientMatrix, HostMessage, MetricRecordView, RunAnalyses, RunView, SmoothingState } from '../../src/protocol/webview';
+import { appendRecords } from '../../src/core/report/gradientMatrix';
 import { renderLesion, renderResponses } from './analysis';
 import { onHostMessage, saveState, send } from '../shared/vscodeApi';
 import { onThemeChange, readTheme } from '../shared/theme';
-import { createCharts, CurveCharts, retheme, RunSeries, updateCharts, runLabel } from './curves';
+import { createCharts, CurveCharts, retheme, RunSeries, setRange, updateCharts, runLabel } from './curves';
 import { Diagram } from './diagram';
 import { GradientFlow } from './gradientFlow';
 
+// When this script started and when the first run data came (epoch ms), for the load-time test.
+document.body.dataset.scriptStart = String(Math.round(performance.timeOrigin + performance.now()));
 const app = document.getElementById('app')!;
 app.innerHTML = `
   <header>
@@ -34,6 +37,14 @@ app.innerHTML = `
   <main class="layout">
     <section class="tab-content">
       <section class="curves" data-tab-panel="curves">
+        <div class="toolbar curve-tools">
+          <label title="Exponential moving average of the training error, TensorBoard's weight: 0 is raw, 0.999 averages ~1000 iterations">Smoothing
+            <input type="range" id="smoothing" min="0" max="0.999" step="0.001" value="0.95"></label>
+          <span id="smoothing-value"></span>
+          <button id="smoothing-auto" title="The default for this run's length">Auto</button>
+          <button id="reset-zoom" title="Wheel zooms the iterations, dragging pans">Reset zoom</button>
+          <span id="range-info" class="muted"></span>
+        </div>
         <div class="chart tall"><canvas id="error-chart"></canvas></div>
         <div class="chart"><canvas id="loss-chart"></canvas></div>
         <div class="chart short"><canvas id="lr-chart"></canvas></div>
@@ -63,7 +74,12 @@ let runs: RunView[] = [];
 const series = new Map<string, RunSeries>();
 let charts: CurveCharts | undefined;
 const diagram = new Diagram(document.getElementById('diagram')!, theme);
-const gradients = new Map<string, GradientRecordView[]>();
+const gradients = new Map<string, GradientMatrix>();
+let smoothing: SmoothingState = { weight: 0.95, default: 0.95, remembered: false };
+/** The iterations in view when zoomed; undefined: the whole run. */
+let range: { from: number; to: number } | undefined;
+let requestId = 0;
+let pendingDiagram: DiagramData | undefined;
 const gradientFlow = new GradientFlow(document.getElementById('gradients')!, theme, (name) => diagram.highlight(name));
 let activeTab = 'curves';
 const analyses = new Map<string, RunAnalyses>();
@@ -77,8 +93,34 @@ const $ = (id: string) => document.getElementById(id)!;
 function chartsReady(): CurveCharts {
   charts ??= createCharts({
     error: $('error-chart') as HTMLCanvasElement, loss: $('loss-chart') as HTMLCanvasElement, lr: $('lr-chart') as HTMLCanvasElement,
-  }, theme, maxPoints);
+  }, theme, maxPoints, (chart, from, to) => {
+    // One range for all three charts; then the host refines the curves to it.
+    range = { from, to };
+    const others = Object.values(charts!).filter((c) => c !== chart);
+    setRange(others, from, to);
+    for (const c of others) c.update('none');
+    requestCurves();
+  });
   return charts;
+}
+
+/** The curve chart's width in pixels: the host makes one column of points per pixel. */
+function chartColumns(): number {
+  return Math.max(100, Math.min(4000, Math.round($('error-chart').parentElement!.clientWidth || 800)));
+}
+
+/** What the host makes columns for: the chart's width, within the maxChartPoints setting (two points a column). */
+const hostColumns = () => Math.max(10, Math.min(chartColumns(), Math.floor(maxPoints / 2)));
+
+let requestTimer: ReturnType<typeof setTimeout> | undefined;
+function requestCurves(): void {
+  clearTimeout(requestTimer);
+  requestTimer = setTimeout(() => send({ method: 'curves/request', params: { requestId: ++requestId, from: range?.from, to: range?.to, columns: chartColumns(), smoothing: smoothing.weight } }), 80);
+}
+
+function showSmoothing(): void {
+  ($('smoothing') as HTMLInputElement).value = String(smoothing.weight);
+  $('smoothing-value').textContent = `${smoothing.weight.toFixed(3)}${smoothing.remembered ? '' : ' (auto)'}`;
 }
 
 function scheduleRedraw(): void {
@@ -93,13 +135,20 @@ function scheduleRedraw(): void {
     }
     if (activeTab === 'gradients' && gradientsDirty) {
       gradientsDirty = false;
-      gradientFlow.render(runs.map((run) => ({ run, records: gradients.get(run.id) ?? [] })));
+      gradientFlow.render(runs.map((run) => ({ run, matrix: gradients.get(run.id) ?? { layers: [], iterations: [], norms: [] } })));
     }
     updateCharts(chartsReady(), runs, series, theme);
+    if (pendingDiagram) {
+      const d = pendingDiagram;
+      pendingDiagram = undefined;
+      setTimeout(() => diagram.show(d), 0);
+    }
     // For tests and screen readers: how much data each curve has.
     const canvas = $('error-chart');
     canvas.dataset.points = String(runs.reduce((s, r) => s + (series.get(r.id)?.trainRaw.length ?? 0), 0));
+    if (canvas.dataset.points !== '0') document.body.dataset.firstChartAt ??= String(Math.round(performance.timeOrigin + performance.now()));
     canvas.dataset.testPoints = String(runs.reduce((s, r) => s + (series.get(r.id)?.test.length ?? 0), 0));
+    canvas.dataset.smoothing = String(smoothing.weight);
   });
 }
 
@@ -155,8 +204,8 @@ function escape(s: string): string {
 }
 
 function addRecords(id: string, records: MetricRecordView[]): void {
-  let s = series.get(id);
-  if (!s) series.set(id, (s = new RunSeries()));
+  const s = series.get(id);
+  if (!s) return;
   s.add(records);
   const lastIter = records.filter((r) => r.type === 'iteration').pop();
   if (lastIter && runs.length === 1) {
@@ -169,11 +218,25 @@ function addRecords(id: string, records: MetricRecordView[]): void {
 function handle(m: HostMessage): void {
   switch (m.method) {
     case 'panel/show': {
+      document.body.dataset.shownAt ??= String(Math.round(performance.timeOrigin + performance.now()));
+      document.body.dataset.shows = String(Number(document.body.dataset.shows ?? 0) + 1);
       maxPoints = m.params.maxPoints;
       runs = m.params.runs;
+      smoothing = m.params.smoothing;
+      showSmoothing();
+      range = undefined;
+      if (charts) { for (const c of Object.values(charts)) c.resetZoom('none'); setRange(Object.values(charts), undefined, undefined); }
       series.clear();
+      for (const r of runs) {
+        const s = new RunSeries(m.params.latest[r.id]);
+        const view = m.params.curves[r.id];
+        if (view) s.setView(view);
+        series.set(r.id, s);
+      }
+      $('range-info').textContent = '';
+      // Made before this chart's width was known: ask again at the real width.
+      if (Object.values(m.params.curves).some((v) => Math.abs(v.columns - hostColumns()) > 0.1 * v.columns)) requestCurves();
       gradients.clear();
-      for (const r of runs) gradients.set(r.id, m.params.gradients[r.id] ?? []);
       gradientsDirty = true;
       analyses.clear();
       for (const r of runs) analyses.set(r.id, m.params.analyses[r.id] ?? {});
@@ -182,11 +245,11 @@ function handle(m: HostMessage): void {
       flags.hidden = m.params.flags.length === 0;
       flags.textContent = m.params.flags.length ? `Compared with care: ${m.params.flags.join('; ')}.` : '';
       arrivals.length = 0; iterationsAt.length = 0;
-      for (const r of runs) addRecords(r.id, m.params.metrics[r.id] ?? []);
       $('title').textContent = m.params.title;
       document.body.classList.toggle('compare', runs.length > 1);
       document.body.classList.toggle('diagram-only', runs.length === 0);
-      if (m.params.diagram) diagram.show(m.params.diagram);
+      // The diagram after the first chart: it is the slower of the two to draw.
+      pendingDiagram = m.params.diagram;
       scheduleRedraw();
       break;
     }
@@ -202,11 +265,28 @@ function handle(m: HostMessage): void {
         scheduleRedraw();
       }
       break;
-    case 'run/gradients':
-      gradients.set(m.params.id, [...(gradients.get(m.params.id) ?? []), ...m.params.records]);
+    case 'curves/view': {
+      if (m.params.requestId !== requestId) break; // a newer request is on its way
+      for (const [id, view] of Object.entries(m.params.curves)) series.get(id)?.setView(view);
+      const views = Object.values(m.params.curves);
+      const count = Math.max(0, ...views.map((v) => v.count));
+      $('range-info').textContent = range && views.length ? `iterations ${Math.round(views[0].from).toLocaleString()}–${Math.round(views[0].to).toLocaleString()} (${count.toLocaleString()} in view)` : '';
+      scheduleRedraw();
+      break;
+    }
+    case 'run/gradientMatrix':
+      gradients.set(m.params.id, m.params.matrix);
       gradientsDirty = true;
       scheduleRedraw();
       break;
+    case 'run/gradients': {
+      const matrix = gradients.get(m.params.id) ?? { layers: [], iterations: [], norms: [] };
+      appendRecords(matrix, m.params.records);
+      gradients.set(m.params.id, matrix);
+      gradientsDirty = true;
+      scheduleRedraw();
+      break;
+    }
     case 'analysis/result': {
       const a = analyses.get(m.params.id) ?? {};
       if (m.params.lesion && a.lesion && m.params.lesion.custom) {
@@ -222,6 +302,7 @@ function handle(m: HostMessage): void {
       $(activeTab === 'responses' ? 'responses-status' : 'lesion-status').textContent = `Failed: ${m.params.message}`;
       break;
     case 'diagram/show':
+      pendingDiagram = undefined;
       diagram.show(m.params);
       break;
     case 'state/save':
@@ -311,5 +392,33 @@ onThemeChange(() => {
   analysesDirty = true;
   scheduleRedraw();
 });
-onHostMessage(handle);
-send({ method: 'webview/ready' });
+let smoothingTimer: ReturnType<typeof setTimeout> | undefined;
+$('smoothing').addEventListener('input', (e) => {
+  smoothing = { ...smoothing, weight: Number((e.target as HTMLInputElement).value), remembered: true };
+  showSmoothing();
+  clearTimeout(smoothingTimer);
+  smoothingTimer = setTimeout(() => send({ method: 'settings/smoothing', params: { weight: smoothing.weight } }), 300);
+  requestCurves();
+});
+$('smoothing-auto').addEventListener('click', () => {
+  smoothing = { ...smoothing, weight: smoothing.default, remembered: false };
+  showSmoothing();
+  send({ method: 'settings/smoothing', params: { weight: null } });
+  requestCurves();
+});
+$('reset-zoom').addEventListener('click', () => {
+  if (!charts) return;
+  for (const c of Object.values(charts)) c.resetZoom('none');
+  setRange(Object.values(charts), undefined, undefined);
+  range = undefined;
+  requestCurves();
+});
+
+// For the end-to-end test: the largest message the host sent (bytes of JSON).
+let largest = 0;
+onHostMessage((m) => {
+  const size = JSON.stringify(m).length;
+  if (size > largest) document.body.dataset.largestMessage = String((largest = size));
+  handle(m);
+});
+send({ method: 'webview/ready', params: { columns: chartColumns() } });

@@ -2,7 +2,7 @@
 export * from './types';
 export * from './blocks';
 export * from './shortcuts';
-export { add, batchNorm, classifier, conv, heNormal, relu } from './layers';
+export { add, batchNorm, classifier, conv, heNormal, relu, withTfjsHeNormal } from './layers';
 export * from './cifar';
 export * from './imagenet';
 export * from './experiment';
