@@ -47,6 +47,8 @@ const builds = [
   { ...node, entryPoints: ['src/trainer/worker.ts'], outfile: `${out}/trainer-worker.js` },
   // The batch prefetcher's thread (src/core/data/prefetch.ts): no tfjs, only typed arrays.
   { ...node, entryPoints: ['src/trainer/batchWorker.ts'], outfile: `${out}/batch-worker.js` },
+  // The model-file compiler's thread (src/core/compile/compileUserFile.ts): esbuild-wasm's heap leaves with it.
+  { ...node, entryPoints: ['src/trainer/compileWorker.ts'], outfile: `${out}/compile-worker.js` },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: `${out}/cli.js`, banner: { js: '#!/usr/bin/env node' } },
   {
     bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: production,

@@ -7,8 +7,10 @@
 // compiler on every platform VS Code runs on.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isMainThread, Worker } from 'node:worker_threads';
 import type * as esbuild from 'esbuild-wasm';
 import type { SourceDiagnostic } from '../../protocol/trainer';
+import { workerEntry } from '../workerEntry';
 import { esbuildWasm } from './esbuildWasm';
 
 export interface CompiledFile {
@@ -27,7 +29,45 @@ export class UserCodeError extends Error {
 
 export const INJECTED_MODULES = ['resnet-lab', '@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-node'];
 
+/**
+ * Compiles on a short-lived worker thread: esbuild's WebAssembly heap (~140 MB
+ * once it has compiled something) then goes away with the thread instead of
+ * staying in the trainer for the whole run. Worker threads compile in place.
+ */
 export async function compileUserFile(file: string): Promise<CompiledFile> {
+  if (!isMainThread) return compileHere(file);
+  const entry = workerEntry('compileWorker.ts', 'compile-worker.js');
+  const worker = new Worker(entry.script, { eval: entry.eval, workerData: { file } });
+  try {
+    const reply = await new Promise<CompileReply>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the model compiler's thread exited (code ${code}) before answering`)));
+    });
+    if (reply.ok) return reply.compiled;
+    if (reply.userError) throw new UserCodeError(reply.userError.message, reply.userError.kind, reply.userError.diagnostics);
+    throw Object.assign(new Error(reply.message), { stack: reply.stack });
+  } finally {
+    void worker.terminate();
+  }
+}
+
+export type CompileReply =
+  | { ok: true; compiled: CompiledFile }
+  | { ok: false; message: string; stack?: string; userError?: { message: string; kind: 'compile' | 'build'; diagnostics: SourceDiagnostic[] } };
+
+/** The compiler thread's side (src/trainer/compileWorker.ts): one file, one reply. */
+export async function compileForParent(file: string): Promise<CompileReply> {
+  try {
+    return { ok: true, compiled: await compileHere(file) };
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    const userError = e instanceof UserCodeError ? { message: e.message, kind: e.kind, diagnostics: e.diagnostics } : undefined;
+    return { ok: false, message: err.message, stack: err.stack, userError };
+  }
+}
+
+async function compileHere(file: string): Promise<CompiledFile> {
   const abs = path.resolve(file);
   const cwd = path.dirname(abs);
   try {
