@@ -52,7 +52,7 @@ const builds = [
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: `${out}/cli.js`, banner: { js: '#!/usr/bin/env node' } },
   {
     bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: production,
-    sourcemap: production ? false : 'inline', logLevel: quiet ? 'error' : 'info',
+    sourcemap: production ? false : 'linked', logLevel: quiet ? 'error' : 'info',
     entryPoints: { panel: 'webview/panel/main.ts', sidebar: 'webview/sidebar/main.ts' }, outdir: `${out}/webview`,
   },
 ];
