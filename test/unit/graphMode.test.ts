@@ -37,9 +37,8 @@ before(async () => {
   assert.ok(await tf.setBackend('tensorflow'));
 });
 
-// A strong weight decay, so that decaying the wrong weights (or none) shows within five steps; a small
-// learning rate, so that float rounding (1e-6) is not amplified past the tolerance by ReLUs flipping.
-const sgd = { momentum: 0.9, weightDecay: 0.05 };
+// A strong weight decay, so that decaying the wrong weights (or none) shows within five steps.
+const sgd = { momentum: 0.9, weightDecay: 0.2 };
 
 /** The README's hand-written functional model: conv, y = x + F(x), pooling, a dense softmax. */
 function handWritten({ inputShape, numClasses }: DataInfo): tf.LayersModel {
@@ -79,6 +78,20 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
   }
 }
 
+/**
+ * ||actual - expected|| <= tol * ||reference||: whole tensors compared in L2. Graph and eager
+ * differ by float rounding (TensorFlow's fused batch norm against tfjs' composed one, ~1e-6),
+ * and a few training steps amplify it in single elements (a ReLU flips, a beta that is a sum
+ * of cancelling terms), never in the whole. A wrong rule (decay, momentum, moving statistics)
+ * moves whole tensors by far more than `tol` of their change.
+ */
+function assertCloseL2(actual: ArrayLike<number>, expected: ArrayLike<number>, reference: ArrayLike<number>, tol: number, what: string) {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let diff = 0, ref = 0;
+  for (let i = 0; i < expected.length; i++) { diff += (actual[i] - expected[i]) ** 2; ref += reference[i] ** 2; }
+  if (!(Math.sqrt(diff) <= tol * Math.sqrt(ref) + 1e-9)) assert.fail(`${what}: |graph - eager| ${Math.sqrt(diff).toExponential(3)} > ${tol} x ${Math.sqrt(ref).toExponential(3)}`);
+}
+
 for (const [name, build] of [['ResNet-8 (option A shortcuts, batch norm)', resnet8], ['a hand-written functional model', handWritten]] as const) {
   test(`${name}: five seeded steps in graph mode give the eager step's losses, errors, gradient norms and weights`, { skip }, async () => {
     const { ds, batches, test: testBatch } = await data();
@@ -87,20 +100,26 @@ for (const [name, build] of [['ResNet-8 (option A shortcuts, batch norm)', resne
     setInitSeed(1);
     const b = build(ds.info);
     b.setWeights(a.getWeights());
+    const initial = a.weights.map((v) => v.read().dataSync().slice());
     const graph: Stepper = GraphStepper.create(optionsFor(a, ds.info));
     const eager: Stepper = new EagerStepper(optionsFor(b, ds.info));
     for (const [i, batch] of batches.entries()) {
-      const lr = 0.02 / (i + 1);
+      const lr = 0.01 / (i + 1);
       const [g, e] = [await graph.step(batch, lr, true), await eager.step(batch, lr, true)];
       assertClose([g.loss], [e.loss], 1e-4, `loss at step ${i + 1}`);
       assert.equal(g.errors, e.errors, `errors at step ${i + 1}`);
       assert.deepEqual(g.gradNorms!.map((n) => n.name), a.layers.filter((l) => l.trainableWeights.length).map((l) => l.name));
-      assertClose(g.gradNorms!.map((n) => n.norm), e.gradNorms!.map((n) => n.norm), 1e-3, `gradient norms at step ${i + 1}`);
+      const gn = g.gradNorms!.map((n) => n.norm), en = e.gradNorms!.map((n) => n.norm);
+      assertCloseL2(gn, en, en, 1e-2, `gradient norms at step ${i + 1}`);
     }
     await graph.syncModel();
-    // Every weight, the moving statistics of batch norm included, and the momentum buffers.
-    a.weights.forEach((v, i) => assertClose(v.read().dataSync(), b.weights[i].read().dataSync(), 1e-3, v.name));
-    assertClose(await graph.optimizerState(), await eager.optimizerState(), 1e-3, 'momentum buffers');
+    // Every weight's change, the moving statistics of batch norm included, and the momentum buffers.
+    a.weights.forEach((v, i) => {
+      const [ga, ea] = [v.read().dataSync(), b.weights[i].read().dataSync()];
+      assertCloseL2(ga, ea, ea.map((x, k) => x - initial[i][k]), 2e-2, `${v.name} (its change over five steps)`);
+    });
+    const [gv, ev] = [await graph.optimizerState(), await eager.optimizerState()];
+    assertCloseL2(gv, ev, ev, 2e-2, 'momentum buffers');
     // Evaluation (inference mode) as a graph, against tfjs on the synced model.
     const [ge, ee] = [await graph.evaluate([testBatch]), await eager.evaluate([testBatch])];
     assertClose([ge.loss], [ee.loss], 1e-4, 'test loss');
@@ -128,7 +147,10 @@ test('momentum buffers move between graph and eager steppers (the checkpoint lay
   const [g, e] = [await graph.step(batches[1], 0.1, false), await eager.step(batches[1], 0.1, false)];
   assertClose([g.loss], [e.loss], 1e-4, 'loss after the hand-over');
   await graph.syncModel();
-  b.weights.forEach((v, i) => assertClose(v.read().dataSync(), a.weights[i].read().dataSync(), 2e-3, v.name));
+  b.weights.forEach((v, i) => {
+    const ea = a.weights[i].read().dataSync();
+    assertCloseL2(v.read().dataSync(), ea, ea, 1e-3, v.name);
+  });
   await Promise.all([graph.dispose(), eager.dispose()]);
   a.dispose();
   b.dispose();

@@ -244,6 +244,7 @@ async function bundleTrainer(): Promise<string> {
   await Promise.all([
     esbuild.build({ ...common, entryPoints: [path.join(root, 'src/trainer/main.ts')], outfile: path.join(out, 'trainer.js') }),
     esbuild.build({ ...common, entryPoints: [path.join(root, 'src/trainer/worker.ts')], outfile: path.join(out, 'trainer-worker.js') }),
+    esbuild.build({ ...common, entryPoints: [path.join(root, 'src/trainer/compileWorker.ts')], outfile: path.join(out, 'compile-worker.js') }),
   ]);
   return path.join(out, 'trainer.js');
 }

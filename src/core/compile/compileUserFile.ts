@@ -36,7 +36,12 @@ export const INJECTED_MODULES = ['resnet-lab', '@tensorflow/tfjs', '@tensorflow/
  */
 export async function compileUserFile(file: string): Promise<CompiledFile> {
   if (!isMainThread) return compileHere(file);
-  const entry = workerEntry('compileWorker.ts', 'compile-worker.js');
+  let entry;
+  try {
+    entry = workerEntry('compileWorker.ts', 'compile-worker.js');
+  } catch {
+    return compileHere(file); // no compiler thread script beside this bundle: compile here, at the cost of its memory
+  }
   const worker = new Worker(entry.script, { eval: entry.eval, workerData: { file } });
   try {
     const reply = await new Promise<CompileReply>((resolve, reject) => {
