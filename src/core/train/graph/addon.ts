@@ -1,4 +1,4 @@
-// The graph-mode addon (native/graph/graph_addon.cc), built by setup-native
+// The graph-mode addon (native/graph/), built by setup-native
 // beside tfjs-node's binding and loaded from there. Typed here once; nothing
 // else in the trainer touches `require` for it.
 import * as fs from 'node:fs';
