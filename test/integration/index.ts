@@ -5,6 +5,7 @@ import Mocha from 'mocha';
 import * as vscode from 'vscode';
 import { registerExtensionSuite } from './extension.test';
 import { registerFaultsSuite } from './faults.test';
+import { registerIntelliSenseSuite } from './intellisense.test';
 import { registerTrainingSuite } from './training.test';
 import { registerTrustSuite } from './trust.test';
 
@@ -13,6 +14,7 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
   if (vscode.workspace.isTrusted) {
     registerExtensionSuite();
+    registerIntelliSenseSuite();
     registerTrainingSuite();
     registerFaultsSuite();
   } else {
