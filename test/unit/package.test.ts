@@ -48,7 +48,8 @@ test('the .vsix is within budget: no platform binary, no file twice, no node_mod
   for (const f of ['dist/extension.js', 'dist/trainer.js', 'dist/trainer-worker.js', 'dist/batch-worker.js', 'dist/esbuild.wasm',
     'dist/tfjs-backend-wasm.wasm', 'dist/tfjs-backend-wasm-simd.wasm', 'dist/webview/panel.js', 'dist/webview/sidebar.js',
     'dist/types/resnet-lab.d.ts', 'dist/types/tfjs.d.ts',
-    'node_modules/resnet-lab-ts-plugin/package.json', 'node_modules/resnet-lab-ts-plugin/index.js', 'media/webview.css', 'media/experiments/degradation.ts', 'package.json']) {
+    'node_modules/resnet-lab-ts-plugin/package.json', 'node_modules/resnet-lab-ts-plugin/index.js', 'media/webview.css', 'media/experiments/degradation.ts', 'package.json',
+    'media/walkthrough/experiment.md', 'media/walkthrough/train.md', 'media/walkthrough/degradation.md', 'media/snippets/typescript.json']) {
     assert.ok(names.includes(f), `${f} is in the package`);
   }
   assert.deepEqual(names.filter((n) => n.endsWith('.map') || n.startsWith('src/') || n.startsWith('test/')), []);
