@@ -4,6 +4,7 @@
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
 import { registerExtensionSuite } from './extension.test';
+import { registerFactsSuite } from './facts.test';
 import { registerFaultsSuite } from './faults.test';
 import { registerIntelliSenseSuite } from './intellisense.test';
 import { registerTrainingSuite } from './training.test';
@@ -15,6 +16,7 @@ export function run(): Promise<void> {
   if (vscode.workspace.isTrusted) {
     registerExtensionSuite();
     registerIntelliSenseSuite();
+    registerFactsSuite();
     registerTrainingSuite();
     registerFaultsSuite();
   } else {
