@@ -56,6 +56,17 @@ const builds = [
     entryPoints: { panel: 'webview/panel/main.ts', sidebar: 'webview/sidebar/main.ts' }, outdir: `${out}/webview`,
   },
 ];
+// The TypeScript server plugin (IntelliSense for model files with no tsconfig):
+// tsserver loads it by package name from <extension>/node_modules/, so it is
+// built as a one-file package there, beside the out folder (dist -> the repo's
+// node_modules, which a development window uses; package.mjs's staging folder
+// -> the .vsix, whose .vscodeignore lets exactly this folder in).
+const pluginDir = path.join(path.dirname(path.resolve(out)), 'node_modules', 'resnet-lab-ts-plugin');
+fs.mkdirSync(pluginDir, { recursive: true });
+fs.writeFileSync(path.join(pluginDir, 'package.json'),
+  JSON.stringify({ name: 'resnet-lab-ts-plugin', version: '0.1.0', private: true, main: 'index.js' }, null, 2) + '\n');
+// No source map: a shipped package is one file, and the plugin is small enough to read.
+builds.push({ ...node, sourcemap: false, entryPoints: ['src/tsPlugin/index.ts'], outfile: path.join(pluginDir, 'index.js') });
 if (!production && fs.existsSync('test/integration/index.ts')) {
   builds.push({ ...node, entryPoints: ['test/integration/index.ts'], outfile: `${out}/test/integration/index.js` });
 }

@@ -1,8 +1,8 @@
-// Declarations for users' IntelliSense, shipped in the extension (which has no
-// node_modules): dist/types/resnet-lab.d.ts (the resnet-lab module, importing
+// Declarations for users' IntelliSense, shipped in the extension:
+// dist/types/resnet-lab.d.ts (the resnet-lab module, importing
 // '@tensorflow/tfjs') and dist/types/tfjs.d.ts (tfjs-core + tfjs-layers
-// flattened into one file). "New ResNet Experiment" writes a tsconfig.json
-// whose `paths` point both module names at them (src/extension/newExperiment.ts).
+// flattened into one file). The extension's TypeScript server plugin
+// resolves both module names to them in any workspace (src/tsPlugin).
 import { generateDtsBundle } from 'dts-bundle-generator';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

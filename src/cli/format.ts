@@ -16,3 +16,15 @@ export function summaryTable(s: ModelSummary): string {
       `${s.trainableParams.toLocaleString('en-US')} trainable parameters (${s.totalParams.toLocaleString('en-US')} in all)`,
   ].join('\n');
 }
+
+/**
+ * An experiment's size in one line, as the CodeLens shows it:
+ * `ResNet-20 · 0.27 M params · 9 shortcuts` (the paper's names: a net with no
+ * shortcut is `plain-N`; N is the weighted layers on the main path).
+ */
+export function factsLine(s: Pick<ModelSummary, 'depth' | 'shortcuts' | 'trainableParams'>): string {
+  const kind = s.shortcuts > 0 ? `ResNet-${s.depth}` : `plain-${s.depth}`;
+  // Millions as the paper gives them (0.27M), but a toy net's 2,590 would read as "0.00 M".
+  const params = s.trainableParams >= 10_000 ? `${(s.trainableParams / 1e6).toFixed(2)} M params` : `${s.trainableParams.toLocaleString('en-US')} params`;
+  return `${kind} · ${params} · ${s.shortcuts} shortcut${s.shortcuts === 1 ? '' : 's'}`;
+}

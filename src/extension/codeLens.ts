@@ -1,22 +1,62 @@
-// ▶ Train, Diagram and Compare above every `export const x = experiment(...)`.
-// Re-scanned from the document text on every request, so lenses follow edits.
+// ▶ Train, Diagram and Compare above every `export const x = experiment(...)`,
+// then the model's size once it is known (ModelFacts, computed in the
+// background: the lenses never wait for it). Re-scanned from the document text
+// on every request, so lenses follow edits.
 import * as vscode from 'vscode';
+import { factsLine, summaryTable } from '../cli/format';
 import { findExperiments } from '../core/experiments/findExperiments';
+import type { ModelFacts } from './modelFacts';
 
 export interface ExperimentRef { file: string; experiment: string }
 
 export class ExperimentCodeLensProvider implements vscode.CodeLensProvider {
+  readonly onDidChangeCodeLenses?: vscode.Event<void>;
+
+  constructor(private readonly facts?: ModelFacts) {
+    this.onDidChangeCodeLenses = facts?.onDidChange;
+  }
+
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const text = doc.getText();
     if (!text.includes('experiment')) return [];
     return findExperiments(text).flatMap((e) => {
       const range = new vscode.Range(e.line, e.column, e.line, e.column);
       const ref: ExperimentRef = { file: doc.uri.fsPath, experiment: e.name };
-      return [
+      const lenses = [
         new vscode.CodeLens(range, { title: '▶ Train', command: 'resnetLab.train', arguments: [ref], tooltip: `Train ${e.name}` }),
         new vscode.CodeLens(range, { title: 'Diagram', command: 'resnetLab.showDiagram', arguments: [ref], tooltip: `Show the layer diagram of ${e.name}` }),
         new vscode.CodeLens(range, { title: 'Compare', command: 'resnetLab.compareRuns', arguments: [ref], tooltip: `Compare the runs of ${e.name}` }),
       ];
+      const summary = this.facts?.get(doc.uri.fsPath, e.name);
+      if (summary) {
+        // Text, not a button (an empty command): Diagram is the button for the whole model.
+        lenses.push(new vscode.CodeLens(range, {
+          title: factsLine(summary), command: '',
+          tooltip: `${summary.trainableParams.toLocaleString('en-US')} trainable parameters, ${summary.depth} weighted layers, ${summary.shortcuts} shortcut connections (as last saved)`,
+        }));
+      }
+      return lenses;
     });
+  }
+}
+
+/** Hovering an experiment's name shows its summary table, as `resnet-lab summary` prints it. */
+export class ExperimentHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly facts: ModelFacts) {}
+
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const text = doc.getText();
+    if (!text.includes('experiment')) return undefined;
+    const word = doc.getWordRangeAtPosition(pos);
+    if (!word) return undefined;
+    const name = doc.getText(word);
+    const e = findExperiments(text).find((x) => x.name === name && x.line === pos.line);
+    if (!e) return undefined;
+    const summary = await this.facts.whenKnown(doc.uri.fsPath, e.name);
+    if (!summary || token.isCancellationRequested) return undefined;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${e.name}**: ${factsLine(summary)}\n\n`);
+    md.appendCodeblock(summaryTable(summary), 'text');
+    return new vscode.Hover(md, word);
   }
 }

@@ -9,7 +9,7 @@ import type { ExperimentRef } from './codeLens';
 import { findWorkspaceExperiments } from './experimentIndex';
 import { Log } from './log';
 import { runDegradationExperiment } from './degradation';
-import { newExperimentSource, writeTypeSupport } from './newExperiment';
+import { newExperimentSource } from './newExperiment';
 import { RunManager } from './runManager';
 import { settings } from './settings';
 import { TrainingPanel } from './trainingPanel';
@@ -118,12 +118,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     if (!folder) return void vscode.window.showErrorMessage('Open a folder first: the experiment file is written into the workspace.');
     let file = path.join(folder.uri.fsPath, 'resnet-experiment.ts');
     for (let i = 2; fs.existsSync(file); i++) file = path.join(folder.uri.fsPath, `resnet-experiment-${i}.ts`);
+    // No tsconfig.json: the extension's TypeScript server plugin (src/tsPlugin)
+    // resolves the file's resnet-lab and tfjs imports in any workspace.
     fs.writeFileSync(file, newExperimentSource());
-    if (writeTypeSupport(folder.uri.fsPath, d.extensionUri.fsPath, log)) {
-      // A TypeScript server already running keeps its inferred project and
-      // would not see the new tsconfig.json until restarted.
-      await Promise.resolve(vscode.commands.executeCommand('typescript.restartTsServer')).catch(() => undefined);
-    }
     await vscode.window.showTextDocument(vscode.Uri.file(file));
   };
   const setUpNative = async () => {

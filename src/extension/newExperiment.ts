@@ -1,9 +1,7 @@
-// "New ResNet Experiment": an example file, plus a tsconfig.json that points
-// `resnet-lab` and `@tensorflow/tfjs` at the declaration files inside the
-// extension, so IntelliSense works without the user installing anything.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Log } from './log';
+// "New ResNet Experiment": the example file it writes. No tsconfig.json goes
+// with it: the extension's TypeScript server plugin (src/tsPlugin) points
+// `resnet-lab` and `@tensorflow/tfjs` at the declarations it ships, in any
+// workspace, so IntelliSense works without the user installing anything.
 
 export function newExperimentSource(): string {
   return `// A ResNet experiment. Click "▶ Train" above an experiment to train it.
@@ -37,33 +35,4 @@ function myNet({ inputShape, numClasses }: DataInfo): tf.LayersModel {
 
 export const handWritten = experiment({ model: myNet, data: synthetic({ trainSize: 2000 }), epochs: 3, batchSize: 64 });
 `;
-}
-
-/** The declaration files the extension ships (scripts/types.mjs): it has no node_modules. */
-export function typePaths(extensionDir: string): Record<string, string[]> {
-  return {
-    'resnet-lab': [path.join(extensionDir, 'dist', 'types', 'resnet-lab.d.ts')],
-    '@tensorflow/tfjs': [path.join(extensionDir, 'dist', 'types', 'tfjs.d.ts')],
-  };
-}
-
-/** Writes tsconfig.json unless one exists; true when it wrote one. */
-export function writeTypeSupport(workspaceDir: string, extensionDir: string, log: Log): boolean {
-  const tsconfig = path.join(workspaceDir, 'tsconfig.json');
-  const paths = typePaths(extensionDir);
-  if (fs.existsSync(tsconfig)) {
-    log.info(`${tsconfig} exists; for IntelliSense add to compilerOptions: "baseUrl": ".", "paths": ${JSON.stringify(paths)}`);
-    return false;
-  }
-  const config = {
-    compilerOptions: {
-      target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, esModuleInterop: true, skipLibCheck: true, noEmit: true,
-      // No ambient @types: model files need none, and the extension ships none.
-      baseUrl: '.', paths, types: [],
-    },
-    include: ['**/*.ts'],
-    exclude: ['node_modules', '.resnet-lab'],
-  };
-  fs.writeFileSync(tsconfig, JSON.stringify(config, null, 2) + '\n');
-  return true;
 }

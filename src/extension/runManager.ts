@@ -86,18 +86,24 @@ export class RunManager implements vscode.Disposable {
   }
 
   /** Builds an experiment's model in a trainer process and returns its graph (no training). */
-  describe(file: string, experiment: string): Promise<DiagramData> {
+  /**
+   * Builds an experiment's model in a trainer process and returns its graph and summary.
+   * `quiet`: for background work (the CodeLens's model facts), which must neither
+   * report nor clear the file's Problems entries, and gets its own build time limit.
+   */
+  describe(file: string, experiment: string, opts: { quiet?: boolean; buildTimeoutSeconds?: number } = {}): Promise<DiagramData> {
     return new Promise((resolve, reject) => {
       let settled = false;
+      const options = opts.buildTimeoutSeconds === undefined ? this.clientOptions() : { buildTimeoutSeconds: opts.buildTimeoutSeconds };
       const client = new TrainerClient(this.trainerScript, {
         onEvent: (e) => {
-          if (e.type === 'described') { settled = true; this.diagnostics.clear(file); resolve({ graph: e.graph, summary: e.summary }); }
-          else if (e.type === 'failed') { settled = true; this.diagnostics.report(file, e); reject(new Error(e.message)); }
+          if (e.type === 'described') { settled = true; if (!opts.quiet) this.diagnostics.clear(file); resolve({ graph: e.graph, summary: e.summary }); }
+          else if (e.type === 'failed') { settled = true; if (!opts.quiet) this.diagnostics.report(file, e); reject(new Error(e.message)); }
           else if (e.type === 'log') this.log.info(e.message);
         },
         onOutput: (line) => this.log.trace(line),
         onExit: (exit) => { if (!settled) reject(new Error(`the trainer process exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-500)}`)); },
-      }, this.clientOptions());
+      }, options);
       client.send({ type: 'describe', file, experiment });
     });
   }

@@ -80,7 +80,8 @@ function trainAndCheck(backend: 'wasm' | 'tensorflow', skip: string | false) {
       const { page } = wb;
       await runCommand(page, 'ResNet Lab: New ResNet Experiment');
       await page.locator('.tab.active', { hasText: 'resnet-experiment.ts' }).first().waitFor({ state: 'visible', timeout: 30_000 });
-      assert.ok(fs.existsSync(path.join(workspace, 'tsconfig.json')), 'the command wrote a tsconfig.json');
+      // No tsconfig.json: the shipped TypeScript server plugin (node_modules/resnet-lab-ts-plugin) resolves the imports.
+      assert.ok(!fs.existsSync(path.join(workspace, 'tsconfig.json')), 'the command wrote no tsconfig.json');
       // A line that is only an error if tf's types are real (with no types, tf would be `any`).
       await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
       await page.keyboard.press('Control+End');

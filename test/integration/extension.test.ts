@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findWorkspaceExperiments } from '../../src/extension/experimentIndex';
 import { api, fixture } from './util';
@@ -40,8 +42,10 @@ export function registerExtensionSuite(): void {
       }
     });
 
-    it('New ResNet Experiment writes a file whose resnet-lab and tfjs imports resolve (IntelliSense without installing anything)', async () => {
+    it('New ResNet Experiment writes a file whose resnet-lab and tfjs imports resolve (IntelliSense without installing anything), and no tsconfig.json', async () => {
       await vscode.commands.executeCommand('resnetLab.newExperiment');
+      // The TypeScript server plugin resolves the imports (src/tsPlugin); nothing else is written.
+      assert.ok(!fs.existsSync(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'tsconfig.json')));
       const uri = fixture('resnet-experiment.ts');
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc);

@@ -4,7 +4,9 @@
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
 import { registerExtensionSuite } from './extension.test';
+import { registerFactsSuite } from './facts.test';
 import { registerFaultsSuite } from './faults.test';
+import { registerIntelliSenseSuite } from './intellisense.test';
 import { registerTrainingSuite } from './training.test';
 import { registerTrustSuite } from './trust.test';
 
@@ -13,6 +15,8 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
   if (vscode.workspace.isTrusted) {
     registerExtensionSuite();
+    registerIntelliSenseSuite();
+    registerFactsSuite();
     registerTrainingSuite();
     registerFaultsSuite();
   } else {

@@ -24,3 +24,14 @@ export async function until<T>(fn: () => T | undefined | false, timeoutMs: numbe
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** `until` for a check that has to await (e.g. a provider command). */
+export async function untilAsync<T>(fn: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { TrainerClient } from '../../src/trainer/client';
 import type { TrainerEvent } from '../../src/protocol/trainer';
-import { typePaths } from '../../src/extension/newExperiment';
+import { shippedDeclarations } from '../../src/tsPlugin/shipped';
 // @ts-expect-error: plain ESM build script, no declarations
 import { packageVsix } from '../../scripts/package.mjs';
 // @ts-expect-error: plain ESM build script, no declarations
@@ -38,7 +38,7 @@ before(() => {
   }
 });
 
-test('the .vsix is within budget: no platform binary, no file twice, no node_modules, no bundling warning', () => {
+test('the .vsix is within budget: no platform binary, no file twice, no node_modules but the TypeScript plugin, no bundling warning', () => {
   const r = checkVsix(vsixFile) as Check;
   console.log(`package: ${r.files} files, ${(r.bytes / 1048576).toFixed(2)} MB`);
   assert.deepEqual(r.problems, []);
@@ -47,10 +47,15 @@ test('the .vsix is within budget: no platform binary, no file twice, no node_mod
   const names = r.entries.map((e) => e.name.replace(/^extension\//, ''));
   for (const f of ['dist/extension.js', 'dist/trainer.js', 'dist/trainer-worker.js', 'dist/batch-worker.js', 'dist/esbuild.wasm',
     'dist/tfjs-backend-wasm.wasm', 'dist/tfjs-backend-wasm-simd.wasm', 'dist/webview/panel.js', 'dist/webview/sidebar.js',
-    'dist/types/resnet-lab.d.ts', 'dist/types/tfjs.d.ts', 'media/webview.css', 'media/experiments/degradation.ts', 'package.json']) {
+    'dist/types/resnet-lab.d.ts', 'dist/types/tfjs.d.ts',
+    'node_modules/resnet-lab-ts-plugin/package.json', 'node_modules/resnet-lab-ts-plugin/index.js', 'media/webview.css', 'media/experiments/degradation.ts', 'package.json',
+    'media/walkthrough/experiment.md', 'media/walkthrough/train.md', 'media/walkthrough/degradation.md', 'media/snippets/typescript.json']) {
     assert.ok(names.includes(f), `${f} is in the package`);
   }
   assert.deepEqual(names.filter((n) => n.endsWith('.map') || n.startsWith('src/') || n.startsWith('test/')), []);
+  // node_modules holds exactly the TypeScript server plugin, which tsserver loads by name from there.
+  assert.deepEqual(names.filter((n) => n.includes('node_modules')).sort(),
+    ['node_modules/resnet-lab-ts-plugin/index.js', 'node_modules/resnet-lab-ts-plugin/package.json']);
 });
 
 /** A zip of stored entries, to show the check catches what it should. */
@@ -82,10 +87,11 @@ test('the check fails on a platform binary, a second copy of a file, node_module
     'extension/dist/a.js': Buffer.from('same'),
     'extension/dist/copy-of-a.js': Buffer.from('same'),
     'extension/node_modules/x/index.js': Buffer.from('x'),
+    'extension/node_modules/resnet-lab-ts-plugin/index.js': Buffer.from('the plugin'),
   });
   const r = checkVsix(bad, { maxFiles: 5, maxBytes: 1 << 20 }) as Check;
   assert.deepEqual(r.problems, [
-    '5 files (budget: fewer than 5)',
+    '6 files (budget: fewer than 5)',
     'extension/bin/tool: ELF (Linux) binary',
     'extension/addon.node: platform-specific by its name',
     'extension/dist/copy-of-a.js: the same bytes as extension/dist/a.js',
@@ -106,8 +112,11 @@ test('IntelliSense: model files type-check against the shipped declarations, and
     "export const b = resnetCifar({ depth: 'twenty' });",
     '',
   ].join('\n'));
-  // The tsconfig.json "New ResNet Experiment" writes (src/extension/newExperiment.ts).
-  const compilerOptions = { target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, esModuleInterop: true, skipLibCheck: true, noEmit: true, baseUrl: '.', paths: typePaths(ext), types: [] };
+  // The files the TypeScript server plugin resolves the two modules to (src/tsPlugin;
+  // test/unit/tsPlugin.test.ts runs the plugin itself in tsserver), as `paths` for tsc.
+  const paths = Object.fromEntries(Object.entries(shippedDeclarations(ext)).map(([name, file]) => [name, [file]]));
+  assert.ok(Object.values(paths).every(([f]) => fs.existsSync(f)));
+  const compilerOptions = { target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, esModuleInterop: true, skipLibCheck: true, noEmit: true, baseUrl: '.', paths, types: [] };
   fs.writeFileSync(path.join(ws, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }));
   const tsc = require.resolve('typescript/bin/tsc');
   const r = spawnSync(process.execPath, [tsc, '-p', '.', '--pretty', 'false'], { cwd: ws, encoding: 'utf8' });

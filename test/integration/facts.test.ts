@@ -1,0 +1,70 @@
+// Model facts in the editor: the CodeLens line of an experiment gains its size
+// (ResNet-N · params · shortcuts) once a background describe has built it,
+// without the lenses waiting for that; once per saved version of the file;
+// hovering the experiment's name shows the summary table as the CLI's
+// `summary` prints it (the real dist/cli.js is run for the expected text).
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { api, fixture, untilAsync } from './util';
+
+const source = (depth: number) => [
+  "import { experiment, resnetCifar, synthetic } from 'resnet-lab';",
+  '',
+  `export const small = experiment({ model: resnetCifar({ depth: ${depth}, widths: [4, 8, 8] }), data: synthetic({ trainSize: 64, testSize: 16 }), epochs: 1 });`,
+  '',
+].join('\n');
+
+export function registerFactsSuite(): void {
+  describe('model facts in the CodeLens and the hover', () => {
+    const uri = fixture('facts-model.ts');
+    before(async () => {
+      await api();
+      fs.writeFileSync(uri.fsPath, source(8));
+    });
+    after(() => fs.rmSync(uri.fsPath, { force: true }));
+
+    const lensTitles = async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      return lenses.filter((l) => l.range.start.line === 2).map((l) => l.command?.title ?? '');
+    };
+    const withFacts = (titles: string[]) => titles.length === 4 && titles;
+
+    it('shows the lenses at once, then the size; describes once per saved version; the hover shows the summary table', async () => {
+      const { facts } = await api();
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+
+      const started = Date.now();
+      assert.deepEqual(await lensTitles(), ['▶ Train', 'Diagram', 'Compare'], 'the first lenses come without facts');
+      assert.ok(Date.now() - started < 2000, `lenses took ${Date.now() - started} ms`);
+      const titles = await untilAsync(async () => withFacts(await lensTitles()), 60_000, 'the facts lens');
+      assert.deepEqual(titles, ['▶ Train', 'Diagram', 'Compare', 'ResNet-8 · 2,590 params · 3 shortcuts']);
+      // Asked again (the lenses are re-requested all the time), the saved version is not described again.
+      for (let i = 0; i < 3; i++) assert.equal((await lensTitles())[3], 'ResNet-8 · 2,590 params · 3 shortcuts');
+      assert.equal(facts.timesDescribed(uri.fsPath, 'small'), 1, 'one describe for this version');
+
+      // Hover on the name: the table `resnet-lab summary` prints, from the real CLI.
+      const line = doc.lineAt(2).text;
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(2, line.indexOf('small') + 2));
+      const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      const ext = vscode.extensions.getExtension('resnet-lab.resnet-lab')!.extensionPath;
+      const cli = execFileSync(process.execPath, [path.join(ext, 'dist', 'cli.js'), 'summary', uri.fsPath, 'small'], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }).trimEnd();
+      assert.match(cli, /resnet8: 8 weighted layers, 3 shortcut connections, 2,590 trainable parameters/);
+      assert.ok(text.includes(cli), `the hover holds the CLI's table:\n${text}\n---\n${cli}`);
+      assert.match(text, /\*\*small\*\*: ResNet-8 · 2,590 params · 3 shortcuts/);
+
+      // A new saved version: lenses at once without the old facts, then the new ones.
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(uri, doc.lineAt(2).range, source(14).split('\n')[2]);
+      await vscode.workspace.applyEdit(edit);
+      await doc.save();
+      assert.deepEqual(await lensTitles(), ['▶ Train', 'Diagram', 'Compare']);
+      assert.deepEqual(await untilAsync(async () => withFacts(await lensTitles()), 60_000, 'the new facts'),
+        ['▶ Train', 'Diagram', 'Compare', 'ResNet-14 · 5,262 params · 6 shortcuts']);
+      assert.equal(facts.timesDescribed(uri.fsPath, 'small'), 2, 'one more for the new version');
+    });
+  });
+}
