@@ -13,6 +13,7 @@ import { newExperimentSource } from './newExperiment';
 import { RunManager } from './runManager';
 import { settings } from './settings';
 import { TrainingPanel } from './trainingPanel';
+import { isLive } from '../protocol/webview';
 
 export interface CommandDeps { runs: RunManager; panel: TrainingPanel; log: Log; extensionUri: vscode.Uri }
 
@@ -92,7 +93,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     });
   };
   const stop = async () => {
-    const live = runs.all.filter((r) => ['starting', 'running', 'paused'].includes(r.view.status));
+    const live = runs.all.filter((r) => isLive(r.view.status));
     if (live.length === 0) return void vscode.window.showInformationMessage('No run is training.');
     const target = live.length === 1 ? live[0] : (await vscode.window.showQuickPick(live.map((r) => ({ label: r.view.experiment, run: r })), { placeHolder: 'Stop which run?' }))?.run;
     if (target) runs.control(target.view.id, 'stop');

@@ -6,11 +6,12 @@ import { readMetrics } from '../core/runs/runFolder';
 import { LiveRun, RunManager } from './runManager';
 import { settings } from './settings';
 import { TrainingPanel } from './trainingPanel';
+import { isLive } from '../protocol/webview';
 
 function finished(runs: RunManager, run: LiveRun): Promise<LiveRun> {
   return new Promise((resolve) => {
     const check = () => {
-      if (['starting', 'running', 'paused'].includes(run.view.status)) return false;
+      if (isLive(run.view.status)) return false;
       sub.dispose();
       resolve(run);
       return true;

@@ -9,6 +9,7 @@ import { backendLabel } from '../core/runs/runFolder';
 import { TrainerClient } from '../trainer/client';
 import type { LesionResult, ResponsesResult, TrainerCommand, TrainerEvent, TrainJob } from '../protocol/trainer';
 import type { DiagramData, GradientRecordView, MetricRecordView, RunView } from '../protocol/webview';
+import { isLive } from '../protocol/webview';
 import { Diagnostics } from './diagnostics';
 import { Log } from './log';
 
@@ -59,11 +60,11 @@ export class RunManager implements vscode.Disposable {
   get(id: string): LiveRun | undefined { return this.runs.get(id); }
   /** The most recently started run that is still going, if any. */
   get active(): LiveRun | undefined {
-    return this.all.filter((r) => ['starting', 'running', 'paused'].includes(r.view.status)).pop();
+    return this.all.filter((r) => isLive(r.view.status)).pop();
   }
 
   isBusy(key: string): boolean {
-    return this.all.some((r) => r.key === key && ['starting', 'running', 'paused'].includes(r.view.status));
+    return this.all.some((r) => r.key === key && isLive(r.view.status));
   }
 
   /** Starts a run, or queues it behind the running one of the same experiment. */
@@ -214,12 +215,12 @@ export class RunManager implements vscode.Disposable {
 
   private onExit(run: LiveRun, code: number | null, signal: string | null, stderr: string): void {
     run.client = undefined;
-    if (run.stopping && ['starting', 'running', 'paused'].includes(run.view.status)) {
+    if (run.stopping && isLive(run.view.status)) {
       // Killed on the user's Stop: expected, no error to report.
       run.view.status = run.view.runDir ? 'interrupted' : 'stopped';
       run.view.message = run.view.runDir ? 'killed on Stop; the run folder keeps the last checkpoint and can be resumed' : 'stopped';
       this.log.info(`${run.view.experiment}: ${run.view.message}`);
-    } else if (['starting', 'running', 'paused'].includes(run.view.status)) {
+    } else if (isLive(run.view.status)) {
       // The trainer died without saying why: a crash, out of memory, or killed.
       run.view.status = run.view.runDir ? 'interrupted' : 'failed';
       run.view.message = `the trainer process exited unexpectedly (${code ?? signal})`;

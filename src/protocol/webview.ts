@@ -3,10 +3,12 @@
 // string and typed params; the host validates everything a webview sends.
 import { z } from 'zod';
 import { ModelGraphSchema, ModelSummarySchema } from './graph';
+import { RUN_STATUSES } from './runStatus';
 import type { LesionResult, ResponsesResult } from './trainer';
 import type { CurveView } from '../core/report/curveView';
 import type { GradientMatrix } from '../core/report/gradientMatrix';
 export type { CurveView, GradientMatrix };
+export { isLive } from './runStatus';
 
 export interface RunAnalyses { lesion?: LesionResult; responses?: ResponsesResult }
 
@@ -26,7 +28,7 @@ export type MetricRecordView = z.infer<typeof MetricRecordSchema>;
 /** Per-layer gradient L2 norms at one iteration (gradients.jsonl). */
 export interface GradientRecordView { iteration: number; layers: { name: string; norm: number }[] }
 
-export const RunStatusSchema = z.enum(['queued', 'starting', 'running', 'paused', 'finished', 'stopped', 'failed', 'diverged', 'interrupted']);
+export const RunStatusSchema = z.enum(RUN_STATUSES);
 export type RunStatusView = z.infer<typeof RunStatusSchema>;
 
 /** What a webview knows about one run. */

@@ -2,6 +2,7 @@
 // the diagram, and sends Stop/Pause/Resume back (validated host-side).
 import type { Chart } from 'chart.js';
 import type { DiagramData, GradientMatrix, HostMessage, MetricRecordView, RunAnalyses, RunView, SmoothingState } from '../../src/protocol/webview';
+import { isLive } from '../../src/protocol/runStatus';
 import { appendRecords } from '../../src/core/report/gradientMatrix';
 import { renderLesion, renderResponses } from './analysis';
 import { onHostMessage, saveState, send } from '../shared/vscodeApi';
@@ -190,7 +191,7 @@ function renderStats(): void {
     ['backend', run.backend ?? '–'],
   ];
   stats.innerHTML = items.map(([k, v]) => `<span class="stat" data-stat="${k}"><span class="k">${k}</span> <span class="v">${escape(v)}</span></span>`).join('');
-  const live = ['running', 'paused', 'starting'].includes(run.status);
+  const live = isLive(run.status);
   ($('stop') as HTMLButtonElement).disabled = !live;
   ($('pause') as HTMLButtonElement).disabled = run.status !== 'running';
   ($('resume') as HTMLButtonElement).disabled = run.status !== 'paused';

@@ -14,18 +14,25 @@ export interface BlockOptions {
 /** He et al. 2015, Fig. 2: two 3x3 convs; ReLU after the addition. */
 export function basicBlock(x: tf.SymbolicTensor, o: BlockOptions): tf.SymbolicTensor {
   const stride = o.stride ?? 1;
-  let f = relu(batchNorm(conv(x, { filters: o.filters, kernelSize: 3, strides: stride, name: `${o.name}/conv1` }), `${o.name}/bn1`), `${o.name}/relu1`);
-  f = batchNorm(conv(f, { filters: o.filters, kernelSize: 3, name: `${o.name}/conv2` }), `${o.name}/bn2`);
+  let f = conv(x, { filters: o.filters, kernelSize: 3, strides: stride, name: `${o.name}/conv1` });
+  f = batchNorm(f, `${o.name}/bn1`);
+  f = relu(f, `${o.name}/relu1`);
+  f = conv(f, { filters: o.filters, kernelSize: 3, name: `${o.name}/conv2` });
+  f = batchNorm(f, `${o.name}/bn2`);
   const s = shortcut(x, { filters: o.filters, stride, option: o.shortcut ?? 'A', name: `${o.name}/shortcut` });
-  const y = add([s, f], `${o.name}/add`);
+  const y = add([s, f], `${o.name}/add`); // y = x + F(x)
   return relu(y, `${o.name}/relu2`);
 }
 
 /** The same two convs with no shortcut: the "plain" baseline of Fig. 6. */
 export function plainBlock(x: tf.SymbolicTensor, o: BlockOptions): tf.SymbolicTensor {
   const stride = o.stride ?? 1;
-  const f = relu(batchNorm(conv(x, { filters: o.filters, kernelSize: 3, strides: stride, name: `${o.name}/conv1` }), `${o.name}/bn1`), `${o.name}/relu1`);
-  return relu(batchNorm(conv(f, { filters: o.filters, kernelSize: 3, name: `${o.name}/conv2` }), `${o.name}/bn2`), `${o.name}/relu2`);
+  let f = conv(x, { filters: o.filters, kernelSize: 3, strides: stride, name: `${o.name}/conv1` });
+  f = batchNorm(f, `${o.name}/bn1`);
+  f = relu(f, `${o.name}/relu1`);
+  f = conv(f, { filters: o.filters, kernelSize: 3, name: `${o.name}/conv2` });
+  f = batchNorm(f, `${o.name}/bn2`);
+  return relu(f, `${o.name}/relu2`); // y = F(x): no shortcut
 }
 
 /**
@@ -35,11 +42,16 @@ export function plainBlock(x: tf.SymbolicTensor, o: BlockOptions): tf.SymbolicTe
 export function bottleneckBlock(x: tf.SymbolicTensor, o: BlockOptions & { expansion?: number }): tf.SymbolicTensor {
   const stride = o.stride ?? 1;
   const out = o.filters * (o.expansion ?? 4);
-  let f = relu(batchNorm(conv(x, { filters: o.filters, kernelSize: 1, name: `${o.name}/conv1` }), `${o.name}/bn1`), `${o.name}/relu1`);
-  f = relu(batchNorm(conv(f, { filters: o.filters, kernelSize: 3, strides: stride, name: `${o.name}/conv2` }), `${o.name}/bn2`), `${o.name}/relu2`);
-  f = batchNorm(conv(f, { filters: out, kernelSize: 1, name: `${o.name}/conv3` }), `${o.name}/bn3`);
+  let f = conv(x, { filters: o.filters, kernelSize: 1, name: `${o.name}/conv1` });
+  f = batchNorm(f, `${o.name}/bn1`);
+  f = relu(f, `${o.name}/relu1`);
+  f = conv(f, { filters: o.filters, kernelSize: 3, strides: stride, name: `${o.name}/conv2` });
+  f = batchNorm(f, `${o.name}/bn2`);
+  f = relu(f, `${o.name}/relu2`);
+  f = conv(f, { filters: out, kernelSize: 1, name: `${o.name}/conv3` });
+  f = batchNorm(f, `${o.name}/bn3`);
   const s = shortcut(x, { filters: out, stride, option: o.shortcut ?? 'B', name: `${o.name}/shortcut` });
-  const y = add([s, f], `${o.name}/add`);
+  const y = add([s, f], `${o.name}/add`); // y = x + F(x)
   return relu(y, `${o.name}/relu3`);
 }
 
@@ -58,5 +70,5 @@ export function preActBlock(x: tf.SymbolicTensor, o: BlockOptions): tf.SymbolicT
   f = conv(f, { filters: o.filters, kernelSize: 3, name: `${o.name}/conv2` });
   const shapeChanges = stride !== 1 || inChannels !== o.filters;
   const s = shortcut(shapeChanges ? preact : x, { filters: o.filters, stride, option: o.shortcut ?? 'A', name: `${o.name}/shortcut` });
-  return add([s, f], `${o.name}/add`);
+  return add([s, f], `${o.name}/add`); // y = x + F(x), nothing after it
 }
