@@ -7,6 +7,7 @@ import { findExperiments } from '../core/experiments/findExperiments';
 import { setupNative } from '../core/native/setupNative';
 import type { BackendChoice, DataName, LesionResult, Overrides, ResponsesResult, TrainerCommand, TrainerEvent } from '../protocol/trainer';
 import { registerDegradationCommand } from './degradationCommand';
+import { registerExportKerasCommand } from './exportKerasCommand';
 import { registerReportCommands } from './reportCommands';
 import { exitWithError } from './errors';
 import { pct, summaryTable } from './format';
@@ -237,6 +238,7 @@ function fail(last: ReturnType<typeof Object> | undefined, stderr: string): neve
 
 registerDegradationCommand(program);
 registerReportCommands(program);
+registerExportKerasCommand(program);
 
 // Whatever goes wrong in the CLI itself is one line too; the stack goes to the log.
 process.on('uncaughtException', (e) => exitWithError(String((e as Error)?.message ?? e), (e as Error)?.stack));
