@@ -7,7 +7,11 @@ import { resolveRecipe } from '../lib/experiment';
 import type { DataInfo } from '../lib/types';
 import { loadResumePoint } from '../runs/checkpoint';
 import { buildModel, loadExperiment } from '../train/userModel';
+import { syntheticDataset } from '../data/synthetic';
+import { extractGraph, summarize } from '../graph/extract';
 import { ExportError, writeKerasProject } from './kerasProject';
+import { npz } from './npz';
+import { TRAIN_PY } from './trainPy';
 
 type TF = typeof tfjs;
 
@@ -42,6 +46,25 @@ export async function exportExperiment(tf: TF, lib: typeof import('../lib'), o: 
   const recipe = resolveRecipe(loaded.experiment.config);
   lib.setInitSeed(recipe.seed);
   const model = buildModel(tf, loaded, dataInfo(recipe.data.name));
+  // Any failure from here on must not leak the model's tensors into a long-lived caller.
+  try {
+    return await write(tf, o, recipe, model);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Our generated data set, as the trainer makes it from the experiment's spec, for numpy.load. */
+function syntheticNpz(spec: Parameters<typeof syntheticDataset>[0]): Buffer {
+  const ds = syntheticDataset(spec);
+  const [h, w, c] = ds.info.inputShape;
+  return npz({
+    x_train: { data: ds.train.images, shape: [ds.train.count, h, w, c] }, y_train: { data: ds.train.labels, shape: [ds.train.count] },
+    x_test: { data: ds.test.images, shape: [ds.test.count, h, w, c] }, y_test: { data: ds.test.labels, shape: [ds.test.count] },
+  });
+}
+
+async function write(tf: TF, o: ExportOptions, recipe: ReturnType<typeof resolveRecipe>, model: tfjs.LayersModel): Promise<{ outDir: string; files: string[]; weights: number; weightsFrom: string }> {
   let weightsFrom = `initial, as training starts them (seed ${recipe.seed})`;
   if (o.fromRun) {
     const point = await loadResumePoint(tf, o.fromRun);
@@ -49,7 +72,15 @@ export async function exportExperiment(tf: TF, lib: typeof import('../lib'), o: 
     weightsFrom = `from ${point.dir}, iteration ${point.state.iteration}`;
     point.model.dispose();
   }
-  const written = writeKerasProject(o.outDir, model, { experiment: o.experiment, file: o.file, weightsFrom });
-  model.dispose();
+  const info = dataInfo(recipe.data.name);
+  // What train.py's run.json needs from the tfjs side: the model's summary and graph (the panel's diagram), the recipe.
+  const graph = extractGraph(model);
+  const template = {
+    experiment: o.experiment, file: path.resolve(o.file), recipe, summary: summarize(model, graph), graph,
+    dataset: { name: recipe.data.name, inputShape: info.inputShape },
+  };
+  const extra: Record<string, string | Buffer> = { 'train.py': TRAIN_PY, 'run_template.json': JSON.stringify(template) + '\n' };
+  if (recipe.data.name === 'synthetic') extra['data/synthetic.npz'] = syntheticNpz(recipe.data);
+  const written = writeKerasProject(o.outDir, model, { experiment: o.experiment, file: o.file, weightsFrom }, extra);
   return { outDir: path.resolve(o.outDir), ...written, weightsFrom };
 }

@@ -112,6 +112,7 @@ function readme(model: tfjs.LayersModel, info: ProjectInfo): string {
 
 - \`model.py\`: the network as Keras 3 code, one line per layer of the tfjs model; blocks read as in the paper: \`f\` is the residual branch F(x), \`shortcut\` the shortcut, \`y = layers.Add()([shortcut, f])\` the addition.
 - \`weights.bin\`, \`weights.json\`: the weights (${info.weightsFrom}); \`load_weights(model)\` in \`model.py\` sets them.
+- \`train.py\`, \`run_template.json\`: ResNet Lab's recipe for this experiment as a custom loop under \`tf.distribute.MultiWorkerMirroredStrategy\`; it writes a ResNet Lab run folder (\`run.json\` with engine \`keras\`, \`metrics.jsonl\`, \`gradients.jsonl\`) that the panel and \`resnet-lab report\` open. \`data/synthetic.npz\`: the generated data set, when the experiment uses it (CIFAR-10 binary and MNIST idx files are read from \`--data-dir\`).
 
 Needs Python with TensorFlow 2.16+ / Keras 3 (\`pip install tensorflow-cpu\`).
 
@@ -120,11 +121,28 @@ from model import build_model, load_weights
 model = load_weights(build_model())
 probabilities = model(images, training=False)   # images: float32 [N, H, W, C], per-pixel mean subtracted as in training
 \`\`\`
+
+## Training
+
+\`\`\`sh
+python train.py --runs-dir runs [--data-dir DIR] [--iterations N | --epochs N] [--seed N]
+\`\`\`
+
+On N machines, start the same command on each with \`TF_CONFIG\` naming every worker and its own index (worker 0 is the chief and the only one that writes the run folder; put \`--runs-dir\` on a shared or synced folder to follow the run live). The global batch is the experiment's batch size split evenly over the workers, so the schedule is the same for any N.
+
+\`\`\`sh
+# plain SSH hosts (host1 is the chief)
+for i in 0 1; do
+  ssh host$((i+1)) "cd project && TF_CONFIG='{\\"cluster\\": {\\"worker\\": [\\"host1:12345\\", \\"host2:12345\\"]}, \\"task\\": {\\"type\\": \\"worker\\", \\"index\\": $i}}' python train.py --runs-dir /shared/runs" &
+done; wait
+\`\`\`
+
+Slurm array (\`sbatch --array=0-1\`): set \`index\` from \`$SLURM_ARRAY_TASK_ID\` and list the hosts of the job. Kubernetes: an indexed Job (\`completionMode: Indexed\`) with a headless Service, \`index\` from \`JOB_COMPLETION_INDEX\`, workers named \`<job>-<i>.<service>:12345\`.
 `;
 }
 
 /** Writes the project to `outDir` (which must not exist or be empty), atomically. */
-export function writeKerasProject(outDir: string, model: tfjs.LayersModel, info: ProjectInfo): { files: string[]; weights: number } {
+export function writeKerasProject(outDir: string, model: tfjs.LayersModel, info: ProjectInfo, extra: Record<string, string | Buffer> = {}): { files: string[]; weights: number } {
   // Translate first: an untranslatable layer throws before anything touches the disk.
   const { source, weights } = modelPy(model, info);
   const { bin, manifest } = packWeights(weights);
@@ -138,6 +156,10 @@ export function writeKerasProject(outDir: string, model: tfjs.LayersModel, info:
     fs.writeFileSync(path.join(tmp, 'weights.bin'), bin);
     fs.writeFileSync(path.join(tmp, 'weights.json'), JSON.stringify(manifest, null, 1) + '\n');
     fs.writeFileSync(path.join(tmp, 'README.md'), readme(model, info));
+    for (const [name, body] of Object.entries(extra)) {
+      fs.mkdirSync(path.dirname(path.join(tmp, name)), { recursive: true });
+      fs.writeFileSync(path.join(tmp, name), body);
+    }
     if (fs.existsSync(out)) fs.rmdirSync(out); // empty, checked above
     fs.renameSync(tmp, out);
   } catch (e) {
