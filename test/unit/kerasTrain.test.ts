@@ -22,11 +22,15 @@ before(() => {
   if (!skip) execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: REPO, stdio: 'inherit' });
 });
 
+const SMALL = `import { experiment, resnetCifar, synthetic } from 'resnet-lab';
+export const small = experiment({ model: resnetCifar({ depth: 8 }), data: synthetic({ trainSize: 256, testSize: 128 }), batchSize: 32, iterations: 12, seed: 3, gradientNormEvery: 4 });
+`;
+const LRS = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.01, 0.01, 0.01, 0.001, 0.001, 0.001];
+let oneWorkerFirstLoss: number | undefined;
+
 test('train.py: a seeded ResNet-8 run on the exported synthetic set lands in our run folder format', { skip, timeout: 300_000 }, async () => {
   const file = path.join(tmp, 'small.ts');
-  fs.writeFileSync(file, `import { experiment, resnetCifar, synthetic } from 'resnet-lab';
-export const small = experiment({ model: resnetCifar({ depth: 8 }), data: synthetic({ trainSize: 256, testSize: 128 }), batchSize: 32, iterations: 12, seed: 3, gradientNormEvery: 4 });
-`);
+  fs.writeFileSync(file, SMALL);
   const project = path.join(tmp, 'project');
   const exported = await cli(['export-keras', file, 'small', '--out', project], undefined, { timeoutMs: 60_000 });
   assert.equal(exported.code, 0, exported.stderr);
@@ -55,7 +59,8 @@ export const small = experiment({ model: resnetCifar({ depth: 8 }), data: synthe
   assert.deepEqual(its.map((m) => m.iteration), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   assert.deepEqual(its.map((m) => m.epoch), [1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2]);
   // lr 0.1, divided by 10 at 50% and 75% of the 12 iterations (before the 7th and the 10th step).
-  assert.deepEqual(its.map((m) => Number(m.lr!.toPrecision(6))), [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.01, 0.01, 0.01, 0.001, 0.001, 0.001]);
+  assert.deepEqual(its.map((m) => Number(m.lr!.toPrecision(6))), LRS);
+  oneWorkerFirstLoss = its[0].loss;
   for (const m of its) assert.ok(Number.isFinite(m.loss) && m.trainError! >= 0 && m.trainError! <= 1, JSON.stringify(m));
   // Ten classes: the first loss is near ln 10 = 2.3, not a broken head (a loss of probabilities would sit far off).
   assert.ok(its[0].loss! > 1.5 && its[0].loss! < 4, `first loss ${its[0].loss}`);
@@ -68,4 +73,26 @@ export const small = experiment({ model: resnetCifar({ depth: 8 }), data: synthe
   const trainable = info.summary.layers.filter((l) => l.params > 0).map((l) => l.name);
   assert.deepEqual(grads[0].layers.map((l) => l.name), trainable);
   for (const l of grads[0].layers) assert.ok(l.norm > 0 && Number.isFinite(l.norm), l.name);
+});
+
+test('train --engine keras --workers 2: two MultiWorkerMirroredStrategy workers on 127.0.0.1, one run folder, the same schedule', { skip, timeout: 300_000 }, async () => {
+  const file = path.join(tmp, 'small2.ts');
+  fs.writeFileSync(file, SMALL);
+  const runs = path.join(tmp, 'runs2');
+  const r = await cli(['train', file, 'small', '--engine', 'keras', '--workers', '2', '--runs-dir', runs, '--json'], undefined, { timeoutMs: 240_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { runDir: string; status: string; workers: number };
+  assert.deepEqual([summary.status, summary.workers], ['finished', 2]);
+  assert.deepEqual(fs.readdirSync(runs), [path.basename(summary.runDir)]); // only the chief writes
+  const info = readRunInfo(summary.runDir);
+  assert.equal((info as { workers?: number }).workers, 2);
+  assert.equal(info.recipe.batchSize, 32); // the global batch, 16 per worker
+  const its = readMetrics(summary.runDir).filter((m) => m.type === 'iteration');
+  assert.deepEqual(its.map((m) => Number(m.lr!.toPrecision(6))), LRS);
+  // Same weights and batches; batch norm normalises each worker's half, so close to one worker's, not equal.
+  if (oneWorkerFirstLoss !== undefined) {
+    console.log(`first loss: 1 worker ${oneWorkerFirstLoss.toFixed(4)}, 2 workers ${its[0].loss!.toFixed(4)}`);
+    assert.ok(Math.abs(its[0].loss! - oneWorkerFirstLoss) < 0.2);
+  }
+  assert.deepEqual(readGradients(summary.runDir).map((g) => g.iteration), [1, 5, 9]);
 });

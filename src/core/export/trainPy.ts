@@ -6,7 +6,8 @@
 // placeholders.
 export const TRAIN_PY = String.raw`"""Trains the exported model with ResNet Lab's recipe, on one machine or several.
 
-    python train.py [--runs-dir DIR] [--data-dir DIR] [--iterations N] [--epochs N] [--seed N]
+    python train.py [--runs-dir DIR] [--data-dir DIR] [--iterations N | --epochs N] [--seed N]
+                    [--batch-size N] [--lr X] [--warmup-lr X] [--limit-train N] [--limit-test N] [--grad-every N]
 
 The recipe (run_template.json, from the experiment): SGD with momentum 0.9 as
 PyTorch has it (v = m v + g + wd w on kernels only; w -= lr v), learning rate
@@ -170,17 +171,36 @@ def main():
     p.add_argument("--iterations", type=int)
     p.add_argument("--epochs", type=int)
     p.add_argument("--seed", type=int)
+    p.add_argument("--batch-size", type=int, help="the global batch, split over the workers")
+    p.add_argument("--lr", type=float)
+    p.add_argument("--warmup-lr", type=float, help="this lr until training error < 80%% (at most 400 iterations)")
+    p.add_argument("--limit-train", type=int)
+    p.add_argument("--limit-test", type=int)
+    p.add_argument("--grad-every", type=int)
     args = p.parse_args()
 
     with open(os.path.join(HERE, "run_template.json")) as f:
         template = json.load(f)
     recipe = dict(template["recipe"])
     if args.epochs:
-        recipe["epochs"], recipe["iterations"] = args.epochs, None
+        recipe["epochs"] = args.epochs
+        recipe.pop("iterations", None)  # run.json's schema takes a number or nothing, not null
     if args.iterations:
         recipe["iterations"] = args.iterations
     if args.seed is not None:
         recipe["seed"] = args.seed
+    # The same overrides as "resnet-lab train"; run.json records them.
+    overrides = {k: v for k, v in vars(args).items() if v is not None and k not in ("runs_dir", "data_dir")}
+    if args.batch_size:
+        recipe["batchSize"] = args.batch_size
+    if args.lr:
+        recipe["optimizer"] = {**recipe["optimizer"], "lr": args.lr}
+    if args.warmup_lr:
+        recipe["schedule"] = {**recipe["schedule"], "warmup": {"lr": args.warmup_lr, "untilTrainError": 0.8, "maxIterations": 400}}
+    if args.limit_train or args.limit_test:
+        recipe["data"] = {**recipe["data"], **({"limitTrain": args.limit_train} if args.limit_train else {}), **({"limitTest": args.limit_test} if args.limit_test else {})}
+    if args.grad_every:
+        recipe["gradientNormEvery"] = args.grad_every
     seed = recipe["seed"]
     tf.random.set_seed(seed)
 
@@ -256,7 +276,7 @@ def main():
         info = dict(template)
         info.update({
             "id": os.path.basename(run.dir), "createdAt": datetime.now().astimezone().isoformat(), "status": "running",
-            "pid": os.getpid(), "backend": "keras", "engine": "keras", "workers": workers, "recipe": recipe, "overrides": {},
+            "pid": os.getpid(), "backend": "keras", "engine": "keras", "workers": workers, "recipe": recipe, "overrides": overrides,
             "dataset": {**template["dataset"], "source": source, "train": int(len(x_train)), "test": int(len(x_test))},
             "iterationsPerEpoch": per_epoch, "totalIterations": total, "epochs": epochs,
             "tensorflow": tf.__version__, "keras": keras.__version__,
@@ -309,6 +329,7 @@ def main():
                 wrong += float(w)
             test_error = wrong / len(test_x)
             if run:
+                print("epoch %d/%d  iteration %d/%d  train error %.2f%%  test error %.2f%%" % (epoch + 1, epochs, iteration, total, 100 * sums[1] / max(1, sums[2]), 100 * test_error), flush=True)
                 run.append("metrics.jsonl", {"type": "epoch", "epoch": epoch + 1, "iteration": iteration, "trainLoss": sums[0] / max(1, sums[2]), "trainError": sums[1] / max(1, sums[2]), "testLoss": test_loss / len(test_x), "testError": test_error, "seconds": time.time() - started})
         status = "finished"
     except FloatingPointError as e:
