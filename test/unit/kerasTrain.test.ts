@@ -9,7 +9,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { makeBatch, pixelMean } from '../../src/core/data/batches';
+import { syntheticDataset } from '../../src/core/data/synthetic';
 import { kerasUnavailable, tfPython } from '../../src/core/export/tfPython';
+import { synthetic } from '../../src/core/lib';
+import { loadCheckpoint } from '../../src/core/runs/checkpoint';
 import { readGradients, readMetrics, readRunInfo } from '../../src/core/runs/runFolder';
 import { cli, REPO } from './support/cli';
 
@@ -73,6 +78,22 @@ test('train.py: a seeded ResNet-8 run on the exported synthetic set lands in our
   const trainable = info.summary.layers.filter((l) => l.params > 0).map((l) => l.name);
   assert.deepEqual(grads[0].layers.map((l) => l.name), trainable);
   for (const l of grads[0].layers) assert.ok(l.norm > 0 && Number.isFinite(l.norm), l.name);
+
+  // The checkpoint is ours: loadCheckpoint (what lesion, responses and the report use) reads it, and the
+  // tfjs model it holds makes the Keras run's final test error on the same test set.
+  const { model, state } = await loadCheckpoint(tf, runDir, 'latest');
+  assert.deepEqual([state.iteration, state.epoch, state.batchInEpoch], [12, 2, 0]);
+  const ds = syntheticDataset(synthetic({ trainSize: 256, testSize: 128 }));
+  const batch = makeBatch(ds.test, Array.from({ length: ds.test.count }, (_, i) => i), ds.info, pixelMean(ds.train, ds.info), false);
+  const probs = tf.tidy(() => model.predict(tf.tensor4d(batch.x, [batch.size, 32, 32, 3])) as tf.Tensor).arraySync() as number[][];
+  const tfjsError = probs.filter((p, i) => p.indexOf(Math.max(...p)) !== batch.labels[i]).length / batch.size;
+  const tfjsLoss = -probs.reduce((s, p, i) => s + Math.log(p[batch.labels[i]]), 0) / batch.size;
+  const kerasLoss = epochs[epochs.length - 1].testLoss!;
+  console.log(`Keras run: test error ${info.final?.testError}, test loss ${kerasLoss}; its checkpoint in tfjs: ${tfjsError}, ${tfjsLoss}`);
+  assert.ok(Math.abs(tfjsError - info.final!.testError!) <= 1 / 128 + 1e-9, `${tfjsError} vs ${info.final!.testError}`);
+  assert.ok(Math.abs(tfjsLoss - kerasLoss) < 1e-4, `test loss ${tfjsLoss} vs ${kerasLoss}`);
+  assert.ok(fs.existsSync(path.join(runDir, 'checkpoints', 'best', 'model.json')));
+  model.dispose();
 });
 
 test('train --engine keras --workers 2: two MultiWorkerMirroredStrategy workers on 127.0.0.1, one run folder, the same schedule', { skip, timeout: 300_000 }, async () => {

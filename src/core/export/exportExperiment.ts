@@ -79,7 +79,15 @@ async function write(tf: TF, o: ExportOptions, recipe: ReturnType<typeof resolve
     experiment: o.experiment, file: path.resolve(o.file), recipe, summary: summarize(model, graph), graph,
     dataset: { name: recipe.data.name, inputShape: info.inputShape },
   };
-  const extra: Record<string, string | Buffer> = { 'train.py': TRAIN_PY, 'run_template.json': JSON.stringify(template) + '\n' };
+  // The tfjs topology and weight order, so train.py writes checkpoints in our (tfjs layers) format.
+  let tfjsModel: object | undefined;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    tfjsModel = { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs };
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  const extra: Record<string, string | Buffer> = {
+    'train.py': TRAIN_PY, 'run_template.json': JSON.stringify(template) + '\n', 'tfjs_model.json': JSON.stringify(tfjsModel) + '\n',
+  };
   if (recipe.data.name === 'synthetic') extra['data/synthetic.npz'] = syntheticNpz(recipe.data);
   const written = writeKerasProject(o.outDir, model, { experiment: o.experiment, file: o.file, weightsFrom }, extra);
   return { outDir: path.resolve(o.outDir), ...written, weightsFrom };

@@ -112,7 +112,7 @@ function readme(model: tfjs.LayersModel, info: ProjectInfo): string {
 
 - \`model.py\`: the network as Keras 3 code, one line per layer of the tfjs model; blocks read as in the paper: \`f\` is the residual branch F(x), \`shortcut\` the shortcut, \`y = layers.Add()([shortcut, f])\` the addition.
 - \`weights.bin\`, \`weights.json\`: the weights (${info.weightsFrom}); \`load_weights(model)\` in \`model.py\` sets them.
-- \`train.py\`, \`run_template.json\`: ResNet Lab's recipe for this experiment as a custom loop under \`tf.distribute.MultiWorkerMirroredStrategy\`; it writes a ResNet Lab run folder (\`run.json\` with engine \`keras\`, \`metrics.jsonl\`, \`gradients.jsonl\`) that the panel and \`resnet-lab report\` open. \`data/synthetic.npz\`: the generated data set, when the experiment uses it (CIFAR-10 binary and MNIST idx files are read from \`--data-dir\`).
+- \`train.py\`, \`run_template.json\`, \`tfjs_model.json\`: ResNet Lab's recipe for this experiment as a custom loop under \`tf.distribute.MultiWorkerMirroredStrategy\`; it writes a ResNet Lab run folder (\`run.json\` with engine \`keras\`, \`metrics.jsonl\`, \`gradients.jsonl\`, checkpoints in the tfjs layers format every epoch) that the panel, \`resnet-lab report\` and \`resnet-lab lesion\` open. \`data/synthetic.npz\`: the generated data set, when the experiment uses it (CIFAR-10 binary and MNIST idx files are read from \`--data-dir\`).
 
 Needs Python with TensorFlow 2.16+ / Keras 3 (\`pip install tensorflow-cpu\`).
 

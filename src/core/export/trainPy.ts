@@ -1,13 +1,17 @@
 // train.py of the exported Keras project: ResNet Lab's recipe (src/core/train:
 // loop.ts, optimizer.ts, schedule.ts, head.ts; src/core/data/batches.ts) as a
 // custom loop under tf.distribute.MultiWorkerMirroredStrategy, writing our run
-// folder format so the panel and the CLI read the run. Kept as a string here
+// folder format so the panel and the CLI read the run, checkpoints included. Kept as a string here
 // so the bundled CLI needs no extra file; it has no backticks or template
 // placeholders.
 export const TRAIN_PY = String.raw`"""Trains the exported model with ResNet Lab's recipe, on one machine or several.
 
     python train.py [--runs-dir DIR] [--data-dir DIR] [--iterations N | --epochs N] [--seed N]
                     [--batch-size N] [--lr X] [--warmup-lr X] [--limit-train N] [--limit-test N] [--grad-every N]
+
+Checkpoints (checkpoints/latest and best, every epoch) are in the tfjs layers
+format with the tfjs model's topology (tfjs_model.json), so ResNet Lab's
+lesion study, responses and report read them.
 
 The recipe (run_template.json, from the experiment): SGD with momentum 0.9 as
 PyTorch has it (v = m v + g + wd w on kernels only; w -= lr v), learning rate
@@ -28,6 +32,7 @@ import gzip
 import json
 import math
 import os
+import shutil
 import sys
 import time
 from datetime import datetime
@@ -161,6 +166,36 @@ class RunFolder:
         with open(os.path.join(self.dir, name), "a") as f:
             f.write(json.dumps(record) + "\n")
 
+    def checkpoint(self, kind, model, tfjs_model, keras_name, state):
+        """checkpoints/<kind>/ in the tfjs layers format (model.json + weights.bin + state.json), as
+        ResNet Lab writes it, so its lesion study, responses, report and tf.loadLayersModel read the run.
+        The topology is the tfjs model's own (tfjs_model.json); the weights follow its weight specs."""
+        variables = {}
+        for layer in model.layers:
+            for w in layer.weights:
+                variables[layer.name + "/" + w.path.rsplit("/", 1)[-1]] = w
+        arrays = []
+        for spec in tfjs_model["weightSpecs"]:
+            layer, field = spec["name"].rsplit("/", 1)
+            arrays.append(np.asarray(variables[keras_name[layer] + "/" + field].numpy(), dtype="<f4").ravel())
+        final = os.path.join(self.dir, "checkpoints", kind)
+        tmp, old = final + ".tmp", final + ".old"
+        os.makedirs(tmp, exist_ok=True)
+        with open(os.path.join(tmp, "model.json"), "w") as f:
+            json.dump({"modelTopology": tfjs_model["modelTopology"], "format": "layers-model", "generatedBy": "keras " + keras.__version__,
+                       "convertedBy": "resnet-lab train.py", "weightsManifest": [{"paths": ["weights.bin"], "weights": tfjs_model["weightSpecs"]}]}, f)
+        np.concatenate(arrays).tofile(os.path.join(tmp, "weights.bin"))
+        with open(os.path.join(tmp, "state.json"), "w") as f:
+            json.dump(state, f)
+        # Swap folders, so a crash leaves the old or the new checkpoint whole.
+        if os.path.exists(old):
+            shutil.rmtree(old)
+        if os.path.exists(final):
+            os.replace(final, old)
+        os.replace(tmp, final)
+        if os.path.exists(old):
+            shutil.rmtree(old)
+
 
 # ------------------------------------------------------------------ training
 
@@ -235,6 +270,9 @@ def main():
     decayed = [v.path.split("/")[-1] == "kernel" for v in weights]  # kernels only, not biases or BN
     with open(os.path.join(HERE, "weights.json")) as f:
         tfjs_name = {l["layer"]: l["tfjs"] for l in json.load(f)["layers"]}
+    keras_name = {t: k for k, t in tfjs_name.items()}
+    with open(os.path.join(HERE, "tfjs_model.json")) as f:
+        tfjs_model = json.load(f)
     layer_of = [tfjs_name.get(v.path.rsplit("/", 1)[0], v.path.rsplit("/", 1)[0]) for v in weights]
     layer_names = list(dict.fromkeys(layer_of))
 
@@ -285,7 +323,7 @@ def main():
         print(json.dumps({"runDir": run.dir}), flush=True)
 
     test_x = normalise(x_test, mean)
-    iteration, recent, train_error, test_error = 0, 1.0, None, None
+    iteration, recent, train_error, test_error, best = 0, 1.0, None, None, None
     status = "failed"
     try:
         for epoch in range(epochs):
@@ -331,6 +369,12 @@ def main():
             if run:
                 print("epoch %d/%d  iteration %d/%d  train error %.2f%%  test error %.2f%%" % (epoch + 1, epochs, iteration, total, 100 * sums[1] / max(1, sums[2]), 100 * test_error), flush=True)
                 run.append("metrics.jsonl", {"type": "epoch", "epoch": epoch + 1, "iteration": iteration, "trainLoss": sums[0] / max(1, sums[2]), "trainError": sums[1] / max(1, sums[2]), "testLoss": test_loss / len(test_x), "testError": test_error, "seconds": time.time() - started})
+                improved = best is None or test_error < best
+                best = test_error if improved else best
+                state = {"iteration": iteration, "epoch": epoch + 1, "batchInEpoch": 0, "bestTestError": best, "warmupDone": schedule.warmup_done}
+                run.checkpoint("latest", model, tfjs_model, keras_name, state)
+                if improved:
+                    run.checkpoint("best", model, tfjs_model, keras_name, state)
         status = "finished"
     except FloatingPointError as e:
         status, info = "diverged", info and {**info, "error": str(e)}
