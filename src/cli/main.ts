@@ -7,6 +7,8 @@ import { findExperiments } from '../core/experiments/findExperiments';
 import { setupNative } from '../core/native/setupNative';
 import type { BackendChoice, DataName, LesionResult, Overrides, ResponsesResult, TrainerCommand, TrainerEvent } from '../protocol/trainer';
 import { registerDegradationCommand } from './degradationCommand';
+import { registerExportKerasCommand } from './exportKerasCommand';
+import { trainKeras } from './kerasEngine';
 import { registerReportCommands } from './reportCommands';
 import { exitWithError } from './errors';
 import { pct, summaryTable } from './format';
@@ -62,7 +64,7 @@ program.command('summary')
 interface TrainOptions {
   epochs?: number; iterations?: number; batchSize?: number; lr?: number; data?: DataName; dataDir?: string;
   limitTrain?: number; limitTest?: number; backend: BackendChoice; runsDir: string; json?: boolean; seed?: number; gradEvery?: number;
-  workers?: number; warmupLr?: number; graph?: 'on' | 'off';
+  workers?: number; warmupLr?: number; graph?: 'on' | 'off'; engine: 'tfjs' | 'keras';
 }
 
 program.command('train')
@@ -81,12 +83,14 @@ program.command('train')
   .addOption(backendOption())
   .option('--workers <n>', 'data-parallel worker threads on the wasm backend, each training on its share of every batch (default: one per core; 1: none)', int)
   .addOption(graphOption())
+  .addOption(new Option('--engine <name>', 'tfjs: our trainer; keras: export the experiment and run its train.py as --workers MultiWorkerMirroredStrategy processes on 127.0.0.1').choices(['tfjs', 'keras']).default('tfjs'))
   .option('--runs-dir <dir>', 'where run folders go', '.resnet-lab/runs')
   .addOption(buildTimeoutOption())
   .option('--json', 'print a JSON summary as the last line')
   .description('train an experiment in a trainer process, with a live progress bar; Ctrl-C stops with a checkpoint')
   .action(async (file: string, experiment: string, o: TrainOptions) => {
     readModelFile(file);
+    if (o.engine === 'keras') return trainKeras(file, experiment, o);
     const overrides: Overrides = {
       epochs: o.epochs, iterations: o.iterations, batchSize: o.batchSize, lr: o.lr,
       data: o.data, dataDir: o.dataDir && path.resolve(o.dataDir),
@@ -237,6 +241,7 @@ function fail(last: ReturnType<typeof Object> | undefined, stderr: string): neve
 
 registerDegradationCommand(program);
 registerReportCommands(program);
+registerExportKerasCommand(program);
 
 // Whatever goes wrong in the CLI itself is one line too; the stack goes to the log.
 process.on('uncaughtException', (e) => exitWithError(String((e as Error)?.message ?? e), (e as Error)?.stack));

@@ -1,0 +1,172 @@
+// Writes the exported Python project: model.py (Keras 3 code of the layer
+// graph, see ./kerasModel.ts), weights.bin + weights.json (float32, little
+// endian, in the order Keras' layer.set_weights takes them) and a README.
+// Everything goes to a temporary folder renamed into place at the end, so a
+// failure never leaves a half-written project.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as tfjs from '@tensorflow/tfjs';
+import { kerasModelSource, KerasLayerWeights } from './kerasModel';
+
+export interface ProjectInfo {
+  experiment: string;
+  file: string;
+  /** Where the weights came from: 'initial (seed N)' or the run's checkpoint folder. */
+  weightsFrom: string;
+}
+
+const ZERO_PAD_LAYER = `
+@keras.saving.register_keras_serializable(package="resnet_lab")
+class ZeroPadShortcut(layers.Layer):
+    """Option A's shortcut (He et al. 2015, Sec. 3.3): identity, subsampled by
+    the stride (x[:, ::s, ::s, :]) and with zero channels appended up to
+    out_channels. No parameters."""
+
+    def __init__(self, stride, out_channels, **kwargs):
+        super().__init__(**kwargs)
+        self.stride = stride
+        self.out_channels = out_channels
+
+    def call(self, x):
+        if self.stride > 1:
+            x = x[:, :: self.stride, :: self.stride, :]
+        extra = self.out_channels - x.shape[-1]
+        if extra > 0:
+            x = ops.pad(x, [[0, 0], [0, 0], [0, 0], [0, extra]])
+        return x
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, _ = input_shape
+        sub = lambda d: None if d is None else -(-d // self.stride)
+        return (n, sub(h), sub(w), self.out_channels)
+
+    def get_config(self):
+        return {**super().get_config(), "stride": self.stride, "out_channels": self.out_channels}
+`;
+
+const LOAD_WEIGHTS = `
+def load_weights(model, folder=HERE):
+    """Sets every layer's weights from weights.json + weights.bin (float32,
+    little endian, each layer's arrays in the order set_weights takes them)."""
+    with open(os.path.join(folder, "weights.json")) as f:
+        manifest = json.load(f)
+    data = np.fromfile(os.path.join(folder, "weights.bin"), dtype="<f4")
+    for entry in manifest["layers"]:
+        arrays = [data[w["offset"] : w["offset"] + int(np.prod(w["shape"]))].reshape(w["shape"]) for w in entry["weights"]]
+        model.get_layer(entry["layer"]).set_weights(arrays)
+    return model
+`;
+
+export function modelPy(model: tfjs.LayersModel, info: ProjectInfo): { source: string; weights: KerasLayerWeights[] } {
+  const src = kerasModelSource(model);
+  const source = `"""${model.name}: experiment '${info.experiment}' of ${path.basename(info.file)}, exported by ResNet Lab.
+
+Keras 3 code mirroring the tfjs layer graph layer by layer, with the same
+layer names ('/' written as '_'). Weights: ${info.weightsFrom}.
+
+    python model.py        # builds the model, loads the weights, prints a summary
+"""
+import json
+import os
+
+import numpy as np
+import keras
+from keras import layers, ops
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+${src.usesZeroPad ? ZERO_PAD_LAYER : ''}
+
+def build_model():
+${src.body}
+
+${LOAD_WEIGHTS}
+
+if __name__ == "__main__":
+    model = load_weights(build_model())
+    model.summary()
+`;
+  return { source, weights: src.weights };
+}
+
+/** weights.bin and its manifest; offsets count float32 values. */
+function packWeights(weights: KerasLayerWeights[]): { bin: Buffer; manifest: object } {
+  let offset = 0;
+  const layers = weights.map((l) => ({
+    layer: l.layer,
+    tfjs: l.tfjsName,
+    weights: l.weights.map((w) => {
+      const entry = { name: w.name, shape: w.shape, offset };
+      offset += w.values.length;
+      return entry;
+    }),
+  }));
+  const all = new Float32Array(offset);
+  let at = 0;
+  for (const l of weights) for (const w of l.weights) { all.set(w.values, at); at += w.values.length; }
+  // Float32Array is little endian on every platform Node runs on here; say so in the manifest.
+  return { bin: Buffer.from(all.buffer), manifest: { format: 'resnet-lab-keras-weights', dtype: 'float32', endian: 'little', layers } };
+}
+
+function readme(model: tfjs.LayersModel, info: ProjectInfo): string {
+  return `# ${model.name} (${info.experiment}), exported from ResNet Lab
+
+- \`model.py\`: the network as Keras 3 code, one line per layer of the tfjs model; blocks read as in the paper: \`f\` is the residual branch F(x), \`shortcut\` the shortcut, \`y = layers.Add()([shortcut, f])\` the addition.
+- \`weights.bin\`, \`weights.json\`: the weights (${info.weightsFrom}); \`load_weights(model)\` in \`model.py\` sets them.
+- \`train.py\`, \`run_template.json\`, \`tfjs_model.json\`: ResNet Lab's recipe for this experiment as a custom loop under \`tf.distribute.MultiWorkerMirroredStrategy\`; it writes a ResNet Lab run folder (\`run.json\` with engine \`keras\`, \`metrics.jsonl\`, \`gradients.jsonl\`, checkpoints in the tfjs layers format every epoch) that the panel, \`resnet-lab report\` and \`resnet-lab lesion\` open. \`data/synthetic.npz\`: the generated data set, when the experiment uses it (CIFAR-10 binary and MNIST idx files are read from \`--data-dir\`).
+
+Needs Python with TensorFlow 2.16+ / Keras 3 (\`pip install tensorflow-cpu\`).
+
+\`\`\`python
+from model import build_model, load_weights
+model = load_weights(build_model())
+probabilities = model(images, training=False)   # images: float32 [N, H, W, C], per-pixel mean subtracted as in training
+\`\`\`
+
+## Training
+
+\`\`\`sh
+python train.py --runs-dir runs [--data-dir DIR] [--iterations N | --epochs N] [--seed N]
+\`\`\`
+
+On N machines, start the same command on each with \`TF_CONFIG\` naming every worker and its own index (worker 0 is the chief and the only one that writes the run folder; put \`--runs-dir\` on a shared or synced folder to follow the run live). The global batch is the experiment's batch size split evenly over the workers, so the schedule is the same for any N.
+
+\`\`\`sh
+# plain SSH hosts (host1 is the chief)
+for i in 0 1; do
+  ssh host$((i+1)) "cd project && TF_CONFIG='{\\"cluster\\": {\\"worker\\": [\\"host1:12345\\", \\"host2:12345\\"]}, \\"task\\": {\\"type\\": \\"worker\\", \\"index\\": $i}}' python train.py --runs-dir /shared/runs" &
+done; wait
+\`\`\`
+
+Slurm array (\`sbatch --array=0-1\`): set \`index\` from \`$SLURM_ARRAY_TASK_ID\` and list the hosts of the job. Kubernetes: an indexed Job (\`completionMode: Indexed\`) with a headless Service, \`index\` from \`JOB_COMPLETION_INDEX\`, workers named \`<job>-<i>.<service>:12345\`.
+`;
+}
+
+/** Writes the project to `outDir` (which must not exist or be empty), atomically. */
+export function writeKerasProject(outDir: string, model: tfjs.LayersModel, info: ProjectInfo, extra: Record<string, string | Buffer> = {}): { files: string[]; weights: number } {
+  // Translate first: an untranslatable layer throws before anything touches the disk.
+  const { source, weights } = modelPy(model, info);
+  const { bin, manifest } = packWeights(weights);
+  const out = path.resolve(outDir);
+  if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new ExportError(`${outDir} exists and is not empty; choose a new folder`);
+  const tmp = `${out}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  try {
+    fs.writeFileSync(path.join(tmp, 'model.py'), source);
+    fs.writeFileSync(path.join(tmp, 'weights.bin'), bin);
+    fs.writeFileSync(path.join(tmp, 'weights.json'), JSON.stringify(manifest, null, 1) + '\n');
+    fs.writeFileSync(path.join(tmp, 'README.md'), readme(model, info));
+    for (const [name, body] of Object.entries(extra)) {
+      fs.mkdirSync(path.dirname(path.join(tmp, name)), { recursive: true });
+      fs.writeFileSync(path.join(tmp, name), body);
+    }
+    if (fs.existsSync(out)) fs.rmdirSync(out); // empty, checked above
+    fs.renameSync(tmp, out);
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return { files: fs.readdirSync(out).sort(), weights: bin.length / 4 };
+}
+
+export class ExportError extends Error {}
