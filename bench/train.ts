@@ -48,7 +48,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { graphAddonPath, nativeBackendAvailable, tfjsNodeDir } from '../src/core/native/detectNative';
+import { tfPython } from '../src/core/export/tfPython';
+import { graphAddonPath, nativeBackendAvailable } from '../src/core/native/detectNative';
 import { dataPipeline } from './pipeline';
 
 // ------------------------------------------------------------------- options
@@ -335,17 +336,6 @@ function available(engine: Engine): string | null {
     return p.status === 0 ? null : `${tfPython()} cannot import tensorflow (the Python that setup-native used; set RESNET_LAB_TF_PYTHON)`;
   }
   return null;
-}
-
-/** The Python whose TensorFlow the native backend was built against (setup-native's stamp), or RESNET_LAB_TF_PYTHON. */
-function tfPython(): string {
-  if (process.env.RESNET_LAB_TF_PYTHON) return process.env.RESNET_LAB_TF_PYTHON;
-  try {
-    const stamp = path.join(tfjsNodeDir() ?? '', 'deps', 'resnet-lab-native.json');
-    return (JSON.parse(fs.readFileSync(stamp, 'utf8')) as { python: string }).python;
-  } catch {
-    return path.join(os.homedir(), '.cache', 'resnet-lab', 'tf-venv', 'bin', 'python');
-  }
 }
 
 async function parent(): Promise<void> {

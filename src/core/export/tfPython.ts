@@ -1,7 +1,7 @@
 // The Python whose TensorFlow the native backend was built against: the one
-// setup-native recorded in its stamp file beside the tfjs-node build (the same
-// lookup as bench/train.ts), or RESNET_LAB_TF_PYTHON. Used to run and test
-// exported Keras projects.
+// setup-native recorded in its stamp file beside the tfjs-node build, or
+// RESNET_LAB_TF_PYTHON. Runs and tests exported Keras projects, and TensorFlow's
+// own graph mode in bench/train.ts.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
