@@ -327,7 +327,7 @@ function available(engine: Engine): string | null {
     return p.status === 0 ? null : `${PYTHON} cannot import torch (apt-get install -y python3-torch)`;
   }
   if (engine === 'tensorflow' || engine === 'graph' || engine === 'train') {
-    // Loading it in a child keeps the parent free of TensorFlow's threads.
+    // Checked without loading it: the parent stays free of TensorFlow's threads.
     if (!nativeBackendAvailable()) return '@tensorflow/tfjs-node is not built (npm run cli -- setup-native)';
     return engine !== 'tensorflow' && !fs.existsSync(graphAddonPath() ?? '') ? 'the graph-mode addon is not built (npm run cli -- setup-native)' : null;
   }
