@@ -161,7 +161,13 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
       emit({ type: 'log', level: 'info', message: `data pipeline: ${(p.makeMs / p.batches).toFixed(1)} ms per batch ${p.threaded ? 'on its own thread' : 'on the training thread'}; the loop waited ${(p.waitMs / p.batches).toFixed(2)} ms per batch for it` });
     }
     await batches.dispose();
-    await stepper.syncModel();
-    await stepper.dispose();
+    try {
+      await stepper.syncModel(); // the caller's model ends with the run's weights
+    } catch (e) {
+      // Only after a failed step (the original error is on its way out): say so, never mask it.
+      emit({ type: 'log', level: 'warn', message: `the model could not be brought up to date after the run: ${(e as Error).message}` });
+    } finally {
+      await stepper.dispose();
+    }
   }
 }
