@@ -12,6 +12,7 @@
 // output. A short name is reused only when the tensor it held is not read
 // again; otherwise the layer's own name is used, so the code is always right.
 import type * as tfjs from '@tensorflow/tfjs';
+import { topoOrder } from '../graph/topoOrder';
 
 export class Untranslatable extends Error {}
 
@@ -196,33 +197,6 @@ function identifier(s: string): string {
   if (/^[0-9]/.test(id)) id = `_${id}`;
   if (PY_KEYWORDS.has(id)) id = `${id}_`;
   return id;
-}
-
-// ---------------------------------------------------------------- the walk
-
-interface Node { t: tfjs.SymbolicTensor; layer: tfjs.layers.Layer; inputs: tfjs.SymbolicTensor[] }
-
-/** Every tensor the outputs depend on, inputs before the layers that read them. */
-function topoOrder(model: tfjs.LayersModel): Node[] {
-  const order: Node[] = [];
-  const seen = new Set<number>();
-  for (const out of model.outputs) {
-    const stack: { t: tfjs.SymbolicTensor; expanded: boolean }[] = [{ t: out, expanded: false }];
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      if (seen.has(top.t.id)) { stack.pop(); continue; }
-      const inputs = top.t.inputs ?? [];
-      if (!top.expanded) {
-        top.expanded = true;
-        for (let i = inputs.length - 1; i >= 0; i--) if (!seen.has(inputs[i].id)) stack.push({ t: inputs[i], expanded: false });
-        continue;
-      }
-      stack.pop();
-      seen.add(top.t.id);
-      order.push({ t: top.t, layer: top.t.sourceLayer as tfjs.layers.Layer, inputs });
-    }
-  }
-  return order;
 }
 
 export function kerasModelSource(model: tfjs.LayersModel): KerasModelSource {

@@ -5,6 +5,7 @@
 // it with a reason naming the layer; the trainer then trains eagerly.
 import type * as tfjs from '@tensorflow/tfjs';
 import { Attr, DT, Out } from './addon';
+import { topoOrder } from '../../graph/topoOrder';
 import { GraphBuilder, Variable } from './builder';
 
 export class Untranslatable extends Error {}
@@ -38,20 +39,10 @@ export function translate(b: GraphBuilder, model: tfjs.LayersModel, input: Out, 
   if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new Untranslatable(`the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; graph mode takes one of each`);
   const ctx: Ctx = { b, training, vars, updates: [], outputLayer: model.outputs[0].sourceLayer as tfjs.layers.Layer };
   const done = new Map<number, Out>([[model.inputs[0].id, input]]);
-  // Post-order walk without recursion: a ResNet-1202 has thousands of layers.
-  const stack: { t: tfjs.SymbolicTensor; expanded: boolean }[] = [{ t: model.outputs[0], expanded: false }];
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    if (done.has(top.t.id)) { stack.pop(); continue; }
-    const inputs = top.t.inputs ?? [];
-    if (!top.expanded) {
-      top.expanded = true;
-      if (inputs.length === 0) throw new Untranslatable(`layer ${top.t.sourceLayer.name} has no inputs and is not the model's input`);
-      for (const i of inputs) if (!done.has(i.id)) stack.push({ t: i, expanded: false });
-      continue;
-    }
-    stack.pop();
-    done.set(top.t.id, layerOp(ctx, top.t, inputs.map((i) => done.get(i.id)!)));
+  for (const { t, inputs } of topoOrder(model)) {
+    if (done.has(t.id)) continue; // the model's input
+    if (inputs.length === 0) throw new Untranslatable(`layer ${t.sourceLayer.name} has no inputs and is not the model's input`);
+    done.set(t.id, layerOp(ctx, t, inputs.map((i) => done.get(i.id)!)));
   }
   return { output: done.get(model.outputs[0].id)!, logits: ctx.logits, updates: ctx.updates };
 }
