@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findExperiments } from '../core/experiments/findExperiments';
 import { setupNative } from '../core/native/setupNative';
+import { hasRunJson, LESION_JSON, RESPONSES_JSON, RUN_JSON } from '../core/runs/runFiles';
 import type { BackendChoice, DataName, LesionResult, Overrides, ResponsesResult, TrainerCommand, TrainerEvent } from '../protocol/trainer';
 import { registerDegradationCommand } from './degradationCommand';
 import { registerExportKerasCommand } from './exportKerasCommand';
@@ -128,8 +129,8 @@ async function runAnalysis(command: Extract<TrainerCommand, { type: 'analyze' }>
 }
 
 function analyzeCommand(runDir: string, analysis: 'lesion' | 'responses', o: AnalyzeOptions) {
-  if (!fs.existsSync(path.join(runDir, 'run.json'))) {
-    console.error(`${runDir}: not a run folder (no run.json)`);
+  if (!hasRunJson(runDir)) {
+    console.error(`${runDir}: not a run folder (no ${RUN_JSON})`);
     process.exit(2);
   }
   return {
@@ -177,7 +178,7 @@ program.command('lesion')
   .addOption(new Option('--checkpoint <kind>', 'which checkpoint').choices(['latest', 'best']).default('latest'))
   .addOption(backendOption())
   .option('--json', 'print the result as one JSON object')
-  .description('lesion study (Veit et al. 2016): test error with each residual block deleted, then k random blocks; writes lesion.json')
+  .description(`lesion study (Veit et al. 2016): test error with each residual block deleted, then k random blocks; writes ${LESION_JSON}`)
   .action(async (runDir: string, o: AnalyzeOptions) => {
     const e = await runAnalysis(analyzeCommand(runDir, 'lesion', o), !!o.json);
     if (e.type !== 'lesion') return fail(e, '');
@@ -190,7 +191,7 @@ program.command('responses')
   .addOption(new Option('--checkpoint <kind>', 'which checkpoint').choices(['latest', 'best']).default('latest'))
   .addOption(backendOption())
   .option('--json', 'print the result as one JSON object')
-  .description('std of each 3x3 layer\'s response after BN (He et al. 2015, Fig. 7); writes responses.json')
+  .description(`std of each 3x3 layer's response after BN (He et al. 2015, Fig. 7); writes ${RESPONSES_JSON}`)
   .action(async (runDir: string, o: AnalyzeOptions) => {
     const e = await runAnalysis(analyzeCommand(runDir, 'responses', o), !!o.json);
     if (e.type !== 'responses') return fail(e, '');

@@ -5,8 +5,9 @@
 // whatever the trainer's iteration rate.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { metricView } from '../core/runs/metricRecords';
 import { backendLabel } from '../core/runs/runFolder';
-import { TrainerClient } from '../trainer/client';
+import { TrainerClient, TrainerClientOptions } from '../trainer/client';
 import type { LesionResult, ResponsesResult, TrainerCommand, TrainerEvent, TrainJob } from '../protocol/trainer';
 import type { DiagramData, GradientRecordView, MetricRecordView, RunView } from '../protocol/webview';
 import { isLive } from '../protocol/webview';
@@ -173,10 +174,7 @@ export class RunManager implements vscode.Disposable {
         break;
       case 'iteration':
       case 'epoch': {
-        const { type, iteration, epoch } = e;
-        const record: MetricRecordView = type === 'iteration'
-          ? { type, iteration, epoch, loss: e.loss, trainError: e.trainError, lr: e.lr, imagesPerSec: e.imagesPerSec }
-          : { type, iteration, epoch, loss: e.trainLoss, trainError: e.trainError, testError: e.testError, testLoss: e.testLoss };
+        const record = metricView(e);
         run.metrics.push(record);
         const list = this.pending.get(run.view.id) ?? [];
         list.push(record);

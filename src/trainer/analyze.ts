@@ -15,7 +15,9 @@ import { selectBackend } from '../core/backend/select';
 import { loadDataset } from '../core/data';
 import { loadCheckpoint } from '../core/runs/checkpoint';
 import { runUserCodeTimed } from './userCode';
-import { readRunInfo, RUN_JSON, writeFileAtomic } from '../core/runs/runFolder';
+import { writeLesion, writeResponses } from '../core/runs/analyses';
+import { hasRunJson } from '../core/runs/runFiles';
+import { readRunInfo } from '../core/runs/runFolder';
 import { loadExperiment } from '../core/train/userModel';
 import type { TrainerCommand } from '../protocol/trainer';
 import { Emit, failureEvent } from './session';
@@ -24,8 +26,6 @@ const tf = tfjs;
 
 export type AnalyzeCommand = Extract<TrainerCommand, { type: 'analyze' }>;
 
-export const LESION_JSON = 'lesion.json';
-export const RESPONSES_JSON = 'responses.json';
 /** Test images the responses are measured on, unless the command says otherwise. */
 export const DEFAULT_RESPONSE_EXAMPLES = 500;
 
@@ -74,19 +74,19 @@ export async function analyze(command: AnalyzeCommand, emit: Emit, shouldStop?: 
             emit({ type: 'log', level: 'info', message: `lesion study: ${done}/${total} evaluations` });
           },
         });
-        if (!command.lesioned) writeFileAtomic(path.join(runDir, LESION_JSON), JSON.stringify({ ...result, ...stamp }, null, 2));
+        if (!command.lesioned) writeLesion(runDir, result, stamp);
         emit({ type: 'lesion', runDir, result });
       } else {
         const data = testData(dataset, command.examples ?? DEFAULT_RESPONSE_EXAMPLES);
         const result = await responseStudy(tf, model, data);
-        writeFileAtomic(path.join(runDir, RESPONSES_JSON), JSON.stringify({ ...result, ...stamp }, null, 2));
+        writeResponses(runDir, result, stamp);
         emit({ type: 'responses', runDir, result });
       }
     } finally {
       model.dispose();
     }
   } catch (e) {
-    const hasRun = fs.existsSync(path.join(runDir, RUN_JSON)) ? runDir : undefined;
+    const hasRun = hasRunJson(runDir) ? runDir : undefined;
     if (e instanceof AnalysisError) emit({ type: 'failed', kind: 'crash', message: e.message, diagnostics: [], runDir: hasRun });
     else emit(failureEvent(e, info?.file, info?.experiment, hasRun));
   }

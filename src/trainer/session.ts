@@ -15,7 +15,8 @@ import { withMemoryGuard } from '../core/compile/memoryGuard';
 import { loadResumePoint } from '../core/runs/checkpoint';
 import { isNoSpace, noSpaceMessage, RunFolderError } from '../core/runs/runErrors';
 import { lockRun } from '../core/runs/runLock';
-import { createRunFolder, GRADIENTS, METRICS, readRunInfo, RunInfo, truncateAfter, updateRunInfo, writeRunInfo } from '../core/runs/runFolder';
+import { hasRunJson } from '../core/runs/runFiles';
+import { createRunFolder, readRunInfo, RunInfo, truncateRecordsAfter, updateRunInfo, writeRunInfo } from '../core/runs/runFolder';
 import { Control } from '../core/train/control';
 import { DivergedError, plan, runTraining } from '../core/train/loop';
 import { buildModel, LoadedExperiment, loadExperiment } from '../core/train/userModel';
@@ -166,8 +167,7 @@ export async function resume(runDir: string, backendChoice: BackendChoice, cache
     const dataset = await loadData(info.recipe.data, cacheDir, emit);
     lib.setInitSeed(info.recipe.seed);
     await reportArchitectureChange(info.file, model, () => runUserCodeTimed(emit, info.file, info.experiment, () => build(loaded, dataset.info)), emit);
-    truncateAfter(runDir, METRICS, state.iteration);
-    truncateAfter(runDir, GRADIENTS, state.iteration);
+    truncateRecordsAfter(runDir, state.iteration);
     updateRunInfo(runDir, { status: 'running', pid: process.pid, backend, error: undefined });
     const onMode = (mode: StepMode) => {
       updateRunInfo(runDir, { mode });
@@ -178,7 +178,7 @@ export async function resume(runDir: string, backendChoice: BackendChoice, cache
     await finish(runDir, await runTraining(run), emit);
     model.dispose();
   } catch (e) {
-    fail(e, undefined, undefined, fs.existsSync(path.join(runDir, 'run.json')) ? runDir : undefined, emit);
+    fail(e, undefined, undefined, hasRunJson(runDir) ? runDir : undefined, emit);
   } finally {
     release?.();
   }
@@ -193,7 +193,7 @@ async function finish(runDir: string, result: Awaited<ReturnType<typeof runTrain
 
 function fail(e: unknown, file: string | undefined, experiment: string | undefined, runDir: string | undefined, emit: Emit): void {
   // A folder this trainer made but could not even write run.json into (a full disk) is removed, not left empty.
-  if (runDir && !(e instanceof RunFolderError) && !fs.existsSync(path.join(runDir, 'run.json'))) {
+  if (runDir && !(e instanceof RunFolderError) && !hasRunJson(runDir)) {
     fs.rmSync(runDir, { recursive: true, force: true });
     runDir = undefined;
   }
