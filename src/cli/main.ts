@@ -117,15 +117,14 @@ program.command('resume')
 
 interface AnalyzeOptions { draws?: number; examples?: number; json?: boolean; checkpoint: 'latest' | 'best'; backend: BackendChoice; delete?: string }
 
+type AnalysisEvent = Extract<TrainerEvent, { type: 'lesion' | 'responses' }>;
+
 /** Runs one `analyze` command in a trainer process; progress goes to stderr. */
-async function runAnalysis(command: Extract<TrainerCommand, { type: 'analyze' }>, json: boolean): Promise<TrainerEvent> {
-  let found: TrainerEvent | undefined;
-  const result = await runTrainer(command, (e) => {
-    if (e.type === 'lesion' || e.type === 'responses') found = e;
-    else if (e.type === 'log' && (!json || e.level === 'warn')) process.stderr.write(e.message + '\n');
-  });
-  if (!found) return fail(result.last, result.stderr);
-  return found;
+async function runAnalysis(command: Extract<TrainerCommand, { type: 'analyze' }>, json: boolean): Promise<AnalysisEvent> {
+  const onEvent = (e: TrainerEvent) => { if (e.type === 'log' && (!json || e.level === 'warn')) process.stderr.write(e.message + '\n'); };
+  const result = await runTrainer(command, onEvent, undefined, (e): e is AnalysisEvent => e.type === 'lesion' || e.type === 'responses');
+  if (result.last?.type !== 'lesion' && result.last?.type !== 'responses') return fail(result.last, result.stderr);
+  return result.last;
 }
 
 function analyzeCommand(runDir: string, analysis: 'lesion' | 'responses', o: AnalyzeOptions) {
