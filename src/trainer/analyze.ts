@@ -11,8 +11,6 @@ import * as path from 'node:path';
 import * as lib from '../core/lib';
 import { AnalysisError, lesionStudy, testData } from '../core/analysis/lesion';
 import { responseStudy } from '../core/analysis/responses';
-import { selectBackend } from '../core/backend/select';
-import { loadDataset } from '../core/data';
 import { loadCheckpoint } from '../core/runs/checkpoint';
 import { runUserCodeTimed } from './userCode';
 import { writeLesion, writeResponses } from '../core/runs/analyses';
@@ -20,7 +18,8 @@ import { hasRunJson } from '../core/runs/runFiles';
 import { readRunInfo } from '../core/runs/runFolder';
 import { loadExperiment } from '../core/train/userModel';
 import type { TrainerCommand } from '../protocol/trainer';
-import { Emit, failureEvent } from './session';
+import { failureEvent } from './session';
+import { Emit, loadData, startBackend } from './setup';
 
 const tf = tfjs;
 
@@ -46,21 +45,10 @@ export async function analyze(command: AnalyzeCommand, emit: Emit, shouldStop?: 
   let info;
   try {
     info = readRunInfo(runDir);
-    const backend = await selectBackend(tf, command.backend);
-    for (const note of backend.notes) emit({ type: 'log', level: 'info', message: note });
-    emit({ type: 'log', level: 'info', message: `backend: ${backend.name}` });
+    await startBackend(command.backend, emit);
     const kind = command.checkpoint ?? 'latest';
     const { model, state } = await loadModel(runDir, kind, info.file, info.experiment, emit);
-    let lastReport = 0;
-    const dataset = await loadDataset(info.recipe.data, {
-      cacheDir: command.cacheDir,
-      onProgress: ({ file, received, total }) => {
-        if (Date.now() - lastReport < 500) return;
-        lastReport = Date.now();
-        const pct = total ? ` ${Math.round((100 * received) / total)}%` : '';
-        emit({ type: 'log', level: 'info', message: `downloading ${file}:${pct} (${(received / 1e6).toFixed(1)} MB)` });
-      },
-    });
+    const dataset = await loadData(info.recipe.data, command.cacheDir, emit);
     const stamp = { checkpoint: kind, iteration: state.iteration, computedAt: new Date().toISOString() };
     try {
       if (command.analysis === 'lesion') {
