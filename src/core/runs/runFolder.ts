@@ -5,11 +5,12 @@
 // leaves a folder that reads back and resumes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { z } from 'zod';
 import type { ModelGraph, ModelSummary } from '../../protocol/graph';
 import type { Overrides, StepMode } from '../../protocol/trainer';
 import type { ResolvedRecipe } from '../lib/experiment';
 import { RunFolderError } from './runErrors';
-import { firstIssue, RunInfoSchema } from './runInfoSchema';
+import { firstIssue, RunInfoSchema, StoredRunStatusSchema } from './runInfoSchema';
 import { readJsonLines } from './metricRecords';
 import { GRADIENTS, METRICS, RUN_JSON } from './runFiles';
 import { isAlive } from './runLock';
@@ -19,7 +20,7 @@ export function backendLabel(backend: string, mode?: StepMode): string {
   return mode ? `${backend} · ${mode}` : backend;
 }
 
-export type RunStatus = 'running' | 'finished' | 'stopped' | 'failed' | 'diverged' | 'interrupted';
+export type RunStatus = z.infer<typeof StoredRunStatusSchema>;
 
 export interface RunInfo {
   id: string;
