@@ -11,7 +11,7 @@ import { htmlReportOf } from '../core/report/htmlReport';
 import { ReportError } from '../core/report/reportError';
 import { loadRun } from '../core/runs/runData';
 import { RunFolderError } from '../core/runs/runErrors';
-import { CSV_FILES, REPORT_HTML } from '../core/runs/runFiles';
+import { csvFile, REPORT_HTML } from '../core/runs/runFiles';
 import { writeFileAtomic } from '../core/runs/runFolder';
 import { reportError } from './errors';
 
@@ -76,7 +76,7 @@ export function registerReportCommands(program: Command): void {
   program.command('export-csv')
     .argument('<run-dir>', 'a run folder')
     .option('--out <dir>', 'folder for the CSV files (default: the run folder)')
-    .description(`write ${CSV_FILES.metrics}, and ${CSV_FILES.gradients}, ${CSV_FILES.lesion}, ${CSV_FILES.responses} when the run has them`)
+    .description(`write ${csvFile('metrics')}, and ${csvFile('gradients')}, ${csvFile('lesion')}, ${csvFile('responses')} when the run has them`)
     .action(act((runDir: string, o: { out?: string }) => {
       for (const file of exportCsv(runDir, o.out ?? runDir)) console.log(path.resolve(file));
     }));

@@ -12,7 +12,7 @@ import { responsesSvg } from './responsesSvg';
 import { runLabels } from './runLabels';
 import { hasMetrics } from '../runs/metricRecords';
 import { loadRun, RunData } from '../runs/runData';
-import { CSV_FILES, GRADIENTS, LESION_JSON, METRICS, RESPONSES_JSON, RUN_JSON } from '../runs/runFiles';
+import { csvFile, GRADIENTS, LESION_JSON, METRICS, RESPONSES_JSON, RUN_JSON } from '../runs/runFiles';
 import { writeFileAtomic } from '../runs/runFolder';
 
 export const PLOT_KINDS = ['curves', 'compare', 'loss', 'lr', 'gradients', 'lesion', 'responses', 'diagram'] as const;
@@ -87,10 +87,10 @@ export function exportCsv(runDir: string, outDir = runDir): string[] {
     writeFileAtomic(file, body);
     written.push(file);
   };
-  write(CSV_FILES.metrics, metricsCsv(run.metrics));
-  if (run.gradients) write(CSV_FILES.gradients, gradientsCsv(run.gradients));
-  if (run.lesion) write(CSV_FILES.lesion, lesionCsv(run.lesion));
-  if (run.responses) write(CSV_FILES.responses, responsesCsv(run.responses));
+  write(csvFile('metrics'), metricsCsv(run.metrics));
+  if (run.gradients) write(csvFile('gradients'), gradientsCsv(run.gradients));
+  if (run.lesion) write(csvFile('lesion'), lesionCsv(run.lesion));
+  if (run.responses) write(csvFile('responses'), responsesCsv(run.responses));
   return written;
 }
 

@@ -34,13 +34,9 @@ export const CHECKPOINT_FILES = {
 /** The default HTML report of a run. */
 export const REPORT_HTML = 'report.html';
 
-/** The CSV exports of a run's records (csv.ts writes their columns). */
-export const CSV_FILES = {
-  metrics: 'metrics.csv',
-  gradients: 'gradients.csv',
-  lesion: 'lesion.csv',
-  responses: 'responses.csv',
-} as const;
+/** A CSV export of a run's records is named after them: metrics.csv, gradients.csv, lesion.csv, responses.csv (csv.ts writes their columns). */
+export type CsvRecords = 'metrics' | 'gradients' | 'lesion' | 'responses';
+export const csvFile = (records: CsvRecords): string => `${records}.csv`;
 
 /** True when `dir` holds a run.json: a run folder, though maybe a damaged one. */
 export const hasRunJson = (dir: string): boolean => fs.existsSync(path.join(dir, RUN_JSON));
