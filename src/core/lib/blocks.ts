@@ -11,27 +11,26 @@ export interface BlockOptions {
   name: string;
 }
 
-/** He et al. 2015, Fig. 2: two 3x3 convs; ReLU after the addition. */
-export function basicBlock(x: tf.SymbolicTensor, o: BlockOptions): tf.SymbolicTensor {
-  const stride = o.stride ?? 1;
-  let f = conv(x, { filters: o.filters, kernelSize: 3, strides: stride, name: `${o.name}/conv1` });
+/** F(x) of Fig. 2: two 3x3 convs, batch norm after each, ReLU between; the first may downsample. */
+function twoConvs(x: tf.SymbolicTensor, o: BlockOptions): tf.SymbolicTensor {
+  let f = conv(x, { filters: o.filters, kernelSize: 3, strides: o.stride ?? 1, name: `${o.name}/conv1` });
   f = batchNorm(f, `${o.name}/bn1`);
   f = relu(f, `${o.name}/relu1`);
   f = conv(f, { filters: o.filters, kernelSize: 3, name: `${o.name}/conv2` });
-  f = batchNorm(f, `${o.name}/bn2`);
-  const s = shortcut(x, { filters: o.filters, stride, option: o.shortcut ?? 'A', name: `${o.name}/shortcut` });
+  return batchNorm(f, `${o.name}/bn2`);
+}
+
+/** He et al. 2015, Fig. 2: two 3x3 convs; ReLU after the addition. */
+export function basicBlock(x: tf.SymbolicTensor, o: BlockOptions): tf.SymbolicTensor {
+  const f = twoConvs(x, o);
+  const s = shortcut(x, { filters: o.filters, stride: o.stride ?? 1, option: o.shortcut ?? 'A', name: `${o.name}/shortcut` });
   const y = add([s, f], `${o.name}/add`); // y = x + F(x)
   return relu(y, `${o.name}/relu2`);
 }
 
 /** The same two convs with no shortcut: the "plain" baseline of Fig. 6. */
 export function plainBlock(x: tf.SymbolicTensor, o: BlockOptions): tf.SymbolicTensor {
-  const stride = o.stride ?? 1;
-  let f = conv(x, { filters: o.filters, kernelSize: 3, strides: stride, name: `${o.name}/conv1` });
-  f = batchNorm(f, `${o.name}/bn1`);
-  f = relu(f, `${o.name}/relu1`);
-  f = conv(f, { filters: o.filters, kernelSize: 3, name: `${o.name}/conv2` });
-  f = batchNorm(f, `${o.name}/bn2`);
+  const f = twoConvs(x, o);
   return relu(f, `${o.name}/relu2`); // y = F(x): no shortcut
 }
 
