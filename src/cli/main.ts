@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findExperiments } from '../core/experiments/findExperiments';
 import { setupNative } from '../core/native/setupNative';
+import { hasRunJson, LESION_JSON, RESPONSES_JSON, RUN_JSON } from '../core/runs/runFiles';
 import type { BackendChoice, DataName, LesionResult, Overrides, ResponsesResult, TrainerCommand, TrainerEvent } from '../protocol/trainer';
 import { registerDegradationCommand } from './degradationCommand';
 import { registerExportKerasCommand } from './exportKerasCommand';
@@ -116,20 +117,19 @@ program.command('resume')
 
 interface AnalyzeOptions { draws?: number; examples?: number; json?: boolean; checkpoint: 'latest' | 'best'; backend: BackendChoice; delete?: string }
 
+type AnalysisEvent = Extract<TrainerEvent, { type: 'lesion' | 'responses' }>;
+
 /** Runs one `analyze` command in a trainer process; progress goes to stderr. */
-async function runAnalysis(command: Extract<TrainerCommand, { type: 'analyze' }>, json: boolean): Promise<TrainerEvent> {
-  let found: TrainerEvent | undefined;
-  const result = await runTrainer(command, (e) => {
-    if (e.type === 'lesion' || e.type === 'responses') found = e;
-    else if (e.type === 'log' && (!json || e.level === 'warn')) process.stderr.write(e.message + '\n');
-  });
-  if (!found) return fail(result.last, result.stderr);
-  return found;
+async function runAnalysis(command: Extract<TrainerCommand, { type: 'analyze' }>, json: boolean): Promise<AnalysisEvent> {
+  const onEvent = (e: TrainerEvent) => { if (e.type === 'log' && (!json || e.level === 'warn')) process.stderr.write(e.message + '\n'); };
+  const result = await runTrainer(command, onEvent, undefined, (e): e is AnalysisEvent => e.type === 'lesion' || e.type === 'responses');
+  if (result.last?.type !== 'lesion' && result.last?.type !== 'responses') return fail(result.last, result.stderr);
+  return result.last;
 }
 
 function analyzeCommand(runDir: string, analysis: 'lesion' | 'responses', o: AnalyzeOptions) {
-  if (!fs.existsSync(path.join(runDir, 'run.json'))) {
-    console.error(`${runDir}: not a run folder (no run.json)`);
+  if (!hasRunJson(runDir)) {
+    console.error(`${runDir}: not a run folder (no ${RUN_JSON})`);
     process.exit(2);
   }
   return {
@@ -169,33 +169,29 @@ function responsesReport(r: ResponsesResult): string {
   ].join('\n');
 }
 
-program.command('lesion')
-  .argument('<run-dir>', 'a finished run folder')
+/** Prints an analysis as the tables above. */
+const analysisReport = (e: AnalysisEvent) => (e.type === 'lesion' ? lesionReport(e.result) : responsesReport(e.result));
+
+/** `lesion` and `responses`: one analysis of a run folder's checkpoint, in a trainer process; `own` adds the analysis's own options. */
+function analysisCommand(analysis: AnalysisEvent['type'], description: string, own: (c: Command) => Command): void {
+  own(program.command(analysis).argument('<run-dir>', 'a finished run folder'))
+    .addOption(new Option('--checkpoint <kind>', 'which checkpoint').choices(['latest', 'best']).default('latest'))
+    .addOption(backendOption())
+    .option('--json', 'print the result as one JSON object')
+    .description(description)
+    .action(async (runDir: string, o: AnalyzeOptions) => {
+      const e = await runAnalysis(analyzeCommand(runDir, analysis, o), !!o.json);
+      console.log(o.json ? JSON.stringify(e.result) : analysisReport(e));
+    });
+}
+
+analysisCommand('lesion', `lesion study (Veit et al. 2016): test error with each residual block deleted, then k random blocks; writes ${LESION_JSON}`, (c) => c
   .option('--draws <n>', 'random draws per number of deleted blocks (default 3)', int)
   .option('--examples <n>', 'use the first N test images (default: all)', int)
-  .option('--delete <blocks>', 'only this comma-separated set of blocks, e.g. stage2/block1,stage3/block2')
-  .addOption(new Option('--checkpoint <kind>', 'which checkpoint').choices(['latest', 'best']).default('latest'))
-  .addOption(backendOption())
-  .option('--json', 'print the result as one JSON object')
-  .description('lesion study (Veit et al. 2016): test error with each residual block deleted, then k random blocks; writes lesion.json')
-  .action(async (runDir: string, o: AnalyzeOptions) => {
-    const e = await runAnalysis(analyzeCommand(runDir, 'lesion', o), !!o.json);
-    if (e.type !== 'lesion') return fail(e, '');
-    console.log(o.json ? JSON.stringify(e.result) : lesionReport(e.result));
-  });
+  .option('--delete <blocks>', 'only this comma-separated set of blocks, e.g. stage2/block1,stage3/block2'));
 
-program.command('responses')
-  .argument('<run-dir>', 'a finished run folder')
-  .option('--examples <n>', 'test images to measure on (default 500)', int)
-  .addOption(new Option('--checkpoint <kind>', 'which checkpoint').choices(['latest', 'best']).default('latest'))
-  .addOption(backendOption())
-  .option('--json', 'print the result as one JSON object')
-  .description('std of each 3x3 layer\'s response after BN (He et al. 2015, Fig. 7); writes responses.json')
-  .action(async (runDir: string, o: AnalyzeOptions) => {
-    const e = await runAnalysis(analyzeCommand(runDir, 'responses', o), !!o.json);
-    if (e.type !== 'responses') return fail(e, '');
-    console.log(o.json ? JSON.stringify(e.result) : responsesReport(e.result));
-  });
+analysisCommand('responses', `std of each 3x3 layer's response after BN (He et al. 2015, Fig. 7); writes ${RESPONSES_JSON}`, (c) => c
+  .option('--examples <n>', 'test images to measure on (default 500)', int));
 
 program.command('setup-native')
   .option('--python <path>', 'a Python whose TensorFlow to build against (pip install tensorflow-cpu)')

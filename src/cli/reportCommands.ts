@@ -7,8 +7,11 @@ import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportCsv, PLOT_KINDS, PlotKind, PlotOptions, plotSvg } from '../core/report/exports';
-import { htmlReportOf, loadRun, ReportError } from '../core/report/htmlReport';
+import { htmlReportOf } from '../core/report/htmlReport';
+import { ReportError } from '../core/report/reportError';
+import { loadRun } from '../core/runs/runData';
 import { RunFolderError } from '../core/runs/runErrors';
+import { csvFile, REPORT_HTML } from '../core/runs/runFiles';
 import { writeFileAtomic } from '../core/runs/runFolder';
 import { reportError } from './errors';
 
@@ -44,12 +47,12 @@ function writeOut(file: string, body: string): void {
 export function registerReportCommands(program: Command): void {
   program.command('report')
     .argument('<run-dir>', 'a run folder, e.g. .resnet-lab/runs/20261129-120000-resnet20')
-    .option('--out <file>', 'where to write the page (default: <run-dir>/report.html)')
+    .option('--out <file>', `where to write the page (default: <run-dir>/${REPORT_HTML})`)
     .option('--dark', 'dark colours')
     .description('write a self-contained HTML report of a run (curves, diagram, gradients, lesion study, per-epoch table) that opens in any browser')
     .action(act((runDir: string, o: { out?: string; dark?: boolean }) => {
       const html = htmlReportOf(loadRun(runDir), { dark: o.dark });
-      writeOut(o.out ?? path.join(runDir, 'report.html'), html);
+      writeOut(o.out ?? path.join(runDir, REPORT_HTML), html);
     }));
 
   program.command('plot')
@@ -73,7 +76,7 @@ export function registerReportCommands(program: Command): void {
   program.command('export-csv')
     .argument('<run-dir>', 'a run folder')
     .option('--out <dir>', 'folder for the CSV files (default: the run folder)')
-    .description('write metrics.csv, and gradients.csv, lesion.csv, responses.csv when the run has them')
+    .description(`write ${csvFile('metrics')}, and ${csvFile('gradients')}, ${csvFile('lesion')}, ${csvFile('responses')} when the run has them`)
     .action(act((runDir: string, o: { out?: string }) => {
       for (const file of exportCsv(runDir, o.out ?? runDir)) console.log(path.resolve(file));
     }));

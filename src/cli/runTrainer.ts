@@ -1,13 +1,15 @@
 // Runs one trainer command in a child process and resolves with its final
-// event: the CLI's counterpart of the extension's run manager.
+// event once the process has exited: the CLI's counterpart of the extension's
+// run manager.
 import * as path from 'node:path';
-import { TrainerClient } from '../trainer/client';
+import { FailedEvent, TrainerClient, TrainerExitError } from '../trainer/client';
 import type { TrainerCommand, TrainerEvent } from '../protocol/trainer';
 
 export const trainerScript = () => path.join(__dirname, 'trainer.js');
 
-export interface RunResult {
-  last?: TrainerEvent;
+export interface RunResult<E extends TrainerEvent = TrainerEvent> {
+  /** The command's answer (or its `failed` event); undefined when the trainer ended without one. */
+  last?: E | FailedEvent;
   exitCode: number | null;
   stderr: string;
 }
@@ -16,27 +18,34 @@ export interface RunResult {
 let buildTimeoutSeconds: number | undefined;
 export const setBuildTimeout = (seconds: number | undefined) => { buildTimeoutSeconds = seconds; };
 
-export function runTrainer(command: TrainerCommand, onEvent: (e: TrainerEvent) => void, onStart?: (client: TrainerClient) => void): Promise<RunResult> {
-  return new Promise((resolve) => {
-    let last: TrainerEvent | undefined;
-    const client = new TrainerClient(trainerScript(), {
-      onEvent: (e) => {
-        if (e.type === 'finished' || e.type === 'failed' || e.type === 'described') last = e;
-        onEvent(e);
-      },
-      onOutput: (line) => {
-        // tfjs' advice to install tfjs-node is noise here: setup-native covers it.
-        if (process.env.RESNET_LAB_DEBUG) process.stderr.write(line + '\n');
-      },
-      onExit: (exit) => {
-        process.off('exit', killTrainer);
-        resolve({ last, exitCode: exit.code, stderr: exit.stderr });
-      },
-    }, { buildTimeoutSeconds });
-    // However this CLI ends (an error, process.exit), it does not leave its trainer behind.
-    const killTrainer = () => client.kill();
-    process.on('exit', killTrainer);
-    onStart?.(client);
-    client.send(command);
-  });
+type EndOfRun = Extract<TrainerEvent, { type: 'finished' | 'described' }>;
+const endsRun = (e: TrainerEvent): e is EndOfRun => e.type === 'finished' || e.type === 'described';
+
+/** `isFinal`: the event that answers the command; by default the end of a train, resume or describe. */
+export async function runTrainer<E extends TrainerEvent = EndOfRun>(
+  command: TrainerCommand,
+  onEvent: (e: TrainerEvent) => void,
+  onStart?: (client: TrainerClient) => void,
+  isFinal: (e: TrainerEvent) => e is E = endsRun as (e: TrainerEvent) => e is E,
+): Promise<RunResult<E>> {
+  const client = new TrainerClient(trainerScript(), {
+    onEvent,
+    onOutput: (line) => {
+      // tfjs' advice to install tfjs-node is noise here: setup-native covers it.
+      if (process.env.RESNET_LAB_DEBUG) process.stderr.write(line + '\n');
+    },
+    onExit: () => process.off('exit', killTrainer),
+  }, { buildTimeoutSeconds });
+  // However this CLI ends (an error, process.exit), it does not leave its trainer behind.
+  const killTrainer = () => client.kill();
+  process.on('exit', killTrainer);
+  onStart?.(client);
+  let last: E | FailedEvent | undefined;
+  try {
+    last = await client.runOnce(command, isFinal);
+  } catch (e) {
+    if (!(e instanceof TrainerExitError)) throw e;
+  }
+  const exit = await client.exited;
+  return { last, exitCode: exit.code, stderr: exit.stderr };
 }

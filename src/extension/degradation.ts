@@ -2,7 +2,7 @@
 // with one budget, data and seed; then the comparison opens in the panel.
 import * as vscode from 'vscode';
 import { BUDGETS, degradationRuns, finalTrainError, verdict } from '../core/experiments/degradation';
-import { readMetrics } from '../core/runs/runFolder';
+import { readMetrics } from '../core/runs/metricRecords';
 import { LiveRun, RunManager } from './runManager';
 import { settings } from './settings';
 import { TrainingPanel } from './trainingPanel';

@@ -1,12 +1,12 @@
 // The panel's Export buttons: the chart in view as PNG (from the webview's
 // canvas) or SVG (drawn from the run folder), the data as CSV, the run as a
 // self-contained HTML report, the trained model in the tfjs layers format.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { exportCsv, PlotKind, plotSvg } from '../core/report/exports';
 import { htmlReport } from '../core/report/htmlReport';
-import { checkpointDir } from '../core/runs/checkpoint';
+import { copyTrainedModel, trainedModelDir } from '../core/runs/checkpoint';
+import { CHECKPOINT_FILES, REPORT_HTML } from '../core/runs/runFiles';
 import { writeFileAtomic } from '../core/runs/runFolder';
 
 export type ExportFormat = 'png' | 'svg' | 'csv' | 'report' | 'model';
@@ -43,17 +43,15 @@ export async function exportRun(format: ExportFormat, runDirs: string[], chart: 
       return dir ? exportCsv(first, dir).join(', ') : undefined;
     }
     case 'report': {
-      const file = await pickFile(path.join(first, 'report.html'), 'HTML report', 'html');
+      const file = await pickFile(path.join(first, REPORT_HTML), 'HTML report', 'html');
       if (file) writeFileAtomic(file, htmlReport(first, { dark }));
       return file;
     }
     case 'model': {
-      const source = [checkpointDir(first, 'best'), checkpointDir(first, 'latest')].find((d) => fs.existsSync(path.join(d, 'model.json')));
+      const source = trainedModelDir(first);
       if (!source) throw new Error(`${first} has no checkpoint yet`);
-      const dir = await pickFolder('Export model.json + weights.bin here');
-      if (!dir) return undefined;
-      for (const f of ['model.json', 'weights.bin']) fs.copyFileSync(path.join(source, f), path.join(dir, f));
-      return path.join(dir, 'model.json');
+      const dir = await pickFolder(`Export ${CHECKPOINT_FILES.model} + ${CHECKPOINT_FILES.weights} here`);
+      return dir ? copyTrainedModel(source, dir) : undefined;
     }
   }
 }

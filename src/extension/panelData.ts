@@ -7,8 +7,10 @@ import type { LiveRun } from './runManager';
 import { CurveData } from '../core/report/curveView';
 import { appendRecords, GradientMatrix, toGradientMatrix } from '../core/report/gradientMatrix';
 import type { DiagramData, GradientRecordView, MetricRecordView, RunAnalyses, RunLatest, RunView } from '../protocol/webview';
-import { metricViews, readAnalyses, runViewFromInfo } from './runViews';
-import { MetricRecord, readGradients, readMetrics, readRunInfo } from '../core/runs/runFolder';
+import { runViewFromInfo } from './runViews';
+import { readAnalyses } from '../core/runs/analyses';
+import { MetricRecord, metricViews, readGradients, readMetrics } from '../core/runs/metricRecords';
+import { readRunInfo } from '../core/runs/runFolder';
 
 export interface PanelRun {
   view: RunView;

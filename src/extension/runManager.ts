@@ -5,8 +5,9 @@
 // whatever the trainer's iteration rate.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { metricView } from '../core/runs/metricRecords';
 import { backendLabel } from '../core/runs/runFolder';
-import { TrainerClient } from '../trainer/client';
+import { TrainerClient, TrainerClientOptions } from '../trainer/client';
 import type { LesionResult, ResponsesResult, TrainerCommand, TrainerEvent, TrainJob } from '../protocol/trainer';
 import type { DiagramData, GradientRecordView, MetricRecordView, RunView } from '../protocol/webview';
 import { isLive } from '../protocol/webview';
@@ -86,44 +87,36 @@ export class RunManager implements vscode.Disposable {
     return this.launch(key, file, experiment, { type: 'resume', runDir, backend });
   }
 
-  /** Builds an experiment's model in a trainer process and returns its graph (no training). */
   /**
    * Builds an experiment's model in a trainer process and returns its graph and summary.
    * `quiet`: for background work (the CodeLens's model facts), which must neither
    * report nor clear the file's Problems entries, and gets its own build time limit.
    */
-  describe(file: string, experiment: string, opts: { quiet?: boolean; buildTimeoutSeconds?: number } = {}): Promise<DiagramData> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const options = opts.buildTimeoutSeconds === undefined ? this.clientOptions() : { buildTimeoutSeconds: opts.buildTimeoutSeconds };
-      const client = new TrainerClient(this.trainerScript, {
-        onEvent: (e) => {
-          if (e.type === 'described') { settled = true; if (!opts.quiet) this.diagnostics.clear(file); resolve({ graph: e.graph, summary: e.summary }); }
-          else if (e.type === 'failed') { settled = true; if (!opts.quiet) this.diagnostics.report(file, e); reject(new Error(e.message)); }
-          else if (e.type === 'log') this.log.info(e.message);
-        },
-        onOutput: (line) => this.log.trace(line),
-        onExit: (exit) => { if (!settled) reject(new Error(`the trainer process exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-500)}`)); },
-      }, options);
-      client.send({ type: 'describe', file, experiment });
-    });
+  async describe(file: string, experiment: string, opts: { quiet?: boolean; buildTimeoutSeconds?: number } = {}): Promise<DiagramData> {
+    const options = opts.buildTimeoutSeconds === undefined ? this.clientOptions() : { buildTimeoutSeconds: opts.buildTimeoutSeconds };
+    const e = await this.oneShot(options).runOnce({ type: 'describe', file, experiment }, (e) => e.type === 'described');
+    if (e.type === 'failed') {
+      if (!opts.quiet) this.diagnostics.report(file, e);
+      throw new Error(e.message);
+    }
+    if (!opts.quiet) this.diagnostics.clear(file);
+    return { graph: e.graph, summary: e.summary };
   }
 
   /** Runs a lesion study or a layer-response measurement on a finished run, in a trainer process. */
-  analyze(runDir: string, analysis: 'lesion' | 'responses', backend: TrainJob['backend'], lesioned?: string[]): Promise<LesionResult | ResponsesResult> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const client = new TrainerClient(this.trainerScript, {
-        onEvent: (e) => {
-          if (e.type === 'lesion' || e.type === 'responses') { settled = true; resolve(e.result); }
-          else if (e.type === 'failed') { settled = true; reject(new Error(e.message)); }
-          else if (e.type === 'log') this.log.info(e.message);
-        },
-        onOutput: (line) => this.log.trace(line),
-        onExit: (exit) => { if (!settled) reject(new Error(`the trainer process exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-500)}`)); },
-      }, this.clientOptions());
-      client.send({ type: 'analyze', runDir, analysis, lesioned, backend, checkpoint: 'latest' });
-    });
+  async analyze(runDir: string, analysis: 'lesion' | 'responses', backend: TrainJob['backend'], lesioned?: string[]): Promise<LesionResult | ResponsesResult> {
+    const command: TrainerCommand = { type: 'analyze', runDir, analysis, lesioned, backend, checkpoint: 'latest' };
+    const e = await this.oneShot(this.clientOptions()).runOnce(command, (e) => e.type === 'lesion' || e.type === 'responses');
+    if (e.type === 'failed') throw new Error(e.message);
+    return e.result;
+  }
+
+  /** A trainer process for one command, its log lines in the output channel. */
+  private oneShot(options: TrainerClientOptions): TrainerClient {
+    return new TrainerClient(this.trainerScript, {
+      onEvent: (e) => { if (e.type === 'log') this.log.info(e.message); },
+      onOutput: (line) => this.log.trace(line),
+    }, options);
   }
 
   /**
@@ -173,10 +166,7 @@ export class RunManager implements vscode.Disposable {
         break;
       case 'iteration':
       case 'epoch': {
-        const { type, iteration, epoch } = e;
-        const record: MetricRecordView = type === 'iteration'
-          ? { type, iteration, epoch, loss: e.loss, trainError: e.trainError, lr: e.lr, imagesPerSec: e.imagesPerSec }
-          : { type, iteration, epoch, loss: e.trainLoss, trainError: e.trainError, testError: e.testError, testLoss: e.testLoss };
+        const record = metricView(e);
         run.metrics.push(record);
         const list = this.pending.get(run.view.id) ?? [];
         list.push(record);

@@ -1,10 +1,9 @@
 // Run folders on disk as webview data: lets the panel restore a run after a
 // reload, open finished runs, and list recent runs in the side view.
-import type { MetricRecord, RunInfo } from '../core/runs/runFolder';
-import { backendLabel, listRuns, readGradients, readMetrics, readRunInfo } from '../core/runs/runFolder';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { DiagramData, GradientRecordView, MetricRecordView, RunAnalyses, RunView } from '../protocol/webview';
+import { metricViews, readGradients, readMetrics } from '../core/runs/metricRecords';
+import type { RunInfo } from '../core/runs/runFolder';
+import { backendLabel, listRuns, readRunInfo } from '../core/runs/runFolder';
+import type { DiagramData, GradientRecordView, MetricRecordView, RunView } from '../protocol/webview';
 
 export function runViewFromInfo(dir: string, info: RunInfo): RunView {
   return {
@@ -26,29 +25,9 @@ export function runViewFromInfo(dir: string, info: RunInfo): RunView {
   };
 }
 
-export function metricViews(records: MetricRecord[]): MetricRecordView[] {
-  return records.map((r) => ({
-    type: r.type, iteration: r.iteration, epoch: r.epoch,
-    loss: r.type === 'epoch' ? r.trainLoss : r.loss, trainError: r.trainError, testError: r.testError, testLoss: r.testLoss,
-    lr: r.lr, imagesPerSec: r.imagesPerSec,
-  }));
-}
-
 export function loadRunFolder(dir: string): { run: RunView; metrics: MetricRecordView[]; gradients: GradientRecordView[]; diagram: DiagramData } {
   const info = readRunInfo(dir);
   return { run: runViewFromInfo(dir, info), metrics: metricViews(readMetrics(dir)), gradients: readGradients(dir), diagram: { graph: info.graph, summary: info.summary } };
-}
-
-/** Analyses saved in a run folder by earlier lesion / responses runs. */
-export function readAnalyses(dir: string): RunAnalyses {
-  const read = (name: string) => {
-    try {
-      return JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
-    } catch {
-      return undefined;
-    }
-  };
-  return { lesion: read('lesion.json'), responses: read('responses.json') };
 }
 
 /** What a comparison should warn about: different data sets or lengths. */

@@ -11,21 +11,20 @@ import * as path from 'node:path';
 import * as lib from '../core/lib';
 import { AnalysisError, lesionStudy, testData } from '../core/analysis/lesion';
 import { responseStudy } from '../core/analysis/responses';
-import { selectBackend } from '../core/backend/select';
-import { loadDataset } from '../core/data';
 import { loadCheckpoint } from '../core/runs/checkpoint';
 import { runUserCodeTimed } from './userCode';
-import { readRunInfo, RUN_JSON, writeFileAtomic } from '../core/runs/runFolder';
+import { writeLesion, writeResponses } from '../core/runs/analyses';
+import { hasRunJson } from '../core/runs/runFiles';
+import { readRunInfo } from '../core/runs/runFolder';
 import { loadExperiment } from '../core/train/userModel';
 import type { TrainerCommand } from '../protocol/trainer';
-import { Emit, failureEvent } from './session';
+import { failureEvent } from './session';
+import { Emit, loadData, startBackend } from './setup';
 
 const tf = tfjs;
 
 export type AnalyzeCommand = Extract<TrainerCommand, { type: 'analyze' }>;
 
-export const LESION_JSON = 'lesion.json';
-export const RESPONSES_JSON = 'responses.json';
 /** Test images the responses are measured on, unless the command says otherwise. */
 export const DEFAULT_RESPONSE_EXAMPLES = 500;
 
@@ -46,21 +45,10 @@ export async function analyze(command: AnalyzeCommand, emit: Emit, shouldStop?: 
   let info;
   try {
     info = readRunInfo(runDir);
-    const backend = await selectBackend(tf, command.backend);
-    for (const note of backend.notes) emit({ type: 'log', level: 'info', message: note });
-    emit({ type: 'log', level: 'info', message: `backend: ${backend.name}` });
+    await startBackend(command.backend, emit);
     const kind = command.checkpoint ?? 'latest';
     const { model, state } = await loadModel(runDir, kind, info.file, info.experiment, emit);
-    let lastReport = 0;
-    const dataset = await loadDataset(info.recipe.data, {
-      cacheDir: command.cacheDir,
-      onProgress: ({ file, received, total }) => {
-        if (Date.now() - lastReport < 500) return;
-        lastReport = Date.now();
-        const pct = total ? ` ${Math.round((100 * received) / total)}%` : '';
-        emit({ type: 'log', level: 'info', message: `downloading ${file}:${pct} (${(received / 1e6).toFixed(1)} MB)` });
-      },
-    });
+    const dataset = await loadData(info.recipe.data, command.cacheDir, emit);
     const stamp = { checkpoint: kind, iteration: state.iteration, computedAt: new Date().toISOString() };
     try {
       if (command.analysis === 'lesion') {
@@ -74,19 +62,19 @@ export async function analyze(command: AnalyzeCommand, emit: Emit, shouldStop?: 
             emit({ type: 'log', level: 'info', message: `lesion study: ${done}/${total} evaluations` });
           },
         });
-        if (!command.lesioned) writeFileAtomic(path.join(runDir, LESION_JSON), JSON.stringify({ ...result, ...stamp }, null, 2));
+        if (!command.lesioned) writeLesion(runDir, result, stamp);
         emit({ type: 'lesion', runDir, result });
       } else {
         const data = testData(dataset, command.examples ?? DEFAULT_RESPONSE_EXAMPLES);
         const result = await responseStudy(tf, model, data);
-        writeFileAtomic(path.join(runDir, RESPONSES_JSON), JSON.stringify({ ...result, ...stamp }, null, 2));
+        writeResponses(runDir, result, stamp);
         emit({ type: 'responses', runDir, result });
       }
     } finally {
       model.dispose();
     }
   } catch (e) {
-    const hasRun = fs.existsSync(path.join(runDir, RUN_JSON)) ? runDir : undefined;
+    const hasRun = hasRunJson(runDir) ? runDir : undefined;
     if (e instanceof AnalysisError) emit({ type: 'failed', kind: 'crash', message: e.message, diagnostics: [], runDir: hasRun });
     else emit(failureEvent(e, info?.file, info?.experiment, hasRun));
   }

@@ -21,6 +21,16 @@ export interface TrainerClientOptions {
 
 export const DEFAULT_BUILD_TIMEOUT_SECONDS = 60;
 
+export type FailedEvent = Extract<TrainerEvent, { type: 'failed' }>;
+
+/** The trainer exited before the event a caller waited for: a crash, out of memory, or killed. */
+export class TrainerExitError extends Error {
+  constructor(readonly exit: TrainerExit) {
+    super(`the trainer process exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-500)}`);
+    this.name = 'TrainerExitError';
+  }
+}
+
 export class TrainerClient {
   private readonly child: ChildProcess;
   private stderr = '';
@@ -28,6 +38,8 @@ export class TrainerClient {
   private killed = false;
   /** Set while the trainer runs user code: a stop then cannot be cooperative. */
   private building: { file: string; experiment: string; line: number } | undefined;
+  /** Whoever waits for one event (runOnce), besides the handlers. */
+  private readonly waiters = new Set<(event: TrainerEvent) => void>();
   readonly exited: Promise<TrainerExit>;
 
   constructor(trainerScript: string, private readonly handlers: TrainerHandlers, private readonly options: TrainerClientOptions = {}) {
@@ -57,7 +69,7 @@ export class TrainerClient {
         return;
       }
       this.watchBuild(event);
-      handlers.onEvent(event);
+      this.dispatch(event);
     });
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
@@ -73,6 +85,32 @@ export class TrainerClient {
 
   send(command: TrainerCommand): void {
     if (this.child.connected) this.child.send(command);
+  }
+
+  /**
+   * Sends one command and settles with its answer: the first event `isFinal`
+   * accepts, or a `failed` event (which ends every command). Rejects with a
+   * TrainerExitError when the trainer exits without either. Every event still
+   * goes to the handlers first (logs, progress).
+   */
+  runOnce<E extends TrainerEvent>(command: TrainerCommand, isFinal: (e: TrainerEvent) => e is E): Promise<E | FailedEvent> {
+    return new Promise((resolve, reject) => {
+      const waiter = (e: TrainerEvent) => {
+        if (e.type !== 'failed' && !isFinal(e)) return;
+        this.waiters.delete(waiter);
+        resolve(e as E | FailedEvent);
+      };
+      this.waiters.add(waiter);
+      void this.exited.then((exit) => {
+        if (this.waiters.delete(waiter)) reject(new TrainerExitError(exit));
+      });
+      this.send(command);
+    });
+  }
+
+  private dispatch(event: TrainerEvent): void {
+    this.handlers.onEvent(event);
+    for (const waiter of [...this.waiters]) waiter(event);
   }
 
   /** True while the trainer is inside the user's code (building a model). */
@@ -119,7 +157,7 @@ export class TrainerClient {
     this.kill();
     const message = `building ${b.experiment} did not finish in ${seconds} s (a model function that never returns?); the trainer was stopped`;
     this.building = undefined;
-    this.handlers.onEvent({
+    this.dispatch({
       type: 'failed', kind: 'build', message: `${b.file}:${b.line}:1 ${message}`,
       diagnostics: [{ file: b.file, line: b.line, column: 1, message }],
     });

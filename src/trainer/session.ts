@@ -4,9 +4,8 @@ import * as tfjs from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lib from '../core/lib';
-import { selectBackend } from '../core/backend/select';
 import { UserCodeError } from '../core/compile/compileUserFile';
-import { Dataset, DataError, loadDataset } from '../core/data';
+import { DataError, dataInfo } from '../core/data';
 import { findExperiments } from '../core/experiments/findExperiments';
 import { extractGraph, summarize } from '../core/graph/extract';
 import { DataSpec } from '../core/lib/data';
@@ -15,17 +14,19 @@ import { withMemoryGuard } from '../core/compile/memoryGuard';
 import { loadResumePoint } from '../core/runs/checkpoint';
 import { isNoSpace, noSpaceMessage, RunFolderError } from '../core/runs/runErrors';
 import { lockRun } from '../core/runs/runLock';
-import { createRunFolder, GRADIENTS, METRICS, readRunInfo, RunInfo, truncateAfter, updateRunInfo, writeRunInfo } from '../core/runs/runFolder';
+import { hasRunJson } from '../core/runs/runFiles';
+import { createRunFolder, readRunInfo, RunInfo, truncateRecordsAfter, updateRunInfo, writeRunInfo } from '../core/runs/runFolder';
 import { Control } from '../core/train/control';
 import { DivergedError, plan, runTraining } from '../core/train/loop';
 import { buildModel, LoadedExperiment, loadExperiment } from '../core/train/userModel';
 import type { BackendChoice, Overrides, StepMode, TrainerEvent, TrainJob } from '../protocol/trainer';
 import { lostParent } from './lifeline';
 import { reportArchitectureChange, reportResumePoint } from './resumeChecks';
+import { Emit, loadData, startBackend } from './setup';
 import { runUserCodeTimed } from './userCode';
 
 const tf = tfjs;
-export type Emit = (e: TrainerEvent) => void;
+export type { Emit };
 
 /** The user's model function, with every weight sized before it is allocated (memoryGuard.ts). */
 const build = (loaded: LoadedExperiment, info: Parameters<typeof buildModel>[2]): tfjs.LayersModel => withMemoryGuard(tf, () => buildModel(tf, loaded, info));
@@ -51,19 +52,6 @@ export function applyOverrides(config: ExperimentConfig, o: Overrides): Resolved
   };
 }
 
-async function loadData(spec: DataSpec, cacheDir: string | undefined, emit: Emit): Promise<Dataset> {
-  let lastReport = 0;
-  return loadDataset(spec, {
-    cacheDir,
-    onProgress: ({ file, received, total }) => {
-      if (Date.now() - lastReport < 500) return;
-      lastReport = Date.now();
-      const pct = total ? ` ${Math.round((100 * received) / total)}%` : '';
-      emit({ type: 'log', level: 'info', message: `downloading ${file}:${pct} (${(received / 1e6).toFixed(1)} MB)` });
-    },
-  });
-}
-
 /** Maps any failure to a `failed` event a user can act on. */
 export function failureEvent(e: unknown, file?: string, experiment?: string, runDir?: string): TrainerEvent {
   if (e instanceof UserCodeError) {
@@ -83,13 +71,6 @@ export function failureEvent(e: unknown, file?: string, experiment?: string, run
   return { type: 'failed', kind: 'crash', message: err.stack ?? err.message, diagnostics: [], runDir };
 }
 
-async function startBackend(choice: BackendChoice, emit: Emit): Promise<string> {
-  const backend = await selectBackend(tf, choice);
-  for (const note of backend.notes) emit({ type: 'log', level: 'info', message: note });
-  emit({ type: 'log', level: 'info', message: `backend: ${backend.name}` });
-  return backend.name;
-}
-
 export async function describe(file: string, experiment: string, dataName: DataSpec['name'] | undefined, emit: Emit): Promise<void> {
   try {
     const backend = await startBackend('cpu', emit); // building a graph needs no fast backend
@@ -97,7 +78,7 @@ export async function describe(file: string, experiment: string, dataName: DataS
     const recipe = resolveRecipe(loaded.experiment.config);
     const name = dataName ?? recipe.data.name;
     // The shape of the data is all a diagram needs: don't load (or download) it.
-    const info = name === 'mnist' || name === 'fashion-mnist' ? { inputShape: [28, 28, 1] as [number, number, number], numClasses: 10 } : { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
+    const info = dataInfo(name);
     const model = await runUserCodeTimed(emit, file, experiment, () => build(loaded, info));
     const graph = extractGraph(model);
     emit({ type: 'described', backend, summary: summarize(model, graph), graph });
@@ -166,8 +147,7 @@ export async function resume(runDir: string, backendChoice: BackendChoice, cache
     const dataset = await loadData(info.recipe.data, cacheDir, emit);
     lib.setInitSeed(info.recipe.seed);
     await reportArchitectureChange(info.file, model, () => runUserCodeTimed(emit, info.file, info.experiment, () => build(loaded, dataset.info)), emit);
-    truncateAfter(runDir, METRICS, state.iteration);
-    truncateAfter(runDir, GRADIENTS, state.iteration);
+    truncateRecordsAfter(runDir, state.iteration);
     updateRunInfo(runDir, { status: 'running', pid: process.pid, backend, error: undefined });
     const onMode = (mode: StepMode) => {
       updateRunInfo(runDir, { mode });
@@ -178,7 +158,7 @@ export async function resume(runDir: string, backendChoice: BackendChoice, cache
     await finish(runDir, await runTraining(run), emit);
     model.dispose();
   } catch (e) {
-    fail(e, undefined, undefined, fs.existsSync(path.join(runDir, 'run.json')) ? runDir : undefined, emit);
+    fail(e, undefined, undefined, hasRunJson(runDir) ? runDir : undefined, emit);
   } finally {
     release?.();
   }
@@ -193,7 +173,7 @@ async function finish(runDir: string, result: Awaited<ReturnType<typeof runTrain
 
 function fail(e: unknown, file: string | undefined, experiment: string | undefined, runDir: string | undefined, emit: Emit): void {
   // A folder this trainer made but could not even write run.json into (a full disk) is removed, not left empty.
-  if (runDir && !(e instanceof RunFolderError) && !fs.existsSync(path.join(runDir, 'run.json'))) {
+  if (runDir && !(e instanceof RunFolderError) && !hasRunJson(runDir)) {
     fs.rmSync(runDir, { recursive: true, force: true });
     runDir = undefined;
   }

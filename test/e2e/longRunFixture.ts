@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { resnetCifar, setInitSeed } from '../../src/core/lib';
 import { extractGraph, summarize } from '../../src/core/graph/extract';
+import { GRADIENTS, METRICS, RUN_JSON } from '../../src/core/runs/runFiles';
 
 export const ITERATIONS = 100_000;
 export const PER_EPOCH = 391;
@@ -44,14 +45,14 @@ export function writeLongRun(runsDir: string): { dir: string; layers: string[] }
       metrics.push(JSON.stringify({ type: 'epoch', iteration: i, epoch, trainError: Number(level.toFixed(4)), testError: Number(testError.toFixed(4)), testLoss: 2.3 * testError, trainLoss: 2.3 * level }));
     }
   }
-  fs.writeFileSync(path.join(dir, 'metrics.jsonl'), metrics.join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, METRICS), metrics.join('\n') + '\n');
   const grads: string[] = [];
   for (let r = 0; r < ITERATIONS / GRAD_EVERY; r++) {
     grads.push(JSON.stringify({ iteration: (r + 1) * GRAD_EVERY, layers: layers.map((name, l) => ({ name, norm: fixtureNorm(l, layers.length, r) })) }));
   }
-  fs.writeFileSync(path.join(dir, 'gradients.jsonl'), grads.join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, GRADIENTS), grads.join('\n') + '\n');
   const epochs = Math.ceil(ITERATIONS / PER_EPOCH);
-  fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({
+  fs.writeFileSync(path.join(dir, RUN_JSON), JSON.stringify({
     id: path.basename(dir), experiment: 'resnet20-100k', file: path.join(runsDir, '..', '..', 'paper-cifar.ts'), createdAt: '2026-11-30T12:00:00.000Z',
     status: 'finished', backend: 'tensorflow',
     recipe: { data: { name: 'cifar10' }, epochs, batchSize: 128, optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0.0001 }, schedule: { gamma: 0.1 }, augment: { pad: 4, flip: true }, seed: 1, gradientNormEvery: GRAD_EVERY },

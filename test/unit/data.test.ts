@@ -16,7 +16,7 @@ import { readCifarBatch } from '../../src/core/data/cifar10';
 import { DataError, Split } from '../../src/core/data/dataset';
 import { downloadVerified } from '../../src/core/data/download';
 import { idxPath, readIdxPair } from '../../src/core/data/idx';
-import { loadDataset } from '../../src/core/data/load';
+import { dataInfo, loadDataset } from '../../src/core/data/load';
 import type { DataInfo } from '../../src/core/lib/types';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-data-'));
@@ -237,6 +237,7 @@ describe('idx loader (MNIST, Fashion-MNIST)', () => {
     const pixels = writeMnistFolder(dir);
     const ds = await loadDataset({ name: 'mnist', dir });
     assert.deepEqual(ds.info, { inputShape: [28, 28, 1], numClasses: 10 });
+    assert.deepEqual(dataInfo('mnist'), ds.info, 'known without loading: what a diagram builds for');
     assert.equal(ds.classNames[3], '3');
     assert.equal(ds.train.count, 6);
     assert.equal(ds.test.count, 3);
@@ -461,6 +462,7 @@ describe('synthetic data', () => {
     const b = await loadDataset({ name: 'synthetic', trainSize: 256, testSize: 128, seed: 4 });
     const c = await loadDataset({ name: 'synthetic', trainSize: 256, testSize: 128, seed: 5 });
     assert.deepEqual(a.info, { inputShape: [32, 32, 3], numClasses: 10 });
+    assert.deepEqual(dataInfo('synthetic'), a.info, 'known without loading: what a diagram builds for');
     assert.equal(a.source, 'generated');
     assert.equal(a.train.count, 256);
     assert.equal(a.test.count, 128);

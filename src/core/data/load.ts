@@ -4,12 +4,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tar from 'tar';
-import type { DataSpec } from '../lib/data';
+import type { DataName, DataSpec } from '../lib/data';
+import type { DataInfo } from '../lib/types';
 import { CIFAR10_CLASSES, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, readCifar10 } from './cifar10';
 import { Dataset, DataError, splitValidation, takeFirst } from './dataset';
 import { downloadVerified, Progress, RemoteFile } from './download';
 import { FASHION_CLASSES, MNIST_CLASSES, idxPath, readIdxPair } from './idx';
-import { syntheticDataset } from './synthetic';
+import { SYNTHETIC_INFO, syntheticDataset } from './synthetic';
 
 export interface LoadOptions {
   /** Default parent folder for downloads: `<cacheDir>/<data set>`. */
@@ -20,6 +21,23 @@ export interface LoadOptions {
 }
 
 export const defaultCacheDir = () => path.join(os.homedir(), '.cache', 'resnet-lab', 'data');
+
+/**
+ * The shape of each data set's images and its number of classes, known
+ * without reading it: building a model for a diagram needs no download.
+ */
+const INFO: Record<DataName, DataInfo> = {
+  synthetic: SYNTHETIC_INFO,
+  cifar10: { inputShape: [32, 32, 3], numClasses: 10 },
+  mnist: { inputShape: [28, 28, 1], numClasses: 10 },
+  'fashion-mnist': { inputShape: [28, 28, 1], numClasses: 10 },
+};
+
+export function dataInfo(name: DataName): DataInfo {
+  const info = INFO[name];
+  if (!info) throw new Error(`unknown data set "${name}": use ${Object.keys(INFO).join(', ')}`);
+  return { inputShape: [...info.inputShape], numClasses: info.numClasses };
+}
 
 const CIFAR10_ARCHIVE = { name: 'cifar-10-binary.tar.gz', md5: 'c32a1d4ab5d03f1284b67883e8d87530' };
 const IDX_FILES: Record<'mnist' | 'fashion-mnist', { base: string; md5: Record<string, string> }> = {
@@ -79,7 +97,7 @@ async function loadRaw(spec: DataSpec, o: LoadOptions): Promise<Dataset> {
     case 'cifar10': {
       const folder = await ensureCifar10(dir, o);
       const { train, test } = readCifar10(folder, spec.limitTrain, spec.limitTest);
-      return { spec, info: { inputShape: [32, 32, 3], numClasses: 10 }, classNames: CIFAR10_CLASSES, train, test, source: folder };
+      return { spec, info: dataInfo('cifar10'), classNames: CIFAR10_CLASSES, train, test, source: folder };
     }
     case 'mnist':
     case 'fashion-mnist': {

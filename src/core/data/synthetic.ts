@@ -3,6 +3,7 @@
 // noise are random; only the shape or texture tells the class, so a net has
 // to learn spatial features (a colour histogram gets nowhere).
 import type { DataSpec } from '../lib/data';
+import type { DataInfo } from '../lib/types';
 import { Dataset, Split } from './dataset';
 import { gaussian, mixSeed, mulberry32, Rng } from './random';
 
@@ -12,6 +13,8 @@ export const SYNTHETIC_CLASSES = [
 ];
 
 const SIZE = 32;
+
+export const SYNTHETIC_INFO: DataInfo = { inputShape: [SIZE, SIZE, 3], numClasses: SYNTHETIC_CLASSES.length };
 
 /** Coverage (0..1) of pixel (x, y) by the class's pattern, centred at (cx, cy) with scale r. */
 type Pattern = (x: number, y: number, cx: number, cy: number, r: number, period: number) => number;
@@ -79,7 +82,7 @@ export function syntheticDataset(spec: DataSpec): Dataset {
   const seed = spec.seed ?? 0;
   return {
     spec,
-    info: { inputShape: [SIZE, SIZE, 3], numClasses: SYNTHETIC_CLASSES.length },
+    info: { inputShape: [...SYNTHETIC_INFO.inputShape], numClasses: SYNTHETIC_INFO.numClasses },
     classNames: SYNTHETIC_CLASSES,
     train: generateSplit(spec.trainSize ?? 5000, mixSeed(seed, 1)),
     test: generateSplit(spec.testSize ?? 1000, mixSeed(seed, 2)),

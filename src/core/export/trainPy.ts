@@ -2,8 +2,10 @@
 // loop.ts, optimizer.ts, schedule.ts, head.ts; src/core/data/batches.ts) as a
 // custom loop under tf.distribute.MultiWorkerMirroredStrategy, writing our run
 // folder format so the panel and the CLI read the run, checkpoints included. Kept as a string here
-// so the bundled CLI needs no extra file; it has no backticks or template
-// placeholders.
+// so the bundled CLI needs no extra file; it has no backticks, and its only
+// template placeholders are the run folder's file names.
+import { CHECKPOINT_FILES, CHECKPOINTS, GRADIENTS, METRICS, RUN_JSON } from '../runs/runFiles';
+
 export const TRAIN_PY = String.raw`"""Trains the exported model with ResNet Lab's recipe, on one machine or several.
 
     python train.py [--runs-dir DIR] [--data-dir DIR] [--iterations N | --epochs N] [--seed N]
@@ -142,8 +144,13 @@ class Schedule:
 
 # ------------------------------------------------------------------ run folder
 
+# The run folder's file names, filled in from ResNet Lab's own (src/core/runs/runFiles.ts).
+RUN_JSON, METRICS, GRADIENTS, CHECKPOINTS = "${RUN_JSON}", "${METRICS}", "${GRADIENTS}", "${CHECKPOINTS}"
+MODEL_JSON, WEIGHTS_BIN, STATE_JSON = "${CHECKPOINT_FILES.model}", "${CHECKPOINT_FILES.weights}", "${CHECKPOINT_FILES.state}"
+
+
 class RunFolder:
-    """ResNet Lab's run folder: run.json, metrics.jsonl, gradients.jsonl. Only the chief has one."""
+    """ResNet Lab's run folder: run.json, metrics.jsonl, gradients.jsonl, checkpoints. Only the chief has one."""
 
     def __init__(self, runs_dir, experiment):
         os.makedirs(runs_dir, exist_ok=True)
@@ -157,10 +164,10 @@ class RunFolder:
                 continue
 
     def write_info(self, info):
-        tmp = os.path.join(self.dir, "run.json.tmp")
+        tmp = os.path.join(self.dir, RUN_JSON + ".tmp")
         with open(tmp, "w") as f:
             json.dump(info, f)
-        os.replace(tmp, os.path.join(self.dir, "run.json"))  # write-then-rename, as ResNet Lab does
+        os.replace(tmp, os.path.join(self.dir, RUN_JSON))  # write-then-rename, as ResNet Lab does
 
     def append(self, name, record):
         with open(os.path.join(self.dir, name), "a") as f:
@@ -178,14 +185,14 @@ class RunFolder:
         for spec in tfjs_model["weightSpecs"]:
             layer, field = spec["name"].rsplit("/", 1)
             arrays.append(np.asarray(variables[keras_name[layer] + "/" + field].numpy(), dtype="<f4").ravel())
-        final = os.path.join(self.dir, "checkpoints", kind)
+        final = os.path.join(self.dir, CHECKPOINTS, kind)
         tmp, old = final + ".tmp", final + ".old"
         os.makedirs(tmp, exist_ok=True)
-        with open(os.path.join(tmp, "model.json"), "w") as f:
+        with open(os.path.join(tmp, MODEL_JSON), "w") as f:
             json.dump({"modelTopology": tfjs_model["modelTopology"], "format": "layers-model", "generatedBy": "keras " + keras.__version__,
-                       "convertedBy": "resnet-lab train.py", "weightsManifest": [{"paths": ["weights.bin"], "weights": tfjs_model["weightSpecs"]}]}, f)
-        np.concatenate(arrays).tofile(os.path.join(tmp, "weights.bin"))
-        with open(os.path.join(tmp, "state.json"), "w") as f:
+                       "convertedBy": "resnet-lab train.py", "weightsManifest": [{"paths": [WEIGHTS_BIN], "weights": tfjs_model["weightSpecs"]}]}, f)
+        np.concatenate(arrays).tofile(os.path.join(tmp, WEIGHTS_BIN))
+        with open(os.path.join(tmp, STATE_JSON), "w") as f:
             json.dump(state, f)
         # Swap folders, so a crash leaves the old or the new checkpoint whole.
         if os.path.exists(old):
@@ -357,9 +364,9 @@ def main():
                 sums[1] += float(wrong)
                 sums[2] += batch
                 if run:
-                    run.append("metrics.jsonl", {"type": "iteration", "iteration": iteration, "epoch": epoch + 1, "loss": loss, "trainError": train_error, "lr": lr, "imagesPerSec": batch / (time.time() - t0)})
+                    run.append(METRICS, {"type": "iteration", "iteration": iteration, "epoch": epoch + 1, "loss": loss, "trainError": train_error, "lr": lr, "imagesPerSec": batch / (time.time() - t0)})
                     if with_norms:
-                        run.append("gradients.jsonl", {"iteration": iteration, "layers": [{"name": n, "norm": float(v)} for n, v in zip(layer_names, norms.numpy())]})
+                        run.append(GRADIENTS, {"iteration": iteration, "layers": [{"name": n, "norm": float(v)} for n, v in zip(layer_names, norms.numpy())]})
             test_loss, wrong = 0.0, 0.0
             for i in range(0, len(test_x), 256):
                 l, w = eval_step(tf.constant(test_x[i: i + 256]), tf.constant(y_test[i: i + 256].astype(np.int32)))
@@ -368,7 +375,7 @@ def main():
             test_error = wrong / len(test_x)
             if run:
                 print("epoch %d/%d  iteration %d/%d  train error %.2f%%  test error %.2f%%" % (epoch + 1, epochs, iteration, total, 100 * sums[1] / max(1, sums[2]), 100 * test_error), flush=True)
-                run.append("metrics.jsonl", {"type": "epoch", "epoch": epoch + 1, "iteration": iteration, "trainLoss": sums[0] / max(1, sums[2]), "trainError": sums[1] / max(1, sums[2]), "testLoss": test_loss / len(test_x), "testError": test_error, "seconds": time.time() - started})
+                run.append(METRICS, {"type": "epoch", "epoch": epoch + 1, "iteration": iteration, "trainLoss": sums[0] / max(1, sums[2]), "trainError": sums[1] / max(1, sums[2]), "testLoss": test_loss / len(test_x), "testError": test_error, "seconds": time.time() - started})
                 improved = best is None or test_error < best
                 best = test_error if improved else best
                 state = {"iteration": iteration, "epoch": epoch + 1, "batchInEpoch": 0, "bestTestError": best, "warmupDone": schedule.warmup_done}

@@ -11,7 +11,7 @@ export interface BlockOptions {
   name: string;
 }
 
-/** F(x) of Fig. 2: two 3x3 convs, each followed by BN, a ReLU between them. */
+/** F(x) of Fig. 2: two 3x3 convs, batch norm after each, ReLU between; the first may downsample. */
 function twoConvs(x: tf.SymbolicTensor, o: BlockOptions): tf.SymbolicTensor {
   let f = conv(x, { filters: o.filters, kernelSize: 3, strides: o.stride ?? 1, name: `${o.name}/conv1` });
   f = batchNorm(f, `${o.name}/bn1`);
@@ -63,9 +63,11 @@ export function bottleneckBlock(x: tf.SymbolicTensor, o: BlockOptions & { expans
 export function preActBlock(x: tf.SymbolicTensor, o: BlockOptions): tf.SymbolicTensor {
   const stride = o.stride ?? 1;
   const inChannels = x.shape[3] as number;
-  const preact = relu(batchNorm(x, `${o.name}/bn1`), `${o.name}/relu1`);
+  let preact = batchNorm(x, `${o.name}/bn1`);
+  preact = relu(preact, `${o.name}/relu1`);
   let f = conv(preact, { filters: o.filters, kernelSize: 3, strides: stride, name: `${o.name}/conv1` });
-  f = relu(batchNorm(f, `${o.name}/bn2`), `${o.name}/relu2`);
+  f = batchNorm(f, `${o.name}/bn2`);
+  f = relu(f, `${o.name}/relu2`);
   f = conv(f, { filters: o.filters, kernelSize: 3, name: `${o.name}/conv2` });
   const shapeChanges = stride !== 1 || inChannels !== o.filters;
   const s = shortcut(shapeChanges ? preact : x, { filters: o.filters, stride, option: o.shortcut ?? 'A', name: `${o.name}/shortcut` });

@@ -36,14 +36,20 @@ function cifarNet(o: CifarNetOptions, block: Block, kind: string, preActivation:
   return ({ inputShape, numClasses }: DataInfo) => {
     const input = tf.input({ shape: inputShape, name: 'input' });
     let x = conv(input, { filters: widths[0], kernelSize: 3, name: 'conv1' });
-    if (!preActivation) x = relu(batchNorm(x, 'bn1'), 'relu1');
+    if (!preActivation) {
+      x = batchNorm(x, 'bn1');
+      x = relu(x, 'relu1');
+    }
     widths.forEach((filters, stage) => {
       for (let b = 0; b < n; b++) {
         const stride = stage > 0 && b === 0 ? 2 : 1;
         x = block(x, { filters, stride, shortcut: o.shortcut ?? 'A', name: `stage${stage + 1}/block${b + 1}` });
       }
     });
-    if (preActivation) x = relu(batchNorm(x, 'bn_final'), 'relu_final');
+    if (preActivation) {
+      x = batchNorm(x, 'bn_final');
+      x = relu(x, 'relu_final');
+    }
     return tf.model({ inputs: input, outputs: classifier(x, numClasses), name });
   };
 }

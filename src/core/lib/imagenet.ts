@@ -16,7 +16,9 @@ export interface ImageNetOptions {
 function imagenetNet(name: string, stages: number[], bottleneck: boolean, o: ImageNetOptions): ModelFactory {
   return (info: DataInfo) => {
     const input = tf.input({ shape: o.inputShape ?? info.inputShape, name: 'input' });
-    let x = relu(batchNorm(conv(input, { filters: 64, kernelSize: 7, strides: 2, name: 'conv1' }), 'bn1'), 'relu1');
+    let x = conv(input, { filters: 64, kernelSize: 7, strides: 2, name: 'conv1' });
+    x = batchNorm(x, 'bn1');
+    x = relu(x, 'relu1');
     x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', name: 'maxpool' }).apply(x) as tf.SymbolicTensor;
     stages.forEach((count, stage) => {
       const filters = 64 * 2 ** stage;

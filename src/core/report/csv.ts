@@ -3,7 +3,7 @@
 // are written in JavaScript's shortest round-trip form, so parsing them back
 // gives the same doubles; a missing value is an empty field.
 import type { LesionResult, ResponsesResult } from '../../protocol/trainer';
-import type { GradientRecord, MetricRecord } from '../runs/runFolder';
+import type { GradientRecord, MetricRecord } from '../runs/metricRecords';
 
 type Cell = string | number | boolean | null | undefined;
 

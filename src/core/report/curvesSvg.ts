@@ -1,6 +1,6 @@
 // Error, loss and learning-rate curves of one run or several (the paper's
 // comparison style), with the panel's smoothing.
-import type { MetricRecord } from '../runs/runFolder';
+import type { MetricRecord } from '../runs/metricRecords';
 import { decimate, decimateMean, ema, Point } from './decimate';
 import { axes, Axis, innerTicks, legend, LegendItem, line, makePlot, maxOf, maxX, minOf, niceTicks, noData, title } from './svg/axes';
 import { ChartOptions, svgDocument, themeOf } from './svg/primitives';

@@ -4,12 +4,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gradientsCsv, lesionCsv, metricsCsv, responsesCsv } from './csv';
 import { diagramSvg } from './diagramSvg';
-import { LESION_JSON, loadRun, ReportError, RESPONSES_JSON, RunData, runLabels } from './htmlReport';
 import { errorCurvesSvg, lossCurvesSvg, lrSvg } from './curvesSvg';
 import { gradientHeatmapSvg } from './heatmapSvg';
 import { lesionBarsSvg } from './lesionSvg';
+import { ReportError } from './reportError';
 import { responsesSvg } from './responsesSvg';
-import { GRADIENTS, METRICS, writeFileAtomic } from '../runs/runFolder';
+import { runLabels } from './runLabels';
+import { hasMetrics } from '../runs/metricRecords';
+import { loadRun, RunData } from '../runs/runData';
+import { csvFile, GRADIENTS, LESION_JSON, METRICS, RESPONSES_JSON, RUN_JSON } from '../runs/runFiles';
+import { writeFileAtomic } from '../runs/runFolder';
 
 export const PLOT_KINDS = ['curves', 'compare', 'loss', 'lr', 'gradients', 'lesion', 'responses', 'diagram'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
@@ -29,8 +33,7 @@ function need(run: RunData, file: string, present: boolean, hint: string): void 
   if (!present) throw new ReportError(`${path.join(run.dir, file)} not found: ${hint}`);
 }
 
-const needMetrics = (run: RunData) =>
-  need(run, METRICS, fs.existsSync(path.join(run.dir, METRICS)), 'the run has not recorded any metrics yet');
+const needMetrics = (run: RunData) => need(run, METRICS, hasMetrics(run.dir), 'the run has not recorded any metrics yet');
 
 /** One chart of one or more run folders, as an SVG string. */
 export function plotSvg(kind: PlotKind, runDirs: string[], o: PlotOptions = {}): string {
@@ -68,7 +71,7 @@ export function plotSvg(kind: PlotKind, runDirs: string[], o: PlotOptions = {}):
     }
     case 'diagram': {
       const run = single();
-      if (!run.info.graph) throw new ReportError(`${path.join(run.dir, 'run.json')} has no model graph`);
+      if (!run.info.graph) throw new ReportError(`${path.join(run.dir, RUN_JSON)} has no model graph`);
       return diagramSvg(run.info.graph, { dark: o.dark, summary: run.info.summary, collapse: o.collapse ?? 'auto' });
     }
   }
@@ -84,10 +87,10 @@ export function exportCsv(runDir: string, outDir = runDir): string[] {
     writeFileAtomic(file, body);
     written.push(file);
   };
-  write('metrics.csv', metricsCsv(run.metrics));
-  if (run.gradients) write('gradients.csv', gradientsCsv(run.gradients));
-  if (run.lesion) write('lesion.csv', lesionCsv(run.lesion));
-  if (run.responses) write('responses.csv', responsesCsv(run.responses));
+  write(csvFile('metrics'), metricsCsv(run.metrics));
+  if (run.gradients) write(csvFile('gradients'), gradientsCsv(run.gradients));
+  if (run.lesion) write(csvFile('lesion'), lesionCsv(run.lesion));
+  if (run.responses) write(csvFile('responses'), responsesCsv(run.responses));
   return written;
 }
 

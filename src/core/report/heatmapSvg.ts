@@ -1,5 +1,5 @@
 // Gradient norm per layer over training, as a heatmap with a colour bar.
-import type { GradientRecord } from '../runs/runFolder';
+import type { GradientRecord } from '../runs/metricRecords';
 import { fmtNumber, innerTicks, noData, title } from './svg/axes';
 import { ChartOptions, esc, n1, n2, svgDocument, text, themeOf, truncate, uid, VIRIDIS, viridis } from './svg/primitives';
 

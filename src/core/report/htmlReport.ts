@@ -1,85 +1,18 @@
 // A run as one self-contained HTML page: inline CSS and inline SVG, no
 // scripts, no external resources. It opens in any browser without VS Code
 // and can be mailed, archived or linked from a README.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { findShortcuts } from '../graph/shortcuts';
 import { milestones } from '../train/schedule';
-import { GradientRecord, GRADIENTS, MetricRecord, readGradients, readMetrics, readRunInfo, RunInfo } from '../runs/runFolder';
-import { LesionResult, LesionResultSchema, ResponsesResult, ResponsesResultSchema } from '../../protocol/trainer';
+import type { MetricRecord } from '../runs/metricRecords';
+import { loadRun, RunData } from '../runs/runData';
+import type { RunInfo } from '../runs/runFolder';
 import { diagramSvg } from './diagramSvg';
 import { errorCurvesSvg, lossCurvesSvg, lrSvg } from './curvesSvg';
 import { gradientHeatmapSvg } from './heatmapSvg';
 import { lesionBarsSvg } from './lesionSvg';
 import { responsesSvg } from './responsesSvg';
+import { runLabel } from './runLabels';
 import { ChartTheme, esc, themeOf } from './svg/primitives';
-
-export const LESION_JSON = 'lesion.json';
-export const RESPONSES_JSON = 'responses.json';
-
-/** A report problem the user can fix (missing file, not a run folder): shown without a stack. */
-export class ReportError extends Error {}
-
-/** The name a run goes by in legends: its model and depth, e.g. "resnet56 (56 layers)". */
-export function runLabel(info: RunInfo): string {
-  const name = info.summary?.name ?? info.experiment;
-  return `${name}${info.summary?.depth ? ` (${info.summary.depth} layers)` : ''}`;
-}
-
-/** Legend labels for several runs; runs of the same model are told apart by experiment or run id. */
-export function runLabels(infos: RunInfo[]): string[] {
-  const base = infos.map(runLabel);
-  return base.map((l, i) => {
-    if (base.filter((x) => x === l).length === 1) return l;
-    const sameExperiment = infos.filter((x, j) => base[j] === l && x.experiment === infos[i].experiment).length > 1;
-    return `${l} · ${sameExperiment ? infos[i].id : infos[i].experiment}`;
-  });
-}
-
-function readJsonResult<T>(runDir: string, file: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }): T | undefined {
-  const p = path.join(runDir, file);
-  if (!fs.existsSync(p)) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(p, 'utf8'));
-  } catch (e) {
-    throw new ReportError(`${p} is not valid JSON: ${(e as Error).message}`);
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) throw new ReportError(`${p} does not look like a ${file.replace('.json', '')} result: ${r.error.message.slice(0, 300)}`);
-  return r.data;
-}
-
-export const readLesion = (runDir: string): LesionResult | undefined => readJsonResult(runDir, LESION_JSON, LesionResultSchema);
-export const readResponses = (runDir: string): ResponsesResult | undefined => readJsonResult(runDir, RESPONSES_JSON, ResponsesResultSchema);
-
-export interface RunData {
-  dir: string;
-  info: RunInfo;
-  metrics: MetricRecord[];
-  gradients?: GradientRecord[];
-  lesion?: LesionResult;
-  responses?: ResponsesResult;
-}
-
-/** Everything a report shows, read from a run folder. */
-export function loadRun(runDir: string): RunData {
-  if (!fs.existsSync(runDir)) throw new ReportError(`${runDir}: no such folder`);
-  let info: RunInfo;
-  try {
-    info = readRunInfo(runDir);
-  } catch (e) {
-    throw new ReportError((e as Error).message);
-  }
-  return {
-    dir: runDir,
-    info,
-    metrics: readMetrics(runDir),
-    gradients: fs.existsSync(path.join(runDir, GRADIENTS)) ? readGradients(runDir) : undefined,
-    lesion: readLesion(runDir),
-    responses: readResponses(runDir),
-  };
-}
 
 // ---------------------------------------------------------------------------
 // Numbers as text

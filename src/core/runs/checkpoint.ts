@@ -4,8 +4,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
+import { CHECKPOINT_FILES, checkpointPath } from './runFiles';
 import { RunFolderError } from './runErrors';
 import { writeFileAtomic } from './runFolder';
+
+const { model: MODEL_JSON, weights: WEIGHTS_BIN, optimizer: OPTIMIZER_BIN, state: STATE_JSON } = CHECKPOINT_FILES;
 
 type TF = typeof tfjs;
 
@@ -23,7 +26,7 @@ export interface TrainState {
 export type CheckpointKind = 'latest' | 'best';
 
 export function checkpointDir(runDir: string, kind: CheckpointKind): string {
-  return path.join(runDir, 'checkpoints', kind);
+  return checkpointPath(runDir, kind);
 }
 
 function toBuffer(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
@@ -59,14 +62,14 @@ async function writeCheckpointFiles(tf: TF, tmp: string, model: tfjs.LayersModel
       format: 'layers-model',
       generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
       convertedBy: 'resnet-lab',
-      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs }],
     };
-    fs.writeFileSync(path.join(tmp, 'model.json'), JSON.stringify(modelJson));
-    fs.writeFileSync(path.join(tmp, 'weights.bin'), toBuffer(artifacts.weightData!));
+    fs.writeFileSync(path.join(tmp, MODEL_JSON), JSON.stringify(modelJson));
+    fs.writeFileSync(path.join(tmp, WEIGHTS_BIN), toBuffer(artifacts.weightData!));
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }));
-  if (optimizer) fs.writeFileSync(path.join(tmp, 'optimizer.bin'), new Uint8Array(optimizer.buffer, optimizer.byteOffset, optimizer.byteLength));
-  fs.writeFileSync(path.join(tmp, 'state.json'), JSON.stringify(state));
+  if (optimizer) fs.writeFileSync(path.join(tmp, OPTIMIZER_BIN), new Uint8Array(optimizer.buffer, optimizer.byteOffset, optimizer.byteLength));
+  fs.writeFileSync(path.join(tmp, STATE_JSON), JSON.stringify(state));
 }
 
 export function hasCheckpoint(runDir: string, kind: CheckpointKind = 'latest'): boolean {
@@ -75,7 +78,7 @@ export function hasCheckpoint(runDir: string, kind: CheckpointKind = 'latest'): 
 
 function resolveCheckpoint(runDir: string, kind: CheckpointKind): string | undefined {
   const dir = checkpointDir(runDir, kind);
-  for (const candidate of [dir, `${dir}.old`]) if (fs.existsSync(path.join(candidate, 'state.json'))) return candidate;
+  for (const candidate of [dir, `${dir}.old`]) if (fs.existsSync(path.join(candidate, STATE_JSON))) return candidate;
   return undefined;
 }
 
@@ -107,18 +110,18 @@ export async function loadCheckpointFolder(tf: TF, dir: string): Promise<{ model
       throw new RunFolderError(`${path.join(dir, name)} is damaged (${(e as Error).message})`);
     }
   };
-  const modelJson = json<{ modelTopology: object; weightsManifest: { weights: tfjs.io.WeightsManifestEntry[] }[] }>('model.json');
-  const state = json<TrainState>('state.json');
-  const weights = read('weights.bin');
+  const modelJson = json<{ modelTopology: object; weightsManifest: { weights: tfjs.io.WeightsManifestEntry[] }[] }>(MODEL_JSON);
+  const state = json<TrainState>(STATE_JSON);
+  const weights = read(WEIGHTS_BIN);
   const specs = modelJson.weightsManifest?.[0]?.weights ?? [];
   const expected = specs.reduce((sum, w) => sum + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
-  if (weights.length !== expected) throw new RunFolderError(`${path.join(dir, 'weights.bin')} is damaged: ${weights.length} bytes where model.json needs ${expected}`);
+  if (weights.length !== expected) throw new RunFolderError(`${path.join(dir, WEIGHTS_BIN)} is damaged: ${weights.length} bytes where ${MODEL_JSON} needs ${expected}`);
   const model = await tf.loadLayersModel(tf.io.fromMemory({
     modelTopology: modelJson.modelTopology,
     weightSpecs: specs,
     weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
   }));
-  const optFile = path.join(dir, 'optimizer.bin');
+  const optFile = path.join(dir, OPTIMIZER_BIN);
   let optimizer: Float32Array | undefined;
   if (fs.existsSync(optFile)) {
     const b = fs.readFileSync(optFile);
@@ -145,7 +148,7 @@ export interface ResumePoint {
 export async function loadResumePoint(tf: TF, runDir: string): Promise<ResumePoint> {
   const skipped: string[] = [];
   for (const name of ['latest', 'latest.old', 'best', 'best.old']) {
-    const dir = path.join(runDir, 'checkpoints', name);
+    const dir = checkpointPath(runDir, name);
     if (!fs.existsSync(dir)) continue;
     try {
       return { ...(await loadCheckpointFolder(tf, dir)), dir, skipped };
@@ -156,4 +159,18 @@ export async function loadResumePoint(tf: TF, runDir: string): Promise<ResumePoi
   }
   if (skipped.length === 0) throw new RunFolderError(`${runDir} has no checkpoint to resume from (it stopped before the first one was written): train it again`);
   throw new RunFolderError(`no usable checkpoint in ${runDir}: ${skipped.join('; ')}; train it again`);
+}
+
+/**
+ * The trained model to hand out (the panel's "Export model"): the best
+ * checkpoint when there is one, else the latest; undefined before the first.
+ */
+export function trainedModelDir(runDir: string): string | undefined {
+  return (['best', 'latest'] as const).map((kind) => checkpointDir(runDir, kind)).find((d) => fs.existsSync(path.join(d, MODEL_JSON)));
+}
+
+/** Copies a checkpoint's model (model.json + weights.bin, what tf.loadLayersModel reads) into `outDir`; returns the model.json written. */
+export function copyTrainedModel(checkpoint: string, outDir: string): string {
+  for (const f of [MODEL_JSON, WEIGHTS_BIN]) fs.copyFileSync(path.join(checkpoint, f), path.join(outDir, f));
+  return path.join(outDir, MODEL_JSON);
 }

@@ -2,6 +2,7 @@
 // disk): reported as one line naming the file and what to do, never a stack.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CHECKPOINT_FILES, checkpointPath } from './runFiles';
 
 export class RunFolderError extends Error {
   constructor(message: string) {
@@ -18,7 +19,7 @@ export const isNoSpace = (e: unknown) => NO_SPACE.has((e as NodeJS.ErrnoExceptio
 export function lastCheckpointIteration(runDir: string): number | undefined {
   for (const dir of ['latest', 'latest.old', 'best']) {
     try {
-      return (JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoints', dir, 'state.json'), 'utf8')) as { iteration: number }).iteration;
+      return (JSON.parse(fs.readFileSync(path.join(checkpointPath(runDir, dir), CHECKPOINT_FILES.state), 'utf8')) as { iteration: number }).iteration;
     } catch {
       // not there or torn: try the next
     }

@@ -1,14 +1,18 @@
 // A run on disk: run.json (what ran, on what, how it ended), metrics.jsonl and
-// gradients.jsonl (append-only, one JSON object a line), and checkpoints in
-// the tfjs layers format. Everything is written so that a trainer killed at
-// any moment leaves a folder that reads back and resumes.
+// gradients.jsonl (append-only, one JSON object a line; metricRecords.ts), and
+// checkpoints in the tfjs layers format (checkpoint.ts); runFiles.ts names
+// them all. Everything is written so that a trainer killed at any moment
+// leaves a folder that reads back and resumes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { z } from 'zod';
 import type { ModelGraph, ModelSummary } from '../../protocol/graph';
 import type { Overrides, StepMode } from '../../protocol/trainer';
 import type { ResolvedRecipe } from '../lib/experiment';
 import { RunFolderError } from './runErrors';
-import { firstIssue, RunInfoSchema } from './runInfoSchema';
+import { firstIssue, RunInfoSchema, StoredRunStatusSchema } from './runInfoSchema';
+import { readJsonLines } from './metricRecords';
+import { GRADIENTS, METRICS, RUN_JSON } from './runFiles';
 import { isAlive } from './runLock';
 
 /** What the panel and the CLI call a run's engine: "tensorflow · graph". */
@@ -16,7 +20,7 @@ export function backendLabel(backend: string, mode?: StepMode): string {
   return mode ? `${backend} · ${mode}` : backend;
 }
 
-export type RunStatus = 'running' | 'finished' | 'stopped' | 'failed' | 'diverged' | 'interrupted';
+export type RunStatus = z.infer<typeof StoredRunStatusSchema>;
 
 export interface RunInfo {
   id: string;
@@ -40,28 +44,10 @@ export interface RunInfo {
   error?: string;
 }
 
-export interface MetricRecord {
-  type: 'iteration' | 'epoch';
-  iteration: number;
-  epoch: number;
-  loss?: number;
-  trainError?: number;
-  testError?: number;
-  testLoss?: number;
-  valError?: number;
-  lr?: number;
-  imagesPerSec?: number;
-  trainLoss?: number;
-  seconds?: number;
-  rssMB?: number;
-  peakRssMB?: number;
-}
-
-export interface GradientRecord { iteration: number; layers: { name: string; norm: number }[] }
-
-export const RUN_JSON = 'run.json';
-export const METRICS = 'metrics.jsonl';
-export const GRADIENTS = 'gradients.jsonl';
+// Older imports name the run's files and records through this module.
+export { GRADIENTS, METRICS, RUN_JSON } from './runFiles';
+export type { GradientRecord, MetricRecord } from './metricRecords';
+export { appendJsonLine, readGradients, readJsonLines, readMetrics } from './metricRecords';
 
 function stamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -129,38 +115,13 @@ export function readRunInfo(dir: string): RunInfo {
   return info;
 }
 
-export function appendJsonLine(dir: string, name: string, record: object): void {
-  fs.appendFileSync(path.join(dir, name), JSON.stringify(record) + '\n');
-}
-
-/** Reads a .jsonl file; a torn last line (the trainer was killed mid-write) is skipped. */
-export function readJsonLines<T>(file: string): T[] {
-  if (!fs.existsSync(file)) return [];
-  const out: T[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch {
-      // only the last line can be torn; anything else unparsable is skipped too
-    }
+/** On resume: drop the metrics and gradient records from after the checkpoint, so the curves continue without duplicates. */
+export function truncateRecordsAfter(dir: string, iteration: number): void {
+  for (const name of [METRICS, GRADIENTS]) {
+    const file = path.join(dir, name);
+    const kept = readJsonLines<{ iteration: number }>(file).filter((r) => r.iteration <= iteration);
+    writeFileAtomic(file, kept.map((r) => JSON.stringify(r) + '\n').join(''));
   }
-  return out;
-}
-
-export function readMetrics(dir: string): MetricRecord[] {
-  return readJsonLines<MetricRecord>(path.join(dir, METRICS));
-}
-
-export function readGradients(dir: string): GradientRecord[] {
-  return readJsonLines<GradientRecord>(path.join(dir, GRADIENTS));
-}
-
-/** On resume: drop records from after the checkpoint, so the curve continues without duplicates. */
-export function truncateAfter(dir: string, name: string, iteration: number): void {
-  const file = path.join(dir, name);
-  const kept = readJsonLines<{ iteration: number }>(file).filter((r) => r.iteration <= iteration);
-  writeFileAtomic(file, kept.map((r) => JSON.stringify(r) + '\n').join(''));
 }
 
 export function listRuns(runsDir: string): { dir: string; info: RunInfo }[] {

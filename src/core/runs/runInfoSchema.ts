@@ -4,16 +4,20 @@
 // this version does not know are kept (passthrough), so newer run folders read.
 import { z } from 'zod';
 import { ModelGraphSchema, ModelSummarySchema } from '../../protocol/graph';
+import { RUN_STATUSES } from '../../protocol/runStatus';
 import { StepModeSchema } from '../../protocol/trainer';
 
 const count = z.number().int().nonnegative();
+
+/** The states a run folder records: the panel's, less those only a live trainer is in (queued, starting, paused). */
+export const StoredRunStatusSchema = z.enum(RUN_STATUSES).exclude(['queued', 'starting', 'paused']);
 
 export const RunInfoSchema = z.object({
   id: z.string(),
   experiment: z.string(),
   file: z.string(),
   createdAt: z.string(),
-  status: z.enum(['running', 'finished', 'stopped', 'failed', 'diverged', 'interrupted']),
+  status: StoredRunStatusSchema,
   pid: z.number().int().optional(),
   backend: z.string(),
   mode: StepModeSchema.optional(),

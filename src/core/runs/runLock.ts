@@ -6,8 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunFolderError } from './runErrors';
+import { LOCK } from './runFiles';
 
-export const LOCK = 'trainer.lock';
+export { LOCK };
 
 export function isAlive(pid: number): boolean {
   try {

@@ -9,7 +9,7 @@ import { Dataset, Split } from '../data/dataset';
 import { mixSeed, mulberry32, permutation } from '../data/random';
 import type { ResolvedRecipe } from '../lib/experiment';
 import { saveCheckpoint, TrainState } from '../runs/checkpoint';
-import { appendJsonLine, GRADIENTS, METRICS } from '../runs/runFolder';
+import { appendGradients, appendMetric } from '../runs/metricRecords';
 import { Control, yieldToEvents } from './control';
 import { learningRate, updateWarmup } from './schedule';
 import { GraphChoice, startStepper } from './startStepper';
@@ -126,11 +126,11 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
         updateWarmup(recipe, state.iteration, recentError, state);
         sums.loss += step.loss * batch.size; sums.errors += step.errors; sums.seen += batch.size;
         const event = { type: 'iteration' as const, iteration: state.iteration, epoch: state.epoch + 1, loss: step.loss, trainError, lr, imagesPerSec: batch.size / ((performance.now() - t0) / 1000) };
-        appendJsonLine(runDir, METRICS, event);
+        appendMetric(runDir, event);
         emit(event);
         if (step.gradNorms) {
           const record = { iteration: state.iteration, layers: step.gradNorms };
-          appendJsonLine(runDir, GRADIENTS, record);
+          appendGradients(runDir, record);
           emit({ type: 'gradients', ...record });
         }
       }
@@ -144,7 +144,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
         testLoss: test.loss, testError: test.error, valError: val?.error, seconds: (Date.now() - epochStart) / 1000,
         rssMB: Math.round(process.memoryUsage.rss() / 2 ** 20), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       };
-      appendJsonLine(runDir, METRICS, epochEvent);
+      appendMetric(runDir, epochEvent);
       emit(epochEvent);
       state.epoch++;
       state.batchInEpoch = 0;

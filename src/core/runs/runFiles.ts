@@ -1,0 +1,45 @@
+// Every file name in a run folder, in one place. A run folder is the contract
+// between the trainer (writes it), the extension and the CLI (read it), and
+// the Keras engine's train.py (writes the same layout in Python): a name
+// changed here is changed for all of them.
+//
+//   <run>/run.json              what ran, on what, how it ended (runInfoSchema.ts)
+//   <run>/metrics.jsonl         one iteration or epoch record a line (metricRecords.ts)
+//   <run>/gradients.jsonl       per-layer gradient norms every N iterations
+//   <run>/lesion.json           the stored lesion study (analyses.ts)
+//   <run>/responses.json        the stored layer responses (analyses.ts)
+//   <run>/trainer.lock          the pid of the trainer writing the folder (runLock.ts)
+//   <run>/checkpoints/<kind>/   model.json + weights.bin (tfjs layers format), optimizer.bin, state.json
+//   <run>/report.html, *.csv    exports written beside the run unless told otherwise
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const RUN_JSON = 'run.json';
+export const METRICS = 'metrics.jsonl';
+export const GRADIENTS = 'gradients.jsonl';
+export const LESION_JSON = 'lesion.json';
+export const RESPONSES_JSON = 'responses.json';
+export const LOCK = 'trainer.lock';
+export const CHECKPOINTS = 'checkpoints';
+
+/** The files of one checkpoint folder. */
+export const CHECKPOINT_FILES = {
+  /** The tfjs layers-format topology and weights manifest: tf.loadLayersModel opens it. */
+  model: 'model.json',
+  weights: 'weights.bin',
+  optimizer: 'optimizer.bin',
+  state: 'state.json',
+} as const;
+
+/** The default HTML report of a run. */
+export const REPORT_HTML = 'report.html';
+
+/** A CSV export of a run's records is named after them: metrics.csv, gradients.csv, lesion.csv, responses.csv (csv.ts writes their columns). */
+export type CsvRecords = 'metrics' | 'gradients' | 'lesion' | 'responses';
+export const csvFile = (records: CsvRecords): string => `${records}.csv`;
+
+/** True when `dir` holds a run.json: a run folder, though maybe a damaged one. */
+export const hasRunJson = (dir: string): boolean => fs.existsSync(path.join(dir, RUN_JSON));
+
+/** A checkpoint folder: `checkpoints/latest`, `checkpoints/best`, or a copy a crash mid-swap left (`latest.old`). */
+export const checkpointPath = (runDir: string, name: string): string => path.join(runDir, CHECKPOINTS, name);
