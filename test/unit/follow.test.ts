@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FollowUpdate, JsonlTail, RunFollower, writerState, isBeingWritten } from '../../src/core/runs/follow';
+import { FollowUpdate, isBeingWritten, isWrittenNow, JsonlTail, RunFollower, writerState } from '../../src/core/runs/follow';
 import type { RunInfo } from '../../src/core/runs/runFolder';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-follow-'));
@@ -188,4 +188,19 @@ test('RunFollower.start: fs.watch or the polling fallback delivers appended reco
   await finished;
   follower.stop();
   assert.deepEqual(got, [1, 2]);
+});
+
+test('isWrittenNow: running with a live writer here, or recently touched by another machine; not a finished run or a dead local writer', () => {
+  const dir = fresh();
+  writeInfo(dir, runInfo('running', { pid: process.pid }));
+  assert.equal(isWrittenNow(dir), true);
+  writeInfo(dir, runInfo('running', { pid: 999_999_999 }));
+  assert.deepEqual([isWrittenNow(dir), isBeingWritten(dir)], [false, true], 'run.json says running, but its process is gone');
+  writeInfo(dir, runInfo('running', { pid: 999_999_999, host: 'gpu-node-3' }));
+  const touched = fs.statSync(path.join(dir, 'run.json')).mtimeMs;
+  assert.equal(isWrittenNow(dir, { hostname: 'laptop', now: () => touched + 1_000, staleMs: 60_000 }), true);
+  assert.equal(isWrittenNow(dir, { hostname: 'laptop', now: () => touched + 61_000, staleMs: 60_000 }), false);
+  writeInfo(dir, runInfo('finished', { pid: process.pid }));
+  assert.equal(isWrittenNow(dir), false);
+  assert.equal(isWrittenNow(path.join(dir, 'nope')), false);
 });

@@ -192,6 +192,8 @@ function renderStats(): void {
   ];
   stats.innerHTML = items.map(([k, v]) => `<span class="stat" data-stat="${k}"><span class="k">${k}</span> <span class="v">${escape(v)}</span></span>`).join('');
   const live = isLive(run.status);
+  // A run another process writes (followed from its folder) has no trainer here to stop or pause.
+  (document.querySelector('.controls') as HTMLElement).style.display = run.followed ? 'none' : '';
   ($('stop') as HTMLButtonElement).disabled = !live;
   ($('pause') as HTMLButtonElement).disabled = run.status !== 'running';
   ($('resume') as HTMLButtonElement).disabled = run.status !== 'paused';

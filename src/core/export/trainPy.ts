@@ -33,6 +33,7 @@ import json
 import math
 import os
 import shutil
+import socket
 import sys
 import time
 from datetime import datetime
@@ -314,7 +315,8 @@ def main():
         info = dict(template)
         info.update({
             "id": os.path.basename(run.dir), "createdAt": datetime.now().astimezone().isoformat(), "status": "running",
-            "pid": os.getpid(), "backend": "keras", "engine": "keras", "workers": workers, "recipe": recipe, "overrides": overrides,
+            # pid and host: a follower on this machine checks the pid; one elsewhere watches the files grow.
+            "pid": os.getpid(), "host": socket.gethostname(), "backend": "keras", "engine": "keras", "workers": workers, "recipe": recipe, "overrides": overrides,
             "dataset": {**template["dataset"], "source": source, "train": int(len(x_train)), "test": int(len(x_test))},
             "iterationsPerEpoch": per_epoch, "totalIterations": total, "epochs": epochs,
             "tensorflow": tf.__version__, "keras": keras.__version__,

@@ -264,3 +264,14 @@ export function isBeingWritten(dir: string): boolean {
     return false;
   }
 }
+
+/** Whether someone writes the run now, judged from run.json and the files' times (a list's check, before following it). */
+export function isWrittenNow(dir: string, o: LivenessOptions = {}): boolean {
+  try {
+    const raw = JSON.parse(fs.readFileSync(path.join(dir, RUN_JSON), 'utf8')) as WriterRecord;
+    const last = Math.max(...[RUN_JSON, METRICS, GRADIENTS].map((f) => mtime(path.join(dir, f))));
+    return writerState(raw, last, o).status === 'running';
+  } catch {
+    return false;
+  }
+}
