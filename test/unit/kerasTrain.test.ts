@@ -16,6 +16,8 @@ import { kerasUnavailable, tfPython } from '../../src/core/export/tfPython';
 import { synthetic } from '../../src/core/lib';
 import { loadCheckpoint } from '../../src/core/runs/checkpoint';
 import { readGradients, readMetrics, readRunInfo } from '../../src/core/runs/runFolder';
+import { FollowUpdate, RunFollower } from '../../src/core/runs/follow';
+import { fromFolder } from '../../src/extension/panelData';
 import { cli, REPO } from './support/cli';
 
 const skip = kerasUnavailable() ?? false;
@@ -96,15 +98,49 @@ test('train.py: a seeded ResNet-8 run on the exported synthetic set lands in our
   model.dispose();
 });
 
-test('train --engine keras --workers 2: two MultiWorkerMirroredStrategy workers on 127.0.0.1, one run folder, the same schedule', { skip, timeout: 300_000 }, async () => {
+/** Follows the first run folder to appear in `runs` (as the panel does, src/core/runs/follow.ts) until it ends. */
+async function followFirstRun(runs: string, ended: Promise<unknown>): Promise<FollowUpdate[]> {
+  let dir: string | undefined;
+  let over = false;
+  void ended.then(() => (over = true));
+  while (!dir && !over) {
+    const name = fs.existsSync(runs) ? fs.readdirSync(runs).find((n) => fs.existsSync(path.join(runs, n, 'run.json'))) : undefined;
+    if (name) dir = path.join(runs, name);
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(dir, 'no run folder appeared while the workers ran');
+  const updates: FollowUpdate[] = [];
+  await new Promise<void>((resolve) => {
+    const follower = new RunFollower(dir!, (u) => { updates.push(u); if (u.done) { follower.stop(); resolve(); } }, { pollMs: 100 }).start();
+  });
+  return updates;
+}
+
+test('train --engine keras --workers 2: two MultiWorkerMirroredStrategy workers on 127.0.0.1, one run folder, the same schedule, followed live', { skip, timeout: 300_000 }, async () => {
   const file = path.join(tmp, 'small2.ts');
   fs.writeFileSync(file, SMALL);
   const runs = path.join(tmp, 'runs2');
-  const r = await cli(['train', file, 'small', '--engine', 'keras', '--workers', '2', '--runs-dir', runs, '--json'], undefined, { timeoutMs: 240_000 });
+  const training = cli(['train', file, 'small', '--engine', 'keras', '--workers', '2', '--runs-dir', runs, '--json'], undefined, { timeoutMs: 240_000 });
+  const updates = await followFirstRun(runs, training);
+  const r = await training;
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { runDir: string; status: string; workers: number };
   assert.deepEqual([summary.status, summary.workers], ['finished', 2]);
   assert.deepEqual(fs.readdirSync(runs), [path.basename(summary.runDir)]); // only the chief writes
+
+  // The follower saw the run live (run.json is written before the first step), then finished, and every record once, in order.
+  const first = updates[0], last = updates[updates.length - 1];
+  assert.deepEqual([first.status, first.writing, (first.info as { host?: string }).host], ['running', true, os.hostname()]);
+  assert.match(first.message!, /followed from its folder: written by process \d+/);
+  assert.deepEqual([last.status, last.done, last.info.final?.iteration], ['finished', true, 12]);
+  assert.ok(updates.every((u) => !u.reset));
+  const followed = updates.flatMap((u) => u.metrics);
+  assert.deepEqual(followed, readMetrics(summary.runDir));
+  assert.deepEqual(updates.flatMap((u) => u.gradients).map((g) => g.iteration), [1, 5, 9]);
+  // And what the panel makes of the folder (panelData.fromFolder): the run, its curve and the final test error.
+  const panel = fromFolder(summary.runDir)!;
+  assert.deepEqual([panel.view.status, panel.view.backend, panel.curves.lastIteration, panel.view.finalTestError], ['finished', 'keras', 12, last.info.final?.testError]);
+  console.log(`followed ${updates.length} updates: ${updates.map((u) => `${u.status}+${u.metrics.length}`).join(' ')}`);
   const info = readRunInfo(summary.runDir);
   assert.equal((info as { workers?: number }).workers, 2);
   assert.equal(info.recipe.batchSize, 32); // the global batch, 16 per worker
