@@ -131,7 +131,7 @@ test('train --engine keras --workers 2: two MultiWorkerMirroredStrategy workers 
   // The follower saw the run live (run.json is written before the first step), then finished, and every record once, in order.
   const first = updates[0], last = updates[updates.length - 1];
   assert.deepEqual([first.status, first.writing, (first.info as { host?: string }).host], ['running', true, os.hostname()]);
-  assert.match(first.message!, /followed from its folder: written by process \d+/);
+  assert.match(first.message!, /^process \d+, not this window$/);
   assert.deepEqual([last.status, last.done, last.info.final?.iteration], ['finished', true, 12]);
   assert.ok(updates.every((u) => !u.reset));
   const followed = updates.flatMap((u) => u.metrics);

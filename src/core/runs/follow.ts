@@ -106,6 +106,7 @@ export interface WriterState {
   status: RunStatus;
   /** Someone may still append: run.json says "running". */
   writing: boolean;
+  /** Running: who writes it ("process 123, not this window"); interrupted: why it is thought to be. */
   message?: string;
 }
 
@@ -121,12 +122,12 @@ export function writerState(w: WriterRecord, lastActivity: number, o: LivenessOp
   if (w.status !== 'running') return { status: w.status, writing: false };
   const host = o.hostname ?? os.hostname();
   if (w.host === undefined || w.host === host) {
-    if (w.pid && (o.isAlive ?? isAlive)(w.pid)) return { status: 'running', writing: true, message: `followed from its folder: written by process ${w.pid}, not by this window` };
+    if (w.pid && (o.isAlive ?? isAlive)(w.pid)) return { status: 'running', writing: true, message: `process ${w.pid}, not this window` };
     return { status: 'interrupted', writing: true, message: `its writer (process ${w.pid ?? '?'}) is gone; the folder keeps its last checkpoint` };
   }
   const idle = (o.now ?? Date.now)() - lastActivity;
   const staleMs = o.staleMs ?? 300_000;
-  if (idle <= staleMs) return { status: 'running', writing: true, message: `followed from its folder: written on ${w.host}` };
+  if (idle <= staleMs) return { status: 'running', writing: true, message: `${w.host}, another machine` };
   return { status: 'interrupted', writing: true, message: `no new records from ${w.host} for ${Math.round(idle / 60_000)} min` };
 }
 
