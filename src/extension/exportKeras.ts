@@ -85,7 +85,10 @@ export async function exportExperimentToKeras(d: ExportKerasDeps, arg?: Experime
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${ref.experiment} to Keras…` },
       () => runExport(d, ref, path.resolve(outDir.trim()), weights.fromRun));
     d.log.info(`exported ${ref.experiment} to ${r.outDir}: ${r.files.join(', ')}; weights ${r.weightsFrom}`);
-    void vscode.window.showInformationMessage(`Exported ${ref.experiment} to Keras in ${r.outDir} (weights: ${r.weightsFrom}). python train.py trains it; its README says how on several machines.`, 'Open README')
+    // Workspace-relative paths: the message is read, not copied.
+    const rel = (p: string) => vscode.workspace.asRelativePath(p, false);
+    const weightsFrom = weights.fromRun ? r.weightsFrom.split(weights.fromRun).join(rel(weights.fromRun)) : r.weightsFrom;
+    void vscode.window.showInformationMessage(`Exported ${ref.experiment} to Keras in ${rel(r.outDir)} (weights: ${weightsFrom}). python train.py trains it; its README says how on several machines.`, 'Open README')
       .then((choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(path.join(r.outDir, 'README.md'))));
     return r.outDir;
   } catch (e) {

@@ -102,4 +102,25 @@ describe('following a run written by two local Keras workers', { skip }, () => {
     assert.equal(await panel.locator('[data-stat="written by"]').count(), 0, 'nobody writes a finished run');
     await screenshot(page, 'follow-keras-finished-dark');
   });
+
+  test('Export Experiment to Keras: from the trained run\'s checkpoint, and it says where it wrote', async () => {
+    const { page } = wb;
+    await runCommand(page, 'Export Experiment to Keras');
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await rows.filter({ hasText: 'tinyKeras' }).first().click();
+    // The finished Keras run has a checkpoint in our format: offered as the weights.
+    await rows.filter({ hasText: 'Trained:' }).first().click();
+    const input = page.locator('.quick-input-widget input');
+    await waitFor(async () => (await input.inputValue()).endsWith('tinyKeras-keras'), 10_000, 'the suggested folder');
+    await page.keyboard.press('Enter');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported tinyKeras to Keras' });
+    await toast.waitFor({ state: 'visible', timeout: 90_000 });
+    await new Promise((r) => setTimeout(r, 500)); // the toast slides in
+    await screenshot(page, 'export-keras-dark');
+    const text = (await toast.textContent()) ?? '';
+    assert.match(text, /in tinyKeras-keras \(weights: from \.resnet-lab\/runs\/[\w-]+\/checkpoints\/latest, iteration 600\)/);
+    const out = path.join(workspace, 'tinyKeras-keras');
+    for (const f of ['model.py', 'train.py', 'weights.bin', 'README.md']) assert.ok(fs.existsSync(path.join(out, f)), f);
+    assert.match(fs.readFileSync(path.join(out, 'README.md'), 'utf8'), /iteration 600/);
+  });
 });

@@ -72,6 +72,8 @@ test('train.py: a seeded ResNet-8 run on the exported synthetic set lands in our
   // Ten classes: the first loss is near ln 10 = 2.3, not a broken head (a loss of probabilities would sit far off).
   assert.ok(its[0].loss! > 1.5 && its[0].loss! < 4, `first loss ${its[0].loss}`);
   assert.deepEqual(epochs.map((m) => [m.epoch, m.iteration]), [[1, 8], [2, 12]]);
+  // run.json's final training error is the last epoch's, as our trainer writes it (not the last batch's).
+  assert.equal(info.final?.trainError, epochs[1].trainError);
   for (const m of epochs) assert.ok(m.testError! >= 0 && m.testError! <= 1 && Number.isFinite(m.testLoss));
 
   const grads = readGradients(runDir);

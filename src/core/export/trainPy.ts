@@ -326,6 +326,7 @@ def main():
 
     test_x = normalise(x_test, mean)
     iteration, recent, train_error, test_error, best = 0, 1.0, None, None, None
+    epoch_error = None  # the last epoch's training error, as ResNet Lab's run.json "final" has it
     status = "failed"
     try:
         for epoch in range(epochs):
@@ -368,6 +369,7 @@ def main():
                 test_loss += float(l)
                 wrong += float(w)
             test_error = wrong / len(test_x)
+            epoch_error = sums[1] / max(1, sums[2])
             if run:
                 print("epoch %d/%d  iteration %d/%d  train error %.2f%%  test error %.2f%%" % (epoch + 1, epochs, iteration, total, 100 * sums[1] / max(1, sums[2]), 100 * test_error), flush=True)
                 run.append("metrics.jsonl", {"type": "epoch", "epoch": epoch + 1, "iteration": iteration, "trainLoss": sums[0] / max(1, sums[2]), "trainError": sums[1] / max(1, sums[2]), "testLoss": test_loss / len(test_x), "testError": test_error, "seconds": time.time() - started})
@@ -383,7 +385,7 @@ def main():
         raise
     finally:
         if run:
-            final = {"iteration": iteration, "trainError": train_error, "testError": test_error}
+            final = {"iteration": iteration, "trainError": epoch_error if epoch_error is not None else train_error, "testError": test_error}
             run.write_info({**info, "status": status, "final": final})
 
 
