@@ -173,7 +173,7 @@ export class RunFollower {
 
   /** Watches and polls until run.json says the run ended or stop() is called; the first update (everything so far) comes at once. */
   start(): this {
-    this.poll();
+    this.safePoll();
     if (this.finished) return this;
     if (this.o.watch !== false) {
       try {
