@@ -106,11 +106,19 @@ describe('following a run written by two local Keras workers', { skip }, () => {
   test('Export Experiment to Keras: from the trained run\'s checkpoint, and it says where it wrote', async () => {
     const { page } = wb;
     await runCommand(page, 'Export Experiment to Keras');
-    const rows = page.locator('.quick-input-list .monaco-list-row');
-    await rows.filter({ hasText: 'tinyKeras' }).first().click();
-    // The finished Keras run has a checkpoint in our format: offered as the weights.
-    await rows.filter({ hasText: 'Trained:' }).first().click();
     const input = page.locator('.quick-input-widget input');
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    // Each pick once it is the one showing (the palette's list rows are reused as it closes), by typing
+    // and Enter, as a hover over one row can cover the next.
+    const pick = async (placeholder: string, text: string) => {
+      await waitFor(async () => (await input.getAttribute('placeholder')) === placeholder, 30_000, `the pick "${placeholder}"`);
+      await input.fill(text);
+      await waitFor(async () => (await rows.count()) === 1 && ((await rows.first().textContent()) ?? '').includes(text), 10_000, `only "${text}" listed`);
+      await page.keyboard.press('Enter');
+    };
+    await pick('Export which experiment to Keras?', 'tinyKeras');
+    // The finished Keras run has a checkpoint in our format: offered as the weights.
+    await pick('Export tinyKeras with which weights?', 'Trained:');
     await waitFor(async () => (await input.inputValue()).endsWith('tinyKeras-keras'), 10_000, 'the suggested folder');
     await page.keyboard.press('Enter');
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported tinyKeras to Keras' });
