@@ -80,16 +80,18 @@ describe('following a run written by two local Keras workers', { skip }, () => {
     assert.equal(await panel.locator('#pause').isVisible(), false, 'Pause is hidden');
     assert.match((await panel.locator('[data-stat="written by"] .v').textContent()) ?? '', /^process \d+, not this window$/);
     assert.equal(await panel.locator('#message').isVisible(), false, 'no message box: nothing is wrong');
-    await waitFor(async () => (await points()) >= first + 20, 90_000, 'the chart to grow as the workers append');
-    const grown = await points();
-    console.log(`followed: ${first} -> ${grown} points while the workers train (${metrics()} records on disk)`);
     await screenshot(page, 'follow-keras-running-dark');
 
-    // The side view follows it too: the active run, with its mini chart.
+    // The side view follows it too, while it is written (checked first: a fast machine trains 600 iterations quickly).
     await page.locator('.activitybar [aria-label^="ResNet Lab"]').first().click();
     const side = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
     await waitFor(async () => /tinyKeras: running .*followed from its folder/.test((await side.locator('#active-title').textContent()) ?? ''), 30_000, 'the side view to show the followed run');
     await waitFor(async () => Number(await side.locator('#mini').getAttribute('data-points')) > 0, 30_000, 'the side view mini chart');
+
+    // The panel's chart grows as the workers append.
+    await waitFor(async () => (await points()) >= first + 20, 90_000, 'the chart to grow as the workers append');
+    const grown = await points();
+    console.log(`followed: ${first} -> ${grown} points while the workers train (${metrics()} records on disk)`);
     await screenshot(page, 'follow-keras-side-view-dark');
 
     // run.json says finished: so does the panel, with every iteration on the chart.
