@@ -59,11 +59,37 @@ function trainArgs(o: KerasTrainOptions): string[] {
 }
 
 export async function trainKeras(file: string, experiment: string, o: KerasTrainOptions): Promise<void> {
-  const { kerasUnavailable, tfPython } = await import('../core/export/tfPython');
   if (o.data) return reportError('--data cannot change the data set of an exported Keras project: set it in the experiment (data: cifar10(), ...)');
+  await exportAndRun(file, experiment, o.workers ?? 1, trainArgs(o), !!o.json);
+}
+
+/**
+ * `resume` of a Keras run: the experiment is exported again (the run's file
+ * and experiment, as run.json names them) and its train.py continues the run
+ * folder from the latest checkpoint with as many workers as it had.
+ */
+export async function resumeKeras(runDir: string, o: { json?: boolean; dataDir?: string }): Promise<void> {
+  const { readRunInfo } = await import('../core/runs/runFolder');
+  const info = readRunInfo(runDir) as ReturnType<typeof readRunInfo> & { workers?: number };
+  if (info.status === 'running') return reportError(`run ${info.id} is still training (pid ${info.pid}): stop it first, or wait for it to end`);
+  const args = ['--resume', path.resolve(runDir), ...(o.dataDir ? ['--data-dir', path.resolve(o.dataDir)] : [])];
+  await exportAndRun(info.file, info.experiment, info.workers ?? 1, args, !!o.json);
+}
+
+/** True when run.json says the Keras engine wrote the run (train.py), so `resume` goes through Python. */
+export function isKerasRun(runDir: string): boolean {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { backend?: string }).backend === 'keras';
+  } catch {
+    return false;
+  }
+}
+
+/** Exports the experiment to a temporary project and runs its train.py as `workers` processes on 127.0.0.1. */
+async function exportAndRun(file: string, experiment: string, workers: number, args: string[], json: boolean): Promise<void> {
+  const { kerasUnavailable, tfPython } = await import('../core/export/tfPython');
   const why = kerasUnavailable();
   if (why) return reportError(`--engine keras: ${why}`);
-  const workers = o.workers ?? 1;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-keras-'));
   const children: ChildProcess[] = [];
   const stop = () => { for (const c of children) if (c.exitCode === null) c.kill('SIGTERM'); };
@@ -78,7 +104,7 @@ export async function trainKeras(file: string, experiment: string, o: KerasTrain
     const codes = await Promise.all(ports.map((_, i) => new Promise<number | null>((resolve) => {
       // One worker needs no cluster: MultiWorkerMirroredStrategy then runs on its own.
       const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2', ...(workers > 1 ? { TF_CONFIG: JSON.stringify({ cluster, task: { type: 'worker', index: i } }) } : {}) };
-      const child = spawn(tfPython(), [path.join(project, 'train.py'), ...trainArgs(o)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(tfPython(), [path.join(project, 'train.py'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(child);
       const log = fs.createWriteStream(logs[i]);
       child.stderr!.pipe(log);
@@ -91,8 +117,8 @@ export async function trainKeras(file: string, experiment: string, o: KerasTrain
         for (const line of lines) {
           if (line.startsWith('{"runDir"')) {
             runDir = (JSON.parse(line) as { runDir: string }).runDir;
-            if (!o.json) console.error(`run folder: ${runDir} (keras, ${workers} worker${workers > 1 ? 's' : ''} on 127.0.0.1)`);
-          } else if (!o.json && line.trim()) console.error(line);
+            if (!json) console.error(`run folder: ${runDir} (keras, ${workers} worker${workers > 1 ? 's' : ''} on 127.0.0.1)`);
+          } else if (!json && line.trim()) console.error(line);
         }
       });
       child.on('exit', (code) => {
@@ -111,7 +137,7 @@ export async function trainKeras(file: string, experiment: string, o: KerasTrain
     const { readRunInfo } = await import('../core/runs/runFolder');
     const info = readRunInfo(runDir!);
     const f = info.final;
-    if (o.json) console.log(JSON.stringify({ runDir, status: info.status, engine: 'keras', workers, iteration: f?.iteration, trainError: f?.trainError, testError: f?.testError }));
+    if (json) console.log(JSON.stringify({ runDir, status: info.status, engine: 'keras', workers, iteration: f?.iteration, trainError: f?.trainError, testError: f?.testError }));
     else console.log(`${runDir}: ${info.status} at iteration ${f?.iteration}, test error ${f?.testError == null ? '-' : (100 * f.testError).toFixed(2) + '%'}`);
   } finally {
     process.removeListener('SIGINT', stop);

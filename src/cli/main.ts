@@ -9,7 +9,7 @@ import { hasRunJson, LESION_JSON, RESPONSES_JSON, RUN_JSON } from '../core/runs/
 import type { BackendChoice, DataName, LesionResult, Overrides, ResponsesResult, TrainerCommand, TrainerEvent } from '../protocol/trainer';
 import { registerDegradationCommand } from './degradationCommand';
 import { registerExportKerasCommand } from './exportKerasCommand';
-import { trainKeras } from './kerasEngine';
+import { isKerasRun, resumeKeras, trainKeras } from './kerasEngine';
 import { registerReportCommands } from './reportCommands';
 import { exitWithError } from './errors';
 import { pct, summaryTable } from './format';
@@ -111,6 +111,8 @@ program.command('resume')
   .option('--json', 'print a JSON summary as the last line')
   .description('continue a stopped or interrupted run from its last checkpoint')
   .action(async (runDir: string, o: { backend: BackendChoice; json?: boolean; graph?: 'on' | 'off' }) => {
+    // A run train.py wrote (export-keras, --engine keras) continues in Python, with its workers and momentum.
+    if (isKerasRun(runDir)) return resumeKeras(runDir, { json: o.json });
     const graph = o.graph === undefined ? undefined : o.graph === 'off' ? 'off' : 'auto';
     await trainWithProgress({ type: 'resume', runDir: path.resolve(runDir), backend: o.backend, graph }, !!o.json);
   });

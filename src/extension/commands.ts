@@ -9,6 +9,7 @@ import type { ExperimentRef } from './codeLens';
 import { findWorkspaceExperiments } from './experimentIndex';
 import { Log } from './log';
 import { runDegradationExperiment } from './degradation';
+import { exportExperimentToKeras } from './exportKeras';
 import { newExperimentSource } from './newExperiment';
 import { RunManager } from './runManager';
 import { settings } from './settings';
@@ -152,6 +153,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand('resnetLab.compareRuns', compareRuns),
     vscode.commands.registerCommand('resnetLab.resumeRun', resumeRun),
     vscode.commands.registerCommand('resnetLab.newExperiment', newExperiment),
+    vscode.commands.registerCommand('resnetLab.exportKeras', (arg?: ExperimentRef | vscode.Uri) => requireTrust('export a model to Keras (it builds the model file\'s model)')
+      ? exportExperimentToKeras({ trainerScript: vscode.Uri.joinPath(d.extensionUri, 'dist', 'trainer.js').fsPath, log, pickExperiment }, arg) : undefined),
     vscode.commands.registerCommand('resnetLab.showPanel', async () => {
       if (runs.active) return panel.showLive(runs.active);
       if (!panel.reveal()) await openRun();

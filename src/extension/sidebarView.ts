@@ -1,6 +1,10 @@
 // The "Training" view in the ResNet Lab activity-bar container: mini curves of
 // the active run and the recent runs of the workspace with their final errors.
+// A run another process is writing into the runs folder (a CLI run in a
+// terminal, a train.py) is followed from its folder and shown as active when
+// no run of this window is.
 import * as vscode from 'vscode';
+import { isWrittenNow } from '../core/runs/follow';
 import { parseWebviewMessage } from '../protocol/webview';
 import { Log } from './log';
 import { RunManager } from './runManager';
@@ -17,6 +21,9 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
   private onDisk: RunView[] = [];
   private diskReadAt = 0;
   private statuses = '';
+  /** Run folders of the list someone else is writing, followed while listed: their releases. */
+  private readonly following = new Map<string, () => void>();
+  private refreshTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -27,6 +34,8 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     private readonly log: Log,
   ) {
     this.disposables.push(runs.onDidUpdate(() => this.refresh()));
+    // Coalesced: a follower reports about once a second per run, and its first report comes while refresh() starts it.
+    this.disposables.push(panel.follows.onDidUpdate(() => { this.refreshTimer ??= setTimeout(() => { this.refreshTimer = undefined; this.refresh(); }, 100); }));
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -48,27 +57,53 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     if (!this.view || !this.ready || !this.view.visible) return;
     // Run folders are re-read only when a run changes state or every 10 s, not
     // on every batch of iterations: the extension host must stay responsive.
-    const statuses = this.runs.all.map((r) => `${r.view.id}:${r.view.status}:${r.view.runDir ?? ''}`).join('|');
+    const follows = this.panel.follows;
+    const statuses = [...this.runs.all.map((r) => `${r.view.id}:${r.view.status}:${r.view.runDir ?? ''}`), ...follows.writing.map((v) => `${v.id}:${v.status}`)].join('|');
     if (statuses !== this.statuses || Date.now() - this.diskReadAt > 10_000) {
       const dir = this.runsDir();
       this.onDisk = dir ? recentRuns(dir) : [];
       this.diskReadAt = Date.now();
       this.statuses = statuses;
+      this.followWritten();
     }
-    const onDisk = this.onDisk;
-    // Live runs replace their on-disk entry (run.json lags behind the events).
+    // Live runs replace their on-disk entry (run.json lags behind the events), and so do followed ones.
     const live = this.runs.all.filter((r) => r.view.runDir).map((r) => r.view);
-    const recent = [...live.reverse(), ...onDisk.filter((d) => !live.some((l) => l.runDir === d.runDir))].slice(0, 20);
+    const onDisk = this.onDisk.filter((d) => !live.some((l) => l.runDir === d.runDir)).map((d) => follows.view(d.runDir!) ?? d);
+    const recent = [...live.reverse(), ...onDisk].slice(0, 20);
     const active = this.runs.active;
+    const followed = active ? undefined : follows.writing[0];
     // What the view lists is what it may ask to open.
     this.panel.known.allowViews(recent);
+    if (followed) this.panel.known.allowViews([followed]);
     void this.view.webview.postMessage({
       method: 'sidebar/update',
-      params: { active: active?.view, activeMetrics: active ? active.metrics.slice(-2000) : [], recent },
+      params: {
+        active: active?.view ?? followed,
+        activeMetrics: active ? active.metrics.slice(-2000) : followed ? follows.recent(followed.runDir!) : [],
+        recent,
+      },
     });
   }
 
+  /** Follows the listed runs that someone else is writing (run.json "running", not a run of this window); lets go of the others. */
+  private followWritten(): void {
+    const ours = new Set(this.runs.all.map((r) => r.view.runDir));
+    // "interrupted" on disk may be a run written on another machine (its pid means nothing here): isWrittenNow asks run.json and the files' times.
+    const candidates = new Set(this.onDisk.filter((d) => d.runDir && !ours.has(d.runDir) && (d.status === 'running' || d.status === 'interrupted')).map((d) => d.runDir!));
+    for (const [dir, release] of this.following) {
+      if (!candidates.has(dir) || !this.panel.follows.writing.some((v) => v.runDir === dir)) { release(); this.following.delete(dir); }
+    }
+    for (const dir of candidates) {
+      if (this.following.has(dir) || !isWrittenNow(dir)) continue;
+      const release = this.panel.follows.acquire(dir);
+      if (release) this.following.set(dir, release);
+    }
+  }
+
   dispose(): void {
+    clearTimeout(this.refreshTimer);
+    this.following.forEach((release) => release());
+    this.following.clear();
     this.disposables.forEach((d) => d.dispose());
   }
 }

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { listRuns } from '../core/runs/runFolder';
-import type { CurveView, DiagramData, HostMessage, RunAnalyses, RunLatest, RunView, SmoothingState, WebviewMessage } from '../protocol/webview';
+import type { CurveView, DiagramData, GradientRecordView, HostMessage, MetricRecordView, RunAnalyses, RunLatest, RunView, SmoothingState, WebviewMessage } from '../protocol/webview';
 import { KnownRuns } from './knownRuns';
 import type { LesionResult, ResponsesResult } from '../protocol/trainer';
 import { parseWebviewMessage } from '../protocol/webview';
@@ -13,6 +13,7 @@ import { defaultSmoothing } from '../core/report/curveView';
 import { Log } from './log';
 import { LiveRun, RunManager } from './runManager';
 import { exportRun } from './exporter';
+import { FollowedRuns, FollowedUpdate } from './followRun';
 import { addLive, fromFolder, fromLive, gradientsOf, PanelRun } from './panelData';
 import { comparisonFlags } from './runViews';
 import { readRunInfo } from '../core/runs/runFolder';
@@ -37,6 +38,10 @@ export class TrainingPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Runs webviews may ask to open (by id): those the host showed them or the user picked. */
   readonly known = new KnownRuns();
+  /** Run folders another process is writing, followed live (shared with the side view). */
+  readonly follows = new FollowedRuns();
+  /** Releases the followers of what the panel shows now. */
+  private unfollow: (() => void)[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri, private readonly runs: RunManager, private readonly log: Log,
@@ -49,13 +54,31 @@ export class TrainingPanel implements vscode.Disposable {
         this.saveState();
         if (run.diagram && !this.shown.diagram) { this.shown.diagram = run.diagram; this.post({ method: 'diagram/show', params: run.diagram }); }
       }
-      const entry = this.data.get(run.view.id);
-      this.prepared = undefined; // it would miss these records
-      const fresh = entry ? addLive(entry, run.view, newRecords, newGradients) : { records: newRecords, gradients: newGradients };
-      this.post({ method: 'run/update', params: { run: run.view } });
-      if (fresh.records.length) this.post({ method: 'run/metrics', params: { id: run.view.id, records: fresh.records } });
-      if (fresh.gradients.length) this.post({ method: 'run/gradients', params: { id: run.view.id, records: fresh.gradients } });
+      this.addRecords(run.view.id, run.view, newRecords, newGradients);
     }));
+    this.disposables.push(this.follows, this.follows.onDidUpdate((u) => this.onFollowed(u)));
+  }
+
+  private addRecords(id: string, view: RunView, records: MetricRecordView[], gradients: GradientRecordView[]): void {
+    const entry = this.data.get(id);
+    this.prepared = undefined; // it would miss these records
+    const fresh = entry ? addLive(entry, view, records, gradients) : { records, gradients };
+    this.post({ method: 'run/update', params: { run: view } });
+    if (fresh.records.length) this.post({ method: 'run/metrics', params: { id, records: fresh.records } });
+    if (fresh.gradients.length) this.post({ method: 'run/gradients', params: { id, records: fresh.gradients } });
+  }
+
+  /** New records of a followed folder; a shown run not read yet gets them when it is (ensureData reads the folder whole). */
+  private onFollowed(u: FollowedUpdate): void {
+    if (!this.shown?.runIds.includes(u.dir) || !this.data.has(u.dir)) return;
+    if (u.reset) {
+      // Replaced or truncated (a resume): the curve is read again, whole.
+      this.data.delete(u.dir);
+      this.prepared = undefined;
+      if (this.ready) this.sendAll();
+      return;
+    }
+    this.addRecords(u.dir, u.view, u.records, u.gradients);
   }
 
   get visible(): boolean { return !!this.panel?.visible; }
@@ -113,9 +136,15 @@ export class TrainingPanel implements vscode.Disposable {
   }
 
   private show(shown: Shown): void {
+    this.unfollow.splice(0).forEach((release) => release());
     this.shown = shown;
     this.data = new Map();
     this.prepared = undefined;
+    // A folder someone else is writing (a train.py, a CLI run; its id is its folder) is followed while shown.
+    for (const d of shown.runDirs.filter((d, i) => shown.runIds[i] === d)) {
+      const release = this.follows.acquire(d);
+      if (release) this.unfollow.push(release);
+    }
     if (!this.panel) {
       this.adopt(vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, shown.title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
         enableScripts: true, retainContextWhenHidden: true, localResourceRoots: localResourceRoots(this.extensionUri),
@@ -135,7 +164,7 @@ export class TrainingPanel implements vscode.Disposable {
     panel.webview.options = { enableScripts: true, localResourceRoots: localResourceRoots(this.extensionUri) };
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'panel.js', 'ResNet Lab');
     panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw), undefined, this.disposables);
-    panel.onDidDispose(() => { this.panel = undefined; this.ready = false; }, undefined, this.disposables);
+    panel.onDidDispose(() => { this.panel = undefined; this.ready = false; this.unfollow.splice(0).forEach((release) => release()); }, undefined, this.disposables);
   }
 
   private onMessage(raw: unknown): void {
@@ -222,6 +251,8 @@ export class TrainingPanel implements vscode.Disposable {
       if (live && !this.data.has(id)) this.data.set(id, fromLive(live));
       else if (!this.data.has(id)) {
         const entry = fromFolder(this.shown!.runDirs[i] ?? id);
+        const followed = this.follows.view(id);
+        if (entry && followed) entry.view = followed;
         if (entry) this.data.set(id, entry);
       }
     });
@@ -276,6 +307,7 @@ export class TrainingPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.unfollow.splice(0).forEach((release) => release());
     this.panel?.dispose();
     this.disposables.forEach((d) => d.dispose());
   }

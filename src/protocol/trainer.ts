@@ -70,6 +70,8 @@ export const CommandSchema = z.discriminatedUnion('type', [
     backend: BackendChoiceSchema.default('auto'),
     cacheDir: z.string().optional(),
   }),
+  /** Writes the experiment as a Keras 3 project (src/core/export); answered by `exported` or `failed`. */
+  z.object({ type: z.literal('export-keras'), file: z.string(), experiment: z.string(), outDir: z.string(), fromRun: z.string().optional() }),
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume-training') }),
@@ -160,6 +162,7 @@ export const EventSchema = z.discriminatedUnion('type', [
   /** The trainer is running the user's code (evaluating the file, calling the model function); the parent times it (a `while (true) {}` never returns). */
   z.object({ type: z.literal('building'), file: z.string(), experiment: z.string(), line: z.number().int() }),
   z.object({ type: z.literal('built') }),
+  z.object({ type: z.literal('exported'), outDir: z.string(), files: z.array(z.string()), weightsFrom: z.string() }),
   z.object({
     type: z.literal('finished'),
     status: z.enum(['finished', 'stopped']),
@@ -171,7 +174,8 @@ export const EventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('failed'),
     /** run: the run folder (damaged, still training, the disk full). */
-    kind: z.enum(['compile', 'build', 'data', 'diverged', 'crash', 'run']),
+    /** export: a model export-keras cannot write (a layer with no Keras counterpart, a checkpoint of another model). */
+    kind: z.enum(['compile', 'build', 'data', 'diverged', 'crash', 'run', 'export']),
     message: z.string(),
     diagnostics: z.array(DiagnosticSchema).default([]),
     runDir: z.string().optional(),

@@ -48,6 +48,8 @@ export const RunViewSchema = z.object({
   finalTrainError: z.number().nullable().optional(),
   finalTestError: z.number().nullable().optional(),
   createdAt: z.string().optional(),
+  /** Written by another process (a train.py, a CLI run) and followed from its folder: no Stop/Pause here. */
+  followed: z.boolean().optional(),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
 

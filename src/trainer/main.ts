@@ -4,6 +4,7 @@
 import { Control } from '../core/train/control';
 import { parseCommand, TrainerEvent } from '../protocol/trainer';
 import { analyze } from './analyze';
+import { exportKeras } from './exportKeras';
 import { startLifeline } from './lifeline';
 import { describe, resume, train } from './session';
 
@@ -63,6 +64,7 @@ process.on('message', (raw) => {
   else if (command.type === 'resume') void exitWhenDone(resume(command.runDir, command.backend, command.cacheDir, control, emit, command.graph));
   else if (command.type === 'describe') void exitWhenDone(describe(command.file, command.experiment, command.data, emit));
   else if (command.type === 'analyze') void exitWhenDone(analyze(command, emit, () => control.stopRequested));
+  else if (command.type === 'export-keras') void exitWhenDone(exportKeras(command, emit));
 });
 
 // A parent that goes away (window closed, CLI killed) must not leave us training

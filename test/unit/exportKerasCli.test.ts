@@ -42,7 +42,7 @@ test('export-keras writes model.py, the weights and a README; the weights are th
   const out = path.join(tmp, 'initial');
   const r = await cli(['export-keras', QUICKSTART, 'quickstart', '--out', out], undefined, { timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(fs.readdirSync(out).sort(), ['README.md', 'data', 'model.py', 'run_template.json', 'tfjs_model.json', 'train.py', 'weights.bin', 'weights.json']);
+  assert.deepEqual(fs.readdirSync(out).sort(), ['README.md', 'data', 'model.py', 'run_folder.py', 'run_template.json', 'tfjs_model.json', 'train.py', 'weights.bin', 'weights.json']);
   assert.deepEqual(fs.readdirSync(path.join(out, 'data')), ['synthetic.npz']);
   assert.match(fs.readFileSync(path.join(out, 'model.py'), 'utf8'), /y = layers\.Add\(name="stage2_block1_add"\)\(\[shortcut, f\]\)/);
   const model = quickstartModel();

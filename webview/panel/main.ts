@@ -190,13 +190,18 @@ function renderStats(): void {
     ['ETA', eta(run, s)],
     ['backend', run.backend ?? '–'],
   ];
+  // Followed from its folder while another process writes it: who, instead of Stop/Pause.
+  const writtenBy = !!run.followed && run.status === 'running';
+  if (writtenBy) items.push(['written by', run.message ?? 'another process']);
   stats.innerHTML = items.map(([k, v]) => `<span class="stat" data-stat="${k}"><span class="k">${k}</span> <span class="v">${escape(v)}</span></span>`).join('');
   const live = isLive(run.status);
+  // A run another process writes (followed from its folder) has no trainer here to stop or pause.
+  (document.querySelector('.controls') as HTMLElement).style.display = run.followed ? 'none' : '';
   ($('stop') as HTMLButtonElement).disabled = !live;
   ($('pause') as HTMLButtonElement).disabled = run.status !== 'running';
   ($('resume') as HTMLButtonElement).disabled = run.status !== 'paused';
   const msg = $('message');
-  msg.hidden = !run.message;
+  msg.hidden = !run.message || writtenBy;
   msg.textContent = run.message ?? '';
 }
 

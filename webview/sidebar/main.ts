@@ -80,7 +80,9 @@ function handle(m: HostMessage): void {
   const title = document.getElementById('active-title')!;
   if (active) {
     const last = activeMetrics[activeMetrics.length - 1];
-    title.textContent = `${active.experiment}: ${active.status}${last ? ` · epoch ${last.epoch} · iteration ${last.iteration}` : ''}`;
+    // A followed run is written by another process (a CLI run, a train.py): say so, it has no Stop here.
+    title.textContent = `${active.experiment}: ${active.status}${last ? ` · epoch ${last.epoch} · iteration ${last.iteration}` : ''}${active.followed ? ' · followed from its folder' : ''}`;
+    title.title = active.followed ? active.message ?? '' : '';
     title.classList.remove('muted');
   } else {
     title.textContent = 'No run is training.';

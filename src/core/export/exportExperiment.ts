@@ -11,6 +11,7 @@ import { syntheticDataset } from '../data/synthetic';
 import { extractGraph, summarize } from '../graph/extract';
 import { ExportError, writeKerasProject } from './kerasProject';
 import { npz } from './npz';
+import { RUN_FOLDER_PY } from './runFolderPy';
 import { TRAIN_PY } from './trainPy';
 
 type TF = typeof tfjs;
@@ -82,11 +83,12 @@ async function write(tf: TF, o: ExportOptions, recipe: ReturnType<typeof resolve
   // The tfjs topology and weight order, so train.py writes checkpoints in our (tfjs layers) format.
   let tfjsModel: object | undefined;
   await model.save(tf.io.withSaveHandler(async (a) => {
-    tfjsModel = { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs };
+    // `trainable`: the order of our optimizer's velocities (model.trainableWeights), for optimizer.bin.
+    tfjsModel = { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, trainable: model.trainableWeights.map((w) => w.originalName) };
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }));
   const extra: Record<string, string | Buffer> = {
-    'train.py': TRAIN_PY, 'run_template.json': JSON.stringify(template) + '\n', 'tfjs_model.json': JSON.stringify(tfjsModel) + '\n',
+    'train.py': TRAIN_PY, 'run_folder.py': RUN_FOLDER_PY, 'run_template.json': JSON.stringify(template) + '\n', 'tfjs_model.json': JSON.stringify(tfjsModel) + '\n',
   };
   if (recipe.data.name === 'synthetic') extra['data/synthetic.npz'] = syntheticNpz(recipe.data);
   const written = writeKerasProject(o.outDir, model, { experiment: o.experiment, file: o.file, weightsFrom }, extra);

@@ -2,14 +2,19 @@
 // loop.ts, optimizer.ts, schedule.ts, head.ts; src/core/data/batches.ts) as a
 // custom loop under tf.distribute.MultiWorkerMirroredStrategy, writing our run
 // folder format so the panel and the CLI read the run, checkpoints included. Kept as a string here
-// so the bundled CLI needs no extra file; it has no backticks, and its only
-// template placeholders are the run folder's file names.
-import { CHECKPOINT_FILES, CHECKPOINTS, GRADIENTS, METRICS, RUN_JSON } from '../runs/runFiles';
-
+// so the bundled CLI needs no extra file; it has no backticks or template
+// placeholders.
 export const TRAIN_PY = String.raw`"""Trains the exported model with ResNet Lab's recipe, on one machine or several.
 
     python train.py [--runs-dir DIR] [--data-dir DIR] [--iterations N | --epochs N] [--seed N]
                     [--batch-size N] [--lr X] [--warmup-lr X] [--limit-train N] [--limit-test N] [--grad-every N]
+                    [--stop-at ITERATION]
+    python train.py --resume RUN_DIR [--data-dir DIR] [--stop-at ITERATION]
+
+--stop-at ends with a checkpoint once that iteration is done (status "stopped"),
+e.g. to split a long run into jobs of a queue with a time limit; --resume
+continues a stopped or interrupted run from its latest checkpoint, weights and
+momentum, on the same batches, in the same folder (which every worker reads).
 
 Checkpoints (checkpoints/latest and best, every epoch) are in the tfjs layers
 format with the tfjs model's topology (tfjs_model.json), so ResNet Lab's
@@ -35,6 +40,7 @@ import json
 import math
 import os
 import shutil
+import socket
 import sys
 import time
 from datetime import datetime
@@ -46,6 +52,7 @@ import keras
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from model import build_model, load_weights  # noqa: E402
+from run_folder import GRADIENTS, METRICS, STATE_JSON, RunFolder, TfjsWeights  # noqa: E402
 
 
 # ------------------------------------------------------------------ data
@@ -142,68 +149,6 @@ class Schedule:
             self.warmup_done = True
 
 
-# ------------------------------------------------------------------ run folder
-
-# The run folder's file names, filled in from ResNet Lab's own (src/core/runs/runFiles.ts).
-RUN_JSON, METRICS, GRADIENTS, CHECKPOINTS = "${RUN_JSON}", "${METRICS}", "${GRADIENTS}", "${CHECKPOINTS}"
-MODEL_JSON, WEIGHTS_BIN, STATE_JSON = "${CHECKPOINT_FILES.model}", "${CHECKPOINT_FILES.weights}", "${CHECKPOINT_FILES.state}"
-
-
-class RunFolder:
-    """ResNet Lab's run folder: run.json, metrics.jsonl, gradients.jsonl, checkpoints. Only the chief has one."""
-
-    def __init__(self, runs_dir, experiment):
-        os.makedirs(runs_dir, exist_ok=True)
-        base = datetime.now().strftime("%Y%m%d-%H%M%S") + "-" + "".join(c if c.isalnum() or c in "._-" else "_" for c in experiment)
-        for i in range(1000):
-            self.dir = os.path.join(runs_dir, base if i == 0 else "%s-%d" % (base, i))
-            try:
-                os.makedirs(self.dir)
-                break
-            except FileExistsError:
-                continue
-
-    def write_info(self, info):
-        tmp = os.path.join(self.dir, RUN_JSON + ".tmp")
-        with open(tmp, "w") as f:
-            json.dump(info, f)
-        os.replace(tmp, os.path.join(self.dir, RUN_JSON))  # write-then-rename, as ResNet Lab does
-
-    def append(self, name, record):
-        with open(os.path.join(self.dir, name), "a") as f:
-            f.write(json.dumps(record) + "\n")
-
-    def checkpoint(self, kind, model, tfjs_model, keras_name, state):
-        """checkpoints/<kind>/ in the tfjs layers format (model.json + weights.bin + state.json), as
-        ResNet Lab writes it, so its lesion study, responses, report and tf.loadLayersModel read the run.
-        The topology is the tfjs model's own (tfjs_model.json); the weights follow its weight specs."""
-        variables = {}
-        for layer in model.layers:
-            for w in layer.weights:
-                variables[layer.name + "/" + w.path.rsplit("/", 1)[-1]] = w
-        arrays = []
-        for spec in tfjs_model["weightSpecs"]:
-            layer, field = spec["name"].rsplit("/", 1)
-            arrays.append(np.asarray(variables[keras_name[layer] + "/" + field].numpy(), dtype="<f4").ravel())
-        final = os.path.join(self.dir, CHECKPOINTS, kind)
-        tmp, old = final + ".tmp", final + ".old"
-        os.makedirs(tmp, exist_ok=True)
-        with open(os.path.join(tmp, MODEL_JSON), "w") as f:
-            json.dump({"modelTopology": tfjs_model["modelTopology"], "format": "layers-model", "generatedBy": "keras " + keras.__version__,
-                       "convertedBy": "resnet-lab train.py", "weightsManifest": [{"paths": [WEIGHTS_BIN], "weights": tfjs_model["weightSpecs"]}]}, f)
-        np.concatenate(arrays).tofile(os.path.join(tmp, WEIGHTS_BIN))
-        with open(os.path.join(tmp, STATE_JSON), "w") as f:
-            json.dump(state, f)
-        # Swap folders, so a crash leaves the old or the new checkpoint whole.
-        if os.path.exists(old):
-            shutil.rmtree(old)
-        if os.path.exists(final):
-            os.replace(final, old)
-        os.replace(tmp, final)
-        if os.path.exists(old):
-            shutil.rmtree(old)
-
-
 # ------------------------------------------------------------------ training
 
 def main():
@@ -219,10 +164,17 @@ def main():
     p.add_argument("--limit-train", type=int)
     p.add_argument("--limit-test", type=int)
     p.add_argument("--grad-every", type=int)
+    p.add_argument("--stop-at", type=int, help="stop with a checkpoint once this iteration is done")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue this run from its latest checkpoint")
     args = p.parse_args()
 
     with open(os.path.join(HERE, "run_template.json")) as f:
         template = json.load(f)
+    resumed = RunFolder(args.resume).read_info() if args.resume else None
+    if resumed:
+        if resumed.get("backend") != "keras":
+            raise SystemExit("%s is a %s run: resume it with resnet-lab resume" % (args.resume, resumed.get("backend")))
+        template = {**template, "recipe": resumed["recipe"]}  # the run's own recipe, overrides included
     recipe = dict(template["recipe"])
     if args.epochs:
         recipe["epochs"] = args.epochs
@@ -253,6 +205,8 @@ def main():
     is_chief = not resolver or resolver.task_type in (None, "chief") or (resolver.task_type == "worker" and task_id == 0)
 
     (x_train, y_train), (x_test, y_test), source = load_data(recipe["data"], args.data_dir)
+    if resumed and len(x_train) != resumed["dataset"]["train"]:
+        raise SystemExit("the run trained on %d images, this project's data has %d: export the experiment the run came from" % (resumed["dataset"]["train"], len(x_train)))
     mean = x_train.astype(np.float64).mean(axis=0).astype(np.float32) / 255.0
     batch = recipe["batchSize"]
     if batch % workers:
@@ -280,6 +234,14 @@ def main():
     keras_name = {t: k for k, t in tfjs_name.items()}
     with open(os.path.join(HERE, "tfjs_model.json")) as f:
         tfjs_model = json.load(f)
+    tfjs_weights = TfjsWeights(model, tfjs_model, keras_name, weights, velocities, keras.__version__)
+    state = None
+    if resumed:
+        folder = RunFolder(args.resume).latest_checkpoint()
+        with open(os.path.join(folder, STATE_JSON)) as f:
+            state = json.load(f)
+        if not tfjs_weights.load(folder):
+            print("%s has no optimizer state: momentum restarts from zero" % folder, file=sys.stderr, flush=True)
     layer_of = [tfjs_name.get(v.path.rsplit("/", 1)[0], v.path.rsplit("/", 1)[0]) for v in weights]
     layer_names = list(dict.fromkeys(layer_of))
 
@@ -316,12 +278,21 @@ def main():
 
     run = None
     info = None
-    if is_chief:
-        run = RunFolder(args.runs_dir, template["experiment"])
+    if is_chief and resumed:
+        run = RunFolder(args.resume)
+        run.truncate_after(METRICS, state["iteration"])
+        run.truncate_after(GRADIENTS, state["iteration"])
+        info = {k: v for k, v in resumed.items() if k != "error"}
+        info.update({"status": "running", "pid": os.getpid(), "host": socket.gethostname(), "workers": workers})
+        run.write_info(info)
+        print(json.dumps({"runDir": run.dir}), flush=True)
+    elif is_chief:
+        run = RunFolder.create(args.runs_dir, template["experiment"])
         info = dict(template)
         info.update({
             "id": os.path.basename(run.dir), "createdAt": datetime.now().astimezone().isoformat(), "status": "running",
-            "pid": os.getpid(), "backend": "keras", "engine": "keras", "workers": workers, "recipe": recipe, "overrides": overrides,
+            # pid and host: a follower on this machine checks the pid; one elsewhere watches the files grow.
+            "pid": os.getpid(), "host": socket.gethostname(), "backend": "keras", "engine": "keras", "workers": workers, "recipe": recipe, "overrides": overrides,
             "dataset": {**template["dataset"], "source": source, "train": int(len(x_train)), "test": int(len(x_test))},
             "iterationsPerEpoch": per_epoch, "totalIterations": total, "epochs": epochs,
             "tensorflow": tf.__version__, "keras": keras.__version__,
@@ -330,14 +301,25 @@ def main():
         print(json.dumps({"runDir": run.dir}), flush=True)
 
     test_x = normalise(x_test, mean)
-    iteration, recent, train_error, test_error, best = 0, 1.0, None, None, None
+    recent, train_error, test_error = 1.0, None, None
+    epoch_error = None  # the last epoch's training error, as ResNet Lab's run.json "final" has it
+    # Where training starts: the beginning, or a checkpoint's point (ResNet Lab's state.json: the epoch under way, 0-based, and its batches done).
+    iteration, start_epoch, start_batch, best, start_sums = 0, 0, 0, None, None
+    if state:
+        iteration, start_epoch, start_batch, best = state["iteration"], state["epoch"], state.get("batchInEpoch", 0), state.get("bestTestError")
+        schedule.warmup_done = schedule.warmup_done or state.get("warmupDone", True)
+        sums = state.get("epochSums")
+        start_sums = [sums["loss"], sums["errors"], sums["seen"]] if sums else None
+        if run:
+            print("resuming at iteration %d of %d (epoch %d, batch %d)" % (iteration, total, start_epoch + 1, start_batch), flush=True)
     status = "failed"
     try:
-        for epoch in range(epochs):
+        for epoch in range(start_epoch, epochs):
             started = time.time()
             order = np.random.default_rng([seed, 11, epoch]).permutation(len(x_train))
-            sums = [0.0, 0.0, 0]
-            for b in range(per_epoch):
+            first = epoch == start_epoch
+            sums = list(start_sums) if first and start_sums else [0.0, 0.0, 0]
+            for b in range(start_batch if first else 0, per_epoch):
                 if iteration >= total:
                     break
                 t0 = time.time()
@@ -367,30 +349,41 @@ def main():
                     run.append(METRICS, {"type": "iteration", "iteration": iteration, "epoch": epoch + 1, "loss": loss, "trainError": train_error, "lr": lr, "imagesPerSec": batch / (time.time() - t0)})
                     if with_norms:
                         run.append(GRADIENTS, {"iteration": iteration, "layers": [{"name": n, "norm": float(v)} for n, v in zip(layer_names, norms.numpy())]})
+                if args.stop_at and iteration >= args.stop_at and iteration < total:
+                    # Every worker has the same --stop-at, so all stop after the same step (a collective never waits for a gone worker).
+                    status = "stopped"
+                    if run:
+                        run.checkpoint("latest", tfjs_weights, {"iteration": iteration, "epoch": epoch, "batchInEpoch": b + 1, "bestTestError": best,
+                                                                "warmupDone": schedule.warmup_done, "epochSums": {"loss": sums[0], "errors": sums[1], "seen": sums[2]}})
+                        print("stopped at iteration %d of %d with a checkpoint: python train.py --resume %s continues it" % (iteration, total, run.dir), flush=True)
+                    break
+            if status == "stopped":
+                break
             test_loss, wrong = 0.0, 0.0
             for i in range(0, len(test_x), 256):
                 l, w = eval_step(tf.constant(test_x[i: i + 256]), tf.constant(y_test[i: i + 256].astype(np.int32)))
                 test_loss += float(l)
                 wrong += float(w)
             test_error = wrong / len(test_x)
+            epoch_error = sums[1] / max(1, sums[2])
             if run:
-                print("epoch %d/%d  iteration %d/%d  train error %.2f%%  test error %.2f%%" % (epoch + 1, epochs, iteration, total, 100 * sums[1] / max(1, sums[2]), 100 * test_error), flush=True)
-                run.append(METRICS, {"type": "epoch", "epoch": epoch + 1, "iteration": iteration, "trainLoss": sums[0] / max(1, sums[2]), "trainError": sums[1] / max(1, sums[2]), "testLoss": test_loss / len(test_x), "testError": test_error, "seconds": time.time() - started})
+                print("epoch %d/%d  iteration %d/%d  train error %.2f%%  test error %.2f%%" % (epoch + 1, epochs, iteration, total, 100 * epoch_error, 100 * test_error), flush=True)
+                run.append(METRICS, {"type": "epoch", "epoch": epoch + 1, "iteration": iteration, "trainLoss": sums[0] / max(1, sums[2]), "trainError": epoch_error, "testLoss": test_loss / len(test_x), "testError": test_error, "seconds": time.time() - started})
                 improved = best is None or test_error < best
                 best = test_error if improved else best
-                state = {"iteration": iteration, "epoch": epoch + 1, "batchInEpoch": 0, "bestTestError": best, "warmupDone": schedule.warmup_done}
-                run.checkpoint("latest", model, tfjs_model, keras_name, state)
+                point = {"iteration": iteration, "epoch": epoch + 1, "batchInEpoch": 0, "bestTestError": best, "warmupDone": schedule.warmup_done}
+                run.checkpoint("latest", tfjs_weights, point)
                 if improved:
-                    run.checkpoint("best", model, tfjs_model, keras_name, state)
-        status = "finished"
+                    run.checkpoint("best", tfjs_weights, point)
+        if status != "stopped":
+            status = "finished"
     except FloatingPointError as e:
         status, info = "diverged", info and {**info, "error": str(e)}
         raise
     finally:
         if run:
-            final = {"iteration": iteration, "trainError": train_error, "testError": test_error}
+            final = {"iteration": iteration, "trainError": epoch_error if epoch_error is not None else train_error, "testError": test_error}
             run.write_info({**info, "status": status, "final": final})
-
 
 if __name__ == "__main__":
     main()

@@ -43,17 +43,18 @@ export function appendJsonLine(dir: string, name: string, record: object): void 
 export const appendMetric = (runDir: string, record: MetricRecord): void => appendJsonLine(runDir, METRICS, record);
 export const appendGradients = (runDir: string, record: GradientRecord): void => appendJsonLine(runDir, GRADIENTS, record);
 
-interface Checks { safeParse(v: unknown): { success: boolean } }
+export interface LineChecks { safeParse(v: unknown): { success: boolean } }
 
 /**
- * Reads a .jsonl file; a torn last line (the trainer was killed mid-write) is
- * skipped, and so is a line the schema rejects. The parsed object itself is
- * kept (not the schema's copy), so fields this version does not know survive.
+ * The records of some .jsonl text; a torn line (the writer was killed
+ * mid-write) is skipped, and so is a line the schema rejects. The parsed
+ * object itself is kept (not the schema's copy), so fields this version does
+ * not know survive. Whole files (readJsonLines) and tails of growing ones
+ * (follow.ts) are read through it alike.
  */
-export function readJsonLines<T>(file: string, schema?: Checks): T[] {
-  if (!fs.existsSync(file)) return [];
+export function parseJsonLines<T>(text: string, schema?: LineChecks): T[] {
   const out: T[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     let value: unknown;
     try {
@@ -66,11 +67,15 @@ export function readJsonLines<T>(file: string, schema?: Checks): T[] {
   return out;
 }
 
+export function readJsonLines<T>(file: string, schema?: LineChecks): T[] {
+  return fs.existsSync(file) ? parseJsonLines<T>(fs.readFileSync(file, 'utf8'), schema) : [];
+}
+
 // What a stored line is checked for. JSON has no NaN or Infinity (a diverging
 // test loss is written as null), so a value may be null; what every reader
 // keys on (type, iteration, epoch; the layer names) must be there.
-const MetricLineSchema = MetricRecordSchema.pick({ type: true, iteration: true, epoch: true });
-const GradientLineSchema = GradientRecordSchema.extend({ layers: z.array(z.object({ name: z.string(), norm: z.number().nullable() })) });
+export const MetricLineSchema = MetricRecordSchema.pick({ type: true, iteration: true, epoch: true });
+export const GradientLineSchema = GradientRecordSchema.extend({ layers: z.array(z.object({ name: z.string(), norm: z.number().nullable() })) });
 
 export const readMetrics = (dir: string): MetricRecord[] => readJsonLines(path.join(dir, METRICS), MetricLineSchema);
 export const readGradients = (dir: string): GradientRecord[] => readJsonLines(path.join(dir, GRADIENTS), GradientLineSchema);
