@@ -2,6 +2,7 @@
 // Runs in the trainer process only (it loads tfjs); reports through `emit`.
 import * as tfjs from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lib from '../core/lib';
 import { UserCodeError } from '../core/compile/compileUserFile';
@@ -106,7 +107,7 @@ export async function train(job: TrainJob, control: Control, emit: Emit): Promis
     const p = plan(recipe, dataset.train.count);
     const info: RunInfo = {
       id: path.basename(runDir), experiment: job.experiment, file: path.resolve(job.file), createdAt: new Date().toISOString(),
-      status: 'running', pid: process.pid, backend, recipe, overrides: job.overrides,
+      status: 'running', pid: process.pid, host: os.hostname(), backend, recipe, overrides: job.overrides,
       dataset: {
         name: recipe.data.name, source: dataset.source, train: dataset.train.count, test: dataset.test.count,
         validation: dataset.validation?.count, inputShape: dataset.info.inputShape, classNames: dataset.classNames,
@@ -148,7 +149,7 @@ export async function resume(runDir: string, backendChoice: BackendChoice, cache
     lib.setInitSeed(info.recipe.seed);
     await reportArchitectureChange(info.file, model, () => runUserCodeTimed(emit, info.file, info.experiment, () => build(loaded, dataset.info)), emit);
     truncateRecordsAfter(runDir, state.iteration);
-    updateRunInfo(runDir, { status: 'running', pid: process.pid, backend, error: undefined });
+    updateRunInfo(runDir, { status: 'running', pid: process.pid, host: os.hostname(), backend, error: undefined });
     const onMode = (mode: StepMode) => {
       updateRunInfo(runDir, { mode });
       emit({ type: 'started', runDir, experiment: info.experiment, backend, mode, summary: info.summary, graph: info.graph, epochs: info.epochs, iterationsPerEpoch: info.iterationsPerEpoch, totalIterations: info.totalIterations, startIteration: state.iteration });

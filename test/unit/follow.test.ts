@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FollowUpdate, isBeingWritten, isWrittenNow, JsonlTail, RunFollower, writerState } from '../../src/core/runs/follow';
-import type { RunInfo } from '../../src/core/runs/runFolder';
+import { readRunInfo, type RunInfo } from '../../src/core/runs/runFolder';
+import { MetricLineSchema, readMetrics } from '../../src/core/runs/metricRecords';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-follow-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -203,4 +204,25 @@ test('isWrittenNow: running with a live writer here, or recently touched by anot
   writeInfo(dir, runInfo('finished', { pid: process.pid }));
   assert.equal(isWrittenNow(dir), false);
   assert.equal(isWrittenNow(path.join(dir, 'nope')), false);
+});
+
+test('readRunInfo: a dead pid makes a local "running" run interrupted; a pid of another host is left to the follower', () => {
+  const deadPid = 2 ** 22 + 12345; // above Linux's pid_max default: never alive
+  const local = fresh();
+  writeInfo(local, runInfo('running', { pid: deadPid, host: os.hostname() }));
+  assert.equal(readRunInfo(local).status, 'interrupted');
+  const unnamed = fresh();
+  writeInfo(unnamed, runInfo('running', { pid: deadPid }));
+  assert.equal(readRunInfo(unnamed).status, 'interrupted', 'no host: written by this machine');
+  const elsewhere = fresh();
+  writeInfo(elsewhere, runInfo('running', { pid: deadPid, host: `${os.hostname()}-cluster-node` }));
+  assert.equal(readRunInfo(elsewhere).status, 'running');
+});
+
+test('JsonlTail with the metrics checks skips a line without type/iteration/epoch, as readMetrics does', () => {
+  const dir = fresh();
+  fs.writeFileSync(path.join(dir, 'metrics.jsonl'), line(1) + JSON.stringify({ loss: 1 }) + '\n' + line(2));
+  const tail = new JsonlTail<{ iteration: number }>(path.join(dir, 'metrics.jsonl'), MetricLineSchema);
+  assert.deepEqual(its(tail.read().records), its(readMetrics(dir)));
+  assert.deepEqual(its(readMetrics(dir)), [1, 2]);
 });

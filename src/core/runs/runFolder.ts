@@ -4,6 +4,7 @@
 // them all. Everything is written so that a trainer killed at any moment
 // leaves a folder that reads back and resumes.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { z } from 'zod';
 import type { ModelGraph, ModelSummary } from '../../protocol/graph';
@@ -29,6 +30,8 @@ export interface RunInfo {
   createdAt: string;
   status: RunStatus;
   pid?: number;
+  /** The machine `pid` belongs to; none: this one (runs written before it was recorded). */
+  host?: string;
   backend: string;
   /** How the steps ran (graph mode, eager, data-parallel); absent in runs from before it was recorded. */
   mode?: StepMode;
@@ -111,7 +114,9 @@ export function readRunInfo(dir: string): RunInfo {
   const parsed = RunInfoSchema.safeParse(raw);
   if (!parsed.success) throw new RunFolderError(`${file} is not a valid run record (${firstIssue(parsed.error)}): ${fix}`);
   const info = parsed.data as unknown as RunInfo;
-  if (info.status === 'running' && !(info.pid && isAlive(info.pid))) info.status = 'interrupted';
+  // A pid means something only on the machine that wrote it (run.json's host; none: this one).
+  const local = info.host === undefined || info.host === os.hostname();
+  if (info.status === 'running' && local && !(info.pid && isAlive(info.pid))) info.status = 'interrupted';
   return info;
 }
 

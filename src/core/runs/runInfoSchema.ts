@@ -19,6 +19,8 @@ export const RunInfoSchema = z.object({
   createdAt: z.string(),
   status: StoredRunStatusSchema,
   pid: z.number().int().optional(),
+  /** The machine `pid` belongs to (os.hostname()); a run written elsewhere is judged by its files growing, not by its pid. */
+  host: z.string().optional(),
   backend: z.string(),
   mode: StepModeSchema.optional(),
   recipe: z.object({
