@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { openWorkbench, REPO_ROOT, Workbench } from '../harness/codeServer';
-import { openFile, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
+import { openFile, RESULTS, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
 
 const MODEL = [
   '// Edit me: the diagram beside follows as you type.',
@@ -93,11 +93,19 @@ async function problems(page: Page): Promise<string[]> {
 test('the diagram follows the edited text: deeper net, a broken add greyed with its Problems entry, recovery', async () => {
   const { page } = wb;
   await openFile(page, 'live.ts');
+  await page.keyboard.press('Control+B'); // no side bar: room for the file and its diagram
   // The size on the lens means the warm describe process is up (it builds the lens's facts).
   await page.locator('.codelens-decoration', { hasText: 'ResNet-8 ·' }).first().waitFor({ state: 'visible', timeout: 120_000 });
   await page.locator('.codelens-decoration a', { hasText: 'Diagram' }).first().click();
   const panel = webviewFrame(page);
   const resnet8 = await until(panel, (s) => s.shortcuts === 3 && s.state === 'live', 120_000, 'the ResNet-8 diagram');
+  // The person collapses the last block and scrolls a little: the redraw must keep both.
+  await panel.locator('svg.diagram g.node[data-id="stage3/block1/conv1"]').click();
+  await panel.locator('svg.diagram g.node[data-id="group:stage3/block1"]').waitFor({ state: 'visible' });
+  const scrollTop = () => panel.locator('body').evaluate(() => document.scrollingElement!.scrollTop);
+  await panel.locator('body').evaluate(() => { document.scrollingElement!.scrollTop = 40; });
+  const scrolled = await scrollTop();
+  assert.ok(scrolled > 0, 'the diagram scrolls');
   await screenshot(page, 'live-preview-1-resnet8');
 
   // depth: 8 -> depth: 14, typed.
@@ -106,13 +114,17 @@ test('the diagram follows the edited text: deeper net, a broken add greyed with 
   const typedAt = Date.now();
   const resnet14 = await until(panel, (s) => s.shortcuts === 6, 30_000, 'the ResNet-14 diagram');
   const took = Date.now() - typedAt;
-  await screenshot(page, 'live-preview-2-resnet14');
   console.log(`# diagram updated ${took} ms after the last keystroke (ResNet-8: ${resnet8.layers} layers, ResNet-14: ${resnet14.layers})`);
   assert.ok(took < WITHIN_MS, `the diagram changed ${took} ms after the last keystroke`);
   assert.ok(resnet14.layers > resnet8.layers, `layers ${resnet8.layers} -> ${resnet14.layers}`);
   assert.equal(resnet14.layers - resnet8.layers, 3 * 7, 'three more basic blocks of 7 layers (conv, bn, relu, conv, bn, add, relu)');
   assert.ok(resnet14.changed >= 3, `the new blocks are highlighted (${resnet14.changed} boxes)`);
+  assert.equal(await panel.locator('svg.diagram g.node[data-id="group:stage3/block1"]').count(), 1, 'the collapsed block stays collapsed');
+  assert.equal(await panel.locator('svg.diagram g.node[data-id="stage2/block2/conv1"]').count(), 1, 'a new block comes expanded, as most blocks were');
+  assert.equal(await scrollTop(), scrolled, 'the scroll position is kept');
+  // The CodeLens's size follows from the same build (the picture: while the new blocks are still highlighted).
   await page.locator('.codelens-decoration', { hasText: 'ResNet-14 ·' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await screenshot(page, 'live-preview-2-resnet14');
 
   // A broken add above `return model;`.
   await select(page, 'return model;');
@@ -120,9 +132,13 @@ test('the diagram follows the edited text: deeper net, a broken add greyed with 
   await page.keyboard.type(BROKEN, { delay: 5 });
   await page.keyboard.press('Enter');
   await page.keyboard.type('  ');
-  const broken = await until(panel, (s) => s.state === 'stale', 30_000, 'the greyed diagram');
+  // (A pause while typing may preview a half-typed line first: its syntax error greys the diagram too.)
+  const errorText = () => panel.locator('.diagram-error').textContent({ timeout: 1000 });
+  await waitFor(async () => /cannot combine/.test((await errorText()) ?? ''), 30_000, 'the error of the broken add');
+  const broken = await diagramState(panel);
+  assert.equal(broken.state, 'stale');
   assert.equal(broken.shortcuts, 6, 'the last good diagram stays');
-  assert.match((await panel.locator('.diagram-error').textContent()) ?? '', new RegExp(`live\\.ts:${BROKEN_LINE}:\\d+ .*cannot combine`));
+  assert.match((await errorText()) ?? '', new RegExp(`live\\.ts:${BROKEN_LINE}:\\d+ layer .*cannot combine .*\\[batch, 32, 32, 16\\] and .*\\[batch, 16, 16, 32\\]`));
   await page.keyboard.press('Control+Shift+M');
   await waitFor(async () => (await problems(page)).some((t) => t.includes('cannot combine') && t.includes(`[Ln ${BROKEN_LINE},`)), 15_000, `a Problems entry at line ${BROKEN_LINE}`);
   await screenshot(page, 'live-preview-3-broken');
@@ -137,4 +153,32 @@ test('the diagram follows the edited text: deeper net, a broken add greyed with 
   await waitFor(async () => (await problems(page)).length === 0, 15_000, 'the Problems entry to clear');
   await page.locator('.codelens-decoration', { hasText: 'ResNet-14 ·' }).first().waitFor({ state: 'visible', timeout: 10_000 });
   await screenshot(page, 'live-preview-4-fixed');
+});
+
+/** The README's picture: three of the screenshots side by side, captioned (test-results/live-preview.png). */
+test('the three states as one picture', async () => {
+  const frames = [
+    ['live-preview-1-resnet8', 'ResNet-8: its diagram beside the file'],
+    ['live-preview-2-resnet14', '<code>depth: 14</code> typed: 3 more blocks, highlighted'],
+    ['live-preview-3-broken', 'a broken <code>add</code>: last diagram greyed, error in Problems'],
+  ].map(([name, caption]) => {
+    const png = fs.readFileSync(path.join(RESULTS, `${name}.png`)).toString('base64');
+    // The workbench without its title and status bars, at 60%.
+    return `<figure><div class="crop"><img src="data:image/png;base64,${png}"></div><figcaption>${caption}</figcaption></figure>`;
+  });
+  const page = await wb.browser.context.newPage();
+  try {
+    await page.setContent(`<style>
+      body { margin: 0; background: #181818; font: 15px system-ui, sans-serif; color: #ccc; }
+      #strip { display: flex; gap: 10px; padding: 10px; width: max-content; }
+      figure { margin: 0; }
+      .crop { width: 811px; height: 498px; overflow: hidden; border: 1px solid #333; }
+      .crop img { width: 840px; margin: -22px 0 0 -29px; }
+      figcaption { padding: 6px 2px 0; } code { color: #e2c08d; }
+    </style><div id="strip">${frames.join('')}</div>`);
+    await page.locator('#strip').screenshot({ path: path.join(RESULTS, 'live-preview.png') });
+  } finally {
+    await page.close();
+  }
+  assert.ok(fs.statSync(path.join(RESULTS, 'live-preview.png')).size > 10_000);
 });

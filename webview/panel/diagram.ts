@@ -11,7 +11,7 @@ import { BOX_H, BOX_W, changedLayers, COL_W, edgePath, keepCollapsed, layoutGrap
 const NS = 'http://www.w3.org/2000/svg';
 const LEFT = 110, TOP = 16;
 /** How long the layers a preview changed stay highlighted. */
-const CHANGED_MS = 1600;
+const CHANGED_MS = 2500;
 
 function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, parent?: Element): SVGElementTagNameMap[K] {
   const e = document.createElementNS(NS, tag);
