@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { factsLine, summaryTable } from '../cli/format';
 import { findExperiments } from '../core/experiments/findExperiments';
+import { SHOW_LIVE_COMMAND } from './livePreview';
 import type { ModelFacts } from './modelFacts';
 
 export interface ExperimentRef { file: string; experiment: string }
@@ -24,7 +25,7 @@ export class ExperimentCodeLensProvider implements vscode.CodeLensProvider {
       const ref: ExperimentRef = { file: doc.uri.fsPath, experiment: e.name };
       const lenses = [
         new vscode.CodeLens(range, { title: '▶ Train', command: 'resnetLab.train', arguments: [ref], tooltip: `Train ${e.name}` }),
-        new vscode.CodeLens(range, { title: 'Diagram', command: 'resnetLab.showDiagram', arguments: [ref], tooltip: `Show the layer diagram of ${e.name}` }),
+        new vscode.CodeLens(range, { title: 'Diagram', command: SHOW_LIVE_COMMAND, arguments: [ref], tooltip: `Show the layer diagram of ${e.name}` }),
         new vscode.CodeLens(range, { title: 'Compare', command: 'resnetLab.compareRuns', arguments: [ref], tooltip: `Compare the runs of ${e.name}` }),
       ];
       const summary = this.facts?.get(doc.uri.fsPath, e.name, text);

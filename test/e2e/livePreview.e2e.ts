@@ -53,14 +53,15 @@ after(async () => { await wb?.close(); });
 
 interface DiagramState { layers: number; shortcuts: number; state: string; changed: number }
 
+/** Read in one go inside the webview, so that no redraw falls between two of the numbers. */
 async function diagramState(panel: FrameLocator): Promise<DiagramState> {
-  const svg = panel.locator('svg.diagram');
-  return {
-    layers: Number(await svg.getAttribute('data-layers')),
-    shortcuts: Number(await svg.getAttribute('data-shortcuts')),
-    state: (await panel.locator('#diagram').getAttribute('data-state')) ?? '',
-    changed: await panel.locator('svg.diagram g.node.changed').count(),
-  };
+  return panel.locator('#diagram').evaluate((host) => {
+    const svg = host.querySelector('svg.diagram');
+    return {
+      layers: Number(svg?.getAttribute('data-layers')), shortcuts: Number(svg?.getAttribute('data-shortcuts')),
+      state: host.getAttribute('data-state') ?? '', changed: host.querySelectorAll('svg.diagram g.node.changed').length,
+    };
+  }, undefined, { timeout: 2000 });
 }
 
 /** Polls often (not waitFor's 500 ms) so the time to the change is measured to ~50 ms. */
