@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): ResNetLabApi {
   const preview = new LivePreview(describer, panel, diagnostics, facts, log);
   const sidebar = new SidebarView(context.extensionUri, runs, panel, () => (vscode.workspace.workspaceFolders ? settings.runsDir() : undefined), log);
   context.subscriptions.push(
-    log, diagnostics, runs, panel, sidebar, facts, preview, { dispose: () => describer.dispose() }, new StatusBar(runs),
+    log, diagnostics, runs, panel, sidebar, facts, preview, describer, new StatusBar(runs),
     vscode.languages.registerCodeLensProvider({ language: 'typescript', scheme: 'file' }, new ExperimentCodeLensProvider(facts)),
     vscode.languages.registerHoverProvider({ language: 'typescript', scheme: 'file' }, new ExperimentHoverProvider(facts)),
     vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar),
