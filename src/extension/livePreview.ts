@@ -75,7 +75,8 @@ export class LivePreview implements vscode.Disposable {
     this.lastTarget.set(ref.file, ref.experiment);
     const text = doc.getText();
     const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Building ${ref.experiment}…` },
-      () => this.service.describe({ file: ref.file, experiment: ref.experiment, source: text, key: `preview\0${ref.file}` }));
+      // No key: an edit typed while this waits must not replace it (the panel would never open).
+      () => this.service.describe({ file: ref.file, experiment: ref.experiment, source: text }));
     if (outcome.status === 'described') {
       this.panel.showDiagram(`Diagram: ${ref.experiment}`, { graph: outcome.graph, summary: outcome.summary });
       this.diagnostics.clear(ref.file);
