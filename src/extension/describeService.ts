@@ -42,7 +42,11 @@ const START_LIMIT_MS = 60_000;
 /** A process that dies this many times in a row before it is ready is not started again until asked anew. */
 const MAX_FAILED_STARTS = 3;
 
-interface Pending { id: number; job: DescribeJob; resolve: (o: DescribeOutcome) => void }
+interface Pending { id: number; job: DescribeJob; resolve: (o: DescribeOutcome) => void; done: Promise<DescribeOutcome> }
+
+/** Two requests for the same text build the same model: the CodeLens facts and the preview often ask together. */
+const sameBuild = (a: DescribeJob, b: DescribeJob) =>
+  a.file === b.file && a.experiment === b.experiment && a.data === b.data && a.source === b.source;
 
 export class DescribeService {
   private child: ChildProcess | undefined;
@@ -63,14 +67,18 @@ export class DescribeService {
 
   describe(job: DescribeJob): Promise<DescribeOutcome> {
     if (this.disposed) return Promise.resolve({ status: 'failed', kind: 'crash', message: 'the describe service was closed', diagnostics: [] });
-    return new Promise((resolve) => {
-      if (job.key !== undefined) {
-        for (const p of this.queue.filter((q) => q.job.key === job.key)) p.resolve({ status: 'superseded' });
-        this.queue = this.queue.filter((q) => q.job.key !== job.key);
-      }
-      this.queue.push({ id: this.nextId++, job, resolve });
-      this.pump();
-    });
+    // Waiting for the same build instead of a second one also means one time-out, not two, for a model that hangs.
+    const same = [...(this.inFlight ? [this.inFlight] : []), ...this.queue].find((p) => sameBuild(p.job, job));
+    if (same) return same.done;
+    if (job.key !== undefined) {
+      for (const p of this.queue.filter((q) => q.job.key === job.key)) p.resolve({ status: 'superseded' });
+      this.queue = this.queue.filter((q) => q.job.key !== job.key);
+    }
+    let resolve!: (o: DescribeOutcome) => void;
+    const done = new Promise<DescribeOutcome>((r) => { resolve = r; });
+    this.queue.push({ id: this.nextId++, job, resolve, done });
+    this.pump();
+    return done;
   }
 
   private pump(): void {

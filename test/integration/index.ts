@@ -8,6 +8,7 @@ import { registerFactsSuite } from './facts.test';
 import { registerFaultsSuite } from './faults.test';
 import { registerHostPerfSuite } from './hostPerf.test';
 import { registerIntelliSenseSuite } from './intellisense.test';
+import { registerLivePreviewSuite } from './livePreview.test';
 import { registerTrainingSuite } from './training.test';
 import { registerTrustSuite } from './trust.test';
 
@@ -22,6 +23,7 @@ export function run(): Promise<void> {
     registerFactsSuite();
     registerTrainingSuite();
     registerFaultsSuite();
+    registerLivePreviewSuite();
     registerHostPerfSuite();
   } else {
     registerTrustSuite();

@@ -70,6 +70,10 @@ describe('warm describe process', () => {
     assert.equal(edited.graph.nodes.length, edited.summary.layers.length);
     assert.equal(service.pid, pid, 'the same process answered both');
     assert.equal(service.starts, 1);
+    // The same text asked for twice at once (the CodeLens facts and the preview): one build, one answer.
+    const [x, y] = await Promise.all([0, 1].map(() => service.describe({ file, experiment: 'net', source: resnet(20) })));
+    assert.equal(x, y);
+    assert.equal(described(x).summary.depth, 20);
   });
 
   test('a model function with while (true) {} times out at the limit, the process is replaced, the next request describes', async () => {
