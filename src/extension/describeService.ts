@@ -35,10 +35,17 @@ export interface DescribeServiceOptions {
   timeoutMs: () => number;
   log?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Milliseconds without requests after which the process exits (default 5 min); the next request starts one. */
+  idleMs?: number;
 }
 
 /** Starting tfjs and the compiler takes a second or two; on a loaded machine much more. */
 const START_LIMIT_MS = 60_000;
+/**
+ * tfjs, the compiler's WebAssembly heap and a built ResNet-110 hold ~330 MB:
+ * worth keeping while someone edits, not for a window left open all day.
+ */
+const IDLE_MS = 5 * 60_000;
 /** A process that dies this many times in a row before it is ready is not started again until asked anew. */
 const MAX_FAILED_STARTS = 3;
 
@@ -55,6 +62,7 @@ export class DescribeService {
   private inFlight: Pending | undefined;
   private timer: NodeJS.Timeout | undefined;
   private startTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private failedStarts = 0;
   private disposed = false;
@@ -82,6 +90,11 @@ export class DescribeService {
   }
 
   private pump(): void {
+    clearTimeout(this.idleTimer);
+    if (!this.inFlight && this.queue.length === 0 && this.child) {
+      this.idleTimer = setTimeout(() => this.stopIdle(), this.options.idleMs ?? IDLE_MS);
+      this.idleTimer.unref?.();
+    }
     if (this.inFlight || this.queue.length === 0 || this.disposed) return;
     if (!this.child) return this.start();
     if (!this.ready) return;
@@ -151,6 +164,16 @@ export class DescribeService {
     p.resolve({ status: 'failed', kind: 'timeout', message: `${p.job.file}:${line}:1 ${message}`, diagnostics: [{ file: p.job.file, line, column: 1, message }] });
   }
 
+  private stopIdle(): void {
+    if (this.inFlight || this.queue.length || !this.child) return;
+    const idle = this.child;
+    this.child = undefined; // not an unexpected exit: nothing is started again
+    this.ready = false;
+    clearTimeout(this.startTimer);
+    this.options.log?.(`describe: process ${idle.pid} stopped after ${Math.round((this.options.idleMs ?? IDLE_MS) / 1000)} s without requests`);
+    idle.kill();
+  }
+
   /** Kills the process and starts the next one at once, so the next request finds it warm. */
   private replace(): void {
     const old = this.child;
@@ -180,11 +203,15 @@ export class DescribeService {
       for (const q of this.queue.splice(0)) q.resolve({ status: 'failed', kind: 'crash', message: 'the describe process could not start (see the log)', diagnostics: [] });
       return;
     }
-    this.pump(); // starts a new process if requests wait
+    // A process that was serving is started again at once, warm for the next edit;
+    // one that died starting is tried again only while requests wait.
+    if (wasReady) this.start();
+    this.pump();
   }
 
   dispose(): void {
     this.disposed = true;
+    clearTimeout(this.idleTimer);
     clearTimeout(this.timer);
     clearTimeout(this.startTimer);
     this.child?.kill('SIGKILL');

@@ -3,7 +3,8 @@
 // the file on disk; a model function with `while (true) {}` is stopped at the
 // time limit with a clear message at the experiment's line, the process is
 // replaced, and the next request describes normally; a process that dies is
-// started again; queued requests of one experiment give way to the newest.
+// started again; queued requests of one experiment give way to the newest;
+// a process left idle exits.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -101,6 +102,7 @@ describe('warm describe process', () => {
     const pid = service.pid!;
     process.kill(pid, 'SIGKILL');
     await waitUntil(() => !alive(pid), 'the killed process to be gone');
+    await waitUntil(() => service.pid !== undefined && service.pid !== pid, 'a new process, before any request');
     const again = described(await service.describe({ file, experiment: 'net', source: resnet(8) }));
     assert.equal(again.summary.shortcuts, 3);
     assert.notEqual(service.pid, pid);
@@ -130,6 +132,23 @@ describe('warm describe process', () => {
     assert.deepEqual(b, { status: 'superseded' });
     assert.equal(described(c).summary.depth, 20);
   });
+});
+
+test('an idle process exits; the next request starts another', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-describe-idle-'));
+  const file = path.join(dir, 'model.ts');
+  fs.writeFileSync(file, resnet(8));
+  const service = new DescribeService(SCRIPT, { timeoutMs: () => LIMIT_MS, idleMs: 300 });
+  try {
+    assert.equal(described(await service.describe({ file, experiment: 'net' })).summary.shortcuts, 3);
+    const pid = service.pid!;
+    await waitUntil(() => service.pid === undefined && !alive(pid), 'the idle process to exit');
+    assert.equal(described(await service.describe({ file, experiment: 'net', source: resnet(14) })).summary.shortcuts, 6);
+    assert.equal(service.starts, 2);
+  } finally {
+    service.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 async function waitUntil(check: () => boolean, what: string): Promise<void> {
