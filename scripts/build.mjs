@@ -49,6 +49,8 @@ const builds = [
   { ...node, entryPoints: ['src/trainer/batchWorker.ts'], outfile: `${out}/batch-worker.js` },
   // The model-file compiler's thread (src/core/compile/compileUserFile.ts): esbuild-wasm's heap leaves with it.
   { ...node, entryPoints: ['src/trainer/compileWorker.ts'], outfile: `${out}/compile-worker.js` },
+  // The warm describe process of the live preview (src/extension/describeService.ts): builds models, never trains.
+  { ...node, entryPoints: ['src/trainer/describeServer.ts'], outfile: `${out}/describe-server.js` },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: `${out}/cli.js`, banner: { js: '#!/usr/bin/env node' } },
   {
     bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: production,

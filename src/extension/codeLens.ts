@@ -1,10 +1,11 @@
 // ▶ Train, Diagram and Compare above every `export const x = experiment(...)`,
-// then the model's size once it is known (ModelFacts, computed in the
-// background: the lenses never wait for it). Re-scanned from the document text
-// on every request, so lenses follow edits.
+// then the model's size once it is known (ModelFacts, built from the editor's
+// text in the background: the lenses never wait for it). Re-scanned from the
+// document text on every request, so lenses and sizes follow edits.
 import * as vscode from 'vscode';
 import { factsLine, summaryTable } from '../cli/format';
 import { findExperiments } from '../core/experiments/findExperiments';
+import { SHOW_LIVE_COMMAND } from './livePreview';
 import type { ModelFacts } from './modelFacts';
 
 export interface ExperimentRef { file: string; experiment: string }
@@ -24,15 +25,15 @@ export class ExperimentCodeLensProvider implements vscode.CodeLensProvider {
       const ref: ExperimentRef = { file: doc.uri.fsPath, experiment: e.name };
       const lenses = [
         new vscode.CodeLens(range, { title: '▶ Train', command: 'resnetLab.train', arguments: [ref], tooltip: `Train ${e.name}` }),
-        new vscode.CodeLens(range, { title: 'Diagram', command: 'resnetLab.showDiagram', arguments: [ref], tooltip: `Show the layer diagram of ${e.name}` }),
+        new vscode.CodeLens(range, { title: 'Diagram', command: SHOW_LIVE_COMMAND, arguments: [ref], tooltip: `Show the layer diagram of ${e.name}` }),
         new vscode.CodeLens(range, { title: 'Compare', command: 'resnetLab.compareRuns', arguments: [ref], tooltip: `Compare the runs of ${e.name}` }),
       ];
-      const summary = this.facts?.get(doc.uri.fsPath, e.name);
+      const summary = this.facts?.get(doc.uri.fsPath, e.name, text);
       if (summary) {
         // Text, not a button (an empty command): Diagram is the button for the whole model.
         lenses.push(new vscode.CodeLens(range, {
           title: factsLine(summary), command: '',
-          tooltip: `${summary.trainableParams.toLocaleString('en-US')} trainable parameters, ${summary.depth} weighted layers, ${summary.shortcuts} shortcut connections (as last saved)`,
+          tooltip: `${summary.trainableParams.toLocaleString('en-US')} trainable parameters, ${summary.depth} weighted layers, ${summary.shortcuts} shortcut connections (as the editor's text builds)`,
         }));
       }
       return lenses;
@@ -52,7 +53,7 @@ export class ExperimentHoverProvider implements vscode.HoverProvider {
     const name = doc.getText(word);
     const e = findExperiments(text).find((x) => x.name === name && x.line === pos.line);
     if (!e) return undefined;
-    const summary = await this.facts.whenKnown(doc.uri.fsPath, e.name);
+    const summary = await this.facts.whenKnown(doc.uri.fsPath, e.name, text);
     if (!summary || token.isCancellationRequested) return undefined;
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${e.name}**: ${factsLine(summary)}\n\n`);

@@ -4,7 +4,9 @@
 import * as vscode from 'vscode';
 import { ExperimentCodeLensProvider, ExperimentHoverProvider } from './codeLens';
 import { registerCommands } from './commands';
+import { DescribeService } from './describeService';
 import { Diagnostics } from './diagnostics';
+import { LivePreview } from './livePreview';
 import { Log } from './log';
 import { ModelFacts } from './modelFacts';
 import { RunManager } from './runManager';
@@ -17,25 +19,36 @@ export interface ResNetLabApi {
   runs: RunManager;
   panel: TrainingPanel;
   facts: ModelFacts;
+  preview: LivePreview;
+  describer: DescribeService;
+  /** Milliseconds `activate` took (the integration suite prints it). */
+  activationMs: number;
 }
 
-/** Seconds a background describe (model facts) may take to build the model. */
-const FACTS_BUILD_TIMEOUT_SECONDS = 20;
+/** Seconds the warm describe process may take to build a model (live preview, model facts). */
+const previewTimeoutSeconds = () => Math.min(vscode.workspace.getConfiguration('resnetLab').get<number>('previewTimeout', 10), settings.buildTimeout() ?? 60);
 
 export function activate(context: vscode.ExtensionContext): ResNetLabApi {
+  const started = performance.now();
   const log = new Log();
   const diagnostics = new Diagnostics();
   const runs = new RunManager(vscode.Uri.joinPath(context.extensionUri, 'dist', 'trainer.js').fsPath, log, diagnostics, settings.buildTimeout);
   const panel = new TrainingPanel(context.extensionUri, runs, log, settings.maxChartPoints, context.workspaceState);
-  // Facts get a short build limit of their own: a model function that never
-  // returns must not hold a core for resnetLab.buildTimeout's minute in the background.
-  const facts = new ModelFacts(
-    async (file, experiment) => (await runs.describe(file, experiment, { quiet: true, buildTimeoutSeconds: Math.min(FACTS_BUILD_TIMEOUT_SECONDS, settings.buildTimeout() ?? FACTS_BUILD_TIMEOUT_SECONDS) })).summary,
-    () => vscode.workspace.isTrusted,
-  );
+  // One warm process builds models for the facts and the live preview (started
+  // on the first request), with a short limit of its own: a model function that
+  // never returns must not hold a core for resnetLab.buildTimeout's minute.
+  const describer = new DescribeService(vscode.Uri.joinPath(context.extensionUri, 'dist', 'describe-server.js').fsPath, {
+    timeoutMs: () => previewTimeoutSeconds() * 1000, log: (line) => log.trace(line),
+  });
+  const facts = new ModelFacts(async (file, experiment, source) => {
+    const o = await describer.describe({ file, experiment, source, key: `facts\0${file}\0${experiment}` });
+    if (o.status !== 'described') throw new Error(o.status === 'failed' ? o.message : 'superseded');
+    return o.summary;
+  }, () => vscode.workspace.isTrusted);
+  const preview = new LivePreview(describer, panel, diagnostics, facts, log);
   const sidebar = new SidebarView(context.extensionUri, runs, panel, () => (vscode.workspace.workspaceFolders ? settings.runsDir() : undefined), log);
   context.subscriptions.push(
-    log, diagnostics, runs, panel, sidebar, facts, new StatusBar(runs),
+    log, diagnostics, runs, panel, sidebar, facts, preview, describer, new StatusBar(runs),
     vscode.languages.registerCodeLensProvider({ language: 'typescript', scheme: 'file' }, new ExperimentCodeLensProvider(facts)),
     vscode.languages.registerHoverProvider({ language: 'typescript', scheme: 'file' }, new ExperimentHoverProvider(facts)),
     vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar),
@@ -44,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): ResNetLabApi {
     }),
     ...registerCommands({ runs, panel, log, extensionUri: context.extensionUri }),
   );
-  return { runs, panel, facts };
+  return { runs, panel, facts, preview, describer, activationMs: performance.now() - started };
 }
 
 export function deactivate(): void {

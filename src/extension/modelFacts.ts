@@ -1,22 +1,26 @@
 // Model facts for the CodeLens and the hover: each experiment's summary
-// (layers, parameters, shortcuts), from describing it in a trainer process.
-// Once per saved version of the file (its bytes on disk, hashed), cached, one
-// describe at a time; asking never waits: `get` answers from the cache and
-// queues what is missing, and `onDidChange` fires when an answer arrives so
-// the lenses are asked again.
+// (layers, parameters, shortcuts), from building it in the warm describe
+// process (describeService.ts). Keyed by the text it was built from (hashed):
+// the editor's text when the lens or hover gives it, else the file on disk;
+// cached, one describe at a time; asking never waits: `get` answers from the
+// cache and queues what is missing, and `onDidChange` fires when an answer
+// arrives so the lenses are asked again. The live preview hands in what it
+// built (`record`), so the lens follows the edits without a second build.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { ModelSummary } from '../protocol/graph';
 
-/** Builds the experiment's model and returns its summary (RunManager.describe). */
-export type Describe = (file: string, experiment: string) => Promise<ModelSummary>;
+/** Builds the experiment's model from `source` (the file on disk when absent) and returns its summary. */
+export type Describe = (file: string, experiment: string, source?: string) => Promise<ModelSummary>;
 
 interface Entry {
   version: string;
   done: Promise<ModelSummary | undefined>;
   summary?: ModelSummary;
 }
+
+const hash = (text: string | Buffer) => createHash('sha1').update(text).digest('hex');
 
 export class ModelFacts implements vscode.Disposable {
   private readonly cache = new Map<string, Entry>();
@@ -32,26 +36,36 @@ export class ModelFacts implements vscode.Disposable {
     private readonly allowed: () => boolean,
   ) {}
 
-  /** The summary of the file's saved version if known; if not, undefined and a describe is queued. */
-  get(file: string, experiment: string): ModelSummary | undefined {
-    return this.entry(file, experiment)?.summary;
+  /** The summary of this text (else the saved file) if known; if not, undefined and a describe is queued. */
+  get(file: string, experiment: string, text?: string): ModelSummary | undefined {
+    return this.entry(file, experiment, text)?.summary;
   }
 
-  /** The summary of the file's saved version, describing it if needed; undefined if it does not build. */
-  async whenKnown(file: string, experiment: string): Promise<ModelSummary | undefined> {
-    return this.entry(file, experiment)?.done;
+  /** The summary of this text (else the saved file), describing it if needed; undefined if it does not build. */
+  async whenKnown(file: string, experiment: string, text?: string): Promise<ModelSummary | undefined> {
+    return this.entry(file, experiment, text)?.done;
   }
 
-  /** How many times the experiment was described (once per saved version it was asked about). */
+  /** A summary built elsewhere (the live preview) from exactly this text. */
+  record(file: string, experiment: string, text: string, summary: ModelSummary): void {
+    const key = `${file}\0${experiment}`;
+    const version = hash(text);
+    const cached = this.cache.get(key);
+    if (cached?.version === version && cached.summary) return;
+    this.cache.set(key, { version, done: Promise.resolve(summary), summary });
+    this.emitter.fire();
+  }
+
+  /** How many times the experiment was described here (once per version of its text it was asked about). */
   timesDescribed(file: string, experiment: string): number {
     return this.started.get(`${file}\0${experiment}`) ?? 0;
   }
 
-  private entry(file: string, experiment: string): Entry | undefined {
+  private entry(file: string, experiment: string, text?: string): Entry | undefined {
     if (!this.allowed()) return undefined;
     let version: string;
     try {
-      version = createHash('sha1').update(fs.readFileSync(file)).digest('hex');
+      version = hash(text ?? fs.readFileSync(file));
     } catch {
       return undefined; // not on disk (yet)
     }
@@ -59,14 +73,16 @@ export class ModelFacts implements vscode.Disposable {
     const cached = this.cache.get(key);
     if (cached?.version === version) return cached;
     const entry: Entry = { version, done: Promise.resolve(undefined) };
-    // One trainer process at a time: a file of five experiments must not start five at once.
+    // One describe at a time: a file of five experiments must not queue five at once in front of the preview.
     entry.done = this.queue.then(async () => {
-      if (this.cache.get(key) !== entry) return undefined; // the file changed again while queued
+      // Replaced while queued: by a newer text (nothing to say), or by the preview's build of this one.
+      const current = this.cache.get(key);
+      if (current !== entry) return current?.version === version ? current.summary : undefined;
       this.started.set(key, (this.started.get(key) ?? 0) + 1);
       try {
-        entry.summary = await this.describe(file, experiment);
+        entry.summary = await this.describe(file, experiment, text);
       } catch {
-        // A model that does not build has no facts; training it reports why, at its line.
+        // A model that does not build has no facts; the preview and training report why, at its line.
         return undefined;
       }
       this.emitter.fire();

@@ -115,6 +115,21 @@ export class TrainingPanel implements vscode.Disposable {
     this.show({ title, runIds: [], runDirs: [], diagram });
   }
 
+  /** The title while the panel is open on a model's diagram alone (not a run): the live preview may redraw it. */
+  get diagramTitle(): string | undefined {
+    return this.panel && this.shown && this.shown.runIds.length === 0 && this.shown.diagram ? this.shown.title : undefined;
+  }
+
+  /** The live preview (livePreview.ts): the edited model's diagram, or the error that keeps it from building. */
+  showPreview(title: string, preview: { diagram?: DiagramData; error?: string }): void {
+    if (!this.diagramTitle || !this.shown) return;
+    if (preview.diagram) this.shown.diagram = preview.diagram;
+    this.shown.title = title;
+    this.panel!.title = title;
+    this.prepared = undefined;
+    this.post({ method: 'diagram/preview', params: preview });
+  }
+
   /** Called by the serializer after a window reload. */
   restore(panel: vscode.WebviewPanel, state: { runDirs?: string[] } | undefined): void {
     this.adopt(panel);

@@ -74,6 +74,8 @@ export type HostMessage =
   | { method: 'run/update'; params: { run: RunView } }
   | { method: 'run/metrics'; params: { id: string; records: MetricRecordView[] } }
   | { method: 'diagram/show'; params: DiagramData }
+  /** The live preview: the edited model's diagram, or why it does not build (the last diagram stays, greyed). */
+  | { method: 'diagram/preview'; params: { diagram?: DiagramData; error?: string } }
   | { method: 'sidebar/update'; params: { active?: RunView; activeMetrics: MetricRecordView[]; recent: RunView[] } }
   | { method: 'state/save'; params: { runDirs: string[] } };
 

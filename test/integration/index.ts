@@ -6,12 +6,16 @@ import * as vscode from 'vscode';
 import { registerExtensionSuite } from './extension.test';
 import { registerFactsSuite } from './facts.test';
 import { registerFaultsSuite } from './faults.test';
+import { registerHostPerfSuite } from './hostPerf.test';
 import { registerIntelliSenseSuite } from './intellisense.test';
+import { registerLivePreviewSuite } from './livePreview.test';
 import { registerTrainingSuite } from './training.test';
 import { registerTrustSuite } from './trust.test';
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120_000, reporter: 'spec' });
+  // RESNET_LAB_TEST_GREP: run only the matching tests (while working on one suite).
+  const grep = process.env.RESNET_LAB_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120_000, reporter: 'spec', ...(grep ? { grep } : {}) });
   mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
   if (vscode.workspace.isTrusted) {
     registerExtensionSuite();
@@ -19,6 +23,8 @@ export function run(): Promise<void> {
     registerFactsSuite();
     registerTrainingSuite();
     registerFaultsSuite();
+    registerLivePreviewSuite();
+    registerHostPerfSuite();
   } else {
     registerTrustSuite();
   }

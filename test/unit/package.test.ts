@@ -45,7 +45,7 @@ test('the .vsix is within budget: no platform binary, no file twice, no node_mod
   assert.ok(r.files < BUDGET.maxFiles && r.bytes < BUDGET.maxBytes);
   assert.doesNotMatch(output, /should bundle|consists of \d+ files/i, 'vsce bundling warning');
   const names = r.entries.map((e) => e.name.replace(/^extension\//, ''));
-  for (const f of ['dist/extension.js', 'dist/trainer.js', 'dist/trainer-worker.js', 'dist/batch-worker.js', 'dist/esbuild.wasm',
+  for (const f of ['dist/extension.js', 'dist/trainer.js', 'dist/trainer-worker.js', 'dist/batch-worker.js', 'dist/describe-server.js', 'dist/esbuild.wasm',
     'dist/tfjs-backend-wasm.wasm', 'dist/tfjs-backend-wasm-simd.wasm', 'dist/webview/panel.js', 'dist/webview/sidebar.js',
     'dist/types/resnet-lab.d.ts', 'dist/types/tfjs.d.ts',
     'node_modules/resnet-lab-ts-plugin/package.json', 'node_modules/resnet-lab-ts-plugin/index.js', 'media/webview.css', 'media/experiments/degradation.ts', 'package.json',

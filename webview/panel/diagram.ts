@@ -1,12 +1,17 @@
 // Draws a Layout as SVG. Shortcut arcs: identity solid, option A's padding
 // dashed, projections thick with a "proj" tag. Clicking a block collapses or
-// expands it.
+// expands it. The live preview redraws it as the model file is edited
+// (`preview`): collapsed blocks and the scroll position are kept and the
+// layers that changed flash; a model that does not build leaves the last
+// good diagram greyed under its error (`previewFailed`).
 import type { DiagramData } from '../../src/protocol/webview';
 import { Theme } from '../shared/theme';
-import { BOX_H, BOX_W, COL_W, edgePath, layoutGraph, Layout, LayoutNode, ROW_H, shortcutArc } from './diagramLayout';
+import { BOX_H, BOX_W, changedLayers, COL_W, edgePath, keepCollapsed, layoutGraph, Layout, LayoutNode, ROW_H, shortcutArc } from './diagramLayout';
 
 const NS = 'http://www.w3.org/2000/svg';
 const LEFT = 110, TOP = 16;
+/** How long the layers a preview changed stay highlighted. */
+const CHANGED_MS = 2500;
 
 function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, parent?: Element): SVGElementTagNameMap[K] {
   const e = document.createElementNS(NS, tag);
@@ -20,12 +25,43 @@ export class Diagram {
   private data: DiagramData | undefined;
   private lesionMode: ((lesioned: string[]) => void) | undefined;
   private readonly lesioned = new Set<string>();
+  /** Layers the last preview changed, highlighted until the timer clears them. */
+  private changed = new Set<string>();
+  private changedTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The error of the last preview that did not build; the diagram is greyed while set. */
+  private error: string | undefined;
 
   constructor(private readonly host: HTMLElement, private theme: Theme) {}
+
+  /**
+   * A preview of the edited model: unlike `show`, it never resets the
+   * collapsed blocks or the scroll position, and it highlights what changed.
+   */
+  preview(data: DiagramData): void {
+    const previous = this.data;
+    if (!previous) return this.show(data);
+    this.collapsed = keepCollapsed(previous.graph, data.graph, this.collapsed);
+    this.changed = changedLayers(previous.graph, data.graph);
+    this.data = data;
+    this.error = undefined;
+    this.keepingScroll(() => this.render());
+    clearTimeout(this.changedTimer);
+    this.changedTimer = setTimeout(() => {
+      this.changed = new Set();
+      for (const g of this.host.querySelectorAll('g.node.changed')) g.classList.remove('changed');
+    }, CHANGED_MS);
+  }
+
+  /** The edited model does not build: the last good diagram stays, greyed, under the error. */
+  previewFailed(message: string): void {
+    this.error = message;
+    this.keepingScroll(() => this.render());
+  }
 
   show(data: DiagramData): void {
     const first = !this.data || this.data.graph.name !== data.graph.name || this.data.graph.nodes.length !== data.graph.nodes.length;
     this.data = data;
+    this.error = undefined;
     if (first) {
       // Big nets start with their blocks collapsed so the whole net fits.
       const groups = layoutGraph(data.graph, new Set()).groups;
@@ -83,9 +119,32 @@ export class Diagram {
   }
 
   private render(): void {
-    if (!this.data) return;
+    if (!this.data) {
+      if (this.error) this.host.replaceChildren(this.errorLine());
+      this.host.dataset.state = this.error ? 'failed' : 'empty';
+      return;
+    }
     const layout = layoutGraph(this.data.graph, this.collapsed);
-    this.host.replaceChildren(this.header(), this.svg(layout));
+    this.host.replaceChildren(...(this.error ? [this.errorLine()] : []), this.header(), this.svg(layout));
+    // For the tests and the greyed look (media/webview.css): live, or the last good diagram of a model that fails.
+    this.host.dataset.state = this.error ? 'stale' : 'live';
+  }
+
+  private errorLine(): HTMLElement {
+    const div = document.createElement('div');
+    div.className = 'diagram-error message';
+    div.textContent = `The model does not build: ${this.error}. Showing the last diagram that built.`;
+    return div;
+  }
+
+  /** Redraws without moving the view: the pane scrolls in the side-by-side layout, the page in a diagram-only panel. */
+  private keepingScroll(draw: () => void): void {
+    const pane = this.host.closest<HTMLElement>('.diagram-pane');
+    const paneTop = pane?.scrollTop ?? 0;
+    const pageTop = document.scrollingElement?.scrollTop ?? 0;
+    draw();
+    if (pane) pane.scrollTop = paneTop;
+    if (document.scrollingElement) document.scrollingElement.scrollTop = pageTop;
   }
 
   private header(): HTMLElement {
@@ -101,7 +160,10 @@ export class Diagram {
     const columns = Math.max(1, ...layout.nodes.map((n) => n.column + 1));
     const width = LEFT + columns * COL_W + 140;
     const height = TOP * 2 + layout.rows * ROW_H;
-    const svg = el('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'diagram', 'data-shortcuts': layout.shortcuts.length, role: 'img' });
+    const svg = el('svg', {
+      width, height, viewBox: `0 0 ${width} ${height}`, class: 'diagram', role: 'img',
+      'data-shortcuts': layout.shortcuts.length, 'data-layers': this.data!.graph.nodes.length, 'data-stages': layout.stages.length,
+    });
     const pos = new Map(layout.nodes.map((n) => [n.id, { x: LEFT + n.column * COL_W, y: TOP + n.row * ROW_H }]));
 
     for (const st of layout.stages) {
@@ -137,7 +199,8 @@ export class Diagram {
 
   private box(svg: SVGSVGElement, n: LayoutNode, p: { x: number; y: number }): void {
     const t = this.theme;
-    const g = el('g', { class: `node${n.group ? ' block' : ''}${n.group && this.lesioned.has(n.group) ? ' lesioned' : ''}`, 'data-id': n.id, transform: `translate(${p.x},${p.y})` }, svg);
+    const changed = n.members.some((m) => this.changed.has(m));
+    const g = el('g', { class: `node${n.group ? ' block' : ''}${n.group && this.lesioned.has(n.group) ? ' lesioned' : ''}${changed ? ' changed' : ''}`, 'data-id': n.id, transform: `translate(${p.x},${p.y})` }, svg);
     const isAdd = n.detail === 'Add';
     el('rect', {
       width: BOX_W, height: BOX_H, rx: n.group ? 8 : 4, fill: t.background,

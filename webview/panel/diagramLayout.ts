@@ -146,3 +146,50 @@ export function shortcutArc(a: Point, b: Point, i: number): { d: string; end: Po
     label: { x: (x1 + x2) / 2 + bulge * 0.75, y: (y1 + y2) / 2 },
   };
 }
+
+/**
+ * A layer's identity across two builds of an edited model. Its name when it
+ * has a path ("stage2/block1/conv1": the library names its layers); otherwise
+ * its name without the trailing number plus its place among layers of that
+ * name, because tfjs numbers unnamed layers per process ("conv2d_Conv2D7"
+ * becomes "conv2d_Conv2D19" the next time the same file is built).
+ */
+export function layerKeys(graph: ModelGraph): Map<string, string> {
+  const seen = new Map<string, number>();
+  const keys = new Map<string, string>();
+  for (const n of graph.nodes) {
+    if (n.id.includes('/')) { keys.set(n.id, n.id); continue; }
+    const base = n.id.replace(/\d+$/, '');
+    const i = seen.get(base) ?? 0;
+    seen.set(base, i + 1);
+    keys.set(n.id, `${base}#${i}`);
+  }
+  return keys;
+}
+
+/** What makes a layer "the same" after an edit: its class, output shape, parameters and inputs. */
+function signatures(graph: ModelGraph): Map<string, string> {
+  const keys = layerKeys(graph);
+  const inputs = new Map<string, string[]>();
+  for (const e of graph.edges) inputs.set(e.to, [...(inputs.get(e.to) ?? []), keys.get(e.from) ?? e.from]);
+  return new Map(graph.nodes.map((n) => [keys.get(n.id)!, `${n.className}|${n.outputShape.join(',')}|${n.params}|${(inputs.get(n.id) ?? []).sort().join(',')}`]));
+}
+
+/** The layers of `next` (by id) that are new or differ from their counterpart in `previous`. */
+export function changedLayers(previous: ModelGraph, next: ModelGraph): Set<string> {
+  const before = signatures(previous), after = signatures(next);
+  const keys = layerKeys(next);
+  return new Set(next.nodes.filter((n) => before.get(keys.get(n.id)!) !== after.get(keys.get(n.id)!)).map((n) => n.id));
+}
+
+/**
+ * The collapsed blocks after an edit: a block that still exists keeps its
+ * state; a new one (a deeper net's extra blocks) follows the majority of
+ * the blocks the user had, so a net shown collapsed stays collapsed.
+ */
+export function keepCollapsed(previous: ModelGraph, next: ModelGraph, collapsed: Set<string>): Set<string> {
+  const groups = (g: ModelGraph) => [...new Set(g.nodes.map((n) => groupOf(n.id)).filter((x): x is string => !!x))];
+  const old = new Set(groups(previous));
+  const foldNew = old.size > 0 ? [...old].filter((g) => collapsed.has(g)).length * 2 > old.size : next.nodes.length > 60;
+  return new Set(groups(next).filter((g) => (old.has(g) ? collapsed.has(g) : foldNew)));
+}

@@ -311,6 +311,12 @@ function handle(m: HostMessage): void {
       pendingDiagram = undefined;
       diagram.show(m.params);
       break;
+    case 'diagram/preview':
+      if (pendingDiagram) diagram.show(pendingDiagram);
+      pendingDiagram = undefined;
+      if (m.params.diagram) diagram.preview(m.params.diagram);
+      else diagram.previewFailed(m.params.error ?? 'unknown error');
+      break;
     case 'state/save':
       saveState(m.params);
       break;

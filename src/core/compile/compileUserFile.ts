@@ -72,7 +72,16 @@ export async function compileForParent(file: string): Promise<CompileReply> {
   }
 }
 
-async function compileHere(file: string): Promise<CompiledFile> {
+/**
+ * Compiles in this thread, with `source` in place of the file's text on disk
+ * (the editor's unsaved buffer): the warm describe process keeps its compiler
+ * loaded between requests instead of starting a thread each time.
+ */
+export function compileSource(file: string, source: string): Promise<CompiledFile> {
+  return compileHere(file, source);
+}
+
+async function compileHere(file: string, source?: string): Promise<CompiledFile> {
   const abs = path.resolve(file);
   const cwd = path.dirname(abs);
   try {
@@ -88,7 +97,7 @@ async function compileHere(file: string): Promise<CompiledFile> {
       outfile: path.join(cwd, '__resnet_lab_bundle.js'),
       sourcemap: 'external',
       sourcesContent: false,
-      plugins: [localFiles],
+      plugins: [localFiles(source === undefined ? undefined : { file: abs, text: source })],
       logLevel: 'silent',
     });
     const js = result.outputFiles.find((f) => f.path.endsWith('.js'))!;
@@ -129,7 +138,7 @@ export function resolveLocal(from: string, request: string): string | undefined 
   return candidates.find(isFile);
 }
 
-const localFiles: esbuild.Plugin = {
+const localFiles = (override?: { file: string; text: string }): esbuild.Plugin => ({
   name: 'resnet-lab-local-files',
   setup(build) {
     build.onResolve({ filter: /.*/ }, (args) => {
@@ -140,9 +149,9 @@ const localFiles: esbuild.Plugin = {
       return file ? { path: file } : { errors: [{ text: `Could not resolve "${args.path}"` }] };
     });
     build.onLoad({ filter: /.*/ }, (args) => ({
-      contents: fs.readFileSync(args.path, 'utf8'),
+      contents: override && args.path === override.file ? override.text : fs.readFileSync(args.path, 'utf8'),
       loader: LOADERS[path.extname(args.path)] ?? 'ts',
       resolveDir: path.dirname(args.path),
     }));
   },
-};
+});

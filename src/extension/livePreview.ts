@@ -1,0 +1,164 @@
+// The live preview: while a model file is edited, ~400 ms after the last
+// keystroke, the experiment under the cursor is built from the editor's
+// unsaved text in the warm describe process, and the result goes to
+//  - the training panel, when it shows a model's diagram (not a run): the
+//    diagram redraws, or stays greyed under the error;
+//  - the Problems panel (the diagnostics collection training uses): the
+//    error at its line, cleared once the model builds again;
+//  - the model facts of the CodeLens and the hover.
+// Only in a trusted workspace (it runs the model file), and unless the
+// setting resnetLab.livePreview is off. The CodeLens's Diagram opens the
+// panel the same way (SHOW_LIVE_COMMAND), from the editor's text in the warm
+// process; the palette's Show Model Diagram keeps building the saved file.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { findExperiments, FoundExperiment } from '../core/experiments/findExperiments';
+import type { DescribeOutcome, DescribeService } from './describeService';
+import type { Diagnostics } from './diagnostics';
+import type { Log } from './log';
+import type { ModelFacts } from './modelFacts';
+import type { TrainingPanel } from './trainingPanel';
+
+export const DEBOUNCE_MS = 400;
+/** The Diagram lens's command (not in the palette): `resnetLab.showDiagram` from the editor's text. */
+export const SHOW_LIVE_COMMAND = 'resnetLab.showDiagramLive';
+
+/** What one preview did, for the tests and the log. */
+export interface PreviewResult {
+  file: string;
+  experiment: string;
+  /** The document version it built. */
+  version: number;
+  outcome: DescribeOutcome;
+  /** Milliseconds from the request to the answer, the process's start included. */
+  ms: number;
+}
+
+export class LivePreview implements vscode.Disposable {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The experiment each file was last previewed for: editing a helper function outside any experiment keeps it. */
+  private readonly lastTarget = new Map<string, string>();
+  private readonly emitter = new vscode.EventEmitter<PreviewResult>();
+  readonly onDidPreview = this.emitter.event;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly service: DescribeService,
+    private readonly panel: TrainingPanel,
+    private readonly diagnostics: Diagnostics,
+    private readonly facts: ModelFacts,
+    private readonly log: Log,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length) this.schedule(e.document);
+      }),
+      // The cursor moving into another experiment of the file shows that one, if a diagram is open.
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        const doc = e.textEditor.document;
+        if (!this.panel.diagramTitle || !this.eligible(doc)) return;
+        const target = this.target(doc, findExperiments(doc.getText()));
+        if (target && target !== this.shownExperiment()) this.schedule(doc);
+      }),
+      vscode.commands.registerCommand(SHOW_LIVE_COMMAND, (ref?: { file: string; experiment: string }) => this.showLive(ref)),
+    );
+  }
+
+  /**
+   * Opens the diagram of an experiment of an open file, built from its text in
+   * the warm process (~0.1 s, unsaved edits included). Anything else (a file not
+   * open, Restricted Mode, the preview turned off) is the palette command's.
+   */
+  private async showLive(ref?: { file: string; experiment: string }): Promise<void> {
+    const doc = ref && vscode.workspace.textDocuments.find((d) => d.uri.fsPath === ref.file);
+    if (!ref || !doc || !this.eligible(doc)) return void vscode.commands.executeCommand('resnetLab.showDiagram', ref);
+    this.lastTarget.set(ref.file, ref.experiment);
+    const text = doc.getText();
+    const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Building ${ref.experiment}…` },
+      // No key: an edit typed while this waits must not replace it (the panel would never open).
+      () => this.service.describe({ file: ref.file, experiment: ref.experiment, source: text }));
+    if (outcome.status === 'described') {
+      this.panel.showDiagram(`Diagram: ${ref.experiment}`, { graph: outcome.graph, summary: outcome.summary });
+      this.diagnostics.clear(ref.file);
+      this.facts.record(ref.file, ref.experiment, text, outcome.summary);
+    } else if (outcome.status === 'failed') {
+      this.apply({ file: ref.file, experiment: ref.experiment, version: doc.version, outcome, ms: 0 }, text);
+      const choice = await vscode.window.showErrorMessage(`ResNet Lab: ${ref.experiment}: ${outcome.message.split('\n')[0]}`, 'Show Log');
+      if (choice) this.log.show();
+    }
+  }
+
+  private eligible(doc: vscode.TextDocument): boolean {
+    return doc.uri.scheme === 'file' && doc.languageId === 'typescript' && vscode.workspace.isTrusted
+      && vscode.workspace.getConfiguration('resnetLab').get<boolean>('livePreview', true) && doc.getText().includes('experiment');
+  }
+
+  private schedule(doc: vscode.TextDocument): void {
+    if (!this.eligible(doc)) return;
+    const file = doc.uri.fsPath;
+    clearTimeout(this.timers.get(file));
+    this.timers.set(file, setTimeout(() => {
+      this.timers.delete(file);
+      void this.preview(doc);
+    }, DEBOUNCE_MS));
+  }
+
+  /** The experiment the panel's diagram shows, from its title ("Diagram: name"). */
+  private shownExperiment(): string | undefined {
+    return /^Diagram: (\S+)/.exec(this.panel.diagramTitle ?? '')?.[1];
+  }
+
+  /**
+   * The experiment to build: the one whose statement holds the cursor; else
+   * the one last previewed in this file, or shown in the panel; else the first.
+   */
+  private target(doc: vscode.TextDocument, found: FoundExperiment[]): string | undefined {
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
+    const line = editor?.selection.active.line;
+    const under = line === undefined ? undefined : found.find((e) => line >= e.line && line <= e.endLine);
+    const names = new Set(found.map((e) => e.name));
+    const remembered = [this.lastTarget.get(doc.uri.fsPath), this.shownExperiment()].find((n) => n && names.has(n));
+    return under?.name ?? remembered ?? found[0]?.name;
+  }
+
+  /** Builds the document's current text now; resolves when the panel, Problems and facts have the result. */
+  async preview(doc: vscode.TextDocument): Promise<PreviewResult | undefined> {
+    const text = doc.getText();
+    const file = doc.uri.fsPath;
+    const experiment = this.target(doc, findExperiments(text));
+    if (!experiment) return undefined;
+    this.lastTarget.set(file, experiment);
+    const version = doc.version;
+    const started = Date.now();
+    const outcome = await this.service.describe({ file, experiment, source: text, key: `preview\0${file}` });
+    if (outcome.status === 'superseded') return undefined;
+    const result: PreviewResult = { file, experiment, version, outcome, ms: Date.now() - started };
+    this.apply(result, text);
+    this.emitter.fire(result);
+    return result;
+  }
+
+  private apply({ file, experiment, outcome, ms }: PreviewResult, text: string): void {
+    const title = `Diagram: ${experiment}`;
+    if (outcome.status === 'described') {
+      this.log.trace(`preview of ${experiment}: ${outcome.summary.layers.length} layers, ${outcome.summary.shortcuts} shortcuts in ${ms} ms (${outcome.ms} ms building)`);
+      this.diagnostics.clear(file);
+      this.facts.record(file, experiment, text, outcome.summary);
+      this.panel.showPreview(title, { diagram: { graph: outcome.graph, summary: outcome.summary } });
+      return;
+    }
+    if (outcome.status !== 'failed') return;
+    this.log.info(`preview of ${experiment}: ${outcome.message}`);
+    const kind = outcome.kind === 'timeout' ? 'build' : outcome.kind;
+    this.diagnostics.report(file, { type: 'failed', kind, message: outcome.message, diagnostics: outcome.diagnostics });
+    const d = outcome.diagnostics[0];
+    const error = d ? `${path.basename(d.file)}:${d.line}:${d.column} ${d.message}` : outcome.message.split('\n')[0];
+    this.panel.showPreview(title, { error });
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.disposables.forEach((d) => d.dispose());
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,86 @@
+// The live preview in the extension host: edits to an open model file are
+// built from the unsaved text; a model function that never returns times out
+// at resnetLab.previewTimeout with a Problems entry at the experiment's line,
+// the describe process is replaced, and the next edit previews normally and
+// clears the entry.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { PreviewResult } from '../../src/extension/livePreview';
+import { api, fixture, until } from './util';
+
+const GOOD = '  return resnetCifar({ depth: 8, widths: [4, 8, 8] })(info);';
+const HANG = '  while (true) {}';
+const source = [
+  "import * as tf from '@tensorflow/tfjs';",
+  "import { DataInfo, experiment, resnetCifar } from 'resnet-lab';",
+  '',
+  'function net(info: DataInfo): tf.LayersModel {',
+  GOOD,
+  '}',
+  '',
+  'export const spinning = experiment({ model: net, epochs: 1 });',
+  '',
+].join('\n');
+
+export function registerLivePreviewSuite(): void {
+  describe('live preview', function () {
+    this.timeout(120_000);
+    const uri = fixture('preview-model.ts');
+    const config = () => vscode.workspace.getConfiguration();
+    before(async () => {
+      fs.writeFileSync(uri.fsPath, source);
+      await config().update('resnetLab.previewTimeout', 3, vscode.ConfigurationTarget.Global);
+      await config().update('files.autoSave', 'off', vscode.ConfigurationTarget.Global);
+    });
+    after(async () => {
+      // The unsaved edits are dropped before saving comes back on, and the file removed.
+      await vscode.window.showTextDocument(uri);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      fs.rmSync(uri.fsPath, { force: true });
+      await config().update('resnetLab.previewTimeout', undefined, vscode.ConfigurationTarget.Global);
+      await config().update('files.autoSave', undefined, vscode.ConfigurationTarget.Global);
+    });
+
+    it('a while (true) {} typed into the model function times out with a Problems entry; the process is replaced; the fix previews', async () => {
+      const { preview, describer } = await api();
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const editor = await vscode.window.showTextDocument(doc);
+      const results: PreviewResult[] = [];
+      const sub = preview.onDidPreview((r) => results.push(r));
+      const setBody = (line: string) => editor.edit((e) => e.replace(doc.lineAt(4).range, line));
+      const next = (version: number) => until(() => results.find((r) => r.version === version), 60_000, `the preview of version ${version}`);
+      try {
+        await setBody(GOOD.replace('depth: 8', 'depth: 14'));
+        const built = await next(doc.version);
+        assert.equal(built.outcome.status, 'described', JSON.stringify(built.outcome).slice(0, 300));
+        if (built.outcome.status === 'described') assert.equal(built.outcome.summary.shortcuts, 6, 'the unsaved depth: 14');
+        const pid = describer.pid;
+        const starts = describer.starts;
+
+        await setBody(HANG);
+        const hung = await next(doc.version);
+        assert.equal(hung.outcome.status, 'failed');
+        if (hung.outcome.status === 'failed') {
+          assert.equal(hung.outcome.kind, 'timeout');
+          assert.match(hung.outcome.message, /preview-model\.ts:8:1 building spinning did not finish in 3 s \(a model function that never returns\?\); the describe process was replaced/);
+        }
+        assert.equal(describer.starts, starts + 1, 'one new process');
+        assert.notEqual(describer.pid, pid);
+        const problems = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source?.startsWith('resnet-lab'));
+        const entry = await until(() => problems()[0], 10_000, 'the Problems entry');
+        assert.equal(entry.range.start.line, 7, 'at the experiment (line 8)');
+        assert.match(entry.message, /did not finish in 3 s/);
+
+        await setBody(GOOD);
+        const fixed = await next(doc.version);
+        assert.equal(fixed.outcome.status, 'described');
+        if (fixed.outcome.status === 'described') assert.equal(fixed.outcome.summary.shortcuts, 3);
+        await until(() => problems().length === 0, 10_000, 'the Problems entry to clear');
+        assert.ok(doc.isDirty, 'all of it from the unsaved text');
+      } finally {
+        sub.dispose();
+      }
+    });
+  });
+}
