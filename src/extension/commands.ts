@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { requireTrust } from './trust';
 import { setupNative } from '../core/native/setupNative';
 import { listRuns } from '../core/runs/runFolder';
 import type { ExperimentRef } from './codeLens';
@@ -19,15 +20,6 @@ import { isLive } from '../protocol/webview';
 export interface CommandDeps { runs: RunManager; panel: TrainingPanel; log: Log; extensionUri: vscode.Uri }
 
 /** False in Restricted Mode; the explanation is shown without waiting for the user. */
-function requireTrust(action: string): boolean {
-  if (vscode.workspace.isTrusted) return true;
-  void vscode.window.showWarningMessage(
-    `ResNet Lab cannot ${action} in Restricted Mode: it would run this workspace's model files. Trust the workspace to allow it.`,
-    'Manage Workspace Trust',
-  ).then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
-  return false;
-}
-
 async function pickExperiment(placeHolder: string): Promise<ExperimentRef | undefined> {
   const all = await findWorkspaceExperiments();
   if (all.length === 0) {

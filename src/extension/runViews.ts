@@ -1,5 +1,6 @@
 // Run folders on disk as webview data: lets the panel restore a run after a
 // reload, open finished runs, and list recent runs in the side view.
+import * as path from 'node:path';
 import { metricViews, readGradients, readMetrics } from '../core/runs/metricRecords';
 import type { RunInfo } from '../core/runs/runFolder';
 import { backendLabel, listRuns, readRunInfo } from '../core/runs/runFolder';
@@ -28,6 +29,22 @@ export function runViewFromInfo(dir: string, info: RunInfo): RunView {
 export function loadRunFolder(dir: string): { run: RunView; metrics: MetricRecordView[]; gradients: GradientRecordView[]; diagram: DiagramData } {
   const info = readRunInfo(dir);
   return { run: runViewFromInfo(dir, info), metrics: metricViews(readMetrics(dir)), gradients: readGradients(dir), diagram: { graph: info.graph, summary: info.summary } };
+}
+
+/** What opening a run shows before its records are read: its experiment and diagram; nothing for a damaged run.json (the records' read reports it). */
+export function runHeading(dir: string): { experiment: string; diagram: DiagramData } | undefined {
+  try {
+    const info = readRunInfo(dir);
+    return { experiment: info.experiment, diagram: { graph: info.graph, summary: info.summary } };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Which of `dirs` are run folders of the runs folder: what a restored panel may reopen (its saved state comes back from the webview). */
+export function runsAmong(runsDir: string, dirs: unknown[]): string[] {
+  const ours = new Set(listRuns(runsDir).map((r) => path.resolve(r.dir)));
+  return dirs.filter((d): d is string => typeof d === 'string' && ours.has(path.resolve(d)));
 }
 
 /** What a comparison should warn about: different data sets or lengths. */

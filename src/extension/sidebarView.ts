@@ -5,34 +5,33 @@
 // no run of this window is.
 import * as vscode from 'vscode';
 import { isWrittenNow } from '../core/runs/follow';
-import { parseWebviewMessage } from '../protocol/webview';
+import { SidebarHostMessage, SidebarMessage, SidebarMessageSchema } from '../protocol/sidebar';
 import { Log } from './log';
 import { RunManager } from './runManager';
 import { recentRuns } from './runViews';
 import type { RunView } from '../protocol/webview';
 import { TrainingPanel } from './trainingPanel';
-import { localResourceRoots, webviewHtml } from './webviewHtml';
+import { WebviewHost } from './webviewHost';
 
 export const SIDEBAR_VIEW_ID = 'resnetLab.trainingView';
 
-export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposable {
+export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage> implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
-  private ready = false;
   private onDisk: RunView[] = [];
   private diskReadAt = 0;
   private statuses = '';
   /** Run folders of the list someone else is writing, followed while listed: their releases. */
   private readonly following = new Map<string, () => void>();
   private refreshTimer: NodeJS.Timeout | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly runs: RunManager,
     private readonly panel: TrainingPanel,
     private readonly runsDir: () => string | undefined,
-    private readonly log: Log,
+    log: Log,
   ) {
+    super(extensionUri, log, { script: 'sidebar.js', title: 'ResNet Lab runs', name: 'the side view', schema: SidebarMessageSchema });
     this.disposables.push(runs.onDidUpdate(() => this.refresh()));
     // Coalesced: a follower reports about once a second per run, and its first report comes while refresh() starts it.
     this.disposables.push(panel.follows.onDidUpdate(() => { this.refreshTimer ??= setTimeout(() => { this.refreshTimer = undefined; this.refresh(); }, 100); }));
@@ -40,21 +39,21 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
-    this.ready = false;
-    view.webview.options = { enableScripts: true, localResourceRoots: localResourceRoots(this.extensionUri) };
-    view.webview.html = webviewHtml(view.webview, this.extensionUri, 'sidebar.js', 'ResNet Lab runs');
-    view.webview.onDidReceiveMessage((raw) => {
-      const msg = parseWebviewMessage(raw);
-      if (!msg) return this.log.error(`ignored an invalid message from the side view: ${JSON.stringify(raw).slice(0, 200)}`);
-      if (msg.method === 'webview/ready') { this.ready = true; this.refresh(); }
-      else if (msg.method === 'run/open' || msg.method === 'runs/compare') this.panel.openRequested(msg);
-      else if (msg.method === 'run/control') this.runs.control(msg.params.id, msg.params.action);
-    }, undefined, this.disposables);
-    view.onDidChangeVisibility(() => view.visible && this.refresh(), undefined, this.disposables);
+    this.attach(view.webview);
+    this.whileAttached(
+      view.onDidChangeVisibility(() => view.visible && this.refresh()),
+      view.onDidDispose(() => { this.view = undefined; this.detach(); }),
+    );
+  }
+
+  protected onMessage(msg: SidebarMessage): void {
+    if (msg.method === 'webview/ready') this.refresh();
+    else if (msg.method === 'run/open' || msg.method === 'runs/compare') this.panel.openRequested(msg);
+    else if (msg.method === 'run/control') this.runs.control(msg.params.id, msg.params.action);
   }
 
   refresh(): void {
-    if (!this.view || !this.ready || !this.view.visible) return;
+    if (!this.view || !this.isReady || !this.view.visible) return;
     // Run folders are re-read only when a run changes state or every 10 s, not
     // on every batch of iterations: the extension host must stay responsive.
     const follows = this.panel.follows;
@@ -75,7 +74,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     // What the view lists is what it may ask to open.
     this.panel.known.allowViews(recent);
     if (followed) this.panel.known.allowViews([followed]);
-    void this.view.webview.postMessage({
+    this.post({
       method: 'sidebar/update',
       params: {
         active: active?.view ?? followed,
@@ -100,10 +99,10 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
     clearTimeout(this.refreshTimer);
     this.following.forEach((release) => release());
     this.following.clear();
-    this.disposables.forEach((d) => d.dispose());
+    super.dispose();
   }
 }

@@ -3,39 +3,35 @@
 // One panel per window; it remembers which run folders it shows, so VS Code
 // restores it after a reload (WebviewPanelSerializer).
 import * as vscode from 'vscode';
-import * as path from 'node:path';
-import { listRuns } from '../core/runs/runFolder';
-import type { CurveView, DiagramData, GradientRecordView, HostMessage, MetricRecordView, RunAnalyses, RunLatest, RunView, SmoothingState, WebviewMessage } from '../protocol/webview';
+import type { CurveView, DiagramData, GradientRecordView, MetricRecordView, OpenRunsMessage, RunAnalyses, RunLatest, RunView, SmoothingState } from '../protocol/webview';
+import { PanelHostMessage, PanelMessage, PanelMessageSchema, PanelShowParams } from '../protocol/panel';
 import { KnownRuns } from './knownRuns';
 import type { LesionResult, ResponsesResult } from '../protocol/trainer';
-import { parseWebviewMessage } from '../protocol/webview';
 import { defaultSmoothing } from '../core/report/curveView';
 import { Log } from './log';
 import { LiveRun, RunManager } from './runManager';
 import { exportRun } from './exporter';
 import { FollowedRuns, FollowedUpdate } from './followRun';
 import { addLive, fromFolder, fromLive, gradientsOf, PanelRun } from './panelData';
-import { comparisonFlags } from './runViews';
-import { readRunInfo } from '../core/runs/runFolder';
+import { comparisonFlags, runHeading, runsAmong } from './runViews';
 import { settings } from './settings';
-import { localResourceRoots, webviewHtml } from './webviewHtml';
+import { restrictedReason } from './trust';
+import { WebviewHost } from './webviewHost';
+import { localResourceRoots } from './webviewHtml';
 
 export const PANEL_VIEW_TYPE = 'resnetLab.training';
 const SMOOTHING_KEY = 'resnetLab.smoothing';
-type ShowParams = Extract<HostMessage, { method: 'panel/show' }>['params'];
 
 interface Shown { title: string; runIds: string[]; runDirs: string[]; diagram?: DiagramData }
 
-export class TrainingPanel implements vscode.Disposable {
+export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
   private panel: vscode.WebviewPanel | undefined;
-  private ready = false;
   private shown: Shown | undefined;
   /** The shown runs' data, read once per showing (folders) or followed live. */
   private data = new Map<string, PanelRun>();
   /** The curve chart's width in pixels, as the webview last said. */
   private columns = 800;
-  private prepared: ShowParams | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
+  private prepared: PanelShowParams | undefined;
   /** Runs webviews may ask to open (by id): those the host showed them or the user picked. */
   readonly known = new KnownRuns();
   /** Run folders another process is writing, followed live (shared with the side view). */
@@ -44,9 +40,10 @@ export class TrainingPanel implements vscode.Disposable {
   private unfollow: (() => void)[] = [];
 
   constructor(
-    private readonly extensionUri: vscode.Uri, private readonly runs: RunManager, private readonly log: Log,
+    extensionUri: vscode.Uri, private readonly runs: RunManager, log: Log,
     private readonly maxPoints: () => number, private readonly workspaceState: vscode.Memento,
   ) {
+    super(extensionUri, log, { script: 'panel.js', title: 'ResNet Lab', name: 'the training panel', schema: PanelMessageSchema });
     this.disposables.push(runs.onDidUpdate(({ run, newRecords, newGradients }) => {
       if (!this.shown?.runIds.includes(run.view.id)) return;
       if (run.view.runDir && !this.shown.runDirs.includes(run.view.runDir)) {
@@ -75,7 +72,7 @@ export class TrainingPanel implements vscode.Disposable {
       // Replaced or truncated (a resume): the curve is read again, whole.
       this.data.delete(u.dir);
       this.prepared = undefined;
-      if (this.ready) this.sendAll();
+      if (this.isReady) this.sendAll();
       return;
     }
     this.addRecords(u.dir, u.view, u.records, u.gradients);
@@ -88,7 +85,7 @@ export class TrainingPanel implements vscode.Disposable {
   }
 
   /** A webview's `run/open` / `runs/compare`: only runs the host offered, by id; anything else is refused and logged. */
-  openRequested(msg: Extract<WebviewMessage, { method: 'run/open' | 'runs/compare' }>): void {
+  openRequested(msg: OpenRunsMessage): void {
     const ids = msg.method === 'run/open' ? [msg.params.id] : msg.params.ids;
     const dirs = this.known.resolveAll(ids);
     if (dirs.length < ids.length) this.log.error(`ignored a request to open runs the host never listed: ${JSON.stringify(ids.filter((id) => !this.known.resolve(id))).slice(0, 300)}`);
@@ -101,11 +98,11 @@ export class TrainingPanel implements vscode.Disposable {
     const ids = runDirs.map((d, i) => live[i]?.view.id ?? d);
     // Only run.json now (title, diagram): the panel opens and its webview
     // starts while the curves are read, once, just after (ensureData).
-    const first = runDirs.length === 1 ? safeInfo(runDirs[0]) : undefined;
-    this.show({ title: title ?? (runDirs.length > 1 ? `Compare ${runDirs.length} runs` : `Run: ${first?.experiment ?? runDirs[0]}`), runIds: ids, runDirs, diagram: first && { graph: first.graph, summary: first.summary } });
+    const first = runDirs.length === 1 ? runHeading(runDirs[0]) : undefined;
+    this.show({ title: title ?? (runDirs.length > 1 ? `Compare ${runDirs.length} runs` : `Run: ${first?.experiment ?? runDirs[0]}`), runIds: ids, runDirs, diagram: first?.diagram });
     const shown = this.shown;
     setTimeout(() => {
-      if (this.shown !== shown || this.ready) return;
+      if (this.shown !== shown || this.isReady) return;
       this.ensureData();
       this.prepared = this.prepare();
     }, 0);
@@ -134,8 +131,7 @@ export class TrainingPanel implements vscode.Disposable {
   restore(panel: vscode.WebviewPanel, state: { runDirs?: string[] } | undefined): void {
     this.adopt(panel);
     // The saved state comes back from the webview: reopen only folders that are runs of this workspace.
-    const ours = new Set(listRuns(settings.runsDir()).map((r) => path.resolve(r.dir)));
-    const dirs = (state?.runDirs ?? []).filter((d) => typeof d === 'string' && ours.has(path.resolve(d)));
+    const dirs = runsAmong(settings.runsDir(), state?.runDirs ?? []);
     if (dirs.length) this.showRunFolders(dirs);
   }
 
@@ -169,28 +165,23 @@ export class TrainingPanel implements vscode.Disposable {
     }
     this.panel!.title = shown.title;
     this.saveState();
-    if (this.ready) this.sendAll();
+    if (this.isReady) this.sendAll();
   }
 
   private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
-    this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.svg');
-    panel.webview.options = { enableScripts: true, localResourceRoots: localResourceRoots(this.extensionUri) };
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'panel.js', 'ResNet Lab');
-    panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw), undefined, this.disposables);
-    panel.onDidDispose(() => { this.panel = undefined; this.ready = false; this.unfollow.splice(0).forEach((release) => release()); }, undefined, this.disposables);
+    this.attach(panel.webview);
+    this.whileAttached(panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.detach();
+      this.unfollow.splice(0).forEach((release) => release());
+    }));
   }
 
-  private onMessage(raw: unknown): void {
-    const msg = parseWebviewMessage(raw);
-    if (!msg) {
-      this.log.error(`ignored an invalid message from the training panel: ${JSON.stringify(raw).slice(0, 200)}`);
-      return;
-    }
+  protected onMessage(msg: PanelMessage): void {
     switch (msg.method) {
       case 'webview/ready':
-        this.ready = true;
         if (msg.params) this.columns = msg.params.columns;
         this.saveState();
         this.sendAll();
@@ -237,7 +228,8 @@ export class TrainingPanel implements vscode.Disposable {
   private async analyze(id: string, analysis: 'lesion' | 'responses', lesioned?: string[]): Promise<void> {
     const runDir = this.runs.get(id)?.view.runDir ?? (this.shown?.runDirs.includes(id) ? id : undefined);
     if (!runDir) return this.post({ method: 'analysis/error', params: { id, message: 'this run has no folder yet' } });
-    if (!vscode.workspace.isTrusted) return this.post({ method: 'analysis/error', params: { id, message: 'analyses run the model, which is disabled in Restricted Mode' } });
+    const restricted = restrictedReason('run an analysis');
+    if (restricted) return this.post({ method: 'analysis/error', params: { id, message: restricted } });
     try {
       const result = await this.runs.analyze(runDir, analysis, settings.backend(), lesioned);
       this.post({ method: 'analysis/result', params: analysis === 'lesion' ? { id, lesion: result as LesionResult } : { id, responses: result as ResponsesResult } });
@@ -278,7 +270,7 @@ export class TrainingPanel implements vscode.Disposable {
    * ensureData) so that its 'ready' is answered at once. The webview asks
    * again if its chart turns out to have another width.
    */
-  private prepare(): ShowParams | undefined {
+  private prepare(): PanelShowParams | undefined {
     if (!this.shown) return undefined;
     const entries = this.shown.runIds.map((id) => this.data.get(id)).filter((d): d is PanelRun => !!d);
     const runs: RunView[] = entries.map((d) => d.view);
@@ -317,21 +309,9 @@ export class TrainingPanel implements vscode.Disposable {
     this.post({ method: 'state/save', params: { runDirs: this.shown?.runDirs ?? [] } });
   }
 
-  private post(message: HostMessage): void {
-    if (this.panel && this.ready) void this.panel.webview.postMessage(message);
-  }
-
-  dispose(): void {
+  override dispose(): void {
     this.unfollow.splice(0).forEach((release) => release());
     this.panel?.dispose();
-    this.disposables.forEach((d) => d.dispose());
-  }
-}
-
-function safeInfo(dir: string) {
-  try {
-    return readRunInfo(dir);
-  } catch {
-    return undefined;
+    super.dispose();
   }
 }

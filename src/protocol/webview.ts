@@ -1,6 +1,9 @@
-// Messages between the extension host and its webviews (the training panel
-// and the side view). Like GitLens' protocol.ts: every message has a method
-// string and typed params; the host validates everything a webview sends.
+// What the extension host and both of its webviews (the training panel, the
+// side view) say about runs: the records and views they exchange, and the
+// messages both webviews send. Each webview's own message union is in its own
+// module (panel.ts, sidebar.ts), as GitLens keeps a protocol.ts per webview:
+// every message has a method string and typed params, and the host validates
+// everything a webview sends.
 import { z } from 'zod';
 import { ModelGraphSchema, ModelSummarySchema } from './graph';
 import { RUN_STATUSES } from './runStatus';
@@ -63,59 +66,13 @@ export interface RunLatest { last?: MetricRecordView; lastEpoch?: MetricRecordVi
  */
 export interface SmoothingState { weight: number; default: number; remembered: boolean }
 
-/** Host -> webview. Curves come as views at the chart's width (src/core/report/curveView.ts), not every record. */
-export type HostMessage =
-  | { method: 'panel/show'; params: { title: string; runs: RunView[]; curves: Record<string, CurveView>; latest: Record<string, RunLatest>; analyses: Record<string, RunAnalyses>; diagram?: DiagramData; maxPoints: number; flags: string[]; smoothing: SmoothingState } }
-  | { method: 'curves/view'; params: { requestId: number; curves: Record<string, CurveView> } }
-  | { method: 'run/gradientMatrix'; params: { id: string; matrix: GradientMatrix } }
-  | { method: 'run/gradients'; params: { id: string; records: GradientRecordView[] } }
-  | { method: 'analysis/result'; params: { id: string; lesion?: LesionResult; responses?: ResponsesResult } }
-  | { method: 'analysis/error'; params: { id: string; message: string } }
-  | { method: 'run/update'; params: { run: RunView } }
-  | { method: 'run/metrics'; params: { id: string; records: MetricRecordView[] } }
-  | { method: 'diagram/show'; params: DiagramData }
-  /** The live preview: the edited model's diagram, or why it does not build (the last diagram stays, greyed). */
-  | { method: 'diagram/preview'; params: { diagram?: DiagramData; error?: string } }
-  | { method: 'sidebar/update'; params: { active?: RunView; activeMetrics: MetricRecordView[]; recent: RunView[] } }
-  | { method: 'state/save'; params: { runDirs: string[] } };
-
 export const DiagramDataSchema = z.object({ graph: ModelGraphSchema, summary: ModelSummarySchema });
 export type DiagramData = z.infer<typeof DiagramDataSchema>;
 
-/** Webview -> host: validated by the host before anything happens. */
-export const WebviewMessageSchema = z.discriminatedUnion('method', [
-  /** `columns`: the curve chart's width in pixels, so the first curves fit it. */
-  z.object({ method: z.literal('webview/ready'), params: z.object({ columns: z.number().int().min(10).max(10_000) }).optional() }),
-  z.object({
-    method: z.literal('curves/request'),
-    params: z.object({
-      requestId: z.number().int(), from: z.number().optional(), to: z.number().optional(),
-      columns: z.number().int().min(10).max(10_000), smoothing: z.number().min(0).max(0.9999).optional(),
-    }),
-  }),
-  /** null: back to the default that scales with the run's length. */
-  z.object({ method: z.literal('settings/smoothing'), params: z.object({ weight: z.number().min(0).max(0.9999).nullable() }) }),
-  z.object({ method: z.literal('run/control'), params: z.object({ id: z.string(), action: z.enum(['stop', 'pause', 'resume']) }) }),
-  // Run ids the host listed (RunView.id), never paths: the host opens only runs it offered.
-  z.object({ method: z.literal('run/open'), params: z.object({ id: z.string().max(4096) }) }),
-  z.object({ method: z.literal('runs/compare'), params: z.object({ ids: z.array(z.string().max(4096)).min(1).max(12) }) }),
-  z.object({
-    method: z.literal('export'),
-    params: z.object({
-      format: z.enum(['png', 'svg', 'csv', 'report', 'model']),
-      chart: z.enum(['curves', 'loss', 'lr', 'gradients', 'lesion', 'responses', 'diagram']),
-      /** PNG only: the chart canvas as a data URL (capped at 20 MB). */
-      dataUrl: z.string().max(20_000_000).optional(),
-    }),
-  }),
-  z.object({
-    method: z.literal('analysis/run'),
-    params: z.object({ id: z.string(), analysis: z.enum(['lesion', 'responses']), lesioned: z.array(z.string().max(200)).max(500).optional() }),
-  }),
-]);
-export type WebviewMessage = z.infer<typeof WebviewMessageSchema>;
-
-export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
-  const r = WebviewMessageSchema.safeParse(raw);
-  return r.success ? r.data : undefined;
-}
+/** Webview -> host, from either webview. `columns` (the panel): the curve chart's width in pixels, so the first curves fit it. */
+export const ReadyMessageSchema = z.object({ method: z.literal('webview/ready'), params: z.object({ columns: z.number().int().min(10).max(10_000) }).optional() });
+export const RunControlMessageSchema = z.object({ method: z.literal('run/control'), params: z.object({ id: z.string(), action: z.enum(['stop', 'pause', 'resume']) }) });
+// Run ids the host listed (RunView.id), never paths: the host opens only runs it offered.
+export const RunOpenMessageSchema = z.object({ method: z.literal('run/open'), params: z.object({ id: z.string().max(4096) }) });
+export const RunsCompareMessageSchema = z.object({ method: z.literal('runs/compare'), params: z.object({ ids: z.array(z.string().max(4096)).min(1).max(12) }) });
+export type OpenRunsMessage = z.infer<typeof RunOpenMessageSchema> | z.infer<typeof RunsCompareMessageSchema>;

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KnownRuns } from '../../src/extension/knownRuns';
-import { parseWebviewMessage } from '../../src/protocol/webview';
+import { PanelMessageSchema } from '../../src/protocol/panel';
+import { SidebarMessageSchema } from '../../src/protocol/sidebar';
+
+const parseWebviewMessage = (raw: unknown) => PanelMessageSchema.safeParse(raw).data;
 
 const runsDir = path.join(os.tmpdir(), 'ws', '.resnet-lab', 'runs');
 
@@ -13,6 +16,17 @@ test('run/open carries a run id, not a path: the old { runDir } message is inval
   assert.equal(parseWebviewMessage({ method: 'run/open', params: { runDir: '/etc' } }), undefined);
   assert.equal(parseWebviewMessage({ method: 'runs/compare', params: { runDirs: ['/etc', '/home'] } }), undefined);
   assert.deepEqual(parseWebviewMessage({ method: 'run/open', params: { id: 'run-1' } }), { method: 'run/open', params: { id: 'run-1' } });
+});
+
+test('each webview may send only its own messages: the side view cannot ask for an export or an analysis', () => {
+  const sidebar = (raw: unknown) => SidebarMessageSchema.safeParse(raw).success;
+  assert.equal(sidebar({ method: 'run/open', params: { id: 'run-1' } }), true);
+  assert.equal(sidebar({ method: 'run/control', params: { id: 'run-1', action: 'stop' } }), true);
+  assert.equal(sidebar({ method: 'webview/ready' }), true);
+  assert.equal(sidebar({ method: 'export', params: { format: 'csv', chart: 'curves' } }), false);
+  assert.equal(sidebar({ method: 'analysis/run', params: { id: 'run-1', analysis: 'lesion' } }), false);
+  assert.equal(parseWebviewMessage({ method: 'export', params: { format: 'csv', chart: 'curves' } })?.method, 'export');
+  assert.equal(parseWebviewMessage({ method: 'run/control', params: { id: 'run-1', action: 'rm -rf' } }), undefined);
 });
 
 test('only runs the host offered resolve; an absolute path a webview sends does not', () => {

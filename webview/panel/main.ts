@@ -1,11 +1,12 @@
 // The training panel's app: receives run data from the host, draws curves and
 // the diagram, and sends Stop/Pause/Resume back (validated host-side).
 import type { Chart } from 'chart.js';
-import type { DiagramData, GradientMatrix, HostMessage, MetricRecordView, RunAnalyses, RunView, SmoothingState } from '../../src/protocol/webview';
+import type { PanelHostMessage, PanelMessage } from '../../src/protocol/panel';
+import type { DiagramData, GradientMatrix, MetricRecordView, RunAnalyses, RunView, SmoothingState } from '../../src/protocol/webview';
 import { isLive } from '../../src/protocol/runStatus';
 import { appendRecords } from '../../src/core/report/gradientMatrix';
 import { renderLesion, renderResponses } from './analysis';
-import { onHostMessage, saveState, send } from '../shared/vscodeApi';
+import { hostChannel } from '../shared/vscodeApi';
 import { onThemeChange, readTheme } from '../shared/theme';
 import { createCharts, CurveCharts, retheme, RunSeries, setRange, updateCharts, runLabel } from './curves';
 import { Diagram } from './diagram';
@@ -13,6 +14,7 @@ import { GradientFlow } from './gradientFlow';
 
 // When this script started and when the first run data came (epoch ms), for the load-time test.
 document.body.dataset.scriptStart = String(Math.round(performance.timeOrigin + performance.now()));
+const host = hostChannel<PanelMessage, PanelHostMessage>();
 const app = document.getElementById('app')!;
 app.innerHTML = `
   <header>
@@ -116,7 +118,7 @@ const hostColumns = () => Math.max(10, Math.min(chartColumns(), Math.floor(maxPo
 let requestTimer: ReturnType<typeof setTimeout> | undefined;
 function requestCurves(): void {
   clearTimeout(requestTimer);
-  requestTimer = setTimeout(() => send({ method: 'curves/request', params: { requestId: ++requestId, from: range?.from, to: range?.to, columns: chartColumns(), smoothing: smoothing.weight } }), 80);
+  requestTimer = setTimeout(() => host.send({ method: 'curves/request', params: { requestId: ++requestId, from: range?.from, to: range?.to, columns: chartColumns(), smoothing: smoothing.weight } }), 80);
 }
 
 function showSmoothing(): void {
@@ -221,7 +223,7 @@ function addRecords(id: string, records: MetricRecordView[]): void {
   }
 }
 
-function handle(m: HostMessage): void {
+function handle(m: PanelHostMessage): void {
   switch (m.method) {
     case 'panel/show': {
       document.body.dataset.shownAt ??= String(Math.round(performance.timeOrigin + performance.now()));
@@ -318,14 +320,14 @@ function handle(m: HostMessage): void {
       else diagram.previewFailed(m.params.error ?? 'unknown error');
       break;
     case 'state/save':
-      saveState(m.params);
+      host.saveState(m.params);
       break;
   }
 }
 
 for (const action of ['stop', 'pause', 'resume'] as const) {
   $(action).addEventListener('click', () => {
-    if (runs.length === 1) send({ method: 'run/control', params: { id: runs[0].id, action } });
+    if (runs.length === 1) host.send({ method: 'run/control', params: { id: runs[0].id, action } });
   });
 }
 for (const tab of document.querySelectorAll<HTMLButtonElement>('[role="tab"]')) {
@@ -360,17 +362,17 @@ function renderAnalyses(): void {
 $('run-lesion').addEventListener('click', () => {
   if (!runs[0]) return;
   $('lesion-status').textContent = 'Running the lesion study in a trainer process…';
-  send({ method: 'analysis/run', params: { id: runs[0].id, analysis: 'lesion' } });
+  host.send({ method: 'analysis/run', params: { id: runs[0].id, analysis: 'lesion' } });
 });
 $('run-responses').addEventListener('click', () => {
   $('responses-status').textContent = 'Measuring layer responses…';
-  for (const r of runs) send({ method: 'analysis/run', params: { id: r.id, analysis: 'responses' } });
+  for (const r of runs) host.send({ method: 'analysis/run', params: { id: r.id, analysis: 'responses' } });
 });
 ($('lesion-mode') as HTMLInputElement).addEventListener('change', (e) => {
   diagram.setLesionMode((e.target as HTMLInputElement).checked, (lesioned) => {
     if (!runs[0]) return;
     $('lesion-status').textContent = `Evaluating with ${lesioned.join(', ') || 'nothing'} deleted…`;
-    send({ method: 'analysis/run', params: { id: runs[0].id, analysis: 'lesion', lesioned } });
+    host.send({ method: 'analysis/run', params: { id: runs[0].id, analysis: 'lesion', lesioned } });
   });
 });
 /** The canvas of the chart in view, per tab. */
@@ -384,12 +386,12 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('[data-export]
   button.addEventListener('click', () => {
     const kind = button.dataset.export!;
     const { chart, canvas } = chartInView();
-    if (kind === 'diagram') return send({ method: 'export', params: { format: 'svg', chart: 'diagram' } });
+    if (kind === 'diagram') return host.send({ method: 'export', params: { format: 'svg', chart: 'diagram' } });
     if (kind === 'png') {
       if (!canvas) return;
-      return send({ method: 'export', params: { format: 'png', chart, dataUrl: canvas.toDataURL('image/png') } });
+      return host.send({ method: 'export', params: { format: 'png', chart, dataUrl: canvas.toDataURL('image/png') } });
     }
-    send({ method: 'export', params: { format: kind as 'svg' | 'csv' | 'report' | 'model', chart } });
+    host.send({ method: 'export', params: { format: kind as 'svg' | 'csv' | 'report' | 'model', chart } });
   });
 }
 $('collapse').addEventListener('click', () => diagram.setAll(true));
@@ -409,13 +411,13 @@ $('smoothing').addEventListener('input', (e) => {
   smoothing = { ...smoothing, weight: Number((e.target as HTMLInputElement).value), remembered: true };
   showSmoothing();
   clearTimeout(smoothingTimer);
-  smoothingTimer = setTimeout(() => send({ method: 'settings/smoothing', params: { weight: smoothing.weight } }), 300);
+  smoothingTimer = setTimeout(() => host.send({ method: 'settings/smoothing', params: { weight: smoothing.weight } }), 300);
   requestCurves();
 });
 $('smoothing-auto').addEventListener('click', () => {
   smoothing = { ...smoothing, weight: smoothing.default, remembered: false };
   showSmoothing();
-  send({ method: 'settings/smoothing', params: { weight: null } });
+  host.send({ method: 'settings/smoothing', params: { weight: null } });
   requestCurves();
 });
 $('reset-zoom').addEventListener('click', () => {
@@ -428,9 +430,9 @@ $('reset-zoom').addEventListener('click', () => {
 
 // For the end-to-end test: the largest message the host sent (bytes of JSON).
 let largest = 0;
-onHostMessage((m) => {
+host.onMessage((m) => {
   const size = JSON.stringify(m).length;
   if (size > largest) document.body.dataset.largestMessage = String((largest = size));
   handle(m);
 });
-send({ method: 'webview/ready', params: { columns: chartColumns() } });
+host.send({ method: 'webview/ready', params: { columns: chartColumns() } });

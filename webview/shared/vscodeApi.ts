@@ -1,6 +1,6 @@
-// The webview's end of the protocol in src/protocol/webview.ts.
-import type { HostMessage, WebviewMessage } from '../../src/protocol/webview';
-
+// A webview's end of its protocol: src/protocol/panel.ts for the training
+// panel, src/protocol/sidebar.ts for the side view. Each webview makes one
+// channel typed with its own messages.
 interface VsCodeApi {
   postMessage(message: unknown): void;
   getState(): unknown;
@@ -8,19 +8,22 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const api = acquireVsCodeApi();
-
-export function send(message: WebviewMessage): void {
-  api.postMessage(message);
+export interface HostChannel<ToHost, FromHost> {
+  send(message: ToHost): void;
+  onMessage(handler: (message: FromHost) => void): void;
+  /** Kept by VS Code across hiding and reloads (the panel's serializer hands it back to the host). */
+  saveState(state: unknown): void;
 }
 
-export function saveState(state: unknown): void {
-  api.setState(state);
-}
-
-export function onHostMessage(handler: (m: HostMessage) => void): void {
-  window.addEventListener('message', (e: MessageEvent) => {
-    const data = e.data as HostMessage;
-    if (data && typeof data.method === 'string') handler(data);
-  });
+export function hostChannel<ToHost, FromHost extends { method: string }>(): HostChannel<ToHost, FromHost> {
+  // VS Code allows one acquireVsCodeApi() per webview: one channel per webview.
+  const api = acquireVsCodeApi();
+  return {
+    send: (message) => api.postMessage(message),
+    onMessage: (handler) => window.addEventListener('message', (e: MessageEvent) => {
+      const data = e.data as FromHost;
+      if (data && typeof data.method === 'string') handler(data);
+    }),
+    saveState: (state) => api.setState(state),
+  };
 }

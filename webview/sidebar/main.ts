@@ -1,9 +1,12 @@
 // The side view: mini curves of the active run and the recent runs. Clicking
 // a run opens it in the panel; ticking several and "Compare" overlays them.
 import { Chart, Decimation, LinearScale, LineController, LineElement, PointElement } from 'chart.js';
-import type { HostMessage, MetricRecordView, RunView } from '../../src/protocol/webview';
-import { onHostMessage, send } from '../shared/vscodeApi';
+import type { SidebarHostMessage, SidebarMessage } from '../../src/protocol/sidebar';
+import type { MetricRecordView, RunView } from '../../src/protocol/webview';
+import { hostChannel } from '../shared/vscodeApi';
 import { onThemeChange, readTheme } from '../shared/theme';
+
+const host = hostChannel<SidebarMessage, SidebarHostMessage>();
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation);
 
@@ -69,12 +72,12 @@ function renderRuns(runs: RunView[]): void {
     text.querySelector('.run-meta')!.textContent = `${r.status} · test ${pct(r.finalTestError)} · train ${pct(r.finalTrainError)}`;
     li.append(box, text);
     li.title = r.runDir ?? '';
-    li.addEventListener('click', () => r.runDir && send({ method: 'run/open', params: { id: r.id } }));
+    li.addEventListener('click', () => r.runDir && host.send({ method: 'run/open', params: { id: r.id } }));
     return li;
   }));
 }
 
-function handle(m: HostMessage): void {
+function handle(m: SidebarHostMessage): void {
   if (m.method !== 'sidebar/update') return;
   const { active, activeMetrics, recent } = m.params;
   const title = document.getElementById('active-title')!;
@@ -93,8 +96,8 @@ function handle(m: HostMessage): void {
 }
 
 document.getElementById('compare')!.addEventListener('click', () => {
-  if (selected.size >= 2) send({ method: 'runs/compare', params: { ids: [...selected] } });
+  if (selected.size >= 2) host.send({ method: 'runs/compare', params: { ids: [...selected] } });
 });
 onThemeChange(() => { theme = readTheme(); chart?.destroy(); chart = undefined; });
-onHostMessage(handle);
-send({ method: 'webview/ready' });
+host.onMessage(handle);
+host.send({ method: 'webview/ready' });
