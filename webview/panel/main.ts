@@ -1,11 +1,11 @@
 // The training panel's app: receives run data from the host, draws curves and
 // the diagram, and sends Stop/Pause/Resume back (validated host-side).
-import type { Chart } from 'chart.js';
 import type { PanelHostMessage, PanelMessage } from '../../src/protocol/panel';
 import type { DiagramData, GradientMatrix, MetricRecordView, RunAnalyses, RunView, SmoothingState } from '../../src/protocol/webview';
 import { isLive } from '../../src/protocol/runStatus';
 import { appendRecords } from '../../src/core/report/gradientMatrix';
-import { renderLesion, renderResponses } from './analysis';
+import { AnalysisTab } from './analysisTab';
+import { wireExportButtons } from './exportButtons';
 import { hostChannel } from '../shared/vscodeApi';
 import { onThemeChange, readTheme } from '../shared/theme';
 import { createCharts, CurveCharts, retheme, RunSeries, setRange, updateCharts, runLabel } from './curves';
@@ -86,8 +86,8 @@ let pendingDiagram: DiagramData | undefined;
 const gradientFlow = new GradientFlow(document.getElementById('gradients')!, theme, (name) => diagram.highlight(name));
 let activeTab = 'curves';
 const analyses = new Map<string, RunAnalyses>();
-let analysisCharts: Chart[] = [];
 let analysesDirty = true;
+const analysisTab = new AnalysisTab({ runs: () => runs, analyses, theme: () => theme, diagram, send: host.send });
 let redrawQueued = false;
 let gradientsDirty = true;
 
@@ -134,7 +134,7 @@ function scheduleRedraw(): void {
     renderStats();
     if ((activeTab === 'lesion' || activeTab === 'responses') && analysesDirty) {
       analysesDirty = false;
-      renderAnalyses();
+      analysisTab.render();
     }
     if (activeTab === 'gradients' && gradientsDirty) {
       gradientsDirty = false;
@@ -340,60 +340,7 @@ for (const tab of document.querySelectorAll<HTMLButtonElement>('[role="tab"]')) 
     scheduleRedraw();
   });
 }
-function renderAnalyses(): void {
-  analysisCharts.forEach((c) => c.destroy());
-  analysisCharts = [];
-  const lesionHost = $('lesion-charts'), responsesHost = $('responses-charts');
-  lesionHost.replaceChildren();
-  responsesHost.replaceChildren();
-  const run = runs[0];
-  const lesion = run && analyses.get(run.id)?.lesion;
-  if (run && lesion) {
-    analysisCharts.push(...renderLesion(lesionHost, run, lesion, theme));
-    $('lesion-status').textContent = `${lesion.blocks.length} blocks, ${lesion.testExamples} test images; intact test error ${(100 * lesion.baselineError).toFixed(2)}%.`;
-  }
-  const withResponses = runs.map((r) => ({ run: r, result: analyses.get(r.id)?.responses })).filter((x): x is { run: RunView; result: NonNullable<RunAnalyses['responses']> } => !!x.result);
-  if (withResponses.length) {
-    analysisCharts.push(...renderResponses(responsesHost, withResponses, theme));
-    $('responses-status').textContent = `${withResponses.length} of ${runs.length} run(s) measured on ${withResponses[0].result.testExamples} test images.`;
-  }
-}
-
-$('run-lesion').addEventListener('click', () => {
-  if (!runs[0]) return;
-  $('lesion-status').textContent = 'Running the lesion study in a trainer process…';
-  host.send({ method: 'analysis/run', params: { id: runs[0].id, analysis: 'lesion' } });
-});
-$('run-responses').addEventListener('click', () => {
-  $('responses-status').textContent = 'Measuring layer responses…';
-  for (const r of runs) host.send({ method: 'analysis/run', params: { id: r.id, analysis: 'responses' } });
-});
-($('lesion-mode') as HTMLInputElement).addEventListener('change', (e) => {
-  diagram.setLesionMode((e.target as HTMLInputElement).checked, (lesioned) => {
-    if (!runs[0]) return;
-    $('lesion-status').textContent = `Evaluating with ${lesioned.join(', ') || 'nothing'} deleted…`;
-    host.send({ method: 'analysis/run', params: { id: runs[0].id, analysis: 'lesion', lesioned } });
-  });
-});
-/** The canvas of the chart in view, per tab. */
-function chartInView(): { chart: 'curves' | 'gradients' | 'lesion' | 'responses'; canvas: HTMLCanvasElement | null } {
-  const chart = activeTab as 'curves' | 'gradients' | 'lesion' | 'responses';
-  const selector = { curves: '#error-chart', gradients: 'canvas.heatmap-canvas', lesion: '#lesion-charts canvas', responses: '#responses-charts canvas' }[chart];
-  return { chart, canvas: document.querySelector<HTMLCanvasElement>(selector) };
-}
-
-for (const button of document.querySelectorAll<HTMLButtonElement>('[data-export]')) {
-  button.addEventListener('click', () => {
-    const kind = button.dataset.export!;
-    const { chart, canvas } = chartInView();
-    if (kind === 'diagram') return host.send({ method: 'export', params: { format: 'svg', chart: 'diagram' } });
-    if (kind === 'png') {
-      if (!canvas) return;
-      return host.send({ method: 'export', params: { format: 'png', chart, dataUrl: canvas.toDataURL('image/png') } });
-    }
-    host.send({ method: 'export', params: { format: kind as 'svg' | 'csv' | 'report' | 'model', chart } });
-  });
-}
+wireExportButtons(host.send, () => activeTab);
 $('collapse').addEventListener('click', () => diagram.setAll(true));
 $('expand').addEventListener('click', () => diagram.setAll(false));
 
