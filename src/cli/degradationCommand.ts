@@ -2,7 +2,6 @@
 // trained one after another with one budget, data and seed; then the
 // paper's comparison as a table and a verdict.
 import { Command, Option } from 'commander';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BUDGETS, degradationRuns, finalTrainError, FinalErrors, verdict } from '../core/experiments/degradation';
 import { readMetrics } from '../core/runs/metricRecords';

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readRunInfo } from '../core/runs/runFolder';
 import { reportError } from './errors';
 
 /** Runs `exportExperiment` in this process; returns false (the error reported in one line) on failure. */
@@ -79,7 +80,7 @@ export async function resumeKeras(runDir: string, o: { json?: boolean; dataDir?:
 /** True when run.json says the Keras engine wrote the run (train.py), so `resume` goes through Python. */
 export function isKerasRun(runDir: string): boolean {
   try {
-    return (JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { backend?: string }).backend === 'keras';
+    return readRunInfo(runDir).backend === 'keras';
   } catch {
     return false;
   }

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findExperiments } from '../core/experiments/findExperiments';
+import { hasCheckpoint } from '../core/runs/checkpoint';
 import { listRuns } from '../core/runs/runFolder';
 import { TrainerClient } from '../trainer/client';
 import type { ExperimentRef } from './codeLens';
@@ -41,7 +42,7 @@ function defaultOutDir(ref: ExperimentRef): string {
 
 /** The initial weights, or a run of this experiment with a checkpoint; undefined when the pick was cancelled. */
 async function pickWeights(ref: ExperimentRef): Promise<{ fromRun?: string } | undefined> {
-  const runs = listRuns(settings.runsDir(ref.file)).filter((r) => r.info.experiment === ref.experiment && fs.existsSync(path.join(r.dir, 'checkpoints', 'latest', 'model.json')));
+  const runs = listRuns(settings.runsDir(ref.file)).filter((r) => r.info.experiment === ref.experiment && hasCheckpoint(r.dir, 'latest'));
   if (runs.length === 0) return {};
   const pct = (x: number | null | undefined) => (x == null ? '–' : `${(100 * x).toFixed(2)}%`);
   const picked = await vscode.window.showQuickPick([

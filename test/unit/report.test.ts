@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { Command } from 'commander';
 import { registerReportCommands } from '../../src/cli/reportCommands';
 import { extractGraph, summarize } from '../../src/core/graph/extract';

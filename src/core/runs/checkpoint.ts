@@ -6,7 +6,6 @@ import * as path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { CHECKPOINT_FILES, checkpointPath } from './runFiles';
 import { RunFolderError } from './runErrors';
-import { writeFileAtomic } from './runFolder';
 
 const { model: MODEL_JSON, weights: WEIGHTS_BIN, optimizer: OPTIMIZER_BIN, state: STATE_JSON } = CHECKPOINT_FILES;
 
