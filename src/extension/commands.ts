@@ -78,7 +78,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     const r = ref;
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Building ${r.experiment}…` }, async () => {
       try {
-        panel.showDiagram(`Diagram: ${r.experiment}`, await runs.describe(r.file, r.experiment));
+        panel.showDiagram(r, await runs.describe(r.file, r.experiment));
       } catch (e) {
         const choice = await vscode.window.showErrorMessage(`ResNet Lab: ${r.experiment}: ${(e as Error).message.split('\n')[0]}`, 'Show Log');
         if (choice) log.show();

@@ -56,9 +56,9 @@ export class LivePreview implements vscode.Disposable {
       // The cursor moving into another experiment of the file shows that one, if a diagram is open.
       vscode.window.onDidChangeTextEditorSelection((e) => {
         const doc = e.textEditor.document;
-        if (!this.panel.diagramTitle || !this.eligible(doc)) return;
+        if (!this.panel.shownModel || !this.eligible(doc)) return;
         const target = this.target(doc, findExperiments(doc.getText()));
-        if (target && target !== this.shownExperiment()) this.schedule(doc);
+        if (target && target !== this.shownExperiment(doc.uri.fsPath)) this.schedule(doc);
       }),
       vscode.commands.registerCommand(SHOW_LIVE_COMMAND, (ref?: { file: string; experiment: string }) => this.showLive(ref)),
     );
@@ -78,7 +78,7 @@ export class LivePreview implements vscode.Disposable {
       // No key: an edit typed while this waits must not replace it (the panel would never open).
       () => this.service.describe({ file: ref.file, experiment: ref.experiment, source: text }));
     if (outcome.status === 'described') {
-      this.panel.showDiagram(`Diagram: ${ref.experiment}`, { graph: outcome.graph, summary: outcome.summary });
+      this.panel.showDiagram(ref, { graph: outcome.graph, summary: outcome.summary });
       this.diagnostics.clear(ref.file);
       this.facts.record(ref.file, ref.experiment, text, outcome.summary);
     } else if (outcome.status === 'failed') {
@@ -103,9 +103,10 @@ export class LivePreview implements vscode.Disposable {
     }, DEBOUNCE_MS));
   }
 
-  /** The experiment the panel's diagram shows, from its title ("Diagram: name"). */
-  private shownExperiment(): string | undefined {
-    return /^Diagram: (\S+)/.exec(this.panel.diagramTitle ?? '')?.[1];
+  /** The experiment of this file whose diagram the panel shows. */
+  private shownExperiment(file: string): string | undefined {
+    const shown = this.panel.shownModel;
+    return shown?.file === file ? shown.experiment : undefined;
   }
 
   /**
@@ -117,7 +118,7 @@ export class LivePreview implements vscode.Disposable {
     const line = editor?.selection.active.line;
     const under = line === undefined ? undefined : found.find((e) => line >= e.line && line <= e.endLine);
     const names = new Set(found.map((e) => e.name));
-    const remembered = [this.lastTarget.get(doc.uri.fsPath), this.shownExperiment()].find((n) => n && names.has(n));
+    const remembered = [this.lastTarget.get(doc.uri.fsPath), this.shownExperiment(doc.uri.fsPath)].find((n) => n && names.has(n));
     return under?.name ?? remembered ?? found[0]?.name;
   }
 
@@ -139,12 +140,11 @@ export class LivePreview implements vscode.Disposable {
   }
 
   private apply({ file, experiment, outcome, ms }: PreviewResult, text: string): void {
-    const title = `Diagram: ${experiment}`;
     if (outcome.status === 'described') {
       this.log.trace(`preview of ${experiment}: ${outcome.summary.layers.length} layers, ${outcome.summary.shortcuts} shortcuts in ${ms} ms (${outcome.ms} ms building)`);
       this.diagnostics.clear(file);
       this.facts.record(file, experiment, text, outcome.summary);
-      this.panel.showPreview(title, { diagram: { graph: outcome.graph, summary: outcome.summary } });
+      this.panel.showPreview({ file, experiment }, { diagram: { graph: outcome.graph, summary: outcome.summary } });
       return;
     }
     if (outcome.status !== 'failed') return;
@@ -153,7 +153,7 @@ export class LivePreview implements vscode.Disposable {
     this.diagnostics.report(file, { type: 'failed', kind, message: outcome.message, diagnostics: outcome.diagnostics });
     const d = outcome.diagnostics[0];
     const error = d ? `${path.basename(d.file)}:${d.line}:${d.column} ${d.message}` : outcome.message.split('\n')[0];
-    this.panel.showPreview(title, { error });
+    this.panel.showPreview({ file, experiment }, { error });
   }
 
   dispose(): void {

@@ -88,18 +88,17 @@ export class RunManager implements vscode.Disposable {
   }
 
   /**
-   * Builds an experiment's model in a trainer process and returns its graph and summary.
-   * `quiet`: for background work (the CodeLens's model facts), which must neither
-   * report nor clear the file's Problems entries, and gets its own build time limit.
+   * Builds an experiment's model from its saved file in a one-shot trainer process
+   * and returns its graph and summary: the palette's Show Model Diagram for a file
+   * that is not open (open files are built by the warm describe process).
    */
-  async describe(file: string, experiment: string, opts: { quiet?: boolean; buildTimeoutSeconds?: number } = {}): Promise<DiagramData> {
-    const options = opts.buildTimeoutSeconds === undefined ? this.clientOptions() : { buildTimeoutSeconds: opts.buildTimeoutSeconds };
-    const e = await this.oneShot(options).runOnce({ type: 'describe', file, experiment }, (e) => e.type === 'described');
+  async describe(file: string, experiment: string): Promise<DiagramData> {
+    const e = await this.oneShot(this.clientOptions()).runOnce({ type: 'describe', file, experiment }, (e) => e.type === 'described');
     if (e.type === 'failed') {
-      if (!opts.quiet) this.diagnostics.report(file, e);
+      this.diagnostics.report(file, e);
       throw new Error(e.message);
     }
-    if (!opts.quiet) this.diagnostics.clear(file);
+    this.diagnostics.clear(file);
     return { graph: e.graph, summary: e.summary };
   }
 

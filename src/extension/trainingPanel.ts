@@ -22,7 +22,10 @@ import { localResourceRoots } from './webviewHtml';
 export const PANEL_VIEW_TYPE = 'resnetLab.training';
 const SMOOTHING_KEY = 'resnetLab.smoothing';
 
-interface Shown { title: string; runIds: string[]; runDirs: string[]; diagram?: DiagramData }
+/** A model shown by its diagram alone (no run): the experiment it was built from. */
+export interface ShownModel { file: string; experiment: string }
+
+interface Shown { title: string; runIds: string[]; runDirs: string[]; diagram?: DiagramData; model?: ShownModel }
 
 export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
   private panel: vscode.WebviewPanel | undefined;
@@ -108,21 +111,21 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     }, 0);
   }
 
-  showDiagram(title: string, diagram: DiagramData): void {
-    this.show({ title, runIds: [], runDirs: [], diagram });
+  showDiagram(model: ShownModel, diagram: DiagramData): void {
+    this.show({ title: diagramTitle(model), runIds: [], runDirs: [], diagram, model });
   }
 
-  /** The title while the panel is open on a model's diagram alone (not a run): the live preview may redraw it. */
-  get diagramTitle(): string | undefined {
-    return this.panel && this.shown && this.shown.runIds.length === 0 && this.shown.diagram ? this.shown.title : undefined;
+  /** The model while the panel is open on its diagram alone (not a run): the live preview may redraw it. */
+  get shownModel(): ShownModel | undefined {
+    return this.panel && this.shown?.model;
   }
 
   /** The live preview (livePreview.ts): the edited model's diagram, or the error that keeps it from building. */
-  showPreview(title: string, preview: { diagram?: DiagramData; error?: string }): void {
-    if (!this.diagramTitle || !this.shown) return;
+  showPreview(model: ShownModel, preview: { diagram?: DiagramData; error?: string }): void {
+    if (!this.shownModel || !this.shown) return;
     if (preview.diagram) this.shown.diagram = preview.diagram;
-    this.shown.title = title;
-    this.panel!.title = title;
+    this.shown.model = model;
+    this.shown.title = this.panel!.title = diagramTitle(model);
     this.prepared = undefined;
     this.post({ method: 'diagram/preview', params: preview });
   }
@@ -315,3 +318,5 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     super.dispose();
   }
 }
+
+const diagramTitle = (model: ShownModel): string => `Diagram: ${model.experiment}`;

@@ -67,7 +67,7 @@ export function registerHostPerfSuite(): void {
       // The panel on the file's diagram, the run training on behind it.
       await vscode.commands.executeCommand('resnetLab.showDiagram', { file: uri.fsPath, experiment: 'perf' });
       const { panel } = await api();
-      await until(() => panel.diagramTitle === 'Diagram: perf', 60_000, 'the diagram');
+      await until(() => panel.shownModel?.experiment === 'perf', 60_000, 'the diagram');
 
       const results: PreviewResult[] = [];
       const sub = preview.onDidPreview((r) => results.push(r));
