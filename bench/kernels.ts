@@ -147,7 +147,9 @@ function useFastSet(set: FastSet): void {
 }
 
 /** Per-kernel milliseconds of one call of f (records of "...__op" wrap other kernels: left out). */
-async function kernelProfile(f: () => Promise<unknown>): Promise<{ wall: number; byKernel: Map<string, [number, number]> }> {
+async function kernelProfile(
+  f: () => Promise<unknown>,
+): Promise<{ wall: number; byKernel: Map<string, [number, number]> }> {
   const start = performance.now();
   const profile = await tf.profile(f as () => Promise<tf.Tensor>);
   const wall = performance.now() - start;
@@ -171,7 +173,14 @@ async function fastKernels(builtin: FastSet, fast: FastSet): Promise<void> {
   const model = resnetCifar({ depth: 20, shortcut: 'A' })(info);
   const vars = model.trainableWeights;
   const sgd = new Sgd(tf, vars, { momentum: 0.9, weightDecay: 1e-4 });
-  const ctx: StepContext = { tf, model, info, vars, layerOf: vars.map((v) => v.name), apply: (g, lr) => sgd.apply(g, lr) };
+  const ctx: StepContext = {
+    tf,
+    model,
+    info,
+    vars,
+    layerOf: vars.map((v) => v.name),
+    apply: (g, lr) => sgd.apply(g, lr),
+  };
   const batch = {
     x: Float32Array.from({ length: BATCH * 32 * 32 * 3 }, () => Math.random() - 0.5),
     labels: Int32Array.from({ length: BATCH }, () => Math.floor(Math.random() * 10)),
@@ -192,11 +201,15 @@ async function fastKernels(builtin: FastSet, fast: FastSet): Promise<void> {
       (rates[name] ??= []).push((1000 * BATCH * STEPS) / (performance.now() - start));
     }
   }
-  console.log(`\nResNet-20 (option A) trainStep + Sgd, images/s at batch ${BATCH}, built-in vs wasmKernels.ts (per round):`);
+  console.log(
+    `\nResNet-20 (option A) trainStep + Sgd, images/s at batch ${BATCH}, built-in vs wasmKernels.ts (per round):`,
+  );
   const best = (name: string) => Math.max(...rates[name]);
   for (const name of Object.keys(sets)) {
     const speedup = (best(name) / best('builtin')).toFixed(2);
-    console.log(`  ${name.padEnd(8)} ${rates[name].map((r) => r.toFixed(1)).join('  ')}   best ${best(name).toFixed(1)}   x${speedup}`);
+    console.log(
+      `  ${name.padEnd(8)} ${rates[name].map((r) => r.toFixed(1)).join('  ')}   best ${best(name).toFixed(1)}   x${speedup}`,
+    );
   }
   const profiles: Record<string, Awaited<ReturnType<typeof kernelProfile>>> = {};
   for (const [name, set] of Object.entries(sets)) {
@@ -205,7 +218,9 @@ async function fastKernels(builtin: FastSet, fast: FastSet): Promise<void> {
   }
   const names = new Set([...profiles.builtin.byKernel.keys(), ...profiles.fast.byKernel.keys()]);
   const ms = (name: string, k: string) => profiles[name].byKernel.get(k)?.[0] ?? 0;
-  const rows = [...names].sort((a, b) => Math.max(ms('builtin', b), ms('fast', b)) - Math.max(ms('builtin', a), ms('fast', a)));
+  const rows = [...names].sort(
+    (a, b) => Math.max(ms('builtin', b), ms('fast', b)) - Math.max(ms('builtin', a), ms('fast', a)),
+  );
   const cell = (name: string, k: string) => {
     const share = (100 * ms(name, k)) / profiles[name].wall;
     return `${ms(name, k).toFixed(0).padStart(7)} ms ${share.toFixed(1).padStart(5)}%`;
@@ -217,8 +232,12 @@ async function fastKernels(builtin: FastSet, fast: FastSet): Promise<void> {
     console.log(`  ${k.padEnd(28)} ${cell('builtin', k)}   ${cell('fast', k)}   ${calls}`);
   }
   const total = (name: string) => [...profiles[name].byKernel.values()].reduce((s, [t]) => s + t, 0);
-  console.log(`  ${'all kernels'.padEnd(28)} ${total('builtin').toFixed(0).padStart(7)} ms         ${total('fast').toFixed(0).padStart(7)} ms`);
-  console.log(`  ${'step (wall)'.padEnd(28)} ${profiles.builtin.wall.toFixed(0).padStart(7)} ms         ${profiles.fast.wall.toFixed(0).padStart(7)} ms`);
+  console.log(
+    `  ${'all kernels'.padEnd(28)} ${total('builtin').toFixed(0).padStart(7)} ms         ${total('fast').toFixed(0).padStart(7)} ms`,
+  );
+  console.log(
+    `  ${'step (wall)'.padEnd(28)} ${profiles.builtin.wall.toFixed(0).padStart(7)} ms         ${profiles.fast.wall.toFixed(0).padStart(7)} ms`,
+  );
   useFastSet(fast);
   sgd.dispose();
   model.dispose();
@@ -237,7 +256,9 @@ async function main(): Promise<void> {
     bnGrad: tf.getGradient('FusedBatchNorm')!,
   };
   if (ONLY === 'kernels') {
-    console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, batch ${BATCH}, ${STEPS} steps x ${ROUNDS} rounds`);
+    console.log(
+      `tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, batch ${BATCH}, ${STEPS} steps x ${ROUNDS} rounds`,
+    );
     await fastKernels(builtinFast, fastSet);
     return;
   }

@@ -41,15 +41,37 @@ function childOf(pid: number): number | undefined {
       const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid === pid) return Number(d);
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return undefined;
 }
 
 async function main(): Promise<void> {
-  const args = [path.join(root, 'dist', 'cli.js'), 'train', path.join(root, 'examples', 'paper-cifar.ts'), 'resnet20',
-    '--data', 'synthetic', '--limit-train', String(batch * 8), '--limit-test', '256', '--epochs', String(epochs),
-    '--batch-size', String(batch), '--backend', backend, '--workers', workers, '--runs-dir', runsDir, '--json'];
+  const args = [
+    path.join(root, 'dist', 'cli.js'),
+    'train',
+    path.join(root, 'examples', 'paper-cifar.ts'),
+    'resnet20',
+    '--data',
+    'synthetic',
+    '--limit-train',
+    String(batch * 8),
+    '--limit-test',
+    '256',
+    '--epochs',
+    String(epochs),
+    '--batch-size',
+    String(batch),
+    '--backend',
+    backend,
+    '--workers',
+    workers,
+    '--runs-dir',
+    runsDir,
+    '--json',
+  ];
   const cli = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   cli.stdout.on('data', (d) => (out += d));
@@ -82,11 +104,23 @@ async function main(): Promise<void> {
     rows.push(`  epoch ${e}: peak RSS ${peaks[e - 1].toFixed(0)} MB (${inEpoch.length} samples)`);
   }
   const w = Number(workers);
-  console.log(`ResNet-20, batch ${batch}, ${backend}, ${w} worker${w === 1 ? '' : 's'}: trainer process RSS by epoch (all threads)`);
+  console.log(
+    `ResNet-20, batch ${batch}, ${backend}, ${w} worker${w === 1 ? '' : 's'}: trainer process RSS by epoch (all threads)`,
+  );
   console.log(rows.join('\n'));
   const growth = peaks.length > 1 ? peaks.at(-1)! - peaks[1] : 0;
-  console.log(`  overall peak ${Math.max(...samples.map((s) => s.mb)).toFixed(0)} MB; from epoch 2 to ${peaks.length}: ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MB`);
-  console.log(JSON.stringify({ backend, workers: w, batch, peakRssMBByEpoch: peaks, peakRssMB: Math.max(...samples.map((s) => s.mb)) }));
+  console.log(
+    `  overall peak ${Math.max(...samples.map((s) => s.mb)).toFixed(0)} MB; from epoch 2 to ${peaks.length}: ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MB`,
+  );
+  console.log(
+    JSON.stringify({
+      backend,
+      workers: w,
+      batch,
+      peakRssMBByEpoch: peaks,
+      peakRssMB: Math.max(...samples.map((s) => s.mb)),
+    }),
+  );
   fs.rmSync(runsDir, { recursive: true, force: true });
 }
 

@@ -10,8 +10,14 @@ import { mulberry32 } from '../src/core/data/random';
  */
 export async function dataPipeline(batch: number): Promise<{ msPerBatch: number; prefetchWaitMs: number }> {
   const info = { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
-  const count = 4096, size = 32 * 32 * 3, rng = mulberry32(1);
-  const split = { images: Uint8Array.from({ length: count * size }, () => Math.floor(rng() * 256)), labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
+  const count = 4096,
+    size = 32 * 32 * 3,
+    rng = mulberry32(1);
+  const split = {
+    images: Uint8Array.from({ length: count * size }, () => Math.floor(rng() * 256)),
+    labels: Uint8Array.from({ length: count }, (_, i) => i % 10),
+    count,
+  };
   const mean = new Float32Array(size).fill(0.5);
   const augment = { pad: 4, flip: true };
   const indices = (k: number) => Uint32Array.from({ length: batch }, (_, i) => (k * batch + i) % count);
@@ -35,11 +41,12 @@ export async function dataPipeline(batch: number): Promise<{ msPerBatch: number;
       waited += performance.now() - t0;
       p.request(k + 1, indices(k + 1), k + 1);
       const until = performance.now() + Math.max(50, 10 * msPerBatch); // the step holds the thread (a real one: seconds)
-      while (performance.now() < until) { /* busy, as a tfjs step is */ }
+      while (performance.now() < until) {
+        /* busy, as a tfjs step is */
+      }
     }
   } finally {
     await p.dispose();
   }
   return { msPerBatch, prefetchWaitMs: waited / n };
 }
-

@@ -147,20 +147,35 @@ async function child(jobArg: Job): Promise<void> {
 
   if (job.steps > 0 && (job.workers ?? 1) > 1) {
     const { DataParallel } = await import('../src/core/train/parallel/dataParallel');
-    const layerOf = model.trainableWeights.map((v) => model.layers.find((l) => l.trainableWeights.includes(v))?.name ?? v.name);
-    const dp = await DataParallel.create({ tf, model, info, workers: job.workers!, momentum: 0.9, weightDecay: 1e-4, layerOf, batchSize: job.batch });
+    const layerOf = model.trainableWeights.map(
+      (v) => model.layers.find((l) => l.trainableWeights.includes(v))?.name ?? v.name,
+    );
+    const dp = await DataParallel.create({
+      tf,
+      model,
+      info,
+      workers: job.workers!,
+      momentum: 0.9,
+      weightDecay: 1e-4,
+      layerOf,
+      batchSize: job.batch,
+    });
     try {
       const times = await cpuTimed(out, job.batch, () => dp.step(batch, 0.01, false), job);
       out.trainImagesPerSec = job.batch / median(times);
       out.trainSteps = times.length;
       out.workers = job.workers;
-      out.workerPeaks = dp.memory().map((m) => ({ wasmMB: m.peakWasmBytes / 2 ** 20, heapMB: m.peakHeapBytes / 2 ** 20 }));
+      out.workerPeaks = dp
+        .memory()
+        .map((m) => ({ wasmMB: m.peakWasmBytes / 2 ** 20, heapMB: m.peakHeapBytes / 2 ** 20 }));
     } finally {
       await dp.dispose();
     }
   } else if (job.engine === 'graph') {
     const { GraphStepper } = await import('../src/core/train/graph/graphStepper');
-    const layerOf = model.trainableWeights.map((v) => model.layers.find((l) => l.trainableWeights.includes(v))?.name ?? v.name);
+    const layerOf = model.trainableWeights.map(
+      (v) => model.layers.find((l) => l.trainableWeights.includes(v))?.name ?? v.name,
+    );
     const stepper = GraphStepper.create({ tf, model, info, optimizer: { momentum: 0.9, weightDecay: 1e-4 }, layerOf });
     if (job.steps > 0) {
       const times = await cpuTimed(out, job.batch, () => stepper.step(batch, 0.01, false), job);
@@ -180,7 +195,14 @@ async function child(jobArg: Job): Promise<void> {
     const vars = model.trainableWeights;
     const sgd = new Sgd(tf, vars, { momentum: 0.9, weightDecay: 1e-4 });
     const layerOf = vars.map((v) => model.layers.find((l) => l.trainableWeights.includes(v))?.name ?? v.name);
-    const ctx = { tf, model, info, vars, layerOf, apply: (g: import('@tensorflow/tfjs').Tensor[], lr: number) => sgd.apply(g, lr) };
+    const ctx = {
+      tf,
+      model,
+      info,
+      vars,
+      layerOf,
+      apply: (g: import('@tensorflow/tfjs').Tensor[], lr: number) => sgd.apply(g, lr),
+    };
     const times = await cpuTimed(out, job.batch, () => trainStep(ctx, batch, 0.01, false), job);
     out.trainImagesPerSec = job.batch / median(times);
     out.trainSteps = times.length;
@@ -260,23 +282,24 @@ function runJob(job: Job, label: string): Result {
   if (job.engine === 'train') return runTrainCommand(job, label);
   const started = performance.now();
   const python = job.engine === 'torch' || job.engine === 'tf-python';
-  const proc =
-    python
-      ? spawnSync(
-          job.engine === 'torch' ? PYTHON : tfPython(),
-          [
-            path.join(__dirname, job.engine === 'torch' ? 'torch_resnet.py' : 'tf_resnet.py'),
-            ...['--depth', job.depth, '--batch', job.batch, '--steps', job.steps, '--warmup', job.warmup].map(String),
-            ...['--infer-steps', job.inferSteps, '--min-seconds', job.minSeconds, '--max-seconds', MAX_SECONDS].map(String),
-            ...(job.engine === 'torch' ? ['--threads', String(job.threads ?? 0)] : []),
-          ],
-          { encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 64 << 20 },
-        )
-      : spawnSync(process.execPath, ['--import', 'tsx', process.argv[1], '--child', JSON.stringify(job)], {
-          encoding: 'utf8',
-          timeout: TIMEOUT_MS,
-          maxBuffer: 64 << 20,
-        });
+  const proc = python
+    ? spawnSync(
+        job.engine === 'torch' ? PYTHON : tfPython(),
+        [
+          path.join(__dirname, job.engine === 'torch' ? 'torch_resnet.py' : 'tf_resnet.py'),
+          ...['--depth', job.depth, '--batch', job.batch, '--steps', job.steps, '--warmup', job.warmup].map(String),
+          ...['--infer-steps', job.inferSteps, '--min-seconds', job.minSeconds, '--max-seconds', MAX_SECONDS].map(
+            String,
+          ),
+          ...(job.engine === 'torch' ? ['--threads', String(job.threads ?? 0)] : []),
+        ],
+        { encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 64 << 20 },
+      )
+    : spawnSync(process.execPath, ['--import', 'tsx', process.argv[1], '--child', JSON.stringify(job)], {
+        encoding: 'utf8',
+        timeout: TIMEOUT_MS,
+        maxBuffer: 64 << 20,
+      });
   const seconds = (performance.now() - started) / 1000;
   const base: Result = { engine: job.engine, label, depth: job.depth, batch: job.batch, seconds };
   const last = (proc.stdout ?? '').trim().split('\n').pop() ?? '';
@@ -284,7 +307,8 @@ function runJob(job: Job, label: string): Result {
     const r = JSON.parse(last) as Result & { threads?: number };
     return { ...r, ...base, engine: job.engine, label, threads: r.threads };
   }
-  const why = proc.error?.message ?? (proc.stderr ?? '').trim().split('\n').filter(Boolean).slice(-1)[0] ?? `exit ${proc.status}`;
+  const why =
+    proc.error?.message ?? (proc.stderr ?? '').trim().split('\n').filter(Boolean).slice(-1)[0] ?? `exit ${proc.status}`;
   return { ...base, skipped: `failed: ${why.slice(0, 160)}` };
 }
 
@@ -295,26 +319,59 @@ function runTrainCommand(job: Job, label: string): Result {
   const perEpoch = Math.max(2, Math.ceil((job.warmup + job.steps) / 2));
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-bench-'));
   try {
-    const proc = spawnSync(process.execPath, [
-      path.join(__dirname, '..', 'dist', 'cli.js'), 'train', path.join(__dirname, '..', 'examples', 'paper-cifar.ts'), `resnet${job.depth}`,
-      '--backend', 'tensorflow', '--batch-size', String(job.batch), '--epochs', '3', '--limit-train', String(job.batch * perEpoch), '--limit-test', '256',
-      '--runs-dir', runsDir, '--json',
-    ], { encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 64 << 20 });
+    const proc = spawnSync(
+      process.execPath,
+      [
+        path.join(__dirname, '..', 'dist', 'cli.js'),
+        'train',
+        path.join(__dirname, '..', 'examples', 'paper-cifar.ts'),
+        `resnet${job.depth}`,
+        '--backend',
+        'tensorflow',
+        '--batch-size',
+        String(job.batch),
+        '--epochs',
+        '3',
+        '--limit-train',
+        String(job.batch * perEpoch),
+        '--limit-test',
+        '256',
+        '--runs-dir',
+        runsDir,
+        '--json',
+      ],
+      { encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 64 << 20 },
+    );
     const seconds = (performance.now() - started) / 1000;
     const last = (proc.stdout ?? '').trim().split('\n').pop() ?? '';
     if (proc.status !== 0 || !last.startsWith('{')) {
-      const why = proc.error?.message ?? (proc.stderr ?? '').trim().split('\n').filter(Boolean).slice(-1)[0] ?? `exit ${proc.status}`;
+      const why =
+        proc.error?.message ??
+        (proc.stderr ?? '').trim().split('\n').filter(Boolean).slice(-1)[0] ??
+        `exit ${proc.status}`;
       return { ...base, seconds, skipped: `failed: ${why.slice(0, 160)}` };
     }
     const runDir = (JSON.parse(last) as { runDir: string }).runDir;
     const mode = (JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { mode?: string }).mode;
-    const records = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; imagesPerSec?: number; rssMB?: number; peakRssMB?: number });
+    const records = fs
+      .readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; imagesPerSec?: number; rssMB?: number; peakRssMB?: number });
     // The first iteration of the run pays for the first pass through the graph.
-    const rates = records.filter((r) => r.type === 'iteration').slice(1).map((r) => r.imagesPerSec!);
+    const rates = records
+      .filter((r) => r.type === 'iteration')
+      .slice(1)
+      .map((r) => r.imagesPerSec!);
     const epochs = records.filter((r) => r.type === 'epoch');
     return {
-      ...base, seconds, label: `${label} (${mode})`, trainImagesPerSec: median(rates), trainSteps: rates.length,
-      rssByEpochMB: epochs.map((e) => e.rssMB!), peakRssMB: epochs[epochs.length - 1]?.peakRssMB,
+      ...base,
+      seconds,
+      label: `${label} (${mode})`,
+      trainImagesPerSec: median(rates),
+      trainSteps: rates.length,
+      rssByEpochMB: epochs.map((e) => e.rssMB!),
+      peakRssMB: epochs[epochs.length - 1]?.peakRssMB,
     };
   } finally {
     fs.rmSync(runsDir, { recursive: true, force: true });
@@ -329,11 +386,15 @@ function available(engine: Engine): string | null {
   if (engine === 'tensorflow' || engine === 'graph' || engine === 'train') {
     // Checked without loading it: the parent stays free of TensorFlow's threads.
     if (!nativeBackendAvailable()) return '@tensorflow/tfjs-node is not built (npm run cli -- setup-native)';
-    return engine !== 'tensorflow' && !fs.existsSync(graphAddonPath() ?? '') ? 'the graph-mode addon is not built (npm run cli -- setup-native)' : null;
+    return engine !== 'tensorflow' && !fs.existsSync(graphAddonPath() ?? '')
+      ? 'the graph-mode addon is not built (npm run cli -- setup-native)'
+      : null;
   }
   if (engine === 'tf-python') {
     const p = spawnSync(tfPython(), ['-c', 'import tensorflow'], { encoding: 'utf8', timeout: 120_000 });
-    return p.status === 0 ? null : `${tfPython()} cannot import tensorflow (the Python that setup-native used; set RESNET_LAB_TF_PYTHON)`;
+    return p.status === 0
+      ? null
+      : `${tfPython()} cannot import tensorflow (the Python that setup-native used; set RESNET_LAB_TF_PYTHON)`;
   }
   return null;
 }
@@ -344,7 +405,9 @@ async function parent(): Promise<void> {
   const batch = Number(arg('batch') ?? 128);
   const roundsArg = Math.max(1, Number(arg('rounds') ?? (quick ? 1 : 2)));
   const stepsArg = arg('steps') === undefined ? undefined : Math.max(1, Number(arg('steps')));
-  const backends = (arg('backends') ?? 'train,graph,tf-python,tensorflow,wasm,cpu,torch').split(',').map((s) => s.trim()) as Engine[];
+  const backends = (arg('backends') ?? 'train,graph,tf-python,tensorflow,wasm,cpu,torch')
+    .split(',')
+    .map((s) => s.trim()) as Engine[];
   const workers = Math.max(1, Math.floor(Number(arg('workers') ?? 1)));
   const depths = quick ? [20] : [20, 56];
   const cores = os.availableParallelism?.() ?? os.cpus().length;
@@ -372,16 +435,26 @@ async function parent(): Promise<void> {
         if (cores > 1) jobs.push([engine, 'torch 1 thread', { ...common, engine, threads: 1 }]);
       } else if (engine === 'cpu') {
         const cpuBatch = quick ? 8 : 32;
-        jobs.push([engine, `tfjs cpu`, { ...common, engine, batch: cpuBatch, steps: 0, warmup: 0, inferSteps: 1, minSeconds: 0 }]);
+        jobs.push([
+          engine,
+          `tfjs cpu`,
+          { ...common, engine, batch: cpuBatch, steps: 0, warmup: 0, inferSteps: 1, minSeconds: 0 },
+        ]);
       } else if (engine === 'train') {
         jobs.push([engine, 'resnet-lab train, native', { ...common, engine, inferSteps: 0 }]);
       } else if (engine === 'tf-python') {
         jobs.push([engine, 'TensorFlow Python, graph', { ...common, engine }]);
       } else {
-        const label = engine === 'graph' ? 'tfjs tensorflow, graph' : engine === 'tensorflow' ? 'tfjs tensorflow, eager' : `tfjs ${engine}`;
+        const label =
+          engine === 'graph'
+            ? 'tfjs tensorflow, graph'
+            : engine === 'tensorflow'
+              ? 'tfjs tensorflow, eager'
+              : `tfjs ${engine}`;
         jobs.push([engine, label, { ...common, engine }]);
         // Data-parallel wasm, training only (inference is the 1-worker row's).
-        if (engine === 'wasm' && workers > 1) jobs.push([engine, `tfjs wasm x${workers} workers`, { ...common, engine, workers, inferSteps: 0 }]);
+        if (engine === 'wasm' && workers > 1)
+          jobs.push([engine, `tfjs wasm x${workers} workers`, { ...common, engine, workers, inferSteps: 0 }]);
       }
     }
     // Rounds (ResNet-20; graph mode and its two references only: time) interleave the engines, so that
@@ -393,7 +466,8 @@ async function parent(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (const [engine, label, job] of jobs) {
         if (skipped.has(engine)) {
-          if (round === 0) byLabel.set(label, [{ engine, label, depth, batch: job.batch, skipped: skipped.get(engine) }]);
+          if (round === 0)
+            byLabel.set(label, [{ engine, label, depth, batch: job.batch, skipped: skipped.get(engine) }]);
           continue;
         }
         if (round > 0 && !repeated(engine)) continue;
@@ -401,7 +475,11 @@ async function parent(): Promise<void> {
         const r = runJob(job, label);
         if (engine === 'cpu' && !r.skipped) r.batch = batch; // its row belongs to this table
         byLabel.set(label, [...(byLabel.get(label) ?? []), r]);
-        log(r.skipped ? `  ${r.skipped}` : `  train ${fmt(r.trainImagesPerSec)} img/s, infer ${fmt(r.inferImagesPerSec)} img/s, ${(r.seconds ?? 0).toFixed(0)} s`);
+        log(
+          r.skipped
+            ? `  ${r.skipped}`
+            : `  train ${fmt(r.trainImagesPerSec)} img/s, infer ${fmt(r.inferImagesPerSec)} img/s, ${(r.seconds ?? 0).toFixed(0)} s`,
+        );
       }
     }
     for (const runs of byLabel.values()) {
@@ -427,17 +505,38 @@ async function parent(): Promise<void> {
   // ----------------------------------------------------------------- report
   // The PyTorch reference is its faster thread setting in this run: with other
   // processes on the machine, multi-threaded torch can be the slower one.
-  const torchRuns = (depth: number) => results.filter((r) => r.depth === depth && r.engine === 'torch' && r.trainImagesPerSec);
+  const torchRuns = (depth: number) =>
+    results.filter((r) => r.depth === depth && r.engine === 'torch' && r.trainImagesPerSec);
   const torchBest = (depth: number) =>
-    torchRuns(depth).reduce<Result | undefined>((a, b) => (a && a.trainImagesPerSec! >= b.trainImagesPerSec! ? a : b), undefined);
+    torchRuns(depth).reduce<Result | undefined>(
+      (a, b) => (a && a.trainImagesPerSec! >= b.trainImagesPerSec! ? a : b),
+      undefined,
+    );
   const torchOne = (depth: number) => torchRuns(depth).find((r) => r.threads === 1);
-  console.log(`\nResNet Lab training benchmark: random data, batch ${batch}, CIFAR shape 32x32x3, 10 classes, option-A shortcuts`);
-  console.log(`node ${process.version}, ${cores} cores (${os.cpus()[0]?.model ?? '?'}), load average ${load0[0].toFixed(1)} -> ${load1[0].toFixed(1)}`);
+  console.log(
+    `\nResNet Lab training benchmark: random data, batch ${batch}, CIFAR shape 32x32x3, 10 classes, option-A shortcuts`,
+  );
+  console.log(
+    `node ${process.version}, ${cores} cores (${os.cpus()[0]?.model ?? '?'}), load average ${load0[0].toFixed(1)} -> ${load1[0].toFixed(1)}`,
+  );
   for (const depth of depths) {
     const ref = torchBest(depth);
     const ref1 = torchOne(depth);
-    console.log(`\nResNet-${depth}` + (ref ? ` (train/torch: against torch with ${ref.threads} thread${ref.threads === 1 ? '' : 's'}, its faster setting here)` : ''));
-    const head = ['engine', 'train img/s', 'infer img/s', 'peak RSS', 'train/torch', ...(ref1 && ref1 !== ref ? ['train/torch-1t'] : []), 'steps'];
+    console.log(
+      `\nResNet-${depth}` +
+        (ref
+          ? ` (train/torch: against torch with ${ref.threads} thread${ref.threads === 1 ? '' : 's'}, its faster setting here)`
+          : ''),
+    );
+    const head = [
+      'engine',
+      'train img/s',
+      'infer img/s',
+      'peak RSS',
+      'train/torch',
+      ...(ref1 && ref1 !== ref ? ['train/torch-1t'] : []),
+      'steps',
+    ];
     const rows: string[][] = [];
     for (const r of results.filter((x) => x.depth === depth)) {
       if (r.skipped) {
@@ -445,7 +544,8 @@ async function parent(): Promise<void> {
         continue;
       }
       const trainNote = r.engine === 'cpu' ? 'not run*' : fmt(r.trainImagesPerSec);
-      const inferNote = fmt(r.inferImagesPerSec) + (r.inferBatch && r.inferBatch !== batch ? ` (b${r.inferBatch})` : '');
+      const inferNote =
+        fmt(r.inferImagesPerSec) + (r.inferBatch && r.inferBatch !== batch ? ` (b${r.inferBatch})` : '');
       rows.push([
         r.label,
         trainNote,
@@ -459,32 +559,54 @@ async function parent(): Promise<void> {
     console.log(table(head, rows));
   }
   for (const r of results.filter((x) => x.rssByEpochMB)) {
-    console.log(`\nResNet-${r.depth} ${r.label}: trainer RSS at the end of each epoch ${r.rssByEpochMB!.map((m) => `${m} MB`).join(', ')}; peak ${r.peakRssMB} MB`);
+    console.log(
+      `\nResNet-${r.depth} ${r.label}: trainer RSS at the end of each epoch ${r.rssByEpochMB!.map((m) => `${m} MB`).join(', ')}; peak ${r.peakRssMB} MB`,
+    );
   }
   for (const r of results.filter((x) => x.workerPeaks)) {
-    const peaks = r.workerPeaks!.map((m, i) => `worker ${i}: wasm ${m.wasmMB.toFixed(0)} MB + JS ${m.heapMB.toFixed(0)} MB`).join(', ');
+    const peaks = r
+      .workerPeaks!.map((m, i) => `worker ${i}: wasm ${m.wasmMB.toFixed(0)} MB + JS ${m.heapMB.toFixed(0)} MB`)
+      .join(', ');
     const one = results.find((x) => x.depth === r.depth && x.engine === 'wasm' && !x.workers && x.trainImagesPerSec);
     const speedup = one ? `, ${ratio(r.trainImagesPerSec, one.trainImagesPerSec)} the 1-worker rate` : '';
-    const cpu = (x?: Result) => (x?.trainCpuMsPerImage ? `${x.trainCpuMsPerImage.toFixed(0)} CPU-ms/img on ${x.trainCores!.toFixed(2)} cores` : '-');
-    console.log(`\nResNet-${r.depth} ${r.label}: ${fmt(r.trainImagesPerSec)} img/s${speedup}; ${cpu(r)} (1 worker: ${cpu(one)}); per-worker peaks ${peaks}; process peak RSS ${r.peakRssMB?.toFixed(0)} MB (all threads)`);
+    const cpu = (x?: Result) =>
+      x?.trainCpuMsPerImage
+        ? `${x.trainCpuMsPerImage.toFixed(0)} CPU-ms/img on ${x.trainCores!.toFixed(2)} cores`
+        : '-';
+    console.log(
+      `\nResNet-${r.depth} ${r.label}: ${fmt(r.trainImagesPerSec)} img/s${speedup}; ${cpu(r)} (1 worker: ${cpu(one)}); per-worker peaks ${peaks}; process peak RSS ${r.peakRssMB?.toFixed(0)} MB (all threads)`,
+    );
   }
   const pipe = await dataPipeline(batch);
-  const stepRow = results.find((r) => r.depth === 20 && r.engine === 'wasm' && r.workers === workers && r.trainImagesPerSec)
-    ?? results.find((r) => r.depth === 20 && r.trainImagesPerSec && r.engine !== 'torch');
+  const stepRow =
+    results.find((r) => r.depth === 20 && r.engine === 'wasm' && r.workers === workers && r.trainImagesPerSec) ??
+    results.find((r) => r.depth === 20 && r.trainImagesPerSec && r.engine !== 'torch');
   const stepMs = stepRow?.trainImagesPerSec ? (batch / stepRow.trainImagesPerSec) * 1000 : undefined;
-  console.log(`\nData pipeline (mean subtraction, pad-4 crop, flip; batch ${batch}, CIFAR shape): ${pipe.msPerBatch.toFixed(1)} ms per batch on one thread` +
-    (stepMs ? ` = ${((100 * pipe.msPerBatch) / stepMs).toFixed(2)}% of a ResNet-20 ${stepRow!.label} step (${stepMs.toFixed(0)} ms)` : '') +
-    `; the trainer makes the next batch on its own thread during the step, and then waits ${pipe.prefetchWaitMs.toFixed(2)} ms per batch for it`);
-  if (backends.includes('cpu')) console.log('\n* tfjs cpu trains at ~0.1 img/s (backward ~70x its forward): skipped; inference is one small batch');
-  console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; rates from the median step; steps = timed train+infer steps after warm-up (xR: best of R interleaved rounds)`);
+  console.log(
+    `\nData pipeline (mean subtraction, pad-4 crop, flip; batch ${batch}, CIFAR shape): ${pipe.msPerBatch.toFixed(1)} ms per batch on one thread` +
+      (stepMs
+        ? ` = ${((100 * pipe.msPerBatch) / stepMs).toFixed(2)}% of a ResNet-20 ${stepRow!.label} step (${stepMs.toFixed(0)} ms)`
+        : '') +
+      `; the trainer makes the next batch on its own thread during the step, and then waits ${pipe.prefetchWaitMs.toFixed(2)} ms per batch for it`,
+  );
+  if (backends.includes('cpu'))
+    console.log('\n* tfjs cpu trains at ~0.1 img/s (backward ~70x its forward): skipped; inference is one small batch');
+  console.log(
+    `\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; rates from the median step; steps = timed train+infer steps after warm-up (xR: best of R interleaved rounds)`,
+  );
 
   if (json) {
     const wasm20 = results.filter((r) => r.depth === 20 && r.engine === 'wasm' && r.trainImagesPerSec);
     const oneWorker = wasm20.find((r) => !r.workers);
     const manyWorkers = wasm20.find((r) => r.workers === workers);
-    const headline = results.find((r) => r.depth === 20 && r.engine === 'train' && r.trainImagesPerSec)
-      ?? results.find((r) => r.depth === 20 && r.engine === 'graph' && r.trainImagesPerSec)
-      ?? manyWorkers ?? results.find((r) => r.depth === 20 && (r.engine === 'wasm' || r.engine === 'tensorflow') && !r.workers && r.trainImagesPerSec);
+    const headline =
+      results.find((r) => r.depth === 20 && r.engine === 'train' && r.trainImagesPerSec) ??
+      results.find((r) => r.depth === 20 && r.engine === 'graph' && r.trainImagesPerSec) ??
+      manyWorkers ??
+      results.find(
+        (r) =>
+          r.depth === 20 && (r.engine === 'wasm' || r.engine === 'tensorflow') && !r.workers && r.trainImagesPerSec,
+      );
     const ref = torchBest(20);
     const summary = {
       backend: headline?.engine ?? null,
@@ -502,7 +624,10 @@ async function parent(): Promise<void> {
       torchTrainImagesPerSec: ref?.trainImagesPerSec ?? null,
       torchThreads: ref?.threads ?? null,
       torchTrainImagesPerSecByThreads: Object.fromEntries(torchRuns(20).map((r) => [r.threads, r.trainImagesPerSec])),
-      ratio: headline?.trainImagesPerSec && ref?.trainImagesPerSec ? headline.trainImagesPerSec / ref.trainImagesPerSec : null,
+      ratio:
+        headline?.trainImagesPerSec && ref?.trainImagesPerSec
+          ? headline.trainImagesPerSec / ref.trainImagesPerSec
+          : null,
       dataPipelineMsPerBatch: pipe.msPerBatch,
       dataPipelinePrefetchWaitMs: pipe.prefetchWaitMs,
       loadAverage: [load0[0], load1[0]],
@@ -516,9 +641,13 @@ const fmt = (x?: number) => (x == null ? '-' : x >= 100 ? x.toFixed(0) : x.toFix
 const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
 
 function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.filter((r) => r.length > 2).map((r) => (r[i] ?? '').length)));
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...rows.filter((r) => r.length > 2).map((r) => (r[i] ?? '').length)),
+  );
   const line = (cells: string[]) =>
-    cells.length <= 2 ? `  ${cells[0].padEnd(widths[0])}  ${cells[1] ?? ''}` : '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    cells.length <= 2
+      ? `  ${cells[0].padEnd(widths[0])}  ${cells[1] ?? ''}`
+      : '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(head), ...rows.map(line)].join('\n');
 }
 

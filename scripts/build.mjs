@@ -53,9 +53,15 @@ const builds = [
   { ...node, entryPoints: ['src/trainer/describeServer.ts'], outfile: `${out}/describe-server.js` },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: `${out}/cli.js`, banner: { js: '#!/usr/bin/env node' } },
   {
-    bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: production,
-    sourcemap: production ? false : 'linked', logLevel: quiet ? 'error' : 'info',
-    entryPoints: { panel: 'webview/panel/main.ts', sidebar: 'webview/sidebar/main.ts' }, outdir: `${out}/webview`,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: production,
+    sourcemap: production ? false : 'linked',
+    logLevel: quiet ? 'error' : 'info',
+    entryPoints: { panel: 'webview/panel/main.ts', sidebar: 'webview/sidebar/main.ts' },
+    outdir: `${out}/webview`,
   },
 ];
 // The TypeScript server plugin (IntelliSense for model files with no tsconfig):
@@ -65,10 +71,17 @@ const builds = [
 // -> the .vsix, whose .vscodeignore lets exactly this folder in).
 const pluginDir = path.join(path.dirname(path.resolve(out)), 'node_modules', 'resnet-lab-ts-plugin');
 fs.mkdirSync(pluginDir, { recursive: true });
-fs.writeFileSync(path.join(pluginDir, 'package.json'),
-  JSON.stringify({ name: 'resnet-lab-ts-plugin', version: '0.1.0', private: true, main: 'index.js' }, null, 2) + '\n');
+fs.writeFileSync(
+  path.join(pluginDir, 'package.json'),
+  JSON.stringify({ name: 'resnet-lab-ts-plugin', version: '0.1.0', private: true, main: 'index.js' }, null, 2) + '\n',
+);
 // No source map: a shipped package is one file, and the plugin is small enough to read.
-builds.push({ ...node, sourcemap: false, entryPoints: ['src/tsPlugin/index.ts'], outfile: path.join(pluginDir, 'index.js') });
+builds.push({
+  ...node,
+  sourcemap: false,
+  entryPoints: ['src/tsPlugin/index.ts'],
+  outfile: path.join(pluginDir, 'index.js'),
+});
 if (!production && fs.existsSync('test/integration/index.ts')) {
   builds.push({ ...node, entryPoints: ['test/integration/index.ts'], outfile: `${out}/test/integration/index.js` });
 }

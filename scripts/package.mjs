@@ -29,21 +29,40 @@ export function packageVsix({ outFile, quiet = false } = {}) {
     }
     const io = quiet ? 'pipe' : 'inherit';
     // Also builds the TypeScript server plugin into stage/node_modules/resnet-lab-ts-plugin/.
-    execFileSync(process.execPath, ['scripts/build.mjs', '--production', '--quiet', '--outdir', path.join(stage, 'dist')], { cwd: ROOT, stdio: io });
+    execFileSync(
+      process.execPath,
+      ['scripts/build.mjs', '--production', '--quiet', '--outdir', path.join(stage, 'dist')],
+      { cwd: ROOT, stdio: io },
+    );
     // The one package that ships in node_modules is the TypeScript server plugin
     // (tsserver loads it by name from there). vsce --no-dependencies never looks
     // inside node_modules, so vsce lists the staged manifest's dependencies with
     // npm instead, and that manifest names just what the .vsix carries: the
     // plugin. tfjs and the rest are bundled into dist/ and need no entry.
     const manifest = JSON.parse(fs.readFileSync(path.join(stage, 'package.json'), 'utf8'));
-    manifest.dependencies = { [PLUGIN]: JSON.parse(fs.readFileSync(path.join(stage, 'node_modules', PLUGIN, 'package.json'), 'utf8')).version };
+    manifest.dependencies = {
+      [PLUGIN]: JSON.parse(fs.readFileSync(path.join(stage, 'node_modules', PLUGIN, 'package.json'), 'utf8')).version,
+    };
     delete manifest.optionalDependencies;
     delete manifest.devDependencies;
     fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
     const vsce = path.join(path.dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
-    const args = ['package', '--dependencies', '--no-yarn', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', vsix];
+    const args = [
+      'package',
+      '--dependencies',
+      '--no-yarn',
+      '--allow-missing-repository',
+      '--skip-license',
+      '--no-rewrite-relative-links',
+      '--out',
+      vsix,
+    ];
     // vsce warns on stdout/stderr; keep both to check for its bundling warning.
-    const output = execFileSync(process.execPath, [vsce, ...args], { cwd: stage, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync(process.execPath, [vsce, ...args], {
+      cwd: stage,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { vsix, output };
   } catch (e) {
     if (e.stdout || e.stderr) e.message += `\n${e.stdout ?? ''}${e.stderr ?? ''}`;
@@ -55,7 +74,10 @@ export function packageVsix({ outFile, quiet = false } = {}) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const at = process.argv.indexOf('--out');
-  const { vsix, output } = packageVsix({ outFile: at > 0 ? process.argv[at + 1] : undefined, quiet: process.argv.includes('--quiet') });
+  const { vsix, output } = packageVsix({
+    outFile: at > 0 ? process.argv[at + 1] : undefined,
+    quiet: process.argv.includes('--quiet'),
+  });
   process.stdout.write(output);
   const r = checkVsix(vsix);
   console.log(describeVsix(r));

@@ -25,5 +25,6 @@ export function buildTypes({ out = path.join('dist', 'types'), quiet = false } =
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'resnet-lab.d.ts'), resnetLab);
   fs.writeFileSync(path.join(out, 'tfjs.d.ts'), tfjs);
-  if (!quiet) console.log(`types: ${out}/resnet-lab.d.ts, tfjs.d.ts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (!quiet)
+    console.log(`types: ${out}/resnet-lab.d.ts, tfjs.d.ts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

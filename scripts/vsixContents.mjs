@@ -14,7 +14,10 @@ export function readZip(file) {
   // End of central directory: the last PK\5\6 record (at most 64 KiB of comment after it).
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65535); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error(`${file} is not a zip file`);
   const count = buf.readUInt16LE(eocd + 10);
@@ -25,7 +28,9 @@ export function readZip(file) {
     const method = buf.readUInt16LE(p + 10);
     const compressedSize = buf.readUInt32LE(p + 20);
     const size = buf.readUInt32LE(p + 24);
-    const nameLen = buf.readUInt16LE(p + 28), extraLen = buf.readUInt16LE(p + 30), commentLen = buf.readUInt16LE(p + 32);
+    const nameLen = buf.readUInt16LE(p + 28),
+      extraLen = buf.readUInt16LE(p + 30),
+      commentLen = buf.readUInt16LE(p + 32);
     const local = buf.readUInt32LE(p + 42);
     const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
     p += 46 + nameLen + extraLen + commentLen;
@@ -62,12 +67,15 @@ export function checkVsix(file, budget = BUDGET) {
   const entries = readZip(file);
   const bytes = fs.statSync(file).size;
   const problems = [];
-  if (entries.length >= budget.maxFiles) problems.push(`${entries.length} files (budget: fewer than ${budget.maxFiles})`);
-  if (bytes >= budget.maxBytes) problems.push(`${(bytes / 1048576).toFixed(2)} MB (budget: under ${budget.maxBytes / 1048576} MB)`);
+  if (entries.length >= budget.maxFiles)
+    problems.push(`${entries.length} files (budget: fewer than ${budget.maxFiles})`);
+  if (bytes >= budget.maxBytes)
+    problems.push(`${(bytes / 1048576).toFixed(2)} MB (budget: under ${budget.maxBytes / 1048576} MB)`);
   const byHash = new Map();
   for (const e of entries) {
     if (e.name.endsWith('/')) continue;
-    if (/(^|\/)node_modules\//.test(e.name) && !SHIPPED_MODULE.test(e.name)) problems.push(`${e.name}: node_modules is not shipped (bundle it)`);
+    if (/(^|\/)node_modules\//.test(e.name) && !SHIPPED_MODULE.test(e.name))
+      problems.push(`${e.name}: node_modules is not shipped (bundle it)`);
     const data = e.data();
     const kind = nativeKind(data) ?? (PLATFORM_NAME.test(e.name) ? 'platform-specific by its name' : undefined);
     if (kind) problems.push(`${e.name}: ${kind}`);
@@ -76,12 +84,22 @@ export function checkVsix(file, budget = BUDGET) {
     if (byHash.has(h)) problems.push(`${e.name}: the same bytes as ${byHash.get(h)}`);
     else byHash.set(h, e.name);
   }
-  return { file, files: entries.length, bytes, entries: entries.map(({ name, size, compressedSize }) => ({ name, size, compressedSize })), problems };
+  return {
+    file,
+    files: entries.length,
+    bytes,
+    entries: entries.map(({ name, size, compressedSize }) => ({ name, size, compressedSize })),
+    problems,
+  };
 }
 
 /** One line per file, largest first, for a person reading the package. */
 export function describeVsix(r) {
-  const lines = [...r.entries].sort((a, b) => b.compressedSize - a.compressedSize)
-    .map((e) => `${(e.compressedSize / 1024).toFixed(0).padStart(7)} KB  ${(e.size / 1024).toFixed(0).padStart(7)} KB unpacked  ${e.name}`);
+  const lines = [...r.entries]
+    .sort((a, b) => b.compressedSize - a.compressedSize)
+    .map(
+      (e) =>
+        `${(e.compressedSize / 1024).toFixed(0).padStart(7)} KB  ${(e.size / 1024).toFixed(0).padStart(7)} KB unpacked  ${e.name}`,
+    );
   return [`${r.file}: ${r.files} files, ${(r.bytes / 1048576).toFixed(2)} MB`, ...lines].join('\n');
 }

@@ -15,12 +15,28 @@ import { runTrainer } from './runTrainer';
 
 export const degradationFile = () => path.join(__dirname, '..', 'media', 'experiments', 'degradation.ts');
 
-interface Options { depths: string; budget: 'quick' | 'cifar10'; iterations?: number; batchSize?: number; lr?: number; limitTrain?: number; limitTest?: number; data?: DataName; dataDir?: string; backend: BackendChoice; runsDir: string; json?: boolean }
+interface Options {
+  depths: string;
+  budget: 'quick' | 'cifar10';
+  iterations?: number;
+  batchSize?: number;
+  lr?: number;
+  limitTrain?: number;
+  limitTest?: number;
+  data?: DataName;
+  dataDir?: string;
+  backend: BackendChoice;
+  runsDir: string;
+  json?: boolean;
+}
 
 export function registerDegradationCommand(program: Command): void {
-  program.command('degradation')
+  program
+    .command('degradation')
     .option('--depths <list>', 'comma-separated depths (20, 32, 44, 56, 110)', '20,56')
-    .addOption(new Option('--budget <name>', 'quick (synthetic) or cifar10').choices(['quick', 'cifar10']).default('quick'))
+    .addOption(
+      new Option('--budget <name>', 'quick (synthetic) or cifar10').choices(['quick', 'cifar10']).default('quick'),
+    )
     .option('--iterations <n>', 'iterations per net (overrides the budget)', positiveInt)
     .option('--batch-size <n>', 'batch size (overrides the budget)', positiveInt)
     .option('--lr <x>', 'initial learning rate (overrides the budget)', positiveNumber)
@@ -31,7 +47,9 @@ export function registerDegradationCommand(program: Command): void {
     .addOption(backendOption())
     .option('--runs-dir <dir>', 'where run folders go', '.resnet-lab/runs')
     .option('--json', 'print a JSON summary as the last line')
-    .description('train plain and residual nets of several depths with one budget and compare their training error (He et al. Fig. 1)')
+    .description(
+      'train plain and residual nets of several depths with one budget and compare their training error (He et al. Fig. 1)',
+    )
     .action(async (o: Options) => {
       const depths = o.depths.split(',').map((d) => Number(d.trim()));
       const budget = BUDGETS[o.budget];
@@ -50,21 +68,41 @@ export function registerDegradationCommand(program: Command): void {
       for (const experiment of degradationRuns(depths)) {
         process.stderr.write(`\n== ${experiment} (${budget.name} budget) ==\n`);
         const progress = new Progress(!!o.json);
-        const job = { file: degradationFile(), experiment, runsDir: path.resolve(o.runsDir), backend: o.backend, overrides };
+        const job = {
+          file: degradationFile(),
+          experiment,
+          runsDir: path.resolve(o.runsDir),
+          backend: o.backend,
+          overrides,
+        };
         const r = await runTrainer({ type: 'train', job }, (e) => progress.onEvent(e));
         progress.done();
         if (r.last?.type !== 'finished') {
           const why = r.last?.type === 'failed' ? r.last.message : 'the trainer process ended unexpectedly';
-          exitWithError(`${experiment} did not finish: ${why}`, `${experiment} did not finish: ${why}\n\ntrainer output:\n${r.stderr}`);
+          exitWithError(
+            `${experiment} did not finish: ${why}`,
+            `${experiment} did not finish: ${why}\n\ntrainer output:\n${r.stderr}`,
+          );
         }
-        results.push({ experiment, runDir: r.last.runDir, trainError: finalTrainError(readMetrics(r.last.runDir)), testError: r.last.testError });
+        results.push({
+          experiment,
+          runDir: r.last.runDir,
+          trainError: finalTrainError(readMetrics(r.last.runDir)),
+          testError: r.last.testError,
+        });
       }
       const v = verdict(results, depths);
       console.log('\nnet          final train error   test error   run folder');
-      for (const r of results) console.log(`${r.experiment.padEnd(12)} ${pct(r.trainError).padStart(17)} ${pct(r.testError).padStart(12)}   ${r.runDir}`);
+      for (const r of results)
+        console.log(
+          `${r.experiment.padEnd(12)} ${pct(r.trainError).padStart(17)} ${pct(r.testError).padStart(12)}   ${r.runDir}`,
+        );
       console.log(`\n${v.text}`);
       const summary = { depths, budget: budget.name, overrides, runs: results, ...v };
-      writeFileAtomic(path.join(path.resolve(o.runsDir), `degradation-${Date.now()}.json`), JSON.stringify(summary, null, 2));
+      writeFileAtomic(
+        path.join(path.resolve(o.runsDir), `degradation-${Date.now()}.json`),
+        JSON.stringify(summary, null, 2),
+      );
       if (o.json) console.log(JSON.stringify(summary));
     });
 }

@@ -13,7 +13,10 @@ const STACK_FRAME = /^\s+at\s/;
 export function headline(message: string): string {
   const lines = message.split('\n');
   const end = lines.findIndex((l) => STACK_FRAME.test(l));
-  const head = (end < 0 ? lines : lines.slice(0, end)).map((l) => l.trim()).filter(Boolean).join(' ');
+  const head = (end < 0 ? lines : lines.slice(0, end))
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
   return head.replace(/^(Range|Type|Reference|Syntax)?Error:\s*/, '') || 'unknown error';
 }
 

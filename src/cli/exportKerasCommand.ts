@@ -7,14 +7,19 @@ import { reportError } from './errors';
 import { exportInProcess } from './kerasEngine';
 
 export function registerExportKerasCommand(program: Command): void {
-  program.command('export-keras')
-    .argument('<file>', 'a model file (.ts)').argument('<experiment>')
+  program
+    .command('export-keras')
+    .argument('<file>', 'a model file (.ts)')
+    .argument('<experiment>')
     .requiredOption('--out <dir>', 'folder to write the Python project to (new or empty)')
     .option('--from-run <run-dir>', "take the weights from this run's latest checkpoint instead of the initial ones")
     .description("write the experiment's model as a Keras 3 Python project (model.py, weights, train.py, README)")
     .action(async (file: string, experiment: string, o: { out: string; fromRun?: string }) => {
       if (!fs.existsSync(file)) return reportError(`${file}: no such file`);
       const r = await exportInProcess(file, experiment, o.out, o.fromRun);
-      if (r) console.log(`${r.outDir}: ${r.files.join(', ')} (${r.weights.toLocaleString('en-US')} weights, ${r.weightsFrom})`);
+      if (r)
+        console.log(
+          `${r.outDir}: ${r.files.join(', ')} (${r.weights.toLocaleString('en-US')} weights, ${r.weightsFrom})`,
+        );
     });
 }

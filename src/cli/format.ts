@@ -3,7 +3,12 @@ import type { ModelSummary } from '../protocol/graph';
 export const pct = (x: number | null | undefined) => (x == null || Number.isNaN(x) ? '–' : `${(100 * x).toFixed(2)}%`);
 
 export function summaryTable(s: ModelSummary): string {
-  const rows = s.layers.map((l) => [l.name, l.className, `[${l.outputShape.map((d) => d ?? 'N').join(', ')}]`, String(l.params)]);
+  const rows = s.layers.map((l) => [
+    l.name,
+    l.className,
+    `[${l.outputShape.map((d) => d ?? 'N').join(', ')}]`,
+    String(l.params),
+  ]);
   const head = ['layer', 'type', 'output shape', 'params'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
@@ -25,6 +30,9 @@ export function summaryTable(s: ModelSummary): string {
 export function factsLine(s: Pick<ModelSummary, 'depth' | 'shortcuts' | 'trainableParams'>): string {
   const kind = s.shortcuts > 0 ? `ResNet-${s.depth}` : `plain-${s.depth}`;
   // Millions as the paper gives them (0.27M), but a toy net's 2,590 would read as "0.00 M".
-  const params = s.trainableParams >= 10_000 ? `${(s.trainableParams / 1e6).toFixed(2)} M params` : `${s.trainableParams.toLocaleString('en-US')} params`;
+  const params =
+    s.trainableParams >= 10_000
+      ? `${(s.trainableParams / 1e6).toFixed(2)} M params`
+      : `${s.trainableParams.toLocaleString('en-US')} params`;
   return `${kind} · ${params} · ${s.shortcuts} shortcut${s.shortcuts === 1 ? '' : 's'}`;
 }

@@ -6,7 +6,15 @@ import * as path from 'node:path';
 import { findExperiments } from '../core/experiments/findExperiments';
 import { setupNative } from '../core/native/setupNative';
 import { hasRunJson, LESION_JSON, RESPONSES_JSON, RUN_JSON } from '../core/runs/runFiles';
-import type { BackendChoice, DataName, LesionResult, Overrides, ResponsesResult, TrainerCommand, TrainerEvent } from '../protocol/trainer';
+import type {
+  BackendChoice,
+  DataName,
+  LesionResult,
+  Overrides,
+  ResponsesResult,
+  TrainerCommand,
+  TrainerEvent,
+} from '../protocol/trainer';
 import { registerDegradationCommand } from './degradationCommand';
 import { registerExportKerasCommand } from './exportKerasCommand';
 import { isKerasRun, resumeKeras, trainKeras } from './kerasEngine';
@@ -28,14 +36,21 @@ function readModelFile(file: string): string {
   return fs.readFileSync(file, 'utf8');
 }
 
-const program = new Command('resnet-lab').description('Train and inspect residual networks written in TypeScript, with TensorFlow.js.');
+const program = new Command('resnet-lab').description(
+  'Train and inspect residual networks written in TypeScript, with TensorFlow.js.',
+);
 
-const buildTimeoutOption = () => new Option('--build-timeout <s>', 'seconds the model file may take to build its model before the trainer is stopped (default 60)').argParser(positiveNumber);
+const buildTimeoutOption = () =>
+  new Option(
+    '--build-timeout <s>',
+    'seconds the model file may take to build its model before the trainer is stopped (default 60)',
+  ).argParser(positiveNumber);
 
 /** Takes --build-timeout from whichever command has it, before any trainer starts. */
 program.hook('preAction', (_program, command) => setBuildTimeout(command.opts().buildTimeout as number | undefined));
 
-program.command('list')
+program
+  .command('list')
   .argument('<file>', 'a model file (.ts)')
   .description('list the experiments a file exports, with their line numbers')
   .action((file: string) => {
@@ -44,12 +59,14 @@ program.command('list')
     for (const e of found) console.log(`${file}:${e.line + 1}  ${e.name}`);
   });
 
-program.command('summary')
-  .argument('<file>').argument('<experiment>')
+program
+  .command('summary')
+  .argument('<file>')
+  .argument('<experiment>')
   .option('--json', 'print a JSON object (params, depth, shortcuts, layers)')
   .addOption(dataOption('data set whose shape to build for'))
   .addOption(buildTimeoutOption())
-  .description('layers, output shapes, parameters and shortcut connections of an experiment\'s model')
+  .description("layers, output shapes, parameters and shortcut connections of an experiment's model")
   .action(async (file: string, experiment: string, o: { json?: boolean; data?: DataName }) => {
     readModelFile(file);
     const data = o.data;
@@ -58,18 +75,43 @@ program.command('summary')
     if (last?.type !== 'described') return fail(last, result.stderr);
     if (o.json) {
       const s = last.summary;
-      console.log(JSON.stringify({ name: s.name, params: s.trainableParams, totalParams: s.totalParams, depth: s.depth, shortcuts: s.shortcuts, layers: s.layers }));
+      console.log(
+        JSON.stringify({
+          name: s.name,
+          params: s.trainableParams,
+          totalParams: s.totalParams,
+          depth: s.depth,
+          shortcuts: s.shortcuts,
+          layers: s.layers,
+        }),
+      );
     } else console.log(summaryTable(last.summary));
   });
 
 interface TrainOptions {
-  epochs?: number; iterations?: number; batchSize?: number; lr?: number; data?: DataName; dataDir?: string;
-  limitTrain?: number; limitTest?: number; backend: BackendChoice; runsDir: string; json?: boolean; seed?: number; gradEvery?: number;
-  workers?: number; warmupLr?: number; graph?: 'on' | 'off'; engine: 'tfjs' | 'keras';
+  epochs?: number;
+  iterations?: number;
+  batchSize?: number;
+  lr?: number;
+  data?: DataName;
+  dataDir?: string;
+  limitTrain?: number;
+  limitTest?: number;
+  backend: BackendChoice;
+  runsDir: string;
+  json?: boolean;
+  seed?: number;
+  gradEvery?: number;
+  workers?: number;
+  warmupLr?: number;
+  graph?: 'on' | 'off';
+  engine: 'tfjs' | 'keras';
 }
 
-program.command('train')
-  .argument('<file>').argument('<experiment>')
+program
+  .command('train')
+  .argument('<file>')
+  .argument('<experiment>')
   .option('--epochs <n>', 'epochs to train', int)
   .option('--iterations <n>', 'iterations to train (instead of epochs)', int)
   .option('--batch-size <n>', 'mini-batch size', int)
@@ -80,11 +122,26 @@ program.command('train')
   .option('--limit-test <n>', 'use the first N test examples', int)
   .option('--seed <n>', 'random seed', wholeNumber)
   .option('--grad-every <n>', 'record gradient norms every N iterations', int)
-  .option('--warmup-lr <x>', "start at this learning rate until training error < 80% (at most 400 iterations), as for the paper's ResNet-110", num)
+  .option(
+    '--warmup-lr <x>',
+    "start at this learning rate until training error < 80% (at most 400 iterations), as for the paper's ResNet-110",
+    num,
+  )
   .addOption(backendOption())
-  .option('--workers <n>', 'data-parallel worker threads on the wasm backend, each training on its share of every batch (default: one per core; 1: none)', int)
+  .option(
+    '--workers <n>',
+    'data-parallel worker threads on the wasm backend, each training on its share of every batch (default: one per core; 1: none)',
+    int,
+  )
   .addOption(graphOption())
-  .addOption(new Option('--engine <name>', 'tfjs: our trainer; keras: export the experiment and run its train.py as --workers MultiWorkerMirroredStrategy processes on 127.0.0.1').choices(['tfjs', 'keras']).default('tfjs'))
+  .addOption(
+    new Option(
+      '--engine <name>',
+      'tfjs: our trainer; keras: export the experiment and run its train.py as --workers MultiWorkerMirroredStrategy processes on 127.0.0.1',
+    )
+      .choices(['tfjs', 'keras'])
+      .default('tfjs'),
+  )
   .option('--runs-dir <dir>', 'where run folders go', '.resnet-lab/runs')
   .addOption(buildTimeoutOption())
   .option('--json', 'print a JSON summary as the last line')
@@ -93,17 +150,32 @@ program.command('train')
     readModelFile(file);
     if (o.engine === 'keras') return trainKeras(file, experiment, o);
     const overrides: Overrides = {
-      epochs: o.epochs, iterations: o.iterations, batchSize: o.batchSize, lr: o.lr,
-      data: o.data, dataDir: o.dataDir && path.resolve(o.dataDir),
-      limitTrain: o.limitTrain, limitTest: o.limitTest, seed: o.seed, gradientNormEvery: o.gradEvery, workers: o.workers,
+      epochs: o.epochs,
+      iterations: o.iterations,
+      batchSize: o.batchSize,
+      lr: o.lr,
+      data: o.data,
+      dataDir: o.dataDir && path.resolve(o.dataDir),
+      limitTrain: o.limitTrain,
+      limitTest: o.limitTest,
+      seed: o.seed,
+      gradientNormEvery: o.gradEvery,
+      workers: o.workers,
       graph: o.graph === 'off' ? 'off' : undefined,
       warmup: o.warmupLr ? { lr: o.warmupLr, untilTrainError: 0.8, maxIterations: 400 } : undefined,
     };
-    const job = { file: path.resolve(file), experiment, runsDir: path.resolve(o.runsDir), backend: o.backend, overrides };
+    const job = {
+      file: path.resolve(file),
+      experiment,
+      runsDir: path.resolve(o.runsDir),
+      backend: o.backend,
+      overrides,
+    };
     await trainWithProgress({ type: 'train', job }, !!o.json);
   });
 
-program.command('resume')
+program
+  .command('resume')
   .argument('<run-dir>', 'a run folder, e.g. .resnet-lab/runs/20261129-120000-resnet20')
   .addOption(backendOption())
   .addOption(graphOption())
@@ -117,14 +189,31 @@ program.command('resume')
     await trainWithProgress({ type: 'resume', runDir: path.resolve(runDir), backend: o.backend, graph }, !!o.json);
   });
 
-interface AnalyzeOptions { draws?: number; examples?: number; json?: boolean; checkpoint: 'latest' | 'best'; backend: BackendChoice; delete?: string }
+interface AnalyzeOptions {
+  draws?: number;
+  examples?: number;
+  json?: boolean;
+  checkpoint: 'latest' | 'best';
+  backend: BackendChoice;
+  delete?: string;
+}
 
 type AnalysisEvent = Extract<TrainerEvent, { type: 'lesion' | 'responses' }>;
 
 /** Runs one `analyze` command in a trainer process; progress goes to stderr. */
-async function runAnalysis(command: Extract<TrainerCommand, { type: 'analyze' }>, json: boolean): Promise<AnalysisEvent> {
-  const onEvent = (e: TrainerEvent) => { if (e.type === 'log' && (!json || e.level === 'warn')) process.stderr.write(e.message + '\n'); };
-  const result = await runTrainer(command, onEvent, undefined, (e): e is AnalysisEvent => e.type === 'lesion' || e.type === 'responses');
+async function runAnalysis(
+  command: Extract<TrainerCommand, { type: 'analyze' }>,
+  json: boolean,
+): Promise<AnalysisEvent> {
+  const onEvent = (e: TrainerEvent) => {
+    if (e.type === 'log' && (!json || e.level === 'warn')) process.stderr.write(e.message + '\n');
+  };
+  const result = await runTrainer(
+    command,
+    onEvent,
+    undefined,
+    (e): e is AnalysisEvent => e.type === 'lesion' || e.type === 'responses',
+  );
   if (result.last?.type !== 'lesion' && result.last?.type !== 'responses') return fail(result.last, result.stderr);
   return result.last;
 }
@@ -135,15 +224,27 @@ function analyzeCommand(runDir: string, analysis: 'lesion' | 'responses', o: Ana
     process.exit(2);
   }
   return {
-    type: 'analyze' as const, runDir: path.resolve(runDir), analysis, draws: o.draws, examples: o.examples,
-    lesioned: o.delete?.split(',').map((b) => b.trim()).filter(Boolean),
-    checkpoint: o.checkpoint, backend: o.backend,
+    type: 'analyze' as const,
+    runDir: path.resolve(runDir),
+    analysis,
+    draws: o.draws,
+    examples: o.examples,
+    lesioned: o.delete
+      ?.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+    checkpoint: o.checkpoint,
+    backend: o.backend,
   };
 }
 
 function table(head: string[], rows: string[][], right: number[] = []): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (right.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (right.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -151,14 +252,36 @@ const points = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}`;
 
 function lesionReport(r: LesionResult): string {
   const out = [`test error of the intact net: ${pct(r.baselineError)} (${r.testExamples} test images)`];
-  if (r.custom) out.push(`with ${r.custom.lesioned.join(', ')} deleted: ${pct(r.custom.error)} (${points(r.custom.error - r.baselineError)} points)`);
+  if (r.custom)
+    out.push(
+      `with ${r.custom.lesioned.join(', ')} deleted: ${pct(r.custom.error)} (${points(r.custom.error - r.baselineError)} points)`,
+    );
   if (r.blocks.length) {
-    out.push('', 'one block deleted:', table(['block', 'test error', 'change', ''],
-      r.blocks.map((b) => [b.name, pct(b.error), points(b.error - r.baselineError), b.downsampling ? 'downsampling' : '']), [1, 2]));
+    out.push(
+      '',
+      'one block deleted:',
+      table(
+        ['block', 'test error', 'change', ''],
+        r.blocks.map((b) => [
+          b.name,
+          pct(b.error),
+          points(b.error - r.baselineError),
+          b.downsampling ? 'downsampling' : '',
+        ]),
+        [1, 2],
+      ),
+    );
   }
   if (r.random.length) {
-    out.push('', `k random blocks deleted (${r.random[0].errors.length} draws each):`, table(['k', 'mean error', 'draws'],
-      r.random.map((x) => [String(x.k), pct(x.meanError), x.errors.map(pct).join(' ')]), [0, 1]));
+    out.push(
+      '',
+      `k random blocks deleted (${r.random[0].errors.length} draws each):`,
+      table(
+        ['k', 'mean error', 'draws'],
+        r.random.map((x) => [String(x.k), pct(x.meanError), x.errors.map(pct).join(' ')]),
+        [0, 1],
+      ),
+    );
   }
   return out.join('\n');
 }
@@ -167,7 +290,11 @@ function responsesReport(r: ResponsesResult): string {
   const max = Math.max(...r.layers.map((l) => l.std), 1e-12);
   return [
     `std of each 3x3 layer's response after BN (${r.testExamples} test images):`,
-    table(['#', 'layer', 'std', ''], r.layers.map((l) => [String(l.index), l.name, l.std.toFixed(4), '#'.repeat(Math.round((30 * l.std) / max))]), [0, 2]),
+    table(
+      ['#', 'layer', 'std', ''],
+      r.layers.map((l) => [String(l.index), l.name, l.std.toFixed(4), '#'.repeat(Math.round((30 * l.std) / max))]),
+      [0, 2],
+    ),
   ].join('\n');
 }
 
@@ -187,23 +314,38 @@ function analysisCommand(analysis: AnalysisEvent['type'], description: string, o
     });
 }
 
-analysisCommand('lesion', `lesion study (Veit et al. 2016): test error with each residual block deleted, then k random blocks; writes ${LESION_JSON}`, (c) => c
-  .option('--draws <n>', 'random draws per number of deleted blocks (default 3)', int)
-  .option('--examples <n>', 'use the first N test images (default: all)', int)
-  .option('--delete <blocks>', 'only this comma-separated set of blocks, e.g. stage2/block1,stage3/block2'));
+analysisCommand(
+  'lesion',
+  `lesion study (Veit et al. 2016): test error with each residual block deleted, then k random blocks; writes ${LESION_JSON}`,
+  (c) =>
+    c
+      .option('--draws <n>', 'random draws per number of deleted blocks (default 3)', int)
+      .option('--examples <n>', 'use the first N test images (default: all)', int)
+      .option('--delete <blocks>', 'only this comma-separated set of blocks, e.g. stage2/block1,stage3/block2'),
+);
 
-analysisCommand('responses', `std of each 3x3 layer's response after BN (He et al. 2015, Fig. 7); writes ${RESPONSES_JSON}`, (c) => c
-  .option('--examples <n>', 'test images to measure on (default 500)', int));
+analysisCommand(
+  'responses',
+  `std of each 3x3 layer's response after BN (He et al. 2015, Fig. 7); writes ${RESPONSES_JSON}`,
+  (c) => c.option('--examples <n>', 'test images to measure on (default 500)', int),
+);
 
-program.command('setup-native')
+program
+  .command('setup-native')
   .option('--python <path>', 'a Python whose TensorFlow to build against (pip install tensorflow-cpu)')
   .option('--force', 'rebuild even if a working binding exists')
-  .description('build @tensorflow/tfjs-node against the TensorFlow of a local Python, without downloading libtensorflow')
+  .description(
+    'build @tensorflow/tfjs-node against the TensorFlow of a local Python, without downloading libtensorflow',
+  )
   .action(async (o: { python?: string; force?: boolean }) => {
     try {
       const r = await setupNative({ python: o.python, force: o.force, log: (line) => console.error(line) });
       console.log(`native backend ready: TensorFlow ${r.tfVersion}, binding ${r.bindingPath}`);
-      console.log(r.graphAddon.ok ? `graph mode ready: ${r.graphAddon.path}` : `graph mode unavailable (training will be eager): ${r.graphAddon.error}`);
+      console.log(
+        r.graphAddon.ok
+          ? `graph mode ready: ${r.graphAddon.path}`
+          : `graph mode unavailable (training will be eager): ${r.graphAddon.error}`,
+      );
     } catch (e) {
       exitWithError(`setup-native failed: ${(e as Error).message}`, (e as Error).stack);
     }
@@ -212,19 +354,32 @@ program.command('setup-native')
 async function trainWithProgress(command: Parameters<typeof runTrainer>[0], json: boolean): Promise<void> {
   const progress = new Progress(json);
   let stopping = false;
-  const result = await runTrainer(command, (e) => progress.onEvent(e), (client) => {
-    process.on('SIGINT', () => {
-      if (stopping) return client.kill();
-      stopping = true;
-      if (client.inUserCode) progress.note('stopping: the model is still being built, so there is nothing to save');
-      else progress.note('stopping after this iteration, writing a checkpoint (Ctrl-C again to kill)…');
-      void client.stop(120_000);
-    });
-  });
+  const result = await runTrainer(
+    command,
+    (e) => progress.onEvent(e),
+    (client) => {
+      process.on('SIGINT', () => {
+        if (stopping) return client.kill();
+        stopping = true;
+        if (client.inUserCode) progress.note('stopping: the model is still being built, so there is nothing to save');
+        else progress.note('stopping after this iteration, writing a checkpoint (Ctrl-C again to kill)…');
+        void client.stop(120_000);
+      });
+    },
+  );
   progress.done();
   const last = result.last;
   if (last?.type !== 'finished') return fail(last, result.stderr);
-  if (json) console.log(JSON.stringify({ runDir: last.runDir, status: last.status, iteration: last.iteration, trainError: last.trainError, testError: last.testError }));
+  if (json)
+    console.log(
+      JSON.stringify({
+        runDir: last.runDir,
+        status: last.status,
+        iteration: last.iteration,
+        trainError: last.trainError,
+        testError: last.testError,
+      }),
+    );
 }
 
 function fail(last: ReturnType<typeof Object> | undefined, stderr: string): never {
@@ -232,9 +387,16 @@ function fail(last: ReturnType<typeof Object> | undefined, stderr: string): neve
   if (e?.type === 'failed') {
     // The trainer's own output is only worth keeping when it crashed (the message is then a stack).
     const crashed = (e as { kind?: string }).kind === 'crash';
-    exitWithError(e.message ?? 'failed', crashed && stderr.trim() ? `${e.message}\n\ntrainer output:\n${stderr}` : e.message, e.runDir ? [`run folder: ${e.runDir}`] : []);
+    exitWithError(
+      e.message ?? 'failed',
+      crashed && stderr.trim() ? `${e.message}\n\ntrainer output:\n${stderr}` : e.message,
+      e.runDir ? [`run folder: ${e.runDir}`] : [],
+    );
   }
-  exitWithError('the trainer process ended unexpectedly', `the trainer process ended unexpectedly; its last output:\n${stderr}`);
+  exitWithError(
+    'the trainer process ended unexpectedly',
+    `the trainer process ended unexpectedly; its last output:\n${stderr}`,
+  );
 }
 
 registerDegradationCommand(program);

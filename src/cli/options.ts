@@ -6,7 +6,8 @@ import { BackendChoiceSchema, DataNameSchema } from '../protocol/trainer';
 
 export const positiveInt = (v: string): number => {
   const n = Number(v);
-  if (!/^\s*\d+\s*$/.test(v) || !Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  if (!/^\s*\d+\s*$/.test(v) || !Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError('expected a positive whole number');
   return n;
 };
 
@@ -25,7 +26,11 @@ export const wholeNumber = (v: string): number => {
 export const BACKENDS = BackendChoiceSchema.options;
 export const DATA_NAMES = DataNameSchema.options;
 
-export const backendOption = () => new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS).default('auto');
+export const backendOption = () =>
+  new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS).default('auto');
 export const graphOption = () =>
-  new Option('--graph <on|off>', 'native backend: run each training step as one TensorFlow graph (default on; off: eager, op by op)').choices(['on', 'off']);
+  new Option(
+    '--graph <on|off>',
+    'native backend: run each training step as one TensorFlow graph (default on; off: eager, op by op)',
+  ).choices(['on', 'off']);
 export const dataOption = (description = 'data set') => new Option('--data <name>', description).choices(DATA_NAMES);

@@ -45,39 +45,63 @@ function writeOut(file: string, body: string): void {
 }
 
 export function registerReportCommands(program: Command): void {
-  program.command('report')
+  program
+    .command('report')
     .argument('<run-dir>', 'a run folder, e.g. .resnet-lab/runs/20261129-120000-resnet20')
     .option('--out <file>', `where to write the page (default: <run-dir>/${REPORT_HTML})`)
     .option('--dark', 'dark colours')
-    .description('write a self-contained HTML report of a run (curves, diagram, gradients, lesion study, per-epoch table) that opens in any browser')
-    .action(act((runDir: string, o: { out?: string; dark?: boolean }) => {
-      const html = htmlReportOf(loadRun(runDir), { dark: o.dark });
-      writeOut(o.out ?? path.join(runDir, REPORT_HTML), html);
-    }));
+    .description(
+      'write a self-contained HTML report of a run (curves, diagram, gradients, lesion study, per-epoch table) that opens in any browser',
+    )
+    .action(
+      act((runDir: string, o: { out?: string; dark?: boolean }) => {
+        const html = htmlReportOf(loadRun(runDir), { dark: o.dark });
+        writeOut(o.out ?? path.join(runDir, REPORT_HTML), html);
+      }),
+    );
 
-  program.command('plot')
+  program
+    .command('plot')
     .addArgument(new Argument('<kind>', 'what to draw').choices(PLOT_KINDS))
     .argument('<run-dir...>', 'one run folder, or several for curves, compare, loss, lr and responses')
     .option('--out <file>', 'the SVG file to write (default: <first run-dir>/<kind>.svg)')
     .option('--dark', 'dark colours')
     .option('--sorted', 'responses: sorted by magnitude instead of in layer order')
     .option('--y-max <value>', 'curves, compare, loss: top of the y axis (error in %)', positive)
-    .option('--title <text>', 'replace the chart title (\'\' for none)')
+    .option('--title <text>', "replace the chart title ('' for none)")
     .option('--width <px>', 'width of the chart', positive)
     .option('--height <px>', 'height of the chart', positive)
-    .option('--max-cells <n>', 'gradients: cells at most (layers × columns; default 12000); longer runs average neighbouring records', positive)
-    .addOption(new Option('--collapse <which>', 'diagram: collapse blocks').choices(['auto', 'all', 'none']).default('auto'))
-    .description('draw one chart of a run as a standalone SVG: curves (error), compare (several runs, the paper\'s Fig. 6 style), loss, lr, gradients (heatmap), lesion, responses, diagram')
-    .action(act((kind: PlotKind, runDirs: string[], o: PlotOptions & { out?: string }) => {
-      const svg = plotSvg(kind, runDirs, o);
-      writeOut(o.out ?? path.join(runDirs[0], `${kind}${kind === 'responses' && o.sorted ? '-sorted' : ''}.svg`), svg);
-    }));
+    .option(
+      '--max-cells <n>',
+      'gradients: cells at most (layers × columns; default 12000); longer runs average neighbouring records',
+      positive,
+    )
+    .addOption(
+      new Option('--collapse <which>', 'diagram: collapse blocks').choices(['auto', 'all', 'none']).default('auto'),
+    )
+    .description(
+      "draw one chart of a run as a standalone SVG: curves (error), compare (several runs, the paper's Fig. 6 style), loss, lr, gradients (heatmap), lesion, responses, diagram",
+    )
+    .action(
+      act((kind: PlotKind, runDirs: string[], o: PlotOptions & { out?: string }) => {
+        const svg = plotSvg(kind, runDirs, o);
+        writeOut(
+          o.out ?? path.join(runDirs[0], `${kind}${kind === 'responses' && o.sorted ? '-sorted' : ''}.svg`),
+          svg,
+        );
+      }),
+    );
 
-  program.command('export-csv')
+  program
+    .command('export-csv')
     .argument('<run-dir>', 'a run folder')
     .option('--out <dir>', 'folder for the CSV files (default: the run folder)')
-    .description(`write ${csvFile('metrics')}, and ${csvFile('gradients')}, ${csvFile('lesion')}, ${csvFile('responses')} when the run has them`)
-    .action(act((runDir: string, o: { out?: string }) => {
-      for (const file of exportCsv(runDir, o.out ?? runDir)) console.log(path.resolve(file));
-    }));
+    .description(
+      `write ${csvFile('metrics')}, and ${csvFile('gradients')}, ${csvFile('lesion')}, ${csvFile('responses')} when the run has them`,
+    )
+    .action(
+      act((runDir: string, o: { out?: string }) => {
+        for (const file of exportCsv(runDir, o.out ?? runDir)) console.log(path.resolve(file));
+      }),
+    );
 }

@@ -16,7 +16,9 @@ export interface RunResult<E extends TrainerEvent = TrainerEvent> {
 
 /** Seconds the user's code may take to build a model (`--build-timeout`). */
 let buildTimeoutSeconds: number | undefined;
-export const setBuildTimeout = (seconds: number | undefined) => { buildTimeoutSeconds = seconds; };
+export const setBuildTimeout = (seconds: number | undefined) => {
+  buildTimeoutSeconds = seconds;
+};
 
 type EndOfRun = Extract<TrainerEvent, { type: 'finished' | 'described' }>;
 const endsRun = (e: TrainerEvent): e is EndOfRun => e.type === 'finished' || e.type === 'described';
@@ -28,14 +30,18 @@ export async function runTrainer<E extends TrainerEvent = EndOfRun>(
   onStart?: (client: TrainerClient) => void,
   isFinal: (e: TrainerEvent) => e is E = endsRun as (e: TrainerEvent) => e is E,
 ): Promise<RunResult<E>> {
-  const client = new TrainerClient(trainerScript(), {
-    onEvent,
-    onOutput: (line) => {
-      // tfjs' advice to install tfjs-node is noise here: setup-native covers it.
-      if (process.env.RESNET_LAB_DEBUG) process.stderr.write(line + '\n');
+  const client = new TrainerClient(
+    trainerScript(),
+    {
+      onEvent,
+      onOutput: (line) => {
+        // tfjs' advice to install tfjs-node is noise here: setup-native covers it.
+        if (process.env.RESNET_LAB_DEBUG) process.stderr.write(line + '\n');
+      },
+      onExit: () => process.off('exit', killTrainer),
     },
-    onExit: () => process.off('exit', killTrainer),
-  }, { buildTimeoutSeconds });
+    { buildTimeoutSeconds },
+  );
   // However this CLI ends (an error, process.exit), it does not leave its trainer behind.
   const killTrainer = () => client.kill();
   process.on('exit', killTrainer);

@@ -4,7 +4,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export interface WorkerEntry { script: string; eval: boolean }
+export interface WorkerEntry {
+  script: string;
+  eval: boolean;
+}
 
 /** `source`: the entry under src/trainer/; `bundle`: its bundle under dist/. */
 export function workerEntry(source: string, bundle: string): WorkerEntry {

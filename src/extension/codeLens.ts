@@ -8,7 +8,10 @@ import { findExperiments } from '../core/experiments/findExperiments';
 import { SHOW_LIVE_COMMAND } from './livePreview';
 import type { ModelFacts } from './modelFacts';
 
-export interface ExperimentRef { file: string; experiment: string }
+export interface ExperimentRef {
+  file: string;
+  experiment: string;
+}
 
 export class ExperimentCodeLensProvider implements vscode.CodeLensProvider {
   readonly onDidChangeCodeLenses?: vscode.Event<void>;
@@ -24,17 +27,35 @@ export class ExperimentCodeLensProvider implements vscode.CodeLensProvider {
       const range = new vscode.Range(e.line, e.column, e.line, e.column);
       const ref: ExperimentRef = { file: doc.uri.fsPath, experiment: e.name };
       const lenses = [
-        new vscode.CodeLens(range, { title: '▶ Train', command: 'resnetLab.train', arguments: [ref], tooltip: `Train ${e.name}` }),
-        new vscode.CodeLens(range, { title: 'Diagram', command: SHOW_LIVE_COMMAND, arguments: [ref], tooltip: `Show the layer diagram of ${e.name}` }),
-        new vscode.CodeLens(range, { title: 'Compare', command: 'resnetLab.compareRuns', arguments: [ref], tooltip: `Compare the runs of ${e.name}` }),
+        new vscode.CodeLens(range, {
+          title: '▶ Train',
+          command: 'resnetLab.train',
+          arguments: [ref],
+          tooltip: `Train ${e.name}`,
+        }),
+        new vscode.CodeLens(range, {
+          title: 'Diagram',
+          command: SHOW_LIVE_COMMAND,
+          arguments: [ref],
+          tooltip: `Show the layer diagram of ${e.name}`,
+        }),
+        new vscode.CodeLens(range, {
+          title: 'Compare',
+          command: 'resnetLab.compareRuns',
+          arguments: [ref],
+          tooltip: `Compare the runs of ${e.name}`,
+        }),
       ];
       const summary = this.facts?.get(doc.uri.fsPath, e.name, text);
       if (summary) {
         // Text, not a button (an empty command): Diagram is the button for the whole model.
-        lenses.push(new vscode.CodeLens(range, {
-          title: factsLine(summary), command: '',
-          tooltip: `${summary.trainableParams.toLocaleString('en-US')} trainable parameters, ${summary.depth} weighted layers, ${summary.shortcuts} shortcut connections (as the editor's text builds)`,
-        }));
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: factsLine(summary),
+            command: '',
+            tooltip: `${summary.trainableParams.toLocaleString('en-US')} trainable parameters, ${summary.depth} weighted layers, ${summary.shortcuts} shortcut connections (as the editor's text builds)`,
+          }),
+        );
       }
       return lenses;
     });
@@ -45,7 +66,11 @@ export class ExperimentCodeLensProvider implements vscode.CodeLensProvider {
 export class ExperimentHoverProvider implements vscode.HoverProvider {
   constructor(private readonly facts: ModelFacts) {}
 
-  async provideHover(doc: vscode.TextDocument, pos: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+  async provideHover(
+    doc: vscode.TextDocument,
+    pos: vscode.Position,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.Hover | undefined> {
     const text = doc.getText();
     if (!text.includes('experiment')) return undefined;
     const word = doc.getWordRangeAtPosition(pos);

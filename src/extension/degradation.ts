@@ -16,20 +16,36 @@ function finished(runs: RunManager, run: LiveRun): Promise<LiveRun> {
       resolve(run);
       return true;
     };
-    const sub = runs.onDidUpdate(({ run: r }) => { if (r === run) check(); });
+    const sub = runs.onDidUpdate(({ run: r }) => {
+      if (r === run) check();
+    });
     check();
   });
 }
 
-export async function runDegradationExperiment(runs: RunManager, panel: TrainingPanel, extensionUri: vscode.Uri): Promise<void> {
-  const budget = await vscode.window.showQuickPick(Object.values(BUDGETS).map((b) => ({ label: b.name, description: b.description, budget: b })), {
-    placeHolder: 'Budget per net (the same for all of them)',
-  });
+export async function runDegradationExperiment(
+  runs: RunManager,
+  panel: TrainingPanel,
+  extensionUri: vscode.Uri,
+): Promise<void> {
+  const budget = await vscode.window.showQuickPick(
+    Object.values(BUDGETS).map((b) => ({ label: b.name, description: b.description, budget: b })),
+    {
+      placeHolder: 'Budget per net (the same for all of them)',
+    },
+  );
   if (!budget) return;
   const depthText = await vscode.window.showInputBox({
     prompt: 'Depths to compare (plain and ResNet of each): 20, 32, 44, 56, 110',
     value: '20, 56',
-    validateInput: (v) => { try { degradationRuns(v.split(',').map((d) => Number(d.trim()))); return undefined; } catch (e) { return (e as Error).message; } },
+    validateInput: (v) => {
+      try {
+        degradationRuns(v.split(',').map((d) => Number(d.trim())));
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
   });
   if (!depthText) return;
   const depths = depthText.split(',').map((d) => Number(d.trim()));
@@ -37,19 +53,37 @@ export async function runDegradationExperiment(runs: RunManager, panel: Training
   const done: LiveRun[] = [];
   for (const experiment of degradationRuns(depths)) {
     const run = runs.train({
-      file, experiment, runsDir: settings.runsDir(), backend: settings.backend(),
-      overrides: { ...budget.budget.overrides, dataDir: settings.dataDir(), gradientNormEvery: settings.gradientNormInterval(), workers: settings.workers(), graph: settings.graph() },
+      file,
+      experiment,
+      runsDir: settings.runsDir(),
+      backend: settings.backend(),
+      overrides: {
+        ...budget.budget.overrides,
+        dataDir: settings.dataDir(),
+        gradientNormEvery: settings.gradientNormInterval(),
+        workers: settings.workers(),
+        graph: settings.graph(),
+      },
     });
     if (!run) return void vscode.window.showErrorMessage(`${experiment} is already training; try again when it ends.`);
     panel.showLive(run);
     const result = await finished(runs, run);
     if (result.view.status !== 'finished') {
-      return void vscode.window.showErrorMessage(`Degradation experiment stopped: ${experiment} ${result.view.status}${result.view.message ? `: ${result.view.message}` : ''}`);
+      return void vscode.window.showErrorMessage(
+        `Degradation experiment stopped: ${experiment} ${result.view.status}${result.view.message ? `: ${result.view.message}` : ''}`,
+      );
     }
     done.push(result);
   }
   const dirs = done.map((r) => r.view.runDir!);
   panel.showRunFolders(dirs, `Degradation: plain vs ResNet, depths ${depths.join(', ')}`);
-  const v = verdict(done.map((r) => ({ experiment: r.view.experiment, trainError: finalTrainError(readMetrics(r.view.runDir!)), testError: r.view.finalTestError ?? null })), depths);
+  const v = verdict(
+    done.map((r) => ({
+      experiment: r.view.experiment,
+      trainError: finalTrainError(readMetrics(r.view.runDir!)),
+      testError: r.view.finalTestError ?? null,
+    })),
+    depths,
+  );
   void vscode.window.showInformationMessage(`Degradation experiment: ${v.text}`);
 }

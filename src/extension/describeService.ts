@@ -26,7 +26,12 @@ export interface DescribeJob {
 
 export type DescribeOutcome =
   | { status: 'described'; graph: ModelGraph; summary: ModelSummary; ms: number }
-  | { status: 'failed'; kind: 'compile' | 'build' | 'crash' | 'timeout'; message: string; diagnostics: SourceDiagnostic[] }
+  | {
+      status: 'failed';
+      kind: 'compile' | 'build' | 'crash' | 'timeout';
+      message: string;
+      diagnostics: SourceDiagnostic[];
+    }
   /** A newer request of the same key took this one's place before it was sent. */
   | { status: 'superseded' };
 
@@ -49,7 +54,12 @@ const IDLE_MS = 5 * 60_000;
 /** A process that dies this many times in a row before it is ready is not started again until asked anew. */
 const MAX_FAILED_STARTS = 3;
 
-interface Pending { id: number; job: DescribeJob; resolve: (o: DescribeOutcome) => void; done: Promise<DescribeOutcome> }
+interface Pending {
+  id: number;
+  job: DescribeJob;
+  resolve: (o: DescribeOutcome) => void;
+  done: Promise<DescribeOutcome>;
+}
 
 /** Two requests for the same text build the same model: the CodeLens facts and the preview often ask together. */
 const sameBuild = (a: DescribeJob, b: DescribeJob) =>
@@ -69,12 +79,23 @@ export class DescribeService {
   /** Processes started so far (1 + replacements), for the tests and the log. */
   starts = 0;
 
-  constructor(private readonly script: string, private readonly options: DescribeServiceOptions) {}
+  constructor(
+    private readonly script: string,
+    private readonly options: DescribeServiceOptions,
+  ) {}
 
-  get pid(): number | undefined { return this.child?.pid; }
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
   describe(job: DescribeJob): Promise<DescribeOutcome> {
-    if (this.disposed) return Promise.resolve({ status: 'failed', kind: 'crash', message: 'the describe service was closed', diagnostics: [] });
+    if (this.disposed)
+      return Promise.resolve({
+        status: 'failed',
+        kind: 'crash',
+        message: 'the describe service was closed',
+        diagnostics: [],
+      });
     // Waiting for the same build instead of a second one also means one time-out, not two, for a model that hangs.
     const same = [...(this.inFlight ? [this.inFlight] : []), ...this.queue].find((p) => sameBuild(p.job, job));
     if (same) return same.done;
@@ -83,7 +104,9 @@ export class DescribeService {
       this.queue = this.queue.filter((q) => q.job.key !== job.key);
     }
     let resolve!: (o: DescribeOutcome) => void;
-    const done = new Promise<DescribeOutcome>((r) => { resolve = r; });
+    const done = new Promise<DescribeOutcome>((r) => {
+      resolve = r;
+    });
     this.queue.push({ id: this.nextId++, job, resolve, done });
     this.pump();
     return done;
@@ -116,7 +139,9 @@ export class DescribeService {
       execArgv: [],
     });
     this.child = child;
-    const forward = (chunk: Buffer) => { for (const line of chunk.toString().split('\n')) if (line.trim()) this.options.log?.(`describe: ${line}`); };
+    const forward = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) this.options.log?.(`describe: ${line}`);
+    };
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
     child.on('message', (raw) => this.onMessage(child, raw));
@@ -147,9 +172,11 @@ export class DescribeService {
     if (!p || p.id !== reply.id) return; // an answer to a request already given up on
     clearTimeout(this.timer);
     this.inFlight = undefined;
-    p.resolve(reply.type === 'described'
-      ? { status: 'described', graph: reply.graph, summary: reply.summary, ms: reply.ms }
-      : { status: 'failed', kind: reply.kind, message: reply.message, diagnostics: reply.diagnostics });
+    p.resolve(
+      reply.type === 'described'
+        ? { status: 'described', graph: reply.graph, summary: reply.summary, ms: reply.ms }
+        : { status: 'failed', kind: reply.kind, message: reply.message, diagnostics: reply.diagnostics },
+    );
     this.pump();
   }
 
@@ -161,7 +188,12 @@ export class DescribeService {
     this.options.log?.(`describe: ${message}`);
     const line = (findExperiments(p.job.source ?? '').find((e) => e.name === p.job.experiment)?.line ?? 0) + 1;
     this.replace();
-    p.resolve({ status: 'failed', kind: 'timeout', message: `${p.job.file}:${line}:1 ${message}`, diagnostics: [{ file: p.job.file, line, column: 1, message }] });
+    p.resolve({
+      status: 'failed',
+      kind: 'timeout',
+      message: `${p.job.file}:${line}:1 ${message}`,
+      diagnostics: [{ file: p.job.file, line, column: 1, message }],
+    });
   }
 
   private stopIdle(): void {
@@ -170,7 +202,9 @@ export class DescribeService {
     this.child = undefined; // not an unexpected exit: nothing is started again
     this.ready = false;
     clearTimeout(this.startTimer);
-    this.options.log?.(`describe: process ${idle.pid} stopped after ${Math.round((this.options.idleMs ?? IDLE_MS) / 1000)} s without requests`);
+    this.options.log?.(
+      `describe: process ${idle.pid} stopped after ${Math.round((this.options.idleMs ?? IDLE_MS) / 1000)} s without requests`,
+    );
     idle.kill();
   }
 
@@ -200,7 +234,13 @@ export class DescribeService {
     p?.resolve({ status: 'failed', kind: 'crash', message: `${message} ${p.job.experiment}`, diagnostics: [] });
     if (!wasReady && ++this.failedStarts >= MAX_FAILED_STARTS) {
       this.failedStarts = 0;
-      for (const q of this.queue.splice(0)) q.resolve({ status: 'failed', kind: 'crash', message: 'the describe process could not start (see the log)', diagnostics: [] });
+      for (const q of this.queue.splice(0))
+        q.resolve({
+          status: 'failed',
+          kind: 'crash',
+          message: 'the describe process could not start (see the log)',
+          diagnostics: [],
+        });
       return;
     }
     // A process that was serving is started again at once, warm for the next edit;
@@ -218,6 +258,7 @@ export class DescribeService {
     this.child = undefined;
     const waiting = [...this.queue.splice(0), ...(this.inFlight ? [this.inFlight] : [])];
     this.inFlight = undefined;
-    for (const p of waiting) p.resolve({ status: 'failed', kind: 'crash', message: 'the describe service was closed', diagnostics: [] });
+    for (const p of waiting)
+      p.resolve({ status: 'failed', kind: 'crash', message: 'the describe service was closed', diagnostics: [] });
   }
 }

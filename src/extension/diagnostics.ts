@@ -12,7 +12,11 @@ export class Diagnostics implements vscode.Disposable {
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const d of e.diagnostics) {
       const pos = new vscode.Position(Math.max(0, d.line - 1), Math.max(0, d.column - 1));
-      const diag = new vscode.Diagnostic(new vscode.Range(pos, pos.translate(0, 1)), d.message, vscode.DiagnosticSeverity.Error);
+      const diag = new vscode.Diagnostic(
+        new vscode.Range(pos, pos.translate(0, 1)),
+        d.message,
+        vscode.DiagnosticSeverity.Error,
+      );
       diag.source = e.kind === 'compile' ? 'resnet-lab (compile)' : 'resnet-lab (model)';
       const list = byFile.get(d.file) ?? [];
       list.push(diag);

@@ -2,7 +2,11 @@
 import * as vscode from 'vscode';
 import { findExperiments } from '../core/experiments/findExperiments';
 
-export interface IndexedExperiment { file: string; experiment: string; line: number }
+export interface IndexedExperiment {
+  file: string;
+  experiment: string;
+  line: number;
+}
 
 const EXCLUDE = '**/{node_modules,dist,out,.git,.resnet-lab}/**';
 
@@ -17,5 +21,8 @@ export async function findWorkspaceExperiments(): Promise<IndexedExperiment[]> {
     for (const e of findExperiments(text)) found.push({ file: uri.fsPath, experiment: e.name, line: e.line });
   }
   const activeFile = vscode.window.activeTextEditor?.document.uri.fsPath;
-  return found.sort((a, b) => Number(b.file === activeFile) - Number(a.file === activeFile) || a.file.localeCompare(b.file) || a.line - b.line);
+  return found.sort(
+    (a, b) =>
+      Number(b.file === activeFile) - Number(a.file === activeFile) || a.file.localeCompare(b.file) || a.line - b.line,
+  );
 }

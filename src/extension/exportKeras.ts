@@ -24,7 +24,10 @@ export interface ExportKerasDeps {
 /** From the editor's context menu (a file URI): the experiment at or above the cursor, or the file's only one. */
 function experimentAtCursor(uri: vscode.Uri): ExperimentRef | undefined {
   const editor = vscode.window.activeTextEditor;
-  const doc = editor?.document.uri.toString() === uri.toString() ? editor.document : vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  const doc =
+    editor?.document.uri.toString() === uri.toString()
+      ? editor.document
+      : vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (!doc) return undefined;
   const all = findExperiments(doc.getText());
   const line = editor?.document === doc ? editor.selection.active.line : 0;
@@ -42,34 +45,69 @@ function defaultOutDir(ref: ExperimentRef): string {
 
 /** The initial weights, or a run of this experiment with a checkpoint; undefined when the pick was cancelled. */
 async function pickWeights(ref: ExperimentRef): Promise<{ fromRun?: string } | undefined> {
-  const runs = listRuns(settings.runsDir(ref.file)).filter((r) => r.info.experiment === ref.experiment && hasCheckpoint(r.dir, 'latest'));
+  const runs = listRuns(settings.runsDir(ref.file)).filter(
+    (r) => r.info.experiment === ref.experiment && hasCheckpoint(r.dir, 'latest'),
+  );
   if (runs.length === 0) return {};
   const pct = (x: number | null | undefined) => (x == null ? '–' : `${(100 * x).toFixed(2)}%`);
-  const picked = await vscode.window.showQuickPick([
-    { label: 'Initial weights', description: 'as training starts them (the experiment\'s seed)', fromRun: undefined as string | undefined },
-    ...runs.map((r) => ({ label: `Trained: ${path.basename(r.dir)}`, description: `${r.info.status} · test error ${pct(r.info.final?.testError)}`, fromRun: r.dir })),
-  ], { placeHolder: `Export ${ref.experiment} with which weights?` });
+  const picked = await vscode.window.showQuickPick(
+    [
+      {
+        label: 'Initial weights',
+        description: "as training starts them (the experiment's seed)",
+        fromRun: undefined as string | undefined,
+      },
+      ...runs.map((r) => ({
+        label: `Trained: ${path.basename(r.dir)}`,
+        description: `${r.info.status} · test error ${pct(r.info.final?.testError)}`,
+        fromRun: r.dir,
+      })),
+    ],
+    { placeHolder: `Export ${ref.experiment} with which weights?` },
+  );
   return picked && { fromRun: picked.fromRun };
 }
 
-function runExport(d: ExportKerasDeps, ref: ExperimentRef, outDir: string, fromRun?: string): Promise<{ outDir: string; files: string[]; weightsFrom: string }> {
+function runExport(
+  d: ExportKerasDeps,
+  ref: ExperimentRef,
+  outDir: string,
+  fromRun?: string,
+): Promise<{ outDir: string; files: string[]; weightsFrom: string }> {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const client = new TrainerClient(d.trainerScript, {
-      onEvent: (e) => {
-        if (e.type === 'exported') { settled = true; resolve(e); }
-        else if (e.type === 'failed') { settled = true; reject(new Error(e.message)); }
-        else if (e.type === 'log') d.log.info(e.message);
+    const client = new TrainerClient(
+      d.trainerScript,
+      {
+        onEvent: (e) => {
+          if (e.type === 'exported') {
+            settled = true;
+            resolve(e);
+          } else if (e.type === 'failed') {
+            settled = true;
+            reject(new Error(e.message));
+          } else if (e.type === 'log') d.log.info(e.message);
+        },
+        onOutput: (line) => d.log.trace(line),
+        onExit: (exit) => {
+          if (!settled)
+            reject(new Error(`the trainer process exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-500)}`));
+        },
       },
-      onOutput: (line) => d.log.trace(line),
-      onExit: (exit) => { if (!settled) reject(new Error(`the trainer process exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-500)}`)); },
-    }, { buildTimeoutSeconds: settings.buildTimeout() });
+      { buildTimeoutSeconds: settings.buildTimeout() },
+    );
     client.send({ type: 'export-keras', file: ref.file, experiment: ref.experiment, outDir, fromRun });
   });
 }
 
-export async function exportExperimentToKeras(d: ExportKerasDeps, arg?: ExperimentRef | vscode.Uri): Promise<string | undefined> {
-  const ref = arg instanceof vscode.Uri ? experimentAtCursor(arg) : arg ?? await d.pickExperiment('Export which experiment to Keras?');
+export async function exportExperimentToKeras(
+  d: ExportKerasDeps,
+  arg?: ExperimentRef | vscode.Uri,
+): Promise<string | undefined> {
+  const ref =
+    arg instanceof vscode.Uri
+      ? experimentAtCursor(arg)
+      : (arg ?? (await d.pickExperiment('Export which experiment to Keras?')));
   if (!ref) return undefined;
   const doc = vscode.workspace.textDocuments.find((t) => t.uri.fsPath === ref.file);
   if (doc?.isDirty) await doc.save();
@@ -79,17 +117,30 @@ export async function exportExperimentToKeras(d: ExportKerasDeps, arg?: Experime
     title: `Export ${ref.experiment} to Keras`,
     prompt: 'Folder for the Python project (model.py, train.py, weights, README); it must not exist or be empty',
     value: defaultOutDir(ref),
-    validateInput: (v) => !v.trim() ? 'a folder is needed' : fs.existsSync(v) && fs.readdirSync(v).length > 0 ? `${v} exists and is not empty` : undefined,
+    validateInput: (v) =>
+      !v.trim()
+        ? 'a folder is needed'
+        : fs.existsSync(v) && fs.readdirSync(v).length > 0
+          ? `${v} exists and is not empty`
+          : undefined,
   });
   if (!outDir) return undefined;
   try {
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${ref.experiment} to Keras…` },
-      () => runExport(d, ref, path.resolve(outDir.trim()), weights.fromRun));
+    const r = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Exporting ${ref.experiment} to Keras…` },
+      () => runExport(d, ref, path.resolve(outDir.trim()), weights.fromRun),
+    );
     d.log.info(`exported ${ref.experiment} to ${r.outDir}: ${r.files.join(', ')}; weights ${r.weightsFrom}`);
     // Workspace-relative paths: the message is read, not copied.
     const rel = (p: string) => vscode.workspace.asRelativePath(p, false);
-    const weightsFrom = weights.fromRun ? r.weightsFrom.split(weights.fromRun).join(rel(weights.fromRun)) : r.weightsFrom;
-    void vscode.window.showInformationMessage(`Exported ${ref.experiment} to Keras in ${rel(r.outDir)} (weights: ${weightsFrom}). python train.py trains it; its README says how on several machines.`, 'Open README')
+    const weightsFrom = weights.fromRun
+      ? r.weightsFrom.split(weights.fromRun).join(rel(weights.fromRun))
+      : r.weightsFrom;
+    void vscode.window
+      .showInformationMessage(
+        `Exported ${ref.experiment} to Keras in ${rel(r.outDir)} (weights: ${weightsFrom}). python train.py trains it; its README says how on several machines.`,
+        'Open README',
+      )
       .then((choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(path.join(r.outDir, 'README.md'))));
     return r.outDir;
   } catch (e) {

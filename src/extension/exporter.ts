@@ -12,7 +12,11 @@ import { writeFileAtomic } from '../core/runs/runFolder';
 export type ExportFormat = 'png' | 'svg' | 'csv' | 'report' | 'model';
 
 async function pickFile(defaultPath: string, label: string, ext: string): Promise<string | undefined> {
-  const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(defaultPath), saveLabel: label, filters: { [label]: [ext] } });
+  const uri = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(defaultPath),
+    saveLabel: label,
+    filters: { [label]: [ext] },
+  });
   return uri?.fsPath;
 }
 
@@ -22,9 +26,16 @@ async function pickFolder(label: string): Promise<string | undefined> {
 }
 
 /** Writes an export; returns the path written, or undefined when the user cancelled. */
-export async function exportRun(format: ExportFormat, runDirs: string[], chart: PlotKind, pngDataUrl?: string): Promise<string | undefined> {
+export async function exportRun(
+  format: ExportFormat,
+  runDirs: string[],
+  chart: PlotKind,
+  pngDataUrl?: string,
+): Promise<string | undefined> {
   const first = runDirs[0];
-  const dark = [vscode.ColorThemeKind.Dark, vscode.ColorThemeKind.HighContrast].includes(vscode.window.activeColorTheme.kind);
+  const dark = [vscode.ColorThemeKind.Dark, vscode.ColorThemeKind.HighContrast].includes(
+    vscode.window.activeColorTheme.kind,
+  );
   switch (format) {
     case 'png': {
       const match = /^data:image\/png;base64,(.+)$/.exec(pngDataUrl ?? '');
@@ -35,7 +46,8 @@ export async function exportRun(format: ExportFormat, runDirs: string[], chart: 
     }
     case 'svg': {
       const file = await pickFile(path.join(first, `${chart}.svg`), 'SVG image', 'svg');
-      if (file) writeFileAtomic(file, plotSvg(runDirs.length > 1 && chart === 'curves' ? 'compare' : chart, runDirs, { dark }));
+      if (file)
+        writeFileAtomic(file, plotSvg(runDirs.length > 1 && chart === 'curves' ? 'compare' : chart, runDirs, { dark }));
       return file;
     }
     case 'csv': {

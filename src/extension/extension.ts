@@ -26,34 +26,71 @@ export interface ResNetLabApi {
 }
 
 /** Seconds the warm describe process may take to build a model (live preview, model facts). */
-const previewTimeoutSeconds = () => Math.min(vscode.workspace.getConfiguration('resnetLab').get<number>('previewTimeout', 10), settings.buildTimeout() ?? 60);
+const previewTimeoutSeconds = () =>
+  Math.min(
+    vscode.workspace.getConfiguration('resnetLab').get<number>('previewTimeout', 10),
+    settings.buildTimeout() ?? 60,
+  );
 
 export function activate(context: vscode.ExtensionContext): ResNetLabApi {
   const started = performance.now();
   const log = new Log();
   const diagnostics = new Diagnostics();
-  const runs = new RunManager(vscode.Uri.joinPath(context.extensionUri, 'dist', 'trainer.js').fsPath, log, diagnostics, settings.buildTimeout);
+  const runs = new RunManager(
+    vscode.Uri.joinPath(context.extensionUri, 'dist', 'trainer.js').fsPath,
+    log,
+    diagnostics,
+    settings.buildTimeout,
+  );
   const panel = new TrainingPanel(context.extensionUri, runs, log, settings.maxChartPoints, context.workspaceState);
   // One warm process builds models for the facts and the live preview (started
   // on the first request), with a short limit of its own: a model function that
   // never returns must not hold a core for resnetLab.buildTimeout's minute.
-  const describer = new DescribeService(vscode.Uri.joinPath(context.extensionUri, 'dist', 'describe-server.js').fsPath, {
-    timeoutMs: () => previewTimeoutSeconds() * 1000, log: (line) => log.trace(line),
-  });
-  const facts = new ModelFacts(async (file, experiment, source) => {
-    const o = await describer.describe({ file, experiment, source, key: `facts\0${file}\0${experiment}` });
-    if (o.status !== 'described') throw new Error(o.status === 'failed' ? o.message : 'superseded');
-    return o.summary;
-  }, () => vscode.workspace.isTrusted);
+  const describer = new DescribeService(
+    vscode.Uri.joinPath(context.extensionUri, 'dist', 'describe-server.js').fsPath,
+    {
+      timeoutMs: () => previewTimeoutSeconds() * 1000,
+      log: (line) => log.trace(line),
+    },
+  );
+  const facts = new ModelFacts(
+    async (file, experiment, source) => {
+      const o = await describer.describe({ file, experiment, source, key: `facts\0${file}\0${experiment}` });
+      if (o.status !== 'described') throw new Error(o.status === 'failed' ? o.message : 'superseded');
+      return o.summary;
+    },
+    () => vscode.workspace.isTrusted,
+  );
   const preview = new LivePreview(describer, panel, diagnostics, facts, log);
-  const sidebar = new SidebarView(context.extensionUri, runs, panel, () => (vscode.workspace.workspaceFolders ? settings.runsDir() : undefined), log);
+  const sidebar = new SidebarView(
+    context.extensionUri,
+    runs,
+    panel,
+    () => (vscode.workspace.workspaceFolders ? settings.runsDir() : undefined),
+    log,
+  );
   context.subscriptions.push(
-    log, diagnostics, runs, panel, sidebar, facts, preview, describer, new StatusBar(runs),
-    vscode.languages.registerCodeLensProvider({ language: 'typescript', scheme: 'file' }, new ExperimentCodeLensProvider(facts)),
-    vscode.languages.registerHoverProvider({ language: 'typescript', scheme: 'file' }, new ExperimentHoverProvider(facts)),
+    log,
+    diagnostics,
+    runs,
+    panel,
+    sidebar,
+    facts,
+    preview,
+    describer,
+    new StatusBar(runs),
+    vscode.languages.registerCodeLensProvider(
+      { language: 'typescript', scheme: 'file' },
+      new ExperimentCodeLensProvider(facts),
+    ),
+    vscode.languages.registerHoverProvider(
+      { language: 'typescript', scheme: 'file' },
+      new ExperimentHoverProvider(facts),
+    ),
     vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
-      deserializeWebviewPanel: async (webviewPanel, state) => panel.restore(webviewPanel, state as { runDirs?: string[] }),
+      deserializeWebviewPanel: async (webviewPanel, state) =>
+        panel.restore(webviewPanel, state as { runDirs?: string[] }),
     }),
     ...registerCommands({ runs, panel, log, extensionUri: context.extensionUri }),
   );

@@ -22,7 +22,13 @@ export interface FollowedUpdate {
 /** The side view's mini chart holds the latest records only. */
 const RECENT = 2000;
 
-interface Followed { follower: RunFollower; users: number; view?: RunView; recent: MetricRecordView[]; updatedAt: number }
+interface Followed {
+  follower: RunFollower;
+  users: number;
+  view?: RunView;
+  recent: MetricRecordView[];
+  updatedAt: number;
+}
 
 export class FollowedRuns implements vscode.Disposable {
   private readonly followed = new Map<string, Followed>();
@@ -38,7 +44,12 @@ export class FollowedRuns implements vscode.Disposable {
     let f = this.followed.get(dir);
     if (!f) {
       if (!isBeingWritten(dir)) return undefined;
-      const entry: Followed = { follower: new RunFollower(dir, (u) => this.onUpdate(dir, entry, u)), users: 0, recent: [], updatedAt: 0 };
+      const entry: Followed = {
+        follower: new RunFollower(dir, (u) => this.onUpdate(dir, entry, u)),
+        users: 0,
+        recent: [],
+        updatedAt: 0,
+      };
       this.followed.set(dir, entry);
       entry.follower.start();
       f = entry;
@@ -67,12 +78,24 @@ export class FollowedRuns implements vscode.Disposable {
 
   /** Followed runs being written now (status running), the most recently updated first. */
   get writing(): RunView[] {
-    return [...this.followed.values()].filter((f) => f.view?.status === 'running').sort((a, b) => b.updatedAt - a.updatedAt).map((f) => f.view!);
+    return [...this.followed.values()]
+      .filter((f) => f.view?.status === 'running')
+      .sort((a, b) => b.updatedAt - a.updatedAt)
+      .map((f) => f.view!);
   }
 
   private onUpdate(dir: string, f: Followed, u: FollowUpdate): void {
-    const view: RunView = { ...runViewFromInfo(dir, u.info), status: u.status, message: u.writing ? u.message : undefined, followed: true };
-    if (!u.writing) Object.assign(view, { finalTrainError: u.info.final?.trainError ?? null, finalTestError: u.info.final?.testError ?? null });
+    const view: RunView = {
+      ...runViewFromInfo(dir, u.info),
+      status: u.status,
+      message: u.writing ? u.message : undefined,
+      followed: true,
+    };
+    if (!u.writing)
+      Object.assign(view, {
+        finalTrainError: u.info.final?.trainError ?? null,
+        finalTestError: u.info.final?.testError ?? null,
+      });
     const records = metricViews(u.metrics);
     f.view = view;
     f.updatedAt = Date.now();

@@ -60,7 +60,9 @@ export class LivePreview implements vscode.Disposable {
         const target = this.target(doc, findExperiments(doc.getText()));
         if (target && target !== this.shownExperiment(doc.uri.fsPath)) this.schedule(doc);
       }),
-      vscode.commands.registerCommand(SHOW_LIVE_COMMAND, (ref?: { file: string; experiment: string }) => this.showLive(ref)),
+      vscode.commands.registerCommand(SHOW_LIVE_COMMAND, (ref?: { file: string; experiment: string }) =>
+        this.showLive(ref),
+      ),
     );
   }
 
@@ -74,33 +76,46 @@ export class LivePreview implements vscode.Disposable {
     if (!ref || !doc || !this.eligible(doc)) return void vscode.commands.executeCommand('resnetLab.showDiagram', ref);
     this.lastTarget.set(ref.file, ref.experiment);
     const text = doc.getText();
-    const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Building ${ref.experiment}…` },
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Building ${ref.experiment}…` },
       // No key: an edit typed while this waits must not replace it (the panel would never open).
-      () => this.service.describe({ file: ref.file, experiment: ref.experiment, source: text }));
+      () => this.service.describe({ file: ref.file, experiment: ref.experiment, source: text }),
+    );
     if (outcome.status === 'described') {
       this.panel.showDiagram(ref, { graph: outcome.graph, summary: outcome.summary });
       this.diagnostics.clear(ref.file);
       this.facts.record(ref.file, ref.experiment, text, outcome.summary);
     } else if (outcome.status === 'failed') {
       this.apply({ file: ref.file, experiment: ref.experiment, version: doc.version, outcome, ms: 0 }, text);
-      const choice = await vscode.window.showErrorMessage(`ResNet Lab: ${ref.experiment}: ${outcome.message.split('\n')[0]}`, 'Show Log');
+      const choice = await vscode.window.showErrorMessage(
+        `ResNet Lab: ${ref.experiment}: ${outcome.message.split('\n')[0]}`,
+        'Show Log',
+      );
       if (choice) this.log.show();
     }
   }
 
   private eligible(doc: vscode.TextDocument): boolean {
-    return doc.uri.scheme === 'file' && doc.languageId === 'typescript' && vscode.workspace.isTrusted
-      && vscode.workspace.getConfiguration('resnetLab').get<boolean>('livePreview', true) && doc.getText().includes('experiment');
+    return (
+      doc.uri.scheme === 'file' &&
+      doc.languageId === 'typescript' &&
+      vscode.workspace.isTrusted &&
+      vscode.workspace.getConfiguration('resnetLab').get<boolean>('livePreview', true) &&
+      doc.getText().includes('experiment')
+    );
   }
 
   private schedule(doc: vscode.TextDocument): void {
     if (!this.eligible(doc)) return;
     const file = doc.uri.fsPath;
     clearTimeout(this.timers.get(file));
-    this.timers.set(file, setTimeout(() => {
-      this.timers.delete(file);
-      void this.preview(doc);
-    }, DEBOUNCE_MS));
+    this.timers.set(
+      file,
+      setTimeout(() => {
+        this.timers.delete(file);
+        void this.preview(doc);
+      }, DEBOUNCE_MS),
+    );
   }
 
   /** The experiment of this file whose diagram the panel shows. */
@@ -118,7 +133,9 @@ export class LivePreview implements vscode.Disposable {
     const line = editor?.selection.active.line;
     const under = line === undefined ? undefined : found.find((e) => line >= e.line && line <= e.endLine);
     const names = new Set(found.map((e) => e.name));
-    const remembered = [this.lastTarget.get(doc.uri.fsPath), this.shownExperiment(doc.uri.fsPath)].find((n) => n && names.has(n));
+    const remembered = [this.lastTarget.get(doc.uri.fsPath), this.shownExperiment(doc.uri.fsPath)].find(
+      (n) => n && names.has(n),
+    );
     return under?.name ?? remembered ?? found[0]?.name;
   }
 
@@ -141,7 +158,9 @@ export class LivePreview implements vscode.Disposable {
 
   private apply({ file, experiment, outcome, ms }: PreviewResult, text: string): void {
     if (outcome.status === 'described') {
-      this.log.trace(`preview of ${experiment}: ${outcome.summary.layers.length} layers, ${outcome.summary.shortcuts} shortcuts in ${ms} ms (${outcome.ms} ms building)`);
+      this.log.trace(
+        `preview of ${experiment}: ${outcome.summary.layers.length} layers, ${outcome.summary.shortcuts} shortcuts in ${ms} ms (${outcome.ms} ms building)`,
+      );
       this.diagnostics.clear(file);
       this.facts.record(file, experiment, text, outcome.summary);
       this.panel.showPreview({ file, experiment }, { diagram: { graph: outcome.graph, summary: outcome.summary } });

@@ -6,7 +6,14 @@
 import type { LiveRun } from './runManager';
 import { CurveData } from '../core/report/curveView';
 import { appendRecords, GradientMatrix, toGradientMatrix } from '../core/report/gradientMatrix';
-import type { DiagramData, GradientRecordView, MetricRecordView, RunAnalyses, RunLatest, RunView } from '../protocol/webview';
+import type {
+  DiagramData,
+  GradientRecordView,
+  MetricRecordView,
+  RunAnalyses,
+  RunLatest,
+  RunView,
+} from '../protocol/webview';
 import { runViewFromInfo } from './runViews';
 import { readAnalyses } from '../core/runs/analyses';
 import { MetricRecord, metricViews, readGradients, readMetrics } from '../core/runs/metricRecords';
@@ -25,8 +32,10 @@ export interface PanelRun {
 
 function latestOf(records: readonly MetricRecordView[], into: RunLatest = {}): RunLatest {
   for (const r of records) {
-    if (r.type === 'iteration') { if (!into.last || r.iteration >= into.last.iteration) into.last = r; }
-    else if (r.testError !== undefined && (!into.lastEpoch || r.iteration >= into.lastEpoch.iteration)) into.lastEpoch = r;
+    if (r.type === 'iteration') {
+      if (!into.last || r.iteration >= into.last.iteration) into.last = r;
+    } else if (r.testError !== undefined && (!into.lastEpoch || r.iteration >= into.lastEpoch.iteration))
+      into.lastEpoch = r;
   }
   return into;
 }
@@ -48,8 +57,12 @@ export function fromFolder(dir: string): PanelRun | undefined {
     const info = readRunInfo(dir);
     const records = readMetrics(dir);
     // Only the two latest records become views (for the counters): 100,000 copies would cost more than the curves.
-    const findLast = (ok: (r: MetricRecord) => boolean) => { for (let i = records.length - 1; i >= 0; i--) if (ok(records[i])) return records[i]; return undefined; };
-    const lastIt = findLast((r) => r.type === 'iteration'), lastEp = findLast((r) => r.type === 'epoch' && r.testError !== undefined);
+    const findLast = (ok: (r: MetricRecord) => boolean) => {
+      for (let i = records.length - 1; i >= 0; i--) if (ok(records[i])) return records[i];
+      return undefined;
+    };
+    const lastIt = findLast((r) => r.type === 'iteration'),
+      lastEp = findLast((r) => r.type === 'epoch' && r.testError !== undefined);
     return {
       view: runViewFromInfo(dir, info),
       curves: new CurveData(records),
@@ -74,7 +87,12 @@ export function gradientsOf(run: PanelRun): GradientMatrix {
  * run's list when the panel was filled, and again in the next batched update),
  * so anything at or before what is already there is skipped.
  */
-export function addLive(run: PanelRun, view: RunView, records: MetricRecordView[], gradients: GradientRecordView[]): { records: MetricRecordView[]; gradients: GradientRecordView[] } {
+export function addLive(
+  run: PanelRun,
+  view: RunView,
+  records: MetricRecordView[],
+  gradients: GradientRecordView[],
+): { records: MetricRecordView[]; gradients: GradientRecordView[] } {
   run.view = view;
   const lastIt = run.curves.lastIteration;
   const lastTest = run.curves.test.at(-1)?.[0] ?? -1;

@@ -55,10 +55,16 @@ export class RunManager implements vscode.Disposable {
     private readonly buildTimeoutSeconds: () => number | undefined = () => undefined,
   ) {}
 
-  private clientOptions() { return { buildTimeoutSeconds: this.buildTimeoutSeconds() }; }
+  private clientOptions() {
+    return { buildTimeoutSeconds: this.buildTimeoutSeconds() };
+  }
 
-  get all(): LiveRun[] { return [...this.runs.values()]; }
-  get(id: string): LiveRun | undefined { return this.runs.get(id); }
+  get all(): LiveRun[] {
+    return [...this.runs.values()];
+  }
+  get(id: string): LiveRun | undefined {
+    return this.runs.get(id);
+  }
   /** The most recently started run that is still going, if any. */
   get active(): LiveRun | undefined {
     return this.all.filter((r) => isLive(r.view.status)).pop();
@@ -93,7 +99,10 @@ export class RunManager implements vscode.Disposable {
    * that is not open (open files are built by the warm describe process).
    */
   async describe(file: string, experiment: string): Promise<DiagramData> {
-    const e = await this.oneShot(this.clientOptions()).runOnce({ type: 'describe', file, experiment }, (e) => e.type === 'described');
+    const e = await this.oneShot(this.clientOptions()).runOnce(
+      { type: 'describe', file, experiment },
+      (e) => e.type === 'described',
+    );
     if (e.type === 'failed') {
       this.diagnostics.report(file, e);
       throw new Error(e.message);
@@ -103,19 +112,33 @@ export class RunManager implements vscode.Disposable {
   }
 
   /** Runs a lesion study or a layer-response measurement on a finished run, in a trainer process. */
-  async analyze(runDir: string, analysis: 'lesion' | 'responses', backend: TrainJob['backend'], lesioned?: string[]): Promise<LesionResult | ResponsesResult> {
+  async analyze(
+    runDir: string,
+    analysis: 'lesion' | 'responses',
+    backend: TrainJob['backend'],
+    lesioned?: string[],
+  ): Promise<LesionResult | ResponsesResult> {
     const command: TrainerCommand = { type: 'analyze', runDir, analysis, lesioned, backend, checkpoint: 'latest' };
-    const e = await this.oneShot(this.clientOptions()).runOnce(command, (e) => e.type === 'lesion' || e.type === 'responses');
+    const e = await this.oneShot(this.clientOptions()).runOnce(
+      command,
+      (e) => e.type === 'lesion' || e.type === 'responses',
+    );
     if (e.type === 'failed') throw new Error(e.message);
     return e.result;
   }
 
   /** A trainer process for one command, its log lines in the output channel. */
   private oneShot(options: TrainerClientOptions): TrainerClient {
-    return new TrainerClient(this.trainerScript, {
-      onEvent: (e) => { if (e.type === 'log') this.log.info(e.message); },
-      onOutput: (line) => this.log.trace(line),
-    }, options);
+    return new TrainerClient(
+      this.trainerScript,
+      {
+        onEvent: (e) => {
+          if (e.type === 'log') this.log.info(e.message);
+        },
+        onOutput: (line) => this.log.trace(line),
+      },
+      options,
+    );
   }
 
   /**
@@ -143,11 +166,15 @@ export class RunManager implements vscode.Disposable {
     this.runs.set(id, run);
     this.diagnostics.clear(file);
     this.log.info(`starting ${experiment} (${path.basename(file)})`);
-    run.client = new TrainerClient(this.trainerScript, {
-      onEvent: (e) => this.onEvent(run, e),
-      onOutput: (line) => this.log.trace(line),
-      onExit: (exit) => this.onExit(run, exit.code, exit.signal, exit.stderr),
-    }, this.clientOptions());
+    run.client = new TrainerClient(
+      this.trainerScript,
+      {
+        onEvent: (e) => this.onEvent(run, e),
+        onOutput: (line) => this.log.trace(line),
+        onExit: (exit) => this.onExit(run, exit.code, exit.signal, exit.stderr),
+      },
+      this.clientOptions(),
+    );
     run.client.send(command);
     this.markChanged(run);
     return run;
@@ -157,8 +184,15 @@ export class RunManager implements vscode.Disposable {
     switch (e.type) {
       case 'started':
         Object.assign(run.view, {
-          runDir: e.runDir, modelName: e.summary.name, depth: e.summary.depth, backend: backendLabel(e.backend, e.mode), status: 'running',
-          totalIterations: e.totalIterations, iterationsPerEpoch: e.iterationsPerEpoch, epochs: e.epochs, message: undefined,
+          runDir: e.runDir,
+          modelName: e.summary.name,
+          depth: e.summary.depth,
+          backend: backendLabel(e.backend, e.mode),
+          status: 'running',
+          totalIterations: e.totalIterations,
+          iterationsPerEpoch: e.iterationsPerEpoch,
+          epochs: e.epochs,
+          message: undefined,
         });
         run.diagram = { graph: e.graph, summary: e.summary };
         this.log.info(`${run.view.experiment}: run folder ${e.runDir}, backend ${backendLabel(e.backend, e.mode)}`);
@@ -185,7 +219,12 @@ export class RunManager implements vscode.Disposable {
         this.log.info(`${run.view.experiment}: ${e.message}`);
         break;
       case 'finished':
-        Object.assign(run.view, { status: e.status, finalTrainError: e.trainError, finalTestError: e.testError, message: undefined });
+        Object.assign(run.view, {
+          status: e.status,
+          finalTrainError: e.trainError,
+          finalTestError: e.testError,
+          message: undefined,
+        });
         this.log.info(`${run.view.experiment}: ${e.status} at iteration ${e.iteration}`);
         break;
       case 'failed':
@@ -207,14 +246,19 @@ export class RunManager implements vscode.Disposable {
     if (run.stopping && isLive(run.view.status)) {
       // Killed on the user's Stop: expected, no error to report.
       run.view.status = run.view.runDir ? 'interrupted' : 'stopped';
-      run.view.message = run.view.runDir ? 'killed on Stop; the run folder keeps the last checkpoint and can be resumed' : 'stopped';
+      run.view.message = run.view.runDir
+        ? 'killed on Stop; the run folder keeps the last checkpoint and can be resumed'
+        : 'stopped';
       this.log.info(`${run.view.experiment}: ${run.view.message}`);
     } else if (isLive(run.view.status)) {
       // The trainer died without saying why: a crash, out of memory, or killed.
       run.view.status = run.view.runDir ? 'interrupted' : 'failed';
       run.view.message = `the trainer process exited unexpectedly (${code ?? signal})`;
       this.log.error(`${run.view.experiment}: ${run.view.message}\n${stderr.slice(-2000)}`);
-      void this.notifyFailure(run, run.view.message + (run.view.runDir ? '; the run folder keeps the last checkpoint and can be resumed.' : ''));
+      void this.notifyFailure(
+        run,
+        run.view.message + (run.view.runDir ? '; the run folder keeps the last checkpoint and can be resumed.' : ''),
+      );
     }
     this.markChanged(run);
     const next = this.queues.get(run.key)?.shift();
@@ -222,7 +266,10 @@ export class RunManager implements vscode.Disposable {
   }
 
   private async notifyFailure(run: LiveRun, message: string): Promise<void> {
-    const choice = await vscode.window.showErrorMessage(`ResNet Lab: ${run.view.experiment}: ${message.split('\n')[0]}`, 'Show Log');
+    const choice = await vscode.window.showErrorMessage(
+      `ResNet Lab: ${run.view.experiment}: ${message.split('\n')[0]}`,
+      'Show Log',
+    );
     if (choice === 'Show Log') this.log.show();
   }
 

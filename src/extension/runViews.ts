@@ -26,9 +26,19 @@ export function runViewFromInfo(dir: string, info: RunInfo): RunView {
   };
 }
 
-export function loadRunFolder(dir: string): { run: RunView; metrics: MetricRecordView[]; gradients: GradientRecordView[]; diagram: DiagramData } {
+export function loadRunFolder(dir: string): {
+  run: RunView;
+  metrics: MetricRecordView[];
+  gradients: GradientRecordView[];
+  diagram: DiagramData;
+} {
   const info = readRunInfo(dir);
-  return { run: runViewFromInfo(dir, info), metrics: metricViews(readMetrics(dir)), gradients: readGradients(dir), diagram: { graph: info.graph, summary: info.summary } };
+  return {
+    run: runViewFromInfo(dir, info),
+    metrics: metricViews(readMetrics(dir)),
+    gradients: readGradients(dir),
+    diagram: { graph: info.graph, summary: info.summary },
+  };
 }
 
 /** What opening a run shows before its records are read: its experiment and diagram; nothing for a damaged run.json (the records' read reports it). */
@@ -58,7 +68,9 @@ export function comparisonFlags(runs: RunView[]): string[] {
 }
 
 export function recentRuns(runsDir: string, limit = 20): RunView[] {
-  return listRuns(runsDir).slice(0, limit).map(({ dir, info }) => runViewFromInfo(dir, info));
+  return listRuns(runsDir)
+    .slice(0, limit)
+    .map(({ dir, info }) => runViewFromInfo(dir, info));
 }
 
 /** Last test error per run, from metrics when run.json has no final figures yet. */

@@ -6,7 +6,9 @@ const section = () => vscode.workspace.getConfiguration('resnetLab');
 
 function resolveInWorkspace(p: string, file?: string): string {
   if (path.isAbsolute(p)) return p;
-  const folder = (file ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
+  const folder =
+    (file ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) : undefined) ??
+    vscode.workspace.workspaceFolders?.[0];
   return path.join(folder?.uri.fsPath ?? (file ? path.dirname(file) : process.cwd()), p);
 }
 

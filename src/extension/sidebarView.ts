@@ -31,10 +31,22 @@ export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage>
     private readonly runsDir: () => string | undefined,
     log: Log,
   ) {
-    super(extensionUri, log, { script: 'sidebar.js', title: 'ResNet Lab runs', name: 'the side view', schema: SidebarMessageSchema });
+    super(extensionUri, log, {
+      script: 'sidebar.js',
+      title: 'ResNet Lab runs',
+      name: 'the side view',
+      schema: SidebarMessageSchema,
+    });
     this.disposables.push(runs.onDidUpdate(() => this.refresh()));
     // Coalesced: a follower reports about once a second per run, and its first report comes while refresh() starts it.
-    this.disposables.push(panel.follows.onDidUpdate(() => { this.refreshTimer ??= setTimeout(() => { this.refreshTimer = undefined; this.refresh(); }, 100); }));
+    this.disposables.push(
+      panel.follows.onDidUpdate(() => {
+        this.refreshTimer ??= setTimeout(() => {
+          this.refreshTimer = undefined;
+          this.refresh();
+        }, 100);
+      }),
+    );
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -42,7 +54,10 @@ export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage>
     this.attach(view.webview);
     this.whileAttached(
       view.onDidChangeVisibility(() => view.visible && this.refresh()),
-      view.onDidDispose(() => { this.view = undefined; this.detach(); }),
+      view.onDidDispose(() => {
+        this.view = undefined;
+        this.detach();
+      }),
     );
   }
 
@@ -57,7 +72,10 @@ export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage>
     // Run folders are re-read only when a run changes state or every 10 s, not
     // on every batch of iterations: the extension host must stay responsive.
     const follows = this.panel.follows;
-    const statuses = [...this.runs.all.map((r) => `${r.view.id}:${r.view.status}:${r.view.runDir ?? ''}`), ...follows.writing.map((v) => `${v.id}:${v.status}`)].join('|');
+    const statuses = [
+      ...this.runs.all.map((r) => `${r.view.id}:${r.view.status}:${r.view.runDir ?? ''}`),
+      ...follows.writing.map((v) => `${v.id}:${v.status}`),
+    ].join('|');
     if (statuses !== this.statuses || Date.now() - this.diskReadAt > 10_000) {
       const dir = this.runsDir();
       this.onDisk = dir ? recentRuns(dir) : [];
@@ -67,7 +85,9 @@ export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage>
     }
     // Live runs replace their on-disk entry (run.json lags behind the events), and so do followed ones.
     const live = this.runs.all.filter((r) => r.view.runDir).map((r) => r.view);
-    const onDisk = this.onDisk.filter((d) => !live.some((l) => l.runDir === d.runDir)).map((d) => follows.view(d.runDir!) ?? d);
+    const onDisk = this.onDisk
+      .filter((d) => !live.some((l) => l.runDir === d.runDir))
+      .map((d) => follows.view(d.runDir!) ?? d);
     const recent = [...live.reverse(), ...onDisk].slice(0, 20);
     const active = this.runs.active;
     const followed = active ? undefined : follows.writing[0];
@@ -88,9 +108,16 @@ export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage>
   private followWritten(): void {
     const ours = new Set(this.runs.all.map((r) => r.view.runDir));
     // "interrupted" on disk may be a run written on another machine (its pid means nothing here): isWrittenNow asks run.json and the files' times.
-    const candidates = new Set(this.onDisk.filter((d) => d.runDir && !ours.has(d.runDir) && (d.status === 'running' || d.status === 'interrupted')).map((d) => d.runDir!));
+    const candidates = new Set(
+      this.onDisk
+        .filter((d) => d.runDir && !ours.has(d.runDir) && (d.status === 'running' || d.status === 'interrupted'))
+        .map((d) => d.runDir!),
+    );
     for (const [dir, release] of this.following) {
-      if (!candidates.has(dir) || !this.panel.follows.writing.some((v) => v.runDir === dir)) { release(); this.following.delete(dir); }
+      if (!candidates.has(dir) || !this.panel.follows.writing.some((v) => v.runDir === dir)) {
+        release();
+        this.following.delete(dir);
+      }
     }
     for (const dir of candidates) {
       if (this.following.has(dir) || !isWrittenNow(dir)) continue;

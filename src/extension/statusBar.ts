@@ -16,7 +16,12 @@ export class StatusBar implements vscode.Disposable {
       const last = run.metrics[run.metrics.length - 1];
       const lastTest = [...run.metrics].reverse().find((m) => m.testError !== undefined)?.testError;
       const epoch = last ? `epoch ${last.epoch}/${run.view.epochs ?? '?'}` : run.view.status;
-      const err = lastTest !== undefined ? ` · test ${(100 * lastTest).toFixed(1)}%` : last?.trainError !== undefined ? ` · train ${(100 * last.trainError).toFixed(1)}%` : '';
+      const err =
+        lastTest !== undefined
+          ? ` · test ${(100 * lastTest).toFixed(1)}%`
+          : last?.trainError !== undefined
+            ? ` · train ${(100 * last.trainError).toFixed(1)}%`
+            : '';
       this.item.text = `$(${run.view.status === 'paused' ? 'debug-pause' : 'pulse'}) ${run.view.experiment} · ${epoch}${err}`;
       this.item.tooltip = `ResNet Lab: ${run.view.experiment} is ${run.view.status}. Click to show the training panel.`;
       this.item.show();

@@ -3,7 +3,17 @@
 // One panel per window; it remembers which run folders it shows, so VS Code
 // restores it after a reload (WebviewPanelSerializer).
 import * as vscode from 'vscode';
-import type { CurveView, DiagramData, GradientRecordView, MetricRecordView, OpenRunsMessage, RunAnalyses, RunLatest, RunView, SmoothingState } from '../protocol/webview';
+import type {
+  CurveView,
+  DiagramData,
+  GradientRecordView,
+  MetricRecordView,
+  OpenRunsMessage,
+  RunAnalyses,
+  RunLatest,
+  RunView,
+  SmoothingState,
+} from '../protocol/webview';
 import { PanelHostMessage, PanelMessage, PanelMessageSchema, PanelShowParams } from '../protocol/panel';
 import { KnownRuns } from './knownRuns';
 import type { LesionResult, ResponsesResult } from '../protocol/trainer';
@@ -23,9 +33,18 @@ export const PANEL_VIEW_TYPE = 'resnetLab.training';
 const SMOOTHING_KEY = 'resnetLab.smoothing';
 
 /** A model shown by its diagram alone (no run): the experiment it was built from. */
-export interface ShownModel { file: string; experiment: string }
+export interface ShownModel {
+  file: string;
+  experiment: string;
+}
 
-interface Shown { title: string; runIds: string[]; runDirs: string[]; diagram?: DiagramData; model?: ShownModel }
+interface Shown {
+  title: string;
+  runIds: string[];
+  runDirs: string[];
+  diagram?: DiagramData;
+  model?: ShownModel;
+}
 
 export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
   private panel: vscode.WebviewPanel | undefined;
@@ -43,20 +62,36 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
   private unfollow: (() => void)[] = [];
 
   constructor(
-    extensionUri: vscode.Uri, private readonly runs: RunManager, log: Log,
-    private readonly maxPoints: () => number, private readonly workspaceState: vscode.Memento,
+    extensionUri: vscode.Uri,
+    private readonly runs: RunManager,
+    log: Log,
+    private readonly maxPoints: () => number,
+    private readonly workspaceState: vscode.Memento,
   ) {
-    super(extensionUri, log, { script: 'panel.js', title: 'ResNet Lab', name: 'the training panel', schema: PanelMessageSchema });
-    this.disposables.push(runs.onDidUpdate(({ run, newRecords, newGradients }) => {
-      if (!this.shown?.runIds.includes(run.view.id)) return;
-      if (run.view.runDir && !this.shown.runDirs.includes(run.view.runDir)) {
-        this.shown.runDirs.push(run.view.runDir);
-        this.saveState();
-        if (run.diagram && !this.shown.diagram) { this.shown.diagram = run.diagram; this.post({ method: 'diagram/show', params: run.diagram }); }
-      }
-      this.addRecords(run.view.id, run.view, newRecords, newGradients);
-    }));
-    this.disposables.push(this.follows, this.follows.onDidUpdate((u) => this.onFollowed(u)));
+    super(extensionUri, log, {
+      script: 'panel.js',
+      title: 'ResNet Lab',
+      name: 'the training panel',
+      schema: PanelMessageSchema,
+    });
+    this.disposables.push(
+      runs.onDidUpdate(({ run, newRecords, newGradients }) => {
+        if (!this.shown?.runIds.includes(run.view.id)) return;
+        if (run.view.runDir && !this.shown.runDirs.includes(run.view.runDir)) {
+          this.shown.runDirs.push(run.view.runDir);
+          this.saveState();
+          if (run.diagram && !this.shown.diagram) {
+            this.shown.diagram = run.diagram;
+            this.post({ method: 'diagram/show', params: run.diagram });
+          }
+        }
+        this.addRecords(run.view.id, run.view, newRecords, newGradients);
+      }),
+    );
+    this.disposables.push(
+      this.follows,
+      this.follows.onDidUpdate((u) => this.onFollowed(u)),
+    );
   }
 
   private addRecords(id: string, view: RunView, records: MetricRecordView[], gradients: GradientRecordView[]): void {
@@ -81,17 +116,27 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     this.addRecords(u.dir, u.view, u.records, u.gradients);
   }
 
-  get visible(): boolean { return !!this.panel?.visible; }
+  get visible(): boolean {
+    return !!this.panel?.visible;
+  }
 
   showLive(run: LiveRun): void {
-    this.show({ title: `Training: ${run.view.experiment}`, runIds: [run.view.id], runDirs: run.view.runDir ? [run.view.runDir] : [], diagram: run.diagram });
+    this.show({
+      title: `Training: ${run.view.experiment}`,
+      runIds: [run.view.id],
+      runDirs: run.view.runDir ? [run.view.runDir] : [],
+      diagram: run.diagram,
+    });
   }
 
   /** A webview's `run/open` / `runs/compare`: only runs the host offered, by id; anything else is refused and logged. */
   openRequested(msg: OpenRunsMessage): void {
     const ids = msg.method === 'run/open' ? [msg.params.id] : msg.params.ids;
     const dirs = this.known.resolveAll(ids);
-    if (dirs.length < ids.length) this.log.error(`ignored a request to open runs the host never listed: ${JSON.stringify(ids.filter((id) => !this.known.resolve(id))).slice(0, 300)}`);
+    if (dirs.length < ids.length)
+      this.log.error(
+        `ignored a request to open runs the host never listed: ${JSON.stringify(ids.filter((id) => !this.known.resolve(id))).slice(0, 300)}`,
+      );
     if (dirs.length) this.showRunFolders(dirs);
   }
 
@@ -102,7 +147,13 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     // Only run.json now (title, diagram): the panel opens and its webview
     // starts while the curves are read, once, just after (ensureData).
     const first = runDirs.length === 1 ? runHeading(runDirs[0]) : undefined;
-    this.show({ title: title ?? (runDirs.length > 1 ? `Compare ${runDirs.length} runs` : `Run: ${first?.experiment ?? runDirs[0]}`), runIds: ids, runDirs, diagram: first?.diagram });
+    this.show({
+      title:
+        title ?? (runDirs.length > 1 ? `Compare ${runDirs.length} runs` : `Run: ${first?.experiment ?? runDirs[0]}`),
+      runIds: ids,
+      runDirs,
+      diagram: first?.diagram,
+    });
     const shown = this.shown;
     setTimeout(() => {
       if (this.shown !== shown || this.isReady) return;
@@ -160,9 +211,18 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
       if (release) this.unfollow.push(release);
     }
     if (!this.panel) {
-      this.adopt(vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, shown.title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: true, retainContextWhenHidden: true, localResourceRoots: localResourceRoots(this.extensionUri),
-      }));
+      this.adopt(
+        vscode.window.createWebviewPanel(
+          PANEL_VIEW_TYPE,
+          shown.title,
+          { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+          {
+            enableScripts: true,
+            retainContextWhenHidden: true,
+            localResourceRoots: localResourceRoots(this.extensionUri),
+          },
+        ),
+      );
     } else {
       this.panel.reveal(undefined, true);
     }
@@ -175,11 +235,13 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.svg');
     this.attach(panel.webview);
-    this.whileAttached(panel.onDidDispose(() => {
-      this.panel = undefined;
-      this.detach();
-      this.unfollow.splice(0).forEach((release) => release());
-    }));
+    this.whileAttached(
+      panel.onDidDispose(() => {
+        this.panel = undefined;
+        this.detach();
+        this.unfollow.splice(0).forEach((release) => release());
+      }),
+    );
   }
 
   protected onMessage(msg: PanelMessage): void {
@@ -204,7 +266,8 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
         this.columns = columns;
         const weight = smoothing ?? this.smoothing().weight;
         const curves: Record<string, CurveView> = {};
-        for (const [id, entry] of this.data) curves[id] = entry.curves.view({ from, to, columns: this.chartColumns(), smoothing: weight });
+        for (const [id, entry] of this.data)
+          curves[id] = entry.curves.view({ from, to, columns: this.chartColumns(), smoothing: weight });
         this.post({ method: 'curves/view', params: { requestId, curves } });
         break;
       }
@@ -217,9 +280,14 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     }
   }
 
-  private async export(format: Parameters<typeof exportRun>[0], chart: Parameters<typeof exportRun>[2], dataUrl?: string): Promise<void> {
+  private async export(
+    format: Parameters<typeof exportRun>[0],
+    chart: Parameters<typeof exportRun>[2],
+    dataUrl?: string,
+  ): Promise<void> {
     const dirs = this.shown?.runDirs ?? [];
-    if (dirs.length === 0) return void vscode.window.showWarningMessage('Nothing to export yet: the run has no folder.');
+    if (dirs.length === 0)
+      return void vscode.window.showWarningMessage('Nothing to export yet: the run has no folder.');
     try {
       const written = await exportRun(format, dirs, chart, dataUrl);
       if (written) void vscode.window.showInformationMessage(`Exported ${written}`);
@@ -235,7 +303,11 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     if (restricted) return this.post({ method: 'analysis/error', params: { id, message: restricted } });
     try {
       const result = await this.runs.analyze(runDir, analysis, settings.backend(), lesioned);
-      this.post({ method: 'analysis/result', params: analysis === 'lesion' ? { id, lesion: result as LesionResult } : { id, responses: result as ResponsesResult } });
+      this.post({
+        method: 'analysis/result',
+        params:
+          analysis === 'lesion' ? { id, lesion: result as LesionResult } : { id, responses: result as ResponsesResult },
+      });
     } catch (e) {
       this.log.error(`${analysis} of ${runDir}: ${(e as Error).message}`);
       this.post({ method: 'analysis/error', params: { id, message: (e as Error).message.split('\n')[0] } });
@@ -248,7 +320,10 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
   }
 
   private smoothing(): SmoothingState {
-    const longest = Math.max(0, ...[...this.data.values()].map((d) => d.view.totalIterations ?? d.curves.lastIteration));
+    const longest = Math.max(
+      0,
+      ...[...this.data.values()].map((d) => d.view.totalIterations ?? d.curves.lastIteration),
+    );
     const def = defaultSmoothing(longest);
     const remembered = this.workspaceState.get<number>(SMOOTHING_KEY);
     return { weight: remembered ?? def, default: def, remembered: remembered !== undefined };
@@ -287,7 +362,17 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
       analyses[d.view.id] = d.analyses;
     }
     const flags = runs.length > 1 ? comparisonFlags(runs) : [];
-    return { title: this.shown.title, runs, curves, latest, analyses, diagram: this.shown.diagram, maxPoints: this.maxPoints(), flags, smoothing };
+    return {
+      title: this.shown.title,
+      runs,
+      curves,
+      latest,
+      analyses,
+      diagram: this.shown.diagram,
+      maxPoints: this.maxPoints(),
+      flags,
+      smoothing,
+    };
   }
 
   /**
@@ -299,11 +384,15 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     this.ensureData();
     const params = this.prepared ?? this.prepare()!;
     this.prepared = undefined;
-    const entries = this.shown.runIds.map((id) => [id, this.data.get(id)] as const).filter((e): e is readonly [string, PanelRun] => !!e[1]);
+    const entries = this.shown.runIds
+      .map((id) => [id, this.data.get(id)] as const)
+      .filter((e): e is readonly [string, PanelRun] => !!e[1]);
     this.post({ method: 'panel/show', params });
     // After the curves went out: reading gradients.jsonl is not on the way to the first chart.
     setTimeout(() => {
-      for (const [id, d] of entries) if (this.data.get(id) === d) this.post({ method: 'run/gradientMatrix', params: { id: d.view.id, matrix: gradientsOf(d) } });
+      for (const [id, d] of entries)
+        if (this.data.get(id) === d)
+          this.post({ method: 'run/gradientMatrix', params: { id: d.view.id, matrix: gradientsOf(d) } });
     }, 0);
   }
 

@@ -12,7 +12,8 @@ export function restrictedReason(action: string): string | undefined {
 export function requireTrust(action: string): boolean {
   const reason = restrictedReason(action);
   if (!reason) return true;
-  void vscode.window.showWarningMessage(reason, 'Manage Workspace Trust')
+  void vscode.window
+    .showWarningMessage(reason, 'Manage Workspace Trust')
     .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
   return false;
 }

@@ -25,12 +25,16 @@ export const DescribeReplySchema = z.discriminatedUnion('type', [
   /** Sent once, when tfjs and the compiler are loaded: requests are timed from here. */
   z.object({ type: z.literal('ready'), backend: z.string() }),
   z.object({
-    type: z.literal('described'), id: z.number().int(), summary: ModelSummarySchema, graph: ModelGraphSchema,
+    type: z.literal('described'),
+    id: z.number().int(),
+    summary: ModelSummarySchema,
+    graph: ModelGraphSchema,
     /** Milliseconds from the request's arrival to the reply (compile + build + extract). */
     ms: z.number(),
   }),
   z.object({
-    type: z.literal('failed'), id: z.number().int(),
+    type: z.literal('failed'),
+    id: z.number().int(),
     kind: z.enum(['compile', 'build', 'crash']),
     message: z.string(),
     diagnostics: z.array(DiagnosticSchema).default([]),

@@ -22,7 +22,14 @@ export const ModelSummarySchema = z.object({
   /** Weighted layers on the main path (convs and dense), as the paper counts depth. */
   depth: z.number(),
   shortcuts: z.number(),
-  layers: z.array(z.object({ name: z.string(), className: z.string(), outputShape: z.array(z.number().nullable()), params: z.number() })),
+  layers: z.array(
+    z.object({
+      name: z.string(),
+      className: z.string(),
+      outputShape: z.array(z.number().nullable()),
+      params: z.number(),
+    }),
+  ),
 });
 
 export type GraphNode = z.infer<typeof GraphNodeSchema>;

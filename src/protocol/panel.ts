@@ -2,8 +2,19 @@
 import { z } from 'zod';
 import type { LesionResult, ResponsesResult } from './trainer';
 import {
-  CurveView, DiagramData, GradientMatrix, GradientRecordView, MetricRecordView, ReadyMessageSchema, RunAnalyses, RunControlMessageSchema,
-  RunLatest, RunOpenMessageSchema, RunsCompareMessageSchema, RunView, SmoothingState,
+  CurveView,
+  DiagramData,
+  GradientMatrix,
+  GradientRecordView,
+  MetricRecordView,
+  ReadyMessageSchema,
+  RunAnalyses,
+  RunControlMessageSchema,
+  RunLatest,
+  RunOpenMessageSchema,
+  RunsCompareMessageSchema,
+  RunView,
+  SmoothingState,
 } from './webview';
 
 /** Everything the panel shows at once: the runs, their curves at the chart's width (src/core/report/curveView.ts), the diagram. */
@@ -40,12 +51,18 @@ export const PanelMessageSchema = z.discriminatedUnion('method', [
   z.object({
     method: z.literal('curves/request'),
     params: z.object({
-      requestId: z.number().int(), from: z.number().optional(), to: z.number().optional(),
-      columns: z.number().int().min(10).max(10_000), smoothing: z.number().min(0).max(0.9999).optional(),
+      requestId: z.number().int(),
+      from: z.number().optional(),
+      to: z.number().optional(),
+      columns: z.number().int().min(10).max(10_000),
+      smoothing: z.number().min(0).max(0.9999).optional(),
     }),
   }),
   /** null: back to the default that scales with the run's length. */
-  z.object({ method: z.literal('settings/smoothing'), params: z.object({ weight: z.number().min(0).max(0.9999).nullable() }) }),
+  z.object({
+    method: z.literal('settings/smoothing'),
+    params: z.object({ weight: z.number().min(0).max(0.9999).nullable() }),
+  }),
   RunControlMessageSchema,
   RunOpenMessageSchema,
   RunsCompareMessageSchema,
@@ -60,7 +77,11 @@ export const PanelMessageSchema = z.discriminatedUnion('method', [
   }),
   z.object({
     method: z.literal('analysis/run'),
-    params: z.object({ id: z.string(), analysis: z.enum(['lesion', 'responses']), lesioned: z.array(z.string().max(200)).max(500).optional() }),
+    params: z.object({
+      id: z.string(),
+      analysis: z.enum(['lesion', 'responses']),
+      lesioned: z.array(z.string().max(200)).max(500).optional(),
+    }),
   }),
 ]);
 export type PanelMessage = z.infer<typeof PanelMessageSchema>;

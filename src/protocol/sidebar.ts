@@ -1,10 +1,25 @@
 // The side view's messages (webview/sidebar <-> src/extension/sidebarView.ts).
 import { z } from 'zod';
-import { MetricRecordView, ReadyMessageSchema, RunControlMessageSchema, RunOpenMessageSchema, RunsCompareMessageSchema, RunView } from './webview';
+import {
+  MetricRecordView,
+  ReadyMessageSchema,
+  RunControlMessageSchema,
+  RunOpenMessageSchema,
+  RunsCompareMessageSchema,
+  RunView,
+} from './webview';
 
 /** Host -> side view: the active run (this window's, or one followed from its folder) with its latest records, and the recent runs. */
-export type SidebarHostMessage = { method: 'sidebar/update'; params: { active?: RunView; activeMetrics: MetricRecordView[]; recent: RunView[] } };
+export type SidebarHostMessage = {
+  method: 'sidebar/update';
+  params: { active?: RunView; activeMetrics: MetricRecordView[]; recent: RunView[] };
+};
 
 /** Side view -> host: open or compare runs it was offered, control the active one. */
-export const SidebarMessageSchema = z.discriminatedUnion('method', [ReadyMessageSchema, RunControlMessageSchema, RunOpenMessageSchema, RunsCompareMessageSchema]);
+export const SidebarMessageSchema = z.discriminatedUnion('method', [
+  ReadyMessageSchema,
+  RunControlMessageSchema,
+  RunOpenMessageSchema,
+  RunsCompareMessageSchema,
+]);
 export type SidebarMessage = z.infer<typeof SidebarMessageSchema>;

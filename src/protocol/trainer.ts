@@ -26,11 +26,13 @@ export const OverridesSchema = z.object({
   gradientNormEvery: z.number().int().positive().optional(),
   seed: z.number().int().optional(),
   /** A warm-up at a small learning rate (ResNet-110's, section 4.2) for nets whose experiment has none. */
-  warmup: z.object({
-    lr: z.number().positive(),
-    untilTrainError: z.number().min(0).max(1).optional(),
-    maxIterations: z.number().int().positive().optional(),
-  }).optional(),
+  warmup: z
+    .object({
+      lr: z.number().positive(),
+      untilTrainError: z.number().min(0).max(1).optional(),
+      maxIterations: z.number().int().positive().optional(),
+    })
+    .optional(),
   /** Data-parallel WASM workers (one backend per worker thread). */
   workers: z.number().int().positive().optional(),
   /** Graph mode on the native backend: each training step as one TensorFlow graph ('auto', the default), or eager ('off'). */
@@ -52,7 +54,10 @@ export type TrainJob = z.infer<typeof TrainJobSchema>;
 export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('train'), job: TrainJobSchema }),
   z.object({
-    type: z.literal('resume'), runDir: z.string(), backend: BackendChoiceSchema.default('auto'), cacheDir: z.string().optional(),
+    type: z.literal('resume'),
+    runDir: z.string(),
+    backend: BackendChoiceSchema.default('auto'),
+    cacheDir: z.string().optional(),
     /** Overrides the run's own graph-mode choice (a checkpoint resumes in either mode). */
     graph: z.enum(['auto', 'off']).optional(),
   }),
@@ -71,7 +76,13 @@ export const CommandSchema = z.discriminatedUnion('type', [
     cacheDir: z.string().optional(),
   }),
   /** Writes the experiment as a Keras 3 project (src/core/export); answered by `exported` or `failed`. */
-  z.object({ type: z.literal('export-keras'), file: z.string(), experiment: z.string(), outDir: z.string(), fromRun: z.string().optional() }),
+  z.object({
+    type: z.literal('export-keras'),
+    file: z.string(),
+    experiment: z.string(),
+    outDir: z.string(),
+    fromRun: z.string().optional(),
+  }),
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume-training') }),
@@ -153,7 +164,13 @@ export const EventSchema = z.discriminatedUnion('type', [
   IterationEventSchema,
   EpochEventSchema,
   GradientsEventSchema,
-  z.object({ type: z.literal('checkpoint'), kind: z.enum(['latest', 'best']), iteration: z.number().int(), epoch: z.number().int(), path: z.string() }),
+  z.object({
+    type: z.literal('checkpoint'),
+    kind: z.enum(['latest', 'best']),
+    iteration: z.number().int(),
+    epoch: z.number().int(),
+    path: z.string(),
+  }),
   z.object({ type: z.literal('state'), state: z.enum(['running', 'paused']) }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn']), message: z.string() }),
   z.object({ type: z.literal('lesion'), runDir: z.string(), result: LesionResultSchema }),

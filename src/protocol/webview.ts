@@ -13,7 +13,10 @@ import type { GradientMatrix } from '../core/report/gradientMatrix';
 export type { CurveView, GradientMatrix };
 export { isLive } from './runStatus';
 
-export interface RunAnalyses { lesion?: LesionResult; responses?: ResponsesResult }
+export interface RunAnalyses {
+  lesion?: LesionResult;
+  responses?: ResponsesResult;
+}
 
 export const MetricRecordSchema = z.object({
   type: z.enum(['iteration', 'epoch']),
@@ -29,7 +32,10 @@ export const MetricRecordSchema = z.object({
 export type MetricRecordView = z.infer<typeof MetricRecordSchema>;
 
 /** Per-layer gradient L2 norms at one iteration (gradients.jsonl). */
-export interface GradientRecordView { iteration: number; layers: { name: string; norm: number }[] }
+export interface GradientRecordView {
+  iteration: number;
+  layers: { name: string; norm: number }[];
+}
 
 export const RunStatusSchema = z.enum(RUN_STATUSES);
 export type RunStatusView = z.infer<typeof RunStatusSchema>;
@@ -57,22 +63,41 @@ export const RunViewSchema = z.object({
 export type RunView = z.infer<typeof RunViewSchema>;
 
 /** The latest iteration and epoch records of a run, for the panel's counters. */
-export interface RunLatest { last?: MetricRecordView; lastEpoch?: MetricRecordView }
+export interface RunLatest {
+  last?: MetricRecordView;
+  lastEpoch?: MetricRecordView;
+}
 
 /**
  * Smoothing of the training-error curve: the weight in use, and the default
  * for these runs (it scales with their length); `remembered` when the user
  * chose it (kept per workspace).
  */
-export interface SmoothingState { weight: number; default: number; remembered: boolean }
+export interface SmoothingState {
+  weight: number;
+  default: number;
+  remembered: boolean;
+}
 
 export const DiagramDataSchema = z.object({ graph: ModelGraphSchema, summary: ModelSummarySchema });
 export type DiagramData = z.infer<typeof DiagramDataSchema>;
 
 /** Webview -> host, from either webview. `columns` (the panel): the curve chart's width in pixels, so the first curves fit it. */
-export const ReadyMessageSchema = z.object({ method: z.literal('webview/ready'), params: z.object({ columns: z.number().int().min(10).max(10_000) }).optional() });
-export const RunControlMessageSchema = z.object({ method: z.literal('run/control'), params: z.object({ id: z.string(), action: z.enum(['stop', 'pause', 'resume']) }) });
+export const ReadyMessageSchema = z.object({
+  method: z.literal('webview/ready'),
+  params: z.object({ columns: z.number().int().min(10).max(10_000) }).optional(),
+});
+export const RunControlMessageSchema = z.object({
+  method: z.literal('run/control'),
+  params: z.object({ id: z.string(), action: z.enum(['stop', 'pause', 'resume']) }),
+});
 // Run ids the host listed (RunView.id), never paths: the host opens only runs it offered.
-export const RunOpenMessageSchema = z.object({ method: z.literal('run/open'), params: z.object({ id: z.string().max(4096) }) });
-export const RunsCompareMessageSchema = z.object({ method: z.literal('runs/compare'), params: z.object({ ids: z.array(z.string().max(4096)).min(1).max(12) }) });
+export const RunOpenMessageSchema = z.object({
+  method: z.literal('run/open'),
+  params: z.object({ id: z.string().max(4096) }),
+});
+export const RunsCompareMessageSchema = z.object({
+  method: z.literal('runs/compare'),
+  params: z.object({ ids: z.array(z.string().max(4096)).min(1).max(12) }),
+});
 export type OpenRunsMessage = z.infer<typeof RunOpenMessageSchema> | z.infer<typeof RunsCompareMessageSchema>;

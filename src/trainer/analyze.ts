@@ -34,7 +34,11 @@ async function loadModel(runDir: string, kind: 'latest' | 'best', file: string, 
   } catch (e) {
     // A model with custom layers loads only once its file has registered them.
     if (!fs.existsSync(file) || /no .* checkpoint/.test((e as Error).message)) throw e;
-    emit({ type: 'log', level: 'info', message: `loading ${path.basename(file)} for its custom layers (${(e as Error).message.split('\n')[0]})` });
+    emit({
+      type: 'log',
+      level: 'info',
+      message: `loading ${path.basename(file)} for its custom layers (${(e as Error).message.split('\n')[0]})`,
+    });
     await runUserCodeTimed(emit, file, experiment, () => loadExperiment(tf, lib, file, experiment));
     return loadCheckpoint(tf, runDir, kind);
   }
@@ -55,7 +59,10 @@ export async function analyze(command: AnalyzeCommand, emit: Emit, shouldStop?: 
         const data = testData(dataset, command.examples);
         let lastLog = 0;
         const result = await lesionStudy(tf, model, data, {
-          draws: command.draws, seed: info.recipe.seed, lesioned: command.lesioned, shouldStop,
+          draws: command.draws,
+          seed: info.recipe.seed,
+          lesioned: command.lesioned,
+          shouldStop,
           onProgress: (done, total) => {
             if (done < total && Date.now() - lastLog < 2000) return;
             lastLog = Date.now();
@@ -75,7 +82,8 @@ export async function analyze(command: AnalyzeCommand, emit: Emit, shouldStop?: 
     }
   } catch (e) {
     const hasRun = hasRunJson(runDir) ? runDir : undefined;
-    if (e instanceof AnalysisError) emit({ type: 'failed', kind: 'crash', message: e.message, diagnostics: [], runDir: hasRun });
+    if (e instanceof AnalysisError)
+      emit({ type: 'failed', kind: 'crash', message: e.message, diagnostics: [], runDir: hasRun });
     else emit(failureEvent(e, info?.file, info?.experiment, hasRun));
   }
 }

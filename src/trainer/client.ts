@@ -4,7 +4,11 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { parseEvent, TrainerCommand, TrainerEvent } from '../protocol/trainer';
 
-export interface TrainerExit { code: number | null; signal: NodeJS.Signals | null; stderr: string }
+export interface TrainerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
 
 export interface TrainerHandlers {
   onEvent(event: TrainerEvent): void;
@@ -42,7 +46,11 @@ export class TrainerClient {
   private readonly waiters = new Set<(event: TrainerEvent) => void>();
   readonly exited: Promise<TrainerExit>;
 
-  constructor(trainerScript: string, private readonly handlers: TrainerHandlers, private readonly options: TrainerClientOptions = {}) {
+  constructor(
+    trainerScript: string,
+    private readonly handlers: TrainerHandlers,
+    private readonly options: TrainerClientOptions = {},
+  ) {
     const env = options.env ?? process.env;
     this.child = fork(trainerScript, [], {
       // In desktop VS Code, process.execPath is Electron: this makes it plain Node.
@@ -81,7 +89,9 @@ export class TrainerClient {
     });
   }
 
-  get pid(): number | undefined { return this.child.pid; }
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
 
   send(command: TrainerCommand): void {
     if (this.child.connected) this.child.send(command);
@@ -93,7 +103,10 @@ export class TrainerClient {
    * TrainerExitError when the trainer exits without either. Every event still
    * goes to the handlers first (logs, progress).
    */
-  runOnce<E extends TrainerEvent>(command: TrainerCommand, isFinal: (e: TrainerEvent) => e is E): Promise<E | FailedEvent> {
+  runOnce<E extends TrainerEvent>(
+    command: TrainerCommand,
+    isFinal: (e: TrainerEvent) => e is E,
+  ): Promise<E | FailedEvent> {
     return new Promise((resolve, reject) => {
       const waiter = (e: TrainerEvent) => {
         if (e.type !== 'failed' && !isFinal(e)) return;
@@ -114,7 +127,9 @@ export class TrainerClient {
   }
 
   /** True while the trainer is inside the user's code (building a model). */
-  get inUserCode(): boolean { return this.building !== undefined; }
+  get inUserCode(): boolean {
+    return this.building !== undefined;
+  }
 
   /**
    * Asks for a clean stop (with a checkpoint) and kills if it hasn't exited
@@ -158,7 +173,9 @@ export class TrainerClient {
     const message = `building ${b.experiment} did not finish in ${seconds} s (a model function that never returns?); the trainer was stopped`;
     this.building = undefined;
     this.dispatch({
-      type: 'failed', kind: 'build', message: `${b.file}:${b.line}:1 ${message}`,
+      type: 'failed',
+      kind: 'build',
+      message: `${b.file}:${b.line}:1 ${message}`,
       diagnostics: [{ file: b.file, line: b.line, column: 1, message }],
     });
   }

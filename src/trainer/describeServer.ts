@@ -29,7 +29,9 @@ function send(reply: DescribeReply): void {
 
 /** The data's shape is all a diagram needs: the data set is never loaded. */
 function dataInfo(name: string): DataInfo {
-  return name === 'mnist' || name === 'fashion-mnist' ? { inputShape: [28, 28, 1], numClasses: 10 } : { inputShape: [32, 32, 3], numClasses: 10 };
+  return name === 'mnist' || name === 'fashion-mnist'
+    ? { inputShape: [28, 28, 1], numClasses: 10 }
+    : { inputShape: [32, 32, 3], numClasses: 10 };
 }
 
 /** A failure that has no line of its own points at the experiment's `export const`. */
@@ -58,14 +60,25 @@ async function describe(req: DescribeRequest): Promise<DescribeReply> {
     const experiment = exports[req.experiment];
     if (!isExperiment(experiment)) {
       const line = (findExperiments(text).find((x) => x.name === req.experiment)?.line ?? 0) + 1;
-      const message = experiment === undefined ? `no export named "${req.experiment}"` : `"${req.experiment}" is not an experiment: export it as experiment({ model, ... })`;
-      throw new UserCodeError(`${req.file}:${line}:1 ${message}`, 'build', [{ file: req.file, line, column: 1, message }]);
+      const message =
+        experiment === undefined
+          ? `no export named "${req.experiment}"`
+          : `"${req.experiment}" is not an experiment: export it as experiment({ model, ... })`;
+      throw new UserCodeError(`${req.file}:${line}:1 ${message}`, 'build', [
+        { file: req.file, line, column: 1, message },
+      ]);
     }
     const info = dataInfo(req.data ?? resolveRecipe(experiment.config).data.name);
     const built = await inUserCode(() => withMemoryGuard(tf, () => buildModel(tf, { compiled, experiment }, info)));
     model = built;
     const graph = extractGraph(built);
-    return { type: 'described', id: req.id, summary: summarize(built, graph), graph, ms: Math.round(performance.now() - started) };
+    return {
+      type: 'described',
+      id: req.id,
+      summary: summarize(built, graph),
+      graph,
+      ms: Math.round(performance.now() - started),
+    };
   } catch (e) {
     return failure(req, source ?? '', e);
   } finally {
@@ -82,7 +95,13 @@ process.on('message', (raw) => {
     req = parseDescribeRequest(raw);
   } catch (e) {
     const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
-    send({ type: 'failed', id, kind: 'crash', message: `invalid describe request: ${(e as Error).message.split('\n')[0]}`, diagnostics: [] });
+    send({
+      type: 'failed',
+      id,
+      kind: 'crash',
+      message: `invalid describe request: ${(e as Error).message.split('\n')[0]}`,
+      diagnostics: [],
+    });
     return;
   }
   queue = queue.then(async () => send(await describe(req)));

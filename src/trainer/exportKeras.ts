@@ -17,11 +17,19 @@ type ExportCommand = Extract<TrainerCommand, { type: 'export-keras' }>;
 export async function exportKeras(c: ExportCommand, emit: (e: TrainerEvent) => void): Promise<void> {
   try {
     await selectBackend(tfjs, 'cpu'); // building the graph needs no fast backend
-    const r = await runUserCodeTimed(emit, c.file, c.experiment, () => exportExperiment(tfjs, lib, { file: c.file, experiment: c.experiment, outDir: c.outDir, fromRun: c.fromRun }));
+    const r = await runUserCodeTimed(emit, c.file, c.experiment, () =>
+      exportExperiment(tfjs, lib, { file: c.file, experiment: c.experiment, outDir: c.outDir, fromRun: c.fromRun }),
+    );
     emit({ type: 'exported', outDir: r.outDir, files: r.files, weightsFrom: r.weightsFrom });
   } catch (e) {
     // One line naming the layer (Untranslatable) or what does not fit (ExportError); nothing was written.
-    if (e instanceof Untranslatable) emit({ type: 'failed', kind: 'export', message: `cannot export ${c.experiment} to Keras: ${e.message}`, diagnostics: [] });
+    if (e instanceof Untranslatable)
+      emit({
+        type: 'failed',
+        kind: 'export',
+        message: `cannot export ${c.experiment} to Keras: ${e.message}`,
+        diagnostics: [],
+      });
     else if (e instanceof ExportError) emit({ type: 'failed', kind: 'export', message: e.message, diagnostics: [] });
     else emit(failureEvent(e, c.file, c.experiment));
   }

@@ -27,7 +27,10 @@ function emit(event: TrainerEvent): void {
 
 async function exitWhenDone(work: Promise<void>): Promise<void> {
   await work;
-  if (unsent > 0 && process.connected) await new Promise<void>((resolve) => { allSent = resolve; });
+  if (unsent > 0 && process.connected)
+    await new Promise<void>((resolve) => {
+      allSent = resolve;
+    });
   process.disconnect?.();
 }
 
@@ -46,14 +49,25 @@ process.on('message', (raw) => {
     const first = (e as Error).message.split('\n')[0];
     if (busy) return emit({ type: 'log', level: 'warn', message: `ignored an invalid command: ${first}` });
     busy = true;
-    emit({ type: 'failed', kind: 'crash', message: `invalid command from the parent process: ${invalidCommandSummary(e)}`, diagnostics: [] });
+    emit({
+      type: 'failed',
+      kind: 'crash',
+      message: `invalid command from the parent process: ${invalidCommandSummary(e)}`,
+      diagnostics: [],
+    });
     void exitWhenDone(Promise.resolve());
     return;
   }
   switch (command.type) {
-    case 'stop': control.stop(); return;
-    case 'pause': control.pause(); return;
-    case 'resume-training': control.resume(); return;
+    case 'stop':
+      control.stop();
+      return;
+    case 'pause':
+      control.pause();
+      return;
+    case 'resume-training':
+      control.resume();
+      return;
   }
   if (busy) {
     emit({ type: 'log', level: 'warn', message: `busy: ignored "${command.type}"` });
@@ -61,8 +75,10 @@ process.on('message', (raw) => {
   }
   busy = true;
   if (command.type === 'train') void exitWhenDone(train(command.job, control, emit));
-  else if (command.type === 'resume') void exitWhenDone(resume(command.runDir, command.backend, command.cacheDir, control, emit, command.graph));
-  else if (command.type === 'describe') void exitWhenDone(describe(command.file, command.experiment, command.data, emit));
+  else if (command.type === 'resume')
+    void exitWhenDone(resume(command.runDir, command.backend, command.cacheDir, control, emit, command.graph));
+  else if (command.type === 'describe')
+    void exitWhenDone(describe(command.file, command.experiment, command.data, emit));
   else if (command.type === 'analyze') void exitWhenDone(analyze(command, emit, () => control.stopRequested));
   else if (command.type === 'export-keras') void exitWhenDone(exportKeras(command, emit));
 });

@@ -12,29 +12,47 @@ type Emit = (e: TrainerEvent) => void;
 
 export function reportResumePoint(runDir: string, point: ResumePoint, emit: Emit): void {
   if (point.skipped.length === 0) return;
-  for (const why of point.skipped) emit({ type: 'log', level: 'warn', message: `skipped a damaged checkpoint: ${why}` });
+  for (const why of point.skipped)
+    emit({ type: 'log', level: 'warn', message: `skipped a damaged checkpoint: ${why}` });
   const momentum = point.optimizer ? '' : ' (no optimizer state there: momentum restarts from zero)';
-  emit({ type: 'log', level: 'warn', message: `resuming from ${path.relative(runDir, point.dir)} at iteration ${point.state.iteration}${momentum}` });
+  emit({
+    type: 'log',
+    level: 'warn',
+    message: `resuming from ${path.relative(runDir, point.dir)} at iteration ${point.state.iteration}${momentum}`,
+  });
 }
 
 const shape = (m: tfjs.LayersModel) => ({ layers: m.layers.length, params: m.countParams() });
-const describeShape = (s: { layers: number; params: number }) => `${s.layers} layers, ${s.params.toLocaleString('en-US')} parameters`;
+const describeShape = (s: { layers: number; params: number }) =>
+  `${s.layers} layers, ${s.params.toLocaleString('en-US')} parameters`;
 
 /** Compares the checkpoint's model with what the file builds now; `buildNow` may throw (the file changed in a way that no longer builds). */
-export async function reportArchitectureChange(file: string, checkpoint: tfjs.LayersModel, buildNow: () => Promise<tfjs.LayersModel>, emit: Emit): Promise<void> {
+export async function reportArchitectureChange(
+  file: string,
+  checkpoint: tfjs.LayersModel,
+  buildNow: () => Promise<tfjs.LayersModel>,
+  emit: Emit,
+): Promise<void> {
   let now: tfjs.LayersModel;
   try {
     now = await buildNow();
   } catch (e) {
-    emit({ type: 'log', level: 'warn', message: `${file} no longer builds its model (${(e as Error).message.split('\n')[0]}); resuming the checkpoint's model` });
+    emit({
+      type: 'log',
+      level: 'warn',
+      message: `${file} no longer builds its model (${(e as Error).message.split('\n')[0]}); resuming the checkpoint's model`,
+    });
     return;
   }
-  const a = shape(checkpoint), b = shape(now);
-  const sameLayers = checkpoint.layers.map((l) => l.getClassName()).join() === now.layers.map((l) => l.getClassName()).join();
+  const a = shape(checkpoint),
+    b = shape(now);
+  const sameLayers =
+    checkpoint.layers.map((l) => l.getClassName()).join() === now.layers.map((l) => l.getClassName()).join();
   now.dispose();
   if (a.layers === b.layers && a.params === b.params && sameLayers) return;
   emit({
-    type: 'log', level: 'warn',
+    type: 'log',
+    level: 'warn',
     message: `${file} now builds a different model (${describeShape(b)}) than the checkpoint holds (${describeShape(a)}); resuming the checkpoint's model: train again to use the new one`,
   });
 }

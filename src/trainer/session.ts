@@ -16,7 +16,14 @@ import { loadResumePoint } from '../core/runs/checkpoint';
 import { isNoSpace, noSpaceMessage, RunFolderError } from '../core/runs/runErrors';
 import { lockRun } from '../core/runs/runLock';
 import { hasRunJson } from '../core/runs/runFiles';
-import { createRunFolder, readRunInfo, RunInfo, truncateRecordsAfter, updateRunInfo, writeRunInfo } from '../core/runs/runFolder';
+import {
+  createRunFolder,
+  readRunInfo,
+  RunInfo,
+  truncateRecordsAfter,
+  updateRunInfo,
+  writeRunInfo,
+} from '../core/runs/runFolder';
 import { Control } from '../core/train/control';
 import { DivergedError, plan, runTraining } from '../core/train/loop';
 import { buildModel, LoadedExperiment, loadExperiment } from '../core/train/userModel';
@@ -30,11 +37,15 @@ const tf = tfjs;
 export type { Emit };
 
 /** The user's model function, with every weight sized before it is allocated (memoryGuard.ts). */
-const build = (loaded: LoadedExperiment, info: Parameters<typeof buildModel>[2]): tfjs.LayersModel => withMemoryGuard(tf, () => buildModel(tf, loaded, info));
+const build = (loaded: LoadedExperiment, info: Parameters<typeof buildModel>[2]): tfjs.LayersModel =>
+  withMemoryGuard(tf, () => buildModel(tf, loaded, info));
 
 export function applyOverrides(config: ExperimentConfig, o: Overrides): ResolvedRecipe {
   const data: DataSpec = { ...resolveRecipe(config).data };
-  if (o.data && o.data !== data.name) { data.name = o.data; delete data.dir; }
+  if (o.data && o.data !== data.name) {
+    data.name = o.data;
+    delete data.dir;
+  }
   if (o.dataDir) data.dir = o.dataDir;
   if (o.limitTrain) data.limitTrain = o.limitTrain;
   if (o.limitTest) data.limitTest = o.limitTest;
@@ -44,7 +55,7 @@ export function applyOverrides(config: ExperimentConfig, o: Overrides): Resolved
     ...recipe,
     data,
     epochs: o.epochs ?? recipe.epochs,
-    iterations: o.epochs ? undefined : o.iterations ?? recipe.iterations,
+    iterations: o.epochs ? undefined : (o.iterations ?? recipe.iterations),
     batchSize: o.batchSize ?? recipe.batchSize,
     optimizer: { ...recipe.optimizer, lr: o.lr ?? recipe.optimizer.lr },
     schedule: o.warmup ? { ...recipe.schedule, warmup: o.warmup } : recipe.schedule,
@@ -64,7 +75,8 @@ export function failureEvent(e: unknown, file?: string, experiment?: string, run
     }
     return { type: 'failed', kind: e.kind, message: e.message, diagnostics, runDir };
   }
-  if (e instanceof DivergedError) return { type: 'failed', kind: 'diverged', message: e.message, diagnostics: [], runDir, iteration: e.iteration };
+  if (e instanceof DivergedError)
+    return { type: 'failed', kind: 'diverged', message: e.message, diagnostics: [], runDir, iteration: e.iteration };
   if (e instanceof DataError) return { type: 'failed', kind: 'data', message: e.message, diagnostics: [], runDir };
   if (e instanceof RunFolderError) return { type: 'failed', kind: 'run', message: e.message, diagnostics: [], runDir };
   if (isNoSpace(e)) return { type: 'failed', kind: 'run', message: noSpaceMessage(e, runDir), diagnostics: [], runDir };
@@ -72,7 +84,12 @@ export function failureEvent(e: unknown, file?: string, experiment?: string, run
   return { type: 'failed', kind: 'crash', message: err.stack ?? err.message, diagnostics: [], runDir };
 }
 
-export async function describe(file: string, experiment: string, dataName: DataSpec['name'] | undefined, emit: Emit): Promise<void> {
+export async function describe(
+  file: string,
+  experiment: string,
+  dataName: DataSpec['name'] | undefined,
+  emit: Emit,
+): Promise<void> {
   try {
     const backend = await startBackend('cpu', emit); // building a graph needs no fast backend
     const loaded = await runUserCodeTimed(emit, file, experiment, () => loadExperiment(tf, lib, file, experiment));
@@ -94,7 +111,9 @@ export async function train(job: TrainJob, control: Control, emit: Emit): Promis
   let release: (() => void) | undefined;
   try {
     const backend = await startBackend(job.backend, emit);
-    const loaded = await runUserCodeTimed(emit, job.file, job.experiment, () => loadExperiment(tf, lib, job.file, job.experiment));
+    const loaded = await runUserCodeTimed(emit, job.file, job.experiment, () =>
+      loadExperiment(tf, lib, job.file, job.experiment),
+    );
     const recipe = applyOverrides(loaded.experiment.config, job.overrides);
     const dataset = await loadData(recipe.data, job.cacheDir, emit);
     lib.setInitSeed(recipe.seed);
@@ -106,23 +125,66 @@ export async function train(job: TrainJob, control: Control, emit: Emit): Promis
     release = lockRun(runDir);
     const p = plan(recipe, dataset.train.count);
     const info: RunInfo = {
-      id: path.basename(runDir), experiment: job.experiment, file: path.resolve(job.file), createdAt: new Date().toISOString(),
-      status: 'running', pid: process.pid, host: os.hostname(), backend, recipe, overrides: job.overrides,
+      id: path.basename(runDir),
+      experiment: job.experiment,
+      file: path.resolve(job.file),
+      createdAt: new Date().toISOString(),
+      status: 'running',
+      pid: process.pid,
+      host: os.hostname(),
+      backend,
+      recipe,
+      overrides: job.overrides,
       dataset: {
-        name: recipe.data.name, source: dataset.source, train: dataset.train.count, test: dataset.test.count,
-        validation: dataset.validation?.count, inputShape: dataset.info.inputShape, classNames: dataset.classNames,
+        name: recipe.data.name,
+        source: dataset.source,
+        train: dataset.train.count,
+        test: dataset.test.count,
+        validation: dataset.validation?.count,
+        inputShape: dataset.info.inputShape,
+        classNames: dataset.classNames,
       },
-      summary, graph, ...p,
+      summary,
+      graph,
+      ...p,
     };
     writeRunInfo(runDir, info);
     const dir = runDir;
     // 'started' waits for the stepper, so the run says how it trains (graph mode, eager, workers).
     const onMode = (mode: StepMode) => {
       updateRunInfo(dir, { mode });
-      emit({ type: 'started', runDir: dir, experiment: job.experiment, backend, mode, summary: info.summary, graph, epochs: p.epochs, iterationsPerEpoch: p.iterationsPerEpoch, totalIterations: p.totalIterations, startIteration: 0 });
+      emit({
+        type: 'started',
+        runDir: dir,
+        experiment: job.experiment,
+        backend,
+        mode,
+        summary: info.summary,
+        graph,
+        epochs: p.epochs,
+        iterationsPerEpoch: p.iterationsPerEpoch,
+        totalIterations: p.totalIterations,
+        startIteration: 0,
+      });
     };
     const source = { file: job.file, experiment: job.experiment };
-    await finish(runDir, await runTraining({ tf, model, dataset, recipe, runDir, emit, control, workers: job.overrides.workers, graph: job.overrides.graph, onMode, source }), emit);
+    await finish(
+      runDir,
+      await runTraining({
+        tf,
+        model,
+        dataset,
+        recipe,
+        runDir,
+        emit,
+        control,
+        workers: job.overrides.workers,
+        graph: job.overrides.graph,
+        onMode,
+        source,
+      }),
+      emit,
+    );
     model.dispose();
   } catch (e) {
     fail(e, job.file, job.experiment, runDir, emit);
@@ -131,31 +193,73 @@ export async function train(job: TrainJob, control: Control, emit: Emit): Promis
   }
 }
 
-export async function resume(runDir: string, backendChoice: BackendChoice, cacheDir: string | undefined, control: Control, emit: Emit, graphChoice?: 'auto' | 'off'): Promise<void> {
+export async function resume(
+  runDir: string,
+  backendChoice: BackendChoice,
+  cacheDir: string | undefined,
+  control: Control,
+  emit: Emit,
+  graphChoice?: 'auto' | 'off',
+): Promise<void> {
   let release: (() => void) | undefined;
   try {
     const info = readRunInfo(runDir);
     // readRunInfo says "running" only while its pid is alive; the lock also covers two resumes started at once.
-    if (info.status === 'running' && info.pid !== process.pid) throw new RunFolderError(`run ${info.id} is still training (pid ${info.pid}): stop it first, or wait for it to end`);
+    if (info.status === 'running' && info.pid !== process.pid)
+      throw new RunFolderError(
+        `run ${info.id} is still training (pid ${info.pid}): stop it first, or wait for it to end`,
+      );
     release = lockRun(runDir);
     const backend = await startBackend(backendChoice, emit);
     // Evaluate the model file again so its custom layers are registered, then
     // take the architecture and weights from the checkpoint.
-    const loaded = await runUserCodeTimed(emit, info.file, info.experiment, () => loadExperiment(tf, lib, info.file, info.experiment));
+    const loaded = await runUserCodeTimed(emit, info.file, info.experiment, () =>
+      loadExperiment(tf, lib, info.file, info.experiment),
+    );
     const point = await loadResumePoint(tf, runDir);
     reportResumePoint(runDir, point, emit);
     const { model, state, optimizer } = point;
     const dataset = await loadData(info.recipe.data, cacheDir, emit);
     lib.setInitSeed(info.recipe.seed);
-    await reportArchitectureChange(info.file, model, () => runUserCodeTimed(emit, info.file, info.experiment, () => build(loaded, dataset.info)), emit);
+    await reportArchitectureChange(
+      info.file,
+      model,
+      () => runUserCodeTimed(emit, info.file, info.experiment, () => build(loaded, dataset.info)),
+      emit,
+    );
     truncateRecordsAfter(runDir, state.iteration);
     updateRunInfo(runDir, { status: 'running', pid: process.pid, host: os.hostname(), backend, error: undefined });
     const onMode = (mode: StepMode) => {
       updateRunInfo(runDir, { mode });
-      emit({ type: 'started', runDir, experiment: info.experiment, backend, mode, summary: info.summary, graph: info.graph, epochs: info.epochs, iterationsPerEpoch: info.iterationsPerEpoch, totalIterations: info.totalIterations, startIteration: state.iteration });
+      emit({
+        type: 'started',
+        runDir,
+        experiment: info.experiment,
+        backend,
+        mode,
+        summary: info.summary,
+        graph: info.graph,
+        epochs: info.epochs,
+        iterationsPerEpoch: info.iterationsPerEpoch,
+        totalIterations: info.totalIterations,
+        startIteration: state.iteration,
+      });
     };
     const source = { file: info.file, experiment: info.experiment };
-    const run = { tf, model, dataset, recipe: info.recipe, runDir, emit, control, resumeFrom: { state, optimizer }, workers: info.overrides?.workers, graph: graphChoice ?? info.overrides?.graph, onMode, source };
+    const run = {
+      tf,
+      model,
+      dataset,
+      recipe: info.recipe,
+      runDir,
+      emit,
+      control,
+      resumeFrom: { state, optimizer },
+      workers: info.overrides?.workers,
+      graph: graphChoice ?? info.overrides?.graph,
+      onMode,
+      source,
+    };
     await finish(runDir, await runTraining(run), emit);
     model.dispose();
   } catch (e) {
@@ -168,11 +272,28 @@ export async function resume(runDir: string, backendChoice: BackendChoice, cache
 async function finish(runDir: string, result: Awaited<ReturnType<typeof runTraining>>, emit: Emit): Promise<void> {
   // Stopped because the parent went away (CLI killed, window closed): nobody asked for it.
   const status = result.status === 'stopped' && lostParent() ? 'interrupted' : result.status;
-  updateRunInfo(runDir, { status, pid: undefined, final: { iteration: result.iteration, trainError: result.trainError, testError: result.testError } });
-  emit({ type: 'finished', status: result.status, runDir, iteration: result.iteration, trainError: result.trainError, testError: result.testError });
+  updateRunInfo(runDir, {
+    status,
+    pid: undefined,
+    final: { iteration: result.iteration, trainError: result.trainError, testError: result.testError },
+  });
+  emit({
+    type: 'finished',
+    status: result.status,
+    runDir,
+    iteration: result.iteration,
+    trainError: result.trainError,
+    testError: result.testError,
+  });
 }
 
-function fail(e: unknown, file: string | undefined, experiment: string | undefined, runDir: string | undefined, emit: Emit): void {
+function fail(
+  e: unknown,
+  file: string | undefined,
+  experiment: string | undefined,
+  runDir: string | undefined,
+  emit: Emit,
+): void {
   // A folder this trainer made but could not even write run.json into (a full disk) is removed, not left empty.
   if (runDir && !(e instanceof RunFolderError) && !hasRunJson(runDir)) {
     fs.rmSync(runDir, { recursive: true, force: true });

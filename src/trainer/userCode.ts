@@ -17,7 +17,12 @@ export function experimentLine(file: string, experiment: string): number {
   }
 }
 
-export async function runUserCodeTimed<T>(emit: (e: TrainerEvent) => void, file: string, experiment: string, fn: () => T | Promise<T>): Promise<T> {
+export async function runUserCodeTimed<T>(
+  emit: (e: TrainerEvent) => void,
+  file: string,
+  experiment: string,
+  fn: () => T | Promise<T>,
+): Promise<T> {
   emit({ type: 'building', file, experiment, line: experimentLine(file, experiment) });
   try {
     return await inUserCode(fn);

@@ -30,7 +30,12 @@ function init(modules: { typescript: typeof ts }): ts.server.PluginModule {
       const isShipped = (file: string) => path.resolve(file).startsWith(types + path.sep);
       // How the project itself resolves a name, as a file in its folder would.
       const fromProject = (name: string, options: ts.CompilerOptions) =>
-        typescript.resolveModuleName(name, path.join(info.project.getCurrentDirectory(), '__resnet_lab__.ts'), options, typescript.sys).resolvedModule;
+        typescript.resolveModuleName(
+          name,
+          path.join(info.project.getCurrentDirectory(), '__resnet_lab__.ts'),
+          options,
+          typescript.sys,
+        ).resolvedModule;
       const fill = (name: string, containingFile: string, options: ts.CompilerOptions, r: Resolved): Resolved => {
         // resnet-lab.d.ts imports @tensorflow/tfjs: that must be the same tfjs the
         // model file gets, or tfjs' classes (with protected members) are two
@@ -54,7 +59,9 @@ function init(modules: { typescript: typeof ts }): ts.server.PluginModule {
         host.resolveModuleNameLiterals = (lits, file, ref, options, sourceFile, reused) =>
           literals(lits, file, ref, options, sourceFile, reused).map((r, i) => fill(lits[i].text, file, options, r));
       }
-      info.project.projectService.logger.info(`${PLUGIN_NAME}: resnet-lab and @tensorflow/tfjs fall back to ${path.dirname(shipped['resnet-lab'])}`);
+      info.project.projectService.logger.info(
+        `${PLUGIN_NAME}: resnet-lab and @tensorflow/tfjs fall back to ${path.dirname(shipped['resnet-lab'])}`,
+      );
       return info.languageService;
     },
   };

@@ -51,9 +51,26 @@ describe('following a run written by two local Keras workers', { skip }, () => {
     const { page } = wb;
     const runs = path.join(workspace, '.resnet-lab', 'runs');
     // Not the extension's trainer: a CLI in a terminal, as a user would start it.
-    trainer = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'train', 'tiny.ts', 'tinyKeras', '--engine', 'keras', '--workers', '2', '--runs-dir', runs], {
-      cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
-    });
+    trainer = spawn(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'dist', 'cli.js'),
+        'train',
+        'tiny.ts',
+        'tinyKeras',
+        '--engine',
+        'keras',
+        '--workers',
+        '2',
+        '--runs-dir',
+        runs,
+      ],
+      {
+        cwd: workspace,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+      },
+    );
     trainer.stdout!.on('data', (d) => (output += d));
     trainer.stderr!.on('data', (d) => (output += d));
     exited = new Promise((resolve) => trainer!.on('exit', resolve));
@@ -62,7 +79,11 @@ describe('following a run written by two local Keras workers', { skip }, () => {
       const file = name && path.join(runs, name, 'metrics.jsonl');
       return file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
     };
-    await waitFor(async () => metrics() >= 10 || trainer!.exitCode !== null, 150_000, 'the Keras workers to write their first records');
+    await waitFor(
+      async () => metrics() >= 10 || trainer!.exitCode !== null,
+      150_000,
+      'the Keras workers to write their first records',
+    );
     assert.equal(trainer.exitCode, null, `the workers ended early:\n${output}`);
 
     await runCommand(page, 'Open Run');
@@ -78,15 +99,27 @@ describe('following a run written by two local Keras workers', { skip }, () => {
     // No trainer of ours: nothing to stop or pause.
     assert.equal(await panel.locator('#stop').isVisible(), false, 'Stop is hidden');
     assert.equal(await panel.locator('#pause').isVisible(), false, 'Pause is hidden');
-    assert.match((await panel.locator('[data-stat="written by"] .v').textContent()) ?? '', /^process \d+, not this window$/);
+    assert.match(
+      (await panel.locator('[data-stat="written by"] .v').textContent()) ?? '',
+      /^process \d+, not this window$/,
+    );
     assert.equal(await panel.locator('#message').isVisible(), false, 'no message box: nothing is wrong');
     await screenshot(page, 'follow-keras-running-dark');
 
     // The side view follows it too, while it is written (checked first: a fast machine trains 600 iterations quickly).
     await page.locator('.activitybar [aria-label^="ResNet Lab"]').first().click();
     const side = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
-    await waitFor(async () => /tinyKeras: running .*followed from its folder/.test((await side.locator('#active-title').textContent()) ?? ''), 30_000, 'the side view to show the followed run');
-    await waitFor(async () => Number(await side.locator('#mini').getAttribute('data-points')) > 0, 30_000, 'the side view mini chart');
+    await waitFor(
+      async () =>
+        /tinyKeras: running .*followed from its folder/.test((await side.locator('#active-title').textContent()) ?? ''),
+      30_000,
+      'the side view to show the followed run',
+    );
+    await waitFor(
+      async () => Number(await side.locator('#mini').getAttribute('data-points')) > 0,
+      30_000,
+      'the side view mini chart',
+    );
 
     // The panel's chart grows as the workers append.
     await waitFor(async () => (await points()) >= first + 20, 90_000, 'the chart to grow as the workers append');
@@ -96,7 +129,11 @@ describe('following a run written by two local Keras workers', { skip }, () => {
 
     // run.json says finished: so does the panel, with every iteration on the chart.
     assert.equal(await exited, 0, output);
-    await waitFor(async () => (await status()) === 'finished', 30_000, `the panel to say finished (it says ${await status()})`);
+    await waitFor(
+      async () => (await status()) === 'finished',
+      30_000,
+      `the panel to say finished (it says ${await status()})`,
+    );
     assert.equal(await panel.locator('[data-stat="iteration"] .v').textContent(), '600 / 600');
     assert.ok((await points()) > grown);
     assert.equal(Number(await chart.getAttribute('data-test-points')), Math.ceil(600 / 32), 'a test point per epoch');
@@ -105,7 +142,7 @@ describe('following a run written by two local Keras workers', { skip }, () => {
     await screenshot(page, 'follow-keras-finished-dark');
   });
 
-  test('Export Experiment to Keras: from the trained run\'s checkpoint, and it says where it wrote', async () => {
+  test("Export Experiment to Keras: from the trained run's checkpoint, and it says where it wrote", async () => {
     const { page } = wb;
     await runCommand(page, 'Export Experiment to Keras');
     const input = page.locator('.quick-input-widget input');
@@ -113,9 +150,17 @@ describe('following a run written by two local Keras workers', { skip }, () => {
     // Each pick once it is the one showing (the palette's list rows are reused as it closes), by typing
     // and Enter, as a hover over one row can cover the next.
     const pick = async (placeholder: string, text: string) => {
-      await waitFor(async () => (await input.getAttribute('placeholder')) === placeholder, 30_000, `the pick "${placeholder}"`);
+      await waitFor(
+        async () => (await input.getAttribute('placeholder')) === placeholder,
+        30_000,
+        `the pick "${placeholder}"`,
+      );
       await input.fill(text);
-      await waitFor(async () => (await rows.count()) === 1 && ((await rows.first().textContent()) ?? '').includes(text), 10_000, `only "${text}" listed`);
+      await waitFor(
+        async () => (await rows.count()) === 1 && ((await rows.first().textContent()) ?? '').includes(text),
+        10_000,
+        `only "${text}" listed`,
+      );
       await page.keyboard.press('Enter');
     };
     await pick('Export which experiment to Keras?', 'tinyKeras');
@@ -128,9 +173,13 @@ describe('following a run written by two local Keras workers', { skip }, () => {
     await new Promise((r) => setTimeout(r, 500)); // the toast slides in
     await screenshot(page, 'export-keras-dark');
     const text = (await toast.textContent()) ?? '';
-    assert.match(text, /in tinyKeras-keras \(weights: from \.resnet-lab\/runs\/[\w-]+\/checkpoints\/latest, iteration 600\)/);
+    assert.match(
+      text,
+      /in tinyKeras-keras \(weights: from \.resnet-lab\/runs\/[\w-]+\/checkpoints\/latest, iteration 600\)/,
+    );
     const out = path.join(workspace, 'tinyKeras-keras');
-    for (const f of ['model.py', 'train.py', 'weights.bin', 'README.md']) assert.ok(fs.existsSync(path.join(out, f)), f);
+    for (const f of ['model.py', 'train.py', 'weights.bin', 'README.md'])
+      assert.ok(fs.existsSync(path.join(out, f)), f);
     assert.match(fs.readFileSync(path.join(out, 'README.md'), 'utf8'), /iteration 600/);
   });
 });

@@ -38,39 +38,64 @@ before(async () => {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-e2e-live-'));
   fs.writeFileSync(path.join(workspace, 'live.ts'), MODEL);
   wb = await openWorkbench({
-    extensionPath: REPO_ROOT, workspace,
+    extensionPath: REPO_ROOT,
+    workspace,
     settings: {
       'resnetLab.backend': 'wasm',
       // Keystrokes land as typed: no auto-closed brackets or quotes, no suggestion accepted by Enter.
-      'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoSurround': 'never',
-      'editor.autoIndent': 'none', 'editor.quickSuggestions': { other: false, comments: false, strings: false },
-      'editor.suggestOnTriggerCharacters': false, 'editor.acceptSuggestionOnEnter': 'off', 'editor.parameterHints.enabled': false,
+      'editor.autoClosingBrackets': 'never',
+      'editor.autoClosingQuotes': 'never',
+      'editor.autoSurround': 'never',
+      'editor.autoIndent': 'none',
+      'editor.quickSuggestions': { other: false, comments: false, strings: false },
+      'editor.suggestOnTriggerCharacters': false,
+      'editor.acceptSuggestionOnEnter': 'off',
+      'editor.parameterHints.enabled': false,
     },
   });
   await setColorTheme(wb.page, 'Dark Modern');
 });
-after(async () => { await wb?.close(); });
+after(async () => {
+  await wb?.close();
+});
 
-interface DiagramState { layers: number; shortcuts: number; state: string; changed: number }
+interface DiagramState {
+  layers: number;
+  shortcuts: number;
+  state: string;
+  changed: number;
+}
 
 /** Read in one go inside the webview, so that no redraw falls between two of the numbers. */
 async function diagramState(panel: FrameLocator): Promise<DiagramState> {
-  return panel.locator('#diagram').evaluate((host) => {
-    const svg = host.querySelector('svg.diagram');
-    return {
-      layers: Number(svg?.getAttribute('data-layers')), shortcuts: Number(svg?.getAttribute('data-shortcuts')),
-      state: host.getAttribute('data-state') ?? '', changed: host.querySelectorAll('svg.diagram g.node.changed').length,
-    };
-  }, undefined, { timeout: 2000 });
+  return panel.locator('#diagram').evaluate(
+    (host) => {
+      const svg = host.querySelector('svg.diagram');
+      return {
+        layers: Number(svg?.getAttribute('data-layers')),
+        shortcuts: Number(svg?.getAttribute('data-shortcuts')),
+        state: host.getAttribute('data-state') ?? '',
+        changed: host.querySelectorAll('svg.diagram g.node.changed').length,
+      };
+    },
+    undefined,
+    { timeout: 2000 },
+  );
 }
 
 /** Polls often (not waitFor's 500 ms) so the time to the change is measured to ~50 ms. */
-async function until(panel: FrameLocator, check: (s: DiagramState) => boolean, timeoutMs: number, what: string): Promise<DiagramState> {
+async function until(
+  panel: FrameLocator,
+  check: (s: DiagramState) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<DiagramState> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = await diagramState(panel).catch(() => undefined);
     if (s && check(s)) return s;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (last: ${JSON.stringify(s)})`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (last: ${JSON.stringify(s)})`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -88,7 +113,9 @@ async function select(page: Page, text: string): Promise<void> {
 
 /** The Problems panel's rows of ResNet Lab's own entries. */
 async function problems(page: Page): Promise<string[]> {
-  return page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.textContent ?? '').filter((t) => /resnet-lab/.test(t)));
+  return page
+    .locator('.markers-panel .monaco-list-row')
+    .evaluateAll((rows) => rows.map((r) => r.textContent ?? '').filter((t) => /resnet-lab/.test(t)));
 }
 
 test('the diagram follows the edited text: deeper net, a broken add greyed with its Problems entry, recovery', async () => {
@@ -96,7 +123,10 @@ test('the diagram follows the edited text: deeper net, a broken add greyed with 
   await openFile(page, 'live.ts');
   await page.keyboard.press('Control+B'); // no side bar: room for the file and its diagram
   // The size on the lens means the warm describe process is up (it builds the lens's facts).
-  await page.locator('.codelens-decoration', { hasText: 'ResNet-8 ·' }).first().waitFor({ state: 'visible', timeout: 120_000 });
+  await page
+    .locator('.codelens-decoration', { hasText: 'ResNet-8 ·' })
+    .first()
+    .waitFor({ state: 'visible', timeout: 120_000 });
   await page.locator('.codelens-decoration a', { hasText: 'Diagram' }).first().click();
   const panel = webviewFrame(page);
   const resnet8 = await until(panel, (s) => s.shortcuts === 3 && s.state === 'live', 120_000, 'the ResNet-8 diagram');
@@ -104,7 +134,9 @@ test('the diagram follows the edited text: deeper net, a broken add greyed with 
   await panel.locator('svg.diagram g.node[data-id="stage3/block1/conv1"]').click();
   await panel.locator('svg.diagram g.node[data-id="group:stage3/block1"]').waitFor({ state: 'visible' });
   const scrollTop = () => panel.locator('body').evaluate(() => document.scrollingElement!.scrollTop);
-  await panel.locator('body').evaluate(() => { document.scrollingElement!.scrollTop = 40; });
+  await panel.locator('body').evaluate(() => {
+    document.scrollingElement!.scrollTop = 40;
+  });
   const scrolled = await scrollTop();
   assert.ok(scrolled > 0, 'the diagram scrolls');
   await screenshot(page, 'live-preview-1-resnet8');
@@ -115,16 +147,33 @@ test('the diagram follows the edited text: deeper net, a broken add greyed with 
   const typedAt = Date.now();
   const resnet14 = await until(panel, (s) => s.shortcuts === 6, 30_000, 'the ResNet-14 diagram');
   const took = Date.now() - typedAt;
-  console.log(`# diagram updated ${took} ms after the last keystroke (ResNet-8: ${resnet8.layers} layers, ResNet-14: ${resnet14.layers})`);
+  console.log(
+    `# diagram updated ${took} ms after the last keystroke (ResNet-8: ${resnet8.layers} layers, ResNet-14: ${resnet14.layers})`,
+  );
   assert.ok(took < WITHIN_MS, `the diagram changed ${took} ms after the last keystroke`);
   assert.ok(resnet14.layers > resnet8.layers, `layers ${resnet8.layers} -> ${resnet14.layers}`);
-  assert.equal(resnet14.layers - resnet8.layers, 3 * 7, 'three more basic blocks of 7 layers (conv, bn, relu, conv, bn, add, relu)');
+  assert.equal(
+    resnet14.layers - resnet8.layers,
+    3 * 7,
+    'three more basic blocks of 7 layers (conv, bn, relu, conv, bn, add, relu)',
+  );
   assert.ok(resnet14.changed >= 3, `the new blocks are highlighted (${resnet14.changed} boxes)`);
-  assert.equal(await panel.locator('svg.diagram g.node[data-id="group:stage3/block1"]').count(), 1, 'the collapsed block stays collapsed');
-  assert.equal(await panel.locator('svg.diagram g.node[data-id="stage2/block2/conv1"]').count(), 1, 'a new block comes expanded, as most blocks were');
+  assert.equal(
+    await panel.locator('svg.diagram g.node[data-id="group:stage3/block1"]').count(),
+    1,
+    'the collapsed block stays collapsed',
+  );
+  assert.equal(
+    await panel.locator('svg.diagram g.node[data-id="stage2/block2/conv1"]').count(),
+    1,
+    'a new block comes expanded, as most blocks were',
+  );
   assert.equal(await scrollTop(), scrolled, 'the scroll position is kept');
   // The CodeLens's size follows from the same build (the picture: while the new blocks are still highlighted).
-  await page.locator('.codelens-decoration', { hasText: 'ResNet-14 ·' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await page
+    .locator('.codelens-decoration', { hasText: 'ResNet-14 ·' })
+    .first()
+    .waitFor({ state: 'visible', timeout: 10_000 });
   await screenshot(page, 'live-preview-2-resnet14');
 
   // A broken add above `return model;`.
@@ -139,9 +188,18 @@ test('the diagram follows the edited text: deeper net, a broken add greyed with 
   const broken = await diagramState(panel);
   assert.equal(broken.state, 'stale');
   assert.equal(broken.shortcuts, 6, 'the last good diagram stays');
-  assert.match((await errorText()) ?? '', new RegExp(`live\\.ts:${BROKEN_LINE}:\\d+ layer .*cannot combine .*\\[batch, 32, 32, 16\\] and .*\\[batch, 16, 16, 32\\]`));
+  assert.match(
+    (await errorText()) ?? '',
+    new RegExp(
+      `live\\.ts:${BROKEN_LINE}:\\d+ layer .*cannot combine .*\\[batch, 32, 32, 16\\] and .*\\[batch, 16, 16, 32\\]`,
+    ),
+  );
   await page.keyboard.press('Control+Shift+M');
-  await waitFor(async () => (await problems(page)).some((t) => t.includes('cannot combine') && t.includes(`[Ln ${BROKEN_LINE},`)), 15_000, `a Problems entry at line ${BROKEN_LINE}`);
+  await waitFor(
+    async () => (await problems(page)).some((t) => t.includes('cannot combine') && t.includes(`[Ln ${BROKEN_LINE},`)),
+    15_000,
+    `a Problems entry at line ${BROKEN_LINE}`,
+  );
   await screenshot(page, 'live-preview-3-broken');
 
   // Fixed: the line deleted again.
@@ -152,7 +210,10 @@ test('the diagram follows the edited text: deeper net, a broken add greyed with 
   assert.equal(fixed.shortcuts, 6);
   assert.equal(fixed.layers, resnet14.layers);
   await waitFor(async () => (await problems(page)).length === 0, 15_000, 'the Problems entry to clear');
-  await page.locator('.codelens-decoration', { hasText: 'ResNet-14 ·' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await page
+    .locator('.codelens-decoration', { hasText: 'ResNet-14 ·' })
+    .first()
+    .waitFor({ state: 'visible', timeout: 10_000 });
   await screenshot(page, 'live-preview-4-fixed');
 });
 

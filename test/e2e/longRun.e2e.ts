@@ -14,7 +14,11 @@ import { openWorkbench, REPO_ROOT, Workbench } from '../harness/codeServer';
 import { runCommand, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
 import { fixtureNorm, ITERATIONS, writeLongRun } from './longRunFixture';
 
-declare global { interface Window { __longTasks?: { start: number; duration: number }[] } }
+declare global {
+  interface Window {
+    __longTasks?: { start: number; duration: number }[];
+  }
+}
 
 /** Polls every 25 ms (waitFor's 500 ms is too coarse to time a first chart). */
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -39,7 +43,9 @@ describe('a 100,000-iteration run', () => {
     wb = await openWorkbench({ extensionPath: REPO_ROOT, workspace, settings: { 'resnetLab.backend': 'wasm' } });
     await setColorTheme(wb.page, 'Dark Modern');
   });
-  after(async () => { await wb?.close(); });
+  after(async () => {
+    await wb?.close();
+  });
 
   async function openAndMeasure() {
     const { page } = wb;
@@ -48,7 +54,9 @@ describe('a 100,000-iteration run', () => {
     await row.waitFor({ state: 'visible', timeout: 30_000 });
     await page.evaluate(() => {
       window.__longTasks = [];
-      new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks!.push({ start: e.startTime, duration: e.duration }); }).observe({ type: 'longtask' });
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longTasks!.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask' });
     });
     const t0 = Date.now();
     const pageT0 = await page.evaluate(() => performance.now());
@@ -57,7 +65,11 @@ describe('a 100,000-iteration run', () => {
     const chart = panel.locator('#error-chart');
     await until(async () => (await page.locator('iframe.webview').count()) > 0, 30_000, 'the webview element');
     const iframeMs = Date.now() - t0;
-    await until(async () => (await panel.locator('#title').textContent({ timeout: 100 }))?.startsWith('Run:') ?? false, 30_000, 'the panel');
+    await until(
+      async () => (await panel.locator('#title').textContent({ timeout: 100 }))?.startsWith('Run:') ?? false,
+      30_000,
+      'the panel',
+    );
     const panelMs = Date.now() - t0;
     await until(async () => Number(await chart.getAttribute('data-points')) > 0, 30_000, 'the first chart');
     // Stamped by the webview when the chart first has data (epoch ms, same clock); polling here would add its own latency.
@@ -69,10 +81,15 @@ describe('a 100,000-iteration run', () => {
     const largest = Number(await panel.locator('body').getAttribute('data-largest-message'));
     const points = Number(await chart.getAttribute('data-points'));
     const testPoints = Number(await chart.getAttribute('data-test-points'));
-    console.log(`long tasks (ms after the click: duration): ${tasks.map((t) => `${(t.start - pageT0).toFixed(0)}: ${t.duration.toFixed(0)}`).join(', ')}`);
+    console.log(
+      `long tasks (ms after the click: duration): ${tasks.map((t) => `${(t.start - pageT0).toFixed(0)}: ${t.duration.toFixed(0)}`).join(', ')}`,
+    );
     const body = panel.locator('body');
-    const scriptMs = Number(await body.getAttribute('data-script-start')) - t0, shownMs = Number(await body.getAttribute('data-shown-at')) - t0;
-    console.log(`webview element ${iframeMs} ms; panel script started ${scriptMs} ms; data arrived ${shownMs} ms; title seen ${panelMs} ms (polled); first chart ${firstChartMs} ms; long tasks ${tasks.length}, longest ${longest.toFixed(0)} ms; largest message ${largest} bytes; ${points} raw points, ${testPoints} test points`);
+    const scriptMs = Number(await body.getAttribute('data-script-start')) - t0,
+      shownMs = Number(await body.getAttribute('data-shown-at')) - t0;
+    console.log(
+      `webview element ${iframeMs} ms; panel script started ${scriptMs} ms; data arrived ${shownMs} ms; title seen ${panelMs} ms (polled); first chart ${firstChartMs} ms; long tasks ${tasks.length}, longest ${longest.toFixed(0)} ms; largest message ${largest} bytes; ${points} raw points, ${testPoints} test points`,
+    );
     return { firstChartMs, longest, largest, points, testPoints, chart };
   }
 
@@ -82,7 +99,9 @@ describe('a 100,000-iteration run', () => {
     // its margin, so a slow first opening is measured once more and the better one counts.
     let m = await openAndMeasure();
     if (m.firstChartMs >= 1500 || m.longest > 200) {
-      console.log(`first opening: first chart ${m.firstChartMs} ms, longest task ${m.longest.toFixed(0)} ms; closing the panel and opening again`);
+      console.log(
+        `first opening: first chart ${m.firstChartMs} ms, longest task ${m.longest.toFixed(0)} ms; closing the panel and opening again`,
+      );
       await runCommand(page, 'View: Close All Editors');
       const again = await openAndMeasure();
       if (again.firstChartMs + again.longest < m.firstChartMs + m.longest) m = again;
@@ -104,14 +123,22 @@ describe('a 100,000-iteration run', () => {
     const box = (await panel.locator('#error-chart').boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
     for (let i = 0; i < 12; i++) await page.mouse.wheel(0, -300);
-    await waitFor(async () => /in view/.test((await panel.locator('#range-info').textContent()) ?? ''), 10_000, 'the refined range');
+    await waitFor(
+      async () => /in view/.test((await panel.locator('#range-info').textContent()) ?? ''),
+      10_000,
+      'the refined range',
+    );
     const info = (await panel.locator('#range-info').textContent())!;
     const inView = Number(/\(([\d,]+) in view\)/.exec(info)![1].replace(/,/g, ''));
     console.log(`zoomed: ${info}; ${await panel.locator('#error-chart').getAttribute('data-points')} points`);
     assert.ok(inView < ITERATIONS / 2, info);
     await screenshot(page, 'long-run-zoomed-dark');
     await panel.locator('#reset-zoom').click();
-    await waitFor(async () => ((await panel.locator('#range-info').textContent()) ?? '') === '', 10_000, 'the whole run again');
+    await waitFor(
+      async () => ((await panel.locator('#range-info').textContent()) ?? '') === '',
+      10_000,
+      'the whole run again',
+    );
   });
 
   test('the smoothing weight chosen is remembered for the workspace; Auto goes back to the default', async () => {
@@ -119,7 +146,10 @@ describe('a 100,000-iteration run', () => {
     let panel = webviewFrame(page);
     await panel.locator('[data-tab="curves"]').click();
     const slider = panel.locator('#smoothing');
-    await slider.evaluate((el: HTMLInputElement) => { el.value = '0.9'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+    await slider.evaluate((el: HTMLInputElement) => {
+      el.value = '0.9';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
     const chart = () => webviewFrame(page).locator('#error-chart');
     await waitFor(async () => (await chart().getAttribute('data-smoothing')) === '0.9', 10_000, 'the new smoothing');
     await new Promise((r) => setTimeout(r, 600)); // the setting is saved after a short pause
@@ -128,12 +158,19 @@ describe('a 100,000-iteration run', () => {
     await runCommand(page, 'Open Run');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'resnet20-100k' }).first().click();
     panel = webviewFrame(page);
-    await waitFor(async () => Number(await panel.locator('body').getAttribute('data-shows')) > shows, 20_000, 'the panel to be filled again');
+    await waitFor(
+      async () => Number(await panel.locator('body').getAttribute('data-shows')) > shows,
+      20_000,
+      'the panel to be filled again',
+    );
     assert.equal(await panel.locator('#smoothing-value').textContent(), '0.900', 'the remembered weight');
     assert.equal(await chart().getAttribute('data-smoothing'), '0.9');
     await panel.locator('#smoothing-auto').click();
-    await waitFor(async () => (await chart().getAttribute('data-smoothing')) === '0.998', 10_000,
-      `the default again (the control says ${await panel.locator('#smoothing-value').textContent()}, the chart ${await chart().getAttribute('data-smoothing')})`);
+    await waitFor(
+      async () => (await chart().getAttribute('data-smoothing')) === '0.998',
+      10_000,
+      `the default again (the control says ${await panel.locator('#smoothing-value').textContent()}, the chart ${await chart().getAttribute('data-smoothing')})`,
+    );
     assert.equal(await panel.locator('#smoothing-value').textContent(), '0.998 (auto)');
   });
 
@@ -146,23 +183,38 @@ describe('a 100,000-iteration run', () => {
     await canvas.scrollIntoViewIfNeeded();
     const box = (await canvas.boundingBox())!;
     const tip = panel.locator('.heatmap-tip').first();
-    for (const [fx, fy] of [[0.02, 0.02], [0.5, 0.5], [0.95, 0.9], [0.33, 0.97], [0.999, 0.3]]) {
+    for (const [fx, fy] of [
+      [0.02, 0.02],
+      [0.5, 0.5],
+      [0.95, 0.9],
+      [0.33, 0.97],
+      [0.999, 0.3],
+    ]) {
       // The cell under this point of the drawn heatmap, and its centre (not an edge).
-      const col = Math.min(cols - 1, Math.floor(fx * cols)), row = Math.min(rows - 1, Math.floor(fy * rows));
+      const col = Math.min(cols - 1, Math.floor(fx * cols)),
+        row = Math.min(rows - 1, Math.floor(fy * rows));
       await page.mouse.move(box.x + ((col + 0.5) / cols) * box.width, box.y + ((row + 0.5) / rows) * box.height);
       const layer = rows - 1 - row;
-      const from = Math.floor((col * records) / cols), to = Math.floor(((col + 1) * records) / cols);
+      const from = Math.floor((col * records) / cols),
+        to = Math.floor(((col + 1) * records) / cols);
       let mean = 0;
       for (let r = from; r < to; r++) mean += fixtureNorm(layer, rows, r);
       mean /= to - from;
       console.log(`${label}: (${fx}, ${fy}) box ${JSON.stringify(box)}`);
-      await waitFor(async () => (await tip.getAttribute('data-from')) === String((from + 1) * 100) && (await tip.getAttribute('data-layer')) === layers[layer], 5000,
-        `${label}: the tip for column ${col} (records ${from}–${to - 1}), ${layers[layer]}; it says ${await tip.textContent()}`);
+      await waitFor(
+        async () =>
+          (await tip.getAttribute('data-from')) === String((from + 1) * 100) &&
+          (await tip.getAttribute('data-layer')) === layers[layer],
+        5000,
+        `${label}: the tip for column ${col} (records ${from}–${to - 1}), ${layers[layer]}; it says ${await tip.textContent()}`,
+      );
       assert.equal(await tip.getAttribute('data-to'), String(to * 100));
       const norm = Number(await tip.getAttribute('data-norm'));
       assert.ok(Math.abs(norm / mean - 1) < 1e-3, `${label}: mean norm ${norm} vs ${mean} from the data`);
     }
-    console.log(`${label}: ${cols} columns × ${rows} rows in a ${box.width.toFixed(0)}×${box.height.toFixed(0)} px box; 5 points checked`);
+    console.log(
+      `${label}: ${cols} columns × ${rows} rows in a ${box.width.toFixed(0)}×${box.height.toFixed(0)} px box; 5 points checked`,
+    );
   }
 
   test('the heatmap reports the layer and iterations under the pointer, before and after a resize', async () => {
@@ -176,7 +228,11 @@ describe('a 100,000-iteration run', () => {
     const before = Number(await canvas.getAttribute('data-cols'));
     const widthBefore = (await canvas.boundingBox())!.width;
     await page.setViewportSize({ width: 1000, height: 800 });
-    await waitFor(async () => Math.abs((await canvas.boundingBox())!.width - widthBefore) > 20, 10_000, 'the heatmap to follow the resize');
+    await waitFor(
+      async () => Math.abs((await canvas.boundingBox())!.width - widthBefore) > 20,
+      10_000,
+      'the heatmap to follow the resize',
+    );
     await new Promise((r) => setTimeout(r, 500));
     console.log(`resized: ${before} -> ${await canvas.getAttribute('data-cols')} columns`);
     await screenshot(page, 'long-run-gradients-resized-dark');

@@ -31,7 +31,7 @@ export function writeLongRun(runsDir: string): { dir: string; layers: string[] }
   const dir = path.join(runsDir, '20261130-120000-resnet20-100k');
   fs.mkdirSync(dir, { recursive: true });
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const lrAt = (i: number) => (i <= ITERATIONS / 2 ? 0.1 : i <= (3 * ITERATIONS) / 4 ? 0.01 : 0.001);
   const metrics: string[] = [];
   let testError = 0;
@@ -39,26 +39,83 @@ export function writeLongRun(runsDir: string): { dir: string; layers: string[] }
     const epoch = Math.ceil(i / PER_EPOCH);
     const level = 0.9 * Math.exp(-i / 8000) + (lrAt(i) === 0.1 ? 0.12 : lrAt(i) === 0.01 ? 0.05 : 0.03);
     const trainError = Math.min(1, Math.max(0, level + (rand() - 0.5) * 0.12));
-    metrics.push(JSON.stringify({ type: 'iteration', iteration: i, epoch, loss: Number((2.3 * trainError + 0.05).toFixed(4)), trainError: Number(trainError.toFixed(5)), lr: lrAt(i), imagesPerSec: 80 }));
+    metrics.push(
+      JSON.stringify({
+        type: 'iteration',
+        iteration: i,
+        epoch,
+        loss: Number((2.3 * trainError + 0.05).toFixed(4)),
+        trainError: Number(trainError.toFixed(5)),
+        lr: lrAt(i),
+        imagesPerSec: 80,
+      }),
+    );
     if (i % PER_EPOCH === 0 || i === ITERATIONS) {
       testError = Math.min(1, level + 0.03 + (rand() - 0.5) * 0.01);
-      metrics.push(JSON.stringify({ type: 'epoch', iteration: i, epoch, trainError: Number(level.toFixed(4)), testError: Number(testError.toFixed(4)), testLoss: 2.3 * testError, trainLoss: 2.3 * level }));
+      metrics.push(
+        JSON.stringify({
+          type: 'epoch',
+          iteration: i,
+          epoch,
+          trainError: Number(level.toFixed(4)),
+          testError: Number(testError.toFixed(4)),
+          testLoss: 2.3 * testError,
+          trainLoss: 2.3 * level,
+        }),
+      );
     }
   }
   fs.writeFileSync(path.join(dir, METRICS), metrics.join('\n') + '\n');
   const grads: string[] = [];
   for (let r = 0; r < ITERATIONS / GRAD_EVERY; r++) {
-    grads.push(JSON.stringify({ iteration: (r + 1) * GRAD_EVERY, layers: layers.map((name, l) => ({ name, norm: fixtureNorm(l, layers.length, r) })) }));
+    grads.push(
+      JSON.stringify({
+        iteration: (r + 1) * GRAD_EVERY,
+        layers: layers.map((name, l) => ({ name, norm: fixtureNorm(l, layers.length, r) })),
+      }),
+    );
   }
   fs.writeFileSync(path.join(dir, GRADIENTS), grads.join('\n') + '\n');
   const epochs = Math.ceil(ITERATIONS / PER_EPOCH);
-  fs.writeFileSync(path.join(dir, RUN_JSON), JSON.stringify({
-    id: path.basename(dir), experiment: 'resnet20-100k', file: path.join(runsDir, '..', '..', 'paper-cifar.ts'), createdAt: '2026-11-30T12:00:00.000Z',
-    status: 'finished', backend: 'tensorflow',
-    recipe: { data: { name: 'cifar10' }, epochs, batchSize: 128, optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0.0001 }, schedule: { gamma: 0.1 }, augment: { pad: 4, flip: true }, seed: 1, gradientNormEvery: GRAD_EVERY },
-    overrides: {}, dataset: { name: 'cifar10', source: 'fixture', train: 50_000, test: 10_000, inputShape: [32, 32, 3], classNames: [] },
-    summary, graph, iterationsPerEpoch: PER_EPOCH, totalIterations: ITERATIONS, epochs,
-    final: { iteration: ITERATIONS, trainError: 0.03, testError: Number(testError.toFixed(4)) },
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, RUN_JSON),
+    JSON.stringify(
+      {
+        id: path.basename(dir),
+        experiment: 'resnet20-100k',
+        file: path.join(runsDir, '..', '..', 'paper-cifar.ts'),
+        createdAt: '2026-11-30T12:00:00.000Z',
+        status: 'finished',
+        backend: 'tensorflow',
+        recipe: {
+          data: { name: 'cifar10' },
+          epochs,
+          batchSize: 128,
+          optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0.0001 },
+          schedule: { gamma: 0.1 },
+          augment: { pad: 4, flip: true },
+          seed: 1,
+          gradientNormEvery: GRAD_EVERY,
+        },
+        overrides: {},
+        dataset: {
+          name: 'cifar10',
+          source: 'fixture',
+          train: 50_000,
+          test: 10_000,
+          inputShape: [32, 32, 3],
+          classNames: [],
+        },
+        summary,
+        graph,
+        iterationsPerEpoch: PER_EPOCH,
+        totalIterations: ITERATIONS,
+        epochs,
+        final: { iteration: ITERATIONS, trainError: 0.03, testError: Number(testError.toFixed(4)) },
+      },
+      null,
+      2,
+    ),
+  );
   return { dir, layers };
 }

@@ -45,14 +45,18 @@ function trainAndCheck(backend: 'wasm' | 'tensorflow', skip: string | false) {
         env: { RESNET_LAB_NATIVE_DIR: nativeRoot() },
       });
     });
-    after(async () => { await wb?.close(); });
+    after(async () => {
+      await wb?.close();
+    });
 
     test(`▶ Train on the quickstart from the installed extension draws curves and the diagram (${backend})`, async () => {
       const installed = fs.readdirSync(wb.server.extensionsDir).filter((d) => d.startsWith('resnet-lab.resnet-lab-'));
       assert.equal(installed.length, 1, `installed extensions: ${fs.readdirSync(wb.server.extensionsDir).join(', ')}`);
       const extDir = path.join(wb.server.extensionsDir, installed[0]);
       // Nothing from npm: the one node_modules folder is the TypeScript server plugin, which tsserver loads by package name.
-      const modules = fs.existsSync(path.join(extDir, 'node_modules')) ? fs.readdirSync(path.join(extDir, 'node_modules')) : [];
+      const modules = fs.existsSync(path.join(extDir, 'node_modules'))
+        ? fs.readdirSync(path.join(extDir, 'node_modules'))
+        : [];
       assert.deepEqual(modules, ['resnet-lab-ts-plugin'], 'the installed extension ships no npm packages');
 
       const { page } = wb;
@@ -70,7 +74,11 @@ function trainAndCheck(backend: 'wasm' | 'tensorflow', skip: string | false) {
       assert.equal(await panel.locator('svg.diagram path.shortcut').count(), 3, 'shortcut arcs drawn');
       await screenshot(page, `vsix-${backend}`);
       await panel.locator('#stop').click();
-      await waitFor(async () => /stopped/.test((await panel.locator('[data-stat="status"] .v').textContent()) ?? ''), 120_000, 'the run to stop');
+      await waitFor(
+        async () => /stopped/.test((await panel.locator('[data-stat="status"] .v').textContent()) ?? ''),
+        120_000,
+        'the run to stop',
+      );
 
       const runs = path.join(workspace, '.resnet-lab', 'runs');
       const [run] = fs.readdirSync(runs);
@@ -78,31 +86,47 @@ function trainAndCheck(backend: 'wasm' | 'tensorflow', skip: string | false) {
       assert.equal(info.backend, backend, 'the backend the run used');
     });
 
-    test('IntelliSense from the shipped declarations: New ResNet Experiment type-checks, and a wrong type is reported', { skip: backend !== 'wasm' && 'checked once' }, async () => {
-      const { page } = wb;
-      await runCommand(page, 'ResNet Lab: New ResNet Experiment');
-      await page.locator('.tab.active', { hasText: 'resnet-experiment.ts' }).first().waitFor({ state: 'visible', timeout: 30_000 });
-      // No tsconfig.json: the shipped TypeScript server plugin (node_modules/resnet-lab-ts-plugin) resolves the imports.
-      assert.ok(!fs.existsSync(path.join(workspace, 'tsconfig.json')), 'the command wrote no tsconfig.json');
-      // A line that is only an error if tf's types are real (with no types, tf would be `any`).
-      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
-      await page.keyboard.press('Control+End');
-      await page.keyboard.type("\nexport const wrong: string = tf.input({ shape: [1] });\n");
-      await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
-      const problems = page.locator('.markers-panel');
-      try {
-        await waitFor(async () => /not assignable to type 'string'/.test(await problems.innerText()), 120_000, 'the type error in the Problems panel');
-      } catch (e) {
-        await screenshot(page, 'vsix-intellisense-failed');
-        throw new Error(`${(e as Error).message}; Problems panel: ${await problems.innerText().catch(() => '(none)')}`);
-      }
-      const text = await problems.innerText();
-      assert.match(text, /Type 'SymbolicTensor' is not assignable to type 'string'/);
-      assert.doesNotMatch(text, /Cannot find module/, 'resnet-lab and @tensorflow/tfjs resolve');
-      await screenshot(page, 'vsix-intellisense');
-    });
+    test(
+      'IntelliSense from the shipped declarations: New ResNet Experiment type-checks, and a wrong type is reported',
+      { skip: backend !== 'wasm' && 'checked once' },
+      async () => {
+        const { page } = wb;
+        await runCommand(page, 'ResNet Lab: New ResNet Experiment');
+        await page
+          .locator('.tab.active', { hasText: 'resnet-experiment.ts' })
+          .first()
+          .waitFor({ state: 'visible', timeout: 30_000 });
+        // No tsconfig.json: the shipped TypeScript server plugin (node_modules/resnet-lab-ts-plugin) resolves the imports.
+        assert.ok(!fs.existsSync(path.join(workspace, 'tsconfig.json')), 'the command wrote no tsconfig.json');
+        // A line that is only an error if tf's types are real (with no types, tf would be `any`).
+        await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+        await page.keyboard.press('Control+End');
+        await page.keyboard.type('\nexport const wrong: string = tf.input({ shape: [1] });\n');
+        await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+        const problems = page.locator('.markers-panel');
+        try {
+          await waitFor(
+            async () => /not assignable to type 'string'/.test(await problems.innerText()),
+            120_000,
+            'the type error in the Problems panel',
+          );
+        } catch (e) {
+          await screenshot(page, 'vsix-intellisense-failed');
+          throw new Error(
+            `${(e as Error).message}; Problems panel: ${await problems.innerText().catch(() => '(none)')}`,
+          );
+        }
+        const text = await problems.innerText();
+        assert.match(text, /Type 'SymbolicTensor' is not assignable to type 'string'/);
+        assert.doesNotMatch(text, /Cannot find module/, 'resnet-lab and @tensorflow/tfjs resolve');
+        await screenshot(page, 'vsix-intellisense');
+      },
+    );
   });
 }
 
 trainAndCheck('wasm', false);
-trainAndCheck('tensorflow', nativeBackendAvailable() ? false : `no native backend in ${nativeRoot()} (run "resnet-lab setup-native")`);
+trainAndCheck(
+  'tensorflow',
+  nativeBackendAvailable() ? false : `no native backend in ${nativeRoot()} (run "resnet-lab setup-native")`,
+);

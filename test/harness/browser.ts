@@ -17,7 +17,9 @@ export interface Browser {
 
 export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}. Run: sudo apt-get install -y chromium (or set HARNESS_CHROMIUM)`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}. Run: sudo apt-get install -y chromium (or set HARNESS_CHROMIUM)`,
+    );
   }
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

@@ -32,9 +32,16 @@ export interface ExtensionTestOptions {
 // shared notes) and connection/startup info lines. Shown with HARNESS_VERBOSE=1.
 const NOISE = new RegExp(
   [
-    'open-vsx\\.org', 'vsda', 'service-?worker', 'Failed to load resource', '^Resolv(ing|ed) connection token',
-    '^Creating a socket', '^Updating additional builtin extensions', '^Creation of workbench contribution',
-    '^ChatSessionStore', '^\\[Service Worker\\]',
+    'open-vsx\\.org',
+    'vsda',
+    'service-?worker',
+    'Failed to load resource',
+    '^Resolv(ing|ed) connection token',
+    '^Creating a socket',
+    '^Updating additional builtin extensions',
+    '^Creation of workbench contribution',
+    '^ChatSessionStore',
+    '^\\[Service Worker\\]',
   ].join('|'),
   'i',
 );
@@ -51,7 +58,10 @@ function forwardLog(type: string, args: unknown): void {
 
 function echoPageErrors(page: Page): void {
   // Workbench console is very chatty; only show it when asked to.
-  if (verbose) page.on('console', (m) => console.log(`[+${((Date.now() - T0) / 1000).toFixed(1)}s workbench:${m.type()}] ${m.text()}`));
+  if (verbose)
+    page.on('console', (m) =>
+      console.log(`[+${((Date.now() - T0) / 1000).toFixed(1)}s workbench:${m.type()}] ${m.text()}`),
+    );
   page.on('pageerror', (e) => verbose && console.error(`[workbench:pageerror] ${e.message}`));
 }
 
@@ -82,8 +92,13 @@ export async function runExtensionTests(opts: ExtensionTestOptions): Promise<num
     page.on('crash', () => fail(new Error('The workbench page crashed')));
     page.on('close', () => fail(new Error('The workbench page closed before the tests finished')));
     timer = setTimeout(
-      () => fail(new Error(`Extension tests did not finish within ${timeoutMs / 1000} s (no codeAutomationExit). ` +
-        'Re-run with HARNESS_VERBOSE=1 to see the workbench console.')),
+      () =>
+        fail(
+          new Error(
+            `Extension tests did not finish within ${timeoutMs / 1000} s (no codeAutomationExit). ` +
+              'Re-run with HARNESS_VERBOSE=1 to see the workbench console.',
+          ),
+        ),
       timeoutMs - (Date.now() - started),
     );
     const payload: Payload = [
@@ -139,7 +154,11 @@ export async function openWorkbench(opts: WorkbenchOptions): Promise<Workbench> 
     browser = await launchBrowser();
     const { page } = browser;
     echoPageErrors(page);
-    await page.goto(server.workbenchUrl(opts.extensionPath ? [['extensionDevelopmentPath', server.remoteUri(opts.extensionPath)]] : undefined));
+    await page.goto(
+      server.workbenchUrl(
+        opts.extensionPath ? [['extensionDevelopmentPath', server.remoteUri(opts.extensionPath)]] : undefined,
+      ),
+    );
     await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 60_000 });
     const b = browser;
     return {

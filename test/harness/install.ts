@@ -52,7 +52,9 @@ function checkPrerequisites(): void {
     );
   }
   if (process.platform !== 'linux' || !RIPGREP_TARGETS[process.arch]) {
-    throw new Error(`The offline code-server install supports linux x64/arm64 only, not ${process.platform}-${process.arch}`);
+    throw new Error(
+      `The offline code-server install supports linux x64/arm64 only, not ${process.platform}-${process.arch}`,
+    );
   }
 }
 
@@ -89,7 +91,14 @@ function runNpmInstall(tmpDir: string): Promise<void> {
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
   };
-  const args = ['install', '--prefix', CODE_SERVER_DIR, '--no-save', '--foreground-scripts', `code-server@${CODE_SERVER_VERSION}`];
+  const args = [
+    'install',
+    '--prefix',
+    CODE_SERVER_DIR,
+    '--no-save',
+    '--foreground-scripts',
+    `code-server@${CODE_SERVER_VERSION}`,
+  ];
   const child = spawn('npm', args, { cwd: CODE_SERVER_DIR, env, stdio: ['ignore', out, out] });
   const started = Date.now();
   const ticker = setInterval(() => {
@@ -102,7 +111,9 @@ function runNpmInstall(tmpDir: string): Promise<void> {
       clearInterval(ticker);
       fs.closeSync(out);
       if (code === 0) return resolve();
-      reject(new Error(`npm install code-server failed (${signal ?? `exit ${code}`}); full log: ${LOG}\n${tail(LOG, 30)}`));
+      reject(
+        new Error(`npm install code-server failed (${signal ?? `exit ${code}`}); full log: ${LOG}\n${tail(LOG, 30)}`),
+      );
     });
   });
 }

@@ -72,7 +72,7 @@ function descendants(root: number): number[] {
   }
   const out: number[] = [];
   const todo = [root];
-  while (todo.length) for (const c of children.get(todo.pop()!) ?? []) out.push(c), todo.push(c);
+  while (todo.length) for (const c of children.get(todo.pop()!) ?? []) (out.push(c), todo.push(c));
   return out;
 }
 
@@ -108,7 +108,9 @@ async function pickPort(requested?: number): Promise<number> {
   try {
     return await listen(requested);
   } catch {
-    throw new Error(`Port ${requested} on ${HOST} is busy (a stale code-server?). Refusing to start a second server there.`);
+    throw new Error(
+      `Port ${requested} on ${HOST} is busy (a stale code-server?). Refusing to start a second server there.`,
+    );
   }
 }
 
@@ -157,13 +159,17 @@ export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> 
 
   const args = [
     entry,
-    '--bind-addr', `${HOST}:${port}`,
-    '--auth', 'none',
+    '--bind-addr',
+    `${HOST}:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     ...(opts.trust ? [] : ['--disable-workspace-trust']),
-    '--user-data-dir', dirs['user-data'],
-    '--extensions-dir', dirs['extensions'],
+    '--user-data-dir',
+    dirs['user-data'],
+    '--extensions-dir',
+    dirs['extensions'],
     workspace,
   ];
   const logFile = path.join(root, 'server.log');
@@ -178,11 +184,25 @@ export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> 
   };
   for (const vsix of opts.installExtensions ?? []) {
     // As a user does: the extension is unpacked from the .vsix into the extensions folder.
-    const r = spawnSync(process.execPath, [entry, '--extensions-dir', dirs['extensions'], '--user-data-dir', dirs['user-data'], '--install-extension', vsix], { env, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        entry,
+        '--extensions-dir',
+        dirs['extensions'],
+        '--user-data-dir',
+        dirs['user-data'],
+        '--install-extension',
+        vsix,
+      ],
+      { env, encoding: 'utf8', timeout: 120_000 },
+    );
     fs.appendFileSync(logFile, `${r.stdout ?? ''}${r.stderr ?? ''}`);
     if (r.status !== 0) {
       fs.rmSync(root, { recursive: true, force: true });
-      throw new Error(`code-server --install-extension ${vsix} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+      throw new Error(
+        `code-server --install-extension ${vsix} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`,
+      );
     }
   }
   // detached => own process group, so stop() can kill the whole tree with kill(-pid).

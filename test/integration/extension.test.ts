@@ -7,11 +7,21 @@ import { api, fixture } from './util';
 
 export function registerExtensionSuite(): void {
   describe('ResNet Lab extension', () => {
-    before(async () => { await api(); });
+    before(async () => {
+      await api();
+    });
 
     it('registers its commands', async () => {
       const all = await vscode.commands.getCommands(true);
-      for (const c of ['resnetLab.train', 'resnetLab.stop', 'resnetLab.showDiagram', 'resnetLab.openRun', 'resnetLab.compareRuns', 'resnetLab.newExperiment', 'resnetLab.setupNative']) {
+      for (const c of [
+        'resnetLab.train',
+        'resnetLab.stop',
+        'resnetLab.showDiagram',
+        'resnetLab.openRun',
+        'resnetLab.compareRuns',
+        'resnetLab.newExperiment',
+        'resnetLab.setupNative',
+      ]) {
         assert.ok(all.includes(c), `${c} is not registered`);
       }
     });
@@ -20,10 +30,17 @@ export function registerExtensionSuite(): void {
       const doc = await vscode.workspace.openTextDocument(fixture('models.ts'));
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
       const ours = lenses.filter((l) => l.command?.command.startsWith('resnetLab.'));
-      assert.deepEqual(ours.map((l) => [l.range.start.line, l.command!.title]), [
-        [5, '▶ Train'], [5, 'Diagram'], [5, 'Compare'],
-        [14, '▶ Train'], [14, 'Diagram'], [14, 'Compare'],
-      ]);
+      assert.deepEqual(
+        ours.map((l) => [l.range.start.line, l.command!.title]),
+        [
+          [5, '▶ Train'],
+          [5, 'Diagram'],
+          [5, 'Compare'],
+          [14, '▶ Train'],
+          [14, 'Diagram'],
+          [14, 'Compare'],
+        ],
+      );
       assert.deepEqual(ours[0].command!.arguments, [{ file: doc.uri.fsPath, experiment: 'tinyResnet' }]);
     });
 
@@ -32,8 +49,13 @@ export function registerExtensionSuite(): void {
       const editor = await vscode.window.showTextDocument(doc);
       await editor.edit((e) => e.insert(new vscode.Position(0, 0), '// one\n// two\n'));
       try {
-        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
-        const lines = [...new Set(lenses.filter((l) => l.command?.command === 'resnetLab.train').map((l) => l.range.start.line))];
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+          'vscode.executeCodeLensProvider',
+          doc.uri,
+        );
+        const lines = [
+          ...new Set(lenses.filter((l) => l.command?.command === 'resnetLab.train').map((l) => l.range.start.line)),
+        ];
         assert.deepEqual(lines, [7, 16]);
       } finally {
         // Leave the fixture as it was even when the assertion fails, so later tests don't fail with it.
@@ -55,8 +77,14 @@ export function registerExtensionSuite(): void {
       // Go to Definition lands in the declarations shipped with the extension.
       const definition = async (needle: string) => {
         for (let i = 0; i < 60; i++) {
-          const defs = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', uri, at(needle));
-          const target = defs?.map((d) => ('targetUri' in d ? d.targetUri : d.uri).fsPath).find((f) => !f.endsWith('resnet-experiment.ts'));
+          const defs = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>(
+            'vscode.executeDefinitionProvider',
+            uri,
+            at(needle),
+          );
+          const target = defs
+            ?.map((d) => ('targetUri' in d ? d.targetUri : d.uri).fsPath)
+            .find((f) => !f.endsWith('resnet-experiment.ts'));
           if (target) return target;
           await new Promise((r) => setTimeout(r, 500)); // the TypeScript server starts lazily
         }
@@ -65,14 +93,22 @@ export function registerExtensionSuite(): void {
       // One bundled declaration file each (scripts/types.mjs): the extension ships no node_modules.
       assert.match((await definition('resnetCifar({')) ?? 'unresolved', /dist[\\/]types[\\/]resnet-lab\.d\.ts$/);
       assert.match((await definition('tf.layers.add(')) ?? 'unresolved', /dist[\\/]types[\\/]tfjs\.d\.ts$/);
-      const tsErrors = vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
-      assert.deepEqual(tsErrors.map((d) => d.message), []);
+      const tsErrors = vscode.languages
+        .getDiagnostics(uri)
+        .filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+      assert.deepEqual(
+        tsErrors.map((d) => d.message),
+        [],
+      );
     });
 
     it('offers every experiment of the workspace in the Train ResNet quick pick, the open file first', async () => {
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(fixture('models.ts')));
       const items = await findWorkspaceExperiments();
-      assert.deepEqual(items.filter((i) => !i.file.endsWith('resnet-experiment.ts')).map((i) => i.experiment), ['tinyResnet', 'longPlain', 'broken', 'hangs']);
+      assert.deepEqual(
+        items.filter((i) => !i.file.endsWith('resnet-experiment.ts')).map((i) => i.experiment),
+        ['tinyResnet', 'longPlain', 'broken', 'hangs'],
+      );
       assert.equal(items[0].line, 5);
     });
   });

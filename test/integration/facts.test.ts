@@ -10,12 +10,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, fixture, untilAsync } from './util';
 
-const source = (depth: number) => [
-  "import { experiment, resnetCifar, synthetic } from 'resnet-lab';",
-  '',
-  `export const small = experiment({ model: resnetCifar({ depth: ${depth}, widths: [4, 8, 8] }), data: synthetic({ trainSize: 64, testSize: 16 }), epochs: 1 });`,
-  '',
-].join('\n');
+const source = (depth: number) =>
+  [
+    "import { experiment, resnetCifar, synthetic } from 'resnet-lab';",
+    '',
+    `export const small = experiment({ model: resnetCifar({ depth: ${depth}, widths: [4, 8, 8] }), data: synthetic({ trainSize: 64, testSize: 16 }), epochs: 1 });`,
+    '',
+  ].join('\n');
 
 export function registerFactsSuite(): void {
   describe('model facts in the CodeLens and the hover', () => {
@@ -48,10 +49,17 @@ export function registerFactsSuite(): void {
 
       // Hover on the name: the table `resnet-lab summary` prints, from the real CLI.
       const line = doc.lineAt(2).text;
-      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(2, line.indexOf('small') + 2));
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        uri,
+        new vscode.Position(2, line.indexOf('small') + 2),
+      );
       const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
       const ext = vscode.extensions.getExtension('resnet-lab.resnet-lab')!.extensionPath;
-      const cli = execFileSync(process.execPath, [path.join(ext, 'dist', 'cli.js'), 'summary', uri.fsPath, 'small'], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }).trimEnd();
+      const cli = execFileSync(process.execPath, [path.join(ext, 'dist', 'cli.js'), 'summary', uri.fsPath, 'small'], {
+        encoding: 'utf8',
+        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      }).trimEnd();
       assert.match(cli, /resnet8: 8 weighted layers, 3 shortcut connections, 2,590 trainable parameters/);
       assert.ok(text.includes(cli), `the hover holds the CLI's table:\n${text}\n---\n${cli}`);
       assert.match(text, /\*\*small\*\*: ResNet-8 · 2,590 params · 3 shortcuts/);
@@ -62,8 +70,12 @@ export function registerFactsSuite(): void {
       await vscode.workspace.applyEdit(edit);
       await doc.save();
       assert.deepEqual(await lensTitles(), ['▶ Train', 'Diagram', 'Compare']);
-      assert.deepEqual(await untilAsync(async () => withFacts(await lensTitles()), 60_000, 'the new facts'),
-        ['▶ Train', 'Diagram', 'Compare', 'ResNet-14 · 5,262 params · 6 shortcuts']);
+      assert.deepEqual(await untilAsync(async () => withFacts(await lensTitles()), 60_000, 'the new facts'), [
+        '▶ Train',
+        'Diagram',
+        'Compare',
+        'ResNet-14 · 5,262 params · 6 shortcuts',
+      ]);
       assert.equal(facts.timesDescribed(uri.fsPath, 'small'), 2, 'one more for the new version');
     });
   });

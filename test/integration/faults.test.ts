@@ -5,7 +5,14 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { api, fixture, until } from './util';
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 export function registerFaultsSuite(): void {
   describe('faults in the extension', function () {
@@ -15,7 +22,11 @@ export function registerFaultsSuite(): void {
       const { runs } = await api();
       const file = fixture('hangs.ts').fsPath;
       await vscode.commands.executeCommand('resnetLab.train', { file, experiment: 'hangs' });
-      const run = await until(() => runs.all.find((r) => r.view.experiment === 'hangs' && r.client), 10_000, 'the run to be created');
+      const run = await until(
+        () => runs.all.find((r) => r.view.experiment === 'hangs' && r.client),
+        10_000,
+        'the run to be created',
+      );
       const pid = run.client!.pid!;
       await until(() => run.client?.inUserCode, 60_000, 'the trainer to be inside the model function');
       await vscode.commands.executeCommand('resnetLab.stop');
@@ -31,15 +42,23 @@ export function registerFaultsSuite(): void {
         const uri = fixture('hangs.ts');
         const before = runs.all.length;
         await vscode.commands.executeCommand('resnetLab.train', { file: uri.fsPath, experiment: 'hangs' });
-        const run = await until(() => runs.all.slice(before).find((r) => r.view.experiment === 'hangs'), 10_000, 'the run to be created');
+        const run = await until(
+          () => runs.all.slice(before).find((r) => r.view.experiment === 'hangs'),
+          10_000,
+          'the run to be created',
+        );
         const pid = run.client!.pid!;
         await until(() => run.view.status === 'failed', 60_000, 'the build to time out');
         assert.match(run.view.message ?? '', /hangs\.ts:9:1 building hangs did not finish in 3 s/);
         await until(() => !alive(pid), 5_000, `trainer ${pid} to be killed`);
-        const diags = await until(() => {
-          const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source?.startsWith('resnet-lab'));
-          return d.length ? d : undefined;
-        }, 10_000, 'a diagnostic on hangs.ts');
+        const diags = await until(
+          () => {
+            const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source?.startsWith('resnet-lab'));
+            return d.length ? d : undefined;
+          },
+          10_000,
+          'a diagnostic on hangs.ts',
+        );
         assert.equal(diags[0].range.start.line, 8);
       } finally {
         await config.update('buildTimeout', undefined, vscode.ConfigurationTarget.Global);

@@ -12,14 +12,19 @@ import * as vscode from 'vscode';
 import type { PreviewResult } from '../../src/extension/livePreview';
 import { api, EXTENSION_ID, fixture, until } from './util';
 
-const source = (depth: number) => [
-  "import { experiment, resnetCifar, synthetic } from 'resnet-lab';",
-  '',
-  `export const perf = experiment({ model: resnetCifar({ depth: ${depth}, widths: [4, 8, 8] }), data: synthetic({ trainSize: 64, testSize: 16 }), epochs: 1 });`,
-  '',
-].join('\n');
+const source = (depth: number) =>
+  [
+    "import { experiment, resnetCifar, synthetic } from 'resnet-lab';",
+    '',
+    `export const perf = experiment({ model: resnetCifar({ depth: ${depth}, widths: [4, 8, 8] }), data: synthetic({ trainSize: 64, testSize: 16 }), epochs: 1 });`,
+    '',
+  ].join('\n');
 
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const ms = (ns: number) => (ns / 1e6).toFixed(1);
 
 export function registerHostPerfSuite(): void {
@@ -40,7 +45,9 @@ export function registerHostPerfSuite(): void {
     it('activation time: the bundle loaded and activate() run', async () => {
       const { activationMs } = await api();
       // Loading the bundle again, fresh from disk, times what the host did before calling activate (median of 3).
-      const bundle = require.resolve(path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'extension.js'));
+      const bundle = require.resolve(
+        path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'extension.js'),
+      );
       const cached = require.cache[bundle];
       const loads: number[] = [];
       for (let i = 0; i < 3; i++) {
@@ -51,7 +58,9 @@ export function registerHostPerfSuite(): void {
       }
       if (cached) require.cache[bundle] = cached;
       const loadMs = loads.sort((a, b) => a - b)[1];
-      console.log(`      activation: bundle load ${loadMs.toFixed(1)} ms + activate() ${activationMs.toFixed(1)} ms = ${(loadMs + activationMs).toFixed(1)} ms (goal < 100 ms; load average ${load()})`);
+      console.log(
+        `      activation: bundle load ${loadMs.toFixed(1)} ms + activate() ${activationMs.toFixed(1)} ms = ${(loadMs + activationMs).toFixed(1)} ms (goal < 100 ms; load average ${load()})`,
+      );
       // Generous bounds (10x the goal for loading, which varies with the machine's load); the figures are printed.
       assert.ok(activationMs < 100, `activate() took ${activationMs} ms`);
       assert.ok(loadMs < 1000, `loading the bundle took ${loadMs} ms`);
@@ -61,8 +70,15 @@ export function registerHostPerfSuite(): void {
       const { runs, preview, facts } = await api();
       const doc = await vscode.workspace.openTextDocument(uri);
       const editor = await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('resnetLab.train', { file: fixture('models.ts').fsPath, experiment: 'longPlain' });
-      const run = await until(() => runs.all.find((r) => r.view.experiment === 'longPlain' && r.view.status === 'running'), 60_000, 'the run to start');
+      await vscode.commands.executeCommand('resnetLab.train', {
+        file: fixture('models.ts').fsPath,
+        experiment: 'longPlain',
+      });
+      const run = await until(
+        () => runs.all.find((r) => r.view.experiment === 'longPlain' && r.view.status === 'running'),
+        60_000,
+        'the run to start',
+      );
       await until(() => run.metrics.length >= 3, 120_000, 'a few iterations');
       // The panel on the file's diagram, the run training on behind it.
       await vscode.commands.executeCommand('resnetLab.showDiagram', { file: uri.fsPath, experiment: 'perf' });
@@ -89,14 +105,22 @@ export function registerHostPerfSuite(): void {
 
       const built = results.filter((r) => r.outcome.status === 'described');
       const times = built.map((r) => r.ms).sort((a, b) => a - b);
-      console.log(`      event-loop delay over ${depths.length * 1.5} s of training (${iterations} iterations) and ${built.length} live previews: ` +
-        `p50 ${ms(histogram.percentile(50))} ms, p99 ${ms(histogram.percentile(99))} ms, max ${ms(histogram.max)} ms (goal p99 < 50 ms; load average ${load()})`);
-      console.log(`      live preview: request to answer ${times[0]}–${times[times.length - 1]} ms, median ${times[Math.floor(times.length / 2)]} ms`);
+      console.log(
+        `      event-loop delay over ${depths.length * 1.5} s of training (${iterations} iterations) and ${built.length} live previews: ` +
+          `p50 ${ms(histogram.percentile(50))} ms, p99 ${ms(histogram.percentile(99))} ms, max ${ms(histogram.max)} ms (goal p99 < 50 ms; load average ${load()})`,
+      );
+      console.log(
+        `      live preview: request to answer ${times[0]}–${times[times.length - 1]} ms, median ${times[Math.floor(times.length / 2)]} ms`,
+      );
       assert.ok(iterations > 0, 'the run trained during the measurement');
       // A generous bound (4x the goal): stable across runs at load averages of 8-11 on 2 cores.
       assert.ok(histogram.percentile(99) < 200e6, `p99 event-loop delay ${ms(histogram.percentile(99))} ms`);
       assert.ok(built.length >= 3, `${built.length} previews built`);
-      assert.equal(results.filter((r) => r.outcome.status === 'failed').length, 0, JSON.stringify(results.map((r) => r.outcome.status)));
+      assert.equal(
+        results.filter((r) => r.outcome.status === 'failed').length,
+        0,
+        JSON.stringify(results.map((r) => r.outcome.status)),
+      );
       // The unsaved text's size reached the facts (the CodeLens and the hover).
       assert.equal(facts.get(uri.fsPath, 'perf', doc.getText())?.depth, depths[depths.length - 1]);
       assert.ok(doc.isDirty, 'never saved: the preview built the editor text');

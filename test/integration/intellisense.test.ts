@@ -33,15 +33,27 @@ export function registerIntelliSenseSuite(): void {
       assert.ok(!fs.existsSync(path.join(folder, 'tsconfig.json')), 'the workspace has no tsconfig.json');
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc);
-      const errors = await until(() => {
-        const d = vscode.languages.getDiagnostics(uri).filter((x) => x.severity === vscode.DiagnosticSeverity.Error);
-        return d.some((x) => x.range.start.line === 5) && d;
-      }, 90_000, 'the TypeScript server to report the planted error');
-      assert.deepEqual(errors.map((d) => [d.range.start.line, d.code]), [[5, 2322]], errors.map((d) => d.message).join('\n'));
+      const errors = await until(
+        () => {
+          const d = vscode.languages.getDiagnostics(uri).filter((x) => x.severity === vscode.DiagnosticSeverity.Error);
+          return d.some((x) => x.range.start.line === 5) && d;
+        },
+        90_000,
+        'the TypeScript server to report the planted error',
+      );
+      assert.deepEqual(
+        errors.map((d) => [d.range.start.line, d.code]),
+        [[5, 2322]],
+        errors.map((d) => d.message).join('\n'),
+      );
 
       const at = (line: number, word: string) => new vscode.Position(line, doc.lineAt(line).text.indexOf(word) + 1);
       const definition = async (pos: vscode.Position) => {
-        const defs = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', uri, pos);
+        const defs = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>(
+          'vscode.executeDefinitionProvider',
+          uri,
+          pos,
+        );
         return defs.map((d) => ('targetUri' in d ? d.targetUri : d.uri).fsPath);
       };
       const ext = vscode.extensions.getExtension('resnet-lab.resnet-lab')!.extensionPath;
@@ -49,14 +61,23 @@ export function registerIntelliSenseSuite(): void {
       assert.deepEqual(await definition(at(4, 'add')), [path.join(ext, 'dist', 'types', 'tfjs.d.ts')]);
 
       // Hover docs come from the same declarations (resnetCifar's JSDoc).
-      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, at(3, 'resnetCifar'));
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        uri,
+        at(3, 'resnetCifar'),
+      );
       const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
       assert.match(text, /resnetCifar\(o: CifarNetOptions\): ModelFactory/);
       assert.match(text, /ResNet-\(6n\+2\) for 32x32 inputs/);
       // Completions in the import list offer the library's other exports.
-      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, new vscode.Position(1, 10));
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        uri,
+        new vscode.Position(1, 10),
+      );
       const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
-      for (const name of ['basicBlock', 'plainCifar', 'preactResnetCifar']) assert.ok(labels.includes(name), `${name} in completions`);
+      for (const name of ['basicBlock', 'plainCifar', 'preactResnetCifar'])
+        assert.ok(labels.includes(name), `${name} in completions`);
     });
   });
 }

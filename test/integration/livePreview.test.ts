@@ -49,12 +49,14 @@ export function registerLivePreviewSuite(): void {
       const results: PreviewResult[] = [];
       const sub = preview.onDidPreview((r) => results.push(r));
       const setBody = (line: string) => editor.edit((e) => e.replace(doc.lineAt(4).range, line));
-      const next = (version: number) => until(() => results.find((r) => r.version === version), 60_000, `the preview of version ${version}`);
+      const next = (version: number) =>
+        until(() => results.find((r) => r.version === version), 60_000, `the preview of version ${version}`);
       try {
         await setBody(GOOD.replace('depth: 8', 'depth: 14'));
         const built = await next(doc.version);
         assert.equal(built.outcome.status, 'described', JSON.stringify(built.outcome).slice(0, 300));
-        if (built.outcome.status === 'described') assert.equal(built.outcome.summary.shortcuts, 6, 'the unsaved depth: 14');
+        if (built.outcome.status === 'described')
+          assert.equal(built.outcome.summary.shortcuts, 6, 'the unsaved depth: 14');
         const pid = describer.pid;
         const starts = describer.starts;
 
@@ -63,7 +65,10 @@ export function registerLivePreviewSuite(): void {
         assert.equal(hung.outcome.status, 'failed');
         if (hung.outcome.status === 'failed') {
           assert.equal(hung.outcome.kind, 'timeout');
-          assert.match(hung.outcome.message, /preview-model\.ts:8:1 building spinning did not finish in 3 s \(a model function that never returns\?\); the describe process was replaced/);
+          assert.match(
+            hung.outcome.message,
+            /preview-model\.ts:8:1 building spinning did not finish in 3 s \(a model function that never returns\?\); the describe process was replaced/,
+          );
         }
         assert.equal(describer.starts, starts + 1, 'one new process');
         assert.notEqual(describer.pid, pid);

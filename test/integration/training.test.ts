@@ -14,9 +14,15 @@ export function registerTrainingSuite(): void {
       const { runs } = await api();
       const file = fixture('models.ts').fsPath;
       await vscode.commands.executeCommand('resnetLab.train', { file, experiment: 'tinyResnet' });
-      const run = await until(() => runs.all.find((r) => r.view.experiment === 'tinyResnet'), 10_000, 'the run to be created');
+      const run = await until(
+        () => runs.all.find((r) => r.view.experiment === 'tinyResnet'),
+        10_000,
+        'the run to be created',
+      );
       const seen: number[] = [];
-      const sub = runs.onDidUpdate(({ run: r }) => { if (r === run) seen.push(r.metrics.length); });
+      const sub = runs.onDidUpdate(({ run: r }) => {
+        if (r === run) seen.push(r.metrics.length);
+      });
       await until(() => ['finished', 'failed'].includes(run.view.status), 240_000, 'the run to finish');
       sub.dispose();
       assert.equal(run.view.status, 'finished', run.view.message);
@@ -37,7 +43,11 @@ export function registerTrainingSuite(): void {
       const { runs } = await api();
       const file = fixture('models.ts').fsPath;
       await vscode.commands.executeCommand('resnetLab.train', { file, experiment: 'longPlain' });
-      const run = await until(() => runs.all.find((r) => r.view.experiment === 'longPlain'), 10_000, 'the run to be created');
+      const run = await until(
+        () => runs.all.find((r) => r.view.experiment === 'longPlain'),
+        10_000,
+        'the run to be created',
+      );
       await until(() => run.metrics.length >= 3, 120_000, 'a few iterations');
       await vscode.commands.executeCommand('resnetLab.stop');
       await until(() => !['starting', 'running', 'paused'].includes(run.view.status), 60_000, 'the run to stop');
@@ -51,10 +61,14 @@ export function registerTrainingSuite(): void {
     it('shows a compile error of the model file in the Problems panel at its line', async () => {
       const uri = fixture('broken.ts');
       await vscode.commands.executeCommand('resnetLab.train', { file: uri.fsPath, experiment: 'broken' });
-      const diags = await until(() => {
-        const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source?.startsWith('resnet-lab'));
-        return d.length ? d : undefined;
-      }, 60_000, 'a diagnostic on broken.ts');
+      const diags = await until(
+        () => {
+          const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source?.startsWith('resnet-lab'));
+          return d.length ? d : undefined;
+        },
+        60_000,
+        'a diagnostic on broken.ts',
+      );
       // Line 6 (1-based) is `batchSize: 32,` after the missing comma.
       assert.equal(diags[0].range.start.line, 5);
       assert.match(diags[0].message, /Expected "}" but found "batchSize"|Expected/);

@@ -7,7 +7,10 @@ export function registerTrustSuite(): void {
     it('refuses to train and starts no trainer', async () => {
       const { runs } = await api();
       assert.equal(vscode.workspace.isTrusted, false);
-      const started = await vscode.commands.executeCommand('resnetLab.train', { file: fixture('models.ts').fsPath, experiment: 'tinyResnet' });
+      const started = await vscode.commands.executeCommand('resnetLab.train', {
+        file: fixture('models.ts').fsPath,
+        experiment: 'tinyResnet',
+      });
       assert.equal(started, undefined);
       assert.equal(runs.all.length, 0);
     });

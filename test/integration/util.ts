@@ -26,7 +26,11 @@ export async function until<T>(fn: () => T | undefined | false, timeoutMs: numbe
 }
 
 /** `until` for a check that has to await (e.g. a provider command). */
-export async function untilAsync<T>(fn: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+export async function untilAsync<T>(
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

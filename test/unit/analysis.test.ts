@@ -10,7 +10,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { execute } from '../../src/core/analysis/execute';
-import { EvalData, findBlocks, LesionBlock, lesionedError, lesionStudy, substitutions, testData } from '../../src/core/analysis/lesion';
+import {
+  EvalData,
+  findBlocks,
+  LesionBlock,
+  lesionedError,
+  lesionStudy,
+  substitutions,
+  testData,
+} from '../../src/core/analysis/lesion';
 import { responseLayers, responseStudy } from '../../src/core/analysis/responses';
 import { initWasm } from '../../src/core/backend/wasmConvGrads';
 import { Dataset, loadDataset } from '../../src/core/data';
@@ -35,7 +43,10 @@ const widths: [number, number, number] = [4, 8, 8];
 
 function tinyNet(kind: 'resnet' | 'plain' | 'resnetB', seed = 7): tf.LayersModel {
   setInitSeed(seed);
-  const factory = kind === 'plain' ? plainCifar({ depth: 8, widths }) : resnetCifar({ depth: 8, widths, shortcut: kind === 'resnetB' ? 'B' : 'A' });
+  const factory =
+    kind === 'plain'
+      ? plainCifar({ depth: 8, widths })
+      : resnetCifar({ depth: 8, widths, shortcut: kind === 'resnetB' ? 'B' : 'A' });
   return factory(info);
 }
 
@@ -48,19 +59,50 @@ before(async () => {
   await initWasm(tf);
   // A finished run folder, as the trainer leaves it: run.json and checkpoints.
   const recipe = resolveRecipe({
-    data: synthetic({ trainSize: 128, testSize: 64, seed: 3 }), iterations: 24, batchSize: 16, augment: false,
-    optimizer: { lr: 0.05 }, schedule: { milestones: [] }, seed: 5,
+    data: synthetic({ trainSize: 128, testSize: 64, seed: 3 }),
+    iterations: 24,
+    batchSize: 16,
+    augment: false,
+    optimizer: { lr: 0.05 },
+    schedule: { milestones: [] },
+    seed: 5,
   });
   dataset = await loadDataset(recipe.data);
   trained = tinyNet('resnet');
   runDir = path.join(tmp, 'run');
   fs.mkdirSync(runDir);
-  const result = await runTraining({ tf, model: trained, dataset, recipe, runDir, emit: () => undefined, control: new Control() });
+  const result = await runTraining({
+    tf,
+    model: trained,
+    dataset,
+    recipe,
+    runDir,
+    emit: () => undefined,
+    control: new Control(),
+  });
   const graph = extractGraph(trained);
   const run: RunInfo = {
-    id: 'run', experiment: 'learns', file: fixture, createdAt: new Date().toISOString(), status: 'finished', backend: 'wasm',
-    recipe, overrides: {}, graph, summary: summarize(trained, graph), iterationsPerEpoch: 8, totalIterations: 24, epochs: 3,
-    dataset: { name: 'synthetic', source: 'generated', train: 128, test: 64, inputShape: [32, 32, 3], classNames: dataset.classNames },
+    id: 'run',
+    experiment: 'learns',
+    file: fixture,
+    createdAt: new Date().toISOString(),
+    status: 'finished',
+    backend: 'wasm',
+    recipe,
+    overrides: {},
+    graph,
+    summary: summarize(trained, graph),
+    iterationsPerEpoch: 8,
+    totalIterations: 24,
+    epochs: 3,
+    dataset: {
+      name: 'synthetic',
+      source: 'generated',
+      train: 128,
+      test: 64,
+      inputShape: [32, 32, 3],
+      classNames: dataset.classNames,
+    },
     final: { iteration: result.iteration, trainError: result.trainError, testError: result.testError },
   };
   writeRunInfo(runDir, run);
@@ -79,7 +121,9 @@ test('execute() with nothing deleted is exactly model.predict, and leaks no tens
     assert.deepEqual(out.arraySync(), expected, `${model.name}: same outputs, bit for bit`);
     assert.deepEqual(out.shape, [16, 10]);
     out.dispose();
-    tf.tidy(() => { execute(tf, model, x, { substitute: substitutions(findBlocks(model)) }); });
+    tf.tidy(() => {
+      execute(tf, model, x, { substitute: substitutions(findBlocks(model)) });
+    });
     assert.equal(tf.memory().numTensors, before, `${model.name}: no tensors left behind`);
   }
   x.dispose();
@@ -87,15 +131,24 @@ test('execute() with nothing deleted is exactly model.predict, and leaks no tens
 
 test('blocks: one per addition, named by the add layer; downsampling where the map shrinks', () => {
   const blocks = findBlocks(trained);
-  assert.deepEqual(blocks.map((b) => [b.name, b.substitution.from, b.downsampling]), [
-    ['stage1/block1/add', 'relu1', false],
-    ['stage2/block1/add', 'stage2/block1/shortcut/pad', true],
-    ['stage3/block1/add', 'stage3/block1/shortcut/pad', true],
-  ]);
-  assert.deepEqual(block(blocks, 'stage1/block1/add').layers,
-    ['stage1/block1/conv1', 'stage1/block1/bn1', 'stage1/block1/relu1', 'stage1/block1/conv2', 'stage1/block1/bn2'], 'the residual branch F');
+  assert.deepEqual(
+    blocks.map((b) => [b.name, b.substitution.from, b.downsampling]),
+    [
+      ['stage1/block1/add', 'relu1', false],
+      ['stage2/block1/add', 'stage2/block1/shortcut/pad', true],
+      ['stage3/block1/add', 'stage3/block1/shortcut/pad', true],
+    ],
+  );
+  assert.deepEqual(
+    block(blocks, 'stage1/block1/add').layers,
+    ['stage1/block1/conv1', 'stage1/block1/bn1', 'stage1/block1/relu1', 'stage1/block1/conv2', 'stage1/block1/bn2'],
+    'the residual branch F',
+  );
   // Projection shortcuts (option B): a deleted block outputs the projection.
-  assert.deepEqual(findBlocks(tinyNet('resnetB')).map((b) => b.substitution.from), ['relu1', 'stage2/block1/shortcut/proj_bn', 'stage3/block1/shortcut/proj_bn']);
+  assert.deepEqual(
+    findBlocks(tinyNet('resnetB')).map((b) => b.substitution.from),
+    ['relu1', 'stage2/block1/shortcut/proj_bn', 'stage3/block1/shortcut/proj_bn'],
+  );
 });
 
 test('deleting a block whose branch is zero (F(x) = 0) changes neither logits nor error', async () => {
@@ -125,13 +178,21 @@ test('deleting a block with a working branch changes the logits and the error', 
   const blocks = findBlocks(trained);
   const x = batchOf(32);
   for (const b of blocks) {
-    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(execute(tf, trained, x), execute(tf, trained, x, { substitute: substitutions([b]) })))).arraySync() as number);
+    const diff = tf.tidy(
+      () =>
+        tf
+          .max(tf.abs(tf.sub(execute(tf, trained, x), execute(tf, trained, x, { substitute: substitutions([b]) }))))
+          .arraySync() as number,
+    );
     assert.ok(diff > 1e-3, `${b.name}: outputs move by ${diff}`);
   }
   x.dispose();
   const r = await lesionStudy(tf, trained, data);
   assert.equal(r.testExamples, 64);
-  assert.ok(r.blocks.some((b) => b.error !== r.baselineError), JSON.stringify(r.blocks));
+  assert.ok(
+    r.blocks.some((b) => b.error !== r.baselineError),
+    JSON.stringify(r.blocks),
+  );
   for (const b of r.blocks) assert.equal(Math.round(b.error * 64), b.error * 64, 'an error count over 64 images');
 });
 
@@ -143,7 +204,10 @@ test('k random blocks: n entries, draws each, deterministic for a seed', async (
   assert.equal(tf.memory().numTensors, tensors, 'no tensors left behind');
   assert.deepEqual(a, b);
   LesionResultSchema.strict().parse(a);
-  assert.deepEqual(a.random.map((r) => r.k), [1, 2, 3]);
+  assert.deepEqual(
+    a.random.map((r) => r.k),
+    [1, 2, 3],
+  );
   for (const r of a.random) {
     assert.equal(r.errors.length, 2);
     assert.ok(Math.abs(r.meanError - (r.errors[0] + r.errors[1]) / 2) < 1e-12);
@@ -163,11 +227,14 @@ test('k random blocks: n entries, draws each, deterministic for a seed', async (
 test('plain net: blocks are name groups; a deleted stride-2 block passes its input through option A', async () => {
   const plain = tinyNet('plain');
   const blocks = findBlocks(plain);
-  assert.deepEqual(blocks.map((b) => [b.name, b.layer, b.substitution.from, b.downsampling, !!b.substitution.transform]), [
-    ['stage1/block1', 'stage1/block1/relu2', 'relu1', false, false],
-    ['stage2/block1', 'stage2/block1/relu2', 'stage1/block1/relu2', true, true],
-    ['stage3/block1', 'stage3/block1/relu2', 'stage2/block1/relu2', true, true],
-  ]);
+  assert.deepEqual(
+    blocks.map((b) => [b.name, b.layer, b.substitution.from, b.downsampling, !!b.substitution.transform]),
+    [
+      ['stage1/block1', 'stage1/block1/relu2', 'relu1', false, false],
+      ['stage2/block1', 'stage2/block1/relu2', 'stage1/block1/relu2', true, true],
+      ['stage3/block1', 'stage3/block1/relu2', 'stage2/block1/relu2', true, true],
+    ],
+  );
   const x = batchOf(8);
   tf.tidy(() => {
     const seen = new Map<string, tf.Tensor>();
@@ -177,18 +244,35 @@ test('plain net: blocks are name groups; a deleted stride-2 block passes its inp
       observe: (name, t) => seen.set(name, tf.keep(t.clone())),
     });
     assert.deepEqual(out.shape, [8, 10]);
-    const input = seen.get('stage1/block1/relu2')!, output = seen.get('stage2/block1/relu2')!;
-    assert.deepEqual([input.shape, output.shape], [[8, 32, 32, 4], [8, 16, 16, 8]]);
+    const input = seen.get('stage1/block1/relu2')!,
+      output = seen.get('stage2/block1/relu2')!;
+    assert.deepEqual(
+      [input.shape, output.shape],
+      [
+        [8, 32, 32, 4],
+        [8, 16, 16, 8],
+      ],
+    );
     const padded = new ZeroPadShortcut({ stride: 2, outChannels: 8 }).apply(input) as tf.Tensor;
     assert.deepEqual(output.arraySync(), padded.arraySync());
     // Every other pixel, the first 4 channels; zeros in the new ones.
-    assert.deepEqual(tf.slice(output, [0, 3, 5, 0], [8, 1, 1, 4]).arraySync(), tf.slice(input, [0, 6, 10, 0], [8, 1, 1, 4]).arraySync());
+    assert.deepEqual(
+      tf.slice(output, [0, 3, 5, 0], [8, 1, 1, 4]).arraySync(),
+      tf.slice(input, [0, 6, 10, 0], [8, 1, 1, 4]).arraySync(),
+    );
     assert.equal(tf.sum(tf.abs(tf.slice(output, [0, 0, 0, 4], [8, 16, 16, 4]))).arraySync(), 0);
     tf.dispose([...seen.values()]);
   });
   x.dispose();
   const r = await lesionStudy(tf, plain, data, { draws: 1 });
-  assert.deepEqual(r.blocks.map((b) => [b.name, b.downsampling]), [['stage1/block1', false], ['stage2/block1', true], ['stage3/block1', true]]);
+  assert.deepEqual(
+    r.blocks.map((b) => [b.name, b.downsampling]),
+    [
+      ['stage1/block1', false],
+      ['stage2/block1', true],
+      ['stage3/block1', true],
+    ],
+  );
   assert.equal(r.random.length, 3);
   for (const e of [r.baselineError, ...r.blocks.map((b) => b.error)]) assert.ok(e >= 0 && e <= 1);
   plain.dispose();
@@ -198,7 +282,8 @@ test('plain net: blocks are name groups; a deleted stride-2 block passes its inp
 function directStd(model: tf.LayersModel, layer: string, x: tf.Tensor): number {
   const sub = tf.model({ inputs: model.inputs, outputs: model.getLayer(layer).output as tf.SymbolicTensor });
   const v = tf.tidy(() => (sub.predict(x) as tf.Tensor).dataSync());
-  let sum = 0, sq = 0;
+  let sum = 0,
+    sq = 0;
   for (const a of v) sum += a;
   const mean = sum / v.length;
   for (const a of v) sq += (a - mean) ** 2;
@@ -206,33 +291,57 @@ function directStd(model: tf.LayersModel, layer: string, x: tf.Tensor): number {
 }
 
 test('responses: one entry per 3x3 conv (after its BN), matching a sub-model on the same images', async () => {
-  const names = ['bn1', 'stage1/block1/bn1', 'stage1/block1/bn2', 'stage2/block1/bn1', 'stage2/block1/bn2', 'stage3/block1/bn1', 'stage3/block1/bn2'];
+  const names = [
+    'bn1',
+    'stage1/block1/bn1',
+    'stage1/block1/bn2',
+    'stage2/block1/bn1',
+    'stage2/block1/bn2',
+    'stage3/block1/bn1',
+    'stage3/block1/bn2',
+  ];
   const resnetB = tinyNet('resnetB');
-  assert.deepEqual(responseLayers(resnetB).map((l) => l.bn), names, 'projection BNs are left out');
+  assert.deepEqual(
+    responseLayers(resnetB).map((l) => l.bn),
+    names,
+    'projection BNs are left out',
+  );
   const one = testData(dataset, 48);
   const x = tf.tensor4d(one.batches[0].x, [48, 32, 32, 3]);
   for (const model of [trained, tinyNet('plain')]) {
     const r = await responseStudy(tf, model, one);
     ResponsesResultSchema.strict().parse(r);
     assert.equal(r.testExamples, 48);
-    assert.deepEqual(r.layers.map((l) => [l.index, l.name]), names.map((n, i) => [i + 1, n]));
+    assert.deepEqual(
+      r.layers.map((l) => [l.index, l.name]),
+      names.map((n, i) => [i + 1, n]),
+    );
     for (const l of r.layers) {
       const direct = directStd(model, l.name, x);
-      assert.ok(l.std > 0 && Math.abs(l.std - direct) <= 1e-5 * direct, `${model.name} ${l.name}: ${l.std} vs ${direct}`);
+      assert.ok(
+        l.std > 0 && Math.abs(l.std - direct) <= 1e-5 * direct,
+        `${model.name} ${l.name}: ${l.std} vs ${direct}`,
+      );
     }
     // The same 48 images in batches of 16 (the merge across batches) give the same stds.
     const batched = await responseStudy(tf, model, testData(dataset, 48, 16));
     for (let i = 0; i < names.length; i++) {
-      assert.ok(Math.abs(batched.layers[i].std - r.layers[i].std) <= 1e-6 * r.layers[i].std, `${model.name} ${names[i]}: ${batched.layers[i].std} in batches vs ${r.layers[i].std}`);
+      assert.ok(
+        Math.abs(batched.layers[i].std - r.layers[i].std) <= 1e-6 * r.layers[i].std,
+        `${model.name} ${names[i]}: ${batched.layers[i].std} in batches vs ${r.layers[i].std}`,
+      );
     }
   }
   x.dispose();
   resnetB.dispose();
 });
 
-test('the trainer\'s analyze command: events, files, errors', async () => {
+test("the trainer's analyze command: events, files, errors", async () => {
   const events: TrainerEvent[] = [];
-  await analyze({ type: 'analyze', runDir, analysis: 'lesion', lesioned: ['stage1/block1'], checkpoint: 'latest', backend: 'wasm' }, (e) => events.push(e));
+  await analyze(
+    { type: 'analyze', runDir, analysis: 'lesion', lesioned: ['stage1/block1'], checkpoint: 'latest', backend: 'wasm' },
+    (e) => events.push(e),
+  );
   const lesion = events.find((e) => e.type === 'lesion');
   assert.ok(lesion?.type === 'lesion', JSON.stringify(events));
   assert.equal(lesion.runDir, runDir);
@@ -240,16 +349,23 @@ test('the trainer\'s analyze command: events, files, errors', async () => {
   assert.ok(!fs.existsSync(path.join(runDir, 'lesion.json')), 'one clicked set does not replace the stored study');
 
   const failures: TrainerEvent[] = [];
-  await analyze({ type: 'analyze', runDir, analysis: 'lesion', lesioned: ['nope'], checkpoint: 'latest', backend: 'wasm' }, (e) => failures.push(e));
+  await analyze(
+    { type: 'analyze', runDir, analysis: 'lesion', lesioned: ['nope'], checkpoint: 'latest', backend: 'wasm' },
+    (e) => failures.push(e),
+  );
   const failed = failures.at(-1)!;
-  assert.ok(failed.type === 'failed' && /no block "nope"/.test(failed.message) && failed.runDir === runDir, JSON.stringify(failed));
+  assert.ok(
+    failed.type === 'failed' && /no block "nope"/.test(failed.message) && failed.runDir === runDir,
+    JSON.stringify(failed),
+  );
   const empty = path.join(tmp, 'empty');
   fs.mkdirSync(empty);
   const none: TrainerEvent[] = [];
-  await analyze({ type: 'analyze', runDir: empty, analysis: 'responses', checkpoint: 'latest', backend: 'wasm' }, (e) => none.push(e));
+  await analyze({ type: 'analyze', runDir: empty, analysis: 'responses', checkpoint: 'latest', backend: 'wasm' }, (e) =>
+    none.push(e),
+  );
   assert.ok(none.at(-1)?.type === 'failed' && /not a run folder/.test((none.at(-1) as { message: string }).message));
 });
-
 
 test('CLI: lesion --json and responses --json print results that parse, and write them to the run folder', async () => {
   execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: root, stdio: 'inherit' });

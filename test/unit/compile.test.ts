@@ -44,12 +44,14 @@ async function userError(p: Promise<unknown> | (() => unknown)): Promise<UserCod
 }
 
 test('a syntax error is a compile error at the right file, line and column', async () => {
-  const file = write('syntax.ts',
+  const file = write(
+    'syntax.ts',
     "import { experiment, resnetCifar } from 'resnet-lab';",
     '',
     'const width = 16;',
     'const broken = width +;',
-    'export const a = experiment({ model: resnetCifar({ depth: 8 }) });');
+    'export const a = experiment({ model: resnetCifar({ depth: 8 }) });',
+  );
   const e = await userError(compileUserFile(file));
   assert.equal(e.kind, 'compile');
   assert.equal(e.diagnostics.length, 1);
@@ -71,7 +73,12 @@ test('an error in an imported local file points into that file; an unresolvable 
   assert.equal(e.diagnostics[0].file, path.join(dir, 'broken-helper', 'net.ts'));
   assert.equal(e.diagnostics[0].line, 2);
 
-  const missing = write('missing-import.ts', "import { experiment } from 'resnet-lab';", "import { net } from './does-not-exist';", 'export const a = experiment({ model: net });');
+  const missing = write(
+    'missing-import.ts',
+    "import { experiment } from 'resnet-lab';",
+    "import { net } from './does-not-exist';",
+    'export const a = experiment({ model: net });',
+  );
   const m = await userError(compileUserFile(missing));
   assert.equal(m.kind, 'compile');
   assert.deepEqual({ file: m.diagnostics[0].file, line: m.diagnostics[0].line }, { file: missing, line: 2 });
@@ -79,7 +86,8 @@ test('an error in an imported local file points into that file; an unresolvable 
 });
 
 test('a file importing a local helper module is bundled; tf and resnet-lab are injected, not bundled', async () => {
-  write('helpers/blocks.ts',
+  write(
+    'helpers/blocks.ts',
     "import * as tf from '@tensorflow/tfjs';",
     "import { DataInfo } from 'resnet-lab';",
     '',
@@ -91,15 +99,18 @@ test('a file importing a local helper module is bundled; tf and resnet-lab are i
     "    const out = tf.layers.dense({ units: numClasses, activation: 'softmax', name: 'out' }).apply(p) as tf.SymbolicTensor;",
     "    return tf.model({ inputs: input, outputs: out, name: 'from-helper' });",
     '  };',
-    '}');
-  const file = write('with-helper.ts',
+    '}',
+  );
+  const file = write(
+    'with-helper.ts',
     "import * as path from 'node:path';",
     "import { experiment, resnetCifar, synthetic } from 'resnet-lab';",
     "import { tinyNet } from './helpers/blocks';",
     '',
     'export const viaHelper = experiment({ model: tinyNet(3), data: synthetic({ trainSize: 64 }), epochs: 1 });',
     'export const ready = experiment({ model: resnetCifar({ depth: 8, widths: [4, 8, 8] }) });',
-    "export const sep = path.sep;");
+    'export const sep = path.sep;',
+  );
   const compiled = await compileUserFile(file);
   assert.equal(compiled.file, file);
   assert.match(compiled.code, /function tinyNet/, 'the helper is bundled in');
@@ -108,7 +119,12 @@ test('a file importing a local helper module is bundled; tf and resnet-lab are i
   assert.ok(JSON.parse(compiled.map).sources.some((s: string) => s.endsWith('helpers/blocks.ts')));
 
   const exports = evaluateModule(compiled, { 'resnet-lab': lib, '@tensorflow/tfjs': tf });
-  assert.deepEqual(Object.keys(exports).filter((k) => isExperiment(exports[k])).sort(), ['ready', 'viaHelper']);
+  assert.deepEqual(
+    Object.keys(exports)
+      .filter((k) => isExperiment(exports[k]))
+      .sort(),
+    ['ready', 'viaHelper'],
+  );
   assert.equal(exports.sep, path.sep, 'node built-ins are required normally');
 
   const loaded = await loadExperiment(tf, lib, file, 'viaHelper');
@@ -116,11 +132,14 @@ test('a file importing a local helper module is bundled; tf and resnet-lab are i
   assert.deepEqual(loaded.experiment.config.data, { name: 'synthetic', trainSize: 64 });
   const model = buildModel(tf, loaded, cifar);
   assert.equal(model.name, 'from-helper');
-  assert.deepEqual(model.layers.map((l) => l.name), ['in', 'helper_conv', 'gap', 'out']);
+  assert.deepEqual(
+    model.layers.map((l) => l.name),
+    ['in', 'helper_conv', 'gap', 'out'],
+  );
   // The model is built with the injected tf: it runs on this process's backend.
   const y = model.predict(tf.zeros([2, 32, 32, 3])) as tf.Tensor;
   assert.deepEqual(y.shape, [2, 10]);
-  const sums = (y.sum(-1).arraySync() as number[]);
+  const sums = y.sum(-1).arraySync() as number[];
   for (const s of sums) assert.ok(Math.abs(s - 1) < 1e-5);
   tf.dispose(y);
   model.dispose();
@@ -131,7 +150,8 @@ test('a file importing a local helper module is bundled; tf and resnet-lab are i
 });
 
 test('an exception at the top level of the file points at its line in the .ts file', async () => {
-  const file = write('top-level-throw.ts',
+  const file = write(
+    'top-level-throw.ts',
     "import { experiment, resnetCifar } from 'resnet-lab';",
     '',
     'type Depth = 8 | 20;',
@@ -139,7 +159,8 @@ test('an exception at the top level of the file points at its line in the .ts fi
     'if (depths.length > 1) {',
     "  throw new Error('top-level failure');",
     '}',
-    'export const a = experiment({ model: resnetCifar({ depth: 8 }) });');
+    'export const a = experiment({ model: resnetCifar({ depth: 8 }) });',
+  );
   const e = await userError(loadExperiment(tf, lib, file, 'a'));
   const at = locate(file, "new Error('top-level failure')");
   assert.equal(e.kind, 'build');
@@ -148,7 +169,8 @@ test('an exception at the top level of the file points at its line in the .ts fi
 });
 
 test('an exception inside the model factory points at its line in the .ts file', async () => {
-  const file = write('factory-throw.ts',
+  const file = write(
+    'factory-throw.ts',
     "import * as tf from '@tensorflow/tfjs';",
     "import { DataInfo, experiment } from 'resnet-lab';",
     '',
@@ -162,7 +184,8 @@ test('an exception inside the model factory points at its line in the .ts file',
     '  };',
     '}',
     '',
-    'export const a = experiment({ model: net({ filters: 4 }) });');
+    'export const a = experiment({ model: net({ filters: 4 }) });',
+  );
   const loaded = await loadExperiment(tf, lib, file, 'a');
   const e = await userError(() => buildModel(tf, loaded, cifar));
   const at = locate(file, "new Error('boom in the factory')");
@@ -173,17 +196,21 @@ test('an exception inside the model factory points at its line in the .ts file',
 });
 
 test('an exception inside an imported helper points at the helper file', async () => {
-  const helper = write('throwing-helper/h.ts',
+  const helper = write(
+    'throwing-helper/h.ts',
     "import { DataInfo } from 'resnet-lab';",
     'export function bad(info: DataInfo) {',
     '  const n = info.numClasses;',
     '  // the next line throws',
     '  return (null as unknown as { layers: number[] }).layers[n];',
-    '}');
-  const file = write('uses-throwing-helper.ts',
+    '}',
+  );
+  const file = write(
+    'uses-throwing-helper.ts',
     "import { experiment } from 'resnet-lab';",
     "import { bad } from './throwing-helper/h';",
-    'export const a = experiment({ model: (info) => bad(info) as never });');
+    'export const a = experiment({ model: (info) => bad(info) as never });',
+  );
   const e = await userError(async () => buildModel(tf, await loadExperiment(tf, lib, file, 'a'), cifar));
   assert.equal(e.diagnostics.length, 1);
   assert.equal(e.diagnostics[0].file, helper);
@@ -192,7 +219,8 @@ test('an exception inside an imported helper points at the helper file', async (
 });
 
 test('a shape mismatch in tf.layers.add names both input layers and the add layer, at the add line', async () => {
-  const file = write('bad-add.ts',
+  const file = write(
+    'bad-add.ts',
     "import * as tf from '@tensorflow/tfjs';",
     "import { DataInfo, experiment } from 'resnet-lab';",
     '',
@@ -201,29 +229,39 @@ test('a shape mismatch in tf.layers.add names both input layers and the add laye
     "  const wide = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', name: 'wide_conv' }).apply(input) as tf.SymbolicTensor;",
     "  const small = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', name: 'small_conv' }).apply(input) as tf.SymbolicTensor;",
     "  const sum = tf.layers.add({ name: 'join' }).apply([wide, small]) as tf.SymbolicTensor;",
-    "  const p = tf.layers.globalAveragePooling2d({}).apply(sum) as tf.SymbolicTensor;",
+    '  const p = tf.layers.globalAveragePooling2d({}).apply(sum) as tf.SymbolicTensor;',
     '  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: numClasses }).apply(p) as tf.SymbolicTensor });',
     '}',
     '',
-    'export const a = experiment({ model: net });');
+    'export const a = experiment({ model: net });',
+  );
   const e = await userError(async () => buildModel(tf, await loadExperiment(tf, lib, file, 'a'), cifar));
   assert.equal(e.kind, 'build');
-  assert.match(e.message, /layer "join" \(Add\) cannot combine "wide_conv" \[batch, 32, 32, 8\] and "small_conv" \[batch, 16, 16, 4\]/);
+  assert.match(
+    e.message,
+    /layer "join" \(Add\) cannot combine "wide_conv" \[batch, 32, 32, 8\] and "small_conv" \[batch, 16, 16, 4\]/,
+  );
   assert.equal(e.diagnostics.length, 1);
   assert.equal(e.diagnostics[0].file, file);
   assert.equal(e.diagnostics[0].line, 8);
   assert.match(e.diagnostics[0].message, /"join".*"wide_conv".*"small_conv"/);
   // The patch on Layer.apply is removed again: tfjs' own message comes back outside buildModel.
-  const a = tf.input({ shape: [4, 4, 2] }), b = tf.input({ shape: [2, 2, 2] });
-  assert.throws(() => tf.layers.add({ name: 'outside' }).apply([a, b]), (err: Error) => !/cannot combine/.test(err.message));
+  const a = tf.input({ shape: [4, 4, 2] }),
+    b = tf.input({ shape: [2, 2, 2] });
+  assert.throws(
+    () => tf.layers.add({ name: 'outside' }).apply([a, b]),
+    (err: Error) => !/cannot combine/.test(err.message),
+  );
 });
 
 test('a missing export lists the experiments that exist; a non-experiment export says how to export one', async () => {
-  const file = write('two-experiments.ts',
+  const file = write(
+    'two-experiments.ts',
     "import { experiment, resnetCifar } from 'resnet-lab';",
     'export const first = experiment({ model: resnetCifar({ depth: 8 }) });',
     'export const second = experiment({ model: resnetCifar({ depth: 14 }) });',
-    'export const notOne = 42;');
+    'export const notOne = 42;',
+  );
   const e = await userError(loadExperiment(tf, lib, file, 'thrid'));
   assert.equal(e.kind, 'build');
   assert.match(e.message, /no export named "thrid" \(experiments here: first, second\)/);
@@ -239,14 +277,19 @@ test('a missing export lists the experiments that exist; a non-experiment export
 });
 
 test('a model that does not fit the data is refused with what to change', async () => {
-  const file = write('wrong-shape.ts',
+  const file = write(
+    'wrong-shape.ts',
     "import * as tf from '@tensorflow/tfjs';",
     "import { experiment, resnetCifar } from 'resnet-lab';",
-    "export const fixedShape = experiment({ model: () => resnetCifar({ depth: 8 })({ inputShape: [28, 28, 1], numClasses: 10 }) });",
-    "export const fewClasses = experiment({ model: (info) => resnetCifar({ depth: 8 })({ ...info, numClasses: 3 }) });",
-    'export const notAModel = experiment({ model: () => ({}) as tf.LayersModel });');
+    'export const fixedShape = experiment({ model: () => resnetCifar({ depth: 8 })({ inputShape: [28, 28, 1], numClasses: 10 }) });',
+    'export const fewClasses = experiment({ model: (info) => resnetCifar({ depth: 8 })({ ...info, numClasses: 3 }) });',
+    'export const notAModel = experiment({ model: () => ({}) as tf.LayersModel });',
+  );
   const shape = await userError(async () => buildModel(tf, await loadExperiment(tf, lib, file, 'fixedShape'), cifar));
-  assert.match(shape.message, /the model's input shape \[28,28,1\] does not match the data's \[32,32,3\]: build it from the info argument/);
+  assert.match(
+    shape.message,
+    /the model's input shape \[28,28,1\] does not match the data's \[32,32,3\]: build it from the info argument/,
+  );
   const classes = await userError(async () => buildModel(tf, await loadExperiment(tf, lib, file, 'fewClasses'), cifar));
   assert.match(classes.message, /the model has 3 outputs but the data has 10 classes/);
   const notModel = await userError(async () => buildModel(tf, await loadExperiment(tf, lib, file, 'notAModel'), cifar));
@@ -254,10 +297,12 @@ test('a model that does not fit the data is refused with what to change', async 
 });
 
 test('experiment() without a model factory fails at its line with the fix', async () => {
-  const file = write('no-model.ts',
+  const file = write(
+    'no-model.ts',
     "import { experiment } from 'resnet-lab';",
     '',
-    'export const a = experiment({ epochs: 3 } as never);');
+    'export const a = experiment({ epochs: 3 } as never);',
+  );
   const e = await userError(loadExperiment(tf, lib, file, 'a'));
   assert.equal(e.kind, 'build');
   assert.equal(e.diagnostics[0]?.file, file);

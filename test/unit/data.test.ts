@@ -33,9 +33,13 @@ const freshDir = (name: string) => {
 const RECORD = 1 + 3072;
 
 /** Pixel byte of record `r` (unique per batch file via `fileSeed`), plane `c`, position p = y*32+x. */
-const cifarByte = (fileSeed: number, r: number, c: number, p: number) => (fileSeed * 31 + r * 17 + c * 85 + p * 7 + (p >> 5)) & 0xff;
+const cifarByte = (fileSeed: number, r: number, c: number, p: number) =>
+  (fileSeed * 31 + r * 17 + c * 85 + p * 7 + (p >> 5)) & 0xff;
 
-interface CifarRecord { label: number; planes: Uint8Array } // planes: R(1024) G(1024) B(1024)
+interface CifarRecord {
+  label: number;
+  planes: Uint8Array;
+} // planes: R(1024) G(1024) B(1024)
 
 function cifarRecords(fileSeed: number, count: number): CifarRecord[] {
   return Array.from({ length: count }, (_, r) => {
@@ -71,14 +75,19 @@ function writeCifarFolder(dir: string): { train: CifarRecord[]; test: CifarRecor
 function assertNhwc(split: Split, records: CifarRecord[], what: string): void {
   assert.equal(split.count, records.length, `${what}: count`);
   assert.equal(split.images.length, records.length * 3072, `${what}: image bytes`);
-  assert.deepEqual(Array.from(split.labels), records.map((r) => r.label), `${what}: labels`);
+  assert.deepEqual(
+    Array.from(split.labels),
+    records.map((r) => r.label),
+    `${what}: labels`,
+  );
   records.forEach((rec, i) => {
     for (let y = 0; y < 32; y++) {
       for (let x = 0; x < 32; x++) {
         for (let c = 0; c < 3; c++) {
           const got = split.images[i * 3072 + (y * 32 + x) * 3 + c];
           const want = rec.planes[c * 1024 + y * 32 + x];
-          if (got !== want) assert.fail(`${what}: image ${i} pixel (${y}, ${x}) channel ${c} is ${got}, expected ${want}`);
+          if (got !== want)
+            assert.fail(`${what}: image ${i} pixel (${y}, ${x}) channel ${c} is ${got}, expected ${want}`);
         }
       }
     }
@@ -144,7 +153,10 @@ describe('CIFAR-10 binary loader', () => {
   });
 
   test('a validationSplit outside (0, 1) is refused with the rule', async () => {
-    await assert.rejects(loadDataset({ name: 'cifar10', dir, validationSplit: 1.5 }), /validationSplit must be between 0 and 1, got 1\.5/);
+    await assert.rejects(
+      loadDataset({ name: 'cifar10', dir, validationSplit: 1.5 }),
+      /validationSplit must be between 0 and 1, got 1\.5/,
+    );
   });
 
   test('a truncated batch file is a DataError naming the file and saying what to do', async () => {
@@ -153,7 +165,10 @@ describe('CIFAR-10 binary loader', () => {
     const file = path.join(bad, 'data_batch_2.bin');
     const bytes = fs.readFileSync(file);
     fs.writeFileSync(file, bytes.subarray(0, bytes.length - 100));
-    const err = await loadDataset({ name: 'cifar10', dir: bad }).then(() => undefined, (e) => e);
+    const err = await loadDataset({ name: 'cifar10', dir: bad }).then(
+      () => undefined,
+      (e) => e,
+    );
     assert.ok(err instanceof DataError, `expected a DataError, got ${err}`);
     assert.equal(err.file, file);
     assert.ok(err.message.includes(file), err.message);
@@ -165,7 +180,10 @@ describe('CIFAR-10 binary loader', () => {
   test('an empty batch file is refused the same way', () => {
     const file = path.join(freshDir('cifar-empty'), 'test_batch.bin');
     fs.writeFileSync(file, Buffer.alloc(0));
-    assert.throws(() => readCifarBatch(file), (e: Error) => e instanceof DataError && e.message.includes(file) && /truncated/.test(e.message));
+    assert.throws(
+      () => readCifarBatch(file),
+      (e: Error) => e instanceof DataError && e.message.includes(file) && /truncated/.test(e.message),
+    );
   });
 
   test('a label byte above 9 is a corrupt record, named with its index', () => {
@@ -173,13 +191,16 @@ describe('CIFAR-10 binary loader', () => {
     const recs = cifarRecords(1, 3);
     recs[2].label = 10;
     fs.writeFileSync(file, cifarBytes(recs));
-    assert.throws(() => readCifarBatch(file), (e: Error) => {
-      assert.ok(e instanceof DataError);
-      assert.ok(e.message.includes(file), e.message);
-      assert.match(e.message, /corrupt record 2: label 10 is not a class 0\.\.9/);
-      assert.match(e.message, /Delete the folder|unpack cifar-10-binary/);
-      return true;
-    });
+    assert.throws(
+      () => readCifarBatch(file),
+      (e: Error) => {
+        assert.ok(e instanceof DataError);
+        assert.ok(e.message.includes(file), e.message);
+        assert.match(e.message, /corrupt record 2: label 10 is not a class 0\.\.9/);
+        assert.match(e.message, /Delete the folder|unpack cifar-10-binary/);
+        return true;
+      },
+    );
     // A limit that stops before the bad record reads the good ones.
     assert.equal(readCifarBatch(file, 2).count, 2);
   });
@@ -189,7 +210,10 @@ describe('CIFAR-10 binary loader', () => {
     writeCifarFolder(bad);
     const file = path.join(bad, 'data_batch_4.bin');
     fs.rmSync(file);
-    const err = await loadDataset({ name: 'cifar10', dir: bad }).then(() => undefined, (e) => e);
+    const err = await loadDataset({ name: 'cifar10', dir: bad }).then(
+      () => undefined,
+      (e) => e,
+    );
     assert.ok(err instanceof DataError, `expected a DataError, got ${err}`);
     assert.ok(err.message.includes(file), err.message);
     assert.match(err.message, /file not found/);
@@ -224,7 +248,10 @@ const TEST_LABELS = [7, 2, 1];
 function writeMnistFolder(dir: string) {
   const train = idxImages(TRAIN_LABELS.length, 28, 28, 1);
   const test = idxImages(TEST_LABELS.length, 28, 28, 2);
-  fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte.gz'), zlib.gzipSync(Buffer.concat([train.header, train.pixels])));
+  fs.writeFileSync(
+    path.join(dir, 'train-images-idx3-ubyte.gz'),
+    zlib.gzipSync(Buffer.concat([train.header, train.pixels])),
+  );
   fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), idxLabels(TRAIN_LABELS));
   fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), Buffer.concat([test.header, test.pixels]));
   fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte.gz'), zlib.gzipSync(idxLabels(TEST_LABELS)));
@@ -267,22 +294,26 @@ describe('idx loader (MNIST, Fashion-MNIST)', () => {
     writeMnistFolder(dir);
     assert.equal(idxPath(dir, 'train-images-idx3-ubyte'), `${dir}/train-images-idx3-ubyte.gz`);
     assert.equal(idxPath(dir, 't10k-images-idx3-ubyte'), `${dir}/t10k-images-idx3-ubyte`);
-    assert.throws(() => idxPath(dir, 'nothing-idx3-ubyte'), (e: Error) => {
-      assert.ok(e instanceof DataError);
-      assert.ok(e.message.includes(`${dir}/nothing-idx3-ubyte`), e.message);
-      assert.match(e.message, /file not found/);
-      assert.match(e.message, /Download the data set|copy the idx files/);
-      return true;
-    });
+    assert.throws(
+      () => idxPath(dir, 'nothing-idx3-ubyte'),
+      (e: Error) => {
+        assert.ok(e instanceof DataError);
+        assert.ok(e.message.includes(`${dir}/nothing-idx3-ubyte`), e.message);
+        assert.match(e.message, /file not found/);
+        assert.match(e.message, /Download the data set|copy the idx files/);
+        return true;
+      },
+    );
   });
 
-  const expectDataError = (fn: () => unknown, file: string, problem: RegExp) => assert.throws(fn, (e: Error) => {
-    assert.ok(e instanceof DataError, `expected a DataError, got ${e}`);
-    assert.ok(e.message.includes(file), `"${e.message}" does not name ${file}`);
-    assert.match(e.message, problem);
-    assert.match(e.message, /Delete the file to download it again, or copy the original idx file/);
-    return true;
-  });
+  const expectDataError = (fn: () => unknown, file: string, problem: RegExp) =>
+    assert.throws(fn, (e: Error) => {
+      assert.ok(e instanceof DataError, `expected a DataError, got ${e}`);
+      assert.ok(e.message.includes(file), `"${e.message}" does not name ${file}`);
+      assert.match(e.message, problem);
+      assert.match(e.message, /Delete the file to download it again, or copy the original idx file/);
+      return true;
+    });
 
   test('a truncated idx file says how much the header promised', () => {
     const dir = freshDir('idx-truncated');
@@ -290,14 +321,22 @@ describe('idx loader (MNIST, Fashion-MNIST)', () => {
     const file = path.join(dir, 'images');
     fs.writeFileSync(file, Buffer.concat([img.header, img.pixels.subarray(0, 2 * 784 + 10)]));
     fs.writeFileSync(path.join(dir, 'labels'), idxLabels([1, 2, 3]));
-    expectDataError(() => readIdxPair(file, path.join(dir, 'labels')), file, new RegExp(`truncated: the header promises 3x28x28 bytes of data but the file holds ${2 * 784 + 10}`));
+    expectDataError(
+      () => readIdxPair(file, path.join(dir, 'labels')),
+      file,
+      new RegExp(`truncated: the header promises 3x28x28 bytes of data but the file holds ${2 * 784 + 10}`),
+    );
   });
 
   test('a wrong magic number (labels file given as images) is named', () => {
     const dir = freshDir('idx-magic');
     const labels = path.join(dir, 'labels');
     fs.writeFileSync(labels, idxLabels([1, 2, 3]));
-    expectDataError(() => readIdxPair(labels, labels), labels, /not an idx file of 3 dimension\(s\): magic number 0x00000801, expected 0x00000803/);
+    expectDataError(
+      () => readIdxPair(labels, labels),
+      labels,
+      /not an idx file of 3 dimension\(s\): magic number 0x00000801, expected 0x00000803/,
+    );
     const tiny = path.join(dir, 'tiny');
     fs.writeFileSync(tiny, Buffer.from([1, 2]));
     expectDataError(() => readIdxPair(tiny, labels), tiny, /magic number nothing/);
@@ -323,7 +362,11 @@ describe('idx loader (MNIST, Fashion-MNIST)', () => {
     expectDataError(() => readIdxPair(images, bad), bad, /corrupt label 12 at index 1 \(expected 0\.\.9\)/);
     const short = path.join(dir, 'short-labels');
     fs.writeFileSync(short, idxLabels([1, 2]));
-    expectDataError(() => readIdxPair(images, short), short, new RegExp(`2 labels for 3 images in ${images.replace(/[/\\.]/g, '\\$&')}`));
+    expectDataError(
+      () => readIdxPair(images, short),
+      short,
+      new RegExp(`2 labels for 3 images in ${images.replace(/[/\\.]/g, '\\$&')}`),
+    );
   });
 
   test('a bad file inside loadDataset surfaces as the same DataError', async () => {
@@ -331,7 +374,10 @@ describe('idx loader (MNIST, Fashion-MNIST)', () => {
     writeMnistFolder(dir);
     const file = path.join(dir, 't10k-images-idx3-ubyte');
     fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 100));
-    const err = await loadDataset({ name: 'mnist', dir }).then(() => undefined, (e) => e);
+    const err = await loadDataset({ name: 'mnist', dir }).then(
+      () => undefined,
+      (e) => e,
+    );
     assert.ok(err instanceof DataError, `expected a DataError, got ${err}`);
     assert.ok(err.message.includes(file), err.message);
     assert.match(err.message, /truncated/);
@@ -375,7 +421,9 @@ describe('verified download from a local server', () => {
     const dir = path.join(freshDir('dl'), 'nested');
     const progress: { file: string; received: number; total?: number }[] = [];
     const before = requests.length;
-    const target = await downloadVerified({ url: `${base}data.gz`, md5, name: 'data.gz' }, dir, (p) => progress.push(p));
+    const target = await downloadVerified({ url: `${base}data.gz`, md5, name: 'data.gz' }, dir, (p) =>
+      progress.push(p),
+    );
     assert.equal(target, path.join(dir, 'data.gz'));
     assert.deepEqual(fs.readFileSync(target), payload);
     assert.deepEqual(fs.readdirSync(dir), ['data.gz'], 'no .part file left behind');
@@ -419,20 +467,26 @@ describe('verified download from a local server', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    await assert.rejects(downloadVerified({ url: `http://127.0.0.1:${port}/x.gz`, md5, name: 'x.gz' }, dir), (e: Error) => {
-      assert.ok(e instanceof DataError);
-      assert.ok(e.message.includes(path.join(dir, 'x.gz')), e.message);
-      assert.match(e.message, /could not download/);
-      assert.match(e.message, /Check the network/);
-      return true;
-    });
+    await assert.rejects(
+      downloadVerified({ url: `http://127.0.0.1:${port}/x.gz`, md5, name: 'x.gz' }, dir),
+      (e: Error) => {
+        assert.ok(e instanceof DataError);
+        assert.ok(e.message.includes(path.join(dir, 'x.gz')), e.message);
+        assert.match(e.message, /could not download/);
+        assert.match(e.message, /Check the network/);
+        return true;
+      },
+    );
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 
   test('a connection dropped mid-download is a DataError naming the file, and leaves no .part file', async () => {
     const dir = freshDir('dl-cut');
     const target = path.join(dir, 'cut.gz');
-    const err = await downloadVerified({ url: `${base}cut.gz`, md5, name: 'cut.gz' }, dir).then(() => undefined, (e) => e);
+    const err = await downloadVerified({ url: `${base}cut.gz`, md5, name: 'cut.gz' }, dir).then(
+      () => undefined,
+      (e) => e,
+    );
     assert.ok(err instanceof Error, 'the download must fail');
     assert.deepEqual(fs.readdirSync(dir), [], 'a partial download must not stay on disk');
     assert.ok(err instanceof DataError, `expected a DataError, got ${err?.constructor?.name}: ${err?.message}`);
@@ -444,12 +498,18 @@ describe('verified download from a local server', () => {
     const cacheDir = freshDir('cache');
     const before = requests.length;
     // The served file is not the real MNIST file, so the published md5 cannot match.
-    const err = await loadDataset({ name: 'mnist' }, { cacheDir, mirrors: { mnist: base } }).then(() => undefined, (e) => e);
+    const err = await loadDataset({ name: 'mnist' }, { cacheDir, mirrors: { mnist: base } }).then(
+      () => undefined,
+      (e) => e,
+    );
     assert.deepEqual(requests.slice(before), ['/train-images-idx3-ubyte.gz']);
     const target = path.join(cacheDir, 'mnist', 'train-images-idx3-ubyte.gz');
     assert.ok(err instanceof DataError, `expected a DataError, got ${err}`);
     assert.ok(err.message.includes(target), err.message);
-    assert.match(err.message, new RegExp(`checksum mismatch after download \\(md5 ${md5}, expected f68b3c2dcbeaaa9fbdd348bbdeb94873\\)`));
+    assert.match(
+      err.message,
+      new RegExp(`checksum mismatch after download \\(md5 ${md5}, expected f68b3c2dcbeaaa9fbdd348bbdeb94873\\)`),
+    );
     assert.deepEqual(fs.readdirSync(path.join(cacheDir, 'mnist')), []);
   });
 });
@@ -478,7 +538,10 @@ describe('synthetic data', () => {
       const counts = new Array(10).fill(0);
       for (const l of split.labels) counts[l]++;
       assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `unbalanced: ${counts}`);
-      assert.equal(counts.reduce((s, n) => s + n, 0), split.count);
+      assert.equal(
+        counts.reduce((s, n) => s + n, 0),
+        split.count,
+      );
     }
     // Images are not blank: many distinct byte values.
     assert.ok(new Set(a.train.images.subarray(0, 3072)).size > 20);
@@ -486,17 +549,30 @@ describe('synthetic data', () => {
 
   test('limitTrain / limitTest / validationSplit apply to synthetic data as well', async () => {
     const full = await loadDataset({ name: 'synthetic', trainSize: 256, testSize: 128, seed: 4 });
-    const ds = await loadDataset({ name: 'synthetic', trainSize: 256, testSize: 128, seed: 4, limitTrain: 100, limitTest: 50, validationSplit: 0.1 });
+    const ds = await loadDataset({
+      name: 'synthetic',
+      trainSize: 256,
+      testSize: 128,
+      seed: 4,
+      limitTrain: 100,
+      limitTest: 50,
+      validationSplit: 0.1,
+    });
     assert.equal(ds.train.count, 90);
     assert.equal(ds.validation!.count, 10);
     assert.equal(ds.test.count, 50);
     assert.ok(Buffer.from(ds.train.images).equals(Buffer.from(full.train.images.subarray(0, 90 * 3072))));
-    assert.ok(Buffer.from(ds.validation!.images).equals(Buffer.from(full.train.images.subarray(90 * 3072, 100 * 3072))));
+    assert.ok(
+      Buffer.from(ds.validation!.images).equals(Buffer.from(full.train.images.subarray(90 * 3072, 100 * 3072))),
+    );
     assert.deepEqual(Array.from(ds.validation!.labels), Array.from(full.train.labels.subarray(90, 100)));
   });
 
   test('an unknown data set name is refused with the list of names', async () => {
-    await assert.rejects(loadDataset({ name: 'imagenet' as 'mnist' }), /unknown data set "imagenet": use synthetic, cifar10, mnist or fashion-mnist/);
+    await assert.rejects(
+      loadDataset({ name: 'imagenet' as 'mnist' }),
+      /unknown data set "imagenet": use synthetic, cifar10, mnist or fashion-mnist/,
+    );
   });
 });
 
@@ -527,7 +603,8 @@ describe('batches: mean subtraction and augmentation', () => {
     assert.deepEqual(Array.from(batch.labels), [4, 7]);
     assert.equal(batch.x.length, 2 * size);
     [2, 0].forEach((img, b) => {
-      for (let p = 0; p < size; p++) assert.equal(batch.x[b * size + p], Math.fround(images[img * size + p] / 255 - mean[p]));
+      for (let p = 0; p < size; p++)
+        assert.equal(batch.x[b * size + p], Math.fround(images[img * size + p] / 255 - mean[p]));
     });
     // The mean image of the whole split maps to zero on average.
     const all = makeBatch(split, [0, 1, 2], info, mean, false);
@@ -537,7 +614,10 @@ describe('batches: mean subtraction and augmentation', () => {
   test('augmentation with pad 0 and no flip is the identity', () => {
     const mean = pixelMean(split, info);
     let calls = 0;
-    const rng = () => { calls++; return ((calls * 0.618034) % 1); };
+    const rng = () => {
+      calls++;
+      return (calls * 0.618034) % 1;
+    };
     const plain = makeBatch(split, [0, 1, 2], info, mean, false);
     const aug = makeBatch(split, [0, 1, 2], info, mean, { pad: 0, flip: false }, rng);
     assert.deepEqual(Array.from(aug.x), Array.from(plain.x));
@@ -570,7 +650,12 @@ describe('batches: mean subtraction and augmentation', () => {
         for (let c = 0; c < 3; c++) {
           const got = batch.x[(y * 5 + x) * 3 + c];
           if (y === 0 || x === 0) assert.equal(got, 0, `padding at (${y}, ${x})`);
-          else assert.equal(got, Math.fround(at(0, y - 1, x - 1, c) / 255 - mean[((y - 1) * 5 + x - 1) * 3 + c]), `(${y}, ${x}, ${c})`);
+          else
+            assert.equal(
+              got,
+              Math.fround(at(0, y - 1, x - 1, c) / 255 - mean[((y - 1) * 5 + x - 1) * 3 + c]),
+              `(${y}, ${x}, ${c})`,
+            );
         }
       }
     }

@@ -15,11 +15,12 @@ import { DescribeOutcome, DescribeService } from '../../src/extension/describeSe
 const SCRIPT = path.resolve(__dirname, '..', '..', 'dist', 'describe-server.js');
 const LIMIT_MS = 3000;
 
-const resnet = (depth: number) => [
-  "import { experiment, resnetCifar, synthetic } from 'resnet-lab';",
-  `export const net = experiment({ model: resnetCifar({ depth: ${depth}, widths: [4, 8, 8] }), data: synthetic(), epochs: 1 });`,
-  '',
-].join('\n');
+const resnet = (depth: number) =>
+  [
+    "import { experiment, resnetCifar, synthetic } from 'resnet-lab';",
+    `export const net = experiment({ model: resnetCifar({ depth: ${depth}, widths: [4, 8, 8] }), data: synthetic(), epochs: 1 });`,
+    '',
+  ].join('\n');
 
 const HANGS = [
   "import * as tf from '@tensorflow/tfjs';",
@@ -38,7 +39,14 @@ function described(o: DescribeOutcome): Extract<DescribeOutcome, { status: 'desc
   return o as Extract<DescribeOutcome, { status: 'described' }>;
 }
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('warm describe process', () => {
   let dir: string;
@@ -72,7 +80,9 @@ describe('warm describe process', () => {
     assert.equal(service.pid, pid, 'the same process answered both');
     assert.equal(service.starts, 1);
     // The same text asked for twice at once (the CodeLens facts and the preview): one build, one answer.
-    const [x, y] = await Promise.all([0, 1].map(() => service.describe({ file, experiment: 'net', source: resnet(20) })));
+    const [x, y] = await Promise.all(
+      [0, 1].map(() => service.describe({ file, experiment: 'net', source: resnet(20) })),
+    );
     assert.equal(x, y);
     assert.equal(described(x).summary.depth, 20);
   });
@@ -85,8 +95,15 @@ describe('warm describe process', () => {
     assert.equal(hang.status, 'failed');
     if (hang.status !== 'failed') return;
     assert.equal(hang.kind, 'timeout');
-    assert.match(hang.message, /^.*model\.ts:8:1 building net did not finish in 3 s \(a model function that never returns\?\); the describe process was replaced$/);
-    assert.deepEqual(hang.diagnostics.map((d) => [d.file, d.line, d.column]), [[file, 8, 1]], 'at the experiment line');
+    assert.match(
+      hang.message,
+      /^.*model\.ts:8:1 building net did not finish in 3 s \(a model function that never returns\?\); the describe process was replaced$/,
+    );
+    assert.deepEqual(
+      hang.diagnostics.map((d) => [d.file, d.line, d.column]),
+      [[file, 8, 1]],
+      'at the experiment line',
+    );
     // Reported at the limit, not later (a generous margin for a loaded machine).
     assert.ok(took >= LIMIT_MS && took < LIMIT_MS + 10_000, `time-out reported after ${took} ms`);
     assert.equal(service.starts, 2, 'one replacement process');
@@ -123,11 +140,17 @@ describe('warm describe process', () => {
     assert.equal(bad.status, 'failed');
     if (bad.status === 'failed') {
       assert.equal(bad.kind, 'build');
-      assert.deepEqual(bad.diagnostics.map((d) => [d.file, d.line]), [[file, 4]], JSON.stringify(bad));
+      assert.deepEqual(
+        bad.diagnostics.map((d) => [d.file, d.line]),
+        [[file, 4]],
+        JSON.stringify(bad),
+      );
       assert.match(bad.diagnostics[0].message, /cannot combine .*\[batch, 32, 32, 16\] and .*\[batch, 16, 16, 32\]/);
     }
     // The first is sent at once; the second and third wait behind it, and the third replaces the second.
-    const [a, b, c] = await Promise.all([8, 14, 20].map((d) => service.describe({ file, experiment: 'net', source: resnet(d), key: 'net' })));
+    const [a, b, c] = await Promise.all(
+      [8, 14, 20].map((d) => service.describe({ file, experiment: 'net', source: resnet(d), key: 'net' })),
+    );
     assert.equal(described(a).summary.depth, 8);
     assert.deepEqual(b, { status: 'superseded' });
     assert.equal(described(c).summary.depth, 20);
@@ -143,7 +166,10 @@ test('an idle process exits; the next request starts another', async () => {
     assert.equal(described(await service.describe({ file, experiment: 'net' })).summary.shortcuts, 3);
     const pid = service.pid!;
     await waitUntil(() => service.pid === undefined && !alive(pid), 'the idle process to exit');
-    assert.equal(described(await service.describe({ file, experiment: 'net', source: resnet(14) })).summary.shortcuts, 6);
+    assert.equal(
+      described(await service.describe({ file, experiment: 'net', source: resnet(14) })).summary.shortcuts,
+      6,
+    );
     assert.equal(service.starts, 2);
   } finally {
     service.dispose();

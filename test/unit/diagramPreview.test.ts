@@ -36,17 +36,34 @@ test('ResNet-8 -> ResNet-14: the three new blocks and the layers they feed are h
   assert.equal(newBlocks.length, 21, 'three blocks of seven layers');
   for (const id of newBlocks) assert.ok(changed.has(id), `${id} is new`);
   // Besides them, only the layers whose input is now a new block's output.
-  assert.deepEqual([...changed].filter((id) => !newBlocks.includes(id)),
-    ['stage2/block1/conv1', 'stage2/block1/shortcut/pad', 'stage3/block1/conv1', 'stage3/block1/shortcut/pad', 'avgpool']);
+  assert.deepEqual(
+    [...changed].filter((id) => !newBlocks.includes(id)),
+    [
+      'stage2/block1/conv1',
+      'stage2/block1/shortcut/pad',
+      'stage3/block1/conv1',
+      'stage3/block1/shortcut/pad',
+      'avgpool',
+    ],
+  );
   // Each stage's second block feeds what follows: the first layer after it has a new input.
   assert.ok(changed.has('stage2/block1/conv1') && changed.has('stage3/block1/conv1') && changed.has('avgpool'));
-  assert.ok(!changed.has('conv1') && !changed.has('stage1/block1/conv1') && !changed.has('fc'), 'the stem, the first block and the classifier are as before');
+  assert.ok(
+    !changed.has('conv1') && !changed.has('stage1/block1/conv1') && !changed.has('fc'),
+    'the stem, the first block and the classifier are as before',
+  );
   assert.equal(changedLayers(r14, r14).size, 0);
 });
 
 test('a hand-written net built again (new automatic names) is unchanged; a wider one has its convs changed', () => {
-  const a = handWritten(16), b = handWritten(16), wider = handWritten(32);
-  assert.notDeepEqual(a.nodes.map((n) => n.id), b.nodes.map((n) => n.id), 'tfjs numbered the second build anew');
+  const a = handWritten(16),
+    b = handWritten(16),
+    wider = handWritten(32);
+  assert.notDeepEqual(
+    a.nodes.map((n) => n.id),
+    b.nodes.map((n) => n.id),
+    'tfjs numbered the second build anew',
+  );
   assert.equal(changedLayers(a, b).size, 0);
   const changed = [...changedLayers(a, wider)].map((id) => wider.nodes.find((n) => n.id === id)!.className);
   assert.deepEqual(changed.sort(), ['Add', 'Conv2D', 'Conv2D', 'Dense', 'GlobalAveragePooling2D']);

@@ -30,8 +30,27 @@ for (const workers of ['1', '2']) {
   test(`--lr 1e6 on ${BACKEND} (${workers} worker${workers === '1' ? '' : 's'}): "diverged at iteration N", status diverged, exit code 1`, async () => {
     const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-diverge-'));
     try {
-      const r = await cli(['train', paper, 'resnet20', '--lr', '1e6', '--limit-train', '256', '--limit-test', '64', '--batch-size', '64', '--epochs', '2',
-        '--backend', BACKEND, '--workers', workers, '--runs-dir', runsDir]);
+      const r = await cli([
+        'train',
+        paper,
+        'resnet20',
+        '--lr',
+        '1e6',
+        '--limit-train',
+        '256',
+        '--limit-test',
+        '64',
+        '--batch-size',
+        '64',
+        '--epochs',
+        '2',
+        '--backend',
+        BACKEND,
+        '--workers',
+        workers,
+        '--runs-dir',
+        runsDir,
+      ]);
       assert.equal(r.code, 1, `exit code; stderr: ${r.stderr}`);
       const m = /diverged at iteration (\d+)/.exec(r.stderr);
       assert.ok(m, `stderr names the iteration: ${r.stderr}`);

@@ -25,7 +25,7 @@ test('a multi-line definition: line and column of `export`, endLine of the closi
 });
 
 test('a one-line definition ends on its own line', () => {
-  const src = "export const a = experiment({ model: resnetCifar({ depth: 8 }) });\n";
+  const src = 'export const a = experiment({ model: resnetCifar({ depth: 8 }) });\n';
   assert.deepEqual(findExperiments(src), [{ name: 'a', line: 0, column: 0, endLine: 0 }]);
 });
 
@@ -53,7 +53,7 @@ test('strings and template literals holding a fake definition are skipped, and t
     '`;', // 4
     "const s4 = 'it\\'s export const fake4 = experiment(';", // 5
     'export const real = experiment({', // 6
-    "  name: ')', other: \")\", tmpl: `)`,", // 7
+    '  name: \')\', other: ")", tmpl: `)`,', // 7
     '  model,', // 8
     '});', // 9
   );
@@ -101,7 +101,13 @@ test('things that are not experiment definitions are not found', () => {
 });
 
 test('CRLF line endings give the same line numbers', () => {
-  const src = ['// header', 'export const a = experiment({', '  model: m,', '});', 'export const b = experiment({ model: m });'].join('\r\n');
+  const src = [
+    '// header',
+    'export const a = experiment({',
+    '  model: m,',
+    '});',
+    'export const b = experiment({ model: m });',
+  ].join('\r\n');
   assert.deepEqual(findExperiments(src), [
     { name: 'a', line: 1, column: 0, endLine: 3 },
     { name: 'b', line: 4, column: 0, endLine: 4 },
@@ -119,7 +125,10 @@ test('an unfinished definition (while typing) is still found, ending at the last
 test('examples/paper-cifar.ts has its six experiments at their lines', () => {
   const src = fs.readFileSync(path.join(examples, 'paper-cifar.ts'), 'utf8');
   const found = findExperiments(src);
-  assert.deepEqual(found.map((e) => e.name), ['plain20', 'plain56', 'resnet20', 'resnet56', 'resnet110', 'preactResnet20']);
+  assert.deepEqual(
+    found.map((e) => e.name),
+    ['plain20', 'plain56', 'resnet20', 'resnet56', 'resnet110', 'preactResnet20'],
+  );
   const text = src.split('\n');
   for (const e of found) {
     assert.ok(text[e.line].startsWith(`export const ${e.name} = experiment(`), `line ${e.line}: ${text[e.line]}`);
@@ -132,7 +141,10 @@ test('examples/paper-cifar.ts has its six experiments at their lines', () => {
 });
 
 test('examples/quickstart.ts and handwritten.ts have one experiment each', () => {
-  for (const [file, name] of [['quickstart.ts', 'quickstart'], ['handwritten.ts', 'handwritten']]) {
+  for (const [file, name] of [
+    ['quickstart.ts', 'quickstart'],
+    ['handwritten.ts', 'handwritten'],
+  ]) {
     const src = fs.readFileSync(path.join(examples, file), 'utf8');
     const found = findExperiments(src);
     assert.equal(found.length, 1, file);
@@ -154,6 +166,10 @@ test('a regex literal holding a quote does not hide the experiments after it', (
 });
 
 test('a function type in the annotation (with =>) does not stop the scan at its arrow', () => {
-  const src = 'export const a: (() => void) | Experiment = experiment({ model: m });\nexport const b: () => void = experiment({ model: m }) as never;';
-  assert.deepEqual(findExperiments(src), [{ name: 'a', line: 0, column: 0, endLine: 0 }, { name: 'b', line: 1, column: 0, endLine: 1 }]);
+  const src =
+    'export const a: (() => void) | Experiment = experiment({ model: m });\nexport const b: () => void = experiment({ model: m }) as never;';
+  assert.deepEqual(findExperiments(src), [
+    { name: 'a', line: 0, column: 0, endLine: 0 },
+    { name: 'b', line: 1, column: 0, endLine: 1 },
+  ]);
 });

@@ -27,7 +27,9 @@ function quickstartModel(): tf.LayersModel {
   return resnetCifar({ depth: 8, widths: [8, 16, 32] })({ inputShape: [32, 32, 3], numClasses: 10 });
 }
 
-interface Manifest { layers: { layer: string; tfjs: string; weights: { name: string; shape: number[]; offset: number }[] }[] }
+interface Manifest {
+  layers: { layer: string; tfjs: string; weights: { name: string; shape: number[]; offset: number }[] }[];
+}
 
 /** The exported values of one tfjs layer, by its tfjs name, in Keras' order. */
 function exported(dir: string, tfjsName: string): Float32Array[] {
@@ -38,41 +40,74 @@ function exported(dir: string, tfjsName: string): Float32Array[] {
   return entry.weights.map((w) => all.slice(w.offset, w.offset + w.shape.reduce((a, b) => a * b, 1)));
 }
 
-test('export-keras writes model.py, the weights and a README; the weights are the initial ones of training', { timeout: 120_000 }, async () => {
-  const out = path.join(tmp, 'initial');
-  const r = await cli(['export-keras', QUICKSTART, 'quickstart', '--out', out], undefined, { timeoutMs: 60_000 });
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(fs.readdirSync(out).sort(), ['README.md', 'data', 'model.py', 'run_folder.py', 'run_template.json', 'tfjs_model.json', 'train.py', 'weights.bin', 'weights.json']);
-  assert.deepEqual(fs.readdirSync(path.join(out, 'data')), ['synthetic.npz']);
-  assert.match(fs.readFileSync(path.join(out, 'model.py'), 'utf8'), /y = layers\.Add\(name="stage2_block1_add"\)\(\[shortcut, f\]\)/);
-  const model = quickstartModel();
-  for (const name of ['conv1', 'stage2/block1/conv1', 'fc']) {
-    const want = model.getLayer(name).getWeights().map((w) => w.dataSync());
-    assert.deepEqual(exported(out, name), want, name);
-  }
-  // A second export to the same (now full) folder is refused rather than mixed in.
-  const again = await cli(['export-keras', QUICKSTART, 'quickstart', '--out', out], undefined, { timeoutMs: 60_000 });
-  assert.equal(again.code, 1);
-  assert.match(again.stderr, /exists and is not empty/);
-});
+test(
+  'export-keras writes model.py, the weights and a README; the weights are the initial ones of training',
+  { timeout: 120_000 },
+  async () => {
+    const out = path.join(tmp, 'initial');
+    const r = await cli(['export-keras', QUICKSTART, 'quickstart', '--out', out], undefined, { timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(fs.readdirSync(out).sort(), [
+      'README.md',
+      'data',
+      'model.py',
+      'run_folder.py',
+      'run_template.json',
+      'tfjs_model.json',
+      'train.py',
+      'weights.bin',
+      'weights.json',
+    ]);
+    assert.deepEqual(fs.readdirSync(path.join(out, 'data')), ['synthetic.npz']);
+    assert.match(
+      fs.readFileSync(path.join(out, 'model.py'), 'utf8'),
+      /y = layers\.Add\(name="stage2_block1_add"\)\(\[shortcut, f\]\)/,
+    );
+    const model = quickstartModel();
+    for (const name of ['conv1', 'stage2/block1/conv1', 'fc']) {
+      const want = model
+        .getLayer(name)
+        .getWeights()
+        .map((w) => w.dataSync());
+      assert.deepEqual(exported(out, name), want, name);
+    }
+    // A second export to the same (now full) folder is refused rather than mixed in.
+    const again = await cli(['export-keras', QUICKSTART, 'quickstart', '--out', out], undefined, { timeoutMs: 60_000 });
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /exists and is not empty/);
+  },
+);
 
-test('export-keras --from-run takes the weights of the run\'s latest checkpoint', { timeout: 120_000 }, async () => {
+test("export-keras --from-run takes the weights of the run's latest checkpoint", { timeout: 120_000 }, async () => {
   const model = quickstartModel();
   const conv = model.getLayer('stage1/block1/conv2');
   conv.setWeights([tf.fill(conv.getWeights()[0].shape, 0.25)]);
   const runDir = path.join(tmp, 'run');
-  await saveCheckpoint(tf, runDir, 'latest', model, { iteration: 42, epoch: 1, batchInEpoch: 0, bestTestError: null, warmupDone: true });
+  await saveCheckpoint(tf, runDir, 'latest', model, {
+    iteration: 42,
+    epoch: 1,
+    batchInEpoch: 0,
+    bestTestError: null,
+    warmupDone: true,
+  });
   const out = path.join(tmp, 'trained');
-  const r = await cli(['export-keras', QUICKSTART, 'quickstart', '--out', out, '--from-run', runDir], undefined, { timeoutMs: 60_000 });
+  const r = await cli(['export-keras', QUICKSTART, 'quickstart', '--out', out, '--from-run', runDir], undefined, {
+    timeoutMs: 60_000,
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /iteration 42/);
   assert.ok(exported(out, 'stage1/block1/conv2')[0].every((v) => v === 0.25));
   assert.match(fs.readFileSync(path.join(out, 'README.md'), 'utf8'), /iteration 42/);
 });
 
-test('export-keras of a model with a custom layer: one line naming the layer, nothing written', { timeout: 120_000 }, async () => {
-  const file = path.join(tmp, 'custom.ts');
-  fs.writeFileSync(file, `import * as tf from '@tensorflow/tfjs';
+test(
+  'export-keras of a model with a custom layer: one line naming the layer, nothing written',
+  { timeout: 120_000 },
+  async () => {
+    const file = path.join(tmp, 'custom.ts');
+    fs.writeFileSync(
+      file,
+      `import * as tf from '@tensorflow/tfjs';
 import { experiment, DataInfo } from 'resnet-lab';
 class Double extends tf.layers.Layer {
   static className = 'Double';
@@ -84,12 +119,20 @@ function net({ inputShape, numClasses }: DataInfo): tf.LayersModel {
   return tf.model({ inputs: input, outputs: tf.layers.dense({ units: numClasses, activation: 'softmax' }).apply(p) as tf.SymbolicTensor });
 }
 export const custom = experiment({ model: net });
-`);
-  const out = path.join(tmp, 'custom-out');
-  const r = await cli(['export-keras', file, 'custom', '--out', out], undefined, { timeoutMs: 60_000 });
-  assert.equal(r.code, 1);
-  assert.equal(r.stderr.trim(), 'error: cannot export custom to Keras: layer double_it (Double) has no Keras counterpart');
-  assert.doesNotMatch(r.stderr, STACK_FRAME);
-  assert.equal(fs.existsSync(out), false);
-  assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('custom-out')), []);
-});
+`,
+    );
+    const out = path.join(tmp, 'custom-out');
+    const r = await cli(['export-keras', file, 'custom', '--out', out], undefined, { timeoutMs: 60_000 });
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr.trim(),
+      'error: cannot export custom to Keras: layer double_it (Double) has no Keras counterpart',
+    );
+    assert.doesNotMatch(r.stderr, STACK_FRAME);
+    assert.equal(fs.existsSync(out), false);
+    assert.deepEqual(
+      fs.readdirSync(tmp).filter((f) => f.startsWith('custom-out')),
+      [],
+    );
+  },
+);

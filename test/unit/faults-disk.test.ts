@@ -18,7 +18,12 @@ const nodeFs = require('node:fs') as typeof fs;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-disk-'));
 
 function noSpace(file: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), { code: 'ENOSPC', errno: -28, syscall: 'write', path: file });
+  return Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), {
+    code: 'ENOSPC',
+    errno: -28,
+    syscall: 'write',
+    path: file,
+  });
 }
 
 /** From `full()` on, writes under `dir` fail as on a full disk (half written, then ENOSPC); `restore()` undoes it. */
@@ -36,7 +41,12 @@ function diskUnder(dir: string) {
       return original.call(nodeFs, file, ...rest);
     });
   }
-  return { full: () => { full = true; }, restore: () => mock.restoreAll() };
+  return {
+    full: () => {
+      full = true;
+    },
+    restore: () => mock.restoreAll(),
+  };
 }
 
 function filesUnder(dir: string): string[] {
@@ -60,11 +70,15 @@ test('disk full while training: one clear line, run.json whole, temporaries remo
   const disk = diskUnder(runsDir);
   const events: TrainerEvent[] = [];
   try {
-    await session.train({ file: fixture, experiment: 'quick', runsDir, backend: 'wasm', overrides: { workers: 1 } }, new Control(), (e) => {
-      events.push(e);
-      // The latest checkpoint at iteration 8 is written; the best one that follows finds the disk full.
-      if (e.type === 'checkpoint' && e.kind === 'latest') disk.full();
-    });
+    await session.train(
+      { file: fixture, experiment: 'quick', runsDir, backend: 'wasm', overrides: { workers: 1 } },
+      new Control(),
+      (e) => {
+        events.push(e);
+        // The latest checkpoint at iteration 8 is written; the best one that follows finds the disk full.
+        if (e.type === 'checkpoint' && e.kind === 'latest') disk.full();
+      },
+    );
   } finally {
     disk.restore();
   }
@@ -72,13 +86,23 @@ test('disk full while training: one clear line, run.json whole, temporaries remo
   assert.ok(failed.type === 'failed', JSON.stringify(failed));
   const runDir = failed.runDir!;
   assert.equal(failed.kind, 'run');
-  assert.equal(failed.message, `no space left on device writing checkpoints/best.tmp/model.json (run folder ${runDir}); the last checkpoint at iteration 8 is intact: free some space and resume`);
+  assert.equal(
+    failed.message,
+    `no space left on device writing checkpoints/best.tmp/model.json (run folder ${runDir}); the last checkpoint at iteration 8 is intact: free some space and resume`,
+  );
   assert.equal(failed.message.split('\n').length, 1);
-  assert.deepEqual(filesUnder(runDir).filter((f) => f.includes('.tmp')), [], 'no temporaries left');
+  assert.deepEqual(
+    filesUnder(runDir).filter((f) => f.includes('.tmp')),
+    [],
+    'no temporaries left',
+  );
   // run.json could not be rewritten: its last whole version says "running" with this pid, read as interrupted once it is gone.
   const info = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'));
   assert.deepEqual({ status: info.status, pid: info.pid }, { status: 'running', pid: process.pid });
-  assert.equal(JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoints', 'latest', 'state.json'), 'utf8')).iteration, 8);
+  assert.equal(
+    JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoints', 'latest', 'state.json'), 'utf8')).iteration,
+    8,
+  );
 
   const resumed: TrainerEvent[] = [];
   await session.resume(runDir, 'wasm', undefined, new Control(), (e) => resumed.push(e));
@@ -92,13 +116,20 @@ test('disk full before run.json could be written: one line, and no empty run fol
   disk.full();
   const events: TrainerEvent[] = [];
   try {
-    await session.train({ file: fixture, experiment: 'quick', runsDir, backend: 'wasm', overrides: { workers: 1 } }, new Control(), (e) => events.push(e));
+    await session.train(
+      { file: fixture, experiment: 'quick', runsDir, backend: 'wasm', overrides: { workers: 1 } },
+      new Control(),
+      (e) => events.push(e),
+    );
   } finally {
     disk.restore();
   }
   const failed = events.at(-1)!;
   assert.ok(failed.type === 'failed', JSON.stringify(failed));
-  assert.match(failed.message, /^no space left on device writing .*-quick\/trainer\.lock: free some space and run again$/);
+  assert.match(
+    failed.message,
+    /^no space left on device writing .*-quick\/trainer\.lock: free some space and run again$/,
+  );
   assert.equal(failed.runDir, undefined);
   assert.deepEqual(fs.readdirSync(runsDir), []);
 });

@@ -7,15 +7,27 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FollowUpdate, isBeingWritten, isWrittenNow, JsonlTail, RunFollower, writerState } from '../../src/core/runs/follow';
+import {
+  FollowUpdate,
+  isBeingWritten,
+  isWrittenNow,
+  JsonlTail,
+  RunFollower,
+  writerState,
+} from '../../src/core/runs/follow';
 import { readRunInfo, type RunInfo } from '../../src/core/runs/runFolder';
 import { MetricLineSchema, readMetrics } from '../../src/core/runs/metricRecords';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-follow-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
-const fresh = () => { const d = path.join(tmp, `d${++n}`); fs.mkdirSync(d); return d; };
-const line = (i: number) => JSON.stringify({ type: 'iteration', iteration: i, epoch: 1, loss: 2.3 - i / 100, trainError: 0.9 - i / 100 }) + '\n';
+const fresh = () => {
+  const d = path.join(tmp, `d${++n}`);
+  fs.mkdirSync(d);
+  return d;
+};
+const line = (i: number) =>
+  JSON.stringify({ type: 'iteration', iteration: i, epoch: 1, loss: 2.3 - i / 100, trainError: 0.9 - i / 100 }) + '\n';
 const its = (records: { iteration: number }[]) => records.map((r) => r.iteration);
 
 test('JsonlTail: appended lines come once each; a line without its newline waits for it', () => {
@@ -72,7 +84,11 @@ test('JsonlTail: a file truncated in place, replaced by a rename, rewritten in p
   fs.writeFileSync(file, other + line(6));
   r = tail.read();
   assert.deepEqual([r.reset, its(r.records)], [true, [1, 2, 3, 4, 5, 6]]);
-  assert.deepEqual(r.records.map((x) => (x as { epoch?: number }).epoch), [2, 2, 2, 2, 2, 1], 'the rewritten records, then the appended one');
+  assert.deepEqual(
+    r.records.map((x) => (x as { epoch?: number }).epoch),
+    [2, 2, 2, 2, 2, 1],
+    'the rewritten records, then the appended one',
+  );
 
   fs.rmSync(file);
   assert.deepEqual(tail.read(), { records: [], reset: true, grew: false });
@@ -80,14 +96,36 @@ test('JsonlTail: a file truncated in place, replaced by a rename, rewritten in p
   assert.deepEqual(its(tail.read().records), [1]);
 });
 
-const graph = { name: 'toy', nodes: [{ id: 'input', className: 'InputLayer', outputShape: [null, 32, 32, 3], params: 0 }], edges: [] };
+const graph = {
+  name: 'toy',
+  nodes: [{ id: 'input', className: 'InputLayer', outputShape: [null, 32, 32, 3], params: 0 }],
+  edges: [],
+};
 function runInfo(status: RunInfo['status'], extra: Record<string, unknown> = {}): object {
   return {
-    id: 'r', experiment: 'toy', file: '/x/toy.ts', createdAt: '2026-11-30T16:00:00.000Z', status, backend: 'keras',
-    recipe: { data: { name: 'synthetic' }, epochs: 2, batchSize: 32, optimizer: { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 }, schedule: { gamma: 0.1 }, seed: 1, gradientNormEvery: 4 },
-    overrides: {}, dataset: { name: 'synthetic', source: 'generated', train: 256, test: 128, inputShape: [32, 32, 3], classNames: [] },
-    summary: { name: 'toy', totalParams: 0, trainableParams: 0, depth: 0, shortcuts: 0, layers: [] }, graph,
-    iterationsPerEpoch: 8, totalIterations: 16, epochs: 2, ...extra,
+    id: 'r',
+    experiment: 'toy',
+    file: '/x/toy.ts',
+    createdAt: '2026-11-30T16:00:00.000Z',
+    status,
+    backend: 'keras',
+    recipe: {
+      data: { name: 'synthetic' },
+      epochs: 2,
+      batchSize: 32,
+      optimizer: { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 },
+      schedule: { gamma: 0.1 },
+      seed: 1,
+      gradientNormEvery: 4,
+    },
+    overrides: {},
+    dataset: { name: 'synthetic', source: 'generated', train: 256, test: 128, inputShape: [32, 32, 3], classNames: [] },
+    summary: { name: 'toy', totalParams: 0, trainableParams: 0, depth: 0, shortcuts: 0, layers: [] },
+    graph,
+    iterationsPerEpoch: 8,
+    totalIterations: 16,
+    epochs: 2,
+    ...extra,
   };
 }
 const writeInfo = (dir: string, info: object) => {
@@ -110,22 +148,40 @@ test('RunFollower: live while run.json says running and its writer is alive, the
   assert.equal(follower.poll(), undefined, 'nothing changed: no update');
 
   fs.appendFileSync(path.join(dir, 'metrics.jsonl'), line(3) + line(4).slice(0, 10));
-  fs.appendFileSync(path.join(dir, 'gradients.jsonl'), JSON.stringify({ iteration: 1, layers: [{ name: 'conv1', norm: 0.5 }] }) + '\n');
+  fs.appendFileSync(
+    path.join(dir, 'gradients.jsonl'),
+    JSON.stringify({ iteration: 1, layers: [{ name: 'conv1', norm: 0.5 }] }) + '\n',
+  );
   const second = follower.poll()!;
-  assert.deepEqual([its(second.metrics), second.gradients.map((g) => g.layers[0].norm), second.infoChanged], [[3], [0.5], false]);
+  assert.deepEqual(
+    [its(second.metrics), second.gradients.map((g) => g.layers[0].norm), second.infoChanged],
+    [[3], [0.5], false],
+  );
 
   // The writer's last records and its final run.json land between two polls: both arrive in the last update.
-  fs.appendFileSync(path.join(dir, 'metrics.jsonl'), line(4).slice(10) + JSON.stringify({ type: 'epoch', iteration: 4, epoch: 1, testError: 0.42 }) + '\n');
+  fs.appendFileSync(
+    path.join(dir, 'metrics.jsonl'),
+    line(4).slice(10) + JSON.stringify({ type: 'epoch', iteration: 4, epoch: 1, testError: 0.42 }) + '\n',
+  );
   writeInfo(dir, runInfo('finished', { pid: process.pid, final: { iteration: 4, trainError: 0.8, testError: 0.42 } }));
   assert.equal(isBeingWritten(dir), false);
   const last = follower.poll()!;
   assert.deepEqual([last.status, last.writing, last.done, last.infoChanged], ['finished', false, true, true]);
-  assert.deepEqual(last.metrics.map((m) => [m.type, m.iteration]), [['iteration', 4], ['epoch', 4]]);
+  assert.deepEqual(
+    last.metrics.map((m) => [m.type, m.iteration]),
+    [
+      ['iteration', 4],
+      ['epoch', 4],
+    ],
+  );
   assert.equal(last.info.final?.testError, 0.42);
   assert.equal(follower.done, true);
   fs.appendFileSync(path.join(dir, 'metrics.jsonl'), line(5));
   assert.equal(follower.poll(), undefined, 'a finished run is not read any more');
-  assert.deepEqual(updates.map((u) => its(u.metrics)), [[1, 2], [3], [4, 4]]);
+  assert.deepEqual(
+    updates.map((u) => its(u.metrics)),
+    [[1, 2], [3], [4, 4]],
+  );
 });
 
 test('RunFollower: a truncated metrics.jsonl (a resume) is a reset with the records from the start', () => {
@@ -155,7 +211,10 @@ test('writerState: a run of this machine is live while its pid is; one of anothe
   assert.deepEqual([remote.status, remote.writing], ['running', true]);
   assert.equal(remote.message, 'gpu-node-3, another machine');
   const silent = writerState({ status: 'running', pid: 7, host: 'gpu-node-3' }, 1_000_000 - 180_000, o);
-  assert.deepEqual([silent.status, silent.writing, silent.message], ['interrupted', true, 'no new records from gpu-node-3 for 3 min']);
+  assert.deepEqual(
+    [silent.status, silent.writing, silent.message],
+    ['interrupted', true, 'no new records from gpu-node-3 for 3 min'],
+  );
 });
 
 test('RunFollower: a run written on another machine turns interrupted when silent and running again when records come', () => {
@@ -163,7 +222,12 @@ test('RunFollower: a run written on another machine turns interrupted when silen
   writeInfo(dir, runInfo('running', { pid: 999_999_999, host: 'gpu-node-3' }));
   fs.writeFileSync(path.join(dir, 'metrics.jsonl'), line(1));
   let now = 5_000_000;
-  const follower = new RunFollower(dir, () => undefined, { watch: false, now: () => now, staleMs: 60_000, hostname: 'laptop' });
+  const follower = new RunFollower(dir, () => undefined, {
+    watch: false,
+    now: () => now,
+    staleMs: 60_000,
+    hostname: 'laptop',
+  });
   const first = follower.poll()!;
   assert.deepEqual([first.status, its(first.metrics)], ['running', [1]]);
   now += 61_000;
@@ -181,7 +245,14 @@ test('RunFollower.start: fs.watch or the polling fallback delivers appended reco
   const got: number[] = [];
   let resolveDone!: () => void;
   const finished = new Promise<void>((r) => (resolveDone = r));
-  const follower = new RunFollower(dir, (u) => { got.push(...its(u.metrics)); if (u.done) resolveDone(); }, { pollMs: 100 }).start();
+  const follower = new RunFollower(
+    dir,
+    (u) => {
+      got.push(...its(u.metrics));
+      if (u.done) resolveDone();
+    },
+    { pollMs: 100 },
+  ).start();
   fs.appendFileSync(path.join(dir, 'metrics.jsonl'), line(1));
   await new Promise((r) => setTimeout(r, 300));
   fs.appendFileSync(path.join(dir, 'metrics.jsonl'), line(2));
@@ -196,7 +267,11 @@ test('isWrittenNow: running with a live writer here, or recently touched by anot
   writeInfo(dir, runInfo('running', { pid: process.pid }));
   assert.equal(isWrittenNow(dir), true);
   writeInfo(dir, runInfo('running', { pid: 999_999_999 }));
-  assert.deepEqual([isWrittenNow(dir), isBeingWritten(dir)], [false, true], 'run.json says running, but its process is gone');
+  assert.deepEqual(
+    [isWrittenNow(dir), isBeingWritten(dir)],
+    [false, true],
+    'run.json says running, but its process is gone',
+  );
   writeInfo(dir, runInfo('running', { pid: 999_999_999, host: 'gpu-node-3' }));
   const touched = fs.statSync(path.join(dir, 'run.json')).mtimeMs;
   assert.equal(isWrittenNow(dir, { hostname: 'laptop', now: () => touched + 1_000, staleMs: 60_000 }), true);

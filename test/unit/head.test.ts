@@ -14,7 +14,7 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: st
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol, `${what}[${i}]: ${a[i]} vs ${b[i]}`);
 }
 
-test('resnetCifar (dense softmax classifier): the head gives logits whose softmax is the model\'s output', async () => {
+test("resnetCifar (dense softmax classifier): the head gives logits whose softmax is the model's output", async () => {
   await tf.setBackend('cpu');
   setInitSeed(3);
   const model = resnetCifar({ depth: 8, widths: [4, 8, 8] })(info);
@@ -34,19 +34,28 @@ test('a hand-written model ending in an Activation softmax, or in no softmax at 
   await tf.setBackend('cpu');
   const input = tf.input({ shape: [6] });
   const dense = tf.layers.dense({ units: 3, kernelInitializer: 'ones' }).apply(input) as tf.SymbolicTensor;
-  const withSoftmax = tf.model({ inputs: input, outputs: tf.layers.activation({ activation: 'softmax' }).apply(dense) as tf.SymbolicTensor });
+  const withSoftmax = tf.model({
+    inputs: input,
+    outputs: tf.layers.activation({ activation: 'softmax' }).apply(dense) as tf.SymbolicTensor,
+  });
   const head = headOf(tf, withSoftmax);
   assert.equal(head.fromLogits, true);
   const x = tf.tensor2d([[1, 2, 3, 4, 5, 6]]);
   close(head.scores(x, false).dataSync(), [21, 21, 21], 1e-5, 'logits');
-  const sigmoid = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 3, activation: 'sigmoid' }).apply(input) as tf.SymbolicTensor });
+  const sigmoid = tf.model({
+    inputs: input,
+    outputs: tf.layers.dense({ units: 3, activation: 'sigmoid' }).apply(input) as tf.SymbolicTensor,
+  });
   assert.equal(headOf(tf, sigmoid).fromLogits, false);
 });
 
-test('cross-entropy from logits: equal to the probabilities\' where both are exact, and a full gradient for a confidently wrong example', async () => {
+test("cross-entropy from logits: equal to the probabilities' where both are exact, and a full gradient for a confidently wrong example", async () => {
   await tf.setBackend('cpu');
   const labels = tf.tensor1d([0, 2], 'int32');
-  const mild = tf.tensor2d([[2, 1, 0], [0.5, 0.2, 0.1]]);
+  const mild = tf.tensor2d([
+    [2, 1, 0],
+    [0.5, 0.2, 0.1],
+  ]);
   const a = crossEntropy(tf, mild, true, labels, 3).dataSync()[0];
   const b = crossEntropy(tf, tf.softmax(mild), false, labels, 3).dataSync()[0];
   assert.ok(Math.abs(a - b) < 1e-6, `${a} vs ${b}`);
@@ -55,7 +64,9 @@ test('cross-entropy from logits: equal to the probabilities\' where both are exa
   const one = tf.tensor1d([1], 'int32');
   const loss = crossEntropy(tf, wrong, true, one, 3).dataSync()[0];
   assert.ok(Math.abs(loss - 40) < 1e-4, `loss ${loss}`);
-  const g = tf.grad((z: tf.Tensor) => crossEntropy(tf, z, true, one, 3))(wrong).dataSync();
+  const g = tf
+    .grad((z: tf.Tensor) => crossEntropy(tf, z, true, one, 3))(wrong)
+    .dataSync();
   close(g, [1, -1, 0], 1e-6, 'd loss / d logits = softmax - onehot');
   // NaN stays NaN, so a diverged run is still caught.
   assert.ok(Number.isNaN(crossEntropy(tf, tf.tensor2d([[NaN, 0, 0]]), true, one, 3).dataSync()[0]));

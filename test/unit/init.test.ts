@@ -63,7 +63,14 @@ test('every conv and dense kernel of ResNet-20 is drawn with sqrt(2/fan_in); mod
   const stage3 = kernels.filter((l) => l.getWeights()[0].shape[2] === 64 && l.getWeights()[0].shape[0] === 3);
   const all = new Float32Array(stage3.flatMap((l) => [...(l.getWeights()[0].dataSync() as Float32Array)]));
   assert.ok(Math.abs(moments(all).std / Math.sqrt(2 / 576) - 1) < 0.02);
-  const json = model.toJSON(null, false) as unknown as { config: { layers: { class_name: string; config: { kernel_initializer?: { class_name: string; config: { stddev: number } } } }[] } };
+  const json = model.toJSON(null, false) as unknown as {
+    config: {
+      layers: {
+        class_name: string;
+        config: { kernel_initializer?: { class_name: string; config: { stddev: number } } };
+      }[];
+    };
+  };
   const fc = json.config.layers.find((l) => l.class_name === 'Dense')!;
   assert.equal(fc.config.kernel_initializer!.class_name, 'RandomNormal');
   assert.ok(Math.abs(fc.config.kernel_initializer!.config.stddev - Math.sqrt(2 / 64)) < 1e-9);
@@ -74,7 +81,11 @@ test('withTfjsHeNormal builds with the old, truncated initialiser (for the ablat
   setInitSeed(1);
   const old = withTfjsHeNormal(resnetCifar({ depth: 8 }))({ inputShape: [32, 32, 3], numClasses: 10 });
   const json = JSON.parse(old.toJSON(null, true) as string);
-  assert.equal(json.config.layers.find((l: { class_name: string }) => l.class_name === 'Dense').config.kernel_initializer.class_name, 'VarianceScaling');
+  assert.equal(
+    json.config.layers.find((l: { class_name: string }) => l.class_name === 'Dense').config.kernel_initializer
+      .class_name,
+    'VarianceScaling',
+  );
   old.dispose();
   assert.equal(heNormal().getClassName(), 'RandomNormal');
 });

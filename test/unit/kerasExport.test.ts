@@ -31,10 +31,20 @@ function randomiseBatchNorm(model: tf.LayersModel, seed: number): void {
   for (const layer of model.layers) {
     if (layer.getClassName() !== 'BatchNormalization') continue;
     // tfjs' order: gamma, beta, moving mean, moving variance.
-    layer.setWeights(layer.getWeights().map((w, i) => {
-      const [lo, hi] = [[0.5, 1.5], [-0.2, 0.2], [-0.2, 0.2], [0.5, 1.5]][i];
-      return tf.tensor(Array.from({ length: w.size }, () => u(lo, hi)), w.shape);
-    }));
+    layer.setWeights(
+      layer.getWeights().map((w, i) => {
+        const [lo, hi] = [
+          [0.5, 1.5],
+          [-0.2, 0.2],
+          [-0.2, 0.2],
+          [0.5, 1.5],
+        ][i];
+        return tf.tensor(
+          Array.from({ length: w.size }, () => u(lo, hi)),
+          w.shape,
+        );
+      }),
+    );
   }
 }
 
@@ -62,9 +72,14 @@ print(json.dumps(out))
 function tfjsOutputs(model: tf.LayersModel, x: tf.Tensor): { probs: Float32Array; logits: Float32Array } {
   return tf.tidy(() => {
     const last = model.layers[model.layers.length - 1];
-    const features = tf.model({ inputs: model.inputs, outputs: last.input as tf.SymbolicTensor }).predict(x) as tf.Tensor;
+    const features = tf
+      .model({ inputs: model.inputs, outputs: last.input as tf.SymbolicTensor })
+      .predict(x) as tf.Tensor;
     const [kernel, bias] = last.getWeights();
-    return { probs: (model.predict(x) as tf.Tensor).dataSync() as Float32Array, logits: tf.add(tf.matMul(features, kernel), bias).dataSync() as Float32Array };
+    return {
+      probs: (model.predict(x) as tf.Tensor).dataSync() as Float32Array,
+      logits: tf.add(tf.matMul(features, kernel), bias).dataSync() as Float32Array,
+    };
   });
 }
 
@@ -75,7 +90,11 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return m;
 };
 
-function compare(label: string, model: tf.LayersModel, seed: number): { logits: number; probs: number; trainable: number } {
+function compare(
+  label: string,
+  model: tf.LayersModel,
+  seed: number,
+): { logits: number; probs: number; trainable: number } {
   randomiseBatchNorm(model, seed);
   const dir = path.join(tmp, label);
   writeKerasProject(dir, model, { experiment: label, file: 'test.ts', weightsFrom: 'test' });
@@ -84,14 +103,28 @@ function compare(label: string, model: tf.LayersModel, seed: number): { logits: 
   const input = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 2 * rand() - 1);
   fs.writeFileSync(path.join(tmp, `${label}-x.bin`), Buffer.from(input.buffer));
   fs.writeFileSync(path.join(tmp, 'compare.py'), COMPARE_PY);
-  const p = spawnSync(tfPython(), [path.join(tmp, 'compare.py'), dir, path.join(tmp, `${label}-x.bin`), shape.join(',')], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+  const p = spawnSync(
+    tfPython(),
+    [path.join(tmp, 'compare.py'), dir, path.join(tmp, `${label}-x.bin`), shape.join(',')],
+    { encoding: 'utf8', timeout: 300_000, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } },
+  );
   assert.equal(p.status, 0, p.stderr);
-  const keras = JSON.parse(p.stdout.trim().split('\n').pop()!) as { probs: number[]; logits: number[]; trainable: number };
+  const keras = JSON.parse(p.stdout.trim().split('\n').pop()!) as {
+    probs: number[];
+    logits: number[];
+    trainable: number;
+  };
   const x = tf.tensor(input, shape);
   const js = tfjsOutputs(model, x);
   x.dispose();
-  const result = { logits: maxAbsDiff(js.logits, keras.logits), probs: maxAbsDiff(js.probs, keras.probs), trainable: keras.trainable };
-  console.log(`${label}: max |logit difference| ${result.logits.toExponential(2)}, max |probability difference| ${result.probs.toExponential(2)} (logits up to ${Math.max(...js.logits.map(Math.abs)).toFixed(2)})`);
+  const result = {
+    logits: maxAbsDiff(js.logits, keras.logits),
+    probs: maxAbsDiff(js.probs, keras.probs),
+    trainable: keras.trainable,
+  };
+  console.log(
+    `${label}: max |logit difference| ${result.logits.toExponential(2)}, max |probability difference| ${result.probs.toExponential(2)} (logits up to ${Math.max(...js.logits.map(Math.abs)).toFixed(2)})`,
+  );
   return result;
 }
 
@@ -108,35 +141,53 @@ test('ResNet-20 option A: the Keras export returns the tfjs logits within 1e-4',
   model.dispose();
 });
 
-test('pre-activation ResNet-20: the Keras export returns the tfjs logits within 1e-4', { skip, timeout: 600_000 }, () => {
-  setInitSeed(2);
-  const model = preactResnetCifar({ depth: 20 })(INFO);
-  const r = compare('preact20', model, 22);
-  assert.ok(r.logits < 1e-4, `logits differ by ${r.logits}`);
-  assert.ok(r.probs < 1e-4, `probabilities differ by ${r.probs}`);
-  model.dispose();
-});
+test(
+  'pre-activation ResNet-20: the Keras export returns the tfjs logits within 1e-4',
+  { skip, timeout: 600_000 },
+  () => {
+    setInitSeed(2);
+    const model = preactResnetCifar({ depth: 20 })(INFO);
+    const r = compare('preact20', model, 22);
+    assert.ok(r.logits < 1e-4, `logits differ by ${r.logits}`);
+    assert.ok(r.probs < 1e-4, `probabilities differ by ${r.probs}`);
+    model.dispose();
+  },
+);
 
 /** The README's hand-written functional model: conv, add, global pool, dense softmax, tfjs' default names. */
 function handWritten(): tf.LayersModel {
   const input = tf.input({ shape: INFO.inputShape });
-  const x = tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+  const x = tf.layers
+    .conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' })
+    .apply(input) as tf.SymbolicTensor;
   const f = tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same' }).apply(x) as tf.SymbolicTensor;
   const y = tf.layers.add().apply([x, f]) as tf.SymbolicTensor;
   const p = tf.layers.globalAveragePooling2d({}).apply(y) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: INFO.numClasses, activation: 'softmax' }).apply(p) as tf.SymbolicTensor });
+  return tf.model({
+    inputs: input,
+    outputs: tf.layers.dense({ units: INFO.numClasses, activation: 'softmax' }).apply(p) as tf.SymbolicTensor,
+  });
 }
 
-test('a hand-written functional model: the Keras export returns the tfjs logits within 1e-4', { skip, timeout: 600_000 }, () => {
-  setInitSeed(3);
-  const model = handWritten();
-  // Non-zero biases, so that a bias left out shows.
-  for (const layer of model.layers) if (layer.getWeights().length === 2) layer.setWeights([layer.getWeights()[0], tf.randomUniform(layer.getWeights()[1].shape, -0.3, 0.3, 'float32', 4)]);
-  const r = compare('handwritten', model, 33);
-  assert.ok(r.logits < 1e-4, `logits differ by ${r.logits}`);
-  assert.ok(r.probs < 1e-4, `probabilities differ by ${r.probs}`);
-  model.dispose();
-});
+test(
+  'a hand-written functional model: the Keras export returns the tfjs logits within 1e-4',
+  { skip, timeout: 600_000 },
+  () => {
+    setInitSeed(3);
+    const model = handWritten();
+    // Non-zero biases, so that a bias left out shows.
+    for (const layer of model.layers)
+      if (layer.getWeights().length === 2)
+        layer.setWeights([
+          layer.getWeights()[0],
+          tf.randomUniform(layer.getWeights()[1].shape, -0.3, 0.3, 'float32', 4),
+        ]);
+    const r = compare('handwritten', model, 33);
+    assert.ok(r.logits < 1e-4, `logits differ by ${r.logits}`);
+    assert.ok(r.probs < 1e-4, `probabilities differ by ${r.probs}`);
+    model.dispose();
+  },
+);
 
 class Scale extends tf.layers.Layer {
   static className = 'MyScale';
@@ -150,8 +201,13 @@ test('a custom layer with no Keras counterpart: one message naming it, nothing w
   const scaled = new Scale({ name: 'double_it' }).apply(input) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2 }).apply(scaled) as tf.SymbolicTensor });
   const dir = path.join(tmp, 'custom');
-  assert.throws(() => writeKerasProject(dir, model, { experiment: 'custom', file: 't.ts', weightsFrom: 'test' }),
-    (e: Error) => e instanceof Untranslatable && e.message === 'layer double_it (MyScale) has no Keras counterpart');
+  assert.throws(
+    () => writeKerasProject(dir, model, { experiment: 'custom', file: 't.ts', weightsFrom: 'test' }),
+    (e: Error) => e instanceof Untranslatable && e.message === 'layer double_it (MyScale) has no Keras counterpart',
+  );
   assert.equal(fs.existsSync(dir), false);
-  assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('custom')), []);
+  assert.deepEqual(
+    fs.readdirSync(tmp).filter((f) => f.startsWith('custom')),
+    [],
+  );
 });

@@ -20,27 +20,52 @@ before(() => execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { 
 function exportVia(file: string, experiment: string, outDir: string): Promise<TrainerEvent[]> {
   return new Promise((resolve) => {
     const events: TrainerEvent[] = [];
-    const client = new TrainerClient(path.join(REPO, 'dist', 'trainer.js'), { onEvent: (e) => events.push(e), onExit: () => resolve(events) });
+    const client = new TrainerClient(path.join(REPO, 'dist', 'trainer.js'), {
+      onEvent: (e) => events.push(e),
+      onExit: () => resolve(events),
+    });
     client.send({ type: 'export-keras', file, experiment, outDir });
   });
 }
 
-test('export-keras through the trainer: the project is written and the answer lists it', { timeout: 120_000 }, async () => {
-  const out = path.join(tmp, 'quickstart-keras');
-  const events = await exportVia(path.join(REPO, 'examples', 'quickstart.ts'), 'quickstart', out);
-  const done = events.find((e) => e.type === 'exported');
-  assert.ok(done && done.type === 'exported', JSON.stringify(events.filter((e) => e.type === 'failed')));
-  assert.equal(done.outDir, out);
-  assert.deepEqual(done.files, fs.readdirSync(out).sort());
-  for (const f of ['model.py', 'train.py', 'weights.bin', 'weights.json', 'README.md', 'run_template.json', 'tfjs_model.json', 'data']) assert.ok(done.files.includes(f), f);
-  assert.match(done.weightsFrom, /^initial, as training starts them \(seed \d+\)$/);
-  // The user's code ran under the build timer, announced to the parent as any build is.
-  assert.deepEqual(events.filter((e) => e.type === 'building' || e.type === 'built').map((e) => e.type), ['building', 'built']);
-});
+test(
+  'export-keras through the trainer: the project is written and the answer lists it',
+  { timeout: 120_000 },
+  async () => {
+    const out = path.join(tmp, 'quickstart-keras');
+    const events = await exportVia(path.join(REPO, 'examples', 'quickstart.ts'), 'quickstart', out);
+    const done = events.find((e) => e.type === 'exported');
+    assert.ok(done && done.type === 'exported', JSON.stringify(events.filter((e) => e.type === 'failed')));
+    assert.equal(done.outDir, out);
+    assert.deepEqual(done.files, fs.readdirSync(out).sort());
+    for (const f of [
+      'model.py',
+      'train.py',
+      'weights.bin',
+      'weights.json',
+      'README.md',
+      'run_template.json',
+      'tfjs_model.json',
+      'data',
+    ])
+      assert.ok(done.files.includes(f), f);
+    assert.match(done.weightsFrom, /^initial, as training starts them \(seed \d+\)$/);
+    // The user's code ran under the build timer, announced to the parent as any build is.
+    assert.deepEqual(
+      events.filter((e) => e.type === 'building' || e.type === 'built').map((e) => e.type),
+      ['building', 'built'],
+    );
+  },
+);
 
-test('export-keras through the trainer of a model with a custom layer: one failed line naming it, nothing written', { timeout: 120_000 }, async () => {
-  const file = path.join(tmp, 'custom.ts');
-  fs.writeFileSync(file, `import * as tf from '@tensorflow/tfjs';
+test(
+  'export-keras through the trainer of a model with a custom layer: one failed line naming it, nothing written',
+  { timeout: 120_000 },
+  async () => {
+    const file = path.join(tmp, 'custom.ts');
+    fs.writeFileSync(
+      file,
+      `import * as tf from '@tensorflow/tfjs';
 import { experiment, DataInfo } from 'resnet-lab';
 class Double extends tf.layers.Layer {
   static className = 'Double';
@@ -52,11 +77,22 @@ function net({ inputShape, numClasses }: DataInfo): tf.LayersModel {
   return tf.model({ inputs: input, outputs: tf.layers.dense({ units: numClasses, activation: 'softmax' }).apply(p) as tf.SymbolicTensor });
 }
 export const custom = experiment({ model: net });
-`);
-  const out = path.join(tmp, 'custom-keras');
-  const events = await exportVia(file, 'custom', out);
-  const failed = events.filter((e) => e.type === 'failed');
-  assert.deepEqual(failed.map((e) => e.type === 'failed' && [e.kind, e.message]), [['export', 'cannot export custom to Keras: layer double_it (Double) has no Keras counterpart']]);
-  assert.equal(events.some((e) => e.type === 'exported'), false);
-  assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('custom-keras')), []);
-});
+`,
+    );
+    const out = path.join(tmp, 'custom-keras');
+    const events = await exportVia(file, 'custom', out);
+    const failed = events.filter((e) => e.type === 'failed');
+    assert.deepEqual(
+      failed.map((e) => e.type === 'failed' && [e.kind, e.message]),
+      [['export', 'cannot export custom to Keras: layer double_it (Double) has no Keras counterpart']],
+    );
+    assert.equal(
+      events.some((e) => e.type === 'exported'),
+      false,
+    );
+    assert.deepEqual(
+      fs.readdirSync(tmp).filter((f) => f.startsWith('custom-keras')),
+      [],
+    );
+  },
+);

@@ -29,11 +29,14 @@ test("tfjs-node's own require('@tensorflow/tfjs') returns the caller's tf, not t
   write('node_modules/helper/package.json', '{"name":"helper","main":"index.js"}');
   write('node_modules/helper/index.js', "module.exports = 'helper';");
   write(`${nm}/tfjs-node/package.json`, '{"name":"@tensorflow/tfjs-node","main":"dist/index.js"}');
-  write(`${nm}/tfjs-node/dist/index.js`, [
-    "const tfjs = require('@tensorflow/tfjs');",
-    "const core = require('@tensorflow/tfjs-core');",
-    "module.exports = { tfjs, core, kernel: require('./kernels/k'), helper: require('helper') };",
-  ].join('\n'));
+  write(
+    `${nm}/tfjs-node/dist/index.js`,
+    [
+      "const tfjs = require('@tensorflow/tfjs');",
+      "const core = require('@tensorflow/tfjs-core');",
+      "module.exports = { tfjs, core, kernel: require('./kernels/k'), helper: require('helper') };",
+    ].join('\n'),
+  );
   write(`${nm}/tfjs-node/dist/kernels/k.js`, "module.exports = require('@tensorflow/tfjs-core');");
 
   const dir = path.join(root, nm, 'tfjs-node');

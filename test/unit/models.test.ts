@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { plainCifar, preactResnetCifar, resnetCifar, resnet18, resnet50, ZeroPadShortcut, setInitSeed } from '../../src/core/lib';
+import {
+  plainCifar,
+  preactResnetCifar,
+  resnetCifar,
+  resnet18,
+  resnet50,
+  ZeroPadShortcut,
+  setInitSeed,
+} from '../../src/core/lib';
 
 const cifar = { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
 
@@ -9,7 +17,8 @@ function trainableParams(m: tf.LayersModel): number {
   return m.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
 }
 const countAdds = (m: tf.LayersModel) => m.layers.filter((l) => l.getClassName() === 'Add').length;
-const weighted = (m: tf.LayersModel) => m.layers.filter((l) => ['Conv2D', 'Dense'].includes(l.getClassName()) && !l.name.includes('/proj')).length;
+const weighted = (m: tf.LayersModel) =>
+  m.layers.filter((l) => ['Conv2D', 'Dense'].includes(l.getClassName()) && !l.name.includes('/proj')).length;
 
 // He et al. 2015, Section 4.2, option A nets for 3-channel input.
 const paper: Record<number, number> = { 20: 269_722, 32: 464_154, 44: 658_586, 56: 853_018, 110: 1_727_962 };
@@ -43,7 +52,10 @@ test('option B adds projections only at the two stage changes, option C everywhe
 });
 
 test('option A subsamples by the stride and pads new channels with zeros, exactly', () => {
-  const x = tf.tensor4d(Array.from({ length: 1 * 4 * 4 * 2 }, (_, i) => i + 1), [1, 4, 4, 2]);
+  const x = tf.tensor4d(
+    Array.from({ length: 1 * 4 * 4 * 2 }, (_, i) => i + 1),
+    [1, 4, 4, 2],
+  );
   const layer = new ZeroPadShortcut({ stride: 2, outChannels: 4 });
   const y = layer.apply(x) as tf.Tensor;
   assert.deepEqual(y.shape, [1, 2, 2, 4]);
@@ -55,7 +67,12 @@ test('a model with option A round-trips through save and loadLayersModel', async
   setInitSeed(3);
   const m = resnetCifar({ depth: 8 })(cifar);
   let saved: tf.io.ModelArtifacts | undefined;
-  await m.save(tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+  await m.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
   const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 7);
   const a = (m.predict(x) as tf.Tensor).dataSync();
@@ -71,7 +88,10 @@ test('pre-activation net has nothing after its additions', () => {
   assert.equal(adds.length, 9);
   for (const a of adds) {
     const consumers = m.layers.filter((l) => l.inboundNodes.some((n) => n.inboundLayers.includes(a)));
-    assert.ok(consumers.every((c) => c.getClassName() !== 'ReLU'), `${a.name} feeds a ReLU`);
+    assert.ok(
+      consumers.every((c) => c.getClassName() !== 'ReLU'),
+      `${a.name} feeds a ReLU`,
+    );
   }
 });
 

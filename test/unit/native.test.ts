@@ -49,20 +49,24 @@ test('tfjs-node next to its own copy of tfjs still registers with ours: one tf i
   }
 });
 
-
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, what: string) {
   assert.equal(actual.length, expected.length, `${what}: length`);
   let scale = 0;
   for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
   for (let i = 0; i < expected.length; i++) {
     const err = Math.abs(actual[i] - expected[i]);
-    if (err > rtol * scale + 1e-6) assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]} (|err| ${err}, scale ${scale})`);
+    if (err > rtol * scale + 1e-6)
+      assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]} (|err| ${err}, scale ${scale})`);
   }
 }
 
 test('tfjs-node loads from the built binding, shares our tf instance, and becomes the backend', { skip }, async () => {
   const tn = native();
-  assert.equal(tn.engine(), tf.engine(), 'tfjs-node must re-export the same @tensorflow/tfjs (one tf instance per process)');
+  assert.equal(
+    tn.engine(),
+    tf.engine(),
+    'tfjs-node must re-export the same @tensorflow/tfjs (one tf instance per process)',
+  );
   assert.ok(tf.findBackendFactory('tensorflow'), "'tensorflow' backend is registered");
   assert.ok(await tf.setBackend('tensorflow'));
   assert.equal(tf.getBackend(), 'tensorflow');
@@ -76,14 +80,46 @@ test('tfjs-node loads from the built binding, shares our tf instance, and become
 test('matMul gives the known products', { skip }, async () => {
   native();
   await tf.setBackend('tensorflow');
-  const got = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]])).arraySync());
-  assert.deepEqual(got, [[19, 22], [43, 50]]);
+  const got = tf.tidy(() =>
+    tf
+      .matMul(
+        tf.tensor2d([
+          [1, 2],
+          [3, 4],
+        ]),
+        tf.tensor2d([
+          [5, 6],
+          [7, 8],
+        ]),
+      )
+      .arraySync(),
+  );
+  assert.deepEqual(got, [
+    [19, 22],
+    [43, 50],
+  ]);
   // 2x3 · 3x2, and with the second operand transposed.
-  const a = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
-  const b = tf.tensor2d([[7, 8], [9, 10], [11, 12]]);
-  assert.deepEqual(tf.matMul(a, b).arraySync(), [[58, 64], [139, 154]]);
-  assert.deepEqual(tf.matMul(a, b.transpose(), false, true).arraySync(), [[58, 64], [139, 154]]);
-  assert.deepEqual(tf.matMul(a, a, false, true).arraySync(), [[14, 32], [32, 77]]);
+  const a = tf.tensor2d([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
+  const b = tf.tensor2d([
+    [7, 8],
+    [9, 10],
+    [11, 12],
+  ]);
+  assert.deepEqual(tf.matMul(a, b).arraySync(), [
+    [58, 64],
+    [139, 154],
+  ]);
+  assert.deepEqual(tf.matMul(a, b.transpose(), false, true).arraySync(), [
+    [58, 64],
+    [139, 154],
+  ]);
+  assert.deepEqual(tf.matMul(a, a, false, true).arraySync(), [
+    [14, 32],
+    [32, 77],
+  ]);
   tf.dispose([a, b]);
 });
 
@@ -95,8 +131,17 @@ async function convGrads(backend: string, xShape: Shape4, wShape: Shape4, stride
     const w = tf.tensor4d(randomValues(2, size(wShape)), wShape);
     const y = tf.conv2d(x, w, strides, pad);
     const dy = tf.tensor4d(randomValues(3, size(y.shape)), y.shape as Shape4);
-    const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad).mul(dy).sum();
-    return { y: y.dataSync() as Float32Array, grads: tf.grads(f)([x, w]).map((g) => ({ shape: g.shape, values: g.dataSync() as Float32Array })) };
+    const f = (a: tf.Tensor, b: tf.Tensor) =>
+      tf
+        .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad)
+        .mul(dy)
+        .sum();
+    return {
+      y: y.dataSync() as Float32Array,
+      grads: tf
+        .grads(f)([x, w])
+        .map((g) => ({ shape: g.shape, values: g.dataSync() as Float32Array })),
+    };
   });
 }
 
@@ -111,7 +156,10 @@ for (const [name, xShape, wShape, strides, pad] of convCases) {
     const ref = await convGrads('cpu', xShape, wShape, strides, pad);
     const got = await convGrads('tensorflow', xShape, wShape, strides, pad);
     assertClose(got.y, ref.y, 1e-5, 'y');
-    assert.deepEqual(got.grads.map((g) => g.shape), [xShape, wShape]);
+    assert.deepEqual(
+      got.grads.map((g) => g.shape),
+      [xShape, wShape],
+    );
     assertClose(got.grads[0].values, ref.grads[0].values, 1e-5, 'dx');
     assertClose(got.grads[1].values, ref.grads[1].values, 1e-5, 'dW');
   });
@@ -138,7 +186,10 @@ test('one SGD step of a conv + batchnorm model matches the CPU backend', { skip 
     const x = tf.tensor4d(xs, [4, 8, 8, 3]);
     const y = tf.oneHot(tf.tensor1d([0, 1, 0, 1], 'int32'), 2);
     const opt = tf.train.sgd(0.1);
-    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), true)!;
+    const loss = opt.minimize(
+      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor),
+      true,
+    )!;
     const out = { loss: loss.dataSync()[0], weights: model.getWeights().map((w) => w.dataSync().slice()) };
     tf.dispose([x, y, loss]);
     opt.dispose();
@@ -149,6 +200,9 @@ test('one SGD step of a conv + batchnorm model matches the CPU backend', { skip 
   assert.ok(Number.isFinite(got.loss));
   assert.ok(Math.abs(got.loss - ref.loss) <= 1e-5 * Math.max(1, Math.abs(ref.loss)), `loss ${got.loss} vs ${ref.loss}`);
   got.weights.forEach((w, i) => assertClose(w, ref.weights[i], 1e-4, `weight ${i} (${model.weights[i].name})`));
-  assert.ok(got.weights[0].some((v, i) => v !== init[0].values[i]), 'the step changed the conv kernel');
+  assert.ok(
+    got.weights[0].some((v, i) => v !== init[0].values[i]),
+    'the step changed the conv kernel',
+  );
   model.dispose();
 });

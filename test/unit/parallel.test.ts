@@ -52,10 +52,24 @@ function randomBatch(size: number, seed: number): Batch {
 function plainNet(seed: number): tf.LayersModel {
   const init = (s: number) => tf.initializers.heNormal({ seed: seed + s });
   const input = tf.input({ shape: info.inputShape });
-  let h = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c1', kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
-  h = tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'c2', kernelInitializer: init(2) }).apply(h) as tf.SymbolicTensor;
+  let h = tf.layers
+    .conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c1', kernelInitializer: init(1) })
+    .apply(input) as tf.SymbolicTensor;
+  h = tf.layers
+    .conv2d({
+      filters: 16,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+      name: 'c2',
+      kernelInitializer: init(2),
+    })
+    .apply(h) as tf.SymbolicTensor;
   h = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 10, activation: 'softmax', name: 'fc', kernelInitializer: init(3) }).apply(h) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 10, activation: 'softmax', name: 'fc', kernelInitializer: init(3) })
+    .apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
 
@@ -64,7 +78,11 @@ const layerOfModel = (model: tf.LayersModel) =>
 const flat = (vars: tf.LayerVariable[]) => vars.map((v) => Array.from(v.read().dataSync()));
 function maxDiff(a: number[][], b: number[][]): number {
   let m = 0;
-  a.forEach((xs, i) => xs.forEach((x, j) => { m = Math.max(m, Math.abs(x - b[i][j])); }));
+  a.forEach((xs, i) =>
+    xs.forEach((x, j) => {
+      m = Math.max(m, Math.abs(x - b[i][j]));
+    }),
+  );
   return m;
 }
 
@@ -72,7 +90,9 @@ test('sgdUpdate is Sgd.apply, bit for bit (momentum, weight decay on kernels onl
   const model = plainNet(1);
   const vars = model.trainableWeights;
   const layout = layoutOf(vars.map((v) => ({ name: v.originalName, shape: v.shape as number[] })));
-  const weights = new Float32Array(layout.total), velocity = new Float32Array(layout.total), grads = new Float32Array(layout.total);
+  const weights = new Float32Array(layout.total),
+    velocity = new Float32Array(layout.total),
+    grads = new Float32Array(layout.total);
   vars.forEach((v, i) => weights.set(v.read().dataSync() as Float32Array, layout.offsets[i]));
   const sgd = new Sgd(tf, vars, { momentum: 0.9, weightDecay: 5e-3 });
   const rng = mulberry32(3);
@@ -81,22 +101,57 @@ test('sgdUpdate is Sgd.apply, bit for bit (momentum, weight decay on kernels onl
     g.forEach((t, i) => grads.set(t.dataSync() as Float32Array, layout.offsets[i]));
     const lr = 0.05 + rng() * 0.1;
     sgd.apply(g, lr);
-    sgdUpdate(weights, velocity, grads, layout, layout.vars.map((v) => isDecayed(v.name)), lr, 0.9, 5e-3);
+    sgdUpdate(
+      weights,
+      velocity,
+      grads,
+      layout,
+      layout.vars.map((v) => isDecayed(v.name)),
+      lr,
+      0.9,
+      5e-3,
+    );
     tf.dispose(g);
   }
-  assert.deepEqual(layout.vars.map((v) => isDecayed(v.name)), [true, false, true, false, true, false]);
-  vars.forEach((v, i) => assert.deepEqual(Array.from(v.read().dataSync()), Array.from(weights.subarray(layout.offsets[i], layout.offsets[i] + layout.sizes[i])), v.name));
+  assert.deepEqual(
+    layout.vars.map((v) => isDecayed(v.name)),
+    [true, false, true, false, true, false],
+  );
+  vars.forEach((v, i) =>
+    assert.deepEqual(
+      Array.from(v.read().dataSync()),
+      Array.from(weights.subarray(layout.offsets[i], layout.offsets[i] + layout.sizes[i])),
+      v.name,
+    ),
+  );
   sgd.dispose();
   model.dispose();
 });
 
 test('without batch norm: 2 workers on a batch of 16 train as 1 thread on the same batch (loss, errors, norms, weights, velocities within 1e-5)', async () => {
-  const single = plainNet(7), replica = plainNet(7);
+  const single = plainNet(7),
+    replica = plainNet(7);
   assert.equal(maxDiff(flat(single.trainableWeights), flat(replica.trainableWeights)), 0);
   const sgd = new Sgd(tf, single.trainableWeights, { momentum: 0.9, weightDecay: 1e-3 });
   const layerOf = layerOfModel(single);
-  const ctx: StepContext = { tf, model: single, info, vars: single.trainableWeights, layerOf, apply: (g, lr) => sgd.apply(g, lr) };
-  const dp = await DataParallel.create({ tf, model: replica, info, workers: 2, momentum: 0.9, weightDecay: 1e-3, layerOf, batchSize: 16 });
+  const ctx: StepContext = {
+    tf,
+    model: single,
+    info,
+    vars: single.trainableWeights,
+    layerOf,
+    apply: (g, lr) => sgd.apply(g, lr),
+  };
+  const dp = await DataParallel.create({
+    tf,
+    model: replica,
+    info,
+    workers: 2,
+    momentum: 0.9,
+    weightDecay: 1e-3,
+    layerOf,
+    batchSize: 16,
+  });
   try {
     for (let step = 0; step < 5; step++) {
       // Odd sizes too: shares of 8/8, then 7/8 (weighted by share).
@@ -106,8 +161,16 @@ test('without batch norm: 2 workers on a batch of 16 train as 1 thread on the sa
       const b = await dp.step(batch, lr, true);
       assert.ok(Math.abs(a.loss - b.loss) < 1e-5, `step ${step}: loss ${a.loss} vs ${b.loss}`);
       assert.equal(a.errors, b.errors, `step ${step}: errors`);
-      assert.deepEqual(b.gradNorms!.map((n) => n.name), a.gradNorms!.map((n) => n.name));
-      a.gradNorms!.forEach((n, i) => assert.ok(Math.abs(n.norm - b.gradNorms![i].norm) <= 1e-5 * Math.max(1, n.norm), `step ${step} ${n.name}: ${n.norm} vs ${b.gradNorms![i].norm}`));
+      assert.deepEqual(
+        b.gradNorms!.map((n) => n.name),
+        a.gradNorms!.map((n) => n.name),
+      );
+      a.gradNorms!.forEach((n, i) =>
+        assert.ok(
+          Math.abs(n.norm - b.gradNorms![i].norm) <= 1e-5 * Math.max(1, n.norm),
+          `step ${step} ${n.name}: ${n.norm} vs ${b.gradNorms![i].norm}`,
+        ),
+      );
     }
     dp.syncReplica();
     const d = maxDiff(flat(single.trainableWeights), flat(replica.trainableWeights));
@@ -115,7 +178,9 @@ test('without batch norm: 2 workers on a batch of 16 train as 1 thread on the sa
     const [va, vb] = [await sgd.state(), await dp.optimizerState()];
     assert.equal(vb.length, va.length);
     let dv = 0;
-    va.forEach((x, i) => { dv = Math.max(dv, Math.abs(x - vb[i])); });
+    va.forEach((x, i) => {
+      dv = Math.max(dv, Math.abs(x - vb[i]));
+    });
     assert.ok(dv < 1e-5, `velocities differ by ${dv}`);
     // The weights moved: the comparison is not of two untouched models.
     assert.ok(maxDiff(flat(single.trainableWeights), flat(plainNet(7).trainableWeights)) > 1e-3);
@@ -132,20 +197,45 @@ test('with batch norm: each worker normalises its own share; gradients and movin
   const reference = resnetCifar({ depth: 8, widths: [4, 8, 8] })(info);
   setInitSeed(3);
   const replica = resnetCifar({ depth: 8, widths: [4, 8, 8] })(info);
-  const vars = reference.trainableWeights, stats = reference.nonTrainableWeights;
+  const vars = reference.trainableWeights,
+    stats = reference.nonTrainableWeights;
   assert.ok(stats.length > 0);
   const sgd = new Sgd(tf, vars, { momentum: 0.9, weightDecay: 1e-4 });
   const layerOf = layerOfModel(reference);
   let captured: number[][] = [];
-  const ctx: StepContext = { tf, model: reference, info, vars, layerOf, apply: (g) => { captured = g.map((t) => Array.from(t.dataSync())); } };
-  const dp = await DataParallel.create({ tf, model: replica, info, workers: 2, momentum: 0.9, weightDecay: 1e-4, layerOf, batchSize: 16 });
+  const ctx: StepContext = {
+    tf,
+    model: reference,
+    info,
+    vars,
+    layerOf,
+    apply: (g) => {
+      captured = g.map((t) => Array.from(t.dataSync()));
+    },
+  };
+  const dp = await DataParallel.create({
+    tf,
+    model: replica,
+    info,
+    workers: 2,
+    momentum: 0.9,
+    weightDecay: 1e-4,
+    layerOf,
+    batchSize: 16,
+  });
   try {
     for (let step = 0; step < 3; step++) {
       const batch = randomBatch(16, 200 + step);
-      const half = (k: number): Batch => ({ x: batch.x.slice(k * 8 * 3072, (k + 1) * 8 * 3072), labels: batch.labels.slice(k * 8, (k + 1) * 8), size: 8 });
+      const half = (k: number): Batch => ({
+        x: batch.x.slice(k * 8 * 3072, (k + 1) * 8 * 3072),
+        labels: batch.labels.slice(k * 8, (k + 1) * 8),
+        size: 8,
+      });
       // The reference: one thread, each half from the same starting statistics, then averaged.
       const before = flat(stats);
-      const results: StepResult[] = [], grads: number[][][] = [], after: number[][][] = [];
+      const results: StepResult[] = [],
+        grads: number[][][] = [],
+        after: number[][][] = [];
       for (const k of [0, 1]) {
         tf.tidy(() => stats.forEach((v, i) => v.write(tf.tensor(before[i], v.shape as number[]))));
         results.push(await trainStep(ctx, half(k), 0, false));
@@ -185,14 +275,32 @@ test('a seeded ResNet-8 run with 2 workers learns; metrics, gradient norms and c
   const dataset = await loadDataset(synthetic({ trainSize: 256, testSize: 64, seed: 3 }));
   setInitSeed(5);
   const model = resnetCifar({ depth: 8, widths: [4, 8, 8] })(dataset.info);
-  const recipe = resolveRecipe({ epochs: 4, batchSize: 16, augment: false, optimizer: { lr: 0.05 }, schedule: { milestones: [] }, seed: 5, gradientNormEvery: 8, data: dataset.spec });
+  const recipe = resolveRecipe({
+    epochs: 4,
+    batchSize: 16,
+    augment: false,
+    optimizer: { lr: 0.05 },
+    schedule: { milestones: [] },
+    seed: 5,
+    gradientNormEvery: 8,
+    data: dataset.spec,
+  });
   const runDir = fs.mkdtempSync(path.join(tmp, 'learns-'));
   const events: TrainerEvent[] = [];
   const before = tf.memory().numTensors;
   const atEpoch: number[] = [];
   const result = await runTraining({
-    tf, model, dataset, recipe, runDir, control: new Control(), workers: 2,
-    emit: (e) => { events.push(e); if (e.type === 'epoch') atEpoch.push(tf.memory().numTensors); },
+    tf,
+    model,
+    dataset,
+    recipe,
+    runDir,
+    control: new Control(),
+    workers: 2,
+    emit: (e) => {
+      events.push(e);
+      if (e.type === 'epoch') atEpoch.push(tf.memory().numTensors);
+    },
   });
   assert.deepEqual({ status: result.status, iteration: result.iteration }, { status: 'finished', iteration: 64 });
   assert.ok(events.some((e) => e.type === 'log' && /data-parallel: 2 wasm workers, 8 images each/.test(e.message)));
@@ -201,26 +309,44 @@ test('a seeded ResNet-8 run with 2 workers learns; metrics, gradient norms and c
 
   const metrics = readMetrics(runDir);
   const its = iterations(metrics);
-  assert.deepEqual(its.map((m) => m.iteration), Array.from({ length: 64 }, (_, i) => i + 1));
+  assert.deepEqual(
+    its.map((m) => m.iteration),
+    Array.from({ length: 64 }, (_, i) => i + 1),
+  );
   for (const m of its) IterationEventSchema.strict().parse(m);
   for (const e of epochs(metrics)) EpochEventSchema.strict().parse(e);
-  const first = its.slice(0, 16), last = its.slice(-16);
-  const errFirst = mean(first.map((m) => m.trainError!)), errLast = mean(last.map((m) => m.trainError!));
-  const lossFirst = mean(first.map((m) => m.loss!)), lossLast = mean(last.map((m) => m.loss!));
+  const first = its.slice(0, 16),
+    last = its.slice(-16);
+  const errFirst = mean(first.map((m) => m.trainError!)),
+    errLast = mean(last.map((m) => m.trainError!));
+  const lossFirst = mean(first.map((m) => m.loss!)),
+    lossLast = mean(last.map((m) => m.loss!));
   assert.ok(errLast < errFirst - 0.1, `training error ${errFirst.toFixed(3)} -> ${errLast.toFixed(3)}`);
   assert.ok(lossLast < lossFirst - 0.3, `loss ${lossFirst.toFixed(3)} -> ${lossLast.toFixed(3)}`);
   const eps = epochs(metrics);
-  assert.ok(eps[3].testError! < eps[0].testError! || eps[3].testLoss! < eps[0].testLoss!, `test ${eps[0].testError}/${eps[0].testLoss} -> ${eps[3].testError}/${eps[3].testLoss}`);
+  assert.ok(
+    eps[3].testError! < eps[0].testError! || eps[3].testLoss! < eps[0].testLoss!,
+    `test ${eps[0].testError}/${eps[0].testLoss} -> ${eps[3].testError}/${eps[3].testLoss}`,
+  );
 
   const grads = readGradients(runDir);
-  assert.deepEqual(grads.map((g) => g.iteration), [1, 9, 17, 25, 33, 41, 49, 57]);
-  assert.deepEqual(grads[0].layers.map((l) => l.name), [...new Set(layerOfModel(model))]);
+  assert.deepEqual(
+    grads.map((g) => g.iteration),
+    [1, 9, 17, 25, 33, 41, 49, 57],
+  );
+  assert.deepEqual(
+    grads[0].layers.map((l) => l.name),
+    [...new Set(layerOfModel(model))],
+  );
   assert.ok(grads.every((g) => g.layers.every((l) => Number.isFinite(l.norm) && l.norm > 0)));
 
   // The checkpoint is the replica: it loads and predicts what the main thread's model predicts.
   const cp = await loadCheckpoint(tf, runDir);
   assert.equal(cp.state.iteration, 64);
-  assert.equal(cp.optimizer!.length, model.countParams() - model.nonTrainableWeights.reduce((s, v) => s + v.read().size, 0));
+  assert.equal(
+    cp.optimizer!.length,
+    model.countParams() - model.nonTrainableWeights.reduce((s, v) => s + v.read().size, 0),
+  );
   const x = tf.randomUniform([4, 32, 32, 3], -0.5, 0.5, 'float32', 1);
   const [p1, p2] = [model.predict(x) as tf.Tensor, cp.model.predict(x) as tf.Tensor];
   assert.deepEqual(p1.arraySync(), p2.arraySync());
@@ -240,11 +366,30 @@ async function bundleTrainer(): Promise<string> {
   const esbuild = await import('esbuild');
   const out = path.join(root, 'node_modules', '.cache', `resnet-lab-parallel-test-${process.pid}`);
   after(() => fs.rmSync(out, { recursive: true, force: true }));
-  const common: import('esbuild').BuildOptions = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', external: ['vscode', '@tensorflow/*', 'esbuild'] };
+  const common: import('esbuild').BuildOptions = {
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'error',
+    external: ['vscode', '@tensorflow/*', 'esbuild'],
+  };
   await Promise.all([
-    esbuild.build({ ...common, entryPoints: [path.join(root, 'src/trainer/main.ts')], outfile: path.join(out, 'trainer.js') }),
-    esbuild.build({ ...common, entryPoints: [path.join(root, 'src/trainer/worker.ts')], outfile: path.join(out, 'trainer-worker.js') }),
-    esbuild.build({ ...common, entryPoints: [path.join(root, 'src/trainer/compileWorker.ts')], outfile: path.join(out, 'compile-worker.js') }),
+    esbuild.build({
+      ...common,
+      entryPoints: [path.join(root, 'src/trainer/main.ts')],
+      outfile: path.join(out, 'trainer.js'),
+    }),
+    esbuild.build({
+      ...common,
+      entryPoints: [path.join(root, 'src/trainer/worker.ts')],
+      outfile: path.join(out, 'trainer-worker.js'),
+    }),
+    esbuild.build({
+      ...common,
+      entryPoints: [path.join(root, 'src/trainer/compileWorker.ts')],
+      outfile: path.join(out, 'compile-worker.js'),
+    }),
   ]);
   return path.join(out, 'trainer.js');
 }
@@ -252,7 +397,9 @@ async function bundleTrainer(): Promise<string> {
 /** A model file with a custom layer that only evaluating the file registers. */
 function customLayerFile(): string {
   const file = path.join(tmp, 'custom-layer.ts');
-  fs.writeFileSync(file, `
+  fs.writeFileSync(
+    file,
+    `
 import * as tf from '@tensorflow/tfjs';
 import { DataInfo, experiment, synthetic } from 'resnet-lab';
 
@@ -283,7 +430,8 @@ export const custom = experiment({
   optimizer: { lr: 0.05 },
   seed: 2,
 });
-`);
+`,
+  );
   return file;
 }
 
@@ -293,10 +441,22 @@ test('the bundled trainer trains with workers: 2 through the bundled worker; a c
   const events: TrainerEvent[] = [];
   const exited = new Promise<number | null>((resolve) => {
     const client = new TrainerClient(trainer, { onEvent: (e) => events.push(e), onExit: (x) => resolve(x.code) });
-    client.send({ type: 'train', job: { file, experiment: 'custom', runsDir: path.join(tmp, 'bundled'), backend: 'wasm', overrides: { workers: 2 } } });
+    client.send({
+      type: 'train',
+      job: {
+        file,
+        experiment: 'custom',
+        runsDir: path.join(tmp, 'bundled'),
+        backend: 'wasm',
+        overrides: { workers: 2 },
+      },
+    });
   });
   assert.equal(await exited, 0);
-  assert.ok(events.some((e) => e.type === 'log' && /data-parallel: 2 wasm workers, 8 images each/.test(e.message)), JSON.stringify(events.filter((e) => e.type === 'log')));
+  assert.ok(
+    events.some((e) => e.type === 'log' && /data-parallel: 2 wasm workers, 8 images each/.test(e.message)),
+    JSON.stringify(events.filter((e) => e.type === 'log')),
+  );
   const last = events.at(-1)!;
   assert.ok(last.type === 'finished' && last.status === 'finished' && last.iteration === 8, JSON.stringify(last));
   const info = readRunInfo(last.runDir);
@@ -310,7 +470,13 @@ test('the bundled trainer trains with workers: 2 through the bundled worker; a c
 
 test('stopped and resumed with 2 workers (in-process): the same curve as a straight 2-worker run', async () => {
   const file = customLayerFile();
-  const job = (runsDir: string) => ({ file, experiment: 'custom', runsDir, backend: 'wasm' as const, overrides: { workers: 2 } });
+  const job = (runsDir: string) => ({
+    file,
+    experiment: 'custom',
+    runsDir,
+    backend: 'wasm' as const,
+    overrides: { workers: 2 },
+  });
   const straight: TrainerEvent[] = [];
   await session.train(job(path.join(tmp, 'straight')), new Control(), (e) => straight.push(e));
   const fin = straight.at(-1)!;
@@ -323,14 +489,24 @@ test('stopped and resumed with 2 workers (in-process): the same curve as a strai
     if (e.type === 'iteration' && e.iteration === 3) control.stop();
   });
   const stopped = events.at(-1)!;
-  assert.ok(stopped.type === 'finished' && stopped.status === 'stopped' && stopped.iteration === 3, JSON.stringify(stopped));
+  assert.ok(
+    stopped.type === 'finished' && stopped.status === 'stopped' && stopped.iteration === 3,
+    JSON.stringify(stopped),
+  );
   const resumed: TrainerEvent[] = [];
   await session.resume(stopped.runDir, 'wasm', undefined, new Control(), (e) => resumed.push(e));
-  assert.ok(resumed.some((e) => e.type === 'log' && /data-parallel: 2 wasm workers/.test(e.message)), 'the resumed run keeps its workers');
+  assert.ok(
+    resumed.some((e) => e.type === 'log' && /data-parallel: 2 wasm workers/.test(e.message)),
+    'the resumed run keeps its workers',
+  );
   const end = resumed.at(-1)!;
   assert.ok(end.type === 'finished' && end.status === 'finished' && end.iteration === 8, JSON.stringify(end));
-  const a = iterations(readMetrics(stopped.runDir)), b = iterations(readMetrics(fin.runDir));
-  assert.deepEqual(a.map((m) => m.iteration), [1, 2, 3, 4, 5, 6, 7, 8]);
+  const a = iterations(readMetrics(stopped.runDir)),
+    b = iterations(readMetrics(fin.runDir));
+  assert.deepEqual(
+    a.map((m) => m.iteration),
+    [1, 2, 3, 4, 5, 6, 7, 8],
+  );
   a.forEach((m, i) => {
     assert.ok(Math.abs(m.loss! - b[i].loss!) < 1e-5, `iteration ${i + 1}: ${m.loss} resumed vs ${b[i].loss} straight`);
     assert.equal(m.trainError, b[i].trainError);

@@ -42,7 +42,10 @@ test('prefetched batches are bit-identical to batches made on the training threa
       assert.equal(got.size, 32);
       assert.deepEqual(got.labels, want.labels);
       assert.deepEqual(got.x, want.x, `batch ${k}`);
-      assert.ok(got.x.some((v, i) => v !== makeBatch(ds.train, idx(k), ds.info, mean, false).x[i]), 'augmentation did something');
+      assert.ok(
+        got.x.some((v, i) => v !== makeBatch(ds.train, idx(k), ds.info, mean, false).x[i]),
+        'augmentation did something',
+      );
     }
     const s = p.pipelineStats();
     assert.equal(s.threaded, true);
@@ -59,7 +62,8 @@ test('a batch asked for with other indices or another seed than prefetched is ma
   const augment = { pad: 2, flip: true };
   const p = new BatchPrefetcher(ds.train, ds.info, mean, augment);
   try {
-    const a = Uint32Array.from([1, 2, 3, 4]), b = Uint32Array.from([4, 3, 2, 1]);
+    const a = Uint32Array.from([1, 2, 3, 4]),
+      b = Uint32Array.from([4, 3, 2, 1]);
     p.request(0, a, 5);
     const got = await p.take(0, b, 5);
     assert.deepEqual(got.x, makeBatch(ds.train, b, ds.info, mean, augment, mulberry32(5)).x);
@@ -93,11 +97,22 @@ test('a seeded run gives the same curve with and without prefetching; the loop r
     const recipe = resolveRecipe({ epochs: 2, batchSize: 16, optimizer: { lr: 0.05 }, seed: 4, data: dataset.spec });
     const runDir = fs.mkdtempSync(path.join(tmp, `run-${prefetch}-`));
     const events: TrainerEvent[] = [];
-    await runTraining({ tf, model, dataset, recipe, runDir, control: new Control(), workers: 1, prefetch, emit: (e) => events.push(e) });
+    await runTraining({
+      tf,
+      model,
+      dataset,
+      recipe,
+      runDir,
+      control: new Control(),
+      workers: 1,
+      prefetch,
+      emit: (e) => events.push(e),
+    });
     model.dispose();
     return { metrics: readMetrics(runDir), events };
   };
-  const on = await run(true), off = await run(false);
+  const on = await run(true),
+    off = await run(false);
   const losses = (m: typeof on.metrics) => m.filter((r) => r.type === 'iteration').map((r) => r.loss);
   assert.equal(losses(on.metrics).length, 12);
   assert.deepEqual(losses(on.metrics), losses(off.metrics));

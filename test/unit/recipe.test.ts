@@ -22,7 +22,7 @@ test('default milestones at 50% and 75% of the run: 0.1, 0.01, 0.001', () => {
   close(learningRate(recipe, 300, 225, state), 0.001);
 });
 
-test('the paper\'s milestones when given (32k and 48k of 64k)', () => {
+test("the paper's milestones when given (32k and 48k of 64k)", () => {
   const recipe = resolveRecipe({ schedule: { milestones: [32000, 48000] } });
   const state = { warmupDone: false };
   close(learningRate(recipe, 64000, 31999, state), 0.1);
@@ -56,7 +56,7 @@ test('warm-up: ends at maxIterations when the error never falls', () => {
   assert.deepEqual(lrs, [0.02, 0.02, 0.02, 0.1, 0.1]);
 });
 
-test('augmentation: pad 4 and flips, except no flips for MNIST\'s digits unless asked', () => {
+test("augmentation: pad 4 and flips, except no flips for MNIST's digits unless asked", () => {
   assert.deepEqual(resolveRecipe({}).augment, { pad: 4, flip: true });
   assert.deepEqual(resolveRecipe({ data: cifar10() }).augment, { pad: 4, flip: true });
   assert.deepEqual(resolveRecipe({ data: synthetic({ seed: 3 }) }).augment, { pad: 4, flip: true });
@@ -67,14 +67,22 @@ test('augmentation: pad 4 and flips, except no flips for MNIST\'s digits unless 
   assert.equal(resolveRecipe({ data: cifar10(), augment: false }).augment, false);
 });
 
-test('overrides: --data mnist turns the default flips off; the experiment\'s own choice stands', () => {
-  const model = () => { throw new Error('not built here'); };
-  const digits = applyOverrides({ model }, { data: 'mnist', dataDir: '/d', limitTrain: 10000, limitTest: 2000, epochs: 3, batchSize: 128 });
+test("overrides: --data mnist turns the default flips off; the experiment's own choice stands", () => {
+  const model = () => {
+    throw new Error('not built here');
+  };
+  const digits = applyOverrides(
+    { model },
+    { data: 'mnist', dataDir: '/d', limitTrain: 10000, limitTest: 2000, epochs: 3, batchSize: 128 },
+  );
   assert.deepEqual(digits.data, { name: 'mnist', dir: '/d', limitTrain: 10000, limitTest: 2000 });
   assert.deepEqual(digits.augment, { pad: 4, flip: false });
   assert.deepEqual([digits.epochs, digits.batchSize, digits.optimizer.lr], [3, 128, 0.1]);
   assert.deepEqual(applyOverrides({ model }, { data: 'fashion-mnist' }).augment, { pad: 4, flip: true });
-  assert.deepEqual(applyOverrides({ model, augment: { flip: true } }, { data: 'mnist' }).augment, { pad: 4, flip: true });
+  assert.deepEqual(applyOverrides({ model, augment: { flip: true } }, { data: 'mnist' }).augment, {
+    pad: 4,
+    flip: true,
+  });
   assert.deepEqual(applyOverrides({ model, data: mnist() }, { data: 'cifar10' }).augment, { pad: 4, flip: true });
   const warm = applyOverrides({ model, schedule: { milestones: [10] } }, { warmup: { lr: 0.01, maxIterations: 50 } });
   assert.deepEqual(warm.schedule, { milestones: [10], gamma: 0.1, warmup: { lr: 0.01, maxIterations: 50 } });
@@ -82,8 +90,13 @@ test('overrides: --data mnist turns the default flips off; the experiment\'s own
 
 test('optimizer type adam is refused in one clear line (SGD + momentum only), not silently trained with SGD', async () => {
   const { experiment } = await import('../../src/core/lib/experiment');
-  const model = () => { throw new Error('not built'); };
-  assert.throws(() => experiment({ model, optimizer: { type: 'adam' as 'sgd' } }), /optimizer type "adam" is not supported: ResNet Lab trains with SGD \+ momentum/);
+  const model = () => {
+    throw new Error('not built');
+  };
+  assert.throws(
+    () => experiment({ model, optimizer: { type: 'adam' as 'sgd' } }),
+    /optimizer type "adam" is not supported: ResNet Lab trains with SGD \+ momentum/,
+  );
   assert.equal(experiment({ model, optimizer: { type: 'sgd' } }).config.optimizer?.type, 'sgd');
   assert.deepEqual(resolveRecipe({}).optimizer, { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 1e-4 });
 });

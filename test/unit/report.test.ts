@@ -17,7 +17,18 @@ import { csvRecords, gradientsCsv, lesionCsv, metricsCsv, parseCsv, responsesCsv
 import { diagramSvg } from '../../src/core/report/diagramSvg';
 import { finalErrors, htmlReport } from '../../src/core/report/htmlReport';
 import {
-  decimate, decimateMean, ema, errorCurvesSvg, gradientHeatmapSvg, lesionBarsSvg, lossCurvesSvg, lrSvg, niceTicks, Point, responsesSvg, viridis,
+  decimate,
+  decimateMean,
+  ema,
+  errorCurvesSvg,
+  gradientHeatmapSvg,
+  lesionBarsSvg,
+  lossCurvesSvg,
+  lrSvg,
+  niceTicks,
+  Point,
+  responsesSvg,
+  viridis,
 } from '../../src/core/report/svgCharts';
 import type { GradientRecord, MetricRecord, RunInfo } from '../../src/core/runs/runFolder';
 import type { LesionResult, ResponsesResult } from '../../src/protocol/trainer';
@@ -30,16 +41,21 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 // close, attributes are quoted and not repeated, '&' only starts an entity.
 
 function assertWellFormedXml(xml: string, root = 'svg'): void {
-  const src = xml.replace(/<!--[\s\S]*?-->/g, '').replace(/^<\?xml[^>]*\?>/, '').trim();
+  const src = xml
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/^<\?xml[^>]*\?>/, '')
+    .trim();
   const tag = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[A-Za-z_:][\w:.-]*\s*=\s*"[^"<]*")*)\s*(\/?)>/y;
   const stack: string[] = [];
-  let i = 0, roots = 0;
+  let i = 0,
+    roots = 0;
   while (i < src.length) {
     const lt = src.indexOf('<', i);
     const textPart = src.slice(i, lt < 0 ? src.length : lt);
     const badAmp = /&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.exec(textPart);
     assert.equal(badAmp, null, `bare & in text near ${JSON.stringify(textPart.slice(0, 60))}`);
-    if (stack.length === 0) assert.equal(textPart.trim(), '', `text outside the root: ${JSON.stringify(textPart.slice(0, 60))}`);
+    if (stack.length === 0)
+      assert.equal(textPart.trim(), '', `text outside the root: ${JSON.stringify(textPart.slice(0, 60))}`);
     if (lt < 0) break;
     tag.lastIndex = lt;
     const m = tag.exec(src);
@@ -48,7 +64,8 @@ function assertWellFormedXml(xml: string, root = 'svg'): void {
     if (!closing) {
       const names = [...attrs.matchAll(/([A-Za-z_:][\w:.-]*)\s*=/g)].map((a) => a[1]);
       assert.equal(new Set(names).size, names.length, `repeated attribute in ${whole.slice(0, 80)}`);
-      for (const v of attrs.matchAll(/="([^"]*)"/g)) assert.equal(/&(?!(amp|lt|gt|quot|apos|#\d+);)/.test(v[1]), false, `bare & in attribute of ${name}`);
+      for (const v of attrs.matchAll(/="([^"]*)"/g))
+        assert.equal(/&(?!(amp|lt|gt|quot|apos|#\d+);)/.test(v[1]), false, `bare & in attribute of ${name}`);
     }
     if (closing) {
       assert.equal(stack.pop(), name, `</${name}> closes the wrong element`);
@@ -66,20 +83,38 @@ function assertWellFormedXml(xml: string, root = 'svg'): void {
 const count = (s: string, re: RegExp) => (s.match(re) ?? []).length;
 /** The points of a path's d attribute (M/L/H/V commands). */
 const pathPoints = (d: string) => count(d, /[MLH]/g);
-const pathsOf = (svg: string, cls: string) => [...svg.matchAll(new RegExp(`<path class="series ${cls}"[^>]* d="([^"]*)"`, 'g'))].map((m) => m[1]);
+const pathsOf = (svg: string, cls: string) =>
+  [...svg.matchAll(new RegExp(`<path class="series ${cls}"[^>]* d="([^"]*)"`, 'g'))].map((m) => m[1]);
 
 // ---------------------------------------------------------------------------
 // Data
 
 function metrics(iterations: number, perEpoch: number, seed = 1): MetricRecord[] {
   let s = seed;
-  const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
   const out: MetricRecord[] = [];
   for (let it = 1; it <= iterations; it++) {
     const e = Math.min(1, 0.1 + 0.8 * Math.exp(-it / (iterations / 5)) + (rnd() - 0.5) * 0.05);
-    out.push({ type: 'iteration', iteration: it, epoch: Math.ceil(it / perEpoch), loss: 2 * e + 0.1, trainError: e, lr: it <= iterations / 2 ? 0.1 : 0.01, imagesPerSec: 500 + it % 7 });
+    out.push({
+      type: 'iteration',
+      iteration: it,
+      epoch: Math.ceil(it / perEpoch),
+      loss: 2 * e + 0.1,
+      trainError: e,
+      lr: it <= iterations / 2 ? 0.1 : 0.01,
+      imagesPerSec: 500 + (it % 7),
+    });
     if (it % perEpoch === 0) {
-      out.push({ type: 'epoch', epoch: it / perEpoch, iteration: it, trainLoss: 2 * e, trainError: e, testLoss: 2 * e + 0.2, testError: e + 0.05, seconds: 12.5 });
+      out.push({
+        type: 'epoch',
+        epoch: it / perEpoch,
+        iteration: it,
+        trainLoss: 2 * e,
+        trainError: e,
+        testLoss: 2 * e + 0.2,
+        testError: e + 0.05,
+        seconds: 12.5,
+      });
     }
   }
   return out;
@@ -103,12 +138,20 @@ const lesion: LesionResult = {
     { name: 'stage2/block2/add', error: 0.11, downsampling: false },
     { name: 'stage3/block1/add', error: 0.5, downsampling: true },
   ],
-  random: [1, 2, 3, 4, 5].map((k) => ({ k, meanError: 0.08 + 0.1 * k, errors: [0.08 + 0.1 * k - 0.01, 0.08 + 0.1 * k + 0.01] })),
+  random: [1, 2, 3, 4, 5].map((k) => ({
+    k,
+    meanError: 0.08 + 0.1 * k,
+    errors: [0.08 + 0.1 * k - 0.01, 0.08 + 0.1 * k + 0.01],
+  })),
 };
 
 const responses = (n: number, scale: number): ResponsesResult => ({
   testExamples: 500,
-  layers: Array.from({ length: n }, (_, i) => ({ name: `stage${1 + Math.floor(i / 3)}/block${1 + (i % 3)}/bn1`, index: i + 1, std: scale * (1 + Math.sin(i)) })),
+  layers: Array.from({ length: n }, (_, i) => ({
+    name: `stage${1 + Math.floor(i / 3)}/block${1 + (i % 3)}/bn1`,
+    index: i + 1,
+    std: scale * (1 + Math.sin(i)),
+  })),
 });
 
 const cifar = { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
@@ -118,7 +161,15 @@ const cifar = { inputShape: [32, 32, 3] as [number, number, number], numClasses:
 
 test('the XML checker itself rejects what it should', () => {
   assertWellFormedXml('<svg a="1"><g><rect/></g><text>a &amp; b</text></svg>');
-  for (const bad of ['<svg><g></svg>', '<svg><g></g>', '<svg a=1></svg>', '<svg a="1" a="2"></svg>', '<svg>a & b</svg>', '<svg></svg><svg></svg>', '<svg><g></h></svg>']) {
+  for (const bad of [
+    '<svg><g></svg>',
+    '<svg><g></g>',
+    '<svg a=1></svg>',
+    '<svg a="1" a="2"></svg>',
+    '<svg>a & b</svg>',
+    '<svg></svg><svg></svg>',
+    '<svg><g></h></svg>',
+  ]) {
     assert.throws(() => assertWellFormedXml(bad), assert.AssertionError, bad);
   }
 });
@@ -131,14 +182,37 @@ test('niceTicks encloses the range with round steps; decimation keeps ends and c
   assert.equal(d.length, 2000);
   assert.deepEqual(d[0], pts[0]);
   assert.deepEqual(d[d.length - 1], pts[pts.length - 1]);
-  assert.ok(d.some(([x]) => x === 54_321), 'LTTB keeps a lone spike');
+  assert.ok(
+    d.some(([x]) => x === 54_321),
+    'LTTB keeps a lone spike',
+  );
   for (let i = 1; i < d.length; i++) assert.ok(d[i][0] > d[i - 1][0], 'x increasing');
   assert.equal(decimate(pts.slice(0, 10), 2000).length, 10);
   const m = decimateMean(pts, 500);
   assert.equal(m.length, 500);
   // Bias-corrected EMA of a constant is that constant from the first point; the panel's form starts at the first value.
-  assert.deepEqual(ema([[1, 5], [2, 5], [3, 5]]).map(([, y]) => Number(y.toFixed(12))), [5, 5, 5]);
-  assert.deepEqual(ema([[1, 10], [2, 0]], 0.5, false), [[1, 10], [2, 5]]);
+  assert.deepEqual(
+    ema([
+      [1, 5],
+      [2, 5],
+      [3, 5],
+    ]).map(([, y]) => Number(y.toFixed(12))),
+    [5, 5, 5],
+  );
+  assert.deepEqual(
+    ema(
+      [
+        [1, 10],
+        [2, 0],
+      ],
+      0.5,
+      false,
+    ),
+    [
+      [1, 10],
+      [2, 5],
+    ],
+  );
   assert.equal(viridis(0), '#440154');
   assert.equal(viridis(1), '#fde725');
 });
@@ -150,7 +224,9 @@ test('errorCurvesSvg, one run: raw, smoothed and test error; well-formed; ≤ 20
   const m = metrics(30_000, 1000);
   const svg = errorCurvesSvg([{ label: 'resnet20 (20 layers)', metrics: m }]);
   assertWellFormedXml(svg);
-  const raw = pathsOf(svg, 'train-raw'), smooth = pathsOf(svg, 'train-smooth'), testErr = pathsOf(svg, 'test');
+  const raw = pathsOf(svg, 'train-raw'),
+    smooth = pathsOf(svg, 'train-smooth'),
+    testErr = pathsOf(svg, 'test');
   assert.equal(raw.length, 1);
   assert.equal(smooth.length, 1);
   assert.equal(testErr.length, 1);
@@ -182,7 +258,11 @@ test('errorCurvesSvg, several runs: dashed training and bold test per run, one c
   assert.equal(trains.length, 3);
   assert.equal(tests.length, 3);
   assert.equal(new Set(tests.map((m) => m[1])).size, 3, 'one colour per run');
-  assert.deepEqual(trains.map((m) => m[1]), tests.map((m) => m[1]), 'train and test of a run share its colour');
+  assert.deepEqual(
+    trains.map((m) => m[1]),
+    tests.map((m) => m[1]),
+    'train and test of a run share its colour',
+  );
   for (const r of runs) assert.ok(svg.includes(`>${r.label}</text>`), `legend names ${r.label}`);
   assert.equal(count(svg, /<path class="series test"[^>]*clip-path/g), 3, 'curves are clipped to the plot');
 });
@@ -207,7 +287,11 @@ test('gradientHeatmapSvg: one row of cells per layer, one column per record, inp
   const svg = gradientHeatmapSvg(recs, 'Gradient norms');
   assertWellFormedXml(svg);
   const rows = [...svg.matchAll(/<g class="hm-row" data-layer="([^"]*)">(.*?)<\/g>/g)];
-  assert.deepEqual(rows.map((r) => r[1]), gradLayers, 'one row per layer, in network order');
+  assert.deepEqual(
+    rows.map((r) => r[1]),
+    gradLayers,
+    'one row per layer, in network order',
+  );
   for (const r of rows) assert.equal(count(r[2], /<rect /g), recs.length, `${r[1]}: one cell per record`);
   const yOf = (r: RegExpMatchArray) => Number(/y="([\d.]+)"/.exec(r[2])![1]);
   for (let i = 1; i < rows.length; i++) assert.ok(yOf(rows[i]) < yOf(rows[i - 1]), 'later layers higher up');
@@ -236,7 +320,10 @@ test('gradientHeatmapSvg buckets long runs under maxCells, and keeps every layer
 });
 
 test('lesionBarsSvg: a bar per block, downsampling blocks marked, baseline line, mean error vs k', () => {
-  const svg = lesionBarsSvg({ ...lesion, custom: { lesioned: ['stage1/block1/add', 'stage1/block2/add'], error: 0.2 } });
+  const svg = lesionBarsSvg({
+    ...lesion,
+    custom: { lesioned: ['stage1/block1/add', 'stage1/block2/add'], error: 0.2 },
+  });
   assertWellFormedXml(svg);
   assert.equal(count(svg, /<rect class="bar[ "]/g), lesion.blocks.length);
   assert.equal(count(svg, /<rect class="bar downsampling"/g), 2);
@@ -249,13 +336,18 @@ test('lesionBarsSvg: a bar per block, downsampling blocks marked, baseline line,
   assert.match(svg, /2 chosen blocks deleted: 20\.00%/);
   assert.match(svg, />stage2\/block1</, 'blocks labelled without /add');
   // The 45% bar is taller than the 10% one.
-  const heights = [...svg.matchAll(/<rect class="bar[^"]*" data-block="([^"]+)"[^>]* height="([\d.]+)"/g)].map((m) => [m[1], Number(m[2])] as const);
+  const heights = [...svg.matchAll(/<rect class="bar[^"]*" data-block="([^"]+)"[^>]* height="([\d.]+)"/g)].map(
+    (m) => [m[1], Number(m[2])] as const,
+  );
   const h = new Map(heights);
   assert.ok(h.get('stage2/block1/add')! > 4 * h.get('stage1/block1/add')!);
 });
 
 test('responsesSvg: std per layer for each net, and the sorted variant', () => {
-  const series = [{ label: 'plain20 (20 layers)', result: responses(9, 2) }, { label: 'resnet20 (20 layers)', result: responses(9, 1) }];
+  const series = [
+    { label: 'plain20 (20 layers)', result: responses(9, 2) },
+    { label: 'resnet20 (20 layers)', result: responses(9, 1) },
+  ];
   const svg = responsesSvg(series);
   assertWellFormedXml(svg);
   assert.equal(pathsOf(svg, 'responses').length, 2);
@@ -272,7 +364,10 @@ test('responsesSvg: std per layer for each net, and the sorted variant', () => {
 });
 
 test('labels are escaped: a layer or run name with <, & and quotes keeps the SVG well-formed', () => {
-  const svg = errorCurvesSvg([{ label: 'a<b & "c"', metrics: metrics(100, 50) }, { label: "d'e", metrics: metrics(100, 50) }]);
+  const svg = errorCurvesSvg([
+    { label: 'a<b & "c"', metrics: metrics(100, 50) },
+    { label: "d'e", metrics: metrics(100, 50) },
+  ]);
   assertWellFormedXml(svg);
   assert.ok(svg.includes('a&lt;b &amp; &quot;c&quot;'));
   assertWellFormedXml(gradientHeatmapSvg([{ iteration: 1, layers: [{ name: 'x<&>"', norm: 1 }] }], 't&t'));
@@ -302,7 +397,11 @@ test('diagramSvg, resnet-20 (collapsed, > 60 layers): one shortcut path per Add 
   const full = diagramSvg(graph, { collapse: 'none' });
   assertWellFormedXml(full);
   assert.equal(count(full, /<path class="shortcut[ "]/g), adds);
-  assert.equal(count(full, /<g class="node"/g), graph.nodes.length - 2, 'the two padding layers are drawn on their arcs');
+  assert.equal(
+    count(full, /<g class="node"/g),
+    graph.nodes.length - 2,
+    'the two padding layers are drawn on their arcs',
+  );
 });
 
 test('diagramSvg, option B: projection shortcuts thick with a "proj" tag', () => {
@@ -321,13 +420,34 @@ test('diagramSvg, option B: projection shortcuts thick with a "proj" tag', () =>
 
 test('metrics CSV round-trips every number exactly; missing values are empty fields', () => {
   const m: MetricRecord[] = [
-    { type: 'iteration', iteration: 1, epoch: 1, loss: 0.1 + 0.2, trainError: 1 / 3, lr: 1e-7, imagesPerSec: 123.456789012345 },
-    { type: 'epoch', epoch: 1, iteration: 1, trainLoss: 2.5e-10, trainError: 0.5, testLoss: Math.PI, testError: 0.0123456789, valError: 0.2, seconds: 12 },
+    {
+      type: 'iteration',
+      iteration: 1,
+      epoch: 1,
+      loss: 0.1 + 0.2,
+      trainError: 1 / 3,
+      lr: 1e-7,
+      imagesPerSec: 123.456789012345,
+    },
+    {
+      type: 'epoch',
+      epoch: 1,
+      iteration: 1,
+      trainLoss: 2.5e-10,
+      trainError: 0.5,
+      testLoss: Math.PI,
+      testError: 0.0123456789,
+      valError: 0.2,
+      seconds: 12,
+    },
     ...metrics(200, 100),
   ];
   const csv = metricsCsv(m);
   const lines = csv.trimEnd().split('\n');
-  assert.equal(lines[0], 'iteration,epoch,type,loss,trainError,testError,testLoss,lr,imagesPerSec,trainLoss,valError,seconds');
+  assert.equal(
+    lines[0],
+    'iteration,epoch,type,loss,trainError,testError,testLoss,lr,imagesPerSec,trainLoss,valError,seconds',
+  );
   assert.equal(lines.length, m.length + 1);
   assert.equal(lines[1], `1,1,iteration,${0.1 + 0.2},${1 / 3},,,1e-7,123.456789012345,,,`);
   const back = csvRecords(csv);
@@ -336,7 +456,16 @@ test('metrics CSV round-trips every number exactly; missing values are empty fie
 });
 
 test('gradients, lesion and responses CSV; quoting survives commas and quotes', () => {
-  const recs: GradientRecord[] = [{ iteration: 20, layers: [{ name: 'a,b', norm: 0.5 }, { name: 'say "hi"', norm: 1e-12 }] }, ...gradients(3)];
+  const recs: GradientRecord[] = [
+    {
+      iteration: 20,
+      layers: [
+        { name: 'a,b', norm: 0.5 },
+        { name: 'say "hi"', norm: 1e-12 },
+      ],
+    },
+    ...gradients(3),
+  ];
   const g = parseCsv(gradientsCsv(recs));
   assert.deepEqual(g[0], ['iteration', 'layer', 'norm']);
   assert.deepEqual(g[1], ['20', 'a,b', '0.5']);
@@ -346,13 +475,21 @@ test('gradients, lesion and responses CSV; quoting survives commas and quotes', 
 
   const l = csvRecords(lesionCsv(lesion));
   assert.deepEqual(l[0], { kind: 'baseline', k: 0, error: 0.0812 });
-  assert.deepEqual(l.filter((r) => r.kind === 'block').map((r) => [r.block, r.error, r.downsampling]),
-    lesion.blocks.map((b) => [b.name, b.error, String(b.downsampling)]));
-  assert.deepEqual(l.filter((r) => r.kind === 'random').map((r) => [r.k, r.error]), lesion.random.map((r) => [r.k, r.meanError]));
+  assert.deepEqual(
+    l.filter((r) => r.kind === 'block').map((r) => [r.block, r.error, r.downsampling]),
+    lesion.blocks.map((b) => [b.name, b.error, String(b.downsampling)]),
+  );
+  assert.deepEqual(
+    l.filter((r) => r.kind === 'random').map((r) => [r.k, r.error]),
+    lesion.random.map((r) => [r.k, r.meanError]),
+  );
   assert.equal(l.filter((r) => r.kind === 'random-draw').length, 10);
 
   const r = csvRecords(responsesCsv(responses(4, 1)));
-  assert.deepEqual(r.map((x) => x.std), responses(4, 1).layers.map((x) => x.std));
+  assert.deepEqual(
+    r.map((x) => x.std),
+    responses(4, 1).layers.map((x) => x.std),
+  );
 });
 
 // ---------------------------------------------------------------------------
@@ -367,16 +504,43 @@ function writeRun(name: string, o: { lesion?: boolean; responses?: boolean; grad
   model.dispose();
   const m = metrics(400, 100);
   const info: RunInfo = {
-    id: name, experiment: 'tinyResnet', file: '/work/examples/models.ts', createdAt: '2026-11-29T12:00:00.000Z', status: 'finished',
-    backend: 'cpu', recipe: resolveRecipe({ epochs: 4, batchSize: 32 }), overrides: {},
-    dataset: { name: 'synthetic', source: 'generated', train: 3200, test: 640, inputShape: [32, 32, 3], classNames: [] },
-    summary, graph, iterationsPerEpoch: 100, totalIterations: 400, epochs: 4,
+    id: name,
+    experiment: 'tinyResnet',
+    file: '/work/examples/models.ts',
+    createdAt: '2026-11-29T12:00:00.000Z',
+    status: 'finished',
+    backend: 'cpu',
+    recipe: resolveRecipe({ epochs: 4, batchSize: 32 }),
+    overrides: {},
+    dataset: {
+      name: 'synthetic',
+      source: 'generated',
+      train: 3200,
+      test: 640,
+      inputShape: [32, 32, 3],
+      classNames: [],
+    },
+    summary,
+    graph,
+    iterationsPerEpoch: 100,
+    totalIterations: 400,
+    epochs: 4,
     final: { iteration: 400, trainError: 0.1234, testError: 0.0987 },
   };
   fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(info));
   fs.writeFileSync(path.join(dir, 'metrics.jsonl'), m.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  if (o.gradients) fs.writeFileSync(path.join(dir, 'gradients.jsonl'), gradients(20).map((r) => JSON.stringify(r)).join('\n') + '\n');
-  if (o.lesion) fs.writeFileSync(path.join(dir, 'lesion.json'), JSON.stringify({ ...lesion, checkpoint: 'latest', iteration: 400 }));
+  if (o.gradients)
+    fs.writeFileSync(
+      path.join(dir, 'gradients.jsonl'),
+      gradients(20)
+        .map((r) => JSON.stringify(r))
+        .join('\n') + '\n',
+    );
+  if (o.lesion)
+    fs.writeFileSync(
+      path.join(dir, 'lesion.json'),
+      JSON.stringify({ ...lesion, checkpoint: 'latest', iteration: 400 }),
+    );
   if (o.responses) fs.writeFileSync(path.join(dir, 'responses.json'), JSON.stringify(responses(7, 1)));
   return dir;
 }
@@ -396,7 +560,8 @@ test('htmlReport: self-contained page with summary, recipe, final errors, charts
   assert.match(html, /4 epochs × 100 iterations = 400 iterations/);
   assert.match(html, /0\.1, ×0\.1 after iterations 200, 300/);
   assert.match(html, /0\.1 → 0\.01 from 201/, 'the schedule as recorded');
-  for (const id of ['error', 'epochs', 'gradients', 'lesion', 'responses', 'diagram']) assert.match(html, new RegExp(`<h2 id="${id}">`));
+  for (const id of ['error', 'epochs', 'gradients', 'lesion', 'responses', 'diagram'])
+    assert.match(html, new RegExp(`<h2 id="${id}">`));
   assert.equal(count(html, /<tr(?: class="best")?><td>\d+<\/td>/g), 4, 'one table row per epoch');
   // Every inline SVG is well-formed and their clip-path / gradient ids are unique across the page.
   const svgs = [...html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
@@ -425,8 +590,10 @@ test('htmlReport without the optional files leaves their sections out; finalErro
 async function cli(...args: string[]): Promise<{ out: string; err: string; code: number }> {
   const program = new Command('resnet-lab').exitOverride().configureOutput({ writeErr: () => undefined });
   registerReportCommands(program);
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
+  const out: string[] = [],
+    err: string[] = [];
+  const log = console.log,
+    error = console.error;
   console.log = (...a: unknown[]) => out.push(a.join(' '));
   console.error = (...a: unknown[]) => err.push(a.join(' '));
   const before = process.exitCode;
@@ -460,7 +627,16 @@ test('CLI: report, plot and export-csv write their files and print the paths', a
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, 'a standalone SVG declares its namespace');
     assert.match(svg, /fill="#0d1117"/);
   }
-  const cmp = await cli('plot', 'compare', dir, other, '--out', path.join(tmp, 'plots', 'compare.svg'), '--y-max', '50');
+  const cmp = await cli(
+    'plot',
+    'compare',
+    dir,
+    other,
+    '--out',
+    path.join(tmp, 'plots', 'compare.svg'),
+    '--y-max',
+    '50',
+  );
   assert.equal(cmp.code, 0, cmp.err);
   const cmpSvg = fs.readFileSync(path.join(tmp, 'plots', 'compare.svg'), 'utf8');
   assert.equal(count(cmpSvg, /<path class="series test"/g), 2);

@@ -15,17 +15,24 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 function fakeTrainer(name: string, events: object[], exitCode?: number): string {
   const file = path.join(tmp, `${name}.js`);
   const end = exitCode === undefined ? 'process.disconnect()' : `process.exit(${exitCode})`;
-  fs.writeFileSync(file, `process.on('message', () => {
+  fs.writeFileSync(
+    file,
+    `process.on('message', () => {
     const events = ${JSON.stringify(events)};
     let left = events.length;
     if (left === 0) return ${end};
     for (const e of events) process.send(e, undefined, {}, () => { if (--left === 0) ${end}; });
-  });\n`);
+  });\n`,
+  );
   return file;
 }
 
 const log = { type: 'log', level: 'info', message: 'backend: cpu' };
-const lesion = { type: 'lesion', runDir: '/r', result: { testExamples: 10, baselineError: 0.2, blocks: [], random: [] } };
+const lesion = {
+  type: 'lesion',
+  runDir: '/r',
+  result: { testExamples: 10, baselineError: 0.2, blocks: [], random: [] },
+};
 const analyze = { type: 'analyze', runDir: '/r', analysis: 'lesion', checkpoint: 'latest', backend: 'cpu' } as const;
 const isLesion = (e: TrainerEvent): e is Extract<TrainerEvent, { type: 'lesion' }> => e.type === 'lesion';
 

@@ -34,8 +34,22 @@ type Response = { request_seq: number; success: boolean; body?: unknown; message
 /** A tsserver with the plugin, spoken to over its JSON protocol. */
 function tsserver(extraArgs: string[] = []) {
   const bin = require.resolve('typescript/lib/tsserver.js');
-  const p = spawn(process.execPath, [bin, ...(process.env.TSS_DEBUG ? ['--logVerbosity', 'verbose', '--logFile', process.env.TSS_DEBUG] : []), '--globalPlugins', PLUGIN_NAME, '--pluginProbeLocations', root, '--disableAutomaticTypingAcquisition', ...extraArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let seq = 0, buf = '';
+  const p = spawn(
+    process.execPath,
+    [
+      bin,
+      ...(process.env.TSS_DEBUG ? ['--logVerbosity', 'verbose', '--logFile', process.env.TSS_DEBUG] : []),
+      '--globalPlugins',
+      PLUGIN_NAME,
+      '--pluginProbeLocations',
+      root,
+      '--disableAutomaticTypingAcquisition',
+      ...extraArgs,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  let seq = 0,
+    buf = '';
   const waiting = new Map<number, (r: Response) => void>();
   p.stdout.setEncoding('utf8');
   p.stdout.on('data', (d: string) => {
@@ -52,11 +66,12 @@ function tsserver(extraArgs: string[] = []) {
       if (msg.type === 'response') waiting.get(msg.request_seq)?.(msg);
     }
   });
-  const request = (command: string, args: unknown) => new Promise<Response>((resolve) => {
-    const s = ++seq;
-    waiting.set(s, resolve);
-    p.stdin.write(JSON.stringify({ seq: s, type: 'request', command, arguments: args }) + '\n');
-  });
+  const request = (command: string, args: unknown) =>
+    new Promise<Response>((resolve) => {
+      const s = ++seq;
+      waiting.set(s, resolve);
+      p.stdin.write(JSON.stringify({ seq: s, type: 'request', command, arguments: args }) + '\n');
+    });
   return { request, close: () => p.kill() };
 }
 
@@ -69,7 +84,8 @@ async function check(dir: string, options?: Record<string, unknown>) {
     if (options) await s.request('compilerOptionsForInferredProjects', { options });
     await s.request('open', { file, fileContent: MODEL, scriptKindName: 'TS' });
     const diags = await s.request('semanticDiagnosticsSync', { file });
-    const line = 3, offset = MODEL.split('\n')[2].indexOf('resnetCifar') + 2;
+    const line = 3,
+      offset = MODEL.split('\n')[2].indexOf('resnetCifar') + 2;
     const defs = await s.request('definition', { file, line, offset });
     const tfDefs = await s.request('definition', { file, line: 4, offset: MODEL.split('\n')[3].indexOf('add') + 2 });
     return {
@@ -96,7 +112,13 @@ test('no tsconfig: resnet-lab and tfjs resolve to the shipped declarations (tsse
 test('no tsconfig, the options VS Code gives inferred projects (module preserve, bundler resolution)', async () => {
   const dir = path.join(tmp, 'vscode');
   fs.mkdirSync(dir);
-  const r = await check(dir, { module: 'Preserve', moduleResolution: 'Bundler', target: 'ES2022', allowJs: true, strictNullChecks: true });
+  const r = await check(dir, {
+    module: 'Preserve',
+    moduleResolution: 'Bundler',
+    target: 'ES2022',
+    allowJs: true,
+    strictNullChecks: true,
+  });
   assert.deepEqual(r.errors, []);
   assert.equal(path.normalize(r.definition), shipped['resnet-lab']);
 });
@@ -104,19 +126,33 @@ test('no tsconfig, the options VS Code gives inferred projects (module preserve,
 test("an existing tsconfig keeps its own settings: its paths win over the plugin's fallback", async () => {
   const dir = path.join(tmp, 'own');
   fs.mkdirSync(path.join(dir, 'lib'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'lib', 'mine.d.ts'), 'export declare function experiment(x: unknown): unknown;\nexport declare function resnetCifar(x: unknown): unknown;\nexport declare function synthetic(): unknown;\nexport type DataInfo = { inputShape: number[] };\n');
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, baseUrl: '.', paths: { 'resnet-lab': ['lib/mine.d.ts'] } } }));
+  fs.writeFileSync(
+    path.join(dir, 'lib', 'mine.d.ts'),
+    'export declare function experiment(x: unknown): unknown;\nexport declare function resnetCifar(x: unknown): unknown;\nexport declare function synthetic(): unknown;\nexport type DataInfo = { inputShape: number[] };\n',
+  );
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { strict: true, baseUrl: '.', paths: { 'resnet-lab': ['lib/mine.d.ts'] } } }),
+  );
   const r = await check(dir);
   assert.deepEqual(r.errors, []);
   assert.equal(path.normalize(r.definition), path.join(dir, 'lib', 'mine.d.ts'));
-  assert.equal(path.normalize(r.tfDefinition), shipped['@tensorflow/tfjs'], 'what the tsconfig leaves unresolved still falls back');
+  assert.equal(
+    path.normalize(r.tfDefinition),
+    shipped['@tensorflow/tfjs'],
+    'what the tsconfig leaves unresolved still falls back',
+  );
 });
 
 test('a workspace with its own @tensorflow/tfjs: resnet-lab.d.ts uses that tfjs too, so their types agree', async () => {
   const dir = path.join(tmp, 'installed');
   fs.mkdirSync(path.join(dir, 'node_modules', '@tensorflow'), { recursive: true });
   // The real package (its own dependencies resolve from where it really is).
-  fs.symlinkSync(path.join(root, 'node_modules', '@tensorflow', 'tfjs'), path.join(dir, 'node_modules', '@tensorflow', 'tfjs'), 'dir');
+  fs.symlinkSync(
+    path.join(root, 'node_modules', '@tensorflow', 'tfjs'),
+    path.join(dir, 'node_modules', '@tensorflow', 'tfjs'),
+    'dir',
+  );
   const r = await check(dir);
   assert.deepEqual(r.errors, []);
   assert.equal(path.normalize(r.definition), shipped['resnet-lab']);
@@ -128,12 +164,25 @@ test('without the plugin the same file has "Cannot find module" (the test sees t
   fs.mkdirSync(dir);
   const file = path.join(dir, 'model.ts');
   const bin = require.resolve('typescript/lib/tsserver.js');
-  const p = spawn(process.execPath, [bin, '--disableAutomaticTypingAcquisition'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const p = spawn(process.execPath, [bin, '--disableAutomaticTypingAcquisition'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let out = '';
   p.stdout.setEncoding('utf8');
-  p.stdout.on('data', (d: string) => { out += d; });
-  p.stdin.write(JSON.stringify({ seq: 1, type: 'request', command: 'open', arguments: { file, fileContent: MODEL, scriptKindName: 'TS' } }) + '\n');
-  p.stdin.write(JSON.stringify({ seq: 2, type: 'request', command: 'semanticDiagnosticsSync', arguments: { file } }) + '\n');
+  p.stdout.on('data', (d: string) => {
+    out += d;
+  });
+  p.stdin.write(
+    JSON.stringify({
+      seq: 1,
+      type: 'request',
+      command: 'open',
+      arguments: { file, fileContent: MODEL, scriptKindName: 'TS' },
+    }) + '\n',
+  );
+  p.stdin.write(
+    JSON.stringify({ seq: 2, type: 'request', command: 'semanticDiagnosticsSync', arguments: { file } }) + '\n',
+  );
   const deadline = Date.now() + 30_000;
   while (!/"request_seq":2/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   p.kill();

@@ -7,8 +7,6 @@ import { randomValues, size } from './support/random';
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 type Shape4 = [number, number, number, number];
 
-
-
 /** dx and dW of sum(conv2d(x, w) * dy) on the given backend. */
 async function convGrads(
   backend: string,
@@ -23,8 +21,14 @@ async function convGrads(
     const w = tf.tensor4d(randomValues(2, size(wShape)), wShape);
     const yShape = tf.conv2d(x, w, strides, pad).shape;
     const dy = tf.tensor4d(randomValues(3, size(yShape)), yShape);
-    const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad).mul(dy).sum();
-    return tf.grads(f)([x, w]).map((g) => ({ shape: g.shape, values: g.dataSync() as Float32Array }));
+    const f = (a: tf.Tensor, b: tf.Tensor) =>
+      tf
+        .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad)
+        .mul(dy)
+        .sum();
+    return tf
+      .grads(f)([x, w])
+      .map((g) => ({ shape: g.shape, values: g.dataSync() as Float32Array }));
   });
 }
 
@@ -52,8 +56,30 @@ const cases: [string, Shape4, Shape4, number | [number, number], Pad][] = [
   ['1x1 s2 valid, odd size', [4, 7, 9, 16], [1, 1, 16, 32], 2, 'valid'],
   ['7x7 s2 same, 3->16 (ImageNet stem)', [2, 16, 16, 3], [7, 7, 3, 16], 2, 'same'],
   ['7x7 s2 same, odd size, 3->16', [1, 23, 21, 3], [7, 7, 3, 16], 2, 'same'],
-  ['3x3 s1 explicit asymmetric padding', [2, 8, 9, 4], [3, 3, 4, 5], 1, [[0, 0], [1, 0], [2, 1], [0, 0]]],
-  ['1x1 padded beyond the kernel (built-in dx)', [2, 8, 9, 4], [1, 1, 4, 5], 1, [[0, 0], [1, 0], [0, 1], [0, 0]]],
+  [
+    '3x3 s1 explicit asymmetric padding',
+    [2, 8, 9, 4],
+    [3, 3, 4, 5],
+    1,
+    [
+      [0, 0],
+      [1, 0],
+      [2, 1],
+      [0, 0],
+    ],
+  ],
+  [
+    '1x1 padded beyond the kernel (built-in dx)',
+    [2, 8, 9, 4],
+    [1, 1, 4, 5],
+    1,
+    [
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [0, 0],
+    ],
+  ],
   ['3x3 strides [2,1]', [2, 8, 9, 4], [3, 3, 4, 5], [2, 1], 'same'],
   ['2x2 s2 valid (even kernel)', [2, 8, 10, 4], [2, 2, 4, 6], 2, 'valid'],
   ['5x3 strides [3,2] same', [2, 11, 9, 4], [5, 3, 4, 6], [3, 2], 'same'],
@@ -90,7 +116,10 @@ test('gradient kernels free every intermediate buffer', async () => {
   const x = tf.tensor4d(randomValues(4, 2 * 9 * 9 * 8), [2, 9, 9, 8]);
   const w = tf.tensor4d(randomValues(5, 3 * 3 * 8 * 8), [3, 3, 8, 8]);
   const grad = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-    tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum(),
+    tf
+      .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')
+      .square()
+      .sum(),
   );
   tf.dispose(grad([x, w])); // first call may allocate lasting state
   const start = tf.memory();
@@ -107,8 +136,13 @@ test('a small conv + batch-norm net trains on wasm without leaking tensors', asy
   const init = (seed: number) => tf.initializers.glorotUniform({ seed });
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 8, kernelSize: 3, padding: 'same',
-        kernelInitializer: init(1) }),
+      tf.layers.conv2d({
+        inputShape: [8, 8, 3],
+        filters: 8,
+        kernelSize: 3,
+        padding: 'same',
+        kernelInitializer: init(1),
+      }),
       tf.layers.batchNormalization(),
       tf.layers.reLU(),
       tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: init(2) }),

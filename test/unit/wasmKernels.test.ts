@@ -8,8 +8,6 @@ import { Sgd } from '../../src/core/train/optimizer';
 import { StepContext, trainStep } from '../../src/core/train/steps';
 import { randomValues, size } from './support/random';
 
-
-
 /** max |a - b| relative to max |b|: elementwise ratios are meaningless near zero. */
 function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);
@@ -22,7 +20,11 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return scale === 0 ? diff : diff / scale;
 }
 
-interface Result { shape: number[]; dtype: string; values: ArrayLike<number> }
+interface Result {
+  shape: number[];
+  dtype: string;
+  values: ArrayLike<number>;
+}
 
 /** Runs f on a backend and reads back every output. */
 async function on(backend: string, f: () => tf.Tensor | tf.Tensor[]): Promise<Result[]> {
@@ -48,7 +50,11 @@ async function matchesCpu(f: () => tf.Tensor | tf.Tensor[], tol = 1e-5): Promise
 
 const randomTensor = (seed: number, shape: number[]) => tf.tensor(randomValues(seed, size(shape)), shape);
 const randomInts = (seed: number, shape: number[]) =>
-  tf.tensor(Int32Array.from(randomValues(seed, size(shape)), (v) => Math.round(v * 100)), shape, 'int32');
+  tf.tensor(
+    Int32Array.from(randomValues(seed, size(shape)), (v) => Math.round(v * 100)),
+    shape,
+    'int32',
+  );
 
 before(async () => {
   await initWasm(tf);
@@ -60,7 +66,10 @@ test('registration is idempotent and replaces the built-in kernels once', async 
   const before = names.map((n) => tf.getKernel(n, 'wasm')!.kernelFunc);
   const grad = tf.getGradient('FusedBatchNorm')!.gradFunc;
   registerWasmFastKernels(tf);
-  assert.deepEqual(names.map((n) => tf.getKernel(n, 'wasm')!.kernelFunc), before);
+  assert.deepEqual(
+    names.map((n) => tf.getKernel(n, 'wasm')!.kernelFunc),
+    before,
+  );
   assert.equal(tf.getGradient('FusedBatchNorm')!.gradFunc, grad);
 });
 
@@ -83,7 +92,12 @@ const tileCases: [string, number[], number[], 'float32' | 'int32' | 'bool'][] = 
 for (const [name, shape, reps, dtype] of tileCases) {
   test(`Tile matches cpu: ${name}`, () =>
     matchesCpu(() => {
-      const x = dtype === 'float32' ? randomTensor(1, shape) : dtype === 'int32' ? randomInts(1, shape) : randomTensor(1, shape).greater(0);
+      const x =
+        dtype === 'float32'
+          ? randomTensor(1, shape)
+          : dtype === 'int32'
+            ? randomInts(1, shape)
+            : randomTensor(1, shape).greater(0);
       return tf.tile(x, reps);
     }));
 }
@@ -155,7 +169,10 @@ test('Identity and same-dtype Cast share data, and the data lives until the last
   assert.equal(tf.memory().numBytes, start.numBytes);
   assert.equal(tf.memory().numDataBuffers, start.numDataBuffers);
   // Casts that change the dtype still convert.
-  await matchesCpu(() => [tf.cast(randomTensor(8, [5, 7]).mul(10), 'int32'), tf.cast(randomInts(8, [5, 7]), 'float32')]);
+  await matchesCpu(() => [
+    tf.cast(randomTensor(8, [5, 7]).mul(10), 'int32'),
+    tf.cast(randomInts(8, [5, 7]), 'float32'),
+  ]);
 });
 
 // ----------------------------------------------------------- batch-norm grad
@@ -203,8 +220,7 @@ test('the fused kernel without scale equals the kernel with scale = 1', async ()
 test('FusedBatchNorm gradient matches cpu: odd channel count [4,5,5,7]', () =>
   matchesCpu(() => batchNormGrads([4, 5, 5, 7])));
 
-test('FusedBatchNorm gradient matches cpu: rank-2 input [32,10]', () =>
-  matchesCpu(() => batchNormGrads([32, 10])));
+test('FusedBatchNorm gradient matches cpu: rank-2 input [32,10]', () => matchesCpu(() => batchNormGrads([32, 10])));
 
 test('batch norm in training (moments + batchNorm, as tf.layers does) matches cpu: [16,16,16,32]', () =>
   matchesCpu(() => {
@@ -214,7 +230,11 @@ test('batch norm in training (moments + batchNorm, as tf.layers does) matches cp
       const { mean, variance } = tf.moments(x, [0, 1, 2]);
       return tf.batchNorm(x, mean, variance, beta, gamma, 1e-5).mul(dy).sum();
     };
-    return tf.grads(f)([randomTensor(22, shape).mul(3).add(1), randomTensor(23, [32]).add(1.5), randomTensor(24, [32])]);
+    return tf.grads(f)([
+      randomTensor(22, shape).mul(3).add(1),
+      randomTensor(23, [32]).add(1.5),
+      randomTensor(24, [32]),
+    ]);
   }));
 
 test('the fused batch-norm gradient runs on wasm only, and frees everything it makes', async () => {
@@ -273,7 +293,11 @@ test('a seeded 6-step training run (the real step and optimizer) gives the same 
   // The fast kernels must not change what training does: same curve within float32 tolerance.
   const info = { inputShape: [16, 16, 3] as [number, number, number], numClasses: 10 };
   // One batch six times: random images carry no signal across batches, but the net can fit one batch.
-  const batch = { x: Float32Array.from(randomValues(100, 4 * 16 * 16 * 3)), labels: Int32Array.from([1, 4, 7, 9]), size: 4 };
+  const batch = {
+    x: Float32Array.from(randomValues(100, 4 * 16 * 16 * 3)),
+    labels: Int32Array.from([1, 4, 7, 9]),
+    size: 4,
+  };
   const batches = Array.from({ length: 6 }, () => batch);
   const run = async (backend: string) => {
     await tf.setBackend(backend);
@@ -281,7 +305,14 @@ test('a seeded 6-step training run (the real step and optimizer) gives the same 
     const model = resnetCifar({ depth: 8, widths: [4, 8, 8] })(info);
     const vars = model.trainableWeights;
     const sgd = new Sgd(tf, vars, { momentum: 0.9, weightDecay: 1e-4 });
-    const ctx: StepContext = { tf, model, info, vars, layerOf: vars.map((v) => v.name), apply: (g, lr) => sgd.apply(g, lr) };
+    const ctx: StepContext = {
+      tf,
+      model,
+      info,
+      vars,
+      layerOf: vars.map((v) => v.name),
+      apply: (g, lr) => sgd.apply(g, lr),
+    };
     const losses: number[] = [];
     for (const b of batches) losses.push((await trainStep(ctx, b, 0.05, false)).loss);
     const weights = vars.map((v) => Array.from(v.read().dataSync()));
@@ -292,7 +323,12 @@ test('a seeded 6-step training run (the real step and optimizer) gives the same 
   const wasm = await run('wasm');
   const cpu = await run('cpu');
   assert.ok(cpu.losses[5] < cpu.losses[0], `the run learns: ${cpu.losses}`);
-  wasm.losses.forEach((l, i) => assert.ok(Math.abs(l - cpu.losses[i]) < 1e-4 * Math.max(1, cpu.losses[i]), `step ${i + 1}: wasm ${l}, cpu ${cpu.losses[i]}`));
+  wasm.losses.forEach((l, i) =>
+    assert.ok(
+      Math.abs(l - cpu.losses[i]) < 1e-4 * Math.max(1, cpu.losses[i]),
+      `step ${i + 1}: wasm ${l}, cpu ${cpu.losses[i]}`,
+    ),
+  );
   wasm.weights.forEach((w, i) => {
     const err = relativeError(w, cpu.weights[i]);
     assert.ok(err < 1e-3, `variable ${i}: relative error ${err}`);

@@ -10,8 +10,18 @@ Chart.register(BarController, BarElement);
 
 const pct = (x: number) => 100 * x;
 
-function axes(theme: Theme, x: string, y: string, xType: 'linear' | 'category' = 'category', yType: 'linear' | 'logarithmic' = 'linear') {
-  const axis = (text: string) => ({ ticks: { color: theme.muted }, grid: { color: theme.grid }, title: { display: true, text, color: theme.muted } });
+function axes(
+  theme: Theme,
+  x: string,
+  y: string,
+  xType: 'linear' | 'category' = 'category',
+  yType: 'linear' | 'logarithmic' = 'linear',
+) {
+  const axis = (text: string) => ({
+    ticks: { color: theme.muted },
+    grid: { color: theme.grid },
+    title: { display: true, text, color: theme.muted },
+  });
   return { x: { ...axis(x), type: xType }, y: { ...axis(y), type: yType } };
 }
 
@@ -35,36 +45,71 @@ export function renderLesion(host: HTMLElement, run: RunView, result: LesionResu
       labels,
       datasets: [
         {
-          type: 'bar', label: 'test error with this block deleted (%)', data: result.blocks.map((b) => pct(b.error)),
+          type: 'bar',
+          label: 'test error with this block deleted (%)',
+          data: result.blocks.map((b) => pct(b.error)),
           backgroundColor: result.blocks.map((b) => (b.downsampling ? theme.series[3] : theme.series[0])),
         },
-        { type: 'line', label: `intact net (${baseline.toFixed(2)}%)`, data: labels.map(() => baseline), borderColor: theme.series[1], borderWidth: 2, pointRadius: 0 },
+        {
+          type: 'line',
+          label: `intact net (${baseline.toFixed(2)}%)`,
+          data: labels.map(() => baseline),
+          borderColor: theme.series[1],
+          borderWidth: 2,
+          pointRadius: 0,
+        },
       ],
     },
     options: {
-      animation: false, responsive: true, maintainAspectRatio: false,
-      plugins: { legend: { labels: { color: theme.foreground } }, title: { display: true, text: `${runLabel(run)}: deleting one block at a time (red: downsampling blocks)`, color: theme.foreground } },
-      scales: { ...axes(theme, 'deleted block', 'test error (%)'), y: { ...axes(theme, '', 'test error (%)').y, min: 0, max: 100 } },
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      plugins: {
+        legend: { labels: { color: theme.foreground } },
+        title: {
+          display: true,
+          text: `${runLabel(run)}: deleting one block at a time (red: downsampling blocks)`,
+          color: theme.foreground,
+        },
+      },
+      scales: {
+        ...axes(theme, 'deleted block', 'test error (%)'),
+        y: { ...axes(theme, '', 'test error (%)').y, min: 0, max: 100 },
+      },
     },
   });
   const random = new Chart(chartIn(host), {
     type: 'line',
     data: {
-      datasets: [{
-        label: 'mean test error, k random blocks deleted', data: result.random.map((r) => ({ x: r.k, y: pct(r.meanError) })),
-        borderColor: theme.series[0], backgroundColor: theme.series[0], pointRadius: 3,
-      }],
+      datasets: [
+        {
+          label: 'mean test error, k random blocks deleted',
+          data: result.random.map((r) => ({ x: r.k, y: pct(r.meanError) })),
+          borderColor: theme.series[0],
+          backgroundColor: theme.series[0],
+          pointRadius: 3,
+        },
+      ],
     },
     options: {
-      animation: false, responsive: true, maintainAspectRatio: false,
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
       plugins: { legend: { labels: { color: theme.foreground } } },
-      scales: { ...axes(theme, 'blocks deleted (k)', 'test error (%)', 'linear'), y: { ...axes(theme, '', 'test error (%)').y, min: 0, max: 100 } },
+      scales: {
+        ...axes(theme, 'blocks deleted (k)', 'test error (%)', 'linear'),
+        y: { ...axes(theme, '', 'test error (%)').y, min: 0, max: 100 },
+      },
     },
   });
   return [bars, random];
 }
 
-export function renderResponses(host: HTMLElement, series: { run: RunView; result: ResponsesResult }[], theme: Theme): Chart[] {
+export function renderResponses(
+  host: HTMLElement,
+  series: { run: RunView; result: ResponsesResult }[],
+  theme: Theme,
+): Chart[] {
   const make = (sorted: boolean, title: string) => {
     const canvas = chartIn(host);
     canvas.dataset.layers = String(series[0]?.result.layers.length ?? 0);
@@ -74,18 +119,29 @@ export function renderResponses(host: HTMLElement, series: { run: RunView; resul
         datasets: series.map(({ run, result }, i) => {
           const stds = result.layers.map((l) => l.std);
           const ys = sorted ? [...stds].sort((a, b) => b - a) : stds;
-          return { label: runLabel(run), data: ys.map((y, k) => ({ x: k + 1, y })), borderColor: theme.series[i % theme.series.length], borderWidth: 2, pointRadius: 2 };
+          return {
+            label: runLabel(run),
+            data: ys.map((y, k) => ({ x: k + 1, y })),
+            borderColor: theme.series[i % theme.series.length],
+            borderWidth: 2,
+            pointRadius: 2,
+          };
         }),
       },
       options: {
-        animation: false, responsive: true, maintainAspectRatio: false,
-        plugins: { legend: { labels: { color: theme.foreground } }, title: { display: true, text: title, color: theme.foreground } },
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: {
+          legend: { labels: { color: theme.foreground } },
+          title: { display: true, text: title, color: theme.foreground },
+        },
         scales: axes(theme, sorted ? 'layer (sorted by magnitude)' : 'layer index', 'std of response', 'linear'),
       },
     });
   };
   return [
-    make(false, 'Standard deviation of each 3×3 layer\'s response (after BN, before ReLU / addition)'),
+    make(false, "Standard deviation of each 3×3 layer's response (after BN, before ReLU / addition)"),
     make(true, 'Sorted by magnitude'),
   ];
 }

@@ -46,22 +46,26 @@ export class AnalysisTab {
   render(): void {
     this.charts.forEach((c) => c.destroy());
     this.charts = [];
-    const runs = this.d.runs(), theme = this.d.theme();
-    const lesionHost = $('lesion-charts'), responsesHost = $('responses-charts');
+    const runs = this.d.runs(),
+      theme = this.d.theme();
+    const lesionHost = $('lesion-charts'),
+      responsesHost = $('responses-charts');
     lesionHost.replaceChildren();
     responsesHost.replaceChildren();
     const run = runs[0];
     const lesion = run && this.d.analyses.get(run.id)?.lesion;
     if (run && lesion) {
       this.charts.push(...renderLesion(lesionHost, run, lesion, theme));
-      $('lesion-status').textContent = `${lesion.blocks.length} blocks, ${lesion.testExamples} test images; intact test error ${(100 * lesion.baselineError).toFixed(2)}%.`;
+      $('lesion-status').textContent =
+        `${lesion.blocks.length} blocks, ${lesion.testExamples} test images; intact test error ${(100 * lesion.baselineError).toFixed(2)}%.`;
     }
     const withResponses = runs
       .map((r) => ({ run: r, result: this.d.analyses.get(r.id)?.responses }))
       .filter((x): x is { run: RunView; result: NonNullable<RunAnalyses['responses']> } => !!x.result);
     if (withResponses.length) {
       this.charts.push(...renderResponses(responsesHost, withResponses, theme));
-      $('responses-status').textContent = `${withResponses.length} of ${runs.length} run(s) measured on ${withResponses[0].result.testExamples} test images.`;
+      $('responses-status').textContent =
+        `${withResponses.length} of ${runs.length} run(s) measured on ${withResponses[0].result.testExamples} test images.`;
     }
   }
 }

@@ -5,13 +5,36 @@
 // EMA carried on from the host's state. Data are {x, y} points with parsing
 // off; the decimation plugin (LTTB) only thins a long live tail.
 import {
-  Chart, CategoryScale, Decimation, Filler, Legend, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Tooltip, ChartDataset,
+  Chart,
+  CategoryScale,
+  Decimation,
+  Filler,
+  Legend,
+  LinearScale,
+  LogarithmicScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  ChartDataset,
 } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
 import type { CurveView, MetricRecordView, RunLatest, RunView } from '../../src/protocol/webview';
 import { fade, Theme } from '../shared/theme';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, Decimation, Legend, Tooltip, Filler, zoomPlugin);
+Chart.register(
+  LineController,
+  LineElement,
+  PointElement,
+  LinearScale,
+  LogarithmicScale,
+  CategoryScale,
+  Decimation,
+  Legend,
+  Tooltip,
+  Filler,
+  zoomPlugin,
+);
 
 type Point = { x: number; y: number };
 type Series = ChartDataset<'line', Point[]>;
@@ -80,8 +103,18 @@ function zoomOptions(onRange: OnRange) {
   };
 }
 
-function baseOptions(theme: Theme, yTitle: string, maxPoints: number, onRange: OnRange, yType: 'linear' | 'logarithmic' = 'linear') {
-  const axis = { ticks: { color: theme.muted }, grid: { color: theme.grid }, title: { color: theme.muted, display: true } };
+function baseOptions(
+  theme: Theme,
+  yTitle: string,
+  maxPoints: number,
+  onRange: OnRange,
+  yType: 'linear' | 'logarithmic' = 'linear',
+) {
+  const axis = {
+    ticks: { color: theme.muted },
+    grid: { color: theme.grid },
+    title: { color: theme.muted, display: true },
+  };
   return {
     animation: false as const,
     parsing: false as const,
@@ -97,7 +130,12 @@ function baseOptions(theme: Theme, yTitle: string, maxPoints: number, onRange: O
     },
     scales: {
       // No tick at a zoomed range's fractional ends (42,097.9), only round ones.
-      x: { ...axis, type: 'linear' as const, title: { ...axis.title, text: 'iteration' }, ticks: { ...axis.ticks, includeBounds: false } },
+      x: {
+        ...axis,
+        type: 'linear' as const,
+        title: { ...axis.title, text: 'iteration' },
+        ticks: { ...axis.ticks, includeBounds: false },
+      },
       y: { ...axis, type: yType, title: { ...axis.title, text: yTitle } },
     },
   };
@@ -120,14 +158,50 @@ export function errorDatasets(runs: RunView[], series: Map<string, RunSeries>, t
       // chart.js draws a lower `order` later, on top: test error over the
       // smoothed curve over the faint raw band.
       return [
-        { label: 'training error (raw)', data: s.trainRaw, borderColor: fade(color, 0.2), borderWidth: 1, pointRadius: 0, order: 3 },
-        { label: 'training error (smoothed)', data: s.trainSmooth, borderColor: color, borderWidth: 2, pointRadius: 0, order: 2 },
-        { label: 'test error', data: s.test, borderColor: theme.series[1], backgroundColor: theme.series[1], borderWidth: 2.5, pointRadius: testDots(s.test.length, 3), order: 1 },
+        {
+          label: 'training error (raw)',
+          data: s.trainRaw,
+          borderColor: fade(color, 0.2),
+          borderWidth: 1,
+          pointRadius: 0,
+          order: 3,
+        },
+        {
+          label: 'training error (smoothed)',
+          data: s.trainSmooth,
+          borderColor: color,
+          borderWidth: 2,
+          pointRadius: 0,
+          order: 2,
+        },
+        {
+          label: 'test error',
+          data: s.test,
+          borderColor: theme.series[1],
+          backgroundColor: theme.series[1],
+          borderWidth: 2.5,
+          pointRadius: testDots(s.test.length, 3),
+          order: 1,
+        },
       ];
     }
     return [
-      { label: `${name} train`, data: s.trainSmooth, borderColor: color, borderWidth: 1, borderDash: [5, 4], pointRadius: 0 },
-      { label: `${name} test`, data: s.test, borderColor: color, backgroundColor: color, borderWidth: 3, pointRadius: testDots(s.test.length, 2) },
+      {
+        label: `${name} train`,
+        data: s.trainSmooth,
+        borderColor: color,
+        borderWidth: 1,
+        borderDash: [5, 4],
+        pointRadius: 0,
+      },
+      {
+        label: `${name} test`,
+        data: s.test,
+        borderColor: color,
+        backgroundColor: color,
+        borderWidth: 3,
+        pointRadius: testDots(s.test.length, 2),
+      },
     ];
   });
 }
@@ -139,13 +213,26 @@ export function runLabel(run: RunView): string {
   return `${run.modelName ?? run.experiment}${run.depth ? ` (${run.depth} layers)` : ''}`;
 }
 
-export function createCharts(canvases: { error: HTMLCanvasElement; loss: HTMLCanvasElement; lr: HTMLCanvasElement }, theme: Theme, maxPoints: number, onRange: OnRange): CurveCharts {
+export function createCharts(
+  canvases: { error: HTMLCanvasElement; loss: HTMLCanvasElement; lr: HTMLCanvasElement },
+  theme: Theme,
+  maxPoints: number,
+  onRange: OnRange,
+): CurveCharts {
   const errorOptions = baseOptions(theme, 'error (%)', maxPoints, onRange);
   errorOptions.scales.y = { ...errorOptions.scales.y, min: 0, max: 100 } as typeof errorOptions.scales.y;
   return {
     error: new Chart(canvases.error, { type: 'line', data: { datasets: [] }, options: errorOptions }),
-    loss: new Chart(canvases.loss, { type: 'line', data: { datasets: [] }, options: baseOptions(theme, 'loss', maxPoints, onRange) }),
-    lr: new Chart(canvases.lr, { type: 'line', data: { datasets: [] }, options: baseOptions(theme, 'learning rate', maxPoints, onRange, 'logarithmic') }),
+    loss: new Chart(canvases.loss, {
+      type: 'line',
+      data: { datasets: [] },
+      options: baseOptions(theme, 'loss', maxPoints, onRange),
+    }),
+    lr: new Chart(canvases.lr, {
+      type: 'line',
+      data: { datasets: [] },
+      options: baseOptions(theme, 'learning rate', maxPoints, onRange, 'logarithmic'),
+    }),
   };
 }
 
@@ -169,12 +256,19 @@ let pendingOthers: ReturnType<typeof setTimeout> | undefined;
 
 function updateOtherCharts(charts: CurveCharts, runs: RunView[], series: Map<string, RunSeries>, theme: Theme): void {
   charts.loss.data.datasets = runs.map((run, i) => ({
-    label: runs.length > 1 ? runLabel(run) : 'training loss', data: series.get(run.id)!.loss,
-    borderColor: theme.series[i % theme.series.length], borderWidth: 1.5, pointRadius: 0,
+    label: runs.length > 1 ? runLabel(run) : 'training loss',
+    data: series.get(run.id)!.loss,
+    borderColor: theme.series[i % theme.series.length],
+    borderWidth: 1.5,
+    pointRadius: 0,
   }));
   charts.lr.data.datasets = runs.map((run, i) => ({
-    label: runs.length > 1 ? runLabel(run) : 'learning rate', data: series.get(run.id)!.lr,
-    borderColor: theme.series[i % theme.series.length], borderWidth: 1.5, pointRadius: 0, stepped: true,
+    label: runs.length > 1 ? runLabel(run) : 'learning rate',
+    data: series.get(run.id)!.lr,
+    borderColor: theme.series[i % theme.series.length],
+    borderWidth: 1.5,
+    pointRadius: 0,
+    stepped: true,
   }));
   charts.loss.update('none');
   charts.lr.update('none');
@@ -182,7 +276,10 @@ function updateOtherCharts(charts: CurveCharts, runs: RunView[], series: Map<str
 
 export function retheme(charts: CurveCharts, theme: Theme): void {
   for (const c of Object.values(charts)) {
-    const scales = c.options.scales as Record<string, { ticks: { color: string }; grid: { color: string }; title: { color: string } }>;
+    const scales = c.options.scales as Record<
+      string,
+      { ticks: { color: string }; grid: { color: string }; title: { color: string } }
+    >;
     for (const axis of Object.values(scales)) {
       axis.ticks.color = theme.muted;
       axis.grid.color = theme.grid;

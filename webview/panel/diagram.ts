@@ -6,14 +6,31 @@
 // good diagram greyed under its error (`previewFailed`).
 import type { DiagramData } from '../../src/protocol/webview';
 import { Theme } from '../shared/theme';
-import { BOX_H, BOX_W, changedLayers, COL_W, edgePath, keepCollapsed, layoutGraph, Layout, LayoutNode, ROW_H, shortcutArc } from './diagramLayout';
+import {
+  BOX_H,
+  BOX_W,
+  changedLayers,
+  COL_W,
+  edgePath,
+  keepCollapsed,
+  layoutGraph,
+  Layout,
+  LayoutNode,
+  ROW_H,
+  shortcutArc,
+} from './diagramLayout';
 
 const NS = 'http://www.w3.org/2000/svg';
-const LEFT = 110, TOP = 16;
+const LEFT = 110,
+  TOP = 16;
 /** How long the layers a preview changed stay highlighted. */
 const CHANGED_MS = 2500;
 
-function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, parent?: Element): SVGElementTagNameMap[K] {
+function el<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+  parent?: Element,
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(NS, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   parent?.appendChild(e);
@@ -31,7 +48,10 @@ export class Diagram {
   /** The error of the last preview that did not build; the diagram is greyed while set. */
   private error: string | undefined;
 
-  constructor(private readonly host: HTMLElement, private theme: Theme) {}
+  constructor(
+    private readonly host: HTMLElement,
+    private theme: Theme,
+  ) {}
 
   /**
    * A preview of the edited model: unlike `show`, it never resets the
@@ -59,7 +79,10 @@ export class Diagram {
   }
 
   show(data: DiagramData): void {
-    const first = !this.data || this.data.graph.name !== data.graph.name || this.data.graph.nodes.length !== data.graph.nodes.length;
+    const first =
+      !this.data ||
+      this.data.graph.name !== data.graph.name ||
+      this.data.graph.nodes.length !== data.graph.nodes.length;
     this.data = data;
     this.error = undefined;
     if (first) {
@@ -90,7 +113,8 @@ export class Diagram {
   highlight(layer: string | undefined): void {
     for (const g of this.host.querySelectorAll('g.node.highlight')) g.classList.remove('highlight');
     if (!layer) return;
-    const group = layer.lastIndexOf('/') > 0 ? `group:${layer.slice(0, layer.lastIndexOf('/')).replace(/\/shortcut$/, '')}` : '';
+    const group =
+      layer.lastIndexOf('/') > 0 ? `group:${layer.slice(0, layer.lastIndexOf('/')).replace(/\/shortcut$/, '')}` : '';
     for (const g of this.host.querySelectorAll<SVGGElement>('g.node')) {
       if (g.dataset.id === layer || g.dataset.id === group) {
         g.classList.add('highlight');
@@ -107,7 +131,8 @@ export class Diagram {
   private reveal(el: Element): void {
     const pane = this.host.closest<HTMLElement>('.diagram-pane');
     if (!pane || pane.scrollHeight <= pane.clientHeight) return;
-    const r = el.getBoundingClientRect(), p = pane.getBoundingClientRect();
+    const r = el.getBoundingClientRect(),
+      p = pane.getBoundingClientRect();
     if (r.top < p.top) pane.scrollTop -= p.top - r.top;
     else if (r.bottom > p.bottom) pane.scrollTop += r.bottom - p.bottom;
   }
@@ -161,37 +186,64 @@ export class Diagram {
     const width = LEFT + columns * COL_W + 140;
     const height = TOP * 2 + layout.rows * ROW_H;
     const svg = el('svg', {
-      width, height, viewBox: `0 0 ${width} ${height}`, class: 'diagram', role: 'img',
-      'data-shortcuts': layout.shortcuts.length, 'data-layers': this.data!.graph.nodes.length, 'data-stages': layout.stages.length,
+      width,
+      height,
+      viewBox: `0 0 ${width} ${height}`,
+      class: 'diagram',
+      role: 'img',
+      'data-shortcuts': layout.shortcuts.length,
+      'data-layers': this.data!.graph.nodes.length,
+      'data-stages': layout.stages.length,
     });
     const pos = new Map(layout.nodes.map((n) => [n.id, { x: LEFT + n.column * COL_W, y: TOP + n.row * ROW_H }]));
 
     for (const st of layout.stages) {
       const y = TOP + st.row * ROW_H - 6;
-      el('line', { x1: 4, x2: width - 4, y1: y, y2: y, stroke: t.muted, 'stroke-dasharray': '2 4', class: 'stage-boundary' }, svg);
+      el(
+        'line',
+        { x1: 4, x2: width - 4, y1: y, y2: y, stroke: t.muted, 'stroke-dasharray': '2 4', class: 'stage-boundary' },
+        svg,
+      );
       el('text', { x: 6, y: y - 3, fill: t.muted, 'font-size': 10 }, svg).textContent = st.label;
     }
     for (const e of layout.edges) {
-      const a = pos.get(e.from), b = pos.get(e.to);
+      const a = pos.get(e.from),
+        b = pos.get(e.to);
       if (!a || !b) continue;
       el('path', { d: edgePath(a, b), fill: 'none', stroke: t.muted, 'stroke-width': 1.2, class: 'edge' }, svg);
     }
     layout.shortcuts.forEach((s, i) => {
-      const a = pos.get(s.fromBox), b = pos.get(s.toBox);
+      const a = pos.get(s.fromBox),
+        b = pos.get(s.toBox);
       if (!a || !b) return;
       const arc = shortcutArc(a, b, i);
-      const path = el('path', {
-        d: arc.d,
-        fill: 'none', stroke: s.kind === 'projection' ? t.series[1] : t.accent,
-        'stroke-width': s.kind === 'projection' ? 3 : 2, 'stroke-dasharray': s.kind === 'padding' ? '6 4' : 'none',
-        class: `shortcut shortcut-${s.kind}`, 'data-kind': s.kind, 'data-from': s.from, 'data-to': s.to,
-      }, svg);
-      el('title', {}, path).textContent = `${s.kind} shortcut ${s.from} → ${s.to}${s.via.length ? ` via ${s.via.join(', ')}` : ''}; skips ${s.skips.length} layers`;
+      const path = el(
+        'path',
+        {
+          d: arc.d,
+          fill: 'none',
+          stroke: s.kind === 'projection' ? t.series[1] : t.accent,
+          'stroke-width': s.kind === 'projection' ? 3 : 2,
+          'stroke-dasharray': s.kind === 'padding' ? '6 4' : 'none',
+          class: `shortcut shortcut-${s.kind}`,
+          'data-kind': s.kind,
+          'data-from': s.from,
+          'data-to': s.to,
+        },
+        svg,
+      );
+      el('title', {}, path).textContent =
+        `${s.kind} shortcut ${s.from} → ${s.to}${s.via.length ? ` via ${s.via.join(', ')}` : ''}; skips ${s.skips.length} layers`;
       if (s.kind !== 'identity') {
-        el('text', { x: arc.label.x + 4, y: arc.label.y + 4, fill: t.muted, 'font-size': 10 }, svg).textContent = s.kind === 'projection' ? 'proj' : 'pad';
+        el('text', { x: arc.label.x + 4, y: arc.label.y + 4, fill: t.muted, 'font-size': 10 }, svg).textContent =
+          s.kind === 'projection' ? 'proj' : 'pad';
       }
       const { x, y } = arc.end;
-      el('path', { d: `M${x + 7},${y - 4} L${x},${y} L${x + 7},${y + 4}`, fill: 'none', stroke: t.accent, 'stroke-width': 1.5 }, svg);
+      el(
+        'path',
+        { d: `M${x + 7},${y - 4} L${x},${y} L${x + 7},${y + 4}`, fill: 'none', stroke: t.accent, 'stroke-width': 1.5 },
+        svg,
+      );
     });
     for (const n of layout.nodes) this.box(svg, n, pos.get(n.id)!);
     return svg;
@@ -200,27 +252,52 @@ export class Diagram {
   private box(svg: SVGSVGElement, n: LayoutNode, p: { x: number; y: number }): void {
     const t = this.theme;
     const changed = n.members.some((m) => this.changed.has(m));
-    const g = el('g', { class: `node${n.group ? ' block' : ''}${n.group && this.lesioned.has(n.group) ? ' lesioned' : ''}${changed ? ' changed' : ''}`, 'data-id': n.id, transform: `translate(${p.x},${p.y})` }, svg);
+    const g = el(
+      'g',
+      {
+        class: `node${n.group ? ' block' : ''}${n.group && this.lesioned.has(n.group) ? ' lesioned' : ''}${changed ? ' changed' : ''}`,
+        'data-id': n.id,
+        transform: `translate(${p.x},${p.y})`,
+      },
+      svg,
+    );
     const isAdd = n.detail === 'Add';
-    el('rect', {
-      width: BOX_W, height: BOX_H, rx: n.group ? 8 : 4, fill: t.background,
-      stroke: isAdd ? t.accent : n.group ? t.series[2] : t.muted, 'stroke-width': isAdd || n.group ? 2 : 1,
-    }, g);
-    el('text', { x: 8, y: 14, fill: t.foreground, 'font-size': 11, 'font-weight': n.group ? 600 : 400 }, g).textContent =
-      `${n.group ? '▸ ' : ''}${n.label}`.slice(0, 34);
+    el(
+      'rect',
+      {
+        width: BOX_W,
+        height: BOX_H,
+        rx: n.group ? 8 : 4,
+        fill: t.background,
+        stroke: isAdd ? t.accent : n.group ? t.series[2] : t.muted,
+        'stroke-width': isAdd || n.group ? 2 : 1,
+      },
+      g,
+    );
+    el(
+      'text',
+      { x: 8, y: 14, fill: t.foreground, 'font-size': 11, 'font-weight': n.group ? 600 : 400 },
+      g,
+    ).textContent = `${n.group ? '▸ ' : ''}${n.label}`.slice(0, 34);
     el('text', { x: 8, y: 28, fill: t.muted, 'font-size': 10 }, g).textContent =
       `${n.detail} · ${n.shape}${n.params ? ` · ${n.params.toLocaleString('en-US')} p` : ''}`.slice(0, 42);
-    const group = n.group ?? (n.members.length === 1 ? n.id.slice(0, Math.max(0, n.id.lastIndexOf('/'))).replace(/\/shortcut$/, '') : '');
+    const group =
+      n.group ??
+      (n.members.length === 1 ? n.id.slice(0, Math.max(0, n.id.lastIndexOf('/'))).replace(/\/shortcut$/, '') : '');
     if (group) {
       g.style.cursor = 'pointer';
       g.addEventListener('click', () => {
         if (this.lesionMode && n.group) {
-          if (this.lesioned.has(n.group)) this.lesioned.delete(n.group); else this.lesioned.add(n.group);
+          if (this.lesioned.has(n.group)) this.lesioned.delete(n.group);
+          else this.lesioned.add(n.group);
           this.lesionMode([...this.lesioned]);
-        } else if (this.collapsed.has(group)) this.collapsed.delete(group); else this.collapsed.add(group);
+        } else if (this.collapsed.has(group)) this.collapsed.delete(group);
+        else this.collapsed.add(group);
         this.render();
       });
-      el('title', {}, g).textContent = n.group ? `${n.group}: ${n.members.length} layers (click to expand)` : `click to collapse ${group}`;
+      el('title', {}, g).textContent = n.group
+        ? `${n.group}: ${n.members.length} layers (click to expand)`
+        : `click to collapse ${group}`;
     }
   }
 }

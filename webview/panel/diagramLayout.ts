@@ -19,9 +19,18 @@ export interface LayoutNode {
   members: string[];
 }
 
-export interface LayoutEdge { from: string; to: string }
-export interface LayoutShortcut extends Shortcut { fromBox: string; toBox: string }
-export interface StageMark { row: number; label: string }
+export interface LayoutEdge {
+  from: string;
+  to: string;
+}
+export interface LayoutShortcut extends Shortcut {
+  fromBox: string;
+  toBox: string;
+}
+export interface StageMark {
+  row: number;
+  label: string;
+}
 
 export interface Layout {
   nodes: LayoutNode[];
@@ -62,8 +71,15 @@ export function layoutGraph(graph: ModelGraph, collapsed: Set<string>): Layout {
     }
     const group = id.startsWith('group:') ? id.slice(6) : undefined;
     boxes.set(id, {
-      id, label: group ?? n.id, detail: group ? 'block' : n.className, shape: fmtShape(n.outputShape), params: n.params,
-      row: 0, column: 0, group, members: [n.id],
+      id,
+      label: group ?? n.id,
+      detail: group ? 'block' : n.className,
+      shape: fmtShape(n.outputShape),
+      params: n.params,
+      row: 0,
+      column: 0,
+      group,
+      members: [n.id],
     });
   }
   for (const b of boxes.values()) if (b.group) b.detail = `${b.members.length} layers`;
@@ -74,7 +90,8 @@ export function layoutGraph(graph: ModelGraph, collapsed: Set<string>): Layout {
   const shortcutPairs = new Set(shortcuts.map((s) => `${s.via.length ? s.via[s.via.length - 1] : s.from}->${s.to}`));
   for (const e of graph.edges) {
     if (onShortcut.has(e.from) || onShortcut.has(e.to) || shortcutPairs.has(`${e.from}->${e.to}`)) continue;
-    const from = boxOf(e.from), to = boxOf(e.to);
+    const from = boxOf(e.from),
+      to = boxOf(e.to);
     const key = `${from}->${to}`;
     if (from === to || edgeKeys.has(key)) continue;
     edgeKeys.add(key);
@@ -106,7 +123,8 @@ export function layoutGraph(graph: ModelGraph, collapsed: Set<string>): Layout {
     const prev = byId.get(mainColumn[i - 1].members[mainColumn[i - 1].members.length - 1]);
     const cur = byId.get(mainColumn[i].members[0]);
     if (!prev || !cur || prev.outputShape.length !== 4 || cur.outputShape.length !== 4) continue;
-    if (prev.outputShape[1] !== cur.outputShape[1]) stages.push({ row: mainColumn[i].row, label: `${fmtShape(prev.outputShape)} → ${fmtShape(cur.outputShape)}` });
+    if (prev.outputShape[1] !== cur.outputShape[1])
+      stages.push({ row: mainColumn[i].row, label: `${fmtShape(prev.outputShape)} → ${fmtShape(cur.outputShape)}` });
   }
 
   const groups = [...new Set(graph.nodes.map((n) => groupOf(n.id)).filter((g): g is string => !!g))];
@@ -121,13 +139,19 @@ export function layoutGraph(graph: ModelGraph, collapsed: Set<string>): Layout {
 }
 
 /** Box and grid sizes shared by the panel's diagram and the SVG export. */
-export const BOX_W = 230, BOX_H = 34, ROW_H = 46, COL_W = 260;
+export const BOX_W = 230,
+  BOX_H = 34,
+  ROW_H = 46,
+  COL_W = 260;
 
 type Point = { x: number; y: number };
 
 /** A main-path edge from the bottom of box `a` to the top of box `b`; skips and side branches curve to the left. */
 export function edgePath(a: Point, b: Point): string {
-  const x1 = a.x + BOX_W / 2, y1 = a.y + BOX_H, x2 = b.x + BOX_W / 2, y2 = b.y;
+  const x1 = a.x + BOX_W / 2,
+    y1 = a.y + BOX_H,
+    x2 = b.x + BOX_W / 2,
+    y2 = b.y;
   return Math.abs(b.y - a.y) > ROW_H + 1 || a.x !== b.x
     ? `M${x1},${y1} C${x1 - 60},${(y1 + y2) / 2} ${x2 - 60},${(y1 + y2) / 2} ${x2},${y2}`
     : `M${x1},${y1} L${x2},${y2}`;
@@ -135,9 +159,15 @@ export function edgePath(a: Point, b: Point): string {
 
 /** The i-th shortcut as an arc on the right of the column, from box `a` to box `b`; where to put its label. */
 export function shortcutArc(a: Point, b: Point, i: number): { d: string; end: Point; label: Point } {
-  let x1 = a.x + BOX_W, y1 = a.y + BOX_H / 2, y2 = b.y + BOX_H / 2;
+  let x1 = a.x + BOX_W,
+    y1 = a.y + BOX_H / 2,
+    y2 = b.y + BOX_H / 2;
   const x2 = b.x + BOX_W;
-  if (a.x === b.x && a.y === b.y) { y1 = a.y + 6; y2 = b.y + BOX_H - 6; x1 = x2; } // both ends in one collapsed block
+  if (a.x === b.x && a.y === b.y) {
+    y1 = a.y + 6;
+    y2 = b.y + BOX_H - 6;
+    x1 = x2;
+  } // both ends in one collapsed block
   const bulge = 40 + (i % 2) * 14 + Math.min(60, Math.abs(y2 - y1) / 12);
   const r = (v: number) => Math.round(v * 100) / 100;
   return {
@@ -158,7 +188,10 @@ export function layerKeys(graph: ModelGraph): Map<string, string> {
   const seen = new Map<string, number>();
   const keys = new Map<string, string>();
   for (const n of graph.nodes) {
-    if (n.id.includes('/')) { keys.set(n.id, n.id); continue; }
+    if (n.id.includes('/')) {
+      keys.set(n.id, n.id);
+      continue;
+    }
     const base = n.id.replace(/\d+$/, '');
     const i = seen.get(base) ?? 0;
     seen.set(base, i + 1);
@@ -172,12 +205,18 @@ function signatures(graph: ModelGraph): Map<string, string> {
   const keys = layerKeys(graph);
   const inputs = new Map<string, string[]>();
   for (const e of graph.edges) inputs.set(e.to, [...(inputs.get(e.to) ?? []), keys.get(e.from) ?? e.from]);
-  return new Map(graph.nodes.map((n) => [keys.get(n.id)!, `${n.className}|${n.outputShape.join(',')}|${n.params}|${(inputs.get(n.id) ?? []).sort().join(',')}`]));
+  return new Map(
+    graph.nodes.map((n) => [
+      keys.get(n.id)!,
+      `${n.className}|${n.outputShape.join(',')}|${n.params}|${(inputs.get(n.id) ?? []).sort().join(',')}`,
+    ]),
+  );
 }
 
 /** The layers of `next` (by id) that are new or differ from their counterpart in `previous`. */
 export function changedLayers(previous: ModelGraph, next: ModelGraph): Set<string> {
-  const before = signatures(previous), after = signatures(next);
+  const before = signatures(previous),
+    after = signatures(next);
   const keys = layerKeys(next);
   return new Set(next.nodes.filter((n) => before.get(keys.get(n.id)!) !== after.get(keys.get(n.id)!)).map((n) => n.id));
 }
@@ -190,6 +229,7 @@ export function changedLayers(previous: ModelGraph, next: ModelGraph): Set<strin
 export function keepCollapsed(previous: ModelGraph, next: ModelGraph, collapsed: Set<string>): Set<string> {
   const groups = (g: ModelGraph) => [...new Set(g.nodes.map((n) => groupOf(n.id)).filter((x): x is string => !!x))];
   const old = new Set(groups(previous));
-  const foldNew = old.size > 0 ? [...old].filter((g) => collapsed.has(g)).length * 2 > old.size : next.nodes.length > 60;
+  const foldNew =
+    old.size > 0 ? [...old].filter((g) => collapsed.has(g)).length * 2 > old.size : next.nodes.length > 60;
   return new Set(groups(next).filter((g) => (old.has(g) ? collapsed.has(g) : foldNew)));
 }

@@ -4,7 +4,10 @@ import type { PanelMessage } from '../../src/protocol/panel';
 
 type ChartName = 'curves' | 'gradients' | 'lesion' | 'responses';
 const CANVAS: Record<ChartName, string> = {
-  curves: '#error-chart', gradients: 'canvas.heatmap-canvas', lesion: '#lesion-charts canvas', responses: '#responses-charts canvas',
+  curves: '#error-chart',
+  gradients: 'canvas.heatmap-canvas',
+  lesion: '#lesion-charts canvas',
+  responses: '#responses-charts canvas',
 };
 
 export function wireExportButtons(send: (message: PanelMessage) => void, activeTab: () => string): void {

@@ -16,16 +16,31 @@ import { Theme } from '../shared/theme';
 import { runLabel } from './curves';
 
 // Viridis, sampled: perceptually even and readable in light and dark themes.
-const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'];
+const VIRIDIS = [
+  '#440154',
+  '#482878',
+  '#3e4989',
+  '#31688e',
+  '#26828e',
+  '#1f9e89',
+  '#35b779',
+  '#6ece58',
+  '#b5de2b',
+  '#fde725',
+];
 
 function colour(t: number): string {
   const x = Math.max(0, Math.min(1, t)) * (VIRIDIS.length - 1);
   return VIRIDIS[Math.round(x)];
 }
 
-export interface HeatmapRun { run: RunView; matrix: GradientMatrix }
+export interface HeatmapRun {
+  run: RunView;
+  matrix: GradientMatrix;
+}
 
-const MAX_CELL_W = 12, MIN_CELL_W = 2;
+const MAX_CELL_W = 12,
+  MIN_CELL_W = 2;
 
 export class GradientFlow {
   private profile: Chart<'line', { x: number; y: number }[]> | undefined;
@@ -35,7 +50,11 @@ export class GradientFlow {
   private lastWidth = 0;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly host: HTMLElement, private theme: Theme, private readonly onHoverLayer: (name: string | undefined) => void) {
+  constructor(
+    private readonly host: HTMLElement,
+    private theme: Theme,
+    private readonly onHoverLayer: (name: string | undefined) => void,
+  ) {
     new ResizeObserver(() => {
       const width = this.host.clientWidth;
       if (!this.lastRuns.length || width === 0 || Math.abs(width - this.lastWidth) < 4) return;
@@ -44,24 +63,30 @@ export class GradientFlow {
     }).observe(this.host);
   }
 
-  setTheme(theme: Theme): void { this.theme = theme; }
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+  }
 
   render(runs: HeatmapRun[]): void {
     this.lastRuns = runs;
     this.lastWidth = this.host.clientWidth;
     const withData = runs.filter((r) => r.matrix.iterations.length > 0);
     if (withData.length === 0) {
-      this.host.innerHTML = '<p class="muted">No gradient norms yet: the trainer records them every K iterations (setting resnetLab.gradientNormInterval).</p>';
+      this.host.innerHTML =
+        '<p class="muted">No gradient norms yet: the trainer records them every K iterations (setting resnetLab.gradientNormInterval).</p>';
       this.profile?.destroy();
       this.profile = undefined;
       return;
     }
-    let lo = Infinity, hi = -Infinity;
-    for (const r of withData) for (const row of r.matrix.norms) for (const v of row) {
-      const l = Math.log10(Math.max(v, 1e-12));
-      if (l < lo) lo = l;
-      if (l > hi) hi = l;
-    }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const r of withData)
+      for (const row of r.matrix.norms)
+        for (const v of row) {
+          const l = Math.log10(Math.max(v, 1e-12));
+          if (l < lo) lo = l;
+          if (l > hi) hi = l;
+        }
     const shown = withData.slice(0, 2);
     // Each heatmap gets its share of the box's width (side by side when comparing).
     const width = Math.max(120, (this.host.clientWidth || 600) / shown.length - 16);
@@ -83,7 +108,9 @@ export class GradientFlow {
     const title = document.createElement('div');
     title.className = 'heatmap-title';
     const perColumn = records / cols.length;
-    title.textContent = `${runLabel(run)}: ${layers.length} layers × ${records} samples` + (perColumn > 1 ? ` (each column the mean of ~${perColumn.toFixed(1)})` : '');
+    title.textContent =
+      `${runLabel(run)}: ${layers.length} layers × ${records} samples` +
+      (perColumn > 1 ? ` (each column the mean of ~${perColumn.toFixed(1)})` : '');
     const canvas = document.createElement('canvas');
     const cellW = Math.max(1, Math.min(MAX_CELL_W, Math.floor(width / cols.length)));
     const cellH = Math.max(3, Math.min(14, Math.floor(420 / layers.length)));
@@ -107,18 +134,32 @@ export class GradientFlow {
     tip.textContent = 'Hover a cell: layer, iteration, norm. Brighter = larger gradient.';
     const cellOf = (e: MouseEvent) => {
       const rect = canvas.getBoundingClientRect();
-      const cell = cellAt((e.clientX - rect.left) / rect.width, (e.clientY - rect.top) / rect.height, cols.length, layers.length);
+      const cell = cellAt(
+        (e.clientX - rect.left) / rect.width,
+        (e.clientY - rect.top) / rect.height,
+        cols.length,
+        layers.length,
+      );
       return cell && { col: cols[cell.column], layer: cell.layer };
     };
     canvas.addEventListener('mousemove', (e) => {
       const cell = cellOf(e);
       if (!cell) return;
       const { col, layer } = cell;
-      const name = layers[layer], norm = col.means[layer];
-      const when = col.to - col.from > 1 ? `iterations ${col.firstIteration}–${col.lastIteration} (mean of ${col.to - col.from})` : `iteration ${col.firstIteration}`;
+      const name = layers[layer],
+        norm = col.means[layer];
+      const when =
+        col.to - col.from > 1
+          ? `iterations ${col.firstIteration}–${col.lastIteration} (mean of ${col.to - col.from})`
+          : `iteration ${col.firstIteration}`;
       tip.textContent = `${name} · ${when} · ‖∇‖ = ${norm.toExponential(2)}`;
       // What the pointer is on, exactly, for tests and screen readers.
-      Object.assign(tip.dataset, { layer: name, from: String(col.firstIteration), to: String(col.lastIteration), norm: String(norm) });
+      Object.assign(tip.dataset, {
+        layer: name,
+        from: String(col.firstIteration),
+        to: String(col.lastIteration),
+        norm: String(norm),
+      });
       this.onHoverLayer(name);
     });
     canvas.addEventListener('mouseleave', () => this.onHoverLayer(undefined));
@@ -140,9 +181,13 @@ export class GradientFlow {
     const div = document.createElement('div');
     div.className = 'heatmap-legend muted';
     const bar = document.createElement('canvas');
-    bar.width = 200; bar.height = 10;
+    bar.width = 200;
+    bar.height = 10;
     const ctx = bar.getContext('2d')!;
-    for (let x = 0; x < 200; x++) { ctx.fillStyle = colour(x / 199); ctx.fillRect(x, 0, 1, 10); }
+    for (let x = 0; x < 200; x++) {
+      ctx.fillStyle = colour(x / 199);
+      ctx.fillRect(x, 0, 1, 10);
+    }
     div.append(`‖∇‖ 1e${lo.toFixed(1)} `, bar, ` 1e${hi.toFixed(1)}`);
     return div;
   }
@@ -164,13 +209,27 @@ export class GradientFlow {
     this.profile?.destroy();
     const t = this.theme;
     this.profile = new Chart(canvas, {
-      type: 'line', data: { datasets: [] },
+      type: 'line',
+      data: { datasets: [] },
       options: {
-        animation: false, responsive: true, maintainAspectRatio: false, parsing: false,
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: false,
         plugins: { legend: { labels: { color: t.foreground } } },
         scales: {
-          x: { type: 'linear', title: { display: true, text: 'layer (input → output)', color: t.muted }, ticks: { color: t.muted }, grid: { color: t.grid } },
-          y: { type: 'logarithmic', title: { display: true, text: 'gradient norm', color: t.muted }, ticks: { color: t.muted }, grid: { color: t.grid } },
+          x: {
+            type: 'linear',
+            title: { display: true, text: 'layer (input → output)', color: t.muted },
+            ticks: { color: t.muted },
+            grid: { color: t.grid },
+          },
+          y: {
+            type: 'logarithmic',
+            title: { display: true, text: 'gradient norm', color: t.muted },
+            ticks: { color: t.muted },
+            grid: { color: t.grid },
+          },
         },
       },
     });
@@ -185,11 +244,17 @@ export class GradientFlow {
       const cols = this.columnsOf.get(r.run.id) ?? [];
       const at = this.selectedIteration;
       const col = (at !== undefined && cols.find((c) => c.lastIteration >= at)) || cols[cols.length - 1];
-      const when = col.to - col.from > 1 ? `iterations ${col.firstIteration}–${col.lastIteration} (mean)` : `iteration ${col.firstIteration}`;
+      const when =
+        col.to - col.from > 1
+          ? `iterations ${col.firstIteration}–${col.lastIteration} (mean)`
+          : `iteration ${col.firstIteration}`;
       if (label && i === 0) label.textContent = `Gradient norm per layer at ${when} (click a heatmap column to choose)`;
       return {
-        label: runLabel(r.run), data: col.means.map((norm, k) => ({ x: k + 1, y: Math.max(norm, 1e-12) })),
-        borderColor: this.theme.series[i % this.theme.series.length], borderWidth: 2, pointRadius: 2,
+        label: runLabel(r.run),
+        data: col.means.map((norm, k) => ({ x: k + 1, y: Math.max(norm, 1e-12) })),
+        borderColor: this.theme.series[i % this.theme.series.length],
+        borderWidth: 2,
+        pointRadius: 2,
       };
     });
     this.profile.update('none');

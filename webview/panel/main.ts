@@ -1,7 +1,14 @@
 // The training panel's app: receives run data from the host, draws curves and
 // the diagram, and sends Stop/Pause/Resume back (validated host-side).
 import type { PanelHostMessage, PanelMessage } from '../../src/protocol/panel';
-import type { DiagramData, GradientMatrix, MetricRecordView, RunAnalyses, RunView, SmoothingState } from '../../src/protocol/webview';
+import type {
+  DiagramData,
+  GradientMatrix,
+  MetricRecordView,
+  RunAnalyses,
+  RunView,
+  SmoothingState,
+} from '../../src/protocol/webview';
 import { isLive } from '../../src/protocol/runStatus';
 import { appendRecords } from '../../src/core/report/gradientMatrix';
 import { AnalysisTab } from './analysisTab';
@@ -94,16 +101,23 @@ let gradientsDirty = true;
 const $ = (id: string) => document.getElementById(id)!;
 
 function chartsReady(): CurveCharts {
-  charts ??= createCharts({
-    error: $('error-chart') as HTMLCanvasElement, loss: $('loss-chart') as HTMLCanvasElement, lr: $('lr-chart') as HTMLCanvasElement,
-  }, theme, maxPoints, (chart, from, to) => {
-    // One range for all three charts; then the host refines the curves to it.
-    range = { from, to };
-    const others = Object.values(charts!).filter((c) => c !== chart);
-    setRange(others, from, to);
-    for (const c of others) c.update('none');
-    requestCurves();
-  });
+  charts ??= createCharts(
+    {
+      error: $('error-chart') as HTMLCanvasElement,
+      loss: $('loss-chart') as HTMLCanvasElement,
+      lr: $('lr-chart') as HTMLCanvasElement,
+    },
+    theme,
+    maxPoints,
+    (chart, from, to) => {
+      // One range for all three charts; then the host refines the curves to it.
+      range = { from, to };
+      const others = Object.values(charts!).filter((c) => c !== chart);
+      setRange(others, from, to);
+      for (const c of others) c.update('none');
+      requestCurves();
+    },
+  );
   return charts;
 }
 
@@ -118,7 +132,20 @@ const hostColumns = () => Math.max(10, Math.min(chartColumns(), Math.floor(maxPo
 let requestTimer: ReturnType<typeof setTimeout> | undefined;
 function requestCurves(): void {
   clearTimeout(requestTimer);
-  requestTimer = setTimeout(() => host.send({ method: 'curves/request', params: { requestId: ++requestId, from: range?.from, to: range?.to, columns: chartColumns(), smoothing: smoothing.weight } }), 80);
+  requestTimer = setTimeout(
+    () =>
+      host.send({
+        method: 'curves/request',
+        params: {
+          requestId: ++requestId,
+          from: range?.from,
+          to: range?.to,
+          columns: chartColumns(),
+          smoothing: smoothing.weight,
+        },
+      }),
+    80,
+  );
 }
 
 function showSmoothing(): void {
@@ -138,7 +165,9 @@ function scheduleRedraw(): void {
     }
     if (activeTab === 'gradients' && gradientsDirty) {
       gradientsDirty = false;
-      gradientFlow.render(runs.map((run) => ({ run, matrix: gradients.get(run.id) ?? { layers: [], iterations: [], norms: [] } })));
+      gradientFlow.render(
+        runs.map((run) => ({ run, matrix: gradients.get(run.id) ?? { layers: [], iterations: [], norms: [] } })),
+      );
     }
     updateCharts(chartsReady(), runs, series, theme);
     if (pendingDiagram) {
@@ -149,7 +178,8 @@ function scheduleRedraw(): void {
     // For tests and screen readers: how much data each curve has.
     const canvas = $('error-chart');
     canvas.dataset.points = String(runs.reduce((s, r) => s + (series.get(r.id)?.trainRaw.length ?? 0), 0));
-    if (canvas.dataset.points !== '0') document.body.dataset.firstChartAt ??= String(Math.round(performance.timeOrigin + performance.now()));
+    if (canvas.dataset.points !== '0')
+      document.body.dataset.firstChartAt ??= String(Math.round(performance.timeOrigin + performance.now()));
     canvas.dataset.testPoints = String(runs.reduce((s, r) => s + (series.get(r.id)?.test.length ?? 0), 0));
     canvas.dataset.smoothing = String(smoothing.weight);
   });
@@ -168,13 +198,22 @@ function eta(run: RunView, s: RunSeries): string {
   const n = arrivals.length - 1;
   const perIteration = (arrivals[n] - arrivals[0]) / 1000 / Math.max(1, iterationsAt[n] - iterationsAt[0]);
   const secs = (run.totalIterations - last.iteration) * perIteration;
-  return secs > 3600 ? `${(secs / 3600).toFixed(1)} h` : secs > 60 ? `${Math.round(secs / 60)} min` : `${Math.round(secs)} s`;
+  return secs > 3600
+    ? `${(secs / 3600).toFixed(1)} h`
+    : secs > 60
+      ? `${Math.round(secs / 60)} min`
+      : `${Math.round(secs)} s`;
 }
 
 function renderStats(): void {
   const stats = $('stats');
   if (runs.length !== 1) {
-    stats.innerHTML = runs.map((r) => `<span class="stat"><b>${escape(runLabel(r))}</b> ${escape(r.status)} · final test error ${pct(series.get(r.id)?.lastEpoch?.testError ?? r.finalTestError)}</span>`).join('');
+    stats.innerHTML = runs
+      .map(
+        (r) =>
+          `<span class="stat"><b>${escape(runLabel(r))}</b> ${escape(r.status)} · final test error ${pct(series.get(r.id)?.lastEpoch?.testError ?? r.finalTestError)}</span>`,
+      )
+      .join('');
     return;
   }
   const run = runs[0];
@@ -195,7 +234,12 @@ function renderStats(): void {
   // Followed from its folder while another process writes it: who, instead of Stop/Pause.
   const writtenBy = !!run.followed && run.status === 'running';
   if (writtenBy) items.push(['written by', run.message ?? 'another process']);
-  stats.innerHTML = items.map(([k, v]) => `<span class="stat" data-stat="${k}"><span class="k">${k}</span> <span class="v">${escape(v)}</span></span>`).join('');
+  stats.innerHTML = items
+    .map(
+      ([k, v]) =>
+        `<span class="stat" data-stat="${k}"><span class="k">${k}</span> <span class="v">${escape(v)}</span></span>`,
+    )
+    .join('');
   const live = isLive(run.status);
   // A run another process writes (followed from its folder) has no trainer here to stop or pause.
   (document.querySelector('.controls') as HTMLElement).style.display = run.followed ? 'none' : '';
@@ -219,7 +263,10 @@ function addRecords(id: string, records: MetricRecordView[]): void {
   if (lastIter && runs.length === 1) {
     arrivals.push(Date.now());
     iterationsAt.push(lastIter.iteration);
-    if (arrivals.length > 20) { arrivals.shift(); iterationsAt.shift(); }
+    if (arrivals.length > 20) {
+      arrivals.shift();
+      iterationsAt.shift();
+    }
   }
 }
 
@@ -233,7 +280,10 @@ function handle(m: PanelHostMessage): void {
       smoothing = m.params.smoothing;
       showSmoothing();
       range = undefined;
-      if (charts) { for (const c of Object.values(charts)) c.resetZoom('none'); setRange(Object.values(charts), undefined, undefined); }
+      if (charts) {
+        for (const c of Object.values(charts)) c.resetZoom('none');
+        setRange(Object.values(charts), undefined, undefined);
+      }
       series.clear();
       for (const r of runs) {
         const s = new RunSeries(m.params.latest[r.id]);
@@ -243,7 +293,8 @@ function handle(m: PanelHostMessage): void {
       }
       $('range-info').textContent = '';
       // Made before this chart's width was known: ask again at the real width.
-      if (Object.values(m.params.curves).some((v) => Math.abs(v.columns - hostColumns()) > 0.1 * v.columns)) requestCurves();
+      if (Object.values(m.params.curves).some((v) => Math.abs(v.columns - hostColumns()) > 0.1 * v.columns))
+        requestCurves();
       gradients.clear();
       gradientsDirty = true;
       analyses.clear();
@@ -252,7 +303,8 @@ function handle(m: PanelHostMessage): void {
       const flags = $('flags');
       flags.hidden = m.params.flags.length === 0;
       flags.textContent = m.params.flags.length ? `Compared with care: ${m.params.flags.join('; ')}.` : '';
-      arrivals.length = 0; iterationsAt.length = 0;
+      arrivals.length = 0;
+      iterationsAt.length = 0;
       $('title').textContent = m.params.title;
       document.body.classList.toggle('compare', runs.length > 1);
       document.body.classList.toggle('diagram-only', runs.length === 0);
@@ -278,7 +330,10 @@ function handle(m: PanelHostMessage): void {
       for (const [id, view] of Object.entries(m.params.curves)) series.get(id)?.setView(view);
       const views = Object.values(m.params.curves);
       const count = Math.max(0, ...views.map((v) => v.count));
-      $('range-info').textContent = range && views.length ? `iterations ${Math.round(views[0].from).toLocaleString()}–${Math.round(views[0].to).toLocaleString()} (${count.toLocaleString()} in view)` : '';
+      $('range-info').textContent =
+        range && views.length
+          ? `iterations ${Math.round(views[0].from).toLocaleString()}–${Math.round(views[0].to).toLocaleString()} (${count.toLocaleString()} in view)`
+          : '';
       scheduleRedraw();
       break;
     }
@@ -298,10 +353,15 @@ function handle(m: PanelHostMessage): void {
     case 'analysis/result': {
       const a = analyses.get(m.params.id) ?? {};
       if (m.params.lesion && a.lesion && m.params.lesion.custom) {
-        $('lesion-status').textContent = `With ${m.params.lesion.custom.lesioned.join(', ') || 'nothing'} deleted: test error ${(100 * m.params.lesion.custom.error).toFixed(2)}% (intact ${(100 * m.params.lesion.baselineError).toFixed(2)}%).`;
+        $('lesion-status').textContent =
+          `With ${m.params.lesion.custom.lesioned.join(', ') || 'nothing'} deleted: test error ${(100 * m.params.lesion.custom.error).toFixed(2)}% (intact ${(100 * m.params.lesion.baselineError).toFixed(2)}%).`;
         break;
       }
-      analyses.set(m.params.id, { ...a, ...(m.params.lesion ? { lesion: m.params.lesion } : {}), ...(m.params.responses ? { responses: m.params.responses } : {}) });
+      analyses.set(m.params.id, {
+        ...a,
+        ...(m.params.lesion ? { lesion: m.params.lesion } : {}),
+        ...(m.params.responses ? { responses: m.params.responses } : {}),
+      });
       analysesDirty = true;
       scheduleRedraw();
       break;
@@ -333,8 +393,10 @@ for (const action of ['stop', 'pause', 'resume'] as const) {
 for (const tab of document.querySelectorAll<HTMLButtonElement>('[role="tab"]')) {
   tab.addEventListener('click', () => {
     activeTab = tab.dataset.tab!;
-    for (const t of document.querySelectorAll<HTMLButtonElement>('[role="tab"]')) t.setAttribute('aria-selected', String(t === tab));
-    for (const p of document.querySelectorAll<HTMLElement>('[data-tab-panel]')) p.hidden = p.dataset.tabPanel !== activeTab;
+    for (const t of document.querySelectorAll<HTMLButtonElement>('[role="tab"]'))
+      t.setAttribute('aria-selected', String(t === tab));
+    for (const p of document.querySelectorAll<HTMLElement>('[data-tab-panel]'))
+      p.hidden = p.dataset.tabPanel !== activeTab;
     gradientsDirty = true;
     analysesDirty = true;
     scheduleRedraw();
@@ -358,7 +420,10 @@ $('smoothing').addEventListener('input', (e) => {
   smoothing = { ...smoothing, weight: Number((e.target as HTMLInputElement).value), remembered: true };
   showSmoothing();
   clearTimeout(smoothingTimer);
-  smoothingTimer = setTimeout(() => host.send({ method: 'settings/smoothing', params: { weight: smoothing.weight } }), 300);
+  smoothingTimer = setTimeout(
+    () => host.send({ method: 'settings/smoothing', params: { weight: smoothing.weight } }),
+    300,
+  );
   requestCurves();
 });
 $('smoothing-auto').addEventListener('click', () => {

@@ -10,10 +10,13 @@ export interface Theme {
   highContrast: boolean;
 }
 
-const css = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+const css = (name: string, fallback: string) =>
+  getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 
 export function readTheme(): Theme {
-  const highContrast = document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
+  const highContrast =
+    document.body.classList.contains('vscode-high-contrast') ||
+    document.body.classList.contains('vscode-high-contrast-light');
   return {
     foreground: css('--vscode-editor-foreground', '#cccccc'),
     muted: css('--vscode-descriptionForeground', '#999999'),
@@ -21,8 +24,12 @@ export function readTheme(): Theme {
     background: css('--vscode-editor-background', '#1e1e1e'),
     accent: css('--vscode-charts-blue', '#3794ff'),
     series: [
-      css('--vscode-charts-blue', '#3794ff'), css('--vscode-charts-orange', '#d18616'), css('--vscode-charts-green', '#89d185'),
-      css('--vscode-charts-red', '#f14c4c'), css('--vscode-charts-purple', '#b180d7'), css('--vscode-charts-yellow', '#cca700'),
+      css('--vscode-charts-blue', '#3794ff'),
+      css('--vscode-charts-orange', '#d18616'),
+      css('--vscode-charts-green', '#89d185'),
+      css('--vscode-charts-red', '#f14c4c'),
+      css('--vscode-charts-purple', '#b180d7'),
+      css('--vscode-charts-yellow', '#cca700'),
     ],
     highContrast,
   };

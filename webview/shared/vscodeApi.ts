@@ -20,10 +20,11 @@ export function hostChannel<ToHost, FromHost extends { method: string }>(): Host
   const api = acquireVsCodeApi();
   return {
     send: (message) => api.postMessage(message),
-    onMessage: (handler) => window.addEventListener('message', (e: MessageEvent) => {
-      const data = e.data as FromHost;
-      if (data && typeof data.method === 'string') handler(data);
-    }),
+    onMessage: (handler) =>
+      window.addEventListener('message', (e: MessageEvent) => {
+        const data = e.data as FromHost;
+        if (data && typeof data.method === 'string') handler(data);
+      }),
     saveState: (state) => api.setState(state),
   };
 }

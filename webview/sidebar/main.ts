@@ -26,7 +26,9 @@ const selected = new Set<string>();
 const pct = (x: number | null | undefined) => (x == null ? '–' : `${(100 * x).toFixed(1)}%`);
 
 function miniChart(metrics: MetricRecordView[]): void {
-  const train = metrics.filter((m) => m.type === 'iteration' && m.trainError !== undefined).map((m) => ({ x: m.iteration, y: 100 * m.trainError! }));
+  const train = metrics
+    .filter((m) => m.type === 'iteration' && m.trainError !== undefined)
+    .map((m) => ({ x: m.iteration, y: 100 * m.trainError! }));
   const test = metrics.filter((m) => m.testError !== undefined).map((m) => ({ x: m.iteration, y: 100 * m.testError! }));
   const datasets = [
     { data: train, borderColor: theme.series[0], borderWidth: 1, pointRadius: 0 },
@@ -36,11 +38,18 @@ function miniChart(metrics: MetricRecordView[]): void {
   canvas.dataset.points = String(train.length);
   if (!chart) {
     chart = new Chart(canvas, {
-      type: 'line', data: { datasets },
+      type: 'line',
+      data: { datasets },
       options: {
-        animation: false, parsing: false, responsive: true, maintainAspectRatio: false,
+        animation: false,
+        parsing: false,
+        responsive: true,
+        maintainAspectRatio: false,
         plugins: { legend: { display: false }, decimation: { enabled: true, algorithm: 'lttb', samples: 300 } },
-        scales: { x: { type: 'linear', ticks: { color: theme.muted, maxTicksLimit: 4 } }, y: { min: 0, max: 100, ticks: { color: theme.muted, maxTicksLimit: 4 } } },
+        scales: {
+          x: { type: 'linear', ticks: { color: theme.muted, maxTicksLimit: 4 } },
+          y: { min: 0, max: 100, ticks: { color: theme.muted, maxTicksLimit: 4 } },
+        },
       },
     });
   } else {
@@ -51,30 +60,34 @@ function miniChart(metrics: MetricRecordView[]): void {
 
 function renderRuns(runs: RunView[]): void {
   const list = document.getElementById('runs')!;
-  list.replaceChildren(...runs.map((r) => {
-    const li = document.createElement('li');
-    li.className = `run status-${r.status}`;
-    li.dataset.runDir = r.runDir ?? '';
-    const box = document.createElement('input');
-    box.type = 'checkbox';
-    box.checked = !!r.runDir && selected.has(r.id);
-    box.title = 'Select to compare';
-    box.addEventListener('click', (e) => {
-      e.stopPropagation();
-      if (!r.runDir) return;
-      if (box.checked) selected.add(r.id); else selected.delete(r.id);
-      (document.getElementById('compare') as HTMLButtonElement).disabled = selected.size < 2;
-    });
-    const text = document.createElement('div');
-    text.className = 'run-text';
-    text.innerHTML = `<div class="run-name"></div><div class="run-meta muted"></div>`;
-    text.querySelector('.run-name')!.textContent = `${r.experiment} · ${r.modelName ?? ''}`;
-    text.querySelector('.run-meta')!.textContent = `${r.status} · test ${pct(r.finalTestError)} · train ${pct(r.finalTrainError)}`;
-    li.append(box, text);
-    li.title = r.runDir ?? '';
-    li.addEventListener('click', () => r.runDir && host.send({ method: 'run/open', params: { id: r.id } }));
-    return li;
-  }));
+  list.replaceChildren(
+    ...runs.map((r) => {
+      const li = document.createElement('li');
+      li.className = `run status-${r.status}`;
+      li.dataset.runDir = r.runDir ?? '';
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.checked = !!r.runDir && selected.has(r.id);
+      box.title = 'Select to compare';
+      box.addEventListener('click', (e) => {
+        e.stopPropagation();
+        if (!r.runDir) return;
+        if (box.checked) selected.add(r.id);
+        else selected.delete(r.id);
+        (document.getElementById('compare') as HTMLButtonElement).disabled = selected.size < 2;
+      });
+      const text = document.createElement('div');
+      text.className = 'run-text';
+      text.innerHTML = `<div class="run-name"></div><div class="run-meta muted"></div>`;
+      text.querySelector('.run-name')!.textContent = `${r.experiment} · ${r.modelName ?? ''}`;
+      text.querySelector('.run-meta')!.textContent =
+        `${r.status} · test ${pct(r.finalTestError)} · train ${pct(r.finalTrainError)}`;
+      li.append(box, text);
+      li.title = r.runDir ?? '';
+      li.addEventListener('click', () => r.runDir && host.send({ method: 'run/open', params: { id: r.id } }));
+      return li;
+    }),
+  );
 }
 
 function handle(m: SidebarHostMessage): void {
@@ -85,7 +98,7 @@ function handle(m: SidebarHostMessage): void {
     const last = activeMetrics[activeMetrics.length - 1];
     // A followed run is written by another process (a CLI run, a train.py): say so, it has no Stop here.
     title.textContent = `${active.experiment}: ${active.status}${last ? ` · epoch ${last.epoch} · iteration ${last.iteration}` : ''}${active.followed ? ' · followed from its folder' : ''}`;
-    title.title = active.followed ? active.message ?? '' : '';
+    title.title = active.followed ? (active.message ?? '') : '';
     title.classList.remove('muted');
   } else {
     title.textContent = 'No run is training.';
@@ -98,6 +111,10 @@ function handle(m: SidebarHostMessage): void {
 document.getElementById('compare')!.addEventListener('click', () => {
   if (selected.size >= 2) host.send({ method: 'runs/compare', params: { ids: [...selected] } });
 });
-onThemeChange(() => { theme = readTheme(); chart?.destroy(); chart = undefined; });
+onThemeChange(() => {
+  theme = readTheme();
+  chart?.destroy();
+  chart = undefined;
+});
 host.onMessage(handle);
 host.send({ method: 'webview/ready' });

@@ -32,8 +32,15 @@ export interface ExecuteOptions {
   observe?: (layer: string, output: tfjs.Tensor) => void;
 }
 
-interface InputRef { layer: string; tensorIndex: number }
-interface Step { layer: tfjs.layers.Layer; inputs: InputRef[]; isInput: boolean }
+interface InputRef {
+  layer: string;
+  tensorIndex: number;
+}
+interface Step {
+  layer: tfjs.layers.Layer;
+  inputs: InputRef[];
+  isInput: boolean;
+}
 interface Plan {
   steps: Map<string, Step>;
   order: string[];
@@ -56,13 +63,17 @@ function nodeOf(model: tfjs.LayersModel, layer: tfjs.layers.Layer, inModel: Set<
 function planFor(model: tfjs.LayersModel): Plan {
   const known = plans.get(model);
   if (known) return known;
-  if (model.outputs.length !== 1) throw new Error(`${model.name}: the analyses need a model with one output, this one has ${model.outputs.length}`);
+  if (model.outputs.length !== 1)
+    throw new Error(`${model.name}: the analyses need a model with one output, this one has ${model.outputs.length}`);
   const inModel = new Set(model.layers.map((l) => l.name));
   const steps = new Map<string, Step>();
   for (const layer of model.layers) {
     const isInput = layer.getClassName() === 'InputLayer';
     const node = nodeOf(model, layer, inModel);
-    const inputs = isInput || !node ? [] : node.inboundLayers.map((l, i) => ({ layer: l.name, tensorIndex: node.tensorIndices[i] ?? 0 }));
+    const inputs =
+      isInput || !node
+        ? []
+        : node.inboundLayers.map((l, i) => ({ layer: l.name, tensorIndex: node.tensorIndices[i] ?? 0 }));
     steps.set(layer.name, { layer, inputs, isInput });
   }
   const out = model.outputs[0];
@@ -87,16 +98,24 @@ function dependencies(plan: Plan, name: string, substitute: ReadonlyMap<string, 
  * Runs `model` on `x` in inference mode and returns its output (the caller
  * owns it). `x` is not disposed. Call it inside tf.tidy or dispose the result.
  */
-export function execute(tf: TF, model: tfjs.LayersModel, x: tfjs.Tensor | tfjs.Tensor[], o: ExecuteOptions = {}): tfjs.Tensor {
+export function execute(
+  tf: TF,
+  model: tfjs.LayersModel,
+  x: tfjs.Tensor | tfjs.Tensor[],
+  o: ExecuteOptions = {},
+): tfjs.Tensor {
   const plan = planFor(model);
   const xs = Array.isArray(x) ? x : [x];
-  if (xs.length !== plan.inputLayers.length) throw new Error(`${model.name} takes ${plan.inputLayers.length} input(s), got ${xs.length}`);
+  if (xs.length !== plan.inputLayers.length)
+    throw new Error(`${model.name} takes ${plan.inputLayers.length} input(s), got ${xs.length}`);
   for (const [name, sub] of o.substitute ?? []) {
     if (!plan.steps.has(name)) throw new Error(`cannot replace "${name}": no such layer in ${model.name}`);
-    if (!plan.steps.has(sub.from)) throw new Error(`cannot replace "${name}" by "${sub.from}": no such layer in ${model.name}`);
+    if (!plan.steps.has(sub.from))
+      throw new Error(`cannot replace "${name}" by "${sub.from}": no such layer in ${model.name}`);
   }
   const observed = new Set(o.observeLayers ?? []);
-  for (const name of observed) if (!plan.steps.has(name)) throw new Error(`cannot observe "${name}": no such layer in ${model.name}`);
+  for (const name of observed)
+    if (!plan.steps.has(name)) throw new Error(`cannot observe "${name}": no such layer in ${model.name}`);
 
   // Which layers are needed, and how many times each one's output is read.
   const needed = new Set<string>();
@@ -108,7 +127,8 @@ export function execute(tf: TF, model: tfjs.LayersModel, x: tfjs.Tensor | tfjs.T
     for (const d of dependencies(plan, name, o.substitute)) stack.push(d.layer);
   }
   const uses = new Map<string, number>();
-  for (const name of needed) for (const d of dependencies(plan, name, o.substitute)) uses.set(d.layer, (uses.get(d.layer) ?? 0) + 1);
+  for (const name of needed)
+    for (const d of dependencies(plan, name, o.substitute)) uses.set(d.layer, (uses.get(d.layer) ?? 0) + 1);
   uses.set(plan.output.layer, (uses.get(plan.output.layer) ?? 0) + 1);
 
   const values = new Map<string, tfjs.Tensor[]>();
@@ -122,7 +142,10 @@ export function execute(tf: TF, model: tfjs.LayersModel, x: tfjs.Tensor | tfjs.T
   };
   const read = (ref: InputRef): tfjs.Tensor => {
     const v = values.get(ref.layer);
-    if (!v) throw new Error(`layer "${ref.layer}" was needed before it was computed (is ${model.name} in topological order?)`);
+    if (!v)
+      throw new Error(
+        `layer "${ref.layer}" was needed before it was computed (is ${model.name} in topological order?)`,
+      );
     const t = v[ref.tensorIndex];
     if (!t) throw new Error(`layer "${ref.layer}" has no output ${ref.tensorIndex}`);
     return t;
@@ -143,9 +166,13 @@ export function execute(tf: TF, model: tfjs.LayersModel, x: tfjs.Tensor | tfjs.T
         if (!out[0]) throw new Error(`input layer "${name}" is not one of ${model.name}'s inputs`);
       } else {
         const ins = step.inputs.map(read);
-        const result = tf.tidy(() => step.layer.apply(ins.length === 1 ? ins[0] : ins, { training: false }) as tfjs.Tensor | tfjs.Tensor[]);
+        const result = tf.tidy(
+          () => step.layer.apply(ins.length === 1 ? ins[0] : ins, { training: false }) as tfjs.Tensor | tfjs.Tensor[],
+        );
         // A layer that passes its input through (e.g. dropout at test time) returns the same tensor.
-        out = (Array.isArray(result) ? result : [result]).map((t) => (ins.includes(t) || callerOwned.has(t) ? tf.clone(t) : t));
+        out = (Array.isArray(result) ? result : [result]).map((t) =>
+          ins.includes(t) || callerOwned.has(t) ? tf.clone(t) : t,
+        );
       }
       values.set(name, out);
       if (observed.has(name)) o.observe?.(name, out[0]);

@@ -60,9 +60,16 @@ type Shape = (number | null)[];
 const spatial = (s: Shape | undefined) => (s && s.length === 4 ? `${s[1]}x${s[2]}` : undefined);
 
 function graphIndex(graph: ModelGraph) {
-  const inputs = new Map<string, string[]>(), outputs = new Map<string, string[]>();
-  for (const n of graph.nodes) { inputs.set(n.id, []); outputs.set(n.id, []); }
-  for (const e of graph.edges) { inputs.get(e.to)?.push(e.from); outputs.get(e.from)?.push(e.to); }
+  const inputs = new Map<string, string[]>(),
+    outputs = new Map<string, string[]>();
+  for (const n of graph.nodes) {
+    inputs.set(n.id, []);
+    outputs.set(n.id, []);
+  }
+  for (const e of graph.edges) {
+    inputs.get(e.to)?.push(e.from);
+    outputs.get(e.from)?.push(e.to);
+  }
   const shape = new Map(graph.nodes.map((n) => [n.id, n.outputShape]));
   return { inputs, outputs, shape };
 }
@@ -70,7 +77,8 @@ function graphIndex(graph: ModelGraph) {
 /** The blocks a lesion study deletes, in network order. */
 export function findBlocks(model: tfjs.LayersModel, graph: ModelGraph = extractGraph(model)): LesionBlock[] {
   const g = graphIndex(graph);
-  const changesSize = (layers: string[]) => layers.some((l) => g.inputs.get(l)!.some((i) => spatial(g.shape.get(i)) !== spatial(g.shape.get(l))));
+  const changesSize = (layers: string[]) =>
+    layers.some((l) => g.inputs.get(l)!.some((i) => spatial(g.shape.get(i)) !== spatial(g.shape.get(l))));
   const shortcuts = findShortcuts(graph);
   if (shortcuts.length > 0) {
     const blocks: LesionBlock[] = [];
@@ -78,8 +86,12 @@ export function findBlocks(model: tfjs.LayersModel, graph: ModelGraph = extractG
       if (blocks.some((b) => b.layer === s.to)) continue; // an addition of three or more: its first shortcut
       const shortcutInput = s.via.length ? s.via[s.via.length - 1] : s.from;
       blocks.push({
-        name: s.to, kind: 'residual', layer: s.to, substitution: { from: shortcutInput },
-        downsampling: changesSize([...s.skips, ...s.via]), layers: s.skips,
+        name: s.to,
+        kind: 'residual',
+        layer: s.to,
+        substitution: { from: shortcutInput },
+        downsampling: changesSize([...s.skips, ...s.via]),
+        layers: s.skips,
       });
     }
     return blocks;
@@ -105,12 +117,17 @@ function plainBlocks(model: tfjs.LayersModel, graph: ModelGraph, g: ReturnType<t
     // Only a group with one way in and one way out can be bypassed.
     if (entries.length !== 1 || exits.length !== 1 || exits[0] === modelOutput) continue;
     const [from, layer] = [entries[0], exits[0]];
-    const inShape = g.shape.get(from)!, outShape = g.shape.get(layer)!;
+    const inShape = g.shape.get(from)!,
+      outShape = g.shape.get(layer)!;
     const transform = bypass(inShape, outShape);
     if (transform === null) continue;
     blocks.push({
-      name, kind: 'plain', layer, substitution: { from, transform },
-      downsampling: spatial(inShape) !== spatial(outShape), layers: members,
+      name,
+      kind: 'plain',
+      layer,
+      substitution: { from, transform },
+      downsampling: spatial(inShape) !== spatial(outShape),
+      layers: members,
     });
   }
   return blocks;
@@ -141,7 +158,11 @@ export function resolveBlocks(blocks: LesionBlock[], names: string[]): LesionBlo
     const byPrefix = blocks.filter((b) => b.name.startsWith(n + '/'));
     if (byPrefix.length === 1) return byPrefix[0];
     const list = blocks.map((b) => b.name).join(', ') || 'none';
-    throw new AnalysisError(byPrefix.length > 1 ? `"${n}" names ${byPrefix.length} blocks (${byPrefix.map((b) => b.name).join(', ')}): name one` : `no block "${n}" to delete (blocks: ${list})`);
+    throw new AnalysisError(
+      byPrefix.length > 1
+        ? `"${n}" names ${byPrefix.length} blocks (${byPrefix.map((b) => b.name).join(', ')}): name one`
+        : `no block "${n}" to delete (blocks: ${list})`,
+    );
   });
 }
 
@@ -165,10 +186,16 @@ export function testData(ds: Dataset, examples = ds.test.count, batchSize = 256)
 }
 
 /** Classification error of the model with `lesioned` deleted. */
-export async function lesionedError(tf: TF, model: tfjs.LayersModel, data: EvalData, lesioned: LesionBlock[]): Promise<number> {
+export async function lesionedError(
+  tf: TF,
+  model: tfjs.LayersModel,
+  data: EvalData,
+  lesioned: LesionBlock[],
+): Promise<number> {
   const substitute = substitutions(lesioned);
   const [h, w, c] = data.info.inputShape;
-  let wrong = 0, count = 0;
+  let wrong = 0,
+    count = 0;
   for (const batch of data.batches) {
     const t = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [batch.size, h, w, c]);
@@ -207,7 +234,12 @@ function draw(n: number, k: number, rng: () => number): number[] {
   return p.slice(0, k).sort((a, b) => a - b);
 }
 
-export async function lesionStudy(tf: TF, model: tfjs.LayersModel, data: EvalData, o: LesionOptions = {}): Promise<LesionResult> {
+export async function lesionStudy(
+  tf: TF,
+  model: tfjs.LayersModel,
+  data: EvalData,
+  o: LesionOptions = {},
+): Promise<LesionResult> {
   const blocks = findBlocks(model);
   const draws = o.draws ?? 3;
   const custom = o.lesioned ? resolveBlocks(blocks, o.lesioned) : undefined;
@@ -217,14 +249,23 @@ export async function lesionStudy(tf: TF, model: tfjs.LayersModel, data: EvalDat
   if (custom) sets.push(custom.map((b) => blocks.indexOf(b)).sort((a, b) => a - b));
   else {
     for (let i = 0; i < n; i++) sets.push([i]);
-    for (let k = 1; k <= n; k++) for (let d = 0; d < draws; d++) sets.push(draw(n, k, mulberry32(mixSeed(o.seed ?? 0, k, d))));
+    for (let k = 1; k <= n; k++)
+      for (let d = 0; d < draws; d++) sets.push(draw(n, k, mulberry32(mixSeed(o.seed ?? 0, k, d))));
   }
   const key = (s: number[]) => s.join(',');
   const distinct = [...new Map(sets.map((s) => [key(s), s])).values()];
   const errors = new Map<string, number>();
   for (const s of distinct) {
     if (o.shouldStop?.()) throw new AnalysisError('the lesion study was stopped before it finished');
-    errors.set(key(s), await lesionedError(tf, model, data, s.map((i) => blocks[i])));
+    errors.set(
+      key(s),
+      await lesionedError(
+        tf,
+        model,
+        data,
+        s.map((i) => blocks[i]),
+      ),
+    );
     o.onProgress?.(errors.size, distinct.length);
   }
   const errorOf = (s: number[]) => errors.get(key(s))!;

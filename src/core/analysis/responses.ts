@@ -17,7 +17,10 @@ import type { EvalData } from './lesion';
 
 type TF = typeof tfjs;
 
-export interface ResponseLayer { bn: string; conv: string }
+export interface ResponseLayer {
+  bn: string;
+  conv: string;
+}
 
 function kernelSize(layer: tfjs.layers.Layer): number[] {
   const k = (layer.getConfig() as { kernelSize?: number | number[] }).kernelSize;
@@ -45,10 +48,15 @@ export function responseLayers(model: tfjs.LayersModel): ResponseLayer[] {
 }
 
 /** Running count, mean and sum of squared deviations, merged batch by batch (Chan et al.). */
-interface Moments { n: number; mean: number; m2: number }
+interface Moments {
+  n: number;
+  mean: number;
+  m2: number;
+}
 function merge(a: Moments, b: Moments): Moments {
   if (a.n === 0) return b;
-  const n = a.n + b.n, delta = b.mean - a.mean;
+  const n = a.n + b.n,
+    delta = b.mean - a.mean;
   return { n, mean: a.mean + (delta * b.n) / n, m2: a.m2 + b.m2 + (delta * delta * a.n * b.n) / n };
 }
 
@@ -76,7 +84,8 @@ export async function responseStudy(tf: TF, model: tfjs.LayersModel, data: EvalD
       const v = await s.t.data();
       s.t.dispose();
       let m = totals.get(s.name)!;
-      for (let i = 0; i < batch.size; i++) m = merge(m, { n: s.perImage, mean: v[i], m2: v[batch.size + i] * s.perImage });
+      for (let i = 0; i < batch.size; i++)
+        m = merge(m, { n: s.perImage, mean: v[i], m2: v[batch.size + i] * s.perImage });
       totals.set(s.name, m);
     }
     await new Promise<void>((r) => setImmediate(r));

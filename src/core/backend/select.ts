@@ -33,7 +33,10 @@ export async function selectBackend(tf: TF, choice: BackendChoice = 'auto'): Pro
     } catch (e) {
       const why = firstLine(e);
       if (choice !== 'auto') {
-        const hint = name === 'tensorflow' ? ' Run "npm run cli -- setup-native" (or the command "ResNet Lab: Set Up Native Backend") to build it, or choose another backend.' : '';
+        const hint =
+          name === 'tensorflow'
+            ? ' Run "npm run cli -- setup-native" (or the command "ResNet Lab: Set Up Native Backend") to build it, or choose another backend.'
+            : '';
         throw new Error(`backend "${name}" is not available: ${why}.${hint}`);
       }
       notes.push(`${name} unavailable: ${why}`);

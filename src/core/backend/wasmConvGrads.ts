@@ -191,7 +191,12 @@ function conv2dBackpropFilter(ops: Ops, { inputs: { x, dy }, backend, attrs }: F
 
   const xT = ops.transpose(backend, x, [3, 1, 2, 0]); // [C,H,W,N]
   const dyT = ops.transpose(backend, dy, [1, 2, 0, 3]); // [Ho,Wo,N,CO]
-  const pad: tfjs.backend_util.ExplicitPadding = [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]];
+  const pad: tfjs.backend_util.ExplicitPadding = [
+    [0, 0],
+    [padInfo.top, bottom],
+    [padInfo.left, right],
+    [0, 0],
+  ];
   const g = ops.conv2d(backend, xT, dyT, pad, [sh, sw]); // [C,gh,gw,CO], gh >= KH, gw >= KW
   backend.disposeData(xT.dataId);
   backend.disposeData(dyT.dataId); // also frees the XNNPACK operator cached for this "filter"
@@ -261,7 +266,18 @@ function conv2dBackpropInput(ops: Ops, { inputs: { dy, filter }, backend, attrs 
     }
   }
   const g = backend.makeOutput([TH, TW, CO, S], 'float32', undefined, gVals);
-  const phases = ops.conv2d(backend, dy, g, [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]], [1, 1]);
+  const phases = ops.conv2d(
+    backend,
+    dy,
+    g,
+    [
+      [0, 0],
+      [padTop, padBottom],
+      [padLeft, padRight],
+      [0, 0],
+    ],
+    [1, 1],
+  );
   backend.disposeData(g.dataId); // also frees the XNNPACK operator cached for g
   const [, ph, pw] = phases.shape;
   if (S === C && ph === H && pw === W) return phases; // stride 1: the conv output is dx

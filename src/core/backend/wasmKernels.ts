@@ -63,7 +63,8 @@ export function registerWasmFastKernels(tf: TF): void {
   require('@tensorflow/tfjs-backend-wasm');
   const builtin = (name: string): KernelConfig => {
     const k = tf.getKernel(name, BACKEND);
-    if (k == null) throw new Error(`resnet-lab: wasm kernel ${name} is missing (is @tensorflow/tfjs-backend-wasm loaded?)`);
+    if (k == null)
+      throw new Error(`resnet-lab: wasm kernel ${name} is missing (is @tensorflow/tfjs-backend-wasm loaded?)`);
     return k;
   };
   const replace = (name: string, make: (fallback: KernelFunc) => KernelFunc) => {
@@ -75,18 +76,58 @@ export function registerWasmFastKernels(tf: TF): void {
     install(tf, { ...original, kernelFunc: func });
   };
 
-  replace('Tile', (fallback) => (args) => tile(args.backend as BackendWasm, args.inputs.x as TensorInfo, (args.attrs as { reps: number[] }).reps) ?? fallback(args));
-  replace('Slice', (fallback) => (args) => slice(tf, args.backend as BackendWasm, args.inputs.x as TensorInfo, args.attrs as unknown as SliceAttrs) ?? fallback(args));
-  replace('Identity', (fallback) => (args) => share(args.backend as BackendWasm, args.inputs.x as TensorInfo) ?? fallback(args));
+  replace(
+    'Tile',
+    (fallback) => (args) =>
+      tile(args.backend as BackendWasm, args.inputs.x as TensorInfo, (args.attrs as { reps: number[] }).reps) ??
+      fallback(args),
+  );
+  replace(
+    'Slice',
+    (fallback) => (args) =>
+      slice(tf, args.backend as BackendWasm, args.inputs.x as TensorInfo, args.attrs as unknown as SliceAttrs) ??
+      fallback(args),
+  );
+  replace(
+    'Identity',
+    (fallback) => (args) => share(args.backend as BackendWasm, args.inputs.x as TensorInfo) ?? fallback(args),
+  );
   replace('Cast', (fallback) => (args) => {
     const x = args.inputs.x as TensorInfo;
-    return (x.dtype === (args.attrs as { dtype: DataType }).dtype ? share(args.backend as BackendWasm, x) : null) ?? fallback(args);
+    return (
+      (x.dtype === (args.attrs as { dtype: DataType }).dtype ? share(args.backend as BackendWasm, x) : null) ??
+      fallback(args)
+    );
   });
-  replace('Sum', (fallback) => (args) => reduceLeading(tf, args.backend as BackendWasm, args.inputs.x as TensorInfo, args.attrs as unknown as ReduceAttrs, false) ?? fallback(args));
-  replace('Mean', (fallback) => (args) => reduceLeading(tf, args.backend as BackendWasm, args.inputs.x as TensorInfo, args.attrs as unknown as ReduceAttrs, true) ?? fallback(args));
+  replace(
+    'Sum',
+    (fallback) => (args) =>
+      reduceLeading(
+        tf,
+        args.backend as BackendWasm,
+        args.inputs.x as TensorInfo,
+        args.attrs as unknown as ReduceAttrs,
+        false,
+      ) ?? fallback(args),
+  );
+  replace(
+    'Mean',
+    (fallback) => (args) =>
+      reduceLeading(
+        tf,
+        args.backend as BackendWasm,
+        args.inputs.x as TensorInfo,
+        args.attrs as unknown as ReduceAttrs,
+        true,
+      ) ?? fallback(args),
+  );
 
   if (tf.getKernel(BATCH_NORM_GRAD, BACKEND) == null) {
-    tf.registerKernel({ kernelName: BATCH_NORM_GRAD, backendName: BACKEND, kernelFunc: batchNormGradKernel as unknown as KernelFunc });
+    tf.registerKernel({
+      kernelName: BATCH_NORM_GRAD,
+      backendName: BACKEND,
+      kernelFunc: batchNormGradKernel as unknown as KernelFunc,
+    });
   }
   overrideBatchNormGradient(tf);
 }
@@ -164,7 +205,7 @@ function replicate(a: Heap, at: number, block: number, times: number): void {
     a.fill(a[at], at + 1, at + total);
     return;
   }
-  for (let filled = block; filled < total; ) {
+  for (let filled = block; filled < total;) {
     const n = Math.min(filled, total - filled);
     if (n < 32) for (let k = 0; k < n; k++) a[at + filled + k] = a[at + k];
     else a.copyWithin(at + filled, at, at + n);
@@ -236,9 +277,18 @@ interface ReduceAttrs {
  * float64. Other axis sets return null: the built-in kernel reduces innermost
  * axes without a transpose already.
  */
-function reduceLeading(tf: TF, backend: BackendWasm, x: TensorInfo, attrs: ReduceAttrs, mean: boolean): TensorInfo | null {
+function reduceLeading(
+  tf: TF,
+  backend: BackendWasm,
+  x: TensorInfo,
+  attrs: ReduceAttrs,
+  mean: boolean,
+): TensorInfo | null {
   if (x.dtype !== 'float32' && !(x.dtype === 'int32' && !mean)) return null;
-  const axes = tf.util.parseAxisParam(attrs.axis, x.shape).slice().sort((a, b) => a - b);
+  const axes = tf.util
+    .parseAxisParam(attrs.axis, x.shape)
+    .slice()
+    .sort((a, b) => a - b);
   const k = axes.length;
   if (k === 0 || k === x.shape.length || axes.some((a, i) => a !== i)) return null;
   const outer = size(x.shape.slice(0, k));
@@ -274,7 +324,10 @@ function columnSums(src: ArrayLike<number>, rows: number, cols: number): Float64
     const end = Math.min(rows, r0 + B) * cols;
     let c = 0;
     for (; c + 4 <= cols; c += 4) {
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      let a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        a3 = 0;
       for (let o = r0 * cols + c; o < end; o += cols) {
         a0 += src[o];
         a1 += src[o + 1];
@@ -342,11 +395,27 @@ function batchNormGradKernel({ inputs, backend, attrs }: BatchNormGradArgs): Ten
     const end = Math.min(M, r0 + B) * C;
     let c = 0;
     for (; c + 4 <= C; c += 4) {
-      const m0 = mv[c], m1 = mv[c + 1], m2 = mv[c + 2], m3 = mv[c + 3];
-      const k0 = k[c], k1 = k[c + 1], k2 = k[c + 2], k3 = k[c + 3];
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      const m0 = mv[c],
+        m1 = mv[c + 1],
+        m2 = mv[c + 2],
+        m3 = mv[c + 3];
+      const k0 = k[c],
+        k1 = k[c + 1],
+        k2 = k[c + 2],
+        k3 = k[c + 3];
+      let a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        a3 = 0,
+        b0 = 0,
+        b1 = 0,
+        b2 = 0,
+        b3 = 0;
       for (let o = r0 * C + c; o < end; o += C) {
-        const g0 = dyv[o], g1 = dyv[o + 1], g2 = dyv[o + 2], g3 = dyv[o + 3];
+        const g0 = dyv[o],
+          g1 = dyv[o + 1],
+          g2 = dyv[o + 2],
+          g3 = dyv[o + 3];
         a0 += g0;
         a1 += g1;
         a2 += g2;
@@ -370,8 +439,10 @@ function batchNormGradKernel({ inputs, backend, attrs }: BatchNormGradArgs): Ten
       sumDyXc[c + 3] += b3;
     }
     for (; c < C; c++) {
-      const m = mv[c], kc = k[c];
-      let a = 0, b = 0;
+      const m = mv[c],
+        kc = k[c];
+      let a = 0,
+        b = 0;
       for (let o = r0 * C + c; o < end; o += C) {
         const g = dyv[o];
         a += g;

@@ -21,13 +21,23 @@ export interface CompiledFile {
 
 /** Errors that point into the user's file, for the Problems panel. */
 export class UserCodeError extends Error {
-  constructor(message: string, readonly kind: 'compile' | 'build', readonly diagnostics: SourceDiagnostic[]) {
+  constructor(
+    message: string,
+    readonly kind: 'compile' | 'build',
+    readonly diagnostics: SourceDiagnostic[],
+  ) {
     super(message);
     this.name = 'UserCodeError';
   }
 }
 
-export const INJECTED_MODULES = ['resnet-lab', '@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-node'];
+export const INJECTED_MODULES = [
+  'resnet-lab',
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-layers',
+  '@tensorflow/tfjs-node',
+];
 
 /**
  * Compiles on a short-lived worker thread: esbuild's WebAssembly heap (~140 MB
@@ -47,10 +57,13 @@ export async function compileUserFile(file: string): Promise<CompiledFile> {
     const reply = await new Promise<CompileReply>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the model compiler's thread exited (code ${code}) before answering`)));
+      worker.once('exit', (code) =>
+        reject(new Error(`the model compiler's thread exited (code ${code}) before answering`)),
+      );
     });
     if (reply.ok) return reply.compiled;
-    if (reply.userError) throw new UserCodeError(reply.userError.message, reply.userError.kind, reply.userError.diagnostics);
+    if (reply.userError)
+      throw new UserCodeError(reply.userError.message, reply.userError.kind, reply.userError.diagnostics);
     throw Object.assign(new Error(reply.message), { stack: reply.stack });
   } finally {
     void worker.terminate();
@@ -59,7 +72,12 @@ export async function compileUserFile(file: string): Promise<CompiledFile> {
 
 export type CompileReply =
   | { ok: true; compiled: CompiledFile }
-  | { ok: false; message: string; stack?: string; userError?: { message: string; kind: 'compile' | 'build'; diagnostics: SourceDiagnostic[] } };
+  | {
+      ok: false;
+      message: string;
+      stack?: string;
+      userError?: { message: string; kind: 'compile' | 'build'; diagnostics: SourceDiagnostic[] };
+    };
 
 /** The compiler thread's side (src/trainer/compileWorker.ts): one file, one reply. */
 export async function compileForParent(file: string): Promise<CompileReply> {
@@ -67,7 +85,8 @@ export async function compileForParent(file: string): Promise<CompileReply> {
     return { ok: true, compiled: await compileHere(file) };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    const userError = e instanceof UserCodeError ? { message: e.message, kind: e.kind, diagnostics: e.diagnostics } : undefined;
+    const userError =
+      e instanceof UserCodeError ? { message: e.message, kind: e.kind, diagnostics: e.diagnostics } : undefined;
     return { ok: false, message: err.message, stack: err.stack, userError };
   }
 }
@@ -123,7 +142,15 @@ async function compileHere(file: string, source?: string): Promise<CompiledFile>
 // workspace's node_modules) external.
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
 const LOADERS: Record<string, esbuild.Loader> = {
-  '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx', '.json': 'json',
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
+  '.json': 'json',
 };
 
 const isFile = (f: string) => fs.statSync(f, { throwIfNoEntry: false })?.isFile() ?? false;

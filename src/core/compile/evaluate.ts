@@ -10,10 +10,13 @@ const BUNDLE_NAME = 'resnet-lab-user-bundle';
 
 export function evaluateModule(compiled: CompiledFile, injected: Record<string, unknown>): Record<string, unknown> {
   const filename = `${BUNDLE_NAME}:${compiled.file}`;
-  const wrapper = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {\n${compiled.code}\n})`, {
-    filename,
-    lineOffset: -1,
-  }) as (...args: unknown[]) => void;
+  const wrapper = vm.runInThisContext(
+    `(function (exports, require, module, __filename, __dirname) {\n${compiled.code}\n})`,
+    {
+      filename,
+      lineOffset: -1,
+    },
+  ) as (...args: unknown[]) => void;
   const realRequire = createRequire(compiled.file);
   const requireFn = (id: string) => {
     if (INJECTED_MODULES.includes(id)) {
@@ -45,7 +48,10 @@ export function toUserCodeError(compiled: CompiledFile, e: unknown): UserCodeErr
 }
 
 /** The first stack frame inside the user's bundle, mapped to the original file. */
-function userLocation(compiled: CompiledFile, stack: string): { file: string; line: number; column: number } | undefined {
+function userLocation(
+  compiled: CompiledFile,
+  stack: string,
+): { file: string; line: number; column: number } | undefined {
   const marker = `${BUNDLE_NAME}:${compiled.file}:`;
   let map: SourceMap | undefined;
   for (const line of stack.split('\n')) {
@@ -54,9 +60,15 @@ function userLocation(compiled: CompiledFile, stack: string): { file: string; li
     const m = /^(\d+):(\d+)/.exec(line.slice(at + marker.length));
     if (!m) continue;
     map ??= new SourceMap(JSON.parse(compiled.map));
-    const entry = map.findEntry(Number(m[1]) - 1, Number(m[2]) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+    const entry = map.findEntry(Number(m[1]) - 1, Number(m[2]) - 1) as {
+      originalSource?: string;
+      originalLine?: number;
+      originalColumn?: number;
+    };
     if (!entry || entry.originalSource === undefined || entry.originalLine === undefined) continue;
-    const source = entry.originalSource.startsWith('file://') ? new URL(entry.originalSource).pathname : path.resolve(path.dirname(compiled.file), entry.originalSource);
+    const source = entry.originalSource.startsWith('file://')
+      ? new URL(entry.originalSource).pathname
+      : path.resolve(path.dirname(compiled.file), entry.originalSource);
     return { file: source, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
   }
   return undefined;

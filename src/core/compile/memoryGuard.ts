@@ -15,8 +15,13 @@ const BYTES_PER_PARAM = 4; // float32
 export class OutOfMemoryError extends Error {
   /** Tells the layer-naming wrapper of userModel.ts not to reword this message. */
   readonly named = true;
-  constructor(readonly layer: string, readonly params: number) {
-    super(`out of memory building layer "${layer}" (${params.toLocaleString('en-US')} parameters, ~${formatGb(params * BYTES_PER_PARAM)} GB; this machine has ${formatGb(os.totalmem())} GB)`);
+  constructor(
+    readonly layer: string,
+    readonly params: number,
+  ) {
+    super(
+      `out of memory building layer "${layer}" (${params.toLocaleString('en-US')} parameters, ~${formatGb(params * BYTES_PER_PARAM)} GB; this machine has ${formatGb(os.totalmem())} GB)`,
+    );
     this.name = 'OutOfMemoryError';
   }
 }
@@ -26,7 +31,8 @@ function formatGb(bytes: number): string {
   return gb >= 10 ? Math.round(gb).toLocaleString('en-US') : gb.toFixed(1);
 }
 
-const ALLOCATION_FAILED = /Invalid typed array length|Array buffer allocation failed|allocation failed|out of memory|Cannot enlarge memory|Invalid array length/i;
+const ALLOCATION_FAILED =
+  /Invalid typed array length|Array buffer allocation failed|allocation failed|out of memory|Cannot enlarge memory|Invalid array length/i;
 
 /** Runs `build` with weights sized before they are allocated; restores tfjs afterwards. */
 export function withMemoryGuard<T>(tf: TF, build: () => T, limitBytes = os.totalmem()): T {
@@ -42,7 +48,8 @@ export function withMemoryGuard<T>(tf: TF, build: () => T, limitBytes = os.total
     try {
       return original.call(this, name, shape, ...rest);
     } catch (e) {
-      if (e instanceof RangeError || (e instanceof Error && ALLOCATION_FAILED.test(e.message))) throw new OutOfMemoryError(this.name, already + params);
+      if (e instanceof RangeError || (e instanceof Error && ALLOCATION_FAILED.test(e.message)))
+        throw new OutOfMemoryError(this.name, already + params);
       throw e;
     }
   };

@@ -6,7 +6,10 @@ import type { DataInfo } from '../lib/types';
 import { Split } from './dataset';
 import { Rng } from './random';
 
-export interface Augment { pad: number; flip: boolean }
+export interface Augment {
+  pad: number;
+  flip: boolean;
+}
 
 /** Mean image of a split, in [0, 1]: the "per-pixel mean" of He et al. Section 4.2. */
 export function pixelMean(split: Split, info: DataInfo): Float32Array {
@@ -21,11 +24,19 @@ export function pixelMean(split: Split, info: DataInfo): Float32Array {
   return mean;
 }
 
-export interface Batch { x: Float32Array; labels: Int32Array; size: number }
+export interface Batch {
+  x: Float32Array;
+  labels: Int32Array;
+  size: number;
+}
 
 export function makeBatch(
-  split: Split, indices: ArrayLike<number>, info: DataInfo, mean: Float32Array,
-  augment: Augment | false, rng?: Rng,
+  split: Split,
+  indices: ArrayLike<number>,
+  info: DataInfo,
+  mean: Float32Array,
+  augment: Augment | false,
+  rng?: Rng,
 ): Batch {
   const [h, w, c] = info.inputShape;
   const size = h * w * c;
@@ -36,7 +47,9 @@ export function makeBatch(
     const src = indices[b] * size;
     const dst = b * size;
     labels[b] = split.labels[indices[b]];
-    let dy = 0, dx = 0, flip = false;
+    let dy = 0,
+      dx = 0,
+      flip = false;
     if (augment && rng) {
       // Offset of the crop inside the padded image, relative to the original.
       dy = Math.floor(rng() * (2 * augment.pad + 1)) - augment.pad;

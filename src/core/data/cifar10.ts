@@ -4,18 +4,34 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError, Split } from './dataset';
 
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+];
 export const CIFAR10_TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
 export const CIFAR10_TEST_FILE = 'test_batch.bin';
 const RECORD = 1 + 32 * 32 * 3;
-const FIX = 'Delete the folder to download CIFAR-10 again, or unpack cifar-10-binary.tar.gz from the official site into it';
+const FIX =
+  'Delete the folder to download CIFAR-10 again, or unpack cifar-10-binary.tar.gz from the official site into it';
 
 /** Parses one batch file; `limit` stops early so a small run doesn't decode 50k images. */
 export function readCifarBatch(file: string, limit = Infinity): Split {
   if (!fs.existsSync(file)) throw new DataError(file, 'file not found', FIX);
   const bytes = fs.readFileSync(file);
   if (bytes.length === 0 || bytes.length % RECORD !== 0) {
-    throw new DataError(file, `truncated or not a CIFAR-10 binary batch (${bytes.length} bytes is not a multiple of the ${RECORD}-byte record)`, FIX);
+    throw new DataError(
+      file,
+      `truncated or not a CIFAR-10 binary batch (${bytes.length} bytes is not a multiple of the ${RECORD}-byte record)`,
+      FIX,
+    );
   }
   const count = Math.min(bytes.length / RECORD, limit);
   const images = new Uint8Array(count * 3072);
@@ -39,10 +55,13 @@ export function concatSplits(parts: Split[]): Split {
   const count = parts.reduce((s, p) => s + p.count, 0);
   const images = new Uint8Array(parts.reduce((s, p) => s + p.images.length, 0));
   const labels = new Uint8Array(count);
-  let io = 0, lo = 0;
+  let io = 0,
+    lo = 0;
   for (const p of parts) {
-    images.set(p.images, io); io += p.images.length;
-    labels.set(p.labels, lo); lo += p.count;
+    images.set(p.images, io);
+    io += p.images.length;
+    labels.set(p.labels, lo);
+    lo += p.count;
   }
   return { images, labels, count };
 }

@@ -21,7 +21,11 @@ export interface Dataset {
 
 /** A data problem the user can fix: names the file and says what to do. */
 export class DataError extends Error {
-  constructor(readonly file: string, problem: string, fix: string) {
+  constructor(
+    readonly file: string,
+    problem: string,
+    fix: string,
+  ) {
     super(`${file}: ${problem}. ${fix}`);
     this.name = 'DataError';
   }

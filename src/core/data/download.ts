@@ -30,11 +30,18 @@ export async function downloadVerified(remote: RemoteFile, dir: string, onProgre
   try {
     response = await fetch(remote.url);
   } catch (e) {
-    throw new DataError(target, `could not download ${remote.url} (${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message})`,
-      `Check the network, or download it by hand and put it at ${target}`);
+    throw new DataError(
+      target,
+      `could not download ${remote.url} (${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message})`,
+      `Check the network, or download it by hand and put it at ${target}`,
+    );
   }
   if (!response.ok || !response.body) {
-    throw new DataError(target, `download of ${remote.url} failed with HTTP ${response.status}`, `Download it by hand and put it at ${target}`);
+    throw new DataError(
+      target,
+      `download of ${remote.url} failed with HTTP ${response.status}`,
+      `Download it by hand and put it at ${target}`,
+    );
   }
   const total = Number(response.headers.get('content-length')) || undefined;
   let received = 0;
@@ -48,12 +55,20 @@ export async function downloadVerified(remote: RemoteFile, dir: string, onProgre
   } catch (e) {
     fs.rmSync(part, { force: true });
     const cause = (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message;
-    throw new DataError(target, `download of ${remote.url} was interrupted after ${received} bytes (${cause})`, 'Check the network and try again');
+    throw new DataError(
+      target,
+      `download of ${remote.url} was interrupted after ${received} bytes (${cause})`,
+      'Check the network and try again',
+    );
   }
   const actual = md5File(part);
   if (actual !== remote.md5) {
     fs.rmSync(part, { force: true });
-    throw new DataError(target, `checksum mismatch after download (md5 ${actual}, expected ${remote.md5})`, 'The download was damaged or the server sent something else; try again');
+    throw new DataError(
+      target,
+      `checksum mismatch after download (md5 ${actual}, expected ${remote.md5})`,
+      'The download was damaged or the server sent something else; try again',
+    );
   }
   fs.renameSync(part, target);
   return target;

@@ -66,7 +66,10 @@ async function ensureCifar10(dir: string, o: LoadOptions): Promise<string> {
   for (const candidate of [dir, path.join(dir, 'cifar-10-batches-bin')]) {
     if (fs.existsSync(path.join(candidate, CIFAR10_TEST_FILE))) return candidate;
   }
-  const remote: RemoteFile = { ...CIFAR10_ARCHIVE, url: (o.mirrors?.cifar10 ?? 'https://www.cs.toronto.edu/~kriz/') + CIFAR10_ARCHIVE.name };
+  const remote: RemoteFile = {
+    ...CIFAR10_ARCHIVE,
+    url: (o.mirrors?.cifar10 ?? 'https://www.cs.toronto.edu/~kriz/') + CIFAR10_ARCHIVE.name,
+  };
   const archive = await downloadVerified(remote, dir, o.onProgress);
   try {
     await tar.x({ file: archive, cwd: dir });
@@ -75,7 +78,12 @@ async function ensureCifar10(dir: string, o: LoadOptions): Promise<string> {
   }
   const unpacked = path.join(dir, 'cifar-10-batches-bin');
   for (const f of [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE]) {
-    if (!fs.existsSync(path.join(unpacked, f))) throw new DataError(path.join(unpacked, f), 'missing from the archive', 'Delete the archive to download it again');
+    if (!fs.existsSync(path.join(unpacked, f)))
+      throw new DataError(
+        path.join(unpacked, f),
+        'missing from the archive',
+        'Delete the archive to download it again',
+      );
   }
   return unpacked;
 }
@@ -102,10 +110,25 @@ async function loadRaw(spec: DataSpec, o: LoadOptions): Promise<Dataset> {
     case 'mnist':
     case 'fashion-mnist': {
       await ensureIdx(spec.name, dir, o);
-      const train = readIdxPair(idxPath(dir, 'train-images-idx3-ubyte'), idxPath(dir, 'train-labels-idx1-ubyte'), spec.limitTrain);
-      const test = readIdxPair(idxPath(dir, 't10k-images-idx3-ubyte'), idxPath(dir, 't10k-labels-idx1-ubyte'), spec.limitTest);
+      const train = readIdxPair(
+        idxPath(dir, 'train-images-idx3-ubyte'),
+        idxPath(dir, 'train-labels-idx1-ubyte'),
+        spec.limitTrain,
+      );
+      const test = readIdxPair(
+        idxPath(dir, 't10k-images-idx3-ubyte'),
+        idxPath(dir, 't10k-labels-idx1-ubyte'),
+        spec.limitTest,
+      );
       const classNames = spec.name === 'mnist' ? MNIST_CLASSES : FASHION_CLASSES;
-      return { spec, info: { inputShape: [train.height, train.width, 1], numClasses: 10 }, classNames, train, test, source: dir };
+      return {
+        spec,
+        info: { inputShape: [train.height, train.width, 1], numClasses: 10 },
+        classNames,
+        train,
+        test,
+        source: dir,
+      };
     }
     default:
       throw new Error(`unknown data set "${(spec as DataSpec).name}": use synthetic, cifar10, mnist or fashion-mnist`);

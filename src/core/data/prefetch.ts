@@ -21,10 +21,13 @@ export interface BatchWorkerInit {
   mean: Float32Array;
   augment: Augment | false;
 }
-export interface BatchRequest { key: number; indices: Uint32Array; seed: number }
+export interface BatchRequest {
+  key: number;
+  indices: Uint32Array;
+  seed: number;
+}
 export type BatchReply =
-  | { key: number; x: Float32Array; labels: Int32Array; size: number; ms: number }
-  | { key: number; error: string };
+  { key: number; x: Float32Array; labels: Int32Array; size: number; ms: number } | { key: number; error: string };
 
 export interface PipelineStats {
   /** Batches made, and the time spent making them (on the worker, or here when it is off). */
@@ -36,14 +39,26 @@ export interface PipelineStats {
 }
 
 function shared(bytes: Uint8Array): SharedArrayBuffer {
-  if (bytes.buffer instanceof SharedArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer;
+  if (
+    bytes.buffer instanceof SharedArrayBuffer &&
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength
+  )
+    return bytes.buffer;
   const sab = new SharedArrayBuffer(bytes.byteLength);
   new Uint8Array(sab).set(bytes);
   return sab;
 }
 
 /** Makes the batch for `seed` the way the worker does: the single definition of a training batch. */
-export function makeSeededBatch(split: Split, indices: ArrayLike<number>, info: DataInfo, mean: Float32Array, augment: Augment | false, seed: number): Batch {
+export function makeSeededBatch(
+  split: Split,
+  indices: ArrayLike<number>,
+  info: DataInfo,
+  mean: Float32Array,
+  augment: Augment | false,
+  seed: number,
+): Batch {
   return makeBatch(split, indices, info, mean, augment, mulberry32(seed));
 }
 
@@ -54,8 +69,10 @@ export class BatchPrefetcher {
   private readonly stats: PipelineStats;
 
   constructor(
-    private readonly split: Split, private readonly info: DataInfo,
-    private readonly mean: Float32Array, private readonly augment: Augment | false,
+    private readonly split: Split,
+    private readonly info: DataInfo,
+    private readonly mean: Float32Array,
+    private readonly augment: Augment | false,
     opts: { threaded?: boolean } = {},
   ) {
     this.stats = { batches: 0, makeMs: 0, waitMs: 0, threaded: false };
@@ -63,7 +80,12 @@ export class BatchPrefetcher {
     try {
       const entry = workerEntry('batchWorker.ts', 'batch-worker.js');
       const init: BatchWorkerInit = {
-        images: shared(split.images), labels: shared(split.labels), count: split.count, info, mean, augment,
+        images: shared(split.images),
+        labels: shared(split.labels),
+        count: split.count,
+        info,
+        mean,
+        augment,
       };
       // The split now reads from the shared copy, so the original bytes can be freed
       // (CIFAR-10's training set is 150 MB): one copy for both threads, not two.
@@ -143,13 +165,22 @@ function sameIndices(a: Uint32Array, b: Uint32Array): boolean {
 }
 
 /** The worker thread's side (src/trainer/batchWorker.ts). */
-export function serveBatches(init: BatchWorkerInit, port: { on(e: 'message', f: (r: BatchRequest) => void): void; postMessage(m: BatchReply, transfer?: ArrayBuffer[]): void }): void {
+export function serveBatches(
+  init: BatchWorkerInit,
+  port: {
+    on(e: 'message', f: (r: BatchRequest) => void): void;
+    postMessage(m: BatchReply, transfer?: ArrayBuffer[]): void;
+  },
+): void {
   const split: Split = { images: new Uint8Array(init.images), labels: new Uint8Array(init.labels), count: init.count };
   port.on('message', (r) => {
     try {
       const t0 = performance.now();
       const b = makeSeededBatch(split, r.indices, init.info, init.mean, init.augment, r.seed);
-      port.postMessage({ key: r.key, x: b.x, labels: b.labels, size: b.size, ms: performance.now() - t0 }, [b.x.buffer as ArrayBuffer, b.labels.buffer as ArrayBuffer]);
+      port.postMessage({ key: r.key, x: b.x, labels: b.labels, size: b.size, ms: performance.now() - t0 }, [
+        b.x.buffer as ArrayBuffer,
+        b.labels.buffer as ArrayBuffer,
+      ]);
     } catch (e) {
       port.postMessage({ key: r.key, error: e instanceof Error ? e.message : String(e) });
     }

@@ -8,8 +8,16 @@ import { Dataset, Split } from './dataset';
 import { gaussian, mixSeed, mulberry32, Rng } from './random';
 
 export const SYNTHETIC_CLASSES = [
-  'disc', 'square', 'triangle', 'plus', 'ring',
-  'h-stripes', 'v-stripes', 'diagonal', 'checker', 'x-cross',
+  'disc',
+  'square',
+  'triangle',
+  'plus',
+  'ring',
+  'h-stripes',
+  'v-stripes',
+  'diagonal',
+  'checker',
+  'x-cross',
 ];
 
 const SIZE = 32;
@@ -23,13 +31,20 @@ const patterns: Pattern[] = [
   (x, y, cx, cy, r) => (Math.hypot(x - cx, y - cy) <= r ? 1 : 0),
   (x, y, cx, cy, r) => (Math.abs(x - cx) <= r * 0.85 && Math.abs(y - cy) <= r * 0.85 ? 1 : 0),
   (x, y, cx, cy, r) => {
-    const top = cy - r, bottom = cy + r * 0.8;
+    const top = cy - r,
+      bottom = cy + r * 0.8;
     if (y < top || y > bottom) return 0;
     const half = ((y - top) / (bottom - top)) * r;
     return Math.abs(x - cx) <= half ? 1 : 0;
   },
-  (x, y, cx, cy, r) => ((Math.abs(x - cx) <= r * 0.3 && Math.abs(y - cy) <= r) || (Math.abs(y - cy) <= r * 0.3 && Math.abs(x - cx) <= r) ? 1 : 0),
-  (x, y, cx, cy, r) => { const d = Math.hypot(x - cx, y - cy); return d <= r && d >= r * 0.55 ? 1 : 0; },
+  (x, y, cx, cy, r) =>
+    (Math.abs(x - cx) <= r * 0.3 && Math.abs(y - cy) <= r) || (Math.abs(y - cy) <= r * 0.3 && Math.abs(x - cx) <= r)
+      ? 1
+      : 0,
+  (x, y, cx, cy, r) => {
+    const d = Math.hypot(x - cx, y - cy);
+    return d <= r && d >= r * 0.55 ? 1 : 0;
+  },
   (_x, y, _cx, cy, _r, p) => (Math.floor((y - cy) / (p / 2)) & 1 ? 1 : 0),
   (x, _y, cx, _cy, _r, p) => (Math.floor((x - cx) / (p / 2)) & 1 ? 1 : 0),
   (x, y, cx, cy, _r, p) => (Math.floor((x - cx + y - cy) / (p * 0.7)) & 1 ? 1 : 0),

@@ -13,7 +13,10 @@ export interface FoundExperiment {
   endLine: number;
 }
 
-interface Token { text: string; offset: number }
+interface Token {
+  text: string;
+  offset: number;
+}
 
 /** Whether a `/` here starts a regex literal rather than a division. */
 function regexAllowed(tokens: Token[]): boolean {
@@ -26,8 +29,15 @@ function tokenize(src: string): Token[] {
   let i = 0;
   while (i < src.length) {
     const c = src[i];
-    if (c === '/' && src[i + 1] === '/') { while (i < src.length && src[i] !== '\n') i++; continue; }
-    if (c === '/' && src[i + 1] === '*') { const end = src.indexOf('*/', i + 2); i = end < 0 ? src.length : end + 2; continue; }
+    if (c === '/' && src[i + 1] === '/') {
+      while (i < src.length && src[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '/' && src[i + 1] === '*') {
+      const end = src.indexOf('*/', i + 2);
+      i = end < 0 ? src.length : end + 2;
+      continue;
+    }
     if (c === '/' && regexAllowed(tokens)) {
       // A regex literal such as /'/g must not open a string.
       let inClass = false;
@@ -45,7 +55,10 @@ function tokenize(src: string): Token[] {
     }
     if (c === '"' || c === "'" || c === '`') {
       const start = i++;
-      while (i < src.length && src[i] !== c) { if (src[i] === '\\') i++; i++; }
+      while (i < src.length && src[i] !== c) {
+        if (src[i] === '\\') i++;
+        i++;
+      }
       i++;
       tokens.push({ text: '"str"', offset: start });
       continue;
@@ -63,8 +76,13 @@ function tokenize(src: string): Token[] {
 }
 
 function lineCol(src: string, offset: number): { line: number; column: number } {
-  let line = 0, last = -1;
-  for (let i = 0; i < offset; i++) if (src.charCodeAt(i) === 10) { line++; last = i; }
+  let line = 0,
+    last = -1;
+  for (let i = 0; i < offset; i++)
+    if (src.charCodeAt(i) === 10) {
+      line++;
+      last = i;
+    }
   return { line, column: offset - last - 1 };
 }
 
@@ -75,7 +93,8 @@ function skipToEquals(tokens: Token[], i: number): number {
     const t = tokens[i].text;
     if (t === '<' || t === '(' || t === '[' || t === '{') depth++;
     else if (t === '>' || t === ')' || t === ']' || t === '}') depth--;
-    else if (t === '=' && tokens[i + 1]?.text === '>' && tokens[i + 1].offset === tokens[i].offset + 1) i++; // `=>` of a function type
+    else if (t === '=' && tokens[i + 1]?.text === '>' && tokens[i + 1].offset === tokens[i].offset + 1)
+      i++; // `=>` of a function type
     else if (t === '=' && depth <= 0) return i;
     else if (t === ';') return -1;
   }
@@ -102,7 +121,7 @@ export function findExperiments(src: string): FoundExperiment[] {
     if (eq < 0) continue;
     // Allow `experiment(` and a qualified `lab.experiment(`.
     let j = eq + 1;
-    while (tokens[j + 1]?.text === '.' ) j += 2;
+    while (tokens[j + 1]?.text === '.') j += 2;
     if (tokens[j]?.text !== 'experiment' || tokens[j + 1]?.text !== '(') continue;
     const at = lineCol(src, tokens[i].offset);
     const end = lineCol(src, tokens[closingParen(tokens, j + 1)].offset);

@@ -26,7 +26,9 @@ export interface ExportOptions {
 
 /** The data's shape is all the model needs: no data set is loaded (as `summary` does). */
 function dataInfo(name: string): DataInfo {
-  return name === 'mnist' || name === 'fashion-mnist' ? { inputShape: [28, 28, 1], numClasses: 10 } : { inputShape: [32, 32, 3], numClasses: 10 };
+  return name === 'mnist' || name === 'fashion-mnist'
+    ? { inputShape: [28, 28, 1], numClasses: 10 }
+    : { inputShape: [32, 32, 3], numClasses: 10 };
 }
 
 /** Copies every weight of `from` into the same-named layer of `to`; a mismatch names the layer. */
@@ -37,12 +39,19 @@ export function copyWeights(from: tfjs.LayersModel, to: tfjs.LayersModel, what: 
     if (!source) throw new ExportError(`${what} has no layer ${layer.name}: it was trained from a different model`);
     const values = source.getWeights();
     const shapes = (ws: { shape: (number | null)[] }[]) => ws.map((w) => `[${w.shape.join(',')}]`).join(' ');
-    if (shapes(values) !== shapes(layer.weights)) throw new ExportError(`${what}: layer ${layer.name} has weights ${shapes(values)}, the model now ${shapes(layer.weights)}`);
+    if (shapes(values) !== shapes(layer.weights))
+      throw new ExportError(
+        `${what}: layer ${layer.name} has weights ${shapes(values)}, the model now ${shapes(layer.weights)}`,
+      );
     layer.setWeights(values);
   }
 }
 
-export async function exportExperiment(tf: TF, lib: typeof import('../lib'), o: ExportOptions): Promise<{ outDir: string; files: string[]; weights: number; weightsFrom: string }> {
+export async function exportExperiment(
+  tf: TF,
+  lib: typeof import('../lib'),
+  o: ExportOptions,
+): Promise<{ outDir: string; files: string[]; weights: number; weightsFrom: string }> {
   const loaded = await loadExperiment(tf, lib, o.file, o.experiment);
   const recipe = resolveRecipe(loaded.experiment.config);
   lib.setInitSeed(recipe.seed);
@@ -60,12 +69,19 @@ function syntheticNpz(spec: Parameters<typeof syntheticDataset>[0]): Buffer {
   const ds = syntheticDataset(spec);
   const [h, w, c] = ds.info.inputShape;
   return npz({
-    x_train: { data: ds.train.images, shape: [ds.train.count, h, w, c] }, y_train: { data: ds.train.labels, shape: [ds.train.count] },
-    x_test: { data: ds.test.images, shape: [ds.test.count, h, w, c] }, y_test: { data: ds.test.labels, shape: [ds.test.count] },
+    x_train: { data: ds.train.images, shape: [ds.train.count, h, w, c] },
+    y_train: { data: ds.train.labels, shape: [ds.train.count] },
+    x_test: { data: ds.test.images, shape: [ds.test.count, h, w, c] },
+    y_test: { data: ds.test.labels, shape: [ds.test.count] },
   });
 }
 
-async function write(tf: TF, o: ExportOptions, recipe: ReturnType<typeof resolveRecipe>, model: tfjs.LayersModel): Promise<{ outDir: string; files: string[]; weights: number; weightsFrom: string }> {
+async function write(
+  tf: TF,
+  o: ExportOptions,
+  recipe: ReturnType<typeof resolveRecipe>,
+  model: tfjs.LayersModel,
+): Promise<{ outDir: string; files: string[]; weights: number; weightsFrom: string }> {
   let weightsFrom = `initial, as training starts them (seed ${recipe.seed})`;
   if (o.fromRun) {
     const point = await loadResumePoint(tf, o.fromRun);
@@ -77,18 +93,31 @@ async function write(tf: TF, o: ExportOptions, recipe: ReturnType<typeof resolve
   // What train.py's run.json needs from the tfjs side: the model's summary and graph (the panel's diagram), the recipe.
   const graph = extractGraph(model);
   const template = {
-    experiment: o.experiment, file: path.resolve(o.file), recipe, summary: summarize(model, graph), graph,
+    experiment: o.experiment,
+    file: path.resolve(o.file),
+    recipe,
+    summary: summarize(model, graph),
+    graph,
     dataset: { name: recipe.data.name, inputShape: info.inputShape },
   };
   // The tfjs topology and weight order, so train.py writes checkpoints in our (tfjs layers) format.
   let tfjsModel: object | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    // `trainable`: the order of our optimizer's velocities (model.trainableWeights), for optimizer.bin.
-    tfjsModel = { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, trainable: model.trainableWeights.map((w) => w.originalName) };
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      // `trainable`: the order of our optimizer's velocities (model.trainableWeights), for optimizer.bin.
+      tfjsModel = {
+        modelTopology: a.modelTopology,
+        weightSpecs: a.weightSpecs,
+        trainable: model.trainableWeights.map((w) => w.originalName),
+      };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   const extra: Record<string, string | Buffer> = {
-    'train.py': TRAIN_PY, 'run_folder.py': RUN_FOLDER_PY, 'run_template.json': JSON.stringify(template) + '\n', 'tfjs_model.json': JSON.stringify(tfjsModel) + '\n',
+    'train.py': TRAIN_PY,
+    'run_folder.py': RUN_FOLDER_PY,
+    'run_template.json': JSON.stringify(template) + '\n',
+    'tfjs_model.json': JSON.stringify(tfjsModel) + '\n',
   };
   if (recipe.data.name === 'synthetic') extra['data/synthetic.npz'] = syntheticNpz(recipe.data);
   const written = writeKerasProject(o.outDir, model, { experiment: o.experiment, file: o.file, weightsFrom }, extra);

@@ -60,7 +60,8 @@ function py(v: unknown): string {
 /** `3` for [3, 3], else `(3, 5)`; tfjs configs hold either form. */
 function square(v: unknown, layer: tfjs.layers.Layer, what: string): string {
   const a = Array.isArray(v) ? v : [v, v];
-  if (a.length !== 2 || !a.every((n) => Number.isInteger(n))) throw new Untranslatable(`layer ${layer.name}: ${what} ${JSON.stringify(v)} has no Keras counterpart`);
+  if (a.length !== 2 || !a.every((n) => Number.isInteger(n)))
+    throw new Untranslatable(`layer ${layer.name}: ${what} ${JSON.stringify(v)} has no Keras counterpart`);
   return a[0] === a[1] ? String(a[0]) : py(a);
 }
 
@@ -71,16 +72,33 @@ function call(cls: string, positional: string[], kwargs: [string, string | undef
 
 // ---------------------------------------------------------------- layer handlers
 
-const ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softplus', 'softsign', 'softmax', 'swish', 'gelu']);
+const ACTIVATIONS = new Set([
+  'linear',
+  'relu',
+  'relu6',
+  'elu',
+  'selu',
+  'sigmoid',
+  'tanh',
+  'softplus',
+  'softsign',
+  'softmax',
+  'swish',
+  'gelu',
+]);
 
 function activation(layer: tfjs.layers.Layer, name: unknown): string | undefined {
   const key = typeof name === 'string' ? name : 'linear';
-  if (!ACTIVATIONS.has(key)) throw new Untranslatable(`layer ${layer.name}: activation '${key}' has no Keras counterpart`);
+  if (!ACTIVATIONS.has(key))
+    throw new Untranslatable(`layer ${layer.name}: activation '${key}' has no Keras counterpart`);
   return key === 'linear' ? undefined : py(key);
 }
 
 function channelsLast(layer: tfjs.layers.Layer, config: Config): void {
-  if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast') throw new Untranslatable(`layer ${layer.name}: data format ${String(config.dataFormat)} (only channels-last is exported)`);
+  if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast')
+    throw new Untranslatable(
+      `layer ${layer.name}: data format ${String(config.dataFormat)} (only channels-last is exported)`,
+    );
 }
 
 function padding(layer: tfjs.layers.Layer, config: Config): string {
@@ -96,31 +114,63 @@ const HANDLERS: Record<string, Handler> = {
     channelsLast(layer, config);
     const dilation = square(config.dilationRate ?? 1, layer, 'dilation');
     const strides = square(config.strides ?? 1, layer, 'strides');
-    return call('layers.Conv2D', [String(config.filters), square(config.kernelSize, layer, 'kernel size')], [
-      ['strides', strides === '1' ? undefined : strides], ['padding', padding(layer, config)],
-      ['dilation_rate', dilation === '1' ? undefined : dilation], ['use_bias', config.useBias ? undefined : 'False'],
-      ['activation', activation(layer, config.activation)], nameArg(name),
-    ]);
+    return call(
+      'layers.Conv2D',
+      [String(config.filters), square(config.kernelSize, layer, 'kernel size')],
+      [
+        ['strides', strides === '1' ? undefined : strides],
+        ['padding', padding(layer, config)],
+        ['dilation_rate', dilation === '1' ? undefined : dilation],
+        ['use_bias', config.useBias ? undefined : 'False'],
+        ['activation', activation(layer, config.activation)],
+        nameArg(name),
+      ],
+    );
   },
   Dense(layer, config, name) {
-    if ((layer.outputShape as number[]).length !== 2) throw new Untranslatable(`layer ${layer.name}: a dense layer on a rank-${(layer.outputShape as number[]).length} tensor is not exported`);
-    return call('layers.Dense', [String(config.units)], [['use_bias', config.useBias ? undefined : 'False'], ['activation', activation(layer, config.activation)], nameArg(name)]);
+    if ((layer.outputShape as number[]).length !== 2)
+      throw new Untranslatable(
+        `layer ${layer.name}: a dense layer on a rank-${(layer.outputShape as number[]).length} tensor is not exported`,
+      );
+    return call(
+      'layers.Dense',
+      [String(config.units)],
+      [
+        ['use_bias', config.useBias ? undefined : 'False'],
+        ['activation', activation(layer, config.activation)],
+        nameArg(name),
+      ],
+    );
   },
   BatchNormalization(layer, config, name) {
     const axis = config.axis as number;
-    if (!(axis === -1 || axis === (layer.outputShape as number[]).length - 1)) throw new Untranslatable(`layer ${layer.name}: batch norm over axis ${axis} is not exported`);
+    if (!(axis === -1 || axis === (layer.outputShape as number[]).length - 1))
+      throw new Untranslatable(`layer ${layer.name}: batch norm over axis ${axis} is not exported`);
     // Same update rule in both: moving = momentum * moving + (1 - momentum) * batch.
-    return call('layers.BatchNormalization', [], [
-      ['momentum', py(config.momentum)], ['epsilon', py(config.epsilon)],
-      ['center', config.center === false ? 'False' : undefined], ['scale', config.scale === false ? 'False' : undefined], nameArg(name),
-    ]);
+    return call(
+      'layers.BatchNormalization',
+      [],
+      [
+        ['momentum', py(config.momentum)],
+        ['epsilon', py(config.epsilon)],
+        ['center', config.center === false ? 'False' : undefined],
+        ['scale', config.scale === false ? 'False' : undefined],
+        nameArg(name),
+      ],
+    );
   },
-  Activation: (layer, config, name) => call('layers.Activation', [activation(layer, config.activation) ?? '"linear"'], [nameArg(name)]),
+  Activation: (layer, config, name) =>
+    call('layers.Activation', [activation(layer, config.activation) ?? '"linear"'], [nameArg(name)]),
   ReLU(layer, config, name) {
-    return call('layers.ReLU', [], [['max_value', config.maxValue == null ? undefined : py(config.maxValue)], nameArg(name)]);
+    return call(
+      'layers.ReLU',
+      [],
+      [['max_value', config.maxValue == null ? undefined : py(config.maxValue)], nameArg(name)],
+    );
   },
   Softmax(layer, config, name) {
-    if (!(config.axis === -1 || config.axis === undefined)) throw new Untranslatable(`layer ${layer.name}: softmax over axis ${String(config.axis)} is not exported`);
+    if (!(config.axis === -1 || config.axis === undefined))
+      throw new Untranslatable(`layer ${layer.name}: softmax over axis ${String(config.axis)} is not exported`);
     return call('layers.Softmax', [], [nameArg(name)]);
   },
   Add: (_l, _c, name) => call('layers.Add', [], [nameArg(name)]),
@@ -145,14 +195,23 @@ const HANDLERS: Record<string, Handler> = {
   },
   Dropout: (_l, config, name) => call('layers.Dropout', [py(config.rate)], [nameArg(name)]),
   // Option A's shortcut (src/core/lib/shortcuts.ts), defined in model.py.
-  ZeroPadShortcut: (_l, config, name) => call('ZeroPadShortcut', [], [['stride', py(config.stride)], ['out_channels', py(config.outChannels)], nameArg(name)]),
+  ZeroPadShortcut: (_l, config, name) =>
+    call(
+      'ZeroPadShortcut',
+      [],
+      [['stride', py(config.stride)], ['out_channels', py(config.outChannels)], nameArg(name)],
+    ),
 };
 
 function pool(cls: string, layer: tfjs.layers.Layer, config: Config, name: string): string {
   channelsLast(layer, config);
   const size = square(config.poolSize, layer, 'pool size');
   const strides = square(config.strides ?? config.poolSize, layer, 'strides');
-  return call(cls, [size], [['strides', strides === size ? undefined : strides], ['padding', padding(layer, config)], nameArg(name)]);
+  return call(
+    cls,
+    [size],
+    [['strides', strides === size ? undefined : strides], ['padding', padding(layer, config)], nameArg(name)],
+  );
 }
 
 /** Keras' weight order per layer class, by the tfjs weight's last name component. */
@@ -165,7 +224,8 @@ const WEIGHT_ORDER: Record<string, string[]> = {
 function layerWeights(layer: tfjs.layers.Layer, kerasName: string): KerasLayerWeights | undefined {
   if (layer.weights.length === 0) return undefined;
   const order = WEIGHT_ORDER[layer.getClassName()];
-  if (!order) throw new Untranslatable(`layer ${layer.name} (${layer.getClassName()}) has weights that are not exported`);
+  if (!order)
+    throw new Untranslatable(`layer ${layer.name} (${layer.getClassName()}) has weights that are not exported`);
   const values = layer.getWeights();
   const byField = new Map(layer.weights.map((w, i) => [w.originalName.split('/').pop()!, { w, v: values[i] }]));
   const weights: KerasWeight[] = [];
@@ -175,7 +235,8 @@ function layerWeights(layer: tfjs.layers.Layer, kerasName: string): KerasLayerWe
     byField.delete(field);
     weights.push({ name: field, shape: found.w.shape as number[], values: found.v.dataSync() as Float32Array });
   }
-  if (byField.size) throw new Untranslatable(`layer ${layer.name}: weight ${[...byField.keys()].join(', ')} has no Keras counterpart`);
+  if (byField.size)
+    throw new Untranslatable(`layer ${layer.name}: weight ${[...byField.keys()].join(', ')} has no Keras counterpart`);
   return { layer: kerasName, tfjsName: layer.name, weights };
 }
 
@@ -190,7 +251,49 @@ function placeOf(tfjsName: string): { block?: string; role: 'branch' | 'shortcut
   return { block: parts.slice(0, -1).join('/'), role: 'branch' };
 }
 
-const PY_KEYWORDS = new Set(['False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield', 'keras', 'layers', 'ops', 'np', 'inputs', 'ZeroPadShortcut']);
+const PY_KEYWORDS = new Set([
+  'False',
+  'None',
+  'True',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
+  'keras',
+  'layers',
+  'ops',
+  'np',
+  'inputs',
+  'ZeroPadShortcut',
+]);
 
 function identifier(s: string): string {
   let id = s.replace(/[^A-Za-z0-9_]/g, '_');
@@ -233,9 +336,17 @@ export function kerasModelSource(model: tfjs.LayersModel): KerasModelSource {
   const weights: KerasLayerWeights[] = [];
   let usesZeroPad = false;
   let currentBlock: string | undefined;
-  const blocksWithAdd = new Set(order.filter((n) => n.layer.getClassName() === 'Add').map((n) => placeOf(n.layer.name).block).filter(Boolean));
+  const blocksWithAdd = new Set(
+    order
+      .filter((n) => n.layer.getClassName() === 'Add')
+      .map((n) => placeOf(n.layer.name).block)
+      .filter(Boolean),
+  );
   const lastOfBlock = new Map<string, number>();
-  order.forEach((n, i) => { const b = placeOf(n.layer.name).block; if (b) lastOfBlock.set(b, i); });
+  order.forEach((n, i) => {
+    const b = placeOf(n.layer.name).block;
+    if (b) lastOfBlock.set(b, i);
+  });
   const addSeen = new Set<string>();
   const ownNames = new Set<string>();
   const emitted = new Set<tfjs.layers.Layer>();
@@ -244,8 +355,16 @@ export function kerasModelSource(model: tfjs.LayersModel): KerasModelSource {
     const { t, layer } = n;
     const kind = layer.getClassName();
     // The layer's own name: unique, as tfjs layer names are (suffixed if sanitising made two alike).
-    const unique = (base: string) => { let v = identifier(base); for (let k = 2; ownNames.has(v); k++) v = `${identifier(base)}_${k}`; ownNames.add(v); return v; };
-    if (emitted.has(layer)) throw new Untranslatable(`layer ${layer.name} (${kind}) is applied more than once; shared layers are not exported`);
+    const unique = (base: string) => {
+      let v = identifier(base);
+      for (let k = 2; ownNames.has(v); k++) v = `${identifier(base)}_${k}`;
+      ownNames.add(v);
+      return v;
+    };
+    if (emitted.has(layer))
+      throw new Untranslatable(
+        `layer ${layer.name} (${kind}) is applied more than once; shared layers are not exported`,
+      );
     emitted.add(layer);
     if (kind === 'InputLayer') {
       const shape = (t.shape as (number | null)[]).slice(1);
@@ -256,9 +375,15 @@ export function kerasModelSource(model: tfjs.LayersModel): KerasModelSource {
     const handler = HANDLERS[kind];
     if (!handler) throw new Untranslatable(`layer ${layer.name} (${kind}) has no Keras counterpart`);
     if ((t.outputTensorIndex ?? 0) !== 0) throw new Untranslatable(`layer ${layer.name} (${kind}) has several outputs`);
-    if (n.inputs.length === 0) throw new Untranslatable(`layer ${layer.name} has no inputs and is not the model's input`);
+    if (n.inputs.length === 0)
+      throw new Untranslatable(`layer ${layer.name} has no inputs and is not the model's input`);
     const name = kerasName(layer);
-    const ctor = handler(layer, layer.getConfig() as Config, name, n.inputs.map((x) => x.shape));
+    const ctor = handler(
+      layer,
+      layer.getConfig() as Config,
+      name,
+      n.inputs.map((x) => x.shape),
+    );
     if (kind === 'ZeroPadShortcut') usesZeroPad = true;
     const w = layerWeights(layer, name);
     if (w) weights.push(w);
@@ -266,22 +391,35 @@ export function kerasModelSource(model: tfjs.LayersModel): KerasModelSource {
     const place = placeOf(layer.name);
     if (place.block !== currentBlock) {
       currentBlock = place.block;
-      if (place.block) lines.push('', `    # ${place.block}${blocksWithAdd.has(place.block) ? ': y = shortcut(x) + F(x)' : ''}`);
+      if (place.block)
+        lines.push('', `    # ${place.block}${blocksWithAdd.has(place.block) ? ': y = shortcut(x) + F(x)' : ''}`);
       else lines.push('');
     }
     const ins = n.inputs.map((x) => varOf.get(x.id)!);
     const short = identifier(layer.name.split('/').pop()!);
     let wanted: string[];
     if (!place.block) wanted = ['x'];
-    else if (kind === 'Add') { wanted = ['y']; addSeen.add(place.block); }
-    else if (place.role === 'shortcut') wanted = ['shortcut'];
+    else if (kind === 'Add') {
+      wanted = ['y'];
+      addSeen.add(place.block);
+    } else if (place.role === 'shortcut') wanted = ['shortcut'];
     else if (addSeen.has(place.block)) wanted = [lastOfBlock.get(place.block) === i ? 'x' : 'y'];
     else wanted = [lastOfBlock.get(place.block) === i ? 'x' : 'f'];
-    const v = bind(t, i, [...wanted, short, unique(layer.name)].filter((c, k, a) => a.indexOf(c) === k));
-    const arg = n.inputs.length === 1 && !['Add', 'Multiply', 'Concatenate'].includes(kind) ? ins[0] : `[${ins.join(', ')}]`;
+    const v = bind(
+      t,
+      i,
+      [...wanted, short, unique(layer.name)].filter((c, k, a) => a.indexOf(c) === k),
+    );
+    const arg =
+      n.inputs.length === 1 && !['Add', 'Multiply', 'Concatenate'].includes(kind) ? ins[0] : `[${ins.join(', ')}]`;
     lines.push(`    ${v} = ${ctor}(${arg})`);
     // A block ending in its addition (pre-activation) hands `x` to the next one, as the others do.
-    if (kind === 'Add' && place.block && lastOfBlock.get(place.block) === i && !model.outputs.some((o) => o.id === t.id)) {
+    if (
+      kind === 'Add' &&
+      place.block &&
+      lastOfBlock.get(place.block) === i &&
+      !model.outputs.some((o) => o.id === t.id)
+    ) {
       const held = holder.get('x');
       if (held === undefined || (lastUse.get(held) ?? -1) <= i) {
         lines.push('    x = y');
@@ -293,6 +431,9 @@ export function kerasModelSource(model: tfjs.LayersModel): KerasModelSource {
   const ins = model.inputs.map((t) => varOf.get(t.id)!);
   const outs = model.outputs.map((t) => varOf.get(t.id)!);
   const one = (a: string[]) => (a.length === 1 ? a[0] : `[${a.join(', ')}]`);
-  lines.push('', `    return keras.Model(inputs=${one(ins)}, outputs=${one(outs)}, name=${py(identifier(model.name))})`);
+  lines.push(
+    '',
+    `    return keras.Model(inputs=${one(ins)}, outputs=${one(outs)}, name=${py(identifier(model.name))})`,
+  );
   return { body: lines.join('\n').replace(/^\n/, ''), weights, usesZeroPad };
 }

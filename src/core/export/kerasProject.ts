@@ -102,9 +102,16 @@ function packWeights(weights: KerasLayerWeights[]): { bin: Buffer; manifest: obj
   }));
   const all = new Float32Array(offset);
   let at = 0;
-  for (const l of weights) for (const w of l.weights) { all.set(w.values, at); at += w.values.length; }
+  for (const l of weights)
+    for (const w of l.weights) {
+      all.set(w.values, at);
+      at += w.values.length;
+    }
   // Float32Array is little endian on every platform Node runs on here; say so in the manifest.
-  return { bin: Buffer.from(all.buffer), manifest: { format: 'resnet-lab-keras-weights', dtype: 'float32', endian: 'little', layers } };
+  return {
+    bin: Buffer.from(all.buffer),
+    manifest: { format: 'resnet-lab-keras-weights', dtype: 'float32', endian: 'little', layers },
+  };
 }
 
 function readme(model: tfjs.LayersModel, info: ProjectInfo): string {
@@ -142,12 +149,18 @@ Slurm array (\`sbatch --array=0-1\`): set \`index\` from \`$SLURM_ARRAY_TASK_ID\
 }
 
 /** Writes the project to `outDir` (which must not exist or be empty), atomically. */
-export function writeKerasProject(outDir: string, model: tfjs.LayersModel, info: ProjectInfo, extra: Record<string, string | Buffer> = {}): { files: string[]; weights: number } {
+export function writeKerasProject(
+  outDir: string,
+  model: tfjs.LayersModel,
+  info: ProjectInfo,
+  extra: Record<string, string | Buffer> = {},
+): { files: string[]; weights: number } {
   // Translate first: an untranslatable layer throws before anything touches the disk.
   const { source, weights } = modelPy(model, info);
   const { bin, manifest } = packWeights(weights);
   const out = path.resolve(outDir);
-  if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new ExportError(`${outDir} exists and is not empty; choose a new folder`);
+  if (fs.existsSync(out) && fs.readdirSync(out).length > 0)
+    throw new ExportError(`${outDir} exists and is not empty; choose a new folder`);
   const tmp = `${out}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });

@@ -21,7 +21,13 @@ export function tfPython(): string {
 /** Why Keras 3 cannot run here, or null when `tfPython()` imports it. */
 export function kerasUnavailable(): string | null {
   const python = tfPython();
-  if (!fs.existsSync(python)) return `no TensorFlow Python at ${python} (run "resnet-lab setup-native" or set RESNET_LAB_TF_PYTHON)`;
-  const p = spawnSync(python, ['-c', 'import keras, tensorflow; assert int(keras.__version__.split(".")[0]) >= 3'], { encoding: 'utf8', timeout: 120_000 });
-  return p.status === 0 ? null : `${python} cannot import TensorFlow with Keras 3 (${(p.stderr ?? '').trim().split('\n').pop() ?? p.error?.message})`;
+  if (!fs.existsSync(python))
+    return `no TensorFlow Python at ${python} (run "resnet-lab setup-native" or set RESNET_LAB_TF_PYTHON)`;
+  const p = spawnSync(python, ['-c', 'import keras, tensorflow; assert int(keras.__version__.split(".")[0]) >= 3'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return p.status === 0
+    ? null
+    : `${python} cannot import TensorFlow with Keras 3 (${(p.stderr ?? '').trim().split('\n').pop() ?? p.error?.message})`;
 }

@@ -10,7 +10,12 @@ function outputShape(layer: tf.layers.Layer): (number | null)[] {
 }
 
 export function extractGraph(model: tf.LayersModel): ModelGraph {
-  const nodes = model.layers.map((l) => ({ id: l.name, className: l.getClassName(), outputShape: outputShape(l), params: l.countParams() }));
+  const nodes = model.layers.map((l) => ({
+    id: l.name,
+    className: l.getClassName(),
+    outputShape: outputShape(l),
+    params: l.countParams(),
+  }));
   const inModel = new Set(nodes.map((n) => n.id));
   const edges: ModelGraph['edges'] = [];
   for (const layer of model.layers) {
@@ -25,13 +30,21 @@ export function extractGraph(model: tf.LayersModel): ModelGraph {
 }
 
 export function summarize(model: tf.LayersModel, graph = extractGraph(model)): ModelSummary {
-  const trainableParams = model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+  const trainableParams = model.trainableWeights.reduce(
+    (s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1),
+    0,
+  );
   return {
     name: model.name,
     totalParams: model.countParams(),
     trainableParams,
     depth: mainPathDepth(graph),
     shortcuts: findShortcuts(graph).length,
-    layers: graph.nodes.map((n) => ({ name: n.id, className: n.className, outputShape: n.outputShape, params: n.params })),
+    layers: graph.nodes.map((n) => ({
+      name: n.id,
+      className: n.className,
+      outputShape: n.outputShape,
+      params: n.params,
+    })),
   };
 }

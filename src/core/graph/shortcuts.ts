@@ -37,9 +37,21 @@ interface Index {
 function index(graph: ModelGraph): Index {
   const inputs = new Map<string, string[]>();
   const outputs = new Map<string, string[]>();
-  for (const n of graph.nodes) { inputs.set(n.id, []); outputs.set(n.id, []); }
-  for (const e of graph.edges) { inputs.get(e.to)?.push(e.from); outputs.get(e.from)?.push(e.to); }
-  return { inputs, outputs, classOf: new Map(graph.nodes.map((n) => [n.id, n.className])), order: graph.nodes.map((n) => n.id), position: new Map(graph.nodes.map((n, i) => [n.id, i])) };
+  for (const n of graph.nodes) {
+    inputs.set(n.id, []);
+    outputs.set(n.id, []);
+  }
+  for (const e of graph.edges) {
+    inputs.get(e.to)?.push(e.from);
+    outputs.get(e.from)?.push(e.to);
+  }
+  return {
+    inputs,
+    outputs,
+    classOf: new Map(graph.nodes.map((n) => [n.id, n.className])),
+    order: graph.nodes.map((n) => n.id),
+    position: new Map(graph.nodes.map((n, i) => [n.id, i])),
+  };
 }
 
 /**
@@ -86,7 +98,12 @@ export function findShortcuts(graph: ModelGraph): Shortcut[] {
         via.unshift(cur);
         cur = idx.inputs.get(cur)![0];
       }
-      const kind: ShortcutKind = via.length === 0 ? 'identity' : via.some((v) => WEIGHTED.has(idx.classOf.get(v) ?? '')) ? 'projection' : 'padding';
+      const kind: ShortcutKind =
+        via.length === 0
+          ? 'identity'
+          : via.some((v) => WEIGHTED.has(idx.classOf.get(v) ?? ''))
+            ? 'projection'
+            : 'padding';
       result.push({ from: cur, to: id, kind, via, skips: branchBetween(idx, depth, cur, deepest, new Set(via)) });
     }
   }
@@ -94,7 +111,13 @@ export function findShortcuts(graph: ModelGraph): Shortcut[] {
 }
 
 /** The layers on paths from `fork` (exclusive) to `end` (inclusive), excluding the shortcut's own layers. */
-function branchBetween(idx: Index, depth: Map<string, number>, fork: string, end: string, exclude: Set<string>): string[] {
+function branchBetween(
+  idx: Index,
+  depth: Map<string, number>,
+  fork: string,
+  end: string,
+  exclude: Set<string>,
+): string[] {
   // What reaches `end`, found by walking back from it (a loop, not recursion: depth must not matter).
   // Whatever lies after the fork is deeper than it, so the walk stops there: linear in the block, not the net.
   const forkDepth = depth.get(fork) ?? 0;
@@ -102,7 +125,10 @@ function branchBetween(idx: Index, depth: Map<string, number>, fork: string, end
   const back = [end];
   while (back.length) {
     for (const p of idx.inputs.get(back.pop()!) ?? []) {
-      if (!reachesEnd.has(p) && (depth.get(p) ?? 0) > forkDepth) { reachesEnd.add(p); back.push(p); }
+      if (!reachesEnd.has(p) && (depth.get(p) ?? 0) > forkDepth) {
+        reachesEnd.add(p);
+        back.push(p);
+      }
     }
   }
   const reaches = (id: string) => reachesEnd.has(id);

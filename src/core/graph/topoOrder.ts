@@ -4,7 +4,11 @@
 // with its own stack, not recursion: a ResNet-1202 is thousands of layers deep.
 import type * as tfjs from '@tensorflow/tfjs';
 
-export interface LayerCall { t: tfjs.SymbolicTensor; layer: tfjs.layers.Layer; inputs: tfjs.SymbolicTensor[] }
+export interface LayerCall {
+  t: tfjs.SymbolicTensor;
+  layer: tfjs.layers.Layer;
+  inputs: tfjs.SymbolicTensor[];
+}
 
 export function topoOrder(model: tfjs.LayersModel): LayerCall[] {
   const order: LayerCall[] = [];
@@ -13,11 +17,15 @@ export function topoOrder(model: tfjs.LayersModel): LayerCall[] {
     const stack: { t: tfjs.SymbolicTensor; expanded: boolean }[] = [{ t: out, expanded: false }];
     while (stack.length) {
       const top = stack[stack.length - 1];
-      if (seen.has(top.t.id)) { stack.pop(); continue; }
+      if (seen.has(top.t.id)) {
+        stack.pop();
+        continue;
+      }
       const inputs = top.t.inputs ?? [];
       if (!top.expanded) {
         top.expanded = true;
-        for (let i = inputs.length - 1; i >= 0; i--) if (!seen.has(inputs[i].id)) stack.push({ t: inputs[i], expanded: false });
+        for (let i = inputs.length - 1; i >= 0; i--)
+          if (!seen.has(inputs[i].id)) stack.push({ t: inputs[i], expanded: false });
         continue;
       }
       stack.pop();

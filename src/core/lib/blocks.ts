@@ -23,7 +23,12 @@ function twoConvs(x: tf.SymbolicTensor, o: BlockOptions): tf.SymbolicTensor {
 /** He et al. 2015, Fig. 2: two 3x3 convs; ReLU after the addition. */
 export function basicBlock(x: tf.SymbolicTensor, o: BlockOptions): tf.SymbolicTensor {
   const f = twoConvs(x, o);
-  const s = shortcut(x, { filters: o.filters, stride: o.stride ?? 1, option: o.shortcut ?? 'A', name: `${o.name}/shortcut` });
+  const s = shortcut(x, {
+    filters: o.filters,
+    stride: o.stride ?? 1,
+    option: o.shortcut ?? 'A',
+    name: `${o.name}/shortcut`,
+  });
   const y = add([s, f], `${o.name}/add`); // y = x + F(x)
   return relu(y, `${o.name}/relu2`);
 }
@@ -70,6 +75,11 @@ export function preActBlock(x: tf.SymbolicTensor, o: BlockOptions): tf.SymbolicT
   f = relu(f, `${o.name}/relu2`);
   f = conv(f, { filters: o.filters, kernelSize: 3, name: `${o.name}/conv2` });
   const shapeChanges = stride !== 1 || inChannels !== o.filters;
-  const s = shortcut(shapeChanges ? preact : x, { filters: o.filters, stride, option: o.shortcut ?? 'A', name: `${o.name}/shortcut` });
+  const s = shortcut(shapeChanges ? preact : x, {
+    filters: o.filters,
+    stride,
+    option: o.shortcut ?? 'A',
+    name: `${o.name}/shortcut`,
+  });
   return add([s, f], `${o.name}/add`); // y = x + F(x), nothing after it
 }

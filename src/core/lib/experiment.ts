@@ -63,11 +63,15 @@ export interface Experiment {
 
 export function experiment(config: ExperimentConfig): Experiment {
   if (typeof config?.model !== 'function') {
-    throw new Error('experiment({ model }) needs a model factory, e.g. resnetCifar({ depth: 20 }) or (info) => tf.model(...)');
+    throw new Error(
+      'experiment({ model }) needs a model factory, e.g. resnetCifar({ depth: 20 }) or (info) => tf.model(...)',
+    );
   }
   const type = (config.optimizer as { type?: unknown } | undefined)?.type;
   if (type !== undefined && type !== 'sgd') {
-    throw new Error(`optimizer type ${JSON.stringify(type)} is not supported: ResNet Lab trains with SGD + momentum as the paper does; remove "type" and set lr, momentum, weightDecay`);
+    throw new Error(
+      `optimizer type ${JSON.stringify(type)} is not supported: ResNet Lab trains with SGD + momentum as the paper does; remove "type" and set lr, momentum, weightDecay`,
+    );
   }
   return { kind: 'resnet-lab/experiment', config };
 }
@@ -104,7 +108,10 @@ export function resolveRecipe(c: Omit<ExperimentConfig, 'model'>): ResolvedRecip
       weightDecay: opt.weightDecay ?? 1e-4,
     },
     schedule: { milestones: c.schedule?.milestones, gamma: c.schedule?.gamma ?? 0.1, warmup: c.schedule?.warmup },
-    augment: c.augment === false ? false : { pad: 4, flip: flipsByDefault(data), ...(typeof c.augment === 'object' ? c.augment : {}) },
+    augment:
+      c.augment === false
+        ? false
+        : { pad: 4, flip: flipsByDefault(data), ...(typeof c.augment === 'object' ? c.augment : {}) },
     seed: c.seed ?? 1,
     gradientNormEvery: c.gradientNormEvery ?? 20,
   };

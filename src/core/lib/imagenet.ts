@@ -19,11 +19,18 @@ function imagenetNet(name: string, stages: number[], bottleneck: boolean, o: Ima
     let x = conv(input, { filters: 64, kernelSize: 7, strides: 2, name: 'conv1' });
     x = batchNorm(x, 'bn1');
     x = relu(x, 'relu1');
-    x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', name: 'maxpool' }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', name: 'maxpool' })
+      .apply(x) as tf.SymbolicTensor;
     stages.forEach((count, stage) => {
       const filters = 64 * 2 ** stage;
       for (let b = 0; b < count; b++) {
-        const opts = { filters, stride: stage > 0 && b === 0 ? 2 : 1, shortcut: o.shortcut ?? 'B', name: `stage${stage + 1}/block${b + 1}` };
+        const opts = {
+          filters,
+          stride: stage > 0 && b === 0 ? 2 : 1,
+          shortcut: o.shortcut ?? 'B',
+          name: `stage${stage + 1}/block${b + 1}`,
+        };
         x = bottleneck ? bottleneckBlock(x, opts) : basicBlock(x, opts);
       }
     });

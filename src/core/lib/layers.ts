@@ -9,8 +9,14 @@ type Shape = number[];
 
 // tfjs does not export its Initializer base class; RandomNormal is reachable
 // through an instance, and extending it keeps serialisation standard.
-interface Drawing { apply(shape: Shape, dtype?: tf.DataType): tf.Tensor }
-const RandomNormal = tf.initializers.randomNormal({}).constructor as new (args: { mean?: number; stddev?: number; seed?: number }) => Drawing;
+interface Drawing {
+  apply(shape: Shape, dtype?: tf.DataType): tf.Tensor;
+}
+const RandomNormal = tf.initializers.randomNormal({}).constructor as new (args: {
+  mean?: number;
+  stddev?: number;
+  seed?: number;
+}) => Drawing;
 
 /** Keras' fan-in rule: rows of a dense kernel; kh * kw * in of a [kh, kw, in, out] conv kernel. */
 export function fanIn(shape: Shape): number {
@@ -43,7 +49,9 @@ let useTfjsHeNormal = false;
 /** The kernel initialiser of every conv and dense layer the library makes; seeded (`setInitSeed`). */
 export function heNormal(): Initializer {
   const seed = nextSeed();
-  return useTfjsHeNormal ? tf.initializers.heNormal({ seed }) : (new HeNormal({ mean: 0, seed }) as unknown as Initializer);
+  return useTfjsHeNormal
+    ? tf.initializers.heNormal({ seed })
+    : (new HeNormal({ mean: 0, seed }) as unknown as Initializer);
 }
 
 /**

@@ -44,7 +44,14 @@ export class ZeroPadShortcut extends tf.layers.Layer {
       const s = this.stride;
       const sub = s === 1 ? x : subsample(x, s);
       const extra = this.outChannels - c;
-      return extra > 0 ? tf.pad(sub, [[0, 0], [0, 0], [0, 0], [0, extra]]) : sub;
+      return extra > 0
+        ? tf.pad(sub, [
+            [0, 0],
+            [0, 0],
+            [0, 0],
+            [0, extra],
+          ])
+        : sub;
     });
   }
 
@@ -61,8 +68,17 @@ tf.serialization.registerClass(ZeroPadShortcut);
  */
 function subsample(x: tf.Tensor4D, s: number): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
-  const ho = Math.ceil(h / s), wo = Math.ceil(w / s);
-  const padded = ho * s === h && wo * s === w ? x : tf.pad(x, [[0, 0], [0, ho * s - h], [0, wo * s - w], [0, 0]]);
+  const ho = Math.ceil(h / s),
+    wo = Math.ceil(w / s);
+  const padded =
+    ho * s === h && wo * s === w
+      ? x
+      : tf.pad(x, [
+          [0, 0],
+          [0, ho * s - h],
+          [0, wo * s - w],
+          [0, 0],
+        ]);
   const grouped = tf.reshape(padded, [n, ho, s, wo, s, c]);
   return tf.reshape(tf.slice(grouped, [0, 0, 0, 0, 0, 0], [n, ho, 1, wo, 1, c]), [n, ho, wo, c]);
 }
@@ -75,10 +91,16 @@ export function shortcut(
   const inChannels = x.shape[x.shape.length - 1] as number;
   const shapeChanges = opts.stride !== 1 || inChannels !== opts.filters;
   if (opts.option === 'C' || (opts.option === 'B' && shapeChanges)) {
-    const projected = conv(x, { filters: opts.filters, kernelSize: 1, strides: opts.stride, name: `${opts.name}/proj` });
+    const projected = conv(x, {
+      filters: opts.filters,
+      kernelSize: 1,
+      strides: opts.stride,
+      name: `${opts.name}/proj`,
+    });
     return batchNorm(projected, `${opts.name}/proj_bn`);
   }
   if (!shapeChanges) return x;
-  return new ZeroPadShortcut({ stride: opts.stride, outChannels: opts.filters, name: `${opts.name}/pad` })
-    .apply(x) as tf.SymbolicTensor;
+  return new ZeroPadShortcut({ stride: opts.stride, outChannels: opts.filters, name: `${opts.name}/pad` }).apply(
+    x,
+  ) as tf.SymbolicTensor;
 }

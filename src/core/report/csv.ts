@@ -9,7 +9,8 @@ type Cell = string | number | boolean | null | undefined;
 
 function field(v: Cell): string {
   if (v === undefined || v === null) return '';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+  if (typeof v === 'number')
+    return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
   const s = String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -21,24 +22,58 @@ export function toCsv(header: string[], rows: Cell[][]): string {
 /** Parses CSV text into rows of strings (quoted fields, doubled quotes, CRLF). */
 export function parseCsv(src: string): string[][] {
   const rows: string[][] = [];
-  let row: string[] = [], cur = '', quoted = false, i = 0, any = false;
+  let row: string[] = [],
+    cur = '',
+    quoted = false,
+    i = 0,
+    any = false;
   while (i < src.length) {
     const c = src[i];
     if (quoted) {
-      if (c === '"' && src[i + 1] === '"') { cur += '"'; i += 2; continue; }
-      if (c === '"') { quoted = false; i++; continue; }
-      cur += c; i++; continue;
+      if (c === '"' && src[i + 1] === '"') {
+        cur += '"';
+        i += 2;
+        continue;
+      }
+      if (c === '"') {
+        quoted = false;
+        i++;
+        continue;
+      }
+      cur += c;
+      i++;
+      continue;
     }
-    if (c === '"') { quoted = true; any = true; i++; continue; }
-    if (c === ',') { row.push(cur); cur = ''; any = true; i++; continue; }
+    if (c === '"') {
+      quoted = true;
+      any = true;
+      i++;
+      continue;
+    }
+    if (c === ',') {
+      row.push(cur);
+      cur = '';
+      any = true;
+      i++;
+      continue;
+    }
     if (c === '\r' || c === '\n') {
-      row.push(cur); rows.push(row); row = []; cur = ''; any = false;
+      row.push(cur);
+      rows.push(row);
+      row = [];
+      cur = '';
+      any = false;
       i += c === '\r' && src[i + 1] === '\n' ? 2 : 1;
       continue;
     }
-    cur += c; any = true; i++;
+    cur += c;
+    any = true;
+    i++;
   }
-  if (any || cur || row.length) { row.push(cur); rows.push(row); }
+  if (any || cur || row.length) {
+    row.push(cur);
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -59,7 +94,18 @@ export function csvRecords(src: string): Record<string, string | number>[] {
 }
 
 export const METRICS_COLUMNS = [
-  'iteration', 'epoch', 'type', 'loss', 'trainError', 'testError', 'testLoss', 'lr', 'imagesPerSec', 'trainLoss', 'valError', 'seconds',
+  'iteration',
+  'epoch',
+  'type',
+  'loss',
+  'trainError',
+  'testError',
+  'testLoss',
+  'lr',
+  'imagesPerSec',
+  'trainLoss',
+  'valError',
+  'seconds',
 ] as const;
 
 /**
@@ -69,12 +115,18 @@ export const METRICS_COLUMNS = [
  * the epoch's seconds. Errors are fractions (0.25 = 25%).
  */
 export function metricsCsv(records: MetricRecord[]): string {
-  return toCsv([...METRICS_COLUMNS], records.map((r) => METRICS_COLUMNS.map((c) => (r as unknown as Record<string, Cell>)[c])));
+  return toCsv(
+    [...METRICS_COLUMNS],
+    records.map((r) => METRICS_COLUMNS.map((c) => (r as unknown as Record<string, Cell>)[c])),
+  );
 }
 
 /** gradients.jsonl as CSV, long form: one row per layer per record. */
 export function gradientsCsv(records: GradientRecord[]): string {
-  return toCsv(['iteration', 'layer', 'norm'], records.flatMap((r) => r.layers.map((l) => [r.iteration, l.name, l.norm])));
+  return toCsv(
+    ['iteration', 'layer', 'norm'],
+    records.flatMap((r) => r.layers.map((l) => [r.iteration, l.name, l.norm])),
+  );
 }
 
 /**
@@ -89,11 +141,15 @@ export function lesionCsv(result: LesionResult): string {
     rows.push(['random', '', r.k, '', r.meanError, '']);
     r.errors.forEach((e, i) => rows.push(['random-draw', '', r.k, i + 1, e, '']));
   }
-  if (result.custom) rows.push(['custom', result.custom.lesioned.join(' '), result.custom.lesioned.length, '', result.custom.error, '']);
+  if (result.custom)
+    rows.push(['custom', result.custom.lesioned.join(' '), result.custom.lesioned.length, '', result.custom.error, '']);
   return toCsv(['kind', 'block', 'k', 'draw', 'error', 'downsampling'], rows);
 }
 
 /** responses.json as CSV: layer (its BN), index (the conv's position), std. */
 export function responsesCsv(result: ResponsesResult): string {
-  return toCsv(['layer', 'index', 'std'], result.layers.map((l) => [l.name, l.index, l.std]));
+  return toCsv(
+    ['layer', 'index', 'std'],
+    result.layers.map((l) => [l.name, l.index, l.std]),
+  );
 }

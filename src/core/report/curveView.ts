@@ -31,10 +31,16 @@ export class CurveData {
   readonly test: XY[] = [];
   private ema?: { weight: number; upTo: number; values: Float64Array };
 
-  constructor(records: readonly MetricLike[] = []) { this.add(records); }
+  constructor(records: readonly MetricLike[] = []) {
+    this.add(records);
+  }
 
-  get length(): number { return this.n; }
-  get lastIteration(): number { return this.n ? this.it[this.n - 1] : 0; }
+  get length(): number {
+    return this.n;
+  }
+  get lastIteration(): number {
+    return this.n ? this.it[this.n - 1] : 0;
+  }
 
   add(records: readonly MetricLike[]): void {
     for (const r of records) {
@@ -53,8 +59,15 @@ export class CurveData {
   }
 
   private grow(): void {
-    const bigger = (a: Float64Array) => { const b = new Float64Array(a.length * 2); b.set(a); return b; };
-    this.it = bigger(this.it); this.err = bigger(this.err); this.lossV = bigger(this.lossV); this.lrV = bigger(this.lrV);
+    const bigger = (a: Float64Array) => {
+      const b = new Float64Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.it = bigger(this.it);
+    this.err = bigger(this.err);
+    this.lossV = bigger(this.lossV);
+    this.lrV = bigger(this.lrV);
   }
 
   /** Debiased EMA of the training error (TensorBoard's smoothing), kept and extended as records arrive. */
@@ -64,8 +77,11 @@ export class CurveData {
       this.ema = { weight, upTo: 0, values };
     }
     const e = this.ema;
-    let m = 0, w = 1;
-    if (e.upTo > 0) { ({ m, w } = this.emaState(e.upTo - 1, weight, e.values)); }
+    let m = 0,
+      w = 1;
+    if (e.upTo > 0) {
+      ({ m, w } = this.emaState(e.upTo - 1, weight, e.values));
+    }
     for (let i = e.upTo; i < this.n; i++) {
       m = weight * m + (1 - weight) * this.err[i];
       w *= weight;
@@ -88,16 +104,24 @@ export class CurveData {
 
   /** Index of the first iteration >= x. */
   private lowerBound(x: number): number {
-    let lo = 0, hi = this.n;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.it[mid] < x) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.it[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
     return lo;
   }
 
   view(o: { from?: number; to?: number; columns: number; smoothing: number }): CurveView {
-    const from = o.from ?? (this.n ? this.it[0] : 0), to = o.to ?? this.lastIteration;
+    const from = o.from ?? (this.n ? this.it[0] : 0),
+      to = o.to ?? this.lastIteration;
     // [a, b): the iterations in range; one more point each side so the lines reach the edges.
-    const a = this.lowerBound(from), b = this.lowerBound(Math.floor(to) + 1);
-    const start = Math.max(0, a - 1), end = Math.min(this.n, b + 1);
+    const a = this.lowerBound(from),
+      b = this.lowerBound(Math.floor(to) + 1);
+    const start = Math.max(0, a - 1),
+      end = Math.min(this.n, b + 1);
     const columns = Math.max(1, Math.floor(o.columns));
     const smooth = this.smoothed(o.smoothing);
     const first = this.test.findIndex(([x]) => x >= from);
@@ -105,7 +129,11 @@ export class CurveData {
     const t1 = this.test.findIndex(([x]) => x > to);
     const test = this.test.slice(t0, t1 < 0 ? this.test.length : t1 + 1);
     return {
-      from, to, count: Math.max(0, b - a), columns, smoothing: o.smoothing,
+      from,
+      to,
+      count: Math.max(0, b - a),
+      columns,
+      smoothing: o.smoothing,
       raw: minMax(this.it, this.err, start, end, columns),
       smooth: means(this.it, smooth, start, end, columns),
       loss: minMax(this.it, this.lossV, start, end, columns),
@@ -152,7 +180,8 @@ export function minMax(x: Float64Array, y: Float64Array, start: number, end: num
   const bounds = columnBounds(start, end, columns);
   for (let c = 0; c < columns; c++) {
     const [lo, hi] = bounds(c);
-    let iMin = -1, iMax = -1;
+    let iMin = -1,
+      iMax = -1;
     for (let i = lo; i < hi; i++) {
       if (Number.isNaN(y[i])) continue;
       if (iMin < 0 || y[i] < y[iMin]) iMin = i;
@@ -177,8 +206,12 @@ export function means(x: Float64Array, y: Float64Array, start: number, end: numb
   for (let c = 0; c < columns; c++) {
     const [lo, hi] = bounds(c);
     if (hi <= lo) continue;
-    let sx = 0, sy = 0;
-    for (let i = lo; i < hi; i++) { sx += x[i]; sy += y[i]; }
+    let sx = 0,
+      sy = 0;
+    for (let i = lo; i < hi; i++) {
+      sx += x[i];
+      sy += y[i];
+    }
     out.push([px(sx / (hi - lo)), r4(sy / (hi - lo))]);
   }
   return out;

@@ -2,7 +2,21 @@
 // comparison style), with the panel's smoothing.
 import type { MetricRecord } from '../runs/metricRecords';
 import { decimate, decimateMean, ema, Point } from './decimate';
-import { axes, Axis, innerTicks, legend, LegendItem, line, makePlot, maxOf, maxX, minOf, niceTicks, noData, title } from './svg/axes';
+import {
+  axes,
+  Axis,
+  innerTicks,
+  legend,
+  LegendItem,
+  line,
+  makePlot,
+  maxOf,
+  maxX,
+  minOf,
+  niceTicks,
+  noData,
+  title,
+} from './svg/axes';
 import { ChartOptions, svgDocument, themeOf } from './svg/primitives';
 
 // ---------------------------------------------------------------------------
@@ -65,20 +79,27 @@ type CurveKind = 'error' | 'loss';
 
 function curvesSvg(runs: CurveRun[], kind: CurveKind, o: CurveOptions): string {
   const t = themeOf(o);
-  const width = o.width ?? 760, height = o.height ?? 440;
+  const width = o.width ?? 760,
+    height = o.height ?? 440;
   const maxPoints = o.maxPoints ?? 2000;
   const smoothing = o.smoothing ?? 0.95;
   const compare = o.compare || runs.length > 1;
   const series = runs.map((r) => {
     const m = metricSeries(r.metrics);
     const raw = kind === 'error' ? m.trainError : m.loss;
-    return { run: r, raw, smooth: ema(raw, smoothing, o.debias ?? true), test: kind === 'error' ? m.testError : m.testLoss, val: kind === 'error' ? m.valError : [] };
+    return {
+      run: r,
+      raw,
+      smooth: ema(raw, smoothing, o.debias ?? true),
+      test: kind === 'error' ? m.testError : m.testLoss,
+      val: kind === 'error' ? m.valError : [],
+    };
   });
   const what = kind === 'error' ? 'error' : 'loss';
-  const heading = o.title ?? (compare
-    ? `Training (dashed) and test (bold) ${what}`
-    : `${runs[0]?.label ?? 'run'}: ${what}`);
-  if (series.every((s) => s.raw.length === 0 && s.test.length === 0)) return noData(width, height, t, heading, 'no metrics recorded yet');
+  const heading =
+    o.title ?? (compare ? `Training (dashed) and test (bold) ${what}` : `${runs[0]?.label ?? 'run'}: ${what}`);
+  if (series.every((s) => s.raw.length === 0 && s.test.length === 0))
+    return noData(width, height, t, heading, 'no metrics recorded yet');
 
   // Legend first: its height sets where the plot starts.
   const items: LegendItem[] = [];
@@ -92,12 +113,14 @@ function curvesSvg(runs: CurveRun[], kind: CurveKind, o: CurveOptions): string {
     items.push({ label: `test ${what} (per epoch)`, color: t.series[1], width: 2.5 });
     if (series[0].val.length) items.push({ label: `validation ${what}`, color: t.series[2], width: 2 });
   }
-  const left = 66, right = 22;
+  const left = 66,
+    right = 22;
   const lg = legend(items, left, heading ? 38 : 10, width - left - right, t);
   const top = (heading ? 38 : 10) + lg.height + 10;
   const bottom = 50;
 
-  const xMin = 0, xMax = Math.max(1, ...series.map((s) => Math.max(maxX(s.raw), maxX(s.test))));
+  const xMin = 0,
+    xMax = Math.max(1, ...series.map((s) => Math.max(maxX(s.raw), maxX(s.test))));
   let yHi = o.yMax ?? Math.max(...series.map((s) => Math.max(maxOf(s.smooth), maxOf(s.test), maxOf(s.val)))) * 1.05;
   if (kind === 'error' && o.yMax === undefined) yHi = Math.min(100, yHi);
   const yLo = o.yMin ?? 0;
@@ -105,7 +128,9 @@ function curvesSvg(runs: CurveRun[], kind: CurveKind, o: CurveOptions): string {
   const yTicks = niceTicks(yLo, yHi, 6).filter((v) => v >= yLo - 1e-9);
   const xa: Axis = { min: xMin, max: xMax, ticks: innerTicks(xMin, xMax, 8), label: 'iteration' };
   const ya: Axis = {
-    min: yLo, max: o.yMax ?? yTicks[yTicks.length - 1], ticks: o.yMax !== undefined ? yTicks.filter((v) => v <= o.yMax! + 1e-9) : yTicks,
+    min: yLo,
+    max: o.yMax ?? yTicks[yTicks.length - 1],
+    ticks: o.yMax !== undefined ? yTicks.filter((v) => v <= o.yMax! + 1e-9) : yTicks,
     label: kind === 'error' ? 'error (%)' : 'loss',
   };
   const p = makePlot(left, top, width - left - right, height - top - bottom, xa, ya);
@@ -116,16 +141,67 @@ function curvesSvg(runs: CurveRun[], kind: CurveKind, o: CurveOptions): string {
   series.forEach((s, i) => {
     const color = t.series[i % t.series.length];
     if (compare) {
-      body.push(line(p, decimateMean(s.smooth, smoothPoints), { color, width: 1.2, dashed: true, cls: 'train', label: `${s.run.label} train` }));
-      body.push(line(p, decimate(s.test, maxPoints), { color, width: 2.6, cls: 'test', points: s.test.length <= 40, label: `${s.run.label} test` }));
+      body.push(
+        line(p, decimateMean(s.smooth, smoothPoints), {
+          color,
+          width: 1.2,
+          dashed: true,
+          cls: 'train',
+          label: `${s.run.label} train`,
+        }),
+      );
+      body.push(
+        line(p, decimate(s.test, maxPoints), {
+          color,
+          width: 2.6,
+          cls: 'test',
+          points: s.test.length <= 40,
+          label: `${s.run.label} test`,
+        }),
+      );
     } else {
-      body.push(line(p, decimate(s.raw, maxPoints), { color, width: 1, opacity: t.name === 'dark' ? 0.22 : 0.28, cls: 'train-raw', label: 'training raw' }));
-      body.push(line(p, decimateMean(s.smooth, smoothPoints), { color, width: 2, cls: 'train-smooth', label: 'training smoothed' }));
-      if (s.val.length) body.push(line(p, decimate(s.val, maxPoints), { color: t.series[2], width: 2, cls: 'val', points: true, label: 'validation' }));
-      body.push(line(p, decimate(s.test, maxPoints), { color: t.series[1], width: 2.5, cls: 'test', points: true, label: 'test' }));
+      body.push(
+        line(p, decimate(s.raw, maxPoints), {
+          color,
+          width: 1,
+          opacity: t.name === 'dark' ? 0.22 : 0.28,
+          cls: 'train-raw',
+          label: 'training raw',
+        }),
+      );
+      body.push(
+        line(p, decimateMean(s.smooth, smoothPoints), {
+          color,
+          width: 2,
+          cls: 'train-smooth',
+          label: 'training smoothed',
+        }),
+      );
+      if (s.val.length)
+        body.push(
+          line(p, decimate(s.val, maxPoints), {
+            color: t.series[2],
+            width: 2,
+            cls: 'val',
+            points: true,
+            label: 'validation',
+          }),
+        );
+      body.push(
+        line(p, decimate(s.test, maxPoints), {
+          color: t.series[1],
+          width: 2.5,
+          cls: 'test',
+          points: true,
+          label: 'test',
+        }),
+      );
     }
   });
-  return svgDocument(width, height, t, title(heading, left - 50, 26, t) + lg.svg + body.join(''), { class: `chart curves-${kind}`, 'data-runs': runs.length });
+  return svgDocument(width, height, t, title(heading, left - 50, 26, t) + lg.svg + body.join(''), {
+    class: `chart curves-${kind}`,
+    'data-runs': runs.length,
+  });
 }
 
 /**
@@ -146,12 +222,15 @@ export function lossCurvesSvg(runs: CurveRun[], options: CurveOptions = {}): str
 /** The learning rate per iteration, stepped, on a log axis. */
 export function lrSvg(runs: CurveRun[], options: CurveOptions = {}): string {
   const t = themeOf(options);
-  const width = options.width ?? 760, height = options.height ?? 220;
+  const width = options.width ?? 760,
+    height = options.height ?? 220;
   const heading = options.title ?? 'Learning rate';
   const series = runs.map((r) => ({ run: r, lr: metricSeries(r.metrics).lr.filter(([, y]) => y > 0) }));
   if (series.every((s) => s.lr.length === 0)) return noData(width, height, t, heading, 'no learning rate recorded yet');
-  const items = runs.length > 1 ? series.map((s, i) => ({ label: s.run.label, color: t.series[i % t.series.length] })) : [];
-  const left = 66, right = 22;
+  const items =
+    runs.length > 1 ? series.map((s, i) => ({ label: s.run.label, color: t.series[i % t.series.length] })) : [];
+  const left = 66,
+    right = 22;
   const lg = legend(items, left, heading ? 38 : 10, width - left - right, t);
   const top = (heading ? 38 : 10) + lg.height + 10;
   const lrs = series.filter((s) => s.lr.length);
@@ -162,9 +241,26 @@ export function lrSvg(runs: CurveRun[], options: CurveOptions = {}): string {
   for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) ticks.push(10 ** e);
   const xMax = Math.max(1, ...lrs.map((s) => maxX(s.lr)));
   const xa: Axis = { min: 0, max: xMax, ticks: innerTicks(0, xMax, 8), label: 'iteration' };
-  const ya: Axis = { min: lo, max: hi, ticks, label: 'learning rate', log: true, format: (v) => (v >= 1e-3 ? String(Number(v.toPrecision(3))) : v.toExponential(0).replace('e-', 'e−')) };
+  const ya: Axis = {
+    min: lo,
+    max: hi,
+    ticks,
+    label: 'learning rate',
+    log: true,
+    format: (v) => (v >= 1e-3 ? String(Number(v.toPrecision(3))) : v.toExponential(0).replace('e-', 'e−')),
+  };
   const p = makePlot(left, top, width - left - right, height - top - 50, xa, ya);
   const body = [axes(p, xa, ya, t)];
-  series.forEach((s, i) => body.push(line(p, decimate(s.lr, options.maxPoints ?? 2000), { color: t.series[i % t.series.length], width: 2, step: true, cls: 'lr', label: s.run.label })));
+  series.forEach((s, i) =>
+    body.push(
+      line(p, decimate(s.lr, options.maxPoints ?? 2000), {
+        color: t.series[i % t.series.length],
+        width: 2,
+        step: true,
+        cls: 'lr',
+        label: s.run.label,
+      }),
+    ),
+  );
   return svgDocument(width, height, t, title(heading, 16, 26, t) + lg.svg + body.join(''), { class: 'chart lr' });
 }

@@ -18,16 +18,28 @@ export function decimate(points: Point[], max = 2000): Point[] {
     const end = Math.min(Math.floor((i + 1) * every) + 1, points.length - 1);
     const nextStart = end;
     const nextEnd = Math.min(Math.floor((i + 2) * every) + 1, points.length);
-    let ax = 0, ay = 0;
+    let ax = 0,
+      ay = 0;
     const nn = Math.max(1, nextEnd - nextStart);
-    for (let j = nextStart; j < nextEnd; j++) { ax += points[j][0]; ay += points[j][1]; }
-    ax /= nn; ay /= nn;
-    if (nextEnd <= nextStart) { ax = points[points.length - 1][0]; ay = points[points.length - 1][1]; }
-    let best = start, bestArea = -1;
+    for (let j = nextStart; j < nextEnd; j++) {
+      ax += points[j][0];
+      ay += points[j][1];
+    }
+    ax /= nn;
+    ay /= nn;
+    if (nextEnd <= nextStart) {
+      ax = points[points.length - 1][0];
+      ay = points[points.length - 1][1];
+    }
+    let best = start,
+      bestArea = -1;
     const [px, py] = points[a];
     for (let j = start; j < end; j++) {
       const area = Math.abs((px - ax) * (points[j][1] - py) - (px - points[j][0]) * (ay - py));
-      if (area > bestArea) { bestArea = area; best = j; }
+      if (area > bestArea) {
+        bestArea = area;
+        best = j;
+      }
     }
     out.push(points[best]);
     a = best;
@@ -45,11 +57,17 @@ export function decimateMean(points: Point[], max = 2000): Point[] {
   if (points.length <= max) return points.slice();
   if (max < 3) return decimate(points, max);
   const out: Point[] = [points[0]];
-  const inner = points.length - 2, buckets = max - 2;
+  const inner = points.length - 2,
+    buckets = max - 2;
   for (let b = 0; b < buckets; b++) {
-    const from = 1 + Math.floor((b * inner) / buckets), to = 1 + Math.floor(((b + 1) * inner) / buckets);
-    let sx = 0, sy = 0;
-    for (let j = from; j < to; j++) { sx += points[j][0]; sy += points[j][1]; }
+    const from = 1 + Math.floor((b * inner) / buckets),
+      to = 1 + Math.floor(((b + 1) * inner) / buckets);
+    let sx = 0,
+      sy = 0;
+    for (let j = from; j < to; j++) {
+      sx += points[j][0];
+      sy += points[j][1];
+    }
     const n = Math.max(1, to - from);
     out.push([sx / n, sy / n]);
   }
@@ -72,7 +90,8 @@ export function ema(points: Point[], weight = 0.95, debias = true): Point[] {
       return [x, m];
     });
   }
-  let m = 0, w = 1;
+  let m = 0,
+    w = 1;
   return points.map(([x, y]) => {
     m = weight * m + (1 - weight) * y;
     w *= weight;

@@ -6,7 +6,17 @@
 // where the spatial size changes. Nets with more than 60 layers are drawn
 // with their blocks collapsed, as the panel opens them.
 import type { ModelGraph, ModelSummary } from '../../protocol/graph';
-import { BOX_H, BOX_W, COL_W, edgePath, layoutGraph, Layout, LayoutNode, ROW_H, shortcutArc } from '../../../webview/panel/diagramLayout';
+import {
+  BOX_H,
+  BOX_W,
+  COL_W,
+  edgePath,
+  layoutGraph,
+  Layout,
+  LayoutNode,
+  ROW_H,
+  shortcutArc,
+} from '../../../webview/panel/diagramLayout';
 import { ChartTheme, esc, n2, svgDocument, text, themeOf } from './svg/primitives';
 
 const LEFT = 150;
@@ -53,37 +63,50 @@ export function diagramSvg(graph: ModelGraph, options: DiagramOptions = {}): str
     kx += 32 + label.length * 6.4 + 18;
   };
   if (kinds.has('identity') || kinds.size === 0) key('identity shortcut', `stroke="${t.accent}" stroke-width="2"`);
-  if (kinds.has('padding')) key('zero-padding shortcut (option A)', `stroke="${t.accent}" stroke-width="2" stroke-dasharray="6 4"`);
+  if (kinds.has('padding'))
+    key('zero-padding shortcut (option A)', `stroke="${t.accent}" stroke-width="2" stroke-dasharray="6 4"`);
   if (kinds.has('projection')) key('projection shortcut', `stroke="${t.series[1]}" stroke-width="3"`);
-  if (layout.nodes.some((n) => n.group)) out.push(text(kx, 48, '▸ collapsed block', { fill: t.muted, 'font-size': 11 }));
+  if (layout.nodes.some((n) => n.group))
+    out.push(text(kx, 48, '▸ collapsed block', { fill: t.muted, 'font-size': 11 }));
 
   for (const st of layout.stages) {
     const y = top + st.row * ROW_H - 6;
-    out.push(`<line class="stage-boundary" x1="4" x2="${width - 4}" y1="${y}" y2="${y}" stroke="${t.muted}" stroke-dasharray="2 4"/>`);
+    out.push(
+      `<line class="stage-boundary" x1="4" x2="${width - 4}" y1="${y}" y2="${y}" stroke="${t.muted}" stroke-dasharray="2 4"/>`,
+    );
     out.push(text(6, y - 3, st.label, { fill: t.muted, 'font-size': 10 }));
   }
   for (const e of layout.edges) {
-    const a = pos.get(e.from), b = pos.get(e.to);
+    const a = pos.get(e.from),
+      b = pos.get(e.to);
     if (!a || !b) continue;
     out.push(`<path class="edge" d="${edgePath(a, b)}" fill="none" stroke="${t.muted}" stroke-width="1.2"/>`);
   }
   layout.shortcuts.forEach((sc, i) => {
-    const a = pos.get(sc.fromBox), b = pos.get(sc.toBox);
+    const a = pos.get(sc.fromBox),
+      b = pos.get(sc.toBox);
     if (!a || !b) return;
     const arc = shortcutArc(a, b, i);
     const proj = sc.kind === 'projection';
     const tip = `${sc.kind} shortcut ${sc.from} → ${sc.to}${sc.via.length ? ` via ${sc.via.join(', ')}` : ''}; skips ${sc.skips.length} layers`;
-    out.push(`<path class="shortcut shortcut-${sc.kind}" data-kind="${sc.kind}" data-from="${esc(sc.from)}" data-to="${esc(sc.to)}" ` +
-      `d="${arc.d}" fill="none" ` +
-      `stroke="${proj ? t.series[1] : t.accent}" stroke-width="${proj ? 3 : 2}"${sc.kind === 'padding' ? ' stroke-dasharray="6 4"' : ''}><title>${esc(tip)}</title></path>`);
+    out.push(
+      `<path class="shortcut shortcut-${sc.kind}" data-kind="${sc.kind}" data-from="${esc(sc.from)}" data-to="${esc(sc.to)}" ` +
+        `d="${arc.d}" fill="none" ` +
+        `stroke="${proj ? t.series[1] : t.accent}" stroke-width="${proj ? 3 : 2}"${sc.kind === 'padding' ? ' stroke-dasharray="6 4"' : ''}><title>${esc(tip)}</title></path>`,
+    );
     if (sc.kind !== 'identity') {
       out.push(text(arc.label.x + 4, arc.label.y + 4, proj ? 'proj' : 'pad', { fill: t.muted, 'font-size': 10 }));
     }
     const { x, y } = arc.end;
-    out.push(`<path d="M${n2(x + 7)},${n2(y - 4)} L${n2(x)},${n2(y)} L${n2(x + 7)},${n2(y + 4)}" fill="none" stroke="${proj ? t.series[1] : t.accent}" stroke-width="1.5"/>`);
+    out.push(
+      `<path d="M${n2(x + 7)},${n2(y - 4)} L${n2(x)},${n2(y)} L${n2(x + 7)},${n2(y + 4)}" fill="none" stroke="${proj ? t.series[1] : t.accent}" stroke-width="1.5"/>`,
+    );
   });
   for (const n of layout.nodes) out.push(box(n, pos.get(n.id)!, t));
-  return svgDocument(width, height, t, out.join('\n') + '\n', { class: 'diagram', 'data-shortcuts': layout.shortcuts.length });
+  return svgDocument(width, height, t, out.join('\n') + '\n', {
+    class: 'diagram',
+    'data-shortcuts': layout.shortcuts.length,
+  });
 }
 
 function box(n: LayoutNode, p: { x: number; y: number }, t: ChartTheme): string {
@@ -92,8 +115,11 @@ function box(n: LayoutNode, p: { x: number; y: number }, t: ChartTheme): string 
   const label = `${n.group ? '▸ ' : ''}${n.label}`.slice(0, 34);
   const detail = `${n.detail} · ${n.shape}${n.params ? ` · ${n.params.toLocaleString('en-US')} p` : ''}`.slice(0, 42);
   const tip = n.group ? `${n.group}: ${n.members.join(', ')}` : `${n.id} (${n.detail})`;
-  return `<g class="node${n.group ? ' block' : ''}" data-id="${esc(n.id)}" transform="translate(${p.x},${p.y})"><title>${esc(tip)}</title>` +
+  return (
+    `<g class="node${n.group ? ' block' : ''}" data-id="${esc(n.id)}" transform="translate(${p.x},${p.y})"><title>${esc(tip)}</title>` +
     `<rect width="${BOX_W}" height="${BOX_H}" rx="${n.group ? 8 : 4}" fill="${t.background}" stroke="${stroke}" stroke-width="${isAdd || n.group ? 2 : 1}"/>` +
     text(8, 14, label, { fill: t.foreground, 'font-size': 11, 'font-weight': n.group ? 600 : 400 }) +
-    text(8, 28, detail, { fill: t.muted, 'font-size': 10 }) + '</g>';
+    text(8, 28, detail, { fill: t.muted, 'font-size': 10 }) +
+    '</g>'
+  );
 }

@@ -33,14 +33,18 @@ function need(run: RunData, file: string, present: boolean, hint: string): void 
   if (!present) throw new ReportError(`${path.join(run.dir, file)} not found: ${hint}`);
 }
 
-const needMetrics = (run: RunData) => need(run, METRICS, hasMetrics(run.dir), 'the run has not recorded any metrics yet');
+const needMetrics = (run: RunData) =>
+  need(run, METRICS, hasMetrics(run.dir), 'the run has not recorded any metrics yet');
 
 /** One chart of one or more run folders, as an SVG string. */
 export function plotSvg(kind: PlotKind, runDirs: string[], o: PlotOptions = {}): string {
   if (runDirs.length === 0) throw new ReportError('no run folder given');
   const runs = runDirs.map(loadRun);
   const single = () => {
-    if (runs.length > 1) throw new ReportError(`plot ${kind} takes one run folder (got ${runs.length}); curves, compare, loss, lr and responses take several`);
+    if (runs.length > 1)
+      throw new ReportError(
+        `plot ${kind} takes one run folder (got ${runs.length}); curves, compare, loss, lr and responses take several`,
+      );
     return runs[0];
   };
   const labels = runLabels(runs.map((r) => r.info));
@@ -53,12 +57,24 @@ export function plotSvg(kind: PlotKind, runDirs: string[], o: PlotOptions = {}):
       runs.forEach(needMetrics);
       const curves = runs.map((r, i) => ({ label: labels[i], metrics: r.metrics }));
       const opts = { ...base, yMax: o.yMax, compare: kind === 'compare' };
-      return kind === 'loss' ? lossCurvesSvg(curves, opts) : kind === 'lr' ? lrSvg(curves, opts) : errorCurvesSvg(curves, opts);
+      return kind === 'loss'
+        ? lossCurvesSvg(curves, opts)
+        : kind === 'lr'
+          ? lrSvg(curves, opts)
+          : errorCurvesSvg(curves, opts);
     }
     case 'gradients': {
       const run = single();
-      need(run, GRADIENTS, !!run.gradients, 'gradient norms are recorded while training (every N iterations: `resnet-lab train ... --grad-every N`)');
-      return gradientHeatmapSvg(run.gradients!, `Gradient norm per layer: ${labels[0]}`, { ...base, maxCells: o.maxCells });
+      need(
+        run,
+        GRADIENTS,
+        !!run.gradients,
+        'gradient norms are recorded while training (every N iterations: `resnet-lab train ... --grad-every N`)',
+      );
+      return gradientHeatmapSvg(run.gradients!, `Gradient norm per layer: ${labels[0]}`, {
+        ...base,
+        maxCells: o.maxCells,
+      });
     }
     case 'lesion': {
       const run = single();
@@ -67,7 +83,10 @@ export function plotSvg(kind: PlotKind, runDirs: string[], o: PlotOptions = {}):
     }
     case 'responses': {
       for (const r of runs) need(r, RESPONSES_JSON, !!r.responses, `run \`resnet-lab responses ${r.dir}\` first`);
-      return responsesSvg(runs.map((r, i) => ({ label: labels[i], result: r.responses! })), { ...base, sorted: o.sorted });
+      return responsesSvg(
+        runs.map((r, i) => ({ label: labels[i], result: r.responses! })),
+        { ...base, sorted: o.sorted },
+      );
     }
     case 'diagram': {
       const run = single();
@@ -93,4 +112,3 @@ export function exportCsv(runDir: string, outDir = runDir): string[] {
   if (run.responses) write(csvFile('responses'), responsesCsv(run.responses));
   return written;
 }
-

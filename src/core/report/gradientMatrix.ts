@@ -11,7 +11,10 @@ export interface GradientMatrix {
   norms: number[][];
 }
 
-interface RecordLike { iteration: number; layers: { name: string; norm: number }[] }
+interface RecordLike {
+  iteration: number;
+  layers: { name: string; norm: number }[];
+}
 
 const r4 = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : 0);
 
@@ -72,7 +75,12 @@ export function columns(m: GradientMatrix, count: number): Column[] {
  * heatmap (so the canvas may be scaled to any size): column, and layer index
  * with the input (layer 0) in the bottom row.
  */
-export function cellAt(fx: number, fy: number, cols: number, rows: number): { column: number; layer: number } | undefined {
+export function cellAt(
+  fx: number,
+  fy: number,
+  cols: number,
+  rows: number,
+): { column: number; layer: number } | undefined {
   if (!(fx >= 0 && fx < 1 && fy >= 0 && fy < 1)) return undefined;
   return { column: Math.floor(fx * cols), layer: rows - 1 - Math.floor(fy * rows) };
 }

@@ -17,13 +17,18 @@ import { ChartTheme, esc, themeOf } from './svg/primitives';
 // ---------------------------------------------------------------------------
 // Numbers as text
 
-const pct = (x: number | null | undefined, digits = 2) => (x == null || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(digits)}%`);
-const num = (x: number | null | undefined, digits = 4) => (x == null || !Number.isFinite(x) ? '–' : Number(x.toPrecision(digits)).toString());
-const int = (x: number | null | undefined) => (x == null || !Number.isFinite(x) ? '–' : Math.round(x).toLocaleString('en-US'));
+const pct = (x: number | null | undefined, digits = 2) =>
+  x == null || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(digits)}%`;
+const num = (x: number | null | undefined, digits = 4) =>
+  x == null || !Number.isFinite(x) ? '–' : Number(x.toPrecision(digits)).toString();
+const int = (x: number | null | undefined) =>
+  x == null || !Number.isFinite(x) ? '–' : Math.round(x).toLocaleString('en-US');
 
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds <= 0) return '–';
-  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = Math.round(seconds % 60);
+  const h = Math.floor(seconds / 3600),
+    m = Math.floor((seconds % 3600) / 60),
+    s = Math.round(seconds % 60);
   return h ? `${h} h ${m} min` : m ? `${m} min ${s} s` : `${s} s`;
 }
 
@@ -40,7 +45,8 @@ export function finalErrors(info: RunInfo, metrics: MetricRecord[]): FinalErrors
   const epochs = metrics.filter((m) => m.type === 'epoch');
   const last = epochs[epochs.length - 1];
   let best: MetricRecord | undefined;
-  for (const e of epochs) if (e.testError !== undefined && (best?.testError === undefined || e.testError < best.testError)) best = e;
+  for (const e of epochs)
+    if (e.testError !== undefined && (best?.testError === undefined || e.testError < best.testError)) best = e;
   return {
     iteration: info.final?.iteration ?? last?.iteration ?? null,
     trainError: info.final?.trainError ?? last?.trainError ?? null,
@@ -57,9 +63,13 @@ export function lrChanges(metrics: MetricRecord[]): string {
   for (const m of metrics) {
     if (m.type !== 'iteration' || m.lr === undefined) continue;
     if (prev === undefined) parts.push(num(m.lr));
-    else if (Math.abs(m.lr - prev) > 1e-12 * Math.max(1, Math.abs(prev))) parts.push(`${num(m.lr)} from ${int(m.iteration)}`);
+    else if (Math.abs(m.lr - prev) > 1e-12 * Math.max(1, Math.abs(prev)))
+      parts.push(`${num(m.lr)} from ${int(m.iteration)}`);
     prev = m.lr;
-    if (parts.length > 12) { parts.push('…'); break; }
+    if (parts.length > 12) {
+      parts.push('…');
+      break;
+    }
   }
   return parts.join(' → ');
 }
@@ -69,21 +79,28 @@ function recipeRows(info: RunInfo, metrics: MetricRecord[], timing: [string, str
   const d = info.dataset;
   const data = d
     ? `${d.name} (${d.inputShape?.join('×') ?? '?'}, ${d.classNames?.length ?? '?'} classes): ${int(d.train)} training${d.validation ? `, ${int(d.validation)} validation` : ''}, ${int(d.test)} test images`
-    : r?.data?.name ?? '–';
+    : (r?.data?.name ?? '–');
   const rows: [string, string][] = [['data', data]];
   if (d?.source) rows.push(['data source', d.source]);
   if (r) {
-    rows.push(['length', `${int(info.epochs)} epochs × ${int(info.iterationsPerEpoch)} iterations = ${int(info.totalIterations)} iterations`]);
+    rows.push([
+      'length',
+      `${int(info.epochs)} epochs × ${int(info.iterationsPerEpoch)} iterations = ${int(info.totalIterations)} iterations`,
+    ]);
     rows.push(['mini-batch', int(r.batchSize)]);
     const o = r.optimizer;
     rows.push(['optimizer', `SGD, momentum ${num(o.momentum)}, weight decay ${num(o.weightDecay)}`]);
     const ms = milestones(r, info.totalIterations);
     let schedule = `${num(o.lr)}, ×${num(r.schedule?.gamma ?? 0.1)} after iteration${ms.length > 1 ? 's' : ''} ${ms.map(int).join(', ')}${r.schedule?.milestones ? '' : ' (50% and 75% of the run)'}`;
-    if (r.schedule?.warmup) schedule += `; warm-up at ${num(r.schedule.warmup.lr)}${r.schedule.warmup.untilTrainError ? ` until training error < ${pct(r.schedule.warmup.untilTrainError, 0)}` : ''}`;
+    if (r.schedule?.warmup)
+      schedule += `; warm-up at ${num(r.schedule.warmup.lr)}${r.schedule.warmup.untilTrainError ? ` until training error < ${pct(r.schedule.warmup.untilTrainError, 0)}` : ''}`;
     rows.push(['learning rate', schedule]);
     const seen = lrChanges(metrics);
     if (seen) rows.push(['learning rate, as run', seen]);
-    rows.push(['augmentation', r.augment ? `${r.augment.pad}-pixel pad and random crop${r.augment.flip ? ', horizontal flip' : ''}` : 'none']);
+    rows.push([
+      'augmentation',
+      r.augment ? `${r.augment.pad}-pixel pad and random crop${r.augment.flip ? ', horizontal flip' : ''}` : 'none',
+    ]);
     rows.push(['seed', String(r.seed)]);
   }
   return [...rows, ...timing];
@@ -157,29 +174,44 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
   const fin = finalErrors(info, metrics);
   const s = info.summary;
   const shortcuts = info.graph ? findShortcuts(info.graph) : [];
-  const kinds = ['identity', 'padding', 'projection'].map((k) => [k, shortcuts.filter((x) => x.kind === k).length] as const).filter(([, n]) => n > 0);
+  const kinds = ['identity', 'padding', 'projection']
+    .map((k) => [k, shortcuts.filter((x) => x.kind === k).length] as const)
+    .filter(([, n]) => n > 0);
   const epochs = metrics.filter((m) => m.type === 'epoch');
   const iterations = metrics.filter((m) => m.type === 'iteration');
   const lastIteration = iterations[iterations.length - 1];
   const seconds = epochs.reduce((a, e) => a + (e.seconds ?? 0), 0);
-  const speeds = iterations.map((m) => m.imagesPerSec).filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
+  const speeds = iterations
+    .map((m) => m.imagesPerSec)
+    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
+    .sort((a, b) => a - b);
   const speed = speeds.length ? speeds[Math.floor(speeds.length / 2)] : undefined;
   const runs = [{ label, metrics }];
   const chartOpts = { dark: options.dark, maxPoints: options.maxPoints };
   const now = options.now ?? new Date();
 
   const html: string[] = [];
-  html.push(`<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">`);
-  html.push(`<title>${esc(`${info.experiment} · ${info.id} · ResNet Lab`)}</title>\n<style>${css(t)}</style>\n</head>\n<body>\n<main>`);
+  html.push(
+    `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">`,
+  );
+  html.push(
+    `<title>${esc(`${info.experiment} · ${info.id} · ResNet Lab`)}</title>\n<style>${css(t)}</style>\n</head>\n<body>\n<main>`,
+  );
   html.push(`<h1>${info.experiment === s?.name ? '' : `${esc(info.experiment)}: `}${esc(label)}</h1>`);
-  html.push(`<p class="sub">run <code>${esc(info.id)}</code> · <span class="status ${esc(info.status)}">${esc(info.status)}</span> · started ${esc(info.createdAt?.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') ?? '–')} · backend ${esc(info.backend ?? '–')} · <code>${esc(info.file ?? '')}</code></p>`);
+  html.push(
+    `<p class="sub">run <code>${esc(info.id)}</code> · <span class="status ${esc(info.status)}">${esc(info.status)}</span> · started ${esc(info.createdAt?.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') ?? '–')} · backend ${esc(info.backend ?? '–')} · <code>${esc(info.file ?? '')}</code></p>`,
+  );
 
-  const progress = lastIteration ? `${int(fin.iteration ?? lastIteration.iteration)} of ${int(info.totalIterations)} iterations` : 'not started';
+  const progress = lastIteration
+    ? `${int(fin.iteration ?? lastIteration.iteration)} of ${int(info.totalIterations)} iterations`
+    : 'not started';
   html.push('<div class="cards">');
-  const card = (k: string, v: string, cls = '') => html.push(`<div class="card ${cls}"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`);
+  const card = (k: string, v: string, cls = '') =>
+    html.push(`<div class="card ${cls}"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`);
   card('final test error', pct(fin.testError), 'final-test');
   card('final training error', pct(fin.trainError), 'final-train');
-  if (fin.bestTestError !== null && fin.bestTestError !== fin.testError) card(`best test error (epoch ${fin.bestEpoch})`, pct(fin.bestTestError));
+  if (fin.bestTestError !== null && fin.bestTestError !== fin.testError)
+    card(`best test error (epoch ${fin.bestEpoch})`, pct(fin.bestTestError));
   card('depth', s ? String(s.depth) : '–');
   card('parameters', s ? int(s.trainableParams) : '–');
   card('progress', progress);
@@ -193,7 +225,10 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
         ['name', s.name],
         ['depth', `${s.depth} weighted layers on the main path`],
         ['shortcuts', `${s.shortcuts}${kinds.length ? ` (${kinds.map(([k, n]) => `${n} ${k}`).join(', ')})` : ''}`],
-        ['parameters', `${int(s.trainableParams)} trainable${s.totalParams !== s.trainableParams ? `, ${int(s.totalParams)} in all` : ''}`],
+        [
+          'parameters',
+          `${int(s.trainableParams)} trainable${s.totalParams !== s.trainableParams ? `, ${int(s.totalParams)} in all` : ''}`,
+        ],
         ['layers', `${info.graph?.nodes.length ?? s.layers.length} (tfjs layers, incl. BN, ReLU, Add)`],
       ]
     : [['name', info.experiment]];
@@ -206,27 +241,51 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
   html.push('</section></div>');
 
   const sections: [string, string, boolean][] = [
-    ['error', 'error curves', true], ['epochs', 'per epoch', epochs.length > 0], ['gradients', 'gradient norms', !!run.gradients],
-    ['lesion', 'lesion study', !!run.lesion], ['responses', 'layer responses', !!run.responses], ['diagram', 'layer diagram', !!info.graph],
+    ['error', 'error curves', true],
+    ['epochs', 'per epoch', epochs.length > 0],
+    ['gradients', 'gradient norms', !!run.gradients],
+    ['lesion', 'lesion study', !!run.lesion],
+    ['responses', 'layer responses', !!run.responses],
+    ['diagram', 'layer diagram', !!info.graph],
   ];
-  html.push(`<nav>${sections.filter(([, , on]) => on).map(([id, name]) => `<a href="#${id}">${name}</a>`).join(' · ')}</nav>`);
+  html.push(
+    `<nav>${sections
+      .filter(([, , on]) => on)
+      .map(([id, name]) => `<a href="#${id}">${name}</a>`)
+      .join(' · ')}</nav>`,
+  );
   html.push('<h2 id="error">Error</h2>');
-  html.push(figure(errorCurvesSvg(runs, { ...chartOpts, title: '', width: 1000, height: 460 }),
-    'Training error per mini-batch (faint), its exponential moving average (weight 0.95), and test error after each epoch.'));
+  html.push(
+    figure(
+      errorCurvesSvg(runs, { ...chartOpts, title: '', width: 1000, height: 460 }),
+      'Training error per mini-batch (faint), its exponential moving average (weight 0.95), and test error after each epoch.',
+    ),
+  );
   html.push('<div class="grid2">');
-  html.push(figure(lossCurvesSvg(runs, { ...chartOpts, title: 'Loss', width: 520, height: 320 }), 'Training loss per mini-batch (faint) and smoothed; test loss after each epoch.'));
+  html.push(
+    figure(
+      lossCurvesSvg(runs, { ...chartOpts, title: 'Loss', width: 520, height: 320 }),
+      'Training loss per mini-batch (faint) and smoothed; test loss after each epoch.',
+    ),
+  );
   html.push(figure(lrSvg(runs, { ...chartOpts, width: 520, height: 320 }), 'Learning rate per iteration.'));
   html.push('</div>');
 
   if (epochs.length) {
     html.push('<h2 id="epochs">Per epoch</h2>');
     // Long tables start folded (a <details> element needs no script).
-    html.push(`<details${epochs.length <= 40 ? ' open' : ''}><summary>${epochs.length} epoch${epochs.length === 1 ? '' : 's'}</summary>`);
+    html.push(
+      `<details${epochs.length <= 40 ? ' open' : ''}><summary>${epochs.length} epoch${epochs.length === 1 ? '' : 's'}</summary>`,
+    );
     const hasVal = epochs.some((e) => e.valError !== undefined);
-    html.push(`<table class="epochs"><thead><tr><th>epoch</th><th>iteration</th><th>training loss</th><th>training error</th><th>test loss</th><th>test error</th>${hasVal ? '<th>validation error</th>' : ''}<th>seconds</th></tr></thead><tbody>`);
+    html.push(
+      `<table class="epochs"><thead><tr><th>epoch</th><th>iteration</th><th>training loss</th><th>training error</th><th>test loss</th><th>test error</th>${hasVal ? '<th>validation error</th>' : ''}<th>seconds</th></tr></thead><tbody>`,
+    );
     for (const e of epochs) {
       const best = fin.bestEpoch === e.epoch ? ' class="best"' : '';
-      html.push(`<tr${best}><td>${e.epoch}</td><td>${int(e.iteration)}</td><td>${num(e.trainLoss)}</td><td>${pct(e.trainError)}</td><td>${num(e.testLoss)}</td><td>${pct(e.testError)}</td>${hasVal ? `<td>${pct(e.valError)}</td>` : ''}<td>${e.seconds !== undefined ? e.seconds.toFixed(1) : '–'}</td></tr>`);
+      html.push(
+        `<tr${best}><td>${e.epoch}</td><td>${int(e.iteration)}</td><td>${num(e.trainLoss)}</td><td>${pct(e.trainError)}</td><td>${num(e.testLoss)}</td><td>${pct(e.testError)}</td>${hasVal ? `<td>${pct(e.valError)}</td>` : ''}<td>${e.seconds !== undefined ? e.seconds.toFixed(1) : '–'}</td></tr>`,
+      );
     }
     html.push('</tbody></table></details>');
     if (fin.bestEpoch !== null) html.push(`<p class="note">Bold: the epoch with the lowest test error.</p>`);
@@ -234,27 +293,65 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
 
   if (run.gradients) {
     html.push('<h2 id="gradients">Gradient norms</h2>');
-    html.push(figure(gradientHeatmapSvg(run.gradients, '', { ...chartOpts, title: '' }),
-      `Norm of each layer's gradient (all its weights), every ${info.recipe?.gradientNormEvery ?? 'N'} iterations; rows from the input (bottom) to the output (top), log scale.`));
+    html.push(
+      figure(
+        gradientHeatmapSvg(run.gradients, '', { ...chartOpts, title: '' }),
+        `Norm of each layer's gradient (all its weights), every ${info.recipe?.gradientNormEvery ?? 'N'} iterations; rows from the input (bottom) to the output (top), log scale.`,
+      ),
+    );
   }
   if (run.lesion) {
     html.push('<h2 id="lesion">Lesion study</h2>');
-    html.push(figure(lesionBarsSvg(run.lesion, { ...chartOpts, title: '' }),
-      `Test error on ${int(run.lesion.testExamples)} images with residual blocks deleted at test time (Veit et al. 2016): one at a time (left) and k at random (right).`));
+    html.push(
+      figure(
+        lesionBarsSvg(run.lesion, { ...chartOpts, title: '' }),
+        `Test error on ${int(run.lesion.testExamples)} images with residual blocks deleted at test time (Veit et al. 2016): one at a time (left) and k at random (right).`,
+      ),
+    );
   }
   if (run.responses) {
     html.push('<h2 id="responses">Layer responses</h2>');
     html.push('<div class="grid2">');
-    html.push(figure(responsesSvg([{ label, result: run.responses }], { ...chartOpts, title: 'Original order', width: 520, height: 340 }), 'Std of each 3×3 layer\'s response after BN, before the nonlinearity (He et al. 2015, Fig. 7).'));
-    html.push(figure(responsesSvg([{ label, result: run.responses }], { ...chartOpts, sorted: true, title: 'Sorted by magnitude', width: 520, height: 340 }), `Measured on ${int(run.responses.testExamples)} test images.`));
+    html.push(
+      figure(
+        responsesSvg([{ label, result: run.responses }], {
+          ...chartOpts,
+          title: 'Original order',
+          width: 520,
+          height: 340,
+        }),
+        "Std of each 3×3 layer's response after BN, before the nonlinearity (He et al. 2015, Fig. 7).",
+      ),
+    );
+    html.push(
+      figure(
+        responsesSvg([{ label, result: run.responses }], {
+          ...chartOpts,
+          sorted: true,
+          title: 'Sorted by magnitude',
+          width: 520,
+          height: 340,
+        }),
+        `Measured on ${int(run.responses.testExamples)} test images.`,
+      ),
+    );
     html.push('</div>');
   }
   if (info.graph) {
     html.push('<h2 id="diagram">Layer diagram</h2>');
-    html.push(`<figure class="diagram">${inline(diagramSvg(info.graph, { dark: options.dark, summary: s }))}<figcaption>Main path top to bottom; shortcuts on the right. ${info.graph.nodes.length > 60 ? 'Blocks are collapsed; ' : ''}Dotted lines mark where the feature map size changes.</figcaption></figure>`);
+    html.push(
+      `<figure class="diagram">${inline(diagramSvg(info.graph, { dark: options.dark, summary: s }))}<figcaption>Main path top to bottom; shortcuts on the right. ${info.graph.nodes.length > 60 ? 'Blocks are collapsed; ' : ''}Dotted lines mark where the feature map size changes.</figcaption></figure>`,
+    );
   }
 
-  html.push(`<footer>Generated by ResNet Lab from <code>${esc(run.dir)}</code> on ${esc(now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}.</footer>`);
+  html.push(
+    `<footer>Generated by ResNet Lab from <code>${esc(run.dir)}</code> on ${esc(
+      now
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC'),
+    )}.</footer>`,
+  );
   html.push('</main>\n</body>\n</html>\n');
   return html.join('\n');
 }

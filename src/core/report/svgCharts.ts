@@ -13,11 +13,31 @@
 //   lesionSvg.ts       lesion study
 //   responsesSvg.ts    layer responses
 export {
-  type ChartOptions, type ChartTheme, DARK_THEME, esc, LIGHT_THEME, n2, svgDocument, text, textWidth, themeOf, truncate, uid, viridis,
+  type ChartOptions,
+  type ChartTheme,
+  DARK_THEME,
+  esc,
+  LIGHT_THEME,
+  n2,
+  svgDocument,
+  text,
+  textWidth,
+  themeOf,
+  truncate,
+  uid,
+  viridis,
 } from './svg/primitives';
 export { type Axis, fmtNumber, innerTicks, type LegendItem, niceTicks, type SeriesStyle } from './svg/axes';
 export { decimate, decimateMean, ema, type Point } from './decimate';
-export { type CurveOptions, type CurveRun, errorCurvesSvg, lossCurvesSvg, lrSvg, metricSeries, type MetricSeries } from './curvesSvg';
+export {
+  type CurveOptions,
+  type CurveRun,
+  errorCurvesSvg,
+  lossCurvesSvg,
+  lrSvg,
+  metricSeries,
+  type MetricSeries,
+} from './curvesSvg';
 export { gradientHeatmapSvg, type HeatmapOptions } from './heatmapSvg';
 export { blockLabel, lesionBarsSvg } from './lesionSvg';
 export { type ResponsesOptions, responsesSvg } from './responsesSvg';

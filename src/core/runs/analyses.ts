@@ -11,9 +11,15 @@ import { RunFolderError } from './runErrors';
 import { writeFileAtomic } from './runFolder';
 
 /** Where a stored analysis comes from. */
-export interface AnalysisStamp { checkpoint: 'latest' | 'best'; iteration: number; computedAt: string }
+export interface AnalysisStamp {
+  checkpoint: 'latest' | 'best';
+  iteration: number;
+  computedAt: string;
+}
 
-interface Schema<T> { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }
+interface Schema<T> {
+  safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } };
+}
 
 /** A stored analysis, validated; undefined when the run has none, a RunFolderError naming the file when it is damaged. */
 function readResult<T>(runDir: string, file: string, what: string, schema: Schema<T>): T | undefined {
@@ -26,12 +32,15 @@ function readResult<T>(runDir: string, file: string, what: string, schema: Schem
     throw new RunFolderError(`${p} is not valid JSON: ${(e as Error).message}`);
   }
   const r = schema.safeParse(raw);
-  if (!r.success) throw new RunFolderError(`${p} does not look like a ${what} result: ${r.error.message.slice(0, 300)}`);
+  if (!r.success)
+    throw new RunFolderError(`${p} does not look like a ${what} result: ${r.error.message.slice(0, 300)}`);
   return r.data;
 }
 
-export const readLesion = (runDir: string): LesionResult | undefined => readResult(runDir, LESION_JSON, 'lesion', LesionResultSchema);
-export const readResponses = (runDir: string): ResponsesResult | undefined => readResult(runDir, RESPONSES_JSON, 'responses', ResponsesResultSchema);
+export const readLesion = (runDir: string): LesionResult | undefined =>
+  readResult(runDir, LESION_JSON, 'lesion', LesionResultSchema);
+export const readResponses = (runDir: string): ResponsesResult | undefined =>
+  readResult(runDir, RESPONSES_JSON, 'responses', ResponsesResultSchema);
 
 /** Both analyses for the panel, which shows what it can: a missing or damaged file is left out. */
 export function readAnalyses(runDir: string): RunAnalyses {
@@ -48,5 +57,7 @@ export function readAnalyses(runDir: string): RunAnalyses {
 const write = (runDir: string, file: string, result: object, stamp: AnalysisStamp) =>
   writeFileAtomic(path.join(runDir, file), JSON.stringify({ ...result, ...stamp }, null, 2));
 
-export const writeLesion = (runDir: string, result: LesionResult, stamp: AnalysisStamp): void => write(runDir, LESION_JSON, result, stamp);
-export const writeResponses = (runDir: string, result: ResponsesResult, stamp: AnalysisStamp): void => write(runDir, RESPONSES_JSON, result, stamp);
+export const writeLesion = (runDir: string, result: LesionResult, stamp: AnalysisStamp): void =>
+  write(runDir, LESION_JSON, result, stamp);
+export const writeResponses = (runDir: string, result: ResponsesResult, stamp: AnalysisStamp): void =>
+  write(runDir, RESPONSES_JSON, result, stamp);

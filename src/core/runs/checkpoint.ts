@@ -33,7 +33,14 @@ function toBuffer(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
   return Buffer.concat(data.map((d) => new Uint8Array(d)));
 }
 
-export async function saveCheckpoint(tf: TF, runDir: string, kind: CheckpointKind, model: tfjs.LayersModel, state: TrainState, optimizer?: Float32Array): Promise<string> {
+export async function saveCheckpoint(
+  tf: TF,
+  runDir: string,
+  kind: CheckpointKind,
+  model: tfjs.LayersModel,
+  state: TrainState,
+  optimizer?: Float32Array,
+): Promise<string> {
   const dir = checkpointDir(runDir, kind);
   const tmp = `${dir}.tmp`;
   try {
@@ -52,22 +59,34 @@ export async function saveCheckpoint(tf: TF, runDir: string, kind: CheckpointKin
   return dir;
 }
 
-async function writeCheckpointFiles(tf: TF, tmp: string, model: tfjs.LayersModel, state: TrainState, optimizer?: Float32Array): Promise<void> {
+async function writeCheckpointFiles(
+  tf: TF,
+  tmp: string,
+  model: tfjs.LayersModel,
+  state: TrainState,
+  optimizer?: Float32Array,
+): Promise<void> {
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const modelJson = {
-      modelTopology: artifacts.modelTopology,
-      format: 'layers-model',
-      generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-      convertedBy: 'resnet-lab',
-      weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs }],
-    };
-    fs.writeFileSync(path.join(tmp, MODEL_JSON), JSON.stringify(modelJson));
-    fs.writeFileSync(path.join(tmp, WEIGHTS_BIN), toBuffer(artifacts.weightData!));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  if (optimizer) fs.writeFileSync(path.join(tmp, OPTIMIZER_BIN), new Uint8Array(optimizer.buffer, optimizer.byteOffset, optimizer.byteLength));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const modelJson = {
+        modelTopology: artifacts.modelTopology,
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: 'resnet-lab',
+        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs }],
+      };
+      fs.writeFileSync(path.join(tmp, MODEL_JSON), JSON.stringify(modelJson));
+      fs.writeFileSync(path.join(tmp, WEIGHTS_BIN), toBuffer(artifacts.weightData!));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (optimizer)
+    fs.writeFileSync(
+      path.join(tmp, OPTIMIZER_BIN),
+      new Uint8Array(optimizer.buffer, optimizer.byteOffset, optimizer.byteLength),
+    );
   fs.writeFileSync(path.join(tmp, STATE_JSON), JSON.stringify(state));
 }
 
@@ -81,15 +100,24 @@ function resolveCheckpoint(runDir: string, kind: CheckpointKind): string | undef
   return undefined;
 }
 
-export async function loadCheckpoint(tf: TF, runDir: string, kind: CheckpointKind = 'latest'):
-  Promise<{ model: tfjs.LayersModel; state: TrainState; optimizer?: Float32Array }> {
+export async function loadCheckpoint(
+  tf: TF,
+  runDir: string,
+  kind: CheckpointKind = 'latest',
+): Promise<{ model: tfjs.LayersModel; state: TrainState; optimizer?: Float32Array }> {
   const dir = resolveCheckpoint(runDir, kind);
-  if (!dir) throw new RunFolderError(`${runDir} has no ${kind} checkpoint to resume from (it stopped before the first one was written): train it again`);
+  if (!dir)
+    throw new RunFolderError(
+      `${runDir} has no ${kind} checkpoint to resume from (it stopped before the first one was written): train it again`,
+    );
   return loadCheckpointFolder(tf, dir);
 }
 
 /** Reads one checkpoint folder; anything missing or damaged is a RunFolderError naming the file. */
-export async function loadCheckpointFolder(tf: TF, dir: string): Promise<{ model: tfjs.LayersModel; state: TrainState; optimizer?: Float32Array }> {
+export async function loadCheckpointFolder(
+  tf: TF,
+  dir: string,
+): Promise<{ model: tfjs.LayersModel; state: TrainState; optimizer?: Float32Array }> {
   const read = (name: string) => {
     const file = path.join(dir, name);
     try {
@@ -109,17 +137,24 @@ export async function loadCheckpointFolder(tf: TF, dir: string): Promise<{ model
       throw new RunFolderError(`${path.join(dir, name)} is damaged (${(e as Error).message})`);
     }
   };
-  const modelJson = json<{ modelTopology: object; weightsManifest: { weights: tfjs.io.WeightsManifestEntry[] }[] }>(MODEL_JSON);
+  const modelJson = json<{ modelTopology: object; weightsManifest: { weights: tfjs.io.WeightsManifestEntry[] }[] }>(
+    MODEL_JSON,
+  );
   const state = json<TrainState>(STATE_JSON);
   const weights = read(WEIGHTS_BIN);
   const specs = modelJson.weightsManifest?.[0]?.weights ?? [];
   const expected = specs.reduce((sum, w) => sum + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
-  if (weights.length !== expected) throw new RunFolderError(`${path.join(dir, WEIGHTS_BIN)} is damaged: ${weights.length} bytes where ${MODEL_JSON} needs ${expected}`);
-  const model = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: modelJson.modelTopology,
-    weightSpecs: specs,
-    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-  }));
+  if (weights.length !== expected)
+    throw new RunFolderError(
+      `${path.join(dir, WEIGHTS_BIN)} is damaged: ${weights.length} bytes where ${MODEL_JSON} needs ${expected}`,
+    );
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs: specs,
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+    }),
+  );
   const optFile = path.join(dir, OPTIMIZER_BIN);
   let optimizer: Float32Array | undefined;
   if (fs.existsSync(optFile)) {
@@ -156,7 +191,10 @@ export async function loadResumePoint(tf: TF, runDir: string): Promise<ResumePoi
       skipped.push(e.message);
     }
   }
-  if (skipped.length === 0) throw new RunFolderError(`${runDir} has no checkpoint to resume from (it stopped before the first one was written): train it again`);
+  if (skipped.length === 0)
+    throw new RunFolderError(
+      `${runDir} has no checkpoint to resume from (it stopped before the first one was written): train it again`,
+    );
   throw new RunFolderError(`no usable checkpoint in ${runDir}: ${skipped.join('; ')}; train it again`);
 }
 
@@ -165,7 +203,9 @@ export async function loadResumePoint(tf: TF, runDir: string): Promise<ResumePoi
  * checkpoint when there is one, else the latest; undefined before the first.
  */
 export function trainedModelDir(runDir: string): string | undefined {
-  return (['best', 'latest'] as const).map((kind) => checkpointDir(runDir, kind)).find((d) => fs.existsSync(path.join(d, MODEL_JSON)));
+  return (['best', 'latest'] as const)
+    .map((kind) => checkpointDir(runDir, kind))
+    .find((d) => fs.existsSync(path.join(d, MODEL_JSON)));
 }
 
 /** Copies a checkpoint's model (model.json + weights.bin, what tf.loadLayersModel reads) into `outDir`; returns the model.json written. */

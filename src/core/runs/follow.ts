@@ -10,7 +10,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GradientLineSchema, GradientRecord, LineChecks, MetricLineSchema, MetricRecord, parseJsonLines } from './metricRecords';
+import {
+  GradientLineSchema,
+  GradientRecord,
+  LineChecks,
+  MetricLineSchema,
+  MetricRecord,
+  parseJsonLines,
+} from './metricRecords';
 import { GRADIENTS, METRICS, RUN_JSON } from './runFiles';
 import { readRunInfo, RunInfo, RunStatus } from './runFolder';
 import { isAlive } from './runLock';
@@ -27,7 +34,10 @@ export class JsonlTail<T> {
   private seen: Buffer = Buffer.alloc(0);
   private ino: number | undefined;
 
-  constructor(readonly file: string, private readonly checks?: LineChecks) {}
+  constructor(
+    readonly file: string,
+    private readonly checks?: LineChecks,
+  ) {}
 
   /**
    * The records of the lines completed since the last call. `reset`: the file
@@ -66,7 +76,11 @@ export class JsonlTail<T> {
       const data = Buffer.concat([this.partial, fresh]);
       const end = data.lastIndexOf(0x0a);
       this.partial = Buffer.from(data.subarray(end + 1));
-      return { records: end < 0 ? [] : parseJsonLines<T>(data.subarray(0, end).toString('utf8'), this.checks), reset, grew: got > 0 };
+      return {
+        records: end < 0 ? [] : parseJsonLines<T>(data.subarray(0, end).toString('utf8'), this.checks),
+        reset,
+        grew: got > 0,
+      };
     } finally {
       fs.closeSync(fd);
     }
@@ -88,7 +102,11 @@ export class JsonlTail<T> {
 }
 
 /** What run.json says about its writer, as written (readRunInfo turns a "running" whose pid is not alive here into "interrupted"). */
-export interface WriterRecord { status: RunStatus; pid?: number; host?: string }
+export interface WriterRecord {
+  status: RunStatus;
+  pid?: number;
+  host?: string;
+}
 
 export interface WriterState {
   /** What to show: run.json's status, or "interrupted" when its writer is gone or silent. */
@@ -99,7 +117,12 @@ export interface WriterState {
   message?: string;
 }
 
-export interface LivenessOptions { now?: () => number; hostname?: string; isAlive?: (pid: number) => boolean; staleMs?: number }
+export interface LivenessOptions {
+  now?: () => number;
+  hostname?: string;
+  isAlive?: (pid: number) => boolean;
+  staleMs?: number;
+}
 
 /**
  * Whether a run is still being written. A run of this machine (run.json
@@ -111,13 +134,22 @@ export function writerState(w: WriterRecord, lastActivity: number, o: LivenessOp
   if (w.status !== 'running') return { status: w.status, writing: false };
   const host = o.hostname ?? os.hostname();
   if (w.host === undefined || w.host === host) {
-    if (w.pid && (o.isAlive ?? isAlive)(w.pid)) return { status: 'running', writing: true, message: `process ${w.pid}, not this window` };
-    return { status: 'interrupted', writing: true, message: `its writer (process ${w.pid ?? '?'}) is gone; the folder keeps its last checkpoint` };
+    if (w.pid && (o.isAlive ?? isAlive)(w.pid))
+      return { status: 'running', writing: true, message: `process ${w.pid}, not this window` };
+    return {
+      status: 'interrupted',
+      writing: true,
+      message: `its writer (process ${w.pid ?? '?'}) is gone; the folder keeps its last checkpoint`,
+    };
   }
   const idle = (o.now ?? Date.now)() - lastActivity;
   const staleMs = o.staleMs ?? 300_000;
   if (idle <= staleMs) return { status: 'running', writing: true, message: `${w.host}, another machine` };
-  return { status: 'interrupted', writing: true, message: `no new records from ${w.host} for ${Math.round(idle / 60_000)} min` };
+  return {
+    status: 'interrupted',
+    writing: true,
+    message: `no new records from ${w.host} for ${Math.round(idle / 60_000)} min`,
+  };
 }
 
 export interface FollowUpdate extends WriterState {
@@ -153,12 +185,18 @@ export class RunFollower {
   private soon: NodeJS.Timeout | undefined;
   private finished = false;
 
-  constructor(readonly dir: string, private readonly onUpdate: (u: FollowUpdate) => void, private readonly o: FollowOptions = {}) {
+  constructor(
+    readonly dir: string,
+    private readonly onUpdate: (u: FollowUpdate) => void,
+    private readonly o: FollowOptions = {},
+  ) {
     this.metrics = new JsonlTail(path.join(dir, METRICS), MetricLineSchema);
     this.gradients = new JsonlTail(path.join(dir, GRADIENTS), GradientLineSchema);
   }
 
-  get done(): boolean { return this.finished; }
+  get done(): boolean {
+    return this.finished;
+  }
 
   /** Watches and polls until run.json says the run ended or stop() is called; the first update (everything so far) comes at once. */
   start(): this {
@@ -167,8 +205,16 @@ export class RunFollower {
     if (this.o.watch !== false) {
       try {
         // The folder, not the files: a write-then-rename replaces run.json's inode, which a file watch would lose.
-        this.watcher = fs.watch(this.dir, () => { this.soon ??= setTimeout(() => { this.soon = undefined; this.safePoll(); }, 50); });
-        this.watcher.on('error', () => { this.watcher?.close(); this.watcher = undefined; });
+        this.watcher = fs.watch(this.dir, () => {
+          this.soon ??= setTimeout(() => {
+            this.soon = undefined;
+            this.safePoll();
+          }, 50);
+        });
+        this.watcher.on('error', () => {
+          this.watcher?.close();
+          this.watcher = undefined;
+        });
       } catch {
         // No events here (some network file systems): polling alone.
       }
@@ -204,11 +250,29 @@ export class RunFollower {
     const state = writerState(this.writer, this.lastActivity, this.o);
     const done = !state.writing;
     const stateKey = `${state.status}|${state.message}`;
-    const changed = infoChanged || m.records.length > 0 || g.records.length > 0 || m.reset || g.reset || stateKey !== this.lastState || done;
+    const changed =
+      infoChanged ||
+      m.records.length > 0 ||
+      g.records.length > 0 ||
+      m.reset ||
+      g.reset ||
+      stateKey !== this.lastState ||
+      done;
     this.lastState = stateKey;
-    if (done) { this.finished = true; this.stop(); }
+    if (done) {
+      this.finished = true;
+      this.stop();
+    }
     if (!changed) return undefined;
-    const update: FollowUpdate = { ...state, info: this.info, infoChanged, metrics: m.records, gradients: g.records, reset: m.reset || g.reset, done };
+    const update: FollowUpdate = {
+      ...state,
+      info: this.info,
+      infoChanged,
+      metrics: m.records,
+      gradients: g.records,
+      reset: m.reset || g.reset,
+      done,
+    };
     this.onUpdate(update);
     return update;
   }

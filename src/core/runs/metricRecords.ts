@@ -12,7 +12,8 @@ import type { MetricRecordView } from '../../protocol/webview';
 import { GRADIENTS, METRICS } from './runFiles';
 
 /** One line of metrics.jsonl: an iteration record (mini-batch loss, error, lr, speed) or an epoch record (test error, epoch means). */
-export const MetricRecordSchema = IterationEventSchema.omit({ type: true }).partial()
+export const MetricRecordSchema = IterationEventSchema.omit({ type: true })
+  .partial()
   .merge(EpochEventSchema.omit({ type: true }).partial())
   .extend({ type: z.enum(['iteration', 'epoch']), iteration: z.number().int(), epoch: z.number().int() });
 export type MetricRecord = z.infer<typeof MetricRecordSchema>;
@@ -28,9 +29,15 @@ export type GradientRecord = z.infer<typeof GradientRecordSchema>;
  */
 export function metricView(r: MetricRecord): MetricRecordView {
   return {
-    type: r.type, iteration: r.iteration, epoch: r.epoch,
-    loss: r.type === 'epoch' ? r.trainLoss : r.loss, trainError: r.trainError, testError: r.testError, testLoss: r.testLoss,
-    lr: r.lr, imagesPerSec: r.imagesPerSec,
+    type: r.type,
+    iteration: r.iteration,
+    epoch: r.epoch,
+    loss: r.type === 'epoch' ? r.trainLoss : r.loss,
+    trainError: r.trainError,
+    testError: r.testError,
+    testLoss: r.testLoss,
+    lr: r.lr,
+    imagesPerSec: r.imagesPerSec,
   };
 }
 
@@ -41,9 +48,12 @@ export function appendJsonLine(dir: string, name: string, record: object): void 
 }
 
 export const appendMetric = (runDir: string, record: MetricRecord): void => appendJsonLine(runDir, METRICS, record);
-export const appendGradients = (runDir: string, record: GradientRecord): void => appendJsonLine(runDir, GRADIENTS, record);
+export const appendGradients = (runDir: string, record: GradientRecord): void =>
+  appendJsonLine(runDir, GRADIENTS, record);
 
-export interface LineChecks { safeParse(v: unknown): { success: boolean } }
+export interface LineChecks {
+  safeParse(v: unknown): { success: boolean };
+}
 
 /**
  * The records of some .jsonl text; a torn line (the writer was killed
@@ -75,9 +85,12 @@ export function readJsonLines<T>(file: string, schema?: LineChecks): T[] {
 // test loss is written as null), so a value may be null; what every reader
 // keys on (type, iteration, epoch; the layer names) must be there.
 export const MetricLineSchema = MetricRecordSchema.pick({ type: true, iteration: true, epoch: true });
-export const GradientLineSchema = GradientRecordSchema.extend({ layers: z.array(z.object({ name: z.string(), norm: z.number().nullable() })) });
+export const GradientLineSchema = GradientRecordSchema.extend({
+  layers: z.array(z.object({ name: z.string(), norm: z.number().nullable() })),
+});
 
 export const readMetrics = (dir: string): MetricRecord[] => readJsonLines(path.join(dir, METRICS), MetricLineSchema);
-export const readGradients = (dir: string): GradientRecord[] => readJsonLines(path.join(dir, GRADIENTS), GradientLineSchema);
+export const readGradients = (dir: string): GradientRecord[] =>
+  readJsonLines(path.join(dir, GRADIENTS), GradientLineSchema);
 export const hasGradients = (dir: string): boolean => fs.existsSync(path.join(dir, GRADIENTS));
 export const hasMetrics = (dir: string): boolean => fs.existsSync(path.join(dir, METRICS));

@@ -19,7 +19,11 @@ export const isNoSpace = (e: unknown) => NO_SPACE.has((e as NodeJS.ErrnoExceptio
 export function lastCheckpointIteration(runDir: string): number | undefined {
   for (const dir of ['latest', 'latest.old', 'best']) {
     try {
-      return (JSON.parse(fs.readFileSync(path.join(checkpointPath(runDir, dir), CHECKPOINT_FILES.state), 'utf8')) as { iteration: number }).iteration;
+      return (
+        JSON.parse(fs.readFileSync(path.join(checkpointPath(runDir, dir), CHECKPOINT_FILES.state), 'utf8')) as {
+          iteration: number;
+        }
+      ).iteration;
     } catch {
       // not there or torn: try the next
     }
@@ -31,9 +35,12 @@ export function lastCheckpointIteration(runDir: string): number | undefined {
 export function noSpaceMessage(e: unknown, runDir: string | undefined): string {
   const err = e as NodeJS.ErrnoException;
   const what = err.code === 'EDQUOT' ? 'disk quota exceeded' : 'no space left on device';
-  const file = err.path ? ` writing ${runDir && err.path.startsWith(runDir + path.sep) ? path.relative(runDir, err.path) : err.path}` : '';
+  const file = err.path
+    ? ` writing ${runDir && err.path.startsWith(runDir + path.sep) ? path.relative(runDir, err.path) : err.path}`
+    : '';
   if (!runDir) return `${what}${file}: free some space and run again`;
   const at = lastCheckpointIteration(runDir);
-  const checkpoint = at === undefined ? 'no checkpoint was written yet' : `the last checkpoint at iteration ${at} is intact`;
+  const checkpoint =
+    at === undefined ? 'no checkpoint was written yet' : `the last checkpoint at iteration ${at} is intact`;
   return `${what}${file} (run folder ${runDir}); ${checkpoint}: free some space and resume`;
 }

@@ -37,7 +37,15 @@ export interface RunInfo {
   mode?: StepMode;
   recipe: ResolvedRecipe;
   overrides: Overrides;
-  dataset: { name: string; source: string; train: number; test: number; validation?: number; inputShape: number[]; classNames: string[] };
+  dataset: {
+    name: string;
+    source: string;
+    train: number;
+    test: number;
+    validation?: number;
+    inputShape: number[];
+    classNames: string[];
+  };
   summary: ModelSummary;
   graph: ModelGraph;
   iterationsPerEpoch: number;
@@ -100,10 +108,12 @@ export function readRunInfo(dir: string): RunInfo {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new RunFolderError(`${dir} is not a run folder (no ${RUN_JSON})`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new RunFolderError(`${dir} is not a run folder (no ${RUN_JSON})`);
     throw e;
   }
-  const fix = 'the run cannot be opened or resumed; train it again (its checkpoints/ are still loadable with tf.loadLayersModel)';
+  const fix =
+    'the run cannot be opened or resumed; train it again (its checkpoints/ are still loadable with tf.loadLayersModel)';
   if (!text.trim()) throw new RunFolderError(`${file} is empty: ${fix}`);
   let raw: unknown;
   try {
@@ -112,7 +122,8 @@ export function readRunInfo(dir: string): RunInfo {
     throw new RunFolderError(`${file} is damaged (${(e as Error).message}): ${fix}`);
   }
   const parsed = RunInfoSchema.safeParse(raw);
-  if (!parsed.success) throw new RunFolderError(`${file} is not a valid run record (${firstIssue(parsed.error)}): ${fix}`);
+  if (!parsed.success)
+    throw new RunFolderError(`${file} is not a valid run record (${firstIssue(parsed.error)}): ${fix}`);
   const info = parsed.data as unknown as RunInfo;
   // A pid means something only on the machine that wrote it (run.json's host; none: this one).
   const local = info.host === undefined || info.host === os.hostname();

@@ -12,37 +12,43 @@ const count = z.number().int().nonnegative();
 /** The states a run folder records: the panel's, less those only a live trainer is in (queued, starting, paused). */
 export const StoredRunStatusSchema = z.enum(RUN_STATUSES).exclude(['queued', 'starting', 'paused']);
 
-export const RunInfoSchema = z.object({
-  id: z.string(),
-  experiment: z.string(),
-  file: z.string(),
-  createdAt: z.string(),
-  status: StoredRunStatusSchema,
-  pid: z.number().int().optional(),
-  /** The machine `pid` belongs to (os.hostname()); a run written elsewhere is judged by its files growing, not by its pid. */
-  host: z.string().optional(),
-  backend: z.string(),
-  mode: StepModeSchema.optional(),
-  recipe: z.object({
-    data: z.object({ name: z.string() }).passthrough(),
+export const RunInfoSchema = z
+  .object({
+    id: z.string(),
+    experiment: z.string(),
+    file: z.string(),
+    createdAt: z.string(),
+    status: StoredRunStatusSchema,
+    pid: z.number().int().optional(),
+    /** The machine `pid` belongs to (os.hostname()); a run written elsewhere is judged by its files growing, not by its pid. */
+    host: z.string().optional(),
+    backend: z.string(),
+    mode: StepModeSchema.optional(),
+    recipe: z
+      .object({
+        data: z.object({ name: z.string() }).passthrough(),
+        epochs: count,
+        iterations: count.optional(),
+        batchSize: z.number().int().positive(),
+        optimizer: z.object({ lr: z.number(), momentum: z.number(), weightDecay: z.number() }).passthrough(),
+        schedule: z.object({ gamma: z.number() }).passthrough(),
+        seed: z.number().int(),
+        gradientNormEvery: z.number().int().positive(),
+      })
+      .passthrough(),
+    overrides: z.record(z.unknown()).default({}),
+    dataset: z.object({ name: z.string(), train: count, test: count, inputShape: z.array(z.number()) }).passthrough(),
+    summary: ModelSummarySchema,
+    graph: ModelGraphSchema,
+    iterationsPerEpoch: z.number().int().positive(),
+    totalIterations: count,
     epochs: count,
-    iterations: count.optional(),
-    batchSize: z.number().int().positive(),
-    optimizer: z.object({ lr: z.number(), momentum: z.number(), weightDecay: z.number() }).passthrough(),
-    schedule: z.object({ gamma: z.number() }).passthrough(),
-    seed: z.number().int(),
-    gradientNormEvery: z.number().int().positive(),
-  }).passthrough(),
-  overrides: z.record(z.unknown()).default({}),
-  dataset: z.object({ name: z.string(), train: count, test: count, inputShape: z.array(z.number()) }).passthrough(),
-  summary: ModelSummarySchema,
-  graph: ModelGraphSchema,
-  iterationsPerEpoch: z.number().int().positive(),
-  totalIterations: count,
-  epochs: count,
-  final: z.object({ iteration: count, trainError: z.number().nullable(), testError: z.number().nullable() }).optional(),
-  error: z.string().optional(),
-}).passthrough();
+    final: z
+      .object({ iteration: count, trainError: z.number().nullable(), testError: z.number().nullable() })
+      .optional(),
+    error: z.string().optional(),
+  })
+  .passthrough();
 
 /** The first problem as "field.path: message", for a one-line error. */
 export function firstIssue(error: z.ZodError): string {

@@ -34,15 +34,22 @@ export function lockRun(runDir: string, pid = process.pid): () => void {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       fs.writeFileSync(file, String(pid), { flag: 'wx' });
-      const release = () => { if (holder(file) === pid) fs.rmSync(file, { force: true }); };
+      const release = () => {
+        if (holder(file) === pid) fs.rmSync(file, { force: true });
+      };
       // Also on process.exit (a lost parent, an error): the next trainer should not have to wait for anything.
       process.once('exit', release);
-      return () => { process.off('exit', release); release(); };
+      return () => {
+        process.off('exit', release);
+        release();
+      };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const other = holder(file);
       if (other !== undefined && other !== pid && isAlive(other)) {
-        throw new RunFolderError(`run ${path.basename(runDir)} is still training (pid ${other}): stop it first, or wait for it to end`);
+        throw new RunFolderError(
+          `run ${path.basename(runDir)} is still training (pid ${other}): stop it first, or wait for it to end`,
+        );
       }
       // Stale (its process is gone) or half-written: take it over.
       fs.rmSync(file, { force: true });

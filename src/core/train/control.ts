@@ -5,14 +5,18 @@ export class Control {
   private paused = false;
   private wake: (() => void) | undefined;
 
-  get isPaused(): boolean { return this.paused; }
+  get isPaused(): boolean {
+    return this.paused;
+  }
 
   stop(): void {
     this.stopRequested = true;
     this.resume();
   }
 
-  pause(): void { this.paused = true; }
+  pause(): void {
+    this.paused = true;
+  }
 
   resume(): void {
     this.paused = false;

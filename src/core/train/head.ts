@@ -20,7 +20,10 @@ const heads = new WeakMap<tfjs.LayersModel, Head>();
 export function headOf(tf: TF, model: tfjs.LayersModel): Head {
   let head = heads.get(model);
   if (!head) {
-    head = logitsHead(tf, model) ?? { scores: (x, training) => model.apply(x, { training }) as tfjs.Tensor, fromLogits: false };
+    head = logitsHead(tf, model) ?? {
+      scores: (x, training) => model.apply(x, { training }) as tfjs.Tensor,
+      fromLogits: false,
+    };
     heads.set(model, head);
   }
   return head;
@@ -31,7 +34,10 @@ function logitsHead(tf: TF, model: tfjs.LayersModel): Head | undefined {
   const last = model.outputs[0].sourceLayer;
   const config = last.getConfig() as { activation?: string; axis?: number; useBias?: boolean };
   const kind = last.getClassName();
-  const softmax = (kind === 'Activation' || kind === 'Dense') ? config.activation === 'softmax' : kind === 'Softmax' && (config.axis ?? -1) === -1;
+  const softmax =
+    kind === 'Activation' || kind === 'Dense'
+      ? config.activation === 'softmax'
+      : kind === 'Softmax' && (config.axis ?? -1) === -1;
   if (!softmax) return undefined;
   let below: tfjs.SymbolicTensor;
   try {
@@ -41,7 +47,8 @@ function logitsHead(tf: TF, model: tfjs.LayersModel): Head | undefined {
   }
   if (Array.isArray(below)) return undefined;
   const trunk = tf.model({ inputs: model.inputs, outputs: below });
-  if (kind !== 'Dense') return { scores: (x, training) => trunk.apply(x, { training }) as tfjs.Tensor, fromLogits: true };
+  if (kind !== 'Dense')
+    return { scores: (x, training) => trunk.apply(x, { training }) as tfjs.Tensor, fromLogits: true };
   if (below.shape.length !== 2) return undefined;
   const [kernel, bias] = last.trainableWeights.length ? last.trainableWeights : last.weights;
   if (!kernel || kernel.shape.length !== 2) return undefined;
@@ -57,7 +64,13 @@ function logitsHead(tf: TF, model: tfjs.LayersModel): Head | undefined {
 }
 
 /** Mean cross-entropy of the scores against class indices. */
-export function crossEntropy(tf: TF, scores: tfjs.Tensor, fromLogits: boolean, labels: tfjs.Tensor1D, numClasses: number): tfjs.Scalar {
+export function crossEntropy(
+  tf: TF,
+  scores: tfjs.Tensor,
+  fromLogits: boolean,
+  labels: tfjs.Tensor1D,
+  numClasses: number,
+): tfjs.Scalar {
   const oneHot = tf.oneHot(labels, numClasses);
   if (fromLogits) {
     // log-softmax, computed stably: every example keeps its gradient (1 - p) however wrong it is.

@@ -46,8 +46,13 @@ export interface LoopResult {
 }
 
 export class DivergedError extends Error {
-  constructor(readonly iteration: number, loss: number) {
-    super(`diverged at iteration ${iteration}: the loss became ${loss}. Lower the learning rate (or add a warm-up) and train again.`);
+  constructor(
+    readonly iteration: number,
+    loss: number,
+  ) {
+    super(
+      `diverged at iteration ${iteration}: the loss became ${loss}. Lower the learning rate (or add a warm-up) and train again.`,
+    );
   }
 }
 
@@ -71,7 +76,15 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
   const vars = model.trainableWeights;
   const layerOf = vars.map((v) => model.layers.find((l) => l.trainableWeights.includes(v))?.name ?? v.name);
   const stepper = await startStepper({
-    tf, model, info: ds.info, layerOf, emit, batchSize: recipe.batchSize, graph: o.graph, workers: o.workers, source: o.source,
+    tf,
+    model,
+    info: ds.info,
+    layerOf,
+    emit,
+    batchSize: recipe.batchSize,
+    graph: o.graph,
+    workers: o.workers,
+    source: o.source,
     optimizer: { momentum: recipe.optimizer.momentum, weightDecay: recipe.optimizer.weightDecay },
   });
   o.onMode?.(stepper.mode);
@@ -81,13 +94,27 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
   // Crops and flips depend only on (seed, iteration): a resumed run, and the prefetcher, make the same batches.
   const batchSeed = (iteration: number) => mixSeed(recipe.seed, 13, iteration);
 
-  const state: TrainState = o.resumeFrom?.state ?? { iteration: 0, epoch: 0, batchInEpoch: 0, bestTestError: null, warmupDone: false };
-  let lastTrainError: number | null = null, lastTestError: number | null = null;
+  const state: TrainState = o.resumeFrom?.state ?? {
+    iteration: 0,
+    epoch: 0,
+    batchInEpoch: 0,
+    bestTestError: null,
+    warmupDone: false,
+  };
+  let lastTrainError: number | null = null,
+    lastTestError: number | null = null;
   let recentError = 1;
 
   const checkpoint = async (kind: 'latest' | 'best') => {
     await stepper.syncModel();
-    const path = await saveCheckpoint(tf, runDir, kind, model, state, kind === 'latest' ? await stepper.optimizerState() : undefined);
+    const path = await saveCheckpoint(
+      tf,
+      runDir,
+      kind,
+      model,
+      state,
+      kind === 'latest' ? await stepper.optimizerState() : undefined,
+    );
     emit({ type: 'checkpoint', kind, iteration: state.iteration, epoch: state.epoch, path });
   };
 
@@ -107,10 +134,16 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
         }
         if (control.stopRequested) {
           await checkpoint('latest');
-          return { status: 'stopped', iteration: state.iteration, trainError: lastTrainError, testError: lastTestError };
+          return {
+            status: 'stopped',
+            iteration: state.iteration,
+            trainError: lastTrainError,
+            testError: lastTestError,
+          };
         }
         const t0 = performance.now();
-        const indicesOf = (b: number) => order.subarray(b * recipe.batchSize, Math.min((b + 1) * recipe.batchSize, ds.train.count));
+        const indicesOf = (b: number) =>
+          order.subarray(b * recipe.batchSize, Math.min((b + 1) * recipe.batchSize, ds.train.count));
         const batch = await batches.take(state.iteration, indicesOf(state.batchInEpoch), batchSeed(state.iteration));
         if (state.batchInEpoch + 1 < iterationsPerEpoch && state.iteration + 1 < totalIterations) {
           batches.request(state.iteration + 1, indicesOf(state.batchInEpoch + 1), batchSeed(state.iteration + 1));
@@ -124,8 +157,18 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
         const trainError = step.errors / batch.size;
         recentError = 0.9 * recentError + 0.1 * trainError;
         updateWarmup(recipe, state.iteration, recentError, state);
-        sums.loss += step.loss * batch.size; sums.errors += step.errors; sums.seen += batch.size;
-        const event = { type: 'iteration' as const, iteration: state.iteration, epoch: state.epoch + 1, loss: step.loss, trainError, lr, imagesPerSec: batch.size / ((performance.now() - t0) / 1000) };
+        sums.loss += step.loss * batch.size;
+        sums.errors += step.errors;
+        sums.seen += batch.size;
+        const event = {
+          type: 'iteration' as const,
+          iteration: state.iteration,
+          epoch: state.epoch + 1,
+          loss: step.loss,
+          trainError,
+          lr,
+          imagesPerSec: batch.size / ((performance.now() - t0) / 1000),
+        };
         appendMetric(runDir, event);
         emit(event);
         if (step.gradNorms) {
@@ -139,10 +182,17 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
       lastTrainError = sums.seen ? sums.errors / sums.seen : lastTrainError;
       lastTestError = test.error;
       const epochEvent = {
-        type: 'epoch' as const, epoch: state.epoch + 1, iteration: state.iteration,
-        trainLoss: sums.seen ? sums.loss / sums.seen : NaN, trainError: lastTrainError ?? NaN,
-        testLoss: test.loss, testError: test.error, valError: val?.error, seconds: (Date.now() - epochStart) / 1000,
-        rssMB: Math.round(process.memoryUsage.rss() / 2 ** 20), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+        type: 'epoch' as const,
+        epoch: state.epoch + 1,
+        iteration: state.iteration,
+        trainLoss: sums.seen ? sums.loss / sums.seen : NaN,
+        trainError: lastTrainError ?? NaN,
+        testLoss: test.loss,
+        testError: test.error,
+        valError: val?.error,
+        seconds: (Date.now() - epochStart) / 1000,
+        rssMB: Math.round(process.memoryUsage.rss() / 2 ** 20),
+        peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       };
       appendMetric(runDir, epochEvent);
       emit(epochEvent);
@@ -158,14 +208,22 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
   } finally {
     const p = batches.pipelineStats();
     if (p.batches) {
-      emit({ type: 'log', level: 'info', message: `data pipeline: ${(p.makeMs / p.batches).toFixed(1)} ms per batch ${p.threaded ? 'on its own thread' : 'on the training thread'}; the loop waited ${(p.waitMs / p.batches).toFixed(2)} ms per batch for it` });
+      emit({
+        type: 'log',
+        level: 'info',
+        message: `data pipeline: ${(p.makeMs / p.batches).toFixed(1)} ms per batch ${p.threaded ? 'on its own thread' : 'on the training thread'}; the loop waited ${(p.waitMs / p.batches).toFixed(2)} ms per batch for it`,
+      });
     }
     await batches.dispose();
     try {
       await stepper.syncModel(); // the caller's model ends with the run's weights
     } catch (e) {
       // Only after a failed step (the original error is on its way out): say so, never mask it.
-      emit({ type: 'log', level: 'warn', message: `the model could not be brought up to date after the run: ${(e as Error).message}` });
+      emit({
+        type: 'log',
+        level: 'warn',
+        message: `the model could not be brought up to date after the run: ${(e as Error).message}`,
+      });
     } finally {
       await stepper.dispose();
     }

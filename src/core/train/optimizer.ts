@@ -8,13 +8,20 @@ import { isDecayed } from './parallel/math';
 
 type TF = typeof tfjs;
 
-export interface SgdConfig { momentum: number; weightDecay: number }
+export interface SgdConfig {
+  momentum: number;
+  weightDecay: number;
+}
 
 export class Sgd {
   private readonly velocities: tfjs.Variable[];
   private readonly decays: boolean[];
 
-  constructor(private readonly tf: TF, private readonly vars: tfjs.LayerVariable[], private readonly config: SgdConfig) {
+  constructor(
+    private readonly tf: TF,
+    private readonly vars: tfjs.LayerVariable[],
+    private readonly config: SgdConfig,
+  ) {
     this.velocities = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v.read()), false)));
     // Kernels are the weights of convs and dense layers; biases, and batch
     // norm's gamma and beta, are not decayed.
@@ -26,7 +33,8 @@ export class Sgd {
     tf.tidy(() => {
       this.vars.forEach((variable, i) => {
         const w = variable.read();
-        const g = this.decays[i] && this.config.weightDecay > 0 ? grads[i].add(w.mul(this.config.weightDecay)) : grads[i];
+        const g =
+          this.decays[i] && this.config.weightDecay > 0 ? grads[i].add(w.mul(this.config.weightDecay)) : grads[i];
         const v = this.velocities[i].mul(this.config.momentum).add(g);
         this.velocities[i].assign(v);
         variable.write(w.sub(v.mul(lr)));
@@ -39,7 +47,10 @@ export class Sgd {
     const parts = await Promise.all(this.velocities.map((v) => v.data() as Promise<Float32Array>));
     const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
     let o = 0;
-    for (const p of parts) { out.set(p, o); o += p.length; }
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
     return out;
   }
 

@@ -15,10 +15,18 @@ export async function startStepper(o: StartStepperOptions): Promise<Stepper> {
     try {
       const started = Date.now();
       const stepper = GraphStepper.create(o);
-      o.emit({ type: 'log', level: 'info', message: `graph mode: the training step is one TensorFlow graph (compiled in ${Date.now() - started} ms)` });
+      o.emit({
+        type: 'log',
+        level: 'info',
+        message: `graph mode: the training step is one TensorFlow graph (compiled in ${Date.now() - started} ms)`,
+      });
       return stepper;
     } catch (e) {
-      o.emit({ type: 'log', level: 'warn', message: `graph mode unavailable, training eagerly: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}` });
+      o.emit({
+        type: 'log',
+        level: 'warn',
+        message: `graph mode unavailable, training eagerly: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`,
+      });
     }
   }
   return (await startDataParallel(o)) ?? new EagerStepper(o);

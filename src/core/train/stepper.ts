@@ -58,7 +58,14 @@ export class EagerStepper implements Stepper {
   constructor(private readonly o: StepperOptions) {
     const vars = o.model.trainableWeights;
     this.sgd = new Sgd(o.tf, vars, o.optimizer);
-    this.ctx = { tf: o.tf, model: o.model, info: o.info, vars, layerOf: o.layerOf, apply: (g, lr) => this.sgd.apply(g, lr) };
+    this.ctx = {
+      tf: o.tf,
+      model: o.model,
+      info: o.info,
+      vars,
+      layerOf: o.layerOf,
+      apply: (g, lr) => this.sgd.apply(g, lr),
+    };
   }
 
   step(batch: Batch, lr: number, withNorms: boolean): Promise<StepResult> {

@@ -44,7 +44,12 @@ export async function trainStep(ctx: StepContext, batch: Batch, lr: number, with
   // non-finite gradient counts as divergence too (one sum of squares per variable, cheap).
   const gradSquares = tf.tidy(() => tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
   ctx.apply(gradList, lr);
-  const [loss, errors, norms, squares] = await Promise.all([value.data(), wrong!.data(), normsTensor?.data(), gradSquares.data()]);
+  const [loss, errors, norms, squares] = await Promise.all([
+    value.data(),
+    wrong!.data(),
+    normsTensor?.data(),
+    gradSquares.data(),
+  ]);
   tf.dispose([x, y, value, wrong!, normsTensor!, gradSquares, ...gradList].filter(Boolean));
   const result: StepResult = { loss: Number.isFinite(squares[0]) ? loss[0] : NaN, errors: errors[0] };
   if (norms) result.gradNorms = uniqueLayers(ctx.layerOf).map((name, i) => ({ name, norm: norms[i] }));
@@ -59,16 +64,28 @@ function uniqueLayers(layerOf: string[]): string[] {
 function layerNorms(tf: TF, layerOf: string[], grads: tfjs.Tensor[]): tfjs.Tensor {
   return tf.tidy(() => {
     const names = uniqueLayers(layerOf);
-    const sums = names.map((name) => tf.addN(grads.filter((_, i) => layerOf[i] === name).map((g) => tf.sum(tf.square(g)))));
+    const sums = names.map((name) =>
+      tf.addN(grads.filter((_, i) => layerOf[i] === name).map((g) => tf.sum(tf.square(g)))),
+    );
     return tf.sqrt(tf.stack(sums));
   });
 }
 
-export interface EvalResult { loss: number; error: number }
+export interface EvalResult {
+  loss: number;
+  error: number;
+}
 
 /** Inference-mode pass over a whole split in batches. */
-export async function evaluate(tf: TF, model: tfjs.LayersModel, info: DataInfo, batches: Iterable<Batch>): Promise<EvalResult> {
-  let lossSum = 0, wrongSum = 0, count = 0;
+export async function evaluate(
+  tf: TF,
+  model: tfjs.LayersModel,
+  info: DataInfo,
+  batches: Iterable<Batch>,
+): Promise<EvalResult> {
+  let lossSum = 0,
+    wrongSum = 0,
+    count = 0;
   const [h, w, c] = info.inputShape;
   for (const batch of batches) {
     const [loss, wrong] = tf.tidy(() => {
@@ -76,7 +93,10 @@ export async function evaluate(tf: TF, model: tfjs.LayersModel, info: DataInfo, 
       const y = tf.tensor1d(batch.labels, 'int32');
       const head = headOf(tf, model);
       const scores = head.scores(x, false);
-      return [crossEntropy(tf, scores, head.fromLogits, y, info.numClasses).mul(batch.size), tf.sum(tf.notEqual(tf.argMax(scores, -1), y).toInt())];
+      return [
+        crossEntropy(tf, scores, head.fromLogits, y, info.numClasses).mul(batch.size),
+        tf.sum(tf.notEqual(tf.argMax(scores, -1), y).toInt()),
+      ];
     });
     const [l, e] = await Promise.all([loss.data(), wrong.data()]);
     tf.dispose([loss, wrong]);

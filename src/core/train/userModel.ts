@@ -23,10 +23,13 @@ export async function loadExperiment(tf: TF, lib: unknown, file: string, name: s
   if (!isExperiment(value)) {
     const found = Object.keys(exports).filter((k) => isExperiment(exports[k]));
     const line = findExperiments(fs.readFileSync(file, 'utf8')).find((e) => e.name === name)?.line ?? 0;
-    const message = value === undefined
-      ? `no export named "${name}" (experiments here: ${found.join(', ') || 'none'})`
-      : `"${name}" is not an experiment: export it as experiment({ model, ... })`;
-    throw new UserCodeError(`${file}:${line + 1}:1 ${message}`, 'build', [{ file, line: line + 1, column: 1, message }]);
+    const message =
+      value === undefined
+        ? `no export named "${name}" (experiments here: ${found.join(', ') || 'none'})`
+        : `"${name}" is not an experiment: export it as experiment({ model, ... })`;
+    throw new UserCodeError(`${file}:${line + 1}:1 ${message}`, 'build', [
+      { file, line: line + 1, column: 1, message },
+    ]);
   }
   return { compiled, experiment: value };
 }
@@ -36,14 +39,19 @@ export function buildModel(tf: TF, loaded: LoadedExperiment, info: DataInfo): tf
   try {
     const model = runUserCode(loaded.compiled, () => loaded.experiment.config.model(info));
     if (!model || typeof (model as tfjs.LayersModel).apply !== 'function' || !(model as tfjs.LayersModel).layers) {
-      throw new Error('the model factory must return a tf.LayersModel (tf.model({ inputs, outputs }) or a ready net such as resnetCifar({ depth: 20 }))');
+      throw new Error(
+        'the model factory must return a tf.LayersModel (tf.model({ inputs, outputs }) or a ready net such as resnetCifar({ depth: 20 }))',
+      );
     }
     const inShape = model.inputs[0].shape.slice(1);
     if (inShape.some((d, i) => d !== null && d !== info.inputShape[i])) {
-      throw new Error(`the model's input shape [${inShape}] does not match the data's [${info.inputShape}]: build it from the info argument`);
+      throw new Error(
+        `the model's input shape [${inShape}] does not match the data's [${info.inputShape}]: build it from the info argument`,
+      );
     }
     const units = model.outputs[0].shape[model.outputs[0].shape.length - 1];
-    if (units !== info.numClasses) throw new Error(`the model has ${units} outputs but the data has ${info.numClasses} classes`);
+    if (units !== info.numClasses)
+      throw new Error(`the model has ${units} outputs but the data has ${info.numClasses} classes`);
     return model;
   } catch (e) {
     throw toUserCodeError(loaded.compiled, e);
@@ -65,13 +73,20 @@ function nameLayersInErrors(tf: TF): () => void {
       return original.call(this, inputs, kwargs);
     } catch (e) {
       if (e instanceof Error && !(e as { named?: boolean }).named) {
-        const list = (Array.isArray(inputs) ? inputs : [inputs]) as { sourceLayer?: { name: string }; shape?: unknown[] }[];
-        const described = list.map((t) => `"${t.sourceLayer?.name ?? '?'}" [${(t.shape ?? []).map((d) => d ?? 'batch').join(', ')}]`).join(' and ');
+        const list = (Array.isArray(inputs) ? inputs : [inputs]) as {
+          sourceLayer?: { name: string };
+          shape?: unknown[];
+        }[];
+        const described = list
+          .map((t) => `"${t.sourceLayer?.name ?? '?'}" [${(t.shape ?? []).map((d) => d ?? 'batch').join(', ')}]`)
+          .join(' and ');
         e.message = `layer "${this.name}" (${this.getClassName()}) cannot combine ${described}: ${e.message}`;
         (e as { named?: boolean }).named = true;
       }
       throw e;
     }
   };
-  return () => { proto.apply = original; };
+  return () => {
+    proto.apply = original;
+  };
 }

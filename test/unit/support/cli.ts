@@ -3,7 +3,12 @@ import * as path from 'node:path';
 
 export const REPO = path.join(__dirname, '..', '..', '..');
 
-export interface CliResult { code: number | null; stdout: string; stderr: string; timedOut?: boolean }
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut?: boolean;
+}
 
 export interface CliOptions {
   /** Kill the CLI after this long and resolve with `timedOut`: a hang fails one test, not the suite. */
@@ -12,13 +17,26 @@ export interface CliOptions {
 }
 
 /** Runs the built CLI (dist/cli.js) from the repo root; `whileRunning` gets the child, e.g. to signal it. */
-export function cli(args: string[], whileRunning?: (child: ReturnType<typeof spawn>) => void, options: CliOptions = {}): Promise<CliResult> {
+export function cli(
+  args: string[],
+  whileRunning?: (child: ReturnType<typeof spawn>) => void,
+  options: CliOptions = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO, 'dist', 'cli.js'), ...args], {
-      cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env,
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
     });
-    let stdout = '', stderr = '', timedOut = false;
-    const timer = options.timeoutMs ? setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, options.timeoutMs) : undefined;
+    let stdout = '',
+      stderr = '',
+      timedOut = false;
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, options.timeoutMs)
+      : undefined;
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);

@@ -32,11 +32,22 @@ export async function childOf(pid: number, timeoutMs = 10_000): Promise<number> 
   assert.fail(`process ${pid} started no trainer in ${timeoutMs} ms`);
 }
 
-export const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+export const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 export async function assertGone(pid: number, withinMs: number, what: string): Promise<void> {
   for (const end = Date.now() + withinMs; Date.now() < end; await sleep(100)) if (!alive(pid)) return;
-  try { process.kill(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone meanwhile */
+  }
   assert.fail(`${what}: trainer ${pid} still running after ${withinMs} ms (orphaned)`);
 }
 

@@ -59,17 +59,24 @@ export interface LegendItem {
   width?: number;
 }
 
-export interface Legend { svg: string; height: number }
+export interface Legend {
+  svg: string;
+  height: number;
+}
 
 /** Legend items flowing left to right, wrapping within `width`. */
 export function legend(items: LegendItem[], x: number, y: number, width: number, t: ChartTheme): Legend {
   if (items.length === 0) return { svg: '', height: 0 };
   const rowH = 18;
-  let cx = x, cy = y;
+  let cx = x,
+    cy = y;
   const parts: string[] = [];
   for (const it of items) {
     const w = 28 + textWidth(it.label) + 18;
-    if (cx > x && cx + w > x + width) { cx = x; cy += rowH; }
+    if (cx > x && cx + w > x + width) {
+      cx = x;
+      cy += rowH;
+    }
     const my = cy + rowH / 2;
     const kind = it.kind ?? 'line';
     const sw = it.width ?? 2;
@@ -78,7 +85,9 @@ export function legend(items: LegendItem[], x: number, y: number, width: number,
     else {
       const dash = kind === 'dashed' ? ' stroke-dasharray="5 4"' : '';
       const op = kind === 'faint' ? ' stroke-opacity="0.3"' : '';
-      parts.push(`<line x1="${n2(cx)}" y1="${n2(my)}" x2="${n2(cx + 22)}" y2="${n2(my)}" stroke="${it.color}" stroke-width="${sw}"${dash}${op}/>`);
+      parts.push(
+        `<line x1="${n2(cx)}" y1="${n2(my)}" x2="${n2(cx + 22)}" y2="${n2(my)}" stroke="${it.color}" stroke-width="${sw}"${dash}${op}/>`,
+      );
     }
     parts.push(text(cx + 28, my + 4, it.label, { fill: t.foreground }));
     cx += w;
@@ -96,7 +105,10 @@ export interface Axis {
 }
 
 export interface Plot {
-  x: number; y: number; w: number; h: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
   sx: (v: number) => number;
   sy: (v: number) => number;
   clipId: string;
@@ -105,7 +117,8 @@ export interface Plot {
 export function makePlot(x: number, y: number, w: number, h: number, xa: Axis, ya: Axis): Plot {
   const lin = (a: Axis, lo: number, hi: number) => {
     if (a.log) {
-      const l0 = Math.log10(a.min), l1 = Math.log10(a.max);
+      const l0 = Math.log10(a.min),
+        l1 = Math.log10(a.max);
       return (v: number) => lo + ((Math.log10(Math.max(v, 1e-300)) - l0) / (l1 - l0 || 1)) * (hi - lo);
     }
     return (v: number) => lo + ((v - a.min) / (a.max - a.min || 1)) * (hi - lo);
@@ -115,22 +128,30 @@ export function makePlot(x: number, y: number, w: number, h: number, xa: Axis, y
 
 /** Grid lines, axes, tick labels and axis titles of a plot. */
 export function axes(p: Plot, xa: Axis, ya: Axis, t: ChartTheme): string {
-  const out: string[] = [`<defs><clipPath id="${p.clipId}"><rect x="${n2(p.x)}" y="${n2(p.y - 2)}" width="${n2(p.w)}" height="${n2(p.h + 4)}"/></clipPath></defs>`];
+  const out: string[] = [
+    `<defs><clipPath id="${p.clipId}"><rect x="${n2(p.x)}" y="${n2(p.y - 2)}" width="${n2(p.w)}" height="${n2(p.h + 4)}"/></clipPath></defs>`,
+  ];
   const fx = xa.format ?? ((v: number) => fmtNumber(v, xa.max - xa.min));
   const fy = ya.format ?? ((v: number) => fmtNumber(v, ya.max - ya.min));
   out.push('<g class="grid">');
   for (const v of ya.ticks) {
     const y = p.sy(v);
-    out.push(`<line x1="${n2(p.x)}" x2="${n2(p.x + p.w)}" y1="${n2(y)}" y2="${n2(y)}" stroke="${t.grid}" stroke-width="1"/>`);
+    out.push(
+      `<line x1="${n2(p.x)}" x2="${n2(p.x + p.w)}" y1="${n2(y)}" y2="${n2(y)}" stroke="${t.grid}" stroke-width="1"/>`,
+    );
   }
   for (const v of xa.ticks) {
     const x = p.sx(v);
-    out.push(`<line x1="${n2(x)}" x2="${n2(x)}" y1="${n2(p.y)}" y2="${n2(p.y + p.h)}" stroke="${t.grid}" stroke-width="1"/>`);
+    out.push(
+      `<line x1="${n2(x)}" x2="${n2(x)}" y1="${n2(p.y)}" y2="${n2(p.y + p.h)}" stroke="${t.grid}" stroke-width="1"/>`,
+    );
   }
   out.push('</g>');
   out.push(`<g class="axes" fill="${t.muted}" font-size="11">`);
   out.push(`<line x1="${n2(p.x)}" x2="${n2(p.x)}" y1="${n2(p.y)}" y2="${n2(p.y + p.h)}" stroke="${t.axis}"/>`);
-  out.push(`<line x1="${n2(p.x)}" x2="${n2(p.x + p.w)}" y1="${n2(p.y + p.h)}" y2="${n2(p.y + p.h)}" stroke="${t.axis}"/>`);
+  out.push(
+    `<line x1="${n2(p.x)}" x2="${n2(p.x + p.w)}" y1="${n2(p.y + p.h)}" y2="${n2(p.y + p.h)}" stroke="${t.axis}"/>`,
+  );
   for (const v of ya.ticks) {
     const y = p.sy(v);
     out.push(`<line x1="${n2(p.x - 4)}" x2="${n2(p.x)}" y1="${n2(y)}" y2="${n2(y)}" stroke="${t.axis}"/>`);
@@ -144,7 +165,9 @@ export function axes(p: Plot, xa: Axis, ya: Axis, t: ChartTheme): string {
   if (xa.label) out.push(text(p.x + p.w / 2, p.y + p.h + 36, xa.label, { 'text-anchor': 'middle', 'font-size': 12 }));
   if (ya.label) {
     const yl = p.x - 12 - Math.max(...ya.ticks.map((v) => textWidth(fy(v), 11)), 10);
-    out.push(`<text transform="translate(${n2(yl)},${n2(p.y + p.h / 2)}) rotate(-90)" text-anchor="middle" font-size="12">${esc(ya.label)}</text>`);
+    out.push(
+      `<text transform="translate(${n2(yl)},${n2(p.y + p.h / 2)}) rotate(-90)" text-anchor="middle" font-size="12">${esc(ya.label)}</text>`,
+    );
   }
   out.push('</g>');
   return out.join('\n') + '\n';
@@ -155,8 +178,15 @@ export function title(s: string, x: number, y: number, t: ChartTheme): string {
 }
 
 export function noData(width: number, height: number, t: ChartTheme, heading: string, message: string): string {
-  return svgDocument(width, height, t, title(heading, 16, 26, t) +
-    text(width / 2, height / 2, message, { fill: t.muted, 'text-anchor': 'middle', 'font-size': 14 }) + '\n', { class: 'chart empty' });
+  return svgDocument(
+    width,
+    height,
+    t,
+    title(heading, 16, 26, t) +
+      text(width / 2, height / 2, message, { fill: t.muted, 'text-anchor': 'middle', 'font-size': 14 }) +
+      '\n',
+    { class: 'chart empty' },
+  );
 }
 
 export interface SeriesStyle {
@@ -175,7 +205,8 @@ export function line(p: Plot, points: Point[], s: SeriesStyle): string {
   if (points.length === 0) return '';
   let d = '';
   points.forEach(([x, y], i) => {
-    const px = n2(p.sx(x)), py = n2(p.sy(y));
+    const px = n2(p.sx(x)),
+      py = n2(p.sy(y));
     if (i === 0) d += `M${px},${py}`;
     else if (s.step) d += `H${px}V${py}`;
     else d += `L${px},${py}`;
@@ -183,9 +214,15 @@ export function line(p: Plot, points: Point[], s: SeriesStyle): string {
   const attrs = [
     `class="series${s.cls ? ` ${s.cls}` : ''}"`,
     s.label ? `data-label="${esc(s.label)}"` : '',
-    `d="${d}"`, 'fill="none"', `stroke="${s.color}"`, `stroke-width="${s.width ?? 1.5}"`,
-    s.dashed ? 'stroke-dasharray="5 4"' : '', s.opacity !== undefined ? `stroke-opacity="${s.opacity}"` : '',
-    'stroke-linejoin="round"', 'stroke-linecap="round"', `clip-path="url(#${p.clipId})"`,
+    `d="${d}"`,
+    'fill="none"',
+    `stroke="${s.color}"`,
+    `stroke-width="${s.width ?? 1.5}"`,
+    s.dashed ? 'stroke-dasharray="5 4"' : '',
+    s.opacity !== undefined ? `stroke-opacity="${s.opacity}"` : '',
+    'stroke-linejoin="round"',
+    'stroke-linecap="round"',
+    `clip-path="url(#${p.clipId})"`,
   ].filter(Boolean);
   let out = `<path ${attrs.join(' ')}/>\n`;
   if (s.points && points.length <= 150) {

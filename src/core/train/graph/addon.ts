@@ -12,10 +12,18 @@ export type Out = [string, number];
 /** One input of an op: an output, or a list of outputs (AddN, Pack, ConcatV2). */
 export type In = Out | Out[];
 export type AttrKind = 'int' | 'float' | 'bool' | 'type' | 'shape' | 'ints' | 'string' | 'tensor';
-export interface TensorValue { dtype: number; shape: number[]; data: Float32Array | Int32Array }
+export interface TensorValue {
+  dtype: number;
+  shape: number[];
+  data: Float32Array | Int32Array;
+}
 export type Attr = [name: string, kind: AttrKind, value: number | boolean | string | number[] | null | TensorValue];
 export type Feed = [op: string, index: number, dtype: number, shape: number[], data: Float32Array | Int32Array];
-export interface Fetched { dtype: number; shape: number[]; data: Float32Array | Int32Array | Uint8Array }
+export interface Fetched {
+  dtype: number;
+  shape: number[];
+  data: Float32Array | Int32Array | Uint8Array;
+}
 
 declare const graphBrand: unique symbol;
 declare const sessionBrand: unique symbol;

@@ -33,20 +33,53 @@ export class GraphBuilder {
 
   floatConst(hint: string, values: number[] | Float32Array, shape: number[] = []): Out {
     const data = values instanceof Float32Array ? values : Float32Array.from(values);
-    return this.op('Const', hint, [], [['dtype', 'type', DT.float], ['value', 'tensor', { dtype: DT.float, shape, data }]]);
+    return this.op(
+      'Const',
+      hint,
+      [],
+      [
+        ['dtype', 'type', DT.float],
+        ['value', 'tensor', { dtype: DT.float, shape, data }],
+      ],
+    );
   }
 
   intConst(hint: string, values: number[], shape: number[] = [values.length]): Out {
-    return this.op('Const', hint, [], [['dtype', 'type', DT.int32], ['value', 'tensor', { dtype: DT.int32, shape, data: Int32Array.from(values) }]]);
+    return this.op(
+      'Const',
+      hint,
+      [],
+      [
+        ['dtype', 'type', DT.int32],
+        ['value', 'tensor', { dtype: DT.int32, shape, data: Int32Array.from(values) }],
+      ],
+    );
   }
 
   placeholder(hint: string, dtype: number, shape: number[] | null): Out {
-    return this.op('Placeholder', hint, [], [['dtype', 'type', dtype], ['shape', 'shape', shape]]);
+    return this.op(
+      'Placeholder',
+      hint,
+      [],
+      [
+        ['dtype', 'type', dtype],
+        ['shape', 'shape', shape],
+      ],
+    );
   }
 
   /** A float resource variable, its read and an initializer fed through a placeholder. */
   variable(hint: string, shape: number[]): Variable {
-    const handle = this.op('VarHandleOp', hint, [], [['dtype', 'type', DT.float], ['shape', 'shape', shape], ['shared_name', 'string', this.name(`${hint}_shared`)]]);
+    const handle = this.op(
+      'VarHandleOp',
+      hint,
+      [],
+      [
+        ['dtype', 'type', DT.float],
+        ['shape', 'shape', shape],
+        ['shared_name', 'string', this.name(`${hint}_shared`)],
+      ],
+    );
     const init = this.placeholder(`${hint}/init_value`, DT.float, shape);
     const assign = this.op('AssignVariableOp', `${hint}/init`, [handle, init], [['dtype', 'type', DT.float]]);
     const read = this.op('ReadVariableOp', `${hint}/read`, [handle], [['dtype', 'type', DT.float]]);

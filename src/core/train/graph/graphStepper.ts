@@ -20,10 +20,18 @@ import { translate, VariableMap } from './translate';
 
 interface Compiled {
   b: GraphBuilder;
-  x: Out; y: Out; lr: Out;
-  loss: Out; errors: Out; gradSquares: Out; norms: Out;
+  x: Out;
+  y: Out;
+  lr: Out;
+  loss: Out;
+  errors: Out;
+  gradSquares: Out;
+  norms: Out;
   train: string;
-  evalX: Out; evalY: Out; evalLoss: Out; evalErrors: Out;
+  evalX: Out;
+  evalY: Out;
+  evalLoss: Out;
+  evalErrors: Out;
   weights: { model: tfjs.LayerVariable; graph: Variable }[];
   velocities: Variable[];
   layerNames: string[];
@@ -33,14 +41,23 @@ export class GraphStepper implements Stepper {
   readonly mode = 'graph';
   private readonly session: SessionHandle;
 
-  private constructor(private readonly o: StepperOptions, private readonly addon: GraphAddon, private readonly g: Compiled) {
+  private constructor(
+    private readonly o: StepperOptions,
+    private readonly addon: GraphAddon,
+    private readonly g: Compiled,
+  ) {
     this.session = addon.newSession(g.b.graph, sessionConfig());
     // Start from the model's weights (initialised or from a checkpoint) and zero momentum.
     const feeds: Feed[] = [
       ...g.weights.map(({ model, graph }) => feed(graph.init, model.read().dataSync() as Float32Array, graph.shape)),
       ...g.velocities.map((v) => feed(v.init, new Float32Array(size(v.shape)), v.shape)),
     ];
-    addon.runSync(this.session, feeds, [], [...g.weights.map((w) => w.graph.initOp), ...g.velocities.map((v) => v.initOp)]);
+    addon.runSync(
+      this.session,
+      feeds,
+      [],
+      [...g.weights.map((w) => w.graph.initOp), ...g.velocities.map((v) => v.initOp)],
+    );
   }
 
   /** Builds the graphs; throws (an `Untranslatable` naming the layer, or TensorFlow's message) if the model cannot be compiled. */
@@ -53,11 +70,16 @@ export class GraphStepper implements Stepper {
     const g = this.g;
     const [h, w, c] = this.o.info.inputShape;
     const fetches = withNorms ? [g.loss, g.errors, g.gradSquares, g.norms] : [g.loss, g.errors, g.gradSquares];
-    const out = await this.addon.run(this.session, [
-      [g.x[0], 0, DT.float, [batch.size, h, w, c], batch.x],
-      [g.y[0], 0, DT.int32, [batch.size], batch.labels],
-      [g.lr[0], 0, DT.float, [], Float32Array.of(lr)],
-    ], fetches, [g.train]);
+    const out = await this.addon.run(
+      this.session,
+      [
+        [g.x[0], 0, DT.float, [batch.size, h, w, c], batch.x],
+        [g.y[0], 0, DT.int32, [batch.size], batch.labels],
+        [g.lr[0], 0, DT.float, [], Float32Array.of(lr)],
+      ],
+      fetches,
+      [g.train],
+    );
     const result: StepResult = { loss: out[0].data[0], errors: out[1].data[0] };
     // A non-finite gradient with a finite loss still ruins the weights: report it as divergence too.
     if (!Number.isFinite(out[2].data[0])) result.loss = NaN;
@@ -68,12 +90,19 @@ export class GraphStepper implements Stepper {
   async evaluate(batches: Iterable<Batch>): Promise<EvalResult> {
     const g = this.g;
     const [h, w, c] = this.o.info.inputShape;
-    let lossSum = 0, wrongSum = 0, count = 0;
+    let lossSum = 0,
+      wrongSum = 0,
+      count = 0;
     for (const batch of batches) {
-      const [loss, wrong] = await this.addon.run(this.session, [
-        [g.evalX[0], 0, DT.float, [batch.size, h, w, c], batch.x],
-        [g.evalY[0], 0, DT.int32, [batch.size], batch.labels],
-      ], [g.evalLoss, g.evalErrors], []);
+      const [loss, wrong] = await this.addon.run(
+        this.session,
+        [
+          [g.evalX[0], 0, DT.float, [batch.size, h, w, c], batch.x],
+          [g.evalY[0], 0, DT.int32, [batch.size], batch.labels],
+        ],
+        [g.evalLoss, g.evalErrors],
+        [],
+      );
       lossSum += loss.data[0] * batch.size;
       wrongSum += wrong.data[0];
       count += batch.size;
@@ -82,10 +111,18 @@ export class GraphStepper implements Stepper {
   }
 
   async optimizerState(): Promise<Float32Array> {
-    const parts = this.addon.runSync(this.session, [], this.g.velocities.map((v) => v.read), []);
+    const parts = this.addon.runSync(
+      this.session,
+      [],
+      this.g.velocities.map((v) => v.read),
+      [],
+    );
     const out = new Float32Array(parts.reduce((s, p) => s + p.data.length, 0));
     let at = 0;
-    for (const p of parts) { out.set(p.data as Float32Array, at); at += p.data.length; }
+    for (const p of parts) {
+      out.set(p.data as Float32Array, at);
+      at += p.data.length;
+    }
     return out;
   }
 
@@ -98,13 +135,27 @@ export class GraphStepper implements Stepper {
       at += n;
       return f;
     });
-    this.addon.runSync(this.session, feeds, [], this.g.velocities.map((v) => v.initOp));
+    this.addon.runSync(
+      this.session,
+      feeds,
+      [],
+      this.g.velocities.map((v) => v.initOp),
+    );
   }
 
   async syncModel(): Promise<void> {
     const tf = this.o.tf;
-    const values = this.addon.runSync(this.session, [], this.g.weights.map((w) => w.graph.read), []);
-    tf.tidy(() => this.g.weights.forEach(({ model }, i) => model.write(tf.tensor(values[i].data as Float32Array, model.shape as number[]))));
+    const values = this.addon.runSync(
+      this.session,
+      [],
+      this.g.weights.map((w) => w.graph.read),
+      [],
+    );
+    tf.tidy(() =>
+      this.g.weights.forEach(({ model }, i) =>
+        model.write(tf.tensor(values[i].data as Float32Array, model.shape as number[])),
+      ),
+    );
   }
 
   async dispose(): Promise<void> {
@@ -144,14 +195,53 @@ function compile(addon: GraphAddon, o: StepperOptions): Compiled {
   const grads = addon.addGradients(b.graph, 'gradients', [loss], reads);
 
   // Per-layer L2 norms of the raw gradients (as ../steps.ts), and their sum of squares for the divergence check.
-  const squares = grads.map((g, i) => b.f('Sum', `norms/${i}`, [b.f('Square', `norms/sq${i}`, [flat(b, g, `norms/flat${i}`)]), b.intConst(`norms/ax${i}`, [0], [])], [['Tidx', 'type', DT.int32]]));
+  const squares = grads.map((g, i) =>
+    b.f(
+      'Sum',
+      `norms/${i}`,
+      [b.f('Square', `norms/sq${i}`, [flat(b, g, `norms/flat${i}`)]), b.intConst(`norms/ax${i}`, [0], [])],
+      [['Tidx', 'type', DT.int32]],
+    ),
+  );
   const layerNames = [...new Set(o.layerOf)];
   const perLayer = layerNames.map((name, l) => {
     const mine = squares.filter((_, i) => o.layerOf[i] === name);
-    return b.f('Sqrt', `norms/layer${l}`, [mine.length === 1 ? mine[0] : b.op('AddN', `norms/sum${l}`, [mine], [['T', 'type', DT.float], ['N', 'int', mine.length]])]);
+    return b.f('Sqrt', `norms/layer${l}`, [
+      mine.length === 1
+        ? mine[0]
+        : b.op(
+            'AddN',
+            `norms/sum${l}`,
+            [mine],
+            [
+              ['T', 'type', DT.float],
+              ['N', 'int', mine.length],
+            ],
+          ),
+    ]);
   });
-  const norms = b.op('Pack', 'norms/all', [perLayer], [['T', 'type', DT.float], ['N', 'int', perLayer.length], ['axis', 'int', 0]]);
-  const gradSquares = squares.length === 1 ? squares[0] : b.op('AddN', 'norms/total', [squares], [['T', 'type', DT.float], ['N', 'int', squares.length]]);
+  const norms = b.op(
+    'Pack',
+    'norms/all',
+    [perLayer],
+    [
+      ['T', 'type', DT.float],
+      ['N', 'int', perLayer.length],
+      ['axis', 'int', 0],
+    ],
+  );
+  const gradSquares =
+    squares.length === 1
+      ? squares[0]
+      : b.op(
+          'AddN',
+          'norms/total',
+          [squares],
+          [
+            ['T', 'type', DT.float],
+            ['N', 'int', squares.length],
+          ],
+        );
 
   // SGD with momentum, PyTorch semantics: v = m v + (g + wd w) (decay on kernels only); w -= lr v.
   const momentum = b.floatConst('sgd/momentum', [o.optimizer.momentum]);
@@ -159,8 +249,18 @@ function compile(addon: GraphAddon, o: StepperOptions): Compiled {
   const velocities = trainable.map((v) => b.variable(`velocity/${v.name}`, v.shape as number[]));
   const applies = trainable.map((v, i) => {
     const decayed = o.optimizer.weightDecay > 0 && isDecayed(v.originalName ?? v.name);
-    const g = decayed ? b.f('AddV2', `sgd/decayed${i}`, [grads[i], b.f('Mul', `sgd/decay${i}`, [reads[i], decay])]) : grads[i];
-    return b.f('ResourceApplyMomentum', `sgd/apply${i}`, [vars.get(v)!.handle, velocities[i].handle, lr, g, momentum], [['use_locking', 'bool', false], ['use_nesterov', 'bool', false]])[0];
+    const g = decayed
+      ? b.f('AddV2', `sgd/decayed${i}`, [grads[i], b.f('Mul', `sgd/decay${i}`, [reads[i], decay])])
+      : grads[i];
+    return b.f(
+      'ResourceApplyMomentum',
+      `sgd/apply${i}`,
+      [vars.get(v)!.handle, velocities[i].handle, lr, g, momentum],
+      [
+        ['use_locking', 'bool', false],
+        ['use_nesterov', 'bool', false],
+      ],
+    )[0];
   });
   const trainOp = b.group('train_step', [...applies, ...train.updates]);
 
@@ -168,12 +268,32 @@ function compile(addon: GraphAddon, o: StepperOptions): Compiled {
   const evalX = b.placeholder('eval/x', DT.float, [-1, h, w, c]);
   const evalY = b.placeholder('eval/labels', DT.int32, [-1]);
   const inference = translate(b, model, evalX, false, vars);
-  const evalOut = lossAndErrors(b, 'eval', inference.logits ?? inference.output, !!inference.logits, evalY, info.numClasses);
+  const evalOut = lossAndErrors(
+    b,
+    'eval',
+    inference.logits ?? inference.output,
+    !!inference.logits,
+    evalY,
+    info.numClasses,
+  );
 
   return {
-    b, x, y, lr, loss, errors, gradSquares, norms, train: trainOp,
-    evalX, evalY, evalLoss: evalOut.loss, evalErrors: evalOut.errors,
-    weights, velocities, layerNames,
+    b,
+    x,
+    y,
+    lr,
+    loss,
+    errors,
+    gradSquares,
+    norms,
+    train: trainOp,
+    evalX,
+    evalY,
+    evalLoss: evalOut.loss,
+    evalErrors: evalOut.errors,
+    weights,
+    velocities,
+    layerNames,
   };
 }
 
@@ -182,21 +302,84 @@ function flat(b: GraphBuilder, t: Out, hint: string): Out {
 }
 
 /** Mean cross-entropy and the count of wrong predictions, as ../head.ts and ../steps.ts compute them. */
-function lossAndErrors(b: GraphBuilder, scope: string, scores: Out, fromLogits: boolean, labels: Out, numClasses: number): { loss: Out; errors: Out } {
-  const oneHot = b.op('OneHot', `${scope}/one_hot`, [labels, b.intConst(`${scope}/depth`, [numClasses], []), b.floatConst(`${scope}/on`, [1]), b.floatConst(`${scope}/off`, [0])], [['T', 'type', DT.float], ['TI', 'type', DT.int32], ['axis', 'int', -1]]);
+function lossAndErrors(
+  b: GraphBuilder,
+  scope: string,
+  scores: Out,
+  fromLogits: boolean,
+  labels: Out,
+  numClasses: number,
+): { loss: Out; errors: Out } {
+  const oneHot = b.op(
+    'OneHot',
+    `${scope}/one_hot`,
+    [
+      labels,
+      b.intConst(`${scope}/depth`, [numClasses], []),
+      b.floatConst(`${scope}/on`, [1]),
+      b.floatConst(`${scope}/off`, [0]),
+    ],
+    [
+      ['T', 'type', DT.float],
+      ['TI', 'type', DT.int32],
+      ['axis', 'int', -1],
+    ],
+  );
   const last = b.intConst(`${scope}/last_axis`, [-1], []);
   const first = b.intConst(`${scope}/first_axis`, [0], []);
   let perExample: Out;
   if (fromLogits) {
     // log-softmax, computed stably: every example keeps its gradient however wrong it is.
-    perExample = b.f('Sum', `${scope}/log_p`, [b.f('Mul', `${scope}/picked`, [b.f('LogSoftmax', `${scope}/log_softmax`, [scores]), oneHot]), last], [['Tidx', 'type', DT.int32]]);
+    perExample = b.f(
+      'Sum',
+      `${scope}/log_p`,
+      [b.f('Mul', `${scope}/picked`, [b.f('LogSoftmax', `${scope}/log_softmax`, [scores]), oneHot]), last],
+      [['Tidx', 'type', DT.int32]],
+    );
   } else {
-    const p = b.f('Sum', `${scope}/p`, [b.f('Mul', `${scope}/picked`, [scores, oneHot]), last], [['Tidx', 'type', DT.int32]]);
-    perExample = b.f('Log', `${scope}/log_p`, [b.f('Maximum', `${scope}/floored`, [p, b.floatConst(`${scope}/floor`, [1e-37])])]);
+    const p = b.f(
+      'Sum',
+      `${scope}/p`,
+      [b.f('Mul', `${scope}/picked`, [scores, oneHot]), last],
+      [['Tidx', 'type', DT.int32]],
+    );
+    perExample = b.f('Log', `${scope}/log_p`, [
+      b.f('Maximum', `${scope}/floored`, [p, b.floatConst(`${scope}/floor`, [1e-37])]),
+    ]);
   }
-  const loss = b.f('Neg', `${scope}/loss`, [b.f('Mean', `${scope}/mean_log_p`, [perExample, first], [['Tidx', 'type', DT.int32]])]);
-  const predicted = b.op('ArgMax', `${scope}/predicted`, [scores, last], [['T', 'type', DT.float], ['Tidx', 'type', DT.int32], ['output_type', 'type', DT.int32]]);
+  const loss = b.f('Neg', `${scope}/loss`, [
+    b.f('Mean', `${scope}/mean_log_p`, [perExample, first], [['Tidx', 'type', DT.int32]]),
+  ]);
+  const predicted = b.op(
+    'ArgMax',
+    `${scope}/predicted`,
+    [scores, last],
+    [
+      ['T', 'type', DT.float],
+      ['Tidx', 'type', DT.int32],
+      ['output_type', 'type', DT.int32],
+    ],
+  );
   const wrong = b.op('NotEqual', `${scope}/wrong`, [predicted, labels], [['T', 'type', DT.int32]]);
-  const errors = b.op('Sum', `${scope}/errors`, [b.op('Cast', `${scope}/wrong_int`, [wrong], [['SrcT', 'type', DT.bool], ['DstT', 'type', DT.int32]]), first], [['T', 'type', DT.int32], ['Tidx', 'type', DT.int32]]);
+  const errors = b.op(
+    'Sum',
+    `${scope}/errors`,
+    [
+      b.op(
+        'Cast',
+        `${scope}/wrong_int`,
+        [wrong],
+        [
+          ['SrcT', 'type', DT.bool],
+          ['DstT', 'type', DT.int32],
+        ],
+      ),
+      first,
+    ],
+    [
+      ['T', 'type', DT.int32],
+      ['Tidx', 'type', DT.int32],
+    ],
+  );
   return { loss, errors };
 }

@@ -64,7 +64,10 @@ export interface WorkerMemoryReport extends WorkerMemory {
   busyMs: number;
 }
 
-interface Pending { resolve: (m: FromWorker) => void; reject: (e: Error) => void }
+interface Pending {
+  resolve: (m: FromWorker) => void;
+  reject: (e: Error) => void;
+}
 
 export class DataParallel implements Stepper {
   readonly mode = 'data-parallel';
@@ -96,7 +99,8 @@ export class DataParallel implements Stepper {
     this.tf = o.tf;
     this.trainable = o.model.trainableWeights;
     this.nonTrainable = o.model.nonTrainableWeights;
-    const spec = (vs: tfjs.LayerVariable[]): VarSpec[] => vs.map((v) => ({ name: v.originalName ?? v.name, shape: v.shape as number[] }));
+    const spec = (vs: tfjs.LayerVariable[]): VarSpec[] =>
+      vs.map((v) => ({ name: v.originalName ?? v.name, shape: v.shape as number[] }));
     this.P = layoutOf(spec(this.trainable));
     this.S = layoutOf(spec(this.nonTrainable));
     this.decays = this.P.vars.map((v) => isDecayed(v.name));
@@ -138,14 +142,28 @@ export class DataParallel implements Stepper {
     const ready: Promise<FromWorker>[] = [];
     for (let index = 0; index < this.o.workers; index++) {
       const init: WorkerInit = {
-        index, topology, info: this.o.info, source: this.o.source,
-        trainable: this.P.vars, nonTrainable: this.S.vars,
-        weights: this.weights.buffer as SharedArrayBuffer, stats: this.stats.buffer as SharedArrayBuffer,
-        grads: this.grads.buffer as SharedArrayBuffer, statSlots: this.statSlots.buffer as SharedArrayBuffer,
+        index,
+        topology,
+        info: this.o.info,
+        source: this.o.source,
+        trainable: this.P.vars,
+        nonTrainable: this.S.vars,
+        weights: this.weights.buffer as SharedArrayBuffer,
+        stats: this.stats.buffer as SharedArrayBuffer,
+        grads: this.grads.buffer as SharedArrayBuffer,
+        statSlots: this.statSlots.buffer as SharedArrayBuffer,
       };
       const worker = new Worker(entry.script, { eval: entry.eval, workerData: init });
       this.workers.push(worker);
-      this.memoryOf.push({ worker: index, wasmBytes: 0, heapBytes: 0, peakWasmBytes: 0, peakHeapBytes: 0, steps: 0, busyMs: 0 });
+      this.memoryOf.push({
+        worker: index,
+        wasmBytes: 0,
+        heapBytes: 0,
+        peakWasmBytes: 0,
+        peakHeapBytes: 0,
+        steps: 0,
+        busyMs: 0,
+      });
       ready.push(this.expect(index));
       worker.on('message', (m: FromWorker) => this.receive(index, m));
       worker.on('error', (e) => this.abort(new Error(`training worker ${index} failed: ${e.message}`)));
@@ -158,7 +176,9 @@ export class DataParallel implements Stepper {
 
   private expect(index: number): Promise<FromWorker> {
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => { this.pending[index] = { resolve, reject }; });
+    return new Promise((resolve, reject) => {
+      this.pending[index] = { resolve, reject };
+    });
   }
 
   private receive(index: number, m: FromWorker): void {
@@ -171,7 +191,10 @@ export class DataParallel implements Stepper {
     mem.heapBytes = m.heapBytes;
     mem.peakWasmBytes = Math.max(mem.peakWasmBytes, m.wasmBytes);
     mem.peakHeapBytes = Math.max(mem.peakHeapBytes, m.heapBytes);
-    if (m.type === 'done') { mem.steps++; mem.busyMs += m.busyMs; }
+    if (m.type === 'done') {
+      mem.steps++;
+      mem.busyMs += m.busyMs;
+    }
     const p = this.pending[index];
     this.pending[index] = undefined;
     p?.resolve(m);
@@ -180,14 +203,20 @@ export class DataParallel implements Stepper {
   private abort(e: Error, stack?: string): void {
     if (stack) e.stack = `${e.message}\n${stack.split('\n').slice(1).join('\n')}`;
     this.failure ??= e;
-    this.pending.forEach((p, i) => { p?.reject(this.failure!); this.pending[i] = undefined; });
+    this.pending.forEach((p, i) => {
+      p?.reject(this.failure!);
+      this.pending[i] = undefined;
+    });
   }
 
   private ensureCapacity(batchSize: number): void {
     if (this.input && batchSize <= this.capacity) return;
     const [h, w, c] = this.o.info.inputShape;
     this.capacity = Math.max(batchSize, this.o.batchSize ?? 0);
-    this.input = { x: new SharedArrayBuffer(this.capacity * h * w * c * 4), labels: new SharedArrayBuffer(this.capacity * 4) };
+    this.input = {
+      x: new SharedArrayBuffer(this.capacity * h * w * c * 4),
+      labels: new SharedArrayBuffer(this.capacity * 4),
+    };
     this.inputSent = this.workers.map(() => false);
   }
 
@@ -204,23 +233,27 @@ export class DataParallel implements Stepper {
       return { start, count: Math.floor(((i + 1) * batch.size) / n) - start };
     });
     const id = this.nextId++;
-    const replies = await Promise.all(this.workers.map((worker, i) => {
-      if (shares[i].count === 0) return undefined;
-      const reply = this.expect(i);
-      const message: ToWorker = { type: 'step', id, ...shares[i], input: this.inputSent[i] ? undefined : this.input };
-      this.inputSent[i] = true;
-      worker.postMessage(message);
-      return reply;
-    }));
+    const replies = await Promise.all(
+      this.workers.map((worker, i) => {
+        if (shares[i].count === 0) return undefined;
+        const reply = this.expect(i);
+        const message: ToWorker = { type: 'step', id, ...shares[i], input: this.inputSent[i] ? undefined : this.input };
+        this.inputSent[i] = true;
+        worker.postMessage(message);
+        return reply;
+      }),
+    );
     const fractions = shares.map((s) => s.count / batch.size);
-    let loss = 0, errors = 0;
+    let loss = 0,
+      errors = 0;
     replies.forEach((r, i) => {
       if (!r) return;
       if (r.type !== 'done' || r.id !== id) throw new Error(`training worker ${i} answered out of turn`);
       loss += fractions[i] * r.loss;
       errors += r.errors;
     });
-    const P = this.P.total, S = this.S.total;
+    const P = this.P.total,
+      S = this.S.total;
     weightedAverage(this.avgGrad, this.grads, fractions, P);
     // wasm's kernels can turn NaN into ±Infinity and leave the loss finite: a non-finite gradient is divergence too.
     const result: StepResult = { loss: allFinite(this.avgGrad, P) ? Math.fround(loss) : NaN, errors };
@@ -235,7 +268,9 @@ export class DataParallel implements Stepper {
     const tf = this.tf;
     tf.tidy(() => {
       const write = (vars: tfjs.LayerVariable[], flat: Float32Array, layout: Layout) =>
-        vars.forEach((v, i) => v.write(tf.tensor(flat.slice(layout.offsets[i], layout.offsets[i] + layout.sizes[i]), v.shape as number[])));
+        vars.forEach((v, i) =>
+          v.write(tf.tensor(flat.slice(layout.offsets[i], layout.offsets[i] + layout.sizes[i]), v.shape as number[])),
+        );
       write(this.trainable, this.weights, this.P);
       write(this.nonTrainable, this.stats, this.S);
     });
@@ -284,6 +319,12 @@ export class DataParallel implements Stepper {
 export function withoutInitializers(topology: unknown): unknown {
   if (Array.isArray(topology)) return topology.map(withoutInitializers);
   if (topology === null || typeof topology !== 'object') return topology;
-  return Object.fromEntries(Object.entries(topology).map(([k, v]) =>
-    [k, k.endsWith('_initializer') && v !== null && typeof v === 'object' ? { class_name: 'Zeros', config: {} } : withoutInitializers(v)]));
+  return Object.fromEntries(
+    Object.entries(topology).map(([k, v]) => [
+      k,
+      k.endsWith('_initializer') && v !== null && typeof v === 'object'
+        ? { class_name: 'Zeros', config: {} }
+        : withoutInitializers(v),
+    ]),
+  );
 }

@@ -25,7 +25,8 @@ export interface Layout {
 }
 
 export function layoutOf(vars: VarSpec[]): Layout {
-  const offsets: number[] = [], sizes: number[] = [];
+  const offsets: number[] = [],
+    sizes: number[] = [];
   let total = 0;
   for (const v of vars) {
     const n = v.shape.reduce((a, b) => a * b, 1);
@@ -66,7 +67,11 @@ export function weightedAverage(out: Float32Array, slots: Float32Array, fraction
 }
 
 /** L2 norm of each layer's gradient (over all its variables), in the order layers first appear in `layerOf`. */
-export function layerGradNorms(grads: Float32Array, layout: Layout, layerOf: string[]): { name: string; norm: number }[] {
+export function layerGradNorms(
+  grads: Float32Array,
+  layout: Layout,
+  layerOf: string[],
+): { name: string; norm: number }[] {
   const names = [...new Set(layerOf)];
   const sums = new Map<string, number>(names.map((n) => [n, 0]));
   for (let v = 0; v < layout.vars.length; v++) {
@@ -93,11 +98,19 @@ export function allFinite(values: Float32Array, n = values.length): boolean {
  * with the weight decay only on variables whose `decays` flag is set.
  */
 export function sgdUpdate(
-  weights: Float32Array, velocity: Float32Array, grads: Float32Array, layout: Layout, decays: boolean[],
-  lr: number, momentum: number, weightDecay: number,
+  weights: Float32Array,
+  velocity: Float32Array,
+  grads: Float32Array,
+  layout: Layout,
+  decays: boolean[],
+  lr: number,
+  momentum: number,
+  weightDecay: number,
 ): void {
   const f = Math.fround;
-  const m = f(momentum), wd = f(weightDecay), rate = f(lr);
+  const m = f(momentum),
+    wd = f(weightDecay),
+    rate = f(lr);
   for (let v = 0; v < layout.vars.length; v++) {
     const decay = decays[v] && weightDecay > 0;
     const o = layout.offsets[v];

@@ -32,7 +32,7 @@ export interface InputBuffers {
 
 export type ToWorker =
   /** Load the shared weights and statistics, train on examples [start, start + count) of the input buffers. */
-  | { type: 'step'; id: number; start: number; count: number; input?: InputBuffers };
+  { type: 'step'; id: number; start: number; count: number; input?: InputBuffers };
 
 export interface WorkerMemory {
   /** The worker's WebAssembly heap (it grows with the largest batch and never shrinks). */

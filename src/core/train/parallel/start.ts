@@ -15,7 +15,12 @@ export async function startDataParallel(o: StartStepperOptions): Promise<DataPar
   if (asked <= 1) return undefined;
   const backend = o.tf.getBackend();
   if (backend !== 'wasm') {
-    if (o.workers !== undefined) o.emit({ type: 'log', level: 'info', message: `workers: ${asked} ignored: data-parallel workers are for the wasm backend, this run uses ${backend}` });
+    if (o.workers !== undefined)
+      o.emit({
+        type: 'log',
+        level: 'info',
+        message: `workers: ${asked} ignored: data-parallel workers are for the wasm backend, this run uses ${backend}`,
+      });
     return undefined;
   }
   const workers = Math.min(asked, o.batchSize);
@@ -24,16 +29,30 @@ export async function startDataParallel(o: StartStepperOptions): Promise<DataPar
   let dp: DataParallel;
   try {
     dp = await DataParallel.create({
-      tf: o.tf, model: o.model, info: o.info, workers,
-      momentum: o.optimizer.momentum, weightDecay: o.optimizer.weightDecay,
-      layerOf: o.layerOf, source: o.source, batchSize: o.batchSize,
+      tf: o.tf,
+      model: o.model,
+      info: o.info,
+      workers,
+      momentum: o.optimizer.momentum,
+      weightDecay: o.optimizer.weightDecay,
+      layerOf: o.layerOf,
+      source: o.source,
+      batchSize: o.batchSize,
     });
   } catch (e) {
     // Asked for explicitly: the user should hear why it did not work. By default: train on one thread instead.
     if (o.workers !== undefined) throw e;
-    o.emit({ type: 'log', level: 'warn', message: `data-parallel workers could not start (${(e as Error).message}); training on one thread` });
+    o.emit({
+      type: 'log',
+      level: 'warn',
+      message: `data-parallel workers could not start (${(e as Error).message}); training on one thread`,
+    });
     return undefined;
   }
-  o.emit({ type: 'log', level: 'info', message: `data-parallel: ${workers} wasm workers, ${share} images each per batch of ${o.batchSize} (batch norm per worker, moving statistics averaged)` });
+  o.emit({
+    type: 'log',
+    level: 'info',
+    message: `data-parallel: ${workers} wasm workers, ${share} images each per batch of ${o.batchSize} (batch norm per worker, moving statistics averaged)`,
+  });
   return dp;
 }

@@ -35,7 +35,8 @@ async function buildModel(init: WorkerInit): Promise<tfjs.LayersModel> {
   }
 }
 
-const specs = (vars: tfjs.LayerVariable[]): VarSpec[] => vars.map((v) => ({ name: v.originalName ?? v.name, shape: v.shape as number[] }));
+const specs = (vars: tfjs.LayerVariable[]): VarSpec[] =>
+  vars.map((v) => ({ name: v.originalName ?? v.name, shape: v.shape as number[] }));
 
 /** Writes slices of a flat shared vector into variables. */
 function load(vars: tfjs.LayerVariable[], flat: Float32Array, offsets: number[], sizes: number[]): void {
@@ -47,24 +48,38 @@ function load(vars: tfjs.LayerVariable[], flat: Float32Array, offsets: number[],
 export async function runWorker(): Promise<void> {
   const port = parentPort!;
   const post = (m: FromWorker) => port.postMessage(m);
-  const fail = (e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
+  const fail = (e: unknown) =>
+    post({
+      type: 'error',
+      message: e instanceof Error ? e.message : String(e),
+      stack: e instanceof Error ? e.stack : undefined,
+    });
   try {
     const init = workerData as WorkerInit;
     await initWasm(tf);
     const model = await buildModel(init);
-    const trainable = model.trainableWeights, nonTrainable = model.nonTrainableWeights;
-    const mismatch = layoutMismatch(init.trainable, specs(trainable)) ?? layoutMismatch(init.nonTrainable, specs(nonTrainable));
+    const trainable = model.trainableWeights,
+      nonTrainable = model.nonTrainableWeights;
+    const mismatch =
+      layoutMismatch(init.trainable, specs(trainable)) ?? layoutMismatch(init.nonTrainable, specs(nonTrainable));
     if (mismatch) throw new Error(`the worker's copy of the model differs from the main thread's: ${mismatch}`);
-    const P = layoutOf(init.trainable), S = layoutOf(init.nonTrainable);
-    const weights = new Float32Array(init.weights), stats = new Float32Array(init.stats);
+    const P = layoutOf(init.trainable),
+      S = layoutOf(init.nonTrainable);
+    const weights = new Float32Array(init.weights),
+      stats = new Float32Array(init.stats);
     const gradSlot = new Float32Array(init.grads, init.index * P.total * 4, P.total);
     const statSlot = new Float32Array(init.statSlots, init.index * S.total * 4, S.total);
-    let x = new Float32Array(0), labels = new Int32Array(0);
+    let x = new Float32Array(0),
+      labels = new Int32Array(0);
     const [h, w, c] = init.info.inputShape;
     const size = h * w * c;
 
     const ctx: StepContext = {
-      tf, model, info: init.info, vars: trainable, layerOf: [],
+      tf,
+      model,
+      info: init.info,
+      vars: trainable,
+      layerOf: [],
       // Called by trainStep with the gradient of the loss on this worker's
       // share, before the gradients are freed: copy them out, apply nothing.
       apply: (grads) => {
@@ -87,7 +102,14 @@ export async function runWorker(): Promise<void> {
           const step = await trainStep(ctx, batch, 0, false);
           // Batch norm's forward pass in training mode moved its statistics.
           nonTrainable.forEach((v, i) => statSlot.set(v.read().dataSync() as Float32Array, S.offsets[i]));
-          post({ type: 'done', id: m.id, loss: step.loss, errors: step.errors, busyMs: performance.now() - t0, ...memory() });
+          post({
+            type: 'done',
+            id: m.id,
+            loss: step.loss,
+            errors: step.errors,
+            busyMs: performance.now() - t0,
+            ...memory(),
+          });
         } catch (e) {
           fail(e);
         }
