@@ -49,3 +49,21 @@ export function exitWithError(message: string, details?: string, extraLines: str
   reportError(message, details, extraLines);
   process.exit(1);
 }
+
+/** A trainer command that did not end as hoped: its own failure message, or its last output when it died. */
+export function trainerFailed(last: ReturnType<typeof Object> | undefined, stderr: string): never {
+  const e = last as { type?: string; message?: string; runDir?: string } | undefined;
+  if (e?.type === 'failed') {
+    // The trainer's own output is only worth keeping when it crashed (the message is then a stack).
+    const crashed = (e as { kind?: string }).kind === 'crash';
+    exitWithError(
+      e.message ?? 'failed',
+      crashed && stderr.trim() ? `${e.message}\n\ntrainer output:\n${stderr}` : e.message,
+      e.runDir ? [`run folder: ${e.runDir}`] : [],
+    );
+  }
+  exitWithError(
+    'the trainer process ended unexpectedly',
+    `the trainer process ended unexpectedly; its last output:\n${stderr}`,
+  );
+}

@@ -5,22 +5,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findExperiments } from '../core/experiments/findExperiments';
 import { setupNative } from '../core/native/setupNative';
-import { hasRunJson, LESION_JSON, RESPONSES_JSON, RUN_JSON } from '../core/runs/runFiles';
-import type {
-  BackendChoice,
-  DataName,
-  LesionResult,
-  Overrides,
-  ResponsesResult,
-  TrainerCommand,
-  TrainerEvent,
-} from '../protocol/trainer';
+import type { BackendChoice, DataName, Overrides } from '../protocol/trainer';
+import { registerAnalysisCommands } from './analysisCommands';
 import { registerDegradationCommand } from './degradationCommand';
 import { registerExportKerasCommand } from './exportKerasCommand';
 import { isKerasRun, resumeKeras, trainKeras } from './kerasEngine';
 import { registerReportCommands } from './reportCommands';
-import { exitWithError } from './errors';
-import { pct, summaryTable } from './format';
+import { exitWithError, trainerFailed } from './errors';
+import { summaryTable } from './format';
 import { Progress } from './progress';
 import { backendOption, dataOption, graphOption, positiveInt, positiveNumber, wholeNumber } from './options';
 import { runTrainer, setBuildTimeout } from './runTrainer';
@@ -72,7 +64,7 @@ program
     const data = o.data;
     const result = await runTrainer({ type: 'describe', file: path.resolve(file), experiment, data }, () => undefined);
     const last = result.last;
-    if (last?.type !== 'described') return fail(last, result.stderr);
+    if (last?.type !== 'described') return trainerFailed(last, result.stderr);
     if (o.json) {
       const s = last.summary;
       console.log(
@@ -189,146 +181,7 @@ program
     await trainWithProgress({ type: 'resume', runDir: path.resolve(runDir), backend: o.backend, graph }, !!o.json);
   });
 
-interface AnalyzeOptions {
-  draws?: number;
-  examples?: number;
-  json?: boolean;
-  checkpoint: 'latest' | 'best';
-  backend: BackendChoice;
-  delete?: string;
-}
-
-type AnalysisEvent = Extract<TrainerEvent, { type: 'lesion' | 'responses' }>;
-
-/** Runs one `analyze` command in a trainer process; progress goes to stderr. */
-async function runAnalysis(
-  command: Extract<TrainerCommand, { type: 'analyze' }>,
-  json: boolean,
-): Promise<AnalysisEvent> {
-  const onEvent = (e: TrainerEvent) => {
-    if (e.type === 'log' && (!json || e.level === 'warn')) process.stderr.write(e.message + '\n');
-  };
-  const result = await runTrainer(
-    command,
-    onEvent,
-    undefined,
-    (e): e is AnalysisEvent => e.type === 'lesion' || e.type === 'responses',
-  );
-  if (result.last?.type !== 'lesion' && result.last?.type !== 'responses') return fail(result.last, result.stderr);
-  return result.last;
-}
-
-function analyzeCommand(runDir: string, analysis: 'lesion' | 'responses', o: AnalyzeOptions) {
-  if (!hasRunJson(runDir)) {
-    console.error(`${runDir}: not a run folder (no ${RUN_JSON})`);
-    process.exit(2);
-  }
-  return {
-    type: 'analyze' as const,
-    runDir: path.resolve(runDir),
-    analysis,
-    draws: o.draws,
-    examples: o.examples,
-    lesioned: o.delete
-      ?.split(',')
-      .map((b) => b.trim())
-      .filter(Boolean),
-    checkpoint: o.checkpoint,
-    backend: o.backend,
-  };
-}
-
-function table(head: string[], rows: string[][], right: number[] = []): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (right.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-const points = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}`;
-
-function lesionReport(r: LesionResult): string {
-  const out = [`test error of the intact net: ${pct(r.baselineError)} (${r.testExamples} test images)`];
-  if (r.custom)
-    out.push(
-      `with ${r.custom.lesioned.join(', ')} deleted: ${pct(r.custom.error)} (${points(r.custom.error - r.baselineError)} points)`,
-    );
-  if (r.blocks.length) {
-    out.push(
-      '',
-      'one block deleted:',
-      table(
-        ['block', 'test error', 'change', ''],
-        r.blocks.map((b) => [
-          b.name,
-          pct(b.error),
-          points(b.error - r.baselineError),
-          b.downsampling ? 'downsampling' : '',
-        ]),
-        [1, 2],
-      ),
-    );
-  }
-  if (r.random.length) {
-    out.push(
-      '',
-      `k random blocks deleted (${r.random[0].errors.length} draws each):`,
-      table(
-        ['k', 'mean error', 'draws'],
-        r.random.map((x) => [String(x.k), pct(x.meanError), x.errors.map(pct).join(' ')]),
-        [0, 1],
-      ),
-    );
-  }
-  return out.join('\n');
-}
-
-function responsesReport(r: ResponsesResult): string {
-  const max = Math.max(...r.layers.map((l) => l.std), 1e-12);
-  return [
-    `std of each 3x3 layer's response after BN (${r.testExamples} test images):`,
-    table(
-      ['#', 'layer', 'std', ''],
-      r.layers.map((l) => [String(l.index), l.name, l.std.toFixed(4), '#'.repeat(Math.round((30 * l.std) / max))]),
-      [0, 2],
-    ),
-  ].join('\n');
-}
-
-/** Prints an analysis as the tables above. */
-const analysisReport = (e: AnalysisEvent) => (e.type === 'lesion' ? lesionReport(e.result) : responsesReport(e.result));
-
-/** `lesion` and `responses`: one analysis of a run folder's checkpoint, in a trainer process; `own` adds the analysis's own options. */
-function analysisCommand(analysis: AnalysisEvent['type'], description: string, own: (c: Command) => Command): void {
-  own(program.command(analysis).argument('<run-dir>', 'a finished run folder'))
-    .addOption(new Option('--checkpoint <kind>', 'which checkpoint').choices(['latest', 'best']).default('latest'))
-    .addOption(backendOption())
-    .option('--json', 'print the result as one JSON object')
-    .description(description)
-    .action(async (runDir: string, o: AnalyzeOptions) => {
-      const e = await runAnalysis(analyzeCommand(runDir, analysis, o), !!o.json);
-      console.log(o.json ? JSON.stringify(e.result) : analysisReport(e));
-    });
-}
-
-analysisCommand(
-  'lesion',
-  `lesion study (Veit et al. 2016): test error with each residual block deleted, then k random blocks; writes ${LESION_JSON}`,
-  (c) =>
-    c
-      .option('--draws <n>', 'random draws per number of deleted blocks (default 3)', int)
-      .option('--examples <n>', 'use the first N test images (default: all)', int)
-      .option('--delete <blocks>', 'only this comma-separated set of blocks, e.g. stage2/block1,stage3/block2'),
-);
-
-analysisCommand(
-  'responses',
-  `std of each 3x3 layer's response after BN (He et al. 2015, Fig. 7); writes ${RESPONSES_JSON}`,
-  (c) => c.option('--examples <n>', 'test images to measure on (default 500)', int),
-);
+registerAnalysisCommands(program);
 
 program
   .command('setup-native')
@@ -369,7 +222,7 @@ async function trainWithProgress(command: Parameters<typeof runTrainer>[0], json
   );
   progress.done();
   const last = result.last;
-  if (last?.type !== 'finished') return fail(last, result.stderr);
+  if (last?.type !== 'finished') return trainerFailed(last, result.stderr);
   if (json)
     console.log(
       JSON.stringify({
@@ -380,23 +233,6 @@ async function trainWithProgress(command: Parameters<typeof runTrainer>[0], json
         testError: last.testError,
       }),
     );
-}
-
-function fail(last: ReturnType<typeof Object> | undefined, stderr: string): never {
-  const e = last as { type?: string; message?: string; runDir?: string } | undefined;
-  if (e?.type === 'failed') {
-    // The trainer's own output is only worth keeping when it crashed (the message is then a stack).
-    const crashed = (e as { kind?: string }).kind === 'crash';
-    exitWithError(
-      e.message ?? 'failed',
-      crashed && stderr.trim() ? `${e.message}\n\ntrainer output:\n${stderr}` : e.message,
-      e.runDir ? [`run folder: ${e.runDir}`] : [],
-    );
-  }
-  exitWithError(
-    'the trainer process ended unexpectedly',
-    `the trainer process ended unexpectedly; its last output:\n${stderr}`,
-  );
 }
 
 registerDegradationCommand(program);

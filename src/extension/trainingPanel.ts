@@ -4,7 +4,6 @@
 // restores it after a reload (WebviewPanelSerializer).
 import * as vscode from 'vscode';
 import type {
-  CurveView,
   DiagramData,
   GradientRecordView,
   MetricRecordView,
@@ -12,12 +11,10 @@ import type {
   RunAnalyses,
   RunLatest,
   RunView,
-  SmoothingState,
 } from '../protocol/webview';
 import { PanelHostMessage, PanelMessage, PanelMessageSchema, PanelShowParams } from '../protocol/panel';
 import { KnownRuns } from './knownRuns';
 import type { LesionResult, ResponsesResult } from '../protocol/trainer';
-import { defaultSmoothing } from '../core/report/curveView';
 import { Log } from './log';
 import { LiveRun, RunManager } from './runManager';
 import { exportRun } from './exporter';
@@ -27,10 +24,10 @@ import { comparisonFlags, runHeading, runsAmong } from './runViews';
 import { settings } from './settings';
 import { restrictedReason } from './trust';
 import { WebviewHost } from './webviewHost';
+import { PanelCurves } from './panelCurves';
 import { localResourceRoots } from './webviewHtml';
 
 export const PANEL_VIEW_TYPE = 'resnetLab.training';
-const SMOOTHING_KEY = 'resnetLab.smoothing';
 
 /** A model shown by its diagram alone (no run): the experiment it was built from. */
 export interface ShownModel {
@@ -51,8 +48,7 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
   private shown: Shown | undefined;
   /** The shown runs' data, read once per showing (folders) or followed live. */
   private data = new Map<string, PanelRun>();
-  /** The curve chart's width in pixels, as the webview last said. */
-  private columns = 800;
+  private readonly curves: PanelCurves;
   private prepared: PanelShowParams | undefined;
   /** Runs webviews may ask to open (by id): those the host showed them or the user picked. */
   readonly known = new KnownRuns();
@@ -65,8 +61,8 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     extensionUri: vscode.Uri,
     private readonly runs: RunManager,
     log: Log,
-    private readonly maxPoints: () => number,
-    private readonly workspaceState: vscode.Memento,
+    maxPoints: () => number,
+    workspaceState: vscode.Memento,
   ) {
     super(extensionUri, log, {
       script: 'panel.js',
@@ -74,6 +70,7 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
       name: 'the training panel',
       schema: PanelMessageSchema,
     });
+    this.curves = new PanelCurves(maxPoints, workspaceState);
     this.disposables.push(
       runs.onDidUpdate(({ run, newRecords, newGradients }) => {
         if (!this.shown?.runIds.includes(run.view.id)) return;
@@ -247,7 +244,7 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
   protected onMessage(msg: PanelMessage): void {
     switch (msg.method) {
       case 'webview/ready':
-        if (msg.params) this.columns = msg.params.columns;
+        if (msg.params) this.curves.setWidth(msg.params.columns);
         this.saveState();
         this.sendAll();
         break;
@@ -263,16 +260,16 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
         break;
       case 'curves/request': {
         const { requestId, from, to, columns, smoothing } = msg.params;
-        this.columns = columns;
-        const weight = smoothing ?? this.smoothing().weight;
-        const curves: Record<string, CurveView> = {};
-        for (const [id, entry] of this.data)
-          curves[id] = entry.curves.view({ from, to, columns: this.chartColumns(), smoothing: weight });
-        this.post({ method: 'curves/view', params: { requestId, curves } });
+        this.curves.setWidth(columns);
+        const weight = smoothing ?? this.curves.smoothing(this.data.values()).weight;
+        this.post({
+          method: 'curves/view',
+          params: { requestId, curves: this.curves.views(this.data, { from, to, smoothing: weight }) },
+        });
         break;
       }
       case 'settings/smoothing':
-        void this.workspaceState.update(SMOOTHING_KEY, msg.params.weight ?? undefined);
+        this.curves.rememberSmoothing(msg.params.weight);
         break;
       case 'export':
         void this.export(msg.params.format, msg.params.chart, msg.params.dataUrl);
@@ -314,21 +311,6 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     }
   }
 
-  /** Min-max columns make two points each: stay within the maxChartPoints setting. */
-  private chartColumns(): number {
-    return Math.max(10, Math.min(this.columns, Math.floor(this.maxPoints() / 2)));
-  }
-
-  private smoothing(): SmoothingState {
-    const longest = Math.max(
-      0,
-      ...[...this.data.values()].map((d) => d.view.totalIterations ?? d.curves.lastIteration),
-    );
-    const def = defaultSmoothing(longest);
-    const remembered = this.workspaceState.get<number>(SMOOTHING_KEY);
-    return { weight: remembered ?? def, default: def, remembered: remembered !== undefined };
-  }
-
   /** Reads what the shown runs need, each run folder once per showing. */
   private ensureData(): void {
     this.shown?.runIds.forEach((id, i) => {
@@ -352,12 +334,11 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     if (!this.shown) return undefined;
     const entries = this.shown.runIds.map((id) => this.data.get(id)).filter((d): d is PanelRun => !!d);
     const runs: RunView[] = entries.map((d) => d.view);
-    const smoothing = this.smoothing();
-    const curves: Record<string, CurveView> = {};
+    const smoothing = this.curves.smoothing(entries);
+    const curves = this.curves.views(new Map(entries.map((d) => [d.view.id, d])), { smoothing: smoothing.weight });
     const latest: Record<string, RunLatest> = {};
     const analyses: Record<string, RunAnalyses> = {};
     for (const d of entries) {
-      curves[d.view.id] = d.curves.view({ columns: this.chartColumns(), smoothing: smoothing.weight });
       latest[d.view.id] = d.latest;
       analyses[d.view.id] = d.analyses;
     }
@@ -369,7 +350,7 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
       latest,
       analyses,
       diagram: this.shown.diagram,
-      maxPoints: this.maxPoints(),
+      maxPoints: this.curves.pointLimit,
       flags,
       smoothing,
     };
