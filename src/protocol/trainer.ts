@@ -97,10 +97,12 @@ export const DiagnosticSchema = z.object({
 });
 export type SourceDiagnostic = z.infer<typeof DiagnosticSchema>;
 
+/** Where in training a record was made: every metric record is keyed by these (src/core/runs/metricRecords.ts). */
+const TrainingPoint = { iteration: z.number().int(), epoch: z.number().int() };
+
 export const IterationEventSchema = z.object({
   type: z.literal('iteration'),
-  iteration: z.number().int(),
-  epoch: z.number().int(),
+  ...TrainingPoint,
   loss: z.number(),
   trainError: z.number(),
   lr: z.number(),
@@ -108,8 +110,7 @@ export const IterationEventSchema = z.object({
 });
 export const EpochEventSchema = z.object({
   type: z.literal('epoch'),
-  epoch: z.number().int(),
-  iteration: z.number().int(),
+  ...TrainingPoint,
   trainLoss: z.number(),
   trainError: z.number(),
   testLoss: z.number(),

@@ -25,6 +25,20 @@ function axes(
   return { x: { ...axis(x), type: xType }, y: { ...axis(y), type: yType } };
 }
 
+/** A chart that fills its box, drawn at once (no animation), with the theme's legend and an optional title. */
+function options<S>(theme: Theme, title: string | undefined, scales: S) {
+  return {
+    animation: false as const,
+    responsive: true,
+    maintainAspectRatio: false,
+    plugins: {
+      legend: { labels: { color: theme.foreground } },
+      title: { display: title !== undefined, text: title, color: theme.foreground },
+    },
+    scales,
+  };
+}
+
 function chartIn(host: HTMLElement, cls = 'chart'): HTMLCanvasElement {
   const div = document.createElement('div');
   div.className = cls;
@@ -60,23 +74,10 @@ export function renderLesion(host: HTMLElement, run: RunView, result: LesionResu
         },
       ],
     },
-    options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      plugins: {
-        legend: { labels: { color: theme.foreground } },
-        title: {
-          display: true,
-          text: `${runLabel(run)}: deleting one block at a time (red: downsampling blocks)`,
-          color: theme.foreground,
-        },
-      },
-      scales: {
-        ...axes(theme, 'deleted block', 'test error (%)'),
-        y: { ...axes(theme, '', 'test error (%)').y, min: 0, max: 100 },
-      },
-    },
+    options: options(theme, `${runLabel(run)}: deleting one block at a time (red: downsampling blocks)`, {
+      ...axes(theme, 'deleted block', 'test error (%)'),
+      y: { ...axes(theme, '', 'test error (%)').y, min: 0, max: 100 },
+    }),
   });
   const random = new Chart(chartIn(host), {
     type: 'line',
@@ -91,16 +92,10 @@ export function renderLesion(host: HTMLElement, run: RunView, result: LesionResu
         },
       ],
     },
-    options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      plugins: { legend: { labels: { color: theme.foreground } } },
-      scales: {
-        ...axes(theme, 'blocks deleted (k)', 'test error (%)', 'linear'),
-        y: { ...axes(theme, '', 'test error (%)').y, min: 0, max: 100 },
-      },
-    },
+    options: options(theme, undefined, {
+      ...axes(theme, 'blocks deleted (k)', 'test error (%)', 'linear'),
+      y: { ...axes(theme, '', 'test error (%)').y, min: 0, max: 100 },
+    }),
   });
   return [bars, random];
 }
@@ -128,16 +123,11 @@ export function renderResponses(
           };
         }),
       },
-      options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        plugins: {
-          legend: { labels: { color: theme.foreground } },
-          title: { display: true, text: title, color: theme.foreground },
-        },
-        scales: axes(theme, sorted ? 'layer (sorted by magnitude)' : 'layer index', 'std of response', 'linear'),
-      },
+      options: options(
+        theme,
+        title,
+        axes(theme, sorted ? 'layer (sorted by magnitude)' : 'layer index', 'std of response', 'linear'),
+      ),
     });
   };
   return [

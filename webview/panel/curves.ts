@@ -255,21 +255,17 @@ export function updateCharts(charts: CurveCharts, runs: RunView[], series: Map<s
 let pendingOthers: ReturnType<typeof setTimeout> | undefined;
 
 function updateOtherCharts(charts: CurveCharts, runs: RunView[], series: Map<string, RunSeries>, theme: Theme): void {
-  charts.loss.data.datasets = runs.map((run, i) => ({
-    label: runs.length > 1 ? runLabel(run) : 'training loss',
-    data: series.get(run.id)!.loss,
-    borderColor: theme.series[i % theme.series.length],
-    borderWidth: 1.5,
-    pointRadius: 0,
-  }));
-  charts.lr.data.datasets = runs.map((run, i) => ({
-    label: runs.length > 1 ? runLabel(run) : 'learning rate',
-    data: series.get(run.id)!.lr,
-    borderColor: theme.series[i % theme.series.length],
-    borderWidth: 1.5,
-    pointRadius: 0,
-    stepped: true,
-  }));
+  // One thin line per run, in the run's colour; named by the run only when there are several.
+  const perRun = (name: string, values: (s: RunSeries) => { x: number; y: number }[]) =>
+    runs.map((run, i) => ({
+      label: runs.length > 1 ? runLabel(run) : name,
+      data: values(series.get(run.id)!),
+      borderColor: theme.series[i % theme.series.length],
+      borderWidth: 1.5,
+      pointRadius: 0,
+    }));
+  charts.loss.data.datasets = perRun('training loss', (s) => s.loss);
+  charts.lr.data.datasets = perRun('learning rate', (s) => s.lr).map((d) => ({ ...d, stepped: true }));
   charts.loss.update('none');
   charts.lr.update('none');
 }

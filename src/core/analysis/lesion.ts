@@ -23,7 +23,7 @@ import { Batch, makeBatch, pixelMean } from '../data/batches';
 import type { Dataset } from '../data/dataset';
 import { mixSeed, mulberry32 } from '../data/random';
 import { extractGraph } from '../graph/extract';
-import { findShortcuts } from '../graph/shortcuts';
+import { adjacency, findShortcuts } from '../graph/shortcuts';
 import { ZeroPadShortcut } from '../lib/shortcuts';
 import type { DataInfo } from '../lib/types';
 import { execute, Substitution } from './execute';
@@ -60,16 +60,7 @@ type Shape = (number | null)[];
 const spatial = (s: Shape | undefined) => (s && s.length === 4 ? `${s[1]}x${s[2]}` : undefined);
 
 function graphIndex(graph: ModelGraph) {
-  const inputs = new Map<string, string[]>(),
-    outputs = new Map<string, string[]>();
-  for (const n of graph.nodes) {
-    inputs.set(n.id, []);
-    outputs.set(n.id, []);
-  }
-  for (const e of graph.edges) {
-    inputs.get(e.to)?.push(e.from);
-    outputs.get(e.from)?.push(e.to);
-  }
+  const { inputs, outputs } = adjacency(graph);
   const shape = new Map(graph.nodes.map((n) => [n.id, n.outputShape]));
   return { inputs, outputs, shape };
 }

@@ -34,17 +34,19 @@ interface Index {
   position: Map<string, number>;
 }
 
-function index(graph: ModelGraph): Index {
-  const inputs = new Map<string, string[]>();
-  const outputs = new Map<string, string[]>();
-  for (const n of graph.nodes) {
-    inputs.set(n.id, []);
-    outputs.set(n.id, []);
-  }
+/** Each node's producers (`inputs`) and consumers (`outputs`), in edge order. */
+export function adjacency(graph: ModelGraph): { inputs: Map<string, string[]>; outputs: Map<string, string[]> } {
+  const inputs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
+  const outputs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
   for (const e of graph.edges) {
     inputs.get(e.to)?.push(e.from);
     outputs.get(e.from)?.push(e.to);
   }
+  return { inputs, outputs };
+}
+
+function index(graph: ModelGraph): Index {
+  const { inputs, outputs } = adjacency(graph);
   return {
     inputs,
     outputs,

@@ -177,25 +177,14 @@ function curvesSvg(runs: CurveRun[], kind: CurveKind, o: CurveOptions): string {
           label: 'training smoothed',
         }),
       );
-      if (s.val.length)
-        body.push(
-          line(p, decimate(s.val, maxPoints), {
-            color: t.series[2],
-            width: 2,
-            cls: 'val',
-            points: true,
-            label: 'validation',
-          }),
-        );
-      body.push(
-        line(p, decimate(s.test, maxPoints), {
-          color: t.series[1],
-          width: 2.5,
-          cls: 'test',
-          points: true,
-          label: 'test',
-        }),
-      );
+      // Held-out error as marked points: validation (when the run kept a split), then test.
+      const heldOut = [
+        { records: s.val, color: t.series[2], width: 2, cls: 'val', label: 'validation' },
+        { records: s.test, color: t.series[1], width: 2.5, cls: 'test', label: 'test' },
+      ];
+      for (const { records, ...style } of heldOut)
+        if (records.length || style.cls === 'test')
+          body.push(line(p, decimate(records, maxPoints), { ...style, points: true }));
     }
   });
   return svgDocument(width, height, t, title(heading, left - 50, 26, t) + lg.svg + body.join(''), {
