@@ -89,8 +89,7 @@ export function activate(context: vscode.ExtensionContext): ResNetLabApi {
     ),
     vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
-      deserializeWebviewPanel: async (webviewPanel, state) =>
-        panel.restore(webviewPanel, state as { runDirs?: string[] }),
+      deserializeWebviewPanel: async (webviewPanel, state) => panel.restore(webviewPanel, state),
     }),
     ...registerCommands({ runs, panel, log, extensionUri: context.extensionUri }),
   );

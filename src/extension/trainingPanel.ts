@@ -2,6 +2,7 @@
 // diagram; or several runs overlaid for comparison; or a diagram alone.
 // One panel per window; it remembers which run folders it shows, so VS Code
 // restores it after a reload (WebviewPanelSerializer).
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type {
   DiagramData,
@@ -12,7 +13,13 @@ import type {
   RunLatest,
   RunView,
 } from '../protocol/webview';
-import { PanelHostMessage, PanelMessage, PanelMessageSchema, PanelShowParams } from '../protocol/panel';
+import {
+  PanelHostMessage,
+  PanelMessage,
+  PanelMessageSchema,
+  PanelShowParams,
+  PanelStateSchema,
+} from '../protocol/panel';
 import { KnownRuns } from './knownRuns';
 import type { LesionResult, ResponsesResult } from '../protocol/trainer';
 import { Log } from './log';
@@ -168,6 +175,11 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     return this.panel && this.shown?.model;
   }
 
+  /** The diagram the panel shows, if any (a run's or a model's alone). */
+  get diagram(): DiagramData | undefined {
+    return this.panel && this.shown?.diagram;
+  }
+
   /** The live preview (livePreview.ts): the edited model's diagram, or the error that keeps it from building. */
   showPreview(model: ShownModel, preview: { diagram?: DiagramData; error?: string }): void {
     if (!this.shownModel || !this.shown) return;
@@ -178,12 +190,19 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     this.post({ method: 'diagram/preview', params: preview });
   }
 
-  /** Called by the serializer after a window reload. */
-  restore(panel: vscode.WebviewPanel, state: { runDirs?: string[] } | undefined): void {
+  /** Called by the serializer after a window reload, with what the webview kept (state/save). */
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
     this.adopt(panel);
-    // The saved state comes back from the webview: reopen only folders that are runs of this workspace.
-    const dirs = runsAmong(settings.runsDir(), state?.runDirs ?? []);
-    if (dirs.length) this.showRunFolders(dirs);
+    const saved = PanelStateSchema.safeParse(state).data;
+    // The saved state comes back from the webview: reopen only folders that are runs of this
+    // workspace, and build only a model file of a workspace folder, as Show Model Diagram would.
+    const dirs = runsAmong(settings.runsDir(), saved?.runDirs ?? []);
+    if (dirs.length) return this.showRunFolders(dirs);
+    const model = saved?.model && vscode.workspace.isTrusted ? workspaceModel(saved.model) : undefined;
+    if (!model) return panel.dispose(); // nothing to show again: closed rather than blank
+    this.shown = { title: diagramTitle(model), runIds: [], runDirs: [], model };
+    panel.title = this.shown.title;
+    void vscode.commands.executeCommand('resnetLab.showDiagram', model);
   }
 
   /** Shows the panel again with what it last showed; false when it never showed anything. */
@@ -379,7 +398,7 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
 
   private saveState(): void {
     // The webview keeps this via vscode.setState; the serializer hands it back after reload.
-    this.post({ method: 'state/save', params: { runDirs: this.shown?.runDirs ?? [] } });
+    this.post({ method: 'state/save', params: { runDirs: this.shown?.runDirs ?? [], model: this.shown?.model } });
   }
 
   override dispose(): void {
@@ -390,3 +409,10 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
 }
 
 const diagramTitle = (model: ShownModel): string => `Diagram: ${model.experiment}`;
+
+/** A model file the saved state names, if it is a TypeScript file of an open workspace folder that still exists. */
+function workspaceModel(model: ShownModel): ShownModel | undefined {
+  const uri = vscode.Uri.file(model.file);
+  const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
+  return inWorkspace && model.file.endsWith('.ts') && fs.existsSync(model.file) ? model : undefined;
+}

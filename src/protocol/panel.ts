@@ -30,6 +30,18 @@ export interface PanelShowParams {
   smoothing: SmoothingState;
 }
 
+/**
+ * What the panel's webview keeps across a window reload (vscode.setState) and
+ * hands back to the host's serializer: the run folders shown, or the model
+ * whose diagram alone was shown. It comes back through the webview, so the
+ * host checks it like any other message.
+ */
+export const PanelStateSchema = z.object({
+  runDirs: z.array(z.string().max(4096)).max(12).default([]),
+  model: z.object({ file: z.string().max(4096), experiment: z.string().max(200) }).optional(),
+});
+export type PanelState = z.input<typeof PanelStateSchema>;
+
 /** Host -> panel. Curves come as views at the chart's width, not every record. */
 export type PanelHostMessage =
   | { method: 'panel/show'; params: PanelShowParams }
@@ -43,7 +55,7 @@ export type PanelHostMessage =
   | { method: 'diagram/show'; params: DiagramData }
   /** The live preview: the edited model's diagram, or why it does not build (the last diagram stays, greyed). */
   | { method: 'diagram/preview'; params: { diagram?: DiagramData; error?: string } }
-  | { method: 'state/save'; params: { runDirs: string[] } };
+  | { method: 'state/save'; params: PanelState };
 
 /** Panel -> host: validated by the host before anything happens. */
 export const PanelMessageSchema = z.discriminatedUnion('method', [

@@ -9,6 +9,7 @@ import { registerFaultsSuite } from './faults.test';
 import { registerHostPerfSuite } from './hostPerf.test';
 import { registerIntelliSenseSuite } from './intellisense.test';
 import { registerLivePreviewSuite } from './livePreview.test';
+import { registerRestoreSuite } from './restore.test';
 import { registerTrainingSuite } from './training.test';
 import { registerTrustSuite } from './trust.test';
 
@@ -24,6 +25,7 @@ export function run(): Promise<void> {
     registerTrainingSuite();
     registerFaultsSuite();
     registerLivePreviewSuite();
+    registerRestoreSuite();
     registerHostPerfSuite();
   } else {
     registerTrustSuite();

@@ -94,7 +94,11 @@ export class RunSeries {
 export type OnRange = (chart: Chart, from: number, to: number) => void;
 
 function zoomOptions(onRange: OnRange) {
-  const done = ({ chart }: { chart: Chart }) => onRange(chart, chart.scales.x.min, chart.scales.x.max);
+  const done = ({ chart }: { chart: Chart }) => {
+    // A wheel over a chart with nothing drawn yet is no zoom: it would "zoom" to 0–1.
+    if (chart.data.datasets.every((d) => d.data.length === 0)) return chart.resetZoom('none');
+    onRange(chart, chart.scales.x.min, chart.scales.x.max);
+  };
   return {
     // Wheel or pinch zooms the iterations; dragging pans; never beyond the run.
     zoom: { wheel: { enabled: true }, pinch: { enabled: true }, mode: 'x' as const, onZoomComplete: done },

@@ -228,10 +228,10 @@ function handle(m: PanelHostMessage): void {
       smoothing = m.params.smoothing;
       showSmoothing();
       range = undefined;
-      if (charts) {
-        for (const c of Object.values(charts)) c.resetZoom('none');
-        setRange(Object.values(charts), undefined, undefined);
-      }
+      // New charts for new runs: the zoom plugin keeps the first scale it saw as the limit of
+      // every later zoom, and a chart zoomed while empty would stay stuck at iterations 0–1.
+      if (charts) for (const c of Object.values(charts)) c.destroy();
+      charts = undefined;
       series.clear();
       for (const r of runs) {
         const s = new RunSeries(m.params.latest[r.id]);
