@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import { kerasModelSource, KerasLayerWeights } from './kerasModel';
+import { KerasLayerWeights } from './kerasLayers';
+import { kerasModelSource } from './kerasModel';
 
 export interface ProjectInfo {
   experiment: string;
