@@ -97,28 +97,22 @@ export function registerWasmFastKernels(tf: TF): void {
       fallback(args)
     );
   });
-  replace(
-    'Sum',
-    (fallback) => (args) =>
-      reduceLeading(
-        tf,
-        args.backend as BackendWasm,
-        args.inputs.x as TensorInfo,
-        args.attrs as unknown as ReduceAttrs,
-        false,
-      ) ?? fallback(args),
-  );
-  replace(
-    'Mean',
-    (fallback) => (args) =>
-      reduceLeading(
-        tf,
-        args.backend as BackendWasm,
-        args.inputs.x as TensorInfo,
-        args.attrs as unknown as ReduceAttrs,
-        true,
-      ) ?? fallback(args),
-  );
+  for (const [kernel, mean] of [
+    ['Sum', false],
+    ['Mean', true],
+  ] as const) {
+    replace(
+      kernel,
+      (fallback) => (args) =>
+        reduceLeading(
+          tf,
+          args.backend as BackendWasm,
+          args.inputs.x as TensorInfo,
+          args.attrs as unknown as ReduceAttrs,
+          mean,
+        ) ?? fallback(args),
+    );
+  }
 
   if (tf.getKernel(BATCH_NORM_GRAD, BACKEND) == null) {
     tf.registerKernel({

@@ -1,19 +1,7 @@
 // Lesion study (Veit et al. 2016): test error with blocks deleted.
 import type { LesionResult } from '../../protocol/trainer';
 import type { Point } from './decimate';
-import {
-  axes,
-  Axis,
-  innerTicks,
-  legend,
-  LegendItem,
-  line,
-  makePlot,
-  maxOf,
-  niceTicks,
-  noData,
-  title,
-} from './svg/axes';
+import * as plot from './svg/axes';
 import { ChartOptions, esc, n2, svgDocument, text, themeOf, truncate } from './svg/primitives';
 
 /** A block's name without the layer part: "stage2/block1/add" → "stage2/block1". */
@@ -32,36 +20,36 @@ export function lesionBarsSvg(result: LesionResult, options: ChartOptions = {}):
   const heading =
     options.title ??
     `Lesion study: test error with blocks deleted (${result.testExamples.toLocaleString('en-US')} test images)`;
-  if (result.blocks.length === 0) return noData(width, height, t, heading, 'no blocks to delete');
+  if (result.blocks.length === 0) return plot.noData(width, height, t, heading, 'no blocks to delete');
   const base = 100 * result.baselineError;
   const plain = t.series[0],
     down = t.series[3],
     baseColor = t.foreground,
     randColor = t.series[1];
-  const items: LegendItem[] = [
+  const items: plot.LegendItem[] = [
     { label: 'one block deleted', color: plain, kind: 'bar' },
     { label: 'downsampling block deleted', color: down, kind: 'bar' },
     { label: `no deletion: ${base.toFixed(2)}%`, color: baseColor, kind: 'dashed', width: 1.5 },
   ];
   if (hasRandom) items.push({ label: 'k random blocks deleted (mean; dots: draws)', color: randColor, width: 2.5 });
-  const lg = legend(items, 66, 38, width - 90, t);
+  const lg = plot.legend(items, 66, 38, width - 90, t);
   const top = 38 + lg.height + 12;
   const labelH = Math.min(
     100,
     8 + Math.max(...result.blocks.map((b) => Math.min(22, blockLabel(b.name).length))) * 4.3,
   );
   const bottom = labelH + 30;
-  const out: string[] = [title(heading, 16, 26, t), lg.svg];
+  const out: string[] = [plot.title(heading, 16, 26, t), lg.svg];
 
   // Left panel: one bar per block.
   const leftW = hasRandom ? Math.round((width - 40) * 0.6) : width - 20;
   const yHi =
     Math.max(base, ...result.blocks.map((b) => 100 * b.error), result.custom ? 100 * result.custom.error : 0) * 1.08;
-  const yTicks = niceTicks(0, Math.min(100, Math.max(yHi, 1)), 6);
-  const xa: Axis = { min: 0, max: result.blocks.length, ticks: [], label: '' };
-  const ya: Axis = { min: 0, max: yTicks[yTicks.length - 1], ticks: yTicks, label: 'test error (%)' };
-  const p = makePlot(66, top, leftW - 66 - 10, height - top - bottom, xa, ya);
-  out.push(axes(p, xa, ya, t));
+  const yTicks = plot.niceTicks(0, Math.min(100, Math.max(yHi, 1)), 6);
+  const xa: plot.Axis = { min: 0, max: result.blocks.length, ticks: [], label: '' };
+  const ya: plot.Axis = { min: 0, max: yTicks[yTicks.length - 1], ticks: yTicks, label: 'test error (%)' };
+  const p = plot.makePlot(66, top, leftW - 66 - 10, height - top - bottom, xa, ya);
+  out.push(plot.axes(p, xa, ya, t));
   const slot = p.w / result.blocks.length;
   const barW = Math.max(1, Math.min(56, slot * 0.72));
   const labelEvery = Math.max(1, Math.ceil(13 / slot));
@@ -105,17 +93,17 @@ export function lesionBarsSvg(result: LesionResult, options: ChartOptions = {}):
     const pts: Point[] = result.random.map((r) => [r.k, 100 * r.meanError]);
     const draws = result.random.flatMap((r) => r.errors.map((e) => [r.k, 100 * e] as Point));
     const kMax = Math.max(...result.random.map((r) => r.k));
-    const ryHi = Math.min(100, Math.max(base, maxOf(pts), maxOf(draws.length ? draws : pts)) * 1.05);
-    const ryTicks = niceTicks(0, Math.max(ryHi, 1), 6);
-    const rxa: Axis = {
+    const ryHi = Math.min(100, Math.max(base, plot.maxOf(pts), plot.maxOf(draws.length ? draws : pts)) * 1.05);
+    const ryTicks = plot.niceTicks(0, Math.max(ryHi, 1), 6);
+    const rxa: plot.Axis = {
       min: 0,
       max: kMax,
-      ticks: innerTicks(0, kMax, Math.min(kMax + 1, 8)).filter((v) => Number.isInteger(v)),
+      ticks: plot.innerTicks(0, kMax, Math.min(kMax + 1, 8)).filter((v) => Number.isInteger(v)),
       label: 'blocks deleted at random (k)',
     };
-    const rya: Axis = { min: 0, max: ryTicks[ryTicks.length - 1], ticks: ryTicks, label: 'test error (%)' };
-    const rp = makePlot(rx, top, width - rx - 22, height - top - bottom, rxa, rya);
-    out.push(axes(rp, rxa, rya, t));
+    const rya: plot.Axis = { min: 0, max: ryTicks[ryTicks.length - 1], ticks: ryTicks, label: 'test error (%)' };
+    const rp = plot.makePlot(rx, top, width - rx - 22, height - top - bottom, rxa, rya);
+    out.push(plot.axes(rp, rxa, rya, t));
     out.push(
       `<line class="baseline" x1="${n2(rp.x)}" x2="${n2(rp.x + rp.w)}" y1="${n2(rp.sy(base))}" y2="${n2(rp.sy(base))}" stroke="${baseColor}" stroke-width="1.5" stroke-dasharray="6 4"/>`,
     );
@@ -123,7 +111,7 @@ export function lesionBarsSvg(result: LesionResult, options: ChartOptions = {}):
       `<g class="draws" fill="${randColor}" fill-opacity="0.25">${draws.map(([k, e]) => `<circle cx="${n2(rp.sx(k))}" cy="${n2(rp.sy(e))}" r="2.5"/>`).join('')}</g>`,
     );
     out.push(
-      line(rp, [[0, base], ...pts], {
+      plot.line(rp, [[0, base], ...pts], {
         color: randColor,
         width: 2.5,
         points: true,
