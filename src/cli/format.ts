@@ -29,10 +29,14 @@ export function summaryTable(s: ModelSummary): string {
  */
 export function factsLine(s: Pick<ModelSummary, 'depth' | 'shortcuts' | 'trainableParams'>): string {
   const kind = s.shortcuts > 0 ? `ResNet-${s.depth}` : `plain-${s.depth}`;
-  // Millions as the paper gives them (0.27M), but a toy net's 2,590 would read as "0.00 M".
+  // Millions as the paper gives them (0.27M); a small net's 19,218 in thousands (0.02 M would lose
+  // most of it), a toy's 2,590 as it is.
+  const n = s.trainableParams;
   const params =
-    s.trainableParams >= 10_000
-      ? `${(s.trainableParams / 1e6).toFixed(2)} M params`
-      : `${s.trainableParams.toLocaleString('en-US')} params`;
+    n >= 100_000
+      ? `${(n / 1e6).toFixed(2)} M params`
+      : n >= 10_000
+        ? `${(n / 1e3).toFixed(1)} k params`
+        : `${n.toLocaleString('en-US')} params`;
   return `${kind} · ${params} · ${s.shortcuts} shortcut${s.shortcuts === 1 ? '' : 's'}`;
 }

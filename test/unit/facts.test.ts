@@ -23,4 +23,12 @@ test("facts: the paper's names, parameters in millions as the paper gives them, 
     model.dispose();
   }
   assert.equal(factsLine({ depth: 3, shortcuts: 1, trainableParams: 100 }), 'ResNet-3 · 100 params · 1 shortcut');
+  assert.equal(
+    factsLine({ depth: 8, shortcuts: 3, trainableParams: 19_218 }),
+    'ResNet-8 · 19.2 k params · 3 shortcuts',
+  );
+  assert.equal(
+    factsLine({ depth: 8, shortcuts: 3, trainableParams: 99_949 }),
+    'ResNet-8 · 99.9 k params · 3 shortcuts',
+  );
 });

@@ -109,8 +109,8 @@ export class GradientFlow {
     title.className = 'heatmap-title';
     const perColumn = records / cols.length;
     title.textContent =
-      `${runLabel(run)}: ${layers.length} layers × ${records} samples` +
-      (perColumn > 1 ? ` (each column the mean of ~${perColumn.toFixed(1)})` : '');
+      `${runLabel(run)}: ${layers.length} rows, one per layer with weights (convolutions, batch norms, classifier) × ${records} recorded iterations` +
+      (perColumn > 1 ? `, each column the mean of ~${perColumn.toFixed(1)}` : '');
     const canvas = document.createElement('canvas');
     const cellW = Math.max(1, Math.min(MAX_CELL_W, Math.floor(width / cols.length)));
     const cellH = Math.max(3, Math.min(14, Math.floor(420 / layers.length)));

@@ -171,7 +171,10 @@ function renderStats(): void {
     ['status', run.status],
     ['epoch', `${last?.epoch ?? 0} / ${run.epochs ?? '?'}`],
     ['iteration', `${last?.iteration ?? 0} / ${run.totalIterations ?? '?'}`],
-    ['training error', pct(last?.trainError)],
+    // While it trains, the last mini-batch's error; once it ended, the last epoch's mean, as run.json and the side view have it.
+    isLive(run.status)
+      ? ['training error (batch)', pct(last?.trainError)]
+      : ['training error', pct(run.finalTrainError ?? s.lastEpoch?.trainError ?? last?.trainError)],
     ['test error', pct(s.lastEpoch?.testError ?? run.finalTestError)],
     ['loss', last?.loss?.toFixed(4) ?? '–'],
     ['learning rate', last?.lr?.toPrecision(3) ?? '–'],

@@ -58,7 +58,10 @@ function miniChart(metrics: MetricRecordView[]): void {
   }
 }
 
-function renderRuns(runs: RunView[]): void {
+/** The errors a row shows: run.json's final ones; for the run training now (no final yet), its latest epoch's. */
+type Errors = { test?: number | null; train?: number | null };
+
+function renderRuns(runs: RunView[], activeId?: string, activeErrors: Errors = {}): void {
   const list = document.getElementById('runs')!;
   list.replaceChildren(
     ...runs.map((r) => {
@@ -81,7 +84,7 @@ function renderRuns(runs: RunView[]): void {
       text.innerHTML = `<div class="run-name"></div><div class="run-meta muted"></div>`;
       text.querySelector('.run-name')!.textContent = `${r.experiment} · ${r.modelName ?? ''}`;
       text.querySelector('.run-meta')!.textContent =
-        `${r.status} · test ${pct(r.finalTestError)} · train ${pct(r.finalTrainError)}`;
+        `${r.status} · test ${pct(r.finalTestError ?? (r.id === activeId ? activeErrors.test : null))} · train ${pct(r.finalTrainError ?? (r.id === activeId ? activeErrors.train : null))}`;
       li.append(box, text);
       li.title = r.runDir ?? '';
       li.addEventListener('click', () => r.runDir && host.send({ method: 'run/open', params: { id: r.id } }));
@@ -104,8 +107,11 @@ function handle(m: SidebarHostMessage): void {
     title.textContent = 'No run is training.';
     title.classList.add('muted');
   }
-  miniChart(activeMetrics.length ? activeMetrics : []);
-  renderRuns(recent);
+  // No run: no empty axes either.
+  (document.querySelector('.mini-chart') as HTMLElement).hidden = !active;
+  if (active) miniChart(activeMetrics);
+  const lastEpoch = [...activeMetrics].reverse().find((r) => r.type === 'epoch');
+  renderRuns(recent, active?.id, { test: lastEpoch?.testError, train: lastEpoch?.trainError });
 }
 
 document.getElementById('compare')!.addEventListener('click', () => {
