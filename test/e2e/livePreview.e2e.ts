@@ -215,6 +215,23 @@ test('the diagram follows the edited text: deeper net, a broken add greyed with 
     .first()
     .waitFor({ state: 'visible', timeout: 10_000 });
   await screenshot(page, 'live-preview-4-fixed');
+
+  // Each stage boundary's shape change stands clear of every layer box (it once ran under them).
+  const overlaps = await panel.locator('svg.diagram').evaluate((svg) => {
+    const boxes = [...svg.querySelectorAll('rect')].map((r) => r.getBoundingClientRect()).filter((r) => r.width > 100);
+    return [...svg.querySelectorAll('.stage-label')].map((label) => {
+      const l = label.getBoundingClientRect();
+      const hits = boxes.filter((b) => l.left < b.right && b.left < l.right && l.top < b.bottom && b.top < l.bottom);
+      return { text: label.textContent, hits: hits.length };
+    });
+  });
+  assert.equal(overlaps.length, 2, 'ResNet-14 has two stage boundaries');
+  assert.deepEqual(
+    overlaps.filter((o) => o.hits > 0),
+    [],
+  );
+  await panel.locator('.stage-label').first().scrollIntoViewIfNeeded();
+  await screenshot(page, 'live-preview-5-stage-boundary');
 });
 
 /** The README's picture: three of the screenshots side by side, captioned (test-results/live-preview.png). */

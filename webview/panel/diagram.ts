@@ -198,13 +198,30 @@ export class Diagram {
     const pos = new Map(layout.nodes.map((n) => [n.id, { x: LEFT + n.column * COL_W, y: TOP + n.row * ROW_H }]));
 
     for (const st of layout.stages) {
-      const y = TOP + st.row * ROW_H - 6;
+      // The boundary runs across the boxes' gap; its shape change stands left of the column, in
+      // two lines ("32×32×8 →" over "16×16×16"), so it never runs under a box.
+      const y = TOP + st.row * ROW_H - (ROW_H - BOX_H) / 2;
       el(
         'line',
-        { x1: 4, x2: width - 4, y1: y, y2: y, stroke: t.muted, 'stroke-dasharray': '2 4', class: 'stage-boundary' },
+        {
+          x1: LEFT - 4,
+          x2: width - 4,
+          y1: y,
+          y2: y,
+          stroke: t.muted,
+          'stroke-dasharray': '2 4',
+          class: 'stage-boundary',
+        },
         svg,
       );
-      el('text', { x: 6, y: y - 3, fill: t.muted, 'font-size': 10 }, svg).textContent = st.label;
+      const label = el(
+        'text',
+        { x: LEFT - 8, y: y - 2, fill: t.muted, 'font-size': 10, 'text-anchor': 'end', class: 'stage-label' },
+        svg,
+      );
+      const [from, to] = st.label.split(' → ');
+      el('tspan', { x: LEFT - 8, dy: 0 }, label).textContent = to === undefined ? from : `${from} →`;
+      if (to !== undefined) el('tspan', { x: LEFT - 8, dy: 11 }, label).textContent = to;
     }
     for (const e of layout.edges) {
       const a = pos.get(e.from),
