@@ -101,7 +101,11 @@ function trainAndCheck(backend: 'wasm' | 'tensorflow', skip: string | false) {
         // A line that is only an error if tf's types are real (with no types, tf would be `any`).
         await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
         await page.keyboard.press('Control+End');
-        await page.keyboard.type('\nexport const wrong: string = tf.input({ shape: [1] });\n');
+        // Inserted, not typed key by key: typed, `tf.inp` opens completions and `(` may commit
+        // one of them (InputSpec), which turns the planted error into another.
+        await page.keyboard.press('Enter');
+        await page.keyboard.insertText('export const wrong: string = tf.input({ shape: [1] });');
+        await page.keyboard.press('Enter');
         await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
         const problems = page.locator('.markers-panel');
         try {
