@@ -3,7 +3,7 @@
 //   resnet-lab report <run-dir> [--out FILE] [--dark]
 //   resnet-lab plot <kind> <run-dir...> [--out FILE.svg] [--dark] ...
 //   resnet-lab export-csv <run-dir> [--out DIR]
-import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportCsv, PLOT_KINDS, PlotKind, PlotOptions, plotSvg } from '../core/report/exports';
@@ -14,15 +14,10 @@ import { RunFolderError } from '../core/runs/runErrors';
 import { csvFile, REPORT_HTML } from '../core/runs/runFiles';
 import { writeFileAtomic } from '../core/runs/runFolder';
 import { reportError } from './errors';
+import { positiveNumber as positive } from './options';
 
 export { exportCsv, PLOT_KINDS, plotSvg };
 export type { PlotKind, PlotOptions };
-
-const positive = (v: string) => {
-  const n = Number(v);
-  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
-  return n;
-};
 
 /** Runs a command body; a problem is one line on stderr and exit code 1, not a stack trace. */
 function act<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
@@ -66,18 +61,19 @@ export function registerReportCommands(program: Command): void {
     .argument('<run-dir...>', 'one run folder, or several for curves, compare, loss, lr and responses')
     .option('--out <file>', 'the SVG file to write (default: <first run-dir>/<kind>.svg)')
     .option('--dark', 'dark colours')
-    .option('--sorted', 'responses: sorted by magnitude instead of in layer order')
-    .option('--y-max <value>', 'curves, compare, loss: top of the y axis (error in %)', positive)
     .option('--title <text>', "replace the chart title ('' for none)")
     .option('--width <px>', 'width of the chart', positive)
     .option('--height <px>', 'height of the chart', positive)
+    // What only some kinds of chart take:
+    .option('--y-max <value>', 'curves, compare, loss: top of the y axis (error in %)', positive)
+    .option('--sorted', 'responses: sorted by magnitude instead of in layer order')
+    .addOption(
+      new Option('--collapse <which>', 'diagram: collapse blocks').choices(['auto', 'all', 'none']).default('auto'),
+    )
     .option(
       '--max-cells <n>',
       'gradients: cells at most (layers × columns; default 12000); longer runs average neighbouring records',
       positive,
-    )
-    .addOption(
-      new Option('--collapse <which>', 'diagram: collapse blocks').choices(['auto', 'all', 'none']).default('auto'),
     )
     .description(
       "draw one chart of a run as a standalone SVG: curves (error), compare (several runs, the paper's Fig. 6 style), loss, lr, gradients (heatmap), lesion, responses, diagram",
