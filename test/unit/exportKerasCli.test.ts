@@ -104,23 +104,7 @@ test(
   'export-keras of a model with a custom layer: one line naming the layer, nothing written',
   { timeout: 120_000 },
   async () => {
-    const file = path.join(tmp, 'custom.ts');
-    fs.writeFileSync(
-      file,
-      `import * as tf from '@tensorflow/tfjs';
-import { experiment, DataInfo } from 'resnet-lab';
-class Double extends tf.layers.Layer {
-  static className = 'Double';
-  call(x: tf.Tensor | tf.Tensor[]) { return tf.mul(Array.isArray(x) ? x[0] : x, 2); }
-}
-function net({ inputShape, numClasses }: DataInfo): tf.LayersModel {
-  const input = tf.input({ shape: inputShape });
-  const p = tf.layers.globalAveragePooling2d({}).apply(new Double({ name: 'double_it' }).apply(input)) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: numClasses, activation: 'softmax' }).apply(p) as tf.SymbolicTensor });
-}
-export const custom = experiment({ model: net });
-`,
-    );
+    const file = path.join(__dirname, '..', 'fixtures', 'unit', 'custom-layer.ts');
     const out = path.join(tmp, 'custom-out');
     const r = await cli(['export-keras', file, 'custom', '--out', out], undefined, { timeoutMs: 60_000 });
     assert.equal(r.code, 1);

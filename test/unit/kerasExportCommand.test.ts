@@ -62,23 +62,7 @@ test(
   'export-keras through the trainer of a model with a custom layer: one failed line naming it, nothing written',
   { timeout: 120_000 },
   async () => {
-    const file = path.join(tmp, 'custom.ts');
-    fs.writeFileSync(
-      file,
-      `import * as tf from '@tensorflow/tfjs';
-import { experiment, DataInfo } from 'resnet-lab';
-class Double extends tf.layers.Layer {
-  static className = 'Double';
-  call(x: tf.Tensor | tf.Tensor[]) { return tf.mul(Array.isArray(x) ? x[0] : x, 2); }
-}
-function net({ inputShape, numClasses }: DataInfo): tf.LayersModel {
-  const input = tf.input({ shape: inputShape });
-  const p = tf.layers.globalAveragePooling2d({}).apply(new Double({ name: 'double_it' }).apply(input)) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: numClasses, activation: 'softmax' }).apply(p) as tf.SymbolicTensor });
-}
-export const custom = experiment({ model: net });
-`,
-    );
+    const file = path.join(__dirname, '..', 'fixtures', 'unit', 'custom-layer.ts');
     const out = path.join(tmp, 'custom-keras');
     const events = await exportVia(file, 'custom', out);
     const failed = events.filter((e) => e.type === 'failed');
