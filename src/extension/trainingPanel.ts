@@ -21,15 +21,13 @@ import {
   PanelStateSchema,
 } from '../protocol/panel';
 import { KnownRuns } from './knownRuns';
-import type { LesionResult, ResponsesResult } from '../protocol/trainer';
 import { Log } from './log';
 import { LiveRun, RunManager } from './runManager';
-import { exportRun } from './exporter';
+import { analyzeRun, exportRuns } from './panelRequests';
 import { FollowedRuns, FollowedUpdate } from './followRun';
 import { addLive, fromFolder, fromLive, gradientsOf, PanelRun } from './panelData';
 import { comparisonFlags, runHeading, runsAmong } from './runViews';
 import { settings } from './settings';
-import { restrictedReason } from './trust';
 import { WebviewHost } from './webviewHost';
 import { PanelCurves } from './panelCurves';
 import { localResourceRoots } from './webviewHtml';
@@ -275,7 +273,9 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
         this.openRequested(msg);
         break;
       case 'analysis/run':
-        void this.analyze(msg.params.id, msg.params.analysis, msg.params.lesioned);
+        void analyzeRun(this.runs, this.log, msg.params, this.runDirOf(msg.params.id)).then((reply) =>
+          this.post(reply),
+        );
         break;
       case 'curves/request': {
         const { requestId, from, to, columns, smoothing } = msg.params;
@@ -291,43 +291,14 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
         this.curves.rememberSmoothing(msg.params.weight);
         break;
       case 'export':
-        void this.export(msg.params.format, msg.params.chart, msg.params.dataUrl);
+        void exportRuns(msg.params, this.shown?.runDirs ?? []);
         break;
     }
   }
 
-  private async export(
-    format: Parameters<typeof exportRun>[0],
-    chart: Parameters<typeof exportRun>[2],
-    dataUrl?: string,
-  ): Promise<void> {
-    const dirs = this.shown?.runDirs ?? [];
-    if (dirs.length === 0)
-      return void vscode.window.showWarningMessage('Nothing to export yet: the run has no folder.');
-    try {
-      const written = await exportRun(format, dirs, chart, dataUrl);
-      if (written) void vscode.window.showInformationMessage(`Exported ${written}`);
-    } catch (e) {
-      void vscode.window.showErrorMessage(`Export failed: ${(e as Error).message}`);
-    }
-  }
-
-  private async analyze(id: string, analysis: 'lesion' | 'responses', lesioned?: string[]): Promise<void> {
-    const runDir = this.runs.get(id)?.view.runDir ?? (this.shown?.runDirs.includes(id) ? id : undefined);
-    if (!runDir) return this.post({ method: 'analysis/error', params: { id, message: 'this run has no folder yet' } });
-    const restricted = restrictedReason('run an analysis');
-    if (restricted) return this.post({ method: 'analysis/error', params: { id, message: restricted } });
-    try {
-      const result = await this.runs.analyze(runDir, analysis, settings.backend(), lesioned);
-      this.post({
-        method: 'analysis/result',
-        params:
-          analysis === 'lesion' ? { id, lesion: result as LesionResult } : { id, responses: result as ResponsesResult },
-      });
-    } catch (e) {
-      this.log.error(`${analysis} of ${runDir}: ${(e as Error).message}`);
-      this.post({ method: 'analysis/error', params: { id, message: (e as Error).message.split('\n')[0] } });
-    }
+  /** The folder of a shown run (a live run's, once it has one). */
+  private runDirOf(id: string): string | undefined {
+    return this.runs.get(id)?.view.runDir ?? (this.shown?.runDirs.includes(id) ? id : undefined);
   }
 
   /** Reads what the shown runs need, each run folder once per showing. */
