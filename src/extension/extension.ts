@@ -25,13 +25,6 @@ export interface ResNetLabApi {
   activationMs: number;
 }
 
-/** Seconds the warm describe process may take to build a model (live preview, model facts). */
-const previewTimeoutSeconds = () =>
-  Math.min(
-    vscode.workspace.getConfiguration('resnetLab').get<number>('previewTimeout', 10),
-    settings.buildTimeout() ?? 60,
-  );
-
 export function activate(context: vscode.ExtensionContext): ResNetLabApi {
   const started = performance.now();
   const log = new Log();
@@ -49,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): ResNetLabApi {
   const describer = new DescribeService(
     vscode.Uri.joinPath(context.extensionUri, 'dist', 'describe-server.js').fsPath,
     {
-      timeoutMs: () => previewTimeoutSeconds() * 1000,
+      timeoutMs: () => settings.previewTimeout() * 1000,
       log: (line) => log.trace(line),
     },
   );

@@ -12,6 +12,7 @@
 // process; the palette's Show Model Diagram keeps building the saved file.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { settings } from './settings';
 import { findExperiments, FoundExperiment } from '../core/experiments/findExperiments';
 import type { DescribeOutcome, DescribeService } from './describeService';
 import type { Diagnostics } from './diagnostics';
@@ -100,7 +101,7 @@ export class LivePreview implements vscode.Disposable {
       doc.uri.scheme === 'file' &&
       doc.languageId === 'typescript' &&
       vscode.workspace.isTrusted &&
-      vscode.workspace.getConfiguration('resnetLab').get<boolean>('livePreview', true) &&
+      settings.livePreview() &&
       doc.getText().includes('experiment')
     );
   }

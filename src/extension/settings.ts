@@ -27,4 +27,8 @@ export const settings = {
   /** Seconds a model file may take to build its model before the trainer is stopped. */
   buildTimeout: () => section().get<number>('buildTimeout', 60),
   maxChartPoints: () => section().get<number>('maxChartPoints', 2000),
+  livePreview: () => section().get<boolean>('livePreview', true),
+  /** Seconds the warm describe process may take to build a model: previewTimeout, or buildTimeout if shorter. */
+  previewTimeout: () =>
+    Math.min(section().get<number>('previewTimeout', 10), section().get<number>('buildTimeout', 60)),
 };
