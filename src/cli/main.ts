@@ -14,7 +14,7 @@ import { registerReportCommands } from './reportCommands';
 import { exitWithError, trainerFailed } from './errors';
 import { summaryTable } from './format';
 import { Progress } from './progress';
-import { backendOption, dataOption, graphOption, positiveInt, positiveNumber, wholeNumber } from './options';
+import { backendOption, dataOption, graphOption, positiveInt, positiveNumber, seedNumber } from './options';
 import { runTrainer, setBuildTimeout } from './runTrainer';
 
 const int = positiveInt;
@@ -98,6 +98,9 @@ interface TrainOptions {
   warmupLr?: number;
   graph?: 'on' | 'off';
   engine: 'tfjs' | 'keras';
+  kerasBackend?: 'jax' | 'tensorflow';
+  precision?: 'fp32' | 'bf16';
+  checkpointEvery?: number;
 }
 
 program
@@ -112,7 +115,7 @@ program
   .option('--data-dir <dir>', 'folder with the data set files (downloaded there if missing)')
   .option('--limit-train <n>', 'use the first N training examples', int)
   .option('--limit-test <n>', 'use the first N test examples', int)
-  .option('--seed <n>', 'random seed', wholeNumber)
+  .option('--seed <n>', 'random seed, 0 to 4294967295', seedNumber)
   .option('--grad-every <n>', 'record gradient norms every N iterations', int)
   .option(
     '--warmup-lr <x>',
@@ -129,11 +132,24 @@ program
   .addOption(
     new Option(
       '--engine <name>',
-      'tfjs: our trainer; keras: export the experiment and run its train.py as --workers MultiWorkerMirroredStrategy processes on 127.0.0.1',
+      'tfjs: our trainer; keras: export the experiment and run its train.py as --workers processes on 127.0.0.1 (jax.distributed, or TensorFlow workers)',
     )
       .choices(['tfjs', 'keras'])
       .default('tfjs'),
   )
+  .addOption(
+    new Option('--keras-backend <name>', "--engine keras: Keras 3's backend (default: jax when installed)").choices([
+      'jax',
+      'tensorflow',
+    ]),
+  )
+  .addOption(
+    new Option('--precision <p>', '--engine keras: bf16 computes in bfloat16 (Keras mixed_bfloat16)').choices([
+      'fp32',
+      'bf16',
+    ]),
+  )
+  .option('--checkpoint-every <n>', '--engine keras: a checkpoint every N iterations besides each epoch', int)
   .option('--runs-dir <dir>', 'where run folders go', '.resnet-lab/runs')
   .addOption(buildTimeoutOption())
   .option('--json', 'print a JSON summary as the last line')

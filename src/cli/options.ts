@@ -2,6 +2,7 @@
 // refused by commander before any trainer process starts, as one line that
 // names the option and what it accepts (never a zod dump, never a hang).
 import { InvalidArgumentError, Option } from 'commander';
+import { MAX_SEED } from '../core/lib/seed';
 import { BackendChoiceSchema, DataNameSchema } from '../protocol/trainer';
 
 export const positiveInt = (v: string): number => {
@@ -21,6 +22,14 @@ export const positiveNumber = (v: string): number => {
 export const wholeNumber = (v: string): number => {
   if (!/^\s*-?\d+\s*$/.test(v)) throw new InvalidArgumentError('expected a whole number');
   return Number(v);
+};
+
+/** A seed: a whole number from 0 to 4294967295, used as given (never taken mod 2^32). */
+export const seedNumber = (v: string): number => {
+  const n = wholeNumber(v);
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_SEED)
+    throw new InvalidArgumentError(`expected a whole number from 0 to ${MAX_SEED}`);
+  return n;
 };
 
 export const BACKENDS = BackendChoiceSchema.options;

@@ -35,6 +35,20 @@ export class TrainerExitError extends Error {
   }
 }
 
+/** A warning that says which trainer message could not be read, and why, in one line. */
+export function droppedMessageWarning(raw: unknown, e: unknown): TrainerEvent {
+  const type = (raw as { type?: unknown } | null)?.type;
+  const issues = (e as { issues?: { path: (string | number)[]; message: string }[] }).issues;
+  const why = issues?.length
+    ? issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ')
+    : String((e as Error)?.message ?? e).split('\n')[0];
+  return {
+    type: 'log',
+    level: 'warn',
+    message: `a message from the trainer could not be read and was dropped (${typeof type === 'string' ? type : 'unknown type'}; ${why})`,
+  };
+}
+
 export class TrainerClient {
   private readonly child: ChildProcess;
   private stderr = '';
@@ -73,7 +87,9 @@ export class TrainerClient {
       try {
         event = parseEvent(raw);
       } catch (e) {
+        // Never silently: the full reason to the output, a warning to whoever shows the run.
         handlers.onOutput?.(`invalid message from the trainer ignored: ${(e as Error).message}`);
+        this.dispatch(droppedMessageWarning(raw, e));
         return;
       }
       this.watchBuild(event);

@@ -17,7 +17,7 @@ import { findExperiments } from '../core/experiments/findExperiments';
 import { extractGraph, summarize } from '../core/graph/extract';
 import { isExperiment, resolveRecipe } from '../core/lib/experiment';
 import type { DataInfo } from '../core/lib/types';
-import { buildModel } from '../core/train/userModel';
+import { buildModelAwaited } from '../core/train/userModel';
 import { DescribeReply, DescribeRequest, parseDescribeRequest } from '../protocol/describe';
 import { inUserCode, startLifeline } from './lifeline';
 
@@ -69,7 +69,9 @@ async function describe(req: DescribeRequest): Promise<DescribeReply> {
       ]);
     }
     const info = dataInfo(req.data ?? resolveRecipe(experiment.config).data.name);
-    const built = await inUserCode(() => withMemoryGuard(tf, () => buildModel(tf, { compiled, experiment }, info)));
+    const built = await inUserCode(() =>
+      buildModelAwaited(tf, { compiled, experiment }, info, (b) => withMemoryGuard(tf, b)),
+    );
     model = built;
     const graph = extractGraph(built);
     return {

@@ -6,7 +6,8 @@ import { parseCommand, TrainerEvent } from '../protocol/trainer';
 import { analyze } from './analyze';
 import { exportKeras } from './exportKeras';
 import { startLifeline } from './lifeline';
-import { describe, resume, train } from './session';
+import { describe, failureEvent, resume, train } from './session';
+import { catchUncaught } from './uncaught';
 
 const control = new Control();
 let busy = false;
@@ -89,6 +90,11 @@ startLifeline(() => {
   allSent?.();
   control.stop();
   setTimeout(() => process.exit(0), 30_000).unref();
+});
+// An error the user's code throws outside any call we made (a timer, an unawaited promise).
+catchUncaught(control, (error) => {
+  emit(failureEvent(error));
+  void exitWhenDone(Promise.resolve()).then(() => process.exit(1));
 });
 process.on('SIGINT', () => control.stop());
 process.on('SIGTERM', () => control.stop());

@@ -26,7 +26,7 @@ import {
 } from '../core/runs/runFolder';
 import { Control } from '../core/train/control';
 import { DivergedError, plan, runTraining } from '../core/train/loop';
-import { buildModel, LoadedExperiment, loadExperiment } from '../core/train/userModel';
+import { buildModelAwaited, LoadedExperiment, loadExperiment } from '../core/train/userModel';
 import type { BackendChoice, Overrides, StepMode, TrainerEvent, TrainJob } from '../protocol/trainer';
 import { lostParent } from './lifeline';
 import { reportArchitectureChange, reportResumePoint } from './resumeChecks';
@@ -36,9 +36,9 @@ import { runUserCodeTimed } from './userCode';
 const tf = tfjs;
 export type { Emit };
 
-/** The user's model function, with every weight sized before it is allocated (memoryGuard.ts). */
-const build = (loaded: LoadedExperiment, info: Parameters<typeof buildModel>[2]): tfjs.LayersModel =>
-  withMemoryGuard(tf, () => buildModel(tf, loaded, info));
+/** The user's model function (maybe async), with every weight sized before it is allocated (memoryGuard.ts). */
+const build = (loaded: LoadedExperiment, info: Parameters<typeof buildModelAwaited>[2]): Promise<tfjs.LayersModel> =>
+  buildModelAwaited(tf, loaded, info, (b) => withMemoryGuard(tf, b));
 
 export function applyOverrides(config: ExperimentConfig, o: Overrides): ResolvedRecipe {
   const data: DataSpec = { ...resolveRecipe(config).data };
@@ -62,6 +62,21 @@ export function applyOverrides(config: ExperimentConfig, o: Overrides): Resolved
     seed: o.seed ?? recipe.seed,
     gradientNormEvery: o.gradientNormEvery ?? recipe.gradientNormEvery,
   };
+}
+
+/**
+ * A batch larger than the training set trains with the whole set as its batch:
+ * say so, and record the batch that is used (run.json's recipe), not the one
+ * asked for (kept in its overrides).
+ */
+export function fitBatchToData(recipe: ResolvedRecipe, trainCount: number, emit: Emit): ResolvedRecipe {
+  if (recipe.batchSize <= trainCount) return recipe;
+  emit({
+    type: 'log',
+    level: 'warn',
+    message: `batch size ${recipe.batchSize} is larger than the training set (${trainCount} examples): training with batches of ${trainCount}`,
+  });
+  return { ...recipe, batchSize: trainCount };
 }
 
 /** Maps any failure to a `failed` event a user can act on. */
@@ -114,8 +129,9 @@ export async function train(job: TrainJob, control: Control, emit: Emit): Promis
     const loaded = await runUserCodeTimed(emit, job.file, job.experiment, () =>
       loadExperiment(tf, lib, job.file, job.experiment),
     );
-    const recipe = applyOverrides(loaded.experiment.config, job.overrides);
+    let recipe = applyOverrides(loaded.experiment.config, job.overrides);
     const dataset = await loadData(recipe.data, job.cacheDir, emit);
+    recipe = fitBatchToData(recipe, dataset.train.count, emit);
     lib.setInitSeed(recipe.seed);
     const model = await runUserCodeTimed(emit, job.file, job.experiment, () => build(loaded, dataset.info));
     const graph = extractGraph(model);

@@ -8,7 +8,11 @@ import { CompiledFile, INJECTED_MODULES, UserCodeError } from './compileUserFile
 
 const BUNDLE_NAME = 'resnet-lab-user-bundle';
 
+/** Every model file this process has run: an error thrown later, outside any call (a timer), is mapped through them. */
+const evaluated: CompiledFile[] = [];
+
 export function evaluateModule(compiled: CompiledFile, injected: Record<string, unknown>): Record<string, unknown> {
+  if (!evaluated.some((c) => c.file === compiled.file)) evaluated.push(compiled);
   const filename = `${BUNDLE_NAME}:${compiled.file}`;
   const wrapper = vm.runInThisContext(
     `(function (exports, require, module, __filename, __dirname) {\n${compiled.code}\n})`,
@@ -45,6 +49,17 @@ export function toUserCodeError(compiled: CompiledFile, e: unknown): UserCodeErr
   const diagnostics: SourceDiagnostic[] = where ? [{ ...where, message: err.message }] : [];
   const prefix = where ? `${where.file}:${where.line}:${where.column} ` : `${compiled.file}: `;
   return new UserCodeError(prefix + err.message, 'build', diagnostics);
+}
+
+/**
+ * An error nobody caught (a model file's timer that throws, a promise it
+ * rejects and never awaits) as a UserCodeError at the user's line, when its
+ * stack passes through a model file this process ran; undefined otherwise.
+ */
+export function userErrorOfUncaught(e: unknown): UserCodeError | undefined {
+  const stack = e instanceof Error ? (e.stack ?? '') : '';
+  for (const compiled of evaluated) if (userLocation(compiled, stack)) return toUserCodeError(compiled, e);
+  return undefined;
 }
 
 /** The first stack frame inside the user's bundle, mapped to the original file. */

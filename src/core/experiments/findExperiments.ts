@@ -13,6 +13,11 @@ export interface FoundExperiment {
   endLine: number;
 }
 
+/** Any JavaScript identifier (ECMAScript's ID_Start / ID_Continue, `$`, `_`, ZWNJ, ZWJ), not only ASCII. */
+const IDENTIFIER_START = /^[\p{ID_Start}$_]/u;
+const IDENTIFIER_PART = /^[\p{ID_Continue}$\u200c\u200d]/u;
+const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
+
 interface Token {
   text: string;
   offset: number;
@@ -63,9 +68,9 @@ function tokenize(src: string): Token[] {
       tokens.push({ text: '"str"', offset: start });
       continue;
     }
-    if (/[A-Za-z_$]/.test(c)) {
+    if (IDENTIFIER_START.test(src.slice(i, i + 2))) {
       const start = i;
-      while (i < src.length && /[A-Za-z0-9_$]/.test(src[i])) i++;
+      while (i < src.length && IDENTIFIER_PART.test(src.slice(i, i + 2))) i += src.codePointAt(i)! > 0xffff ? 2 : 1;
       tokens.push({ text: src.slice(start, i), offset: start });
       continue;
     }
@@ -116,7 +121,7 @@ export function findExperiments(src: string): FoundExperiment[] {
   for (let i = 0; i + 3 < tokens.length; i++) {
     if (tokens[i].text !== 'export' || !['const', 'let', 'var'].includes(tokens[i + 1].text)) continue;
     const name = tokens[i + 2].text;
-    if (!/^[A-Za-z_$][\w$]*$/.test(name)) continue;
+    if (!IDENTIFIER.test(name)) continue;
     const eq = skipToEquals(tokens, i + 3);
     if (eq < 0) continue;
     // Allow `experiment(` and a qualified `lab.experiment(`.

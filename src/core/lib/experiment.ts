@@ -2,6 +2,7 @@
 // training recipe. Everything left out defaults to the paper's CIFAR recipe
 // (He et al. 2015, Section 4.2).
 import { DataSpec, synthetic } from './data';
+import { seedProblem } from './seed';
 import { ModelFactory } from './types';
 
 /**
@@ -72,6 +73,10 @@ export function experiment(config: ExperimentConfig): Experiment {
     throw new Error(
       `optimizer type ${JSON.stringify(type)} is not supported: ResNet Lab trains with SGD + momentum as the paper does; remove "type" and set lr, momentum, weightDecay`,
     );
+  }
+  if (config.seed !== undefined) {
+    const problem = seedProblem(config.seed);
+    if (problem) throw new Error(problem);
   }
   return { kind: 'resnet-lab/experiment', config };
 }

@@ -2,6 +2,15 @@
 // a model is built makes its initial weights reproducible.
 let counter = 1;
 
+/** The seeds a run can use: every generator takes 32 bits, so a larger or negative seed would alias a smaller one. */
+export const MAX_SEED = 0xffffffff;
+
+/** Why `seed` cannot be a run's seed, or undefined when it can (a whole number from 0 to MAX_SEED, used as given). */
+export function seedProblem(seed: unknown): string | undefined {
+  if (typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED) return undefined;
+  return `seed ${String(seed)} is not a whole number from 0 to ${MAX_SEED} (seeds are 32 bits; a larger or negative one would repeat a smaller one's run)`;
+}
+
 export function setInitSeed(seed: number): void {
   counter = (seed >>> 0) * 1000 + 1;
 }

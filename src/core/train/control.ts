@@ -2,6 +2,10 @@
 // is never cut in half and every stop leaves a consistent checkpoint.
 export class Control {
   stopRequested = false;
+  /** Why training must end as failed (an error thrown outside the loop, e.g. by a model file's timer). */
+  failure: Error | undefined;
+  /** True while a training loop runs: it checks `failure` between iterations. */
+  training = false;
   private paused = false;
   private wake: (() => void) | undefined;
 
@@ -12,6 +16,12 @@ export class Control {
   stop(): void {
     this.stopRequested = true;
     this.resume();
+  }
+
+  /** Stops at the next iteration with a checkpoint, then ends the run as failed with `error`. */
+  fail(error: Error): void {
+    this.failure ??= error;
+    this.stop();
   }
 
   pause(): void {

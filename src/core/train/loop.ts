@@ -56,6 +56,14 @@ export class DivergedError extends Error {
   }
 }
 
+/** A test loss that is not a number: the model's inference-time output is not finite (training's may still be). */
+export class TestLossError extends DivergedError {
+  constructor(iteration: number, epoch: number, loss: number) {
+    super(iteration, loss);
+    this.message = `the test loss became ${loss} at the end of epoch ${epoch} (iteration ${iteration}): the model's output at test time (inference mode) is not finite. Check layers that behave differently when not training, or lower the learning rate, and train again.`;
+  }
+}
+
 export function plan(recipe: ResolvedRecipe, trainCount: number) {
   const iterationsPerEpoch = Math.max(1, Math.floor(trainCount / recipe.batchSize));
   const totalIterations = recipe.iterations ?? recipe.epochs * iterationsPerEpoch;
@@ -118,6 +126,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
     emit({ type: 'checkpoint', kind, iteration: state.iteration, epoch: state.epoch, path });
   };
 
+  control.training = true;
   try {
     while (state.iteration < totalIterations) {
       const epochStart = Date.now();
@@ -134,6 +143,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
         }
         if (control.stopRequested) {
           await checkpoint('latest');
+          if (control.failure) throw control.failure;
           return {
             status: 'stopped',
             iteration: state.iteration,
@@ -179,6 +189,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
       }
       const test = await stepper.evaluate(evalBatches(ds.test, ds, mean));
       const val = ds.validation ? await stepper.evaluate(evalBatches(ds.validation, ds, mean)) : undefined;
+      if (!Number.isFinite(test.loss)) throw new TestLossError(state.iteration, state.epoch + 1, test.loss);
       lastTrainError = sums.seen ? sums.errors / sums.seen : lastTrainError;
       lastTestError = test.error;
       const epochEvent = {
@@ -204,8 +215,10 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
       await checkpoint('latest');
       if (best) await checkpoint('best');
     }
+    if (control.failure) throw control.failure;
     return { status: 'finished', iteration: state.iteration, trainError: lastTrainError, testError: lastTestError };
   } finally {
+    control.training = false;
     const p = batches.pipelineStats();
     if (p.batches) {
       emit({

@@ -38,26 +38,72 @@ export function buildModel(tf: TF, loaded: LoadedExperiment, info: DataInfo): tf
   const restore = nameLayersInErrors(tf);
   try {
     const model = runUserCode(loaded.compiled, () => loaded.experiment.config.model(info));
-    if (!model || typeof (model as tfjs.LayersModel).apply !== 'function' || !(model as tfjs.LayersModel).layers) {
-      throw new Error(
-        'the model factory must return a tf.LayersModel (tf.model({ inputs, outputs }) or a ready net such as resnetCifar({ depth: 20 }))',
-      );
-    }
-    const inShape = model.inputs[0].shape.slice(1);
-    if (inShape.some((d, i) => d !== null && d !== info.inputShape[i])) {
-      throw new Error(
-        `the model's input shape [${inShape}] does not match the data's [${info.inputShape}]: build it from the info argument`,
-      );
-    }
-    const units = model.outputs[0].shape[model.outputs[0].shape.length - 1];
-    if (units !== info.numClasses)
-      throw new Error(`the model has ${units} outputs but the data has ${info.numClasses} classes`);
-    return model;
+    if (isThenable(model))
+      throw new Error('the model function returned a Promise: build the model synchronously (no async, no await)');
+    return checkModel(model, info);
   } catch (e) {
     throw toUserCodeError(loaded.compiled, e);
   } finally {
     restore();
   }
+}
+
+/**
+ * buildModel for a model function that may be async: a Promise it returns is
+ * awaited, and a rejection is the user's error at the user's line (not "must
+ * return a tf.LayersModel"). The layer naming and memory guards cover only the
+ * synchronous part of such a function.
+ */
+export async function buildModelAwaited(
+  tf: TF,
+  loaded: LoadedExperiment,
+  info: DataInfo,
+  guard: <T>(build: () => T) => T = (build) => build(),
+): Promise<tfjs.LayersModel> {
+  const pending = guard(() => {
+    const restore = nameLayersInErrors(tf);
+    try {
+      return runUserCode(loaded.compiled, () => loaded.experiment.config.model(info)) as unknown;
+    } finally {
+      restore();
+    }
+  });
+  try {
+    return checkModel(await pending, info);
+  } catch (e) {
+    throw toUserCodeError(loaded.compiled, e);
+  }
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  typeof (v as PromiseLike<unknown> | null)?.then === 'function';
+
+/** What the trainer needs of a model: a LayersModel taking the data's images, giving one score per class. */
+function checkModel(model: unknown, info: DataInfo): tfjs.LayersModel {
+  const m = model as tfjs.LayersModel;
+  if (!m || typeof m.apply !== 'function' || !m.layers) {
+    throw new Error(
+      'the model factory must return a tf.LayersModel (tf.model({ inputs, outputs }) or a ready net such as resnetCifar({ depth: 20 }))',
+    );
+  }
+  const inShape = m.inputs[0].shape.slice(1);
+  if (inShape.some((d, i) => d !== null && d !== info.inputShape[i])) {
+    throw new Error(
+      `the model's input shape [${inShape}] does not match the data's [${info.inputShape}]: build it from the info argument`,
+    );
+  }
+  const output = m.outputs[0];
+  const shape = output.shape;
+  if (shape.length !== 2) {
+    const layer = output.sourceLayer?.name ?? m.layers[m.layers.length - 1]?.name;
+    throw new Error(
+      `the model's output (layer "${layer}") has shape [${shape.map((d) => d ?? 'batch').join(', ')}]; it must be one score per class: [batch, ${info.numClasses}] (flatten or pool before the last dense layer)`,
+    );
+  }
+  const units = shape[shape.length - 1];
+  if (units !== info.numClasses)
+    throw new Error(`the model has ${units} outputs but the data has ${info.numClasses} classes`);
+  return m;
 }
 
 /**
