@@ -6,7 +6,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as lib from '../../src/core/lib';
+import type { DataInfo } from '../../src/core/lib/types';
 import { findExperiments } from '../../src/core/experiments/findExperiments';
+import { buildModel, buildModelAwaited, loadExperiment } from '../../src/core/train/userModel';
 import { readRunInfo } from '../../src/core/runs/runFolder';
 import type { TrainerEvent } from '../../src/protocol/trainer';
 import { TrainerClient } from '../../src/trainer/client';
@@ -119,6 +123,26 @@ test('row 10: an experiment named with any JavaScript identifier is found whole'
   fs.writeFileSync(file, src);
   const r = await run(['list', file], 10_000);
   assert.equal(r.stdout, `${file}:2  résnet_ü\n${file}:3  $δ2\u200d\n${file}:4  名前\n`);
+});
+
+test('row 8: examples/handwritten.ts (tfjs default initializers) built twice with one seed: bitwise equal weights', async () => {
+  await tf.setBackend('cpu');
+  const file = path.join(REPO, 'examples', 'handwritten.ts');
+  const loaded = await loadExperiment(tf, lib, file, 'handwritten');
+  const info: DataInfo = { inputShape: [32, 32, 3], numClasses: 10 };
+  const weightsOf = async (seed: number, build: 'sync' | 'awaited') => {
+    lib.setInitSeed(seed);
+    const model = build === 'sync' ? buildModel(tf, loaded, info) : await buildModelAwaited(tf, loaded, info);
+    const values = model.getWeights().map((w) => Array.from(w.dataSync()));
+    model.dispose();
+    return values;
+  };
+  const first = await weightsOf(1, 'sync');
+  assert.deepEqual(await weightsOf(1, 'sync'), first, 'the same seed, the same weights');
+  assert.deepEqual(await weightsOf(1, 'awaited'), first, 'as the trainer builds');
+  assert.notDeepEqual(await weightsOf(2, 'sync'), first, 'another seed, other weights');
+  // The stem is a conv2d with tfjs' default (glorotUniform) kernel initializer: not all zeros.
+  assert.ok(first[0].some((x) => x !== 0));
 });
 
 for (const [experiment, message, line] of [

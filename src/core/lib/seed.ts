@@ -1,6 +1,12 @@
 // Weight initialisers draw from tfjs' seeded generators, so a seed set before
-// a model is built makes its initial weights reproducible.
+// a model is built makes its initial weights reproducible. Initialisers given
+// no seed (tfjs' defaults, e.g. glorotUniform; a user's layer that draws at
+// build time) seed themselves from Math.random, so while a model is built
+// Math.random draws from the run's seed too (seededMathRandom).
+import { mixSeed, mulberry32 } from '../data/random';
+
 let counter = 1;
+let runSeed = 1;
 
 /** The seeds a run can use: every generator takes 32 bits, so a larger or negative seed would alias a smaller one. */
 export const MAX_SEED = 0xffffffff;
@@ -12,9 +18,23 @@ export function seedProblem(seed: unknown): string | undefined {
 }
 
 export function setInitSeed(seed: number): void {
-  counter = (seed >>> 0) * 1000 + 1;
+  runSeed = seed >>> 0;
+  counter = runSeed * 1000 + 1;
 }
 
 export function nextSeed(): number {
   return counter++;
+}
+
+/**
+ * Makes Math.random draw from the seed last set (setInitSeed), from the same
+ * start each time, until the returned function restores it: two builds with
+ * one seed start from bitwise equal weights, whatever initialisers they use.
+ */
+export function seededMathRandom(): () => void {
+  const original = Math.random;
+  Math.random = mulberry32(mixSeed(runSeed, 0x5eed));
+  return () => {
+    Math.random = original;
+  };
 }

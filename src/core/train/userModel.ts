@@ -7,6 +7,7 @@ import { evaluateModule, runUserCode, toUserCodeError } from '../compile/evaluat
 import { Experiment, isExperiment } from '../lib/experiment';
 import type { DataInfo } from '../lib/types';
 import { findExperiments } from '../experiments/findExperiments';
+import { seededMathRandom } from '../lib/seed';
 import * as fs from 'node:fs';
 
 type TF = typeof tfjs;
@@ -36,6 +37,7 @@ export async function loadExperiment(tf: TF, lib: unknown, file: string, name: s
 
 export function buildModel(tf: TF, loaded: LoadedExperiment, info: DataInfo): tfjs.LayersModel {
   const restore = nameLayersInErrors(tf);
+  const restoreRandom = seededMathRandom();
   try {
     const model = runUserCode(loaded.compiled, () => loaded.experiment.config.model(info));
     if (isThenable(model))
@@ -44,6 +46,7 @@ export function buildModel(tf: TF, loaded: LoadedExperiment, info: DataInfo): tf
   } catch (e) {
     throw toUserCodeError(loaded.compiled, e);
   } finally {
+    restoreRandom();
     restore();
   }
 }
@@ -60,18 +63,21 @@ export async function buildModelAwaited(
   info: DataInfo,
   guard: <T>(build: () => T) => T = (build) => build(),
 ): Promise<tfjs.LayersModel> {
-  const pending = guard(() => {
-    const restore = nameLayersInErrors(tf);
-    try {
-      return runUserCode(loaded.compiled, () => loaded.experiment.config.model(info)) as unknown;
-    } finally {
-      restore();
-    }
-  });
+  const restoreRandom = seededMathRandom();
   try {
+    const pending = guard(() => {
+      const restore = nameLayersInErrors(tf);
+      try {
+        return runUserCode(loaded.compiled, () => loaded.experiment.config.model(info)) as unknown;
+      } finally {
+        restore();
+      }
+    });
     return checkModel(await pending, info);
   } catch (e) {
     throw toUserCodeError(loaded.compiled, e);
+  } finally {
+    restoreRandom();
   }
 }
 
