@@ -14,6 +14,7 @@ import { ExperimentConfig, resolveRecipe, ResolvedRecipe } from '../core/lib/exp
 import { withMemoryGuard } from '../core/compile/memoryGuard';
 import { loadResumePoint } from '../core/runs/checkpoint';
 import { isNoSpace, noSpaceMessage, RunFolderError } from '../core/runs/runErrors';
+import { assertSelfContained } from '../core/runs/containment';
 import { lockRun } from '../core/runs/runLock';
 import { hasRunJson } from '../core/runs/runFiles';
 import {
@@ -225,6 +226,7 @@ export async function resume(
       throw new RunFolderError(
         `run ${info.id} is still training (pid ${info.pid}): stop it first, or wait for it to end`,
       );
+    assertSelfContained(runDir);
     release = lockRun(runDir);
     const backend = await startBackend(backendChoice, emit);
     // Evaluate the model file again so its custom layers are registered, then

@@ -15,7 +15,7 @@ import { readRunInfo } from '../../src/core/runs/runFolder';
 import type { TrainerEvent } from '../../src/protocol/trainer';
 import { TrainerClient } from '../../src/trainer/client';
 import { REPO, STACK_FRAME } from './support/cli';
-import { assertOneLineError, lastJson, run, tmp } from './support/faults';
+import { assertOneLineError, fixture, lastJson, run, tmp } from './support/faults';
 
 const models = path.join(REPO, 'test', 'fixtures', 'unit', 'second-fault-models.ts');
 const runsDir = path.join(tmp, 'second-runs');
@@ -28,6 +28,55 @@ const runFolders = () => (fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : [])
 before(() => {
   execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: REPO, stdio: 'inherit' });
 });
+
+/** A finished run of fault-models.ts' `quick` (16 iterations, latest and best checkpoints), copied to `name`. */
+let finished: string | undefined;
+async function finishedRun(name: string): Promise<string> {
+  if (!finished) {
+    const r = await run(
+      ['train', fixture, 'quick', '--json', '--runs-dir', runsDir, '--backend', 'wasm', '--workers', '1'],
+      60_000,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    finished = lastJson(r).runDir;
+  }
+  const dir = path.join(tmp, 'second-copies', name);
+  fs.cpSync(finished, dir, { recursive: true });
+  return dir;
+}
+
+/** Every file under `dir` with its bytes, to see that nothing there changed. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()) {
+    const p = path.join(dir, f);
+    out[f] = fs.statSync(p).isDirectory() ? 'dir' : fs.readFileSync(p).toString('base64');
+  }
+  return out;
+}
+
+for (const [what, link] of [
+  ['checkpoints/', 'checkpoints'],
+  ['metrics.jsonl', 'metrics.jsonl'],
+] as const) {
+  test(`row 1: ${what} a symbolic link out of the run: resume refuses in one line, the link's target untouched`, async () => {
+    const dir = await finishedRun(`symlink-${link}`);
+    // Eight iterations more to train, so that a resume writes checkpoints and records.
+    const info = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
+    Object.assign(info, { status: 'stopped', totalIterations: 24, epochs: 3 });
+    info.recipe.iterations = 24;
+    fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(info));
+    const outside = path.join(tmp, 'second-outside', link);
+    fs.mkdirSync(path.dirname(outside), { recursive: true });
+    fs.renameSync(path.join(dir, link), outside);
+    fs.symlinkSync(outside, path.join(dir, link));
+    const before = fs.statSync(outside).isDirectory() ? snapshot(outside) : fs.readFileSync(outside, 'utf8');
+    const r = await run(['resume', dir, '--backend', 'wasm'], 60_000);
+    assertOneLineError(r, new RegExp(`${link} in .* is a symbolic link to ${outside}, outside the run folder`));
+    assert.deepEqual(fs.statSync(outside).isDirectory() ? snapshot(outside) : fs.readFileSync(outside, 'utf8'), before);
+    assert.equal(fs.existsSync(path.join(dir, 'trainer.lock')), false, 'nothing written in the run either');
+  });
+}
 
 test('row 6: a test loss that is NaN (eager) is reported, the run marked diverged; no epoch record dropped', async () => {
   const r = await train('nanAtTest', ['--json']);
