@@ -58,6 +58,8 @@ function analyzeCommand(runDir: string, analysis: 'lesion' | 'responses', o: Ana
       .filter(Boolean),
     checkpoint: o.checkpoint,
     backend: o.backend,
+    // Model code (a checkpoint's custom layers) is run only from a file under the current directory.
+    codeRoots: [process.cwd()],
   };
 }
 

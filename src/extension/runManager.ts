@@ -118,7 +118,19 @@ export class RunManager implements vscode.Disposable {
     backend: TrainJob['backend'],
     lesioned?: string[],
   ): Promise<LesionResult | ResponsesResult> {
-    const command: TrainerCommand = { type: 'analyze', runDir, analysis, lesioned, backend, checkpoint: 'latest' };
+    // Opening a run never runs code unless the workspace is trusted and the model file is in it.
+    const codeRoots = vscode.workspace.isTrusted
+      ? (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)
+      : [];
+    const command: TrainerCommand = {
+      type: 'analyze',
+      runDir,
+      analysis,
+      lesioned,
+      backend,
+      checkpoint: 'latest',
+      codeRoots,
+    };
     const e = await this.oneShot(this.clientOptions()).runOnce(
       command,
       (e) => e.type === 'lesion' || e.type === 'responses',

@@ -74,6 +74,12 @@ export const CommandSchema = z.discriminatedUnion('type', [
     checkpoint: z.enum(['best', 'latest']).default('latest'),
     backend: BackendChoiceSchema.default('auto'),
     cacheDir: z.string().optional(),
+    /**
+     * A run folder is data: a checkpoint with custom layers needs its model file
+     * run, which happens only when that file is inside one of these folders (the
+     * CLI's current directory, a trusted workspace's folders). Absent: none is run.
+     */
+    codeRoots: z.array(z.string()).optional(),
   }),
   /** Writes the experiment as a Keras 3 project (src/core/export); answered by `exported` or `failed`. */
   z.object({

@@ -6,7 +6,6 @@
 // for one set of blocks (`lesioned`) is only emitted, it does not replace the
 // stored study.
 import * as tfjs from '@tensorflow/tfjs';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lib from '../core/lib';
 import { AnalysisError, lesionStudy, testData } from '../core/analysis/lesion';
@@ -14,6 +13,8 @@ import { responseStudy } from '../core/analysis/responses';
 import { loadCheckpoint } from '../core/runs/checkpoint';
 import { runUserCodeTimed } from './userCode';
 import { writeLesion, writeResponses } from '../core/runs/analyses';
+import { modelCodeRefusal } from '../core/runs/modelCode';
+import { RunFolderError } from '../core/runs/runErrors';
 import { hasRunJson } from '../core/runs/runFiles';
 import { readRunInfo } from '../core/runs/runFolder';
 import { loadExperiment } from '../core/train/userModel';
@@ -28,17 +29,24 @@ export type AnalyzeCommand = Extract<TrainerCommand, { type: 'analyze' }>;
 /** Test images the responses are measured on, unless the command says otherwise. */
 export const DEFAULT_RESPONSE_EXAMPLES = 500;
 
-async function loadModel(runDir: string, kind: 'latest' | 'best', file: string, experiment: string, emit: Emit) {
+async function loadModel(
+  runDir: string,
+  kind: 'latest' | 'best',
+  file: string,
+  experiment: string,
+  codeRoots: string[] | undefined,
+  emit: Emit,
+) {
   try {
     return await loadCheckpoint(tf, runDir, kind);
   } catch (e) {
     // A model with custom layers loads only once its file has registered them.
-    if (!fs.existsSync(file) || /no .* checkpoint/.test((e as Error).message)) throw e;
-    emit({
-      type: 'log',
-      level: 'info',
-      message: `loading ${path.basename(file)} for its custom layers (${(e as Error).message.split('\n')[0]})`,
-    });
+    if (/no .* checkpoint/.test((e as Error).message)) throw e;
+    const why = (e as Error).message.split('\n')[0];
+    const refusal = modelCodeRefusal(file, codeRoots);
+    if (refusal)
+      throw new RunFolderError(`${runDir}: its checkpoint cannot be read without model code (${why}); ${refusal}`);
+    emit({ type: 'log', level: 'info', message: `loading ${path.basename(file)} for its custom layers (${why})` });
     await runUserCodeTimed(emit, file, experiment, () => loadExperiment(tf, lib, file, experiment));
     return loadCheckpoint(tf, runDir, kind);
   }
@@ -51,7 +59,7 @@ export async function analyze(command: AnalyzeCommand, emit: Emit, shouldStop?: 
     info = readRunInfo(runDir);
     await startBackend(command.backend, emit);
     const kind = command.checkpoint ?? 'latest';
-    const { model, state } = await loadModel(runDir, kind, info.file, info.experiment, emit);
+    const { model, state } = await loadModel(runDir, kind, info.file, info.experiment, command.codeRoots, emit);
     const dataset = await loadData(info.recipe.data, command.cacheDir, emit);
     const stamp = { checkpoint: kind, iteration: state.iteration, computedAt: new Date().toISOString() };
     try {

@@ -78,6 +78,29 @@ for (const [what, link] of [
   });
 }
 
+for (const analysis of ['lesion', 'responses']) {
+  test(`row 2: ${analysis} of a run folder from elsewhere naming a .ts file: not run; says what code it would need`, async () => {
+    const dir = await finishedRun(`foreign-${analysis}`);
+    // A folder from elsewhere: its checkpoints hold a layer class only its "model file" could define.
+    const marker = path.join(tmp, `ran-${analysis}`);
+    const notes = path.join(tmp, 'elsewhere', `notes-${analysis}.ts`);
+    fs.mkdirSync(path.dirname(notes), { recursive: true });
+    fs.writeFileSync(notes, `import * as fs from 'node:fs';\nfs.writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
+    const info = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ ...info, file: notes }));
+    for (const kind of ['latest', 'best']) {
+      const file = path.join(dir, 'checkpoints', kind, 'model.json');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"class_name":"Conv2D"', '"class_name":"Mystery"'));
+    }
+    const r = await run([analysis, dir, '--backend', 'wasm', '--examples', '8'], 60_000);
+    assertOneLineError(
+      r,
+      new RegExp(`it would need to run ${notes}, and it is not inside ${REPO}: a run folder is data`),
+    );
+    assert.equal(fs.existsSync(marker), false, 'the file named by run.json was not run');
+  });
+}
+
 test('row 6: a test loss that is NaN (eager) is reported, the run marked diverged; no epoch record dropped', async () => {
   const r = await train('nanAtTest', ['--json']);
   assertOneLineError(r, /the test loss became NaN at the end of epoch 1 \(iteration 4\)/);
