@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { exportCsv, PLOT_KINDS, PlotKind, PlotOptions, plotSvg } from '../core/report/exports';
 import { htmlReportOf } from '../core/report/htmlReport';
 import { ReportError } from '../core/report/reportError';
-import { loadRun } from '../core/runs/runData';
+import { loadRun, RunData, skippedNotes } from '../core/runs/runData';
 import { RunFolderError } from '../core/runs/runErrors';
 import { csvFile, REPORT_HTML } from '../core/runs/runFiles';
 import { writeFileAtomic } from '../core/runs/runFolder';
@@ -32,6 +32,11 @@ function act<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => voi
   };
 }
 
+/** Says on stderr what of a run's records could not be read and was left out. */
+const sayWhatWasSkipped = (run: RunData): void => {
+  for (const note of skippedNotes(run)) console.error(`note: ${note}`);
+};
+
 function writeOut(file: string, body: string): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   // Atomic: a full disk leaves no half-written (or 0-byte) report behind.
@@ -50,7 +55,9 @@ export function registerReportCommands(program: Command): void {
     )
     .action(
       act((runDir: string, o: { out?: string; dark?: boolean }) => {
-        const html = htmlReportOf(loadRun(runDir), { dark: o.dark });
+        const run = loadRun(runDir);
+        sayWhatWasSkipped(run);
+        const html = htmlReportOf(run, { dark: o.dark });
         writeOut(o.out ?? path.join(runDir, REPORT_HTML), html);
       }),
     );
@@ -80,7 +87,7 @@ export function registerReportCommands(program: Command): void {
     )
     .action(
       act((kind: PlotKind, runDirs: string[], o: PlotOptions & { out?: string }) => {
-        const svg = plotSvg(kind, runDirs, o);
+        const svg = plotSvg(kind, runDirs, o, sayWhatWasSkipped);
         writeOut(
           o.out ?? path.join(runDirs[0], `${kind}${kind === 'responses' && o.sorted ? '-sorted' : ''}.svg`),
           svg,
@@ -97,7 +104,7 @@ export function registerReportCommands(program: Command): void {
     )
     .action(
       act((runDir: string, o: { out?: string }) => {
-        for (const file of exportCsv(runDir, o.out ?? runDir)) console.log(path.resolve(file));
+        for (const file of exportCsv(runDir, o.out ?? runDir, sayWhatWasSkipped)) console.log(path.resolve(file));
       }),
     );
 }

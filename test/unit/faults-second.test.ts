@@ -11,6 +11,8 @@ import * as lib from '../../src/core/lib';
 import type { DataInfo } from '../../src/core/lib/types';
 import { findExperiments } from '../../src/core/experiments/findExperiments';
 import { buildModel, buildModelAwaited, loadExperiment } from '../../src/core/train/userModel';
+import { lrChanges } from '../../src/core/report/htmlReport';
+import { loadRun } from '../../src/core/runs/runData';
 import { readRunInfo } from '../../src/core/runs/runFolder';
 import type { TrainerEvent } from '../../src/protocol/trainer';
 import { TrainerClient } from '../../src/trainer/client';
@@ -100,6 +102,42 @@ for (const analysis of ['lesion', 'responses']) {
     assert.equal(fs.existsSync(marker), false, 'the file named by run.json was not run');
   });
 }
+
+test('row 11: metrics.jsonl out of order, with NaN/Infinity literals and a torn line: sorted, read, the skipped line counted and said', async () => {
+  const dir = await finishedRun('jumbled-metrics');
+  const file = path.join(dir, 'metrics.jsonl');
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+  const expected = lrChanges(lines.map((l) => JSON.parse(l)));
+  // Python's json writes NaN and Infinity bare; a killed writer leaves half a line.
+  const nan = lines[2]
+    .replace(/"loss":[^,]+/, '"loss":NaN')
+    .replace(/"imagesPerSec":[^,}]+/, '"imagesPerSec":Infinity');
+  const jumbled = [...lines.slice(3).reverse(), nan, lines[1], lines[0], '{"type":"iteration","iter'];
+  fs.writeFileSync(file, jumbled.join('\n') + '\n');
+
+  const r = await run(['export-csv', dir, '--out', path.join(dir, 'csv')], 10_000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /note: metrics\.jsonl of .*: 1 line could not be read \(torn or not a record\) and was skipped/,
+  );
+  const rows = fs
+    .readFileSync(path.join(dir, 'csv', 'metrics.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
+  assert.equal(rows.length, lines.length, 'every whole record, the NaN one too');
+  const iterations = rows.map((row) => Number(row.split(',')[0]));
+  assert.deepEqual(
+    iterations,
+    [...iterations].sort((a, b) => a - b),
+    'in iteration order',
+  );
+  const report = await run(['report', dir], 10_000);
+  assert.equal(report.code, 0, report.stderr);
+  assert.match(report.stderr, /1 line could not be read/);
+  assert.equal(lrChanges(loadRun(dir).metrics), expected, "the report's learning-rate line");
+});
 
 test('row 6: a test loss that is NaN (eager) is reported, the run marked diverged; no epoch record dropped', async () => {
   const r = await train('nanAtTest', ['--json']);

@@ -37,9 +37,15 @@ const needMetrics = (run: RunData) =>
   need(run, METRICS, hasMetrics(run.dir), 'the run has not recorded any metrics yet');
 
 /** One chart of one or more run folders, as an SVG string. */
-export function plotSvg(kind: PlotKind, runDirs: string[], o: PlotOptions = {}): string {
+export function plotSvg(
+  kind: PlotKind,
+  runDirs: string[],
+  o: PlotOptions = {},
+  onLoaded: (run: RunData) => void = () => undefined,
+): string {
   if (runDirs.length === 0) throw new ReportError('no run folder given');
   const runs = runDirs.map(loadRun);
+  runs.forEach(onLoaded);
   const single = () => {
     if (runs.length > 1)
       throw new ReportError(
@@ -97,8 +103,13 @@ export function plotSvg(kind: PlotKind, runDirs: string[], o: PlotOptions = {}):
 }
 
 /** The CSV files of a run folder, written to `outDir`; returns their paths. */
-export function exportCsv(runDir: string, outDir = runDir): string[] {
+export function exportCsv(
+  runDir: string,
+  outDir = runDir,
+  onLoaded: (run: RunData) => void = () => undefined,
+): string[] {
   const run = loadRun(runDir);
+  onLoaded(run);
   fs.mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   const write = (name: string, body: string) => {

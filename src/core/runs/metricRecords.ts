@@ -55,30 +55,69 @@ export interface LineChecks {
   safeParse(v: unknown): { success: boolean };
 }
 
-/**
- * The records of some .jsonl text; a torn line (the writer was killed
- * mid-write) is skipped, and so is a line the schema rejects. The parsed
- * object itself is kept (not the schema's copy), so fields this version does
- * not know survive. Whole files (readJsonLines) and tails of growing ones
- * (follow.ts) are read through it alike.
- */
-export function parseJsonLines<T>(text: string, schema?: LineChecks): T[] {
-  const out: T[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      continue; // only the last line can be torn; anything else unparsable is skipped too
-    }
-    if (!schema || schema.safeParse(value).success) out.push(value as T);
-  }
-  return out;
+/** Records read from a .jsonl file, and how many of its lines could not be read (torn, not JSON, or not a record). */
+export interface JsonLines<T> {
+  records: T[];
+  skipped: number;
 }
 
+/**
+ * One line of JSON. Python's json module (the Keras engine's train.py) writes
+ * NaN and Infinity as bare literals, which JSON has not: they read as null, as
+ * the trainer writes them. Undefined when the line is not JSON even so.
+ */
+export function parseJsonLine(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    // Outside strings only: a layer named "NaN" stays a name.
+    const replaced = line.replace(
+      /("(?:[^"\\]|\\.)*")|-?\b(?:NaN|Infinity)\b/g,
+      (m, str: string | undefined) => str ?? 'null',
+    );
+    try {
+      return replaced === line ? undefined : JSON.parse(replaced);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * The records of some .jsonl text, and a count of the lines skipped: a torn
+ * line (the writer was killed mid-write), or one the schema rejects. The
+ * parsed object itself is kept (not the schema's copy), so fields this version
+ * does not know survive. Whole files (readJsonLines) and tails of growing ones
+ * (follow.ts) are read through it alike.
+ */
+export function parseJsonLinesCounted<T>(text: string, schema?: LineChecks): JsonLines<T> {
+  const records: T[] = [];
+  let skipped = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const value = parseJsonLine(line);
+    if (value !== undefined && (!schema || schema.safeParse(value).success)) records.push(value as T);
+    else skipped++;
+  }
+  return { records, skipped };
+}
+
+export const parseJsonLines = <T>(text: string, schema?: LineChecks): T[] =>
+  parseJsonLinesCounted<T>(text, schema).records;
+
 export function readJsonLines<T>(file: string, schema?: LineChecks): T[] {
-  return fs.existsSync(file) ? parseJsonLines<T>(fs.readFileSync(file, 'utf8'), schema) : [];
+  return readJsonLinesCounted<T>(file, schema).records;
+}
+
+export function readJsonLinesCounted<T>(file: string, schema?: LineChecks): JsonLines<T> {
+  return fs.existsSync(file)
+    ? parseJsonLinesCounted<T>(fs.readFileSync(file, 'utf8'), schema)
+    : { records: [], skipped: 0 };
+}
+
+/** Records in iteration order, whatever order the file has them in (a stable sort: an epoch record stays after its iteration's). */
+function byIteration<T extends { iteration: number }>(read: JsonLines<T>): JsonLines<T> {
+  return { records: [...read.records].sort((a, b) => a.iteration - b.iteration), skipped: read.skipped };
 }
 
 // What a stored line is checked for. JSON has no NaN or Infinity (a diverging
@@ -89,8 +128,11 @@ export const GradientLineSchema = GradientRecordSchema.extend({
   layers: z.array(z.object({ name: z.string(), norm: z.number().nullable() })),
 });
 
-export const readMetrics = (dir: string): MetricRecord[] => readJsonLines(path.join(dir, METRICS), MetricLineSchema);
-export const readGradients = (dir: string): GradientRecord[] =>
-  readJsonLines(path.join(dir, GRADIENTS), GradientLineSchema);
+export const readMetricLines = (dir: string): JsonLines<MetricRecord> =>
+  byIteration(readJsonLinesCounted<MetricRecord>(path.join(dir, METRICS), MetricLineSchema));
+export const readGradientLines = (dir: string): JsonLines<GradientRecord> =>
+  byIteration(readJsonLinesCounted<GradientRecord>(path.join(dir, GRADIENTS), GradientLineSchema));
+export const readMetrics = (dir: string): MetricRecord[] => readMetricLines(dir).records;
+export const readGradients = (dir: string): GradientRecord[] => readGradientLines(dir).records;
 export const hasGradients = (dir: string): boolean => fs.existsSync(path.join(dir, GRADIENTS));
 export const hasMetrics = (dir: string): boolean => fs.existsSync(path.join(dir, METRICS));

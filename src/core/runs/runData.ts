@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import type { LesionResult, ResponsesResult } from '../../protocol/trainer';
 import { readLesion, readResponses } from './analyses';
-import { GradientRecord, hasGradients, MetricRecord, readGradients, readMetrics } from './metricRecords';
+import { GradientRecord, hasGradients, MetricRecord, readGradientLines, readMetricLines } from './metricRecords';
+import { GRADIENTS, METRICS } from './runFiles';
 import { RunFolderError } from './runErrors';
 import { readRunInfo, RunInfo } from './runFolder';
 
@@ -16,17 +17,35 @@ export interface RunData {
   gradients?: GradientRecord[];
   lesion?: LesionResult;
   responses?: ResponsesResult;
+  /** Lines of metrics.jsonl / gradients.jsonl that could not be read and were left out, per file. */
+  skipped: { file: string; lines: number }[];
+}
+
+/** What was left out of a run's records, as lines to say ("metrics.jsonl of X: 2 lines could not be read and were skipped"). */
+export function skippedNotes(run: RunData): string[] {
+  return run.skipped.map(
+    (s) =>
+      `${s.file} of ${run.dir}: ${s.lines} line${s.lines === 1 ? '' : 's'} could not be read (torn or not a record) and ${s.lines === 1 ? 'was' : 'were'} skipped`,
+  );
 }
 
 /** Everything a report shows, read from a run folder. */
 export function loadRun(runDir: string): RunData {
   if (!fs.existsSync(runDir)) throw new RunFolderError(`${runDir}: no such folder`);
+  const info = readRunInfo(runDir);
+  const metrics = readMetricLines(runDir);
+  const gradients = hasGradients(runDir) ? readGradientLines(runDir) : undefined;
+  const skipped = [
+    { file: METRICS, lines: metrics.skipped },
+    { file: GRADIENTS, lines: gradients?.skipped ?? 0 },
+  ].filter((s) => s.lines > 0);
   return {
     dir: runDir,
-    info: readRunInfo(runDir),
-    metrics: readMetrics(runDir),
-    gradients: hasGradients(runDir) ? readGradients(runDir) : undefined,
+    info,
+    metrics: metrics.records,
+    gradients: gradients?.records,
     lesion: readLesion(runDir),
     responses: readResponses(runDir),
+    skipped,
   };
 }
