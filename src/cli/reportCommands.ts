@@ -10,6 +10,7 @@ import { exportCsv, PLOT_KINDS, PlotKind, PlotOptions, plotSvg } from '../core/r
 import { htmlReportOf } from '../core/report/htmlReport';
 import { ReportError } from '../core/report/reportError';
 import { loadRun, RunData, skippedNotes } from '../core/runs/runData';
+import { fileErrorMessage } from '../core/runs/fileErrors';
 import { RunFolderError } from '../core/runs/runErrors';
 import { csvFile, REPORT_HTML } from '../core/runs/runFiles';
 import { writeFileAtomic } from '../core/runs/runFolder';
@@ -27,7 +28,9 @@ function act<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => voi
     } catch (e) {
       // Errors meant for the user are the whole story; anything else keeps its stack in the log.
       const expected = e instanceof ReportError || e instanceof RunFolderError;
-      reportError((e as Error).message, expected ? undefined : (e as Error).stack);
+      const fileProblem = fileErrorMessage(e);
+      if (fileProblem) reportError(fileProblem);
+      else reportError((e as Error).message, expected ? undefined : (e as Error).stack);
     }
   };
 }

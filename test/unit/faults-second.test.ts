@@ -16,8 +16,8 @@ import { loadRun } from '../../src/core/runs/runData';
 import { readRunInfo } from '../../src/core/runs/runFolder';
 import type { TrainerEvent } from '../../src/protocol/trainer';
 import { TrainerClient } from '../../src/trainer/client';
-import { REPO, STACK_FRAME } from './support/cli';
-import { assertOneLineError, fixture, lastJson, run, tmp } from './support/faults';
+import { cli, REPO, STACK_FRAME } from './support/cli';
+import { assertOneLineError, env, fixture, lastJson, run, tmp } from './support/faults';
 
 const models = path.join(REPO, 'test', 'fixtures', 'unit', 'second-fault-models.ts');
 const runsDir = path.join(tmp, 'second-runs');
@@ -137,6 +137,71 @@ test('row 11: metrics.jsonl out of order, with NaN/Infinity literals and a torn 
   assert.equal(report.code, 0, report.stderr);
   assert.match(report.stderr, /1 line could not be read/);
   assert.equal(lrChanges(loadRun(dir).metrics), expected, "the report's learning-rate line");
+});
+
+/**
+ * A CLI whose file system is full under $FULL_DIR (a write stores a little,
+ * then fails with ENOSPC and no path, as write(2) does) and read-only under
+ * $READ_ONLY_DIR (mkdir fails with EROFS): preloaded with --require.
+ */
+function brokenDiskCli(args: string[], dirs: { full?: string; readOnly?: string }) {
+  const preload = path.join(tmp, 'broken-disk.js');
+  fs.writeFileSync(
+    preload,
+    `const fs = require('fs');
+const full = process.env.FULL_DIR, readOnly = process.env.READ_ONLY_DIR;
+const write = fs.writeFileSync, mkdir = fs.mkdirSync;
+fs.writeFileSync = function (file, data, ...rest) {
+  if (full && typeof file === 'string' && file.startsWith(full)) {
+    write.call(fs, file, String(data).slice(0, 10), ...rest);
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+  }
+  return write.call(fs, file, data, ...rest);
+};
+fs.mkdirSync = function (dir, ...rest) {
+  if (readOnly && String(dir).startsWith(readOnly))
+    throw Object.assign(new Error("EROFS: read-only file system, mkdir '" + dir + "'"), { code: 'EROFS', errno: -30, syscall: 'mkdir', path: String(dir) });
+  return mkdir.call(fs, dir, ...rest);
+};\n`,
+  );
+  return cli(args, undefined, {
+    timeoutMs: 20_000,
+    env: {
+      ...env,
+      NODE_OPTIONS: `--require ${preload}`,
+      FULL_DIR: dirs.full ?? '',
+      READ_ONLY_DIR: dirs.readOnly ?? '',
+    },
+  });
+}
+
+test('row 12: a full disk during report / plot / export-csv: one line naming the file and the cause, nothing half-written', async () => {
+  const dir = await finishedRun('full-disk');
+  const out = path.join(tmp, 'full-disk-out');
+  fs.mkdirSync(out, { recursive: true });
+  for (const [args, file] of [
+    [['report', dir], path.join(dir, 'report.html')],
+    [['report', dir, '--out', path.join(out, 'r.html')], path.join(out, 'r.html')],
+    [['plot', 'curves', dir], path.join(dir, 'curves.svg')],
+    [['export-csv', dir, '--out', out], path.join(out, 'metrics.csv')],
+  ] as [string[], string][]) {
+    const r = await brokenDiskCli(args, { full: path.dirname(file) });
+    assertOneLineError(r, new RegExp(`^error: cannot write ${file}: no space left on device$`));
+    assert.deepEqual(
+      fs.readdirSync(path.dirname(file)).filter((f) => f.startsWith(path.basename(file))),
+      [],
+      `${args[0]}: no half-written ${file}`,
+    );
+  }
+});
+
+test('row 12: an export to a read-only folder: one line naming the folder and the cause', async () => {
+  const dir = await finishedRun('read-only');
+  const ro = path.join(tmp, 'read-only');
+  const r = await brokenDiskCli(['export-csv', dir, '--out', path.join(ro, 'csv')], { readOnly: ro });
+  assertOneLineError(r, new RegExp(`^error: cannot create folder ${path.join(ro, 'csv')}: read-only file system$`));
+  const plot = await brokenDiskCli(['plot', 'loss', dir, '--out', path.join(ro, 'svg', 'loss.svg')], { readOnly: ro });
+  assertOneLineError(plot, new RegExp(`^error: cannot create folder ${path.join(ro, 'svg')}: read-only file system$`));
 });
 
 test('row 6: a test loss that is NaN (eager) is reported, the run marked diverged; no epoch record dropped', async () => {

@@ -87,6 +87,9 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
+    // A failed write(2) has no path: name the file it was for (not the temporary).
+    const err = e as NodeJS.ErrnoException;
+    if (err?.code && (!err.path || err.path === tmp)) err.path = file;
     throw e;
   }
 }
