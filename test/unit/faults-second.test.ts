@@ -3,7 +3,7 @@
 // issue's table; the CLI ones run the real dist/cli.js under a time limit.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -202,6 +202,41 @@ test('row 12: an export to a read-only folder: one line naming the folder and th
   assertOneLineError(r, new RegExp(`^error: cannot create folder ${path.join(ro, 'csv')}: read-only file system$`));
   const plot = await brokenDiskCli(['plot', 'loss', dir, '--out', path.join(ro, 'svg', 'loss.svg')], { readOnly: ro });
   assertOneLineError(plot, new RegExp(`^error: cannot create folder ${path.join(ro, 'svg')}: read-only file system$`));
+});
+
+test('row 17: under an address-space limit (ulimit -v) the compiler says it ran out of memory compiling the file, and the limit', async () => {
+  const limitKb = 4_000_000;
+  const r = await new Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }>((resolve) => {
+    const child = spawn(
+      'bash',
+      [
+        '-c',
+        `ulimit -v ${limitKb} && exec "$0" "$@"`,
+        process.execPath,
+        path.join(REPO, 'dist', 'cli.js'),
+        'summary',
+        fixture,
+        'quick',
+      ],
+      { cwd: REPO, env },
+    );
+    let stdout = '',
+      stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut: signal === 'SIGKILL' });
+    });
+  });
+  assertOneLineError(
+    r,
+    new RegExp(
+      `^error: out of memory compiling ${fixture}: .*address-space limit of 4\\.1 GB \\(ulimit -v ${limitKb}\\); raise the limit`,
+    ),
+  );
+  assert.doesNotMatch(r.stderr, /details:/, 'nothing more to tell: no log');
 });
 
 test('row 6: a test loss that is NaN (eager) is reported, the run marked diverged; no epoch record dropped', async () => {

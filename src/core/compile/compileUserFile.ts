@@ -11,6 +11,7 @@ import { isMainThread, Worker } from 'node:worker_threads';
 import type * as esbuild from 'esbuild-wasm';
 import type { SourceDiagnostic } from '../../protocol/trainer';
 import { workerEntry } from '../workerEntry';
+import { compilerOutOfMemory } from './compilerMemory';
 import { esbuildWasm } from './esbuildWasm';
 
 export interface CompiledFile {
@@ -104,7 +105,10 @@ async function compileHere(file: string, source?: string): Promise<CompiledFile>
   const abs = path.resolve(file);
   const cwd = path.dirname(abs);
   try {
-    const esbuild = await esbuildWasm();
+    const esbuild = await esbuildWasm().catch((e) => {
+      const outOfMemory = compilerOutOfMemory(abs, e);
+      throw outOfMemory ? new UserCodeError(outOfMemory, 'compile', []) : e;
+    });
     const result = await esbuild.build({
       entryPoints: [abs],
       absWorkingDir: cwd,
@@ -123,6 +127,7 @@ async function compileHere(file: string, source?: string): Promise<CompiledFile>
     const map = result.outputFiles.find((f) => f.path.endsWith('.js.map'))!;
     return { file: abs, code: js.text, map: map.text };
   } catch (e) {
+    if (e instanceof UserCodeError) throw e;
     const failure = e as esbuild.BuildFailure;
     if (!Array.isArray(failure?.errors)) throw e;
     const diagnostics = failure.errors.map((m) => ({
