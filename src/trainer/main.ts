@@ -92,9 +92,15 @@ startLifeline(() => {
   setTimeout(() => process.exit(0), 30_000).unref();
 });
 // An error the user's code throws outside any call we made (a timer, an unawaited promise).
-catchUncaught(control, (error) => {
-  emit(failureEvent(error));
-  void exitWhenDone(Promise.resolve()).then(() => process.exit(1));
+catchUncaught(control, {
+  report: (error) => {
+    emit(failureEvent(error));
+    void exitWhenDone(Promise.resolve()).finally(() => process.exit(1));
+  },
+  // Training goes on to its checkpoint (the lifeline stopped it); anything else has nobody to answer.
+  parentGone: () => {
+    if (!control.training) process.exit(1);
+  },
 });
 process.on('SIGINT', () => control.stop());
 process.on('SIGTERM', () => control.stop());

@@ -19,12 +19,21 @@ export function uncaughtError(e: unknown): Error {
   return e instanceof Error ? e : new Error(`a promise was rejected and never awaited: ${String(e)}`);
 }
 
-/** While training, `control` ends the run as failed; otherwise `orElse` reports the error (and ends the process). */
-export function catchUncaught(control: Control, orElse: (error: Error) => void): void {
+/** The IPC channel to the parent is gone (a send or disconnect after the parent died): nobody's fault, nobody to tell. */
+const channelClosed = (e: unknown) => /^ERR_IPC_/.test(String((e as NodeJS.ErrnoException)?.code ?? ''));
+
+/**
+ * While training, `control` ends the run as failed; otherwise `report` says so
+ * (and ends the process). An error of the closed channel to a parent that went
+ * away goes to `parentGone` instead: the lifeline stops training with the run
+ * `interrupted`, and a trainer with nothing left to do just ends.
+ */
+export function catchUncaught(control: Control, on: { report: (error: Error) => void; parentGone: () => void }): void {
   const handle = (e: unknown) => {
+    if (channelClosed(e)) return on.parentGone();
     const error = uncaughtError(e);
     if (control.training) control.fail(error);
-    else orElse(error);
+    else on.report(error);
   };
   // A capture callback, not an 'uncaughtException' listener: tfjs' WASM glue (Emscripten) listens
   // there and rethrows, and its 'unhandledRejection' listener throws the reason, which lands here too.
