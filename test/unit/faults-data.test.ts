@@ -122,6 +122,10 @@ test('row 11: metrics.jsonl out of order, with NaN/Infinity literals and a torn 
   const report = await run(['report', dir], 10_000);
   assert.equal(report.code, 0, report.stderr);
   assert.match(report.stderr, /1 line could not be read/);
+  assert.match(
+    fs.readFileSync(path.join(dir, 'report.html'), 'utf8'),
+    /metrics\.jsonl of .*: 1 line could not be read/,
+  );
   assert.equal(lrChanges(loadRun(dir).metrics), expected, "the report's learning-rate line");
 });
 

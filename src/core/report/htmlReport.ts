@@ -4,7 +4,7 @@
 import { findShortcuts } from '../graph/shortcuts';
 import { milestones } from '../train/schedule';
 import type { MetricRecord } from '../runs/metricRecords';
-import { loadRun, RunData } from '../runs/runData';
+import { loadRun, RunData, skippedNotes } from '../runs/runData';
 import type { RunInfo } from '../runs/runFolder';
 import { diagramSvg } from './diagramSvg';
 import { errorCurvesSvg, lossCurvesSvg, lrSvg } from './curvesSvg';
@@ -201,6 +201,9 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
   html.push(
     `<p class="sub">run <code>${esc(info.id)}</code> · <span class="status ${esc(info.status)}">${esc(info.status)}</span> · started ${esc(info.createdAt?.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') ?? '–')} · backend ${esc(info.backend ?? '–')} · <code>${esc(info.file ?? '')}</code></p>`,
   );
+
+  // Records that could not be read are left out, and the page says how many.
+  for (const note of skippedNotes(run)) html.push(`<p class="sub">${esc(note)}</p>`);
 
   const progress = lastIteration
     ? `${int(fin.iteration ?? lastIteration.iteration)} of ${int(info.totalIterations)} iterations`

@@ -23,7 +23,7 @@ export interface RunData {
 
 /** What was left out of a run's records, as lines to say ("metrics.jsonl of X: 2 lines could not be read and were skipped"). */
 export function skippedNotes(run: RunData): string[] {
-  return run.skipped.map(
+  return (run.skipped ?? []).map(
     (s) =>
       `${s.file} of ${run.dir}: ${s.lines} line${s.lines === 1 ? '' : 's'} could not be read (torn or not a record) and ${s.lines === 1 ? 'was' : 'were'} skipped`,
   );
