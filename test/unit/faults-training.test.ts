@@ -15,7 +15,7 @@ import { buildModel, buildModelAwaited, loadExperiment } from '../../src/core/tr
 import { readRunInfo } from '../../src/core/runs/runFolder';
 import type { TrainerEvent } from '../../src/protocol/trainer';
 import { TrainerClient } from '../../src/trainer/client';
-import { REPO, STACK_FRAME } from './support/cli';
+import { CliResult, REPO, STACK_FRAME } from './support/cli';
 import { assertOneLineError, env, fixture, lastJson, run, tmp } from './support/faults';
 
 const models = path.join(REPO, 'test', 'fixtures', 'unit', 'second-fault-models.ts');
@@ -184,22 +184,14 @@ test('row 15: an output of shape [N, 32, 32, 10] is refused before a run folder 
   assert.doesNotMatch(r.stderr, STACK_FRAME);
 });
 
-test('row 17: under an address-space limit (ulimit -v) the compiler says it ran out of memory compiling the file, and the limit', async () => {
-  const limitKb = 4_000_000;
-  const r = await new Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }>((resolve) => {
-    const child = spawn(
-      'bash',
-      [
-        '-c',
-        `ulimit -v ${limitKb} && exec "$0" "$@"`,
-        process.execPath,
-        path.join(REPO, 'dist', 'cli.js'),
-        'summary',
-        fixture,
-        'quick',
-      ],
-      { cwd: REPO, env },
-    );
+/** The CLI under an address-space limit (`ulimit -v`, in KB). */
+function underAddressLimit(limitKb: number, args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const cliJs = path.join(REPO, 'dist', 'cli.js');
+    const child = spawn('bash', ['-c', `ulimit -v ${limitKb} && exec "$0" "$@"`, process.execPath, cliJs, ...args], {
+      cwd: REPO,
+      env,
+    });
     let stdout = '',
       stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -210,11 +202,29 @@ test('row 17: under an address-space limit (ulimit -v) the compiler says it ran 
       resolve({ code, stdout, stderr, timedOut: signal === 'SIGKILL' });
     });
   });
+}
+
+test('row 17: under an address-space limit (ulimit -v) the compiler says it ran out of memory compiling the file, and the limit', async () => {
+  const r = await underAddressLimit(4_000_000, ['summary', fixture, 'quick']);
   assertOneLineError(
     r,
     new RegExp(
-      `^error: out of memory compiling ${fixture}: .*address-space limit of 4\\.1 GB \\(ulimit -v ${limitKb}\\); raise the limit`,
+      `^error: out of memory compiling ${fixture}: .*address-space limit of 4\\.1 GB \\(ulimit -v 4000000\\); raise the limit`,
     ),
   );
   assert.doesNotMatch(r.stderr, /details:/, 'nothing more to tell: no log');
+  // The WASM backend is WebAssembly too: it names the limit as well.
+  const wasm = await underAddressLimit(4_000_000, [
+    'train',
+    fixture,
+    'quick',
+    '--runs-dir',
+    runsDir,
+    '--backend',
+    'wasm',
+  ]);
+  assertOneLineError(
+    wasm,
+    /backend "wasm" is not available: .* under this process's address-space limit of 4\.1 GB \(ulimit -v 4000000\): WebAssembly reserves about 10 GB/,
+  );
 });

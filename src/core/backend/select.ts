@@ -3,6 +3,7 @@
 // else WASM with our convolution gradients, else the pure-JS CPU backend.
 import type * as tfjs from '@tensorflow/tfjs';
 import type { BackendChoice } from '../../protocol/trainer';
+import { addressSpaceLimitText } from '../compile/compilerMemory';
 import { loadTfjsNode } from '../native/loadNative';
 import { initWasm } from './wasmConvGrads';
 
@@ -31,7 +32,9 @@ export async function selectBackend(tf: TF, choice: BackendChoice = 'auto'): Pro
       await tf.ready();
       return { name, notes };
     } catch (e) {
-      const why = firstLine(e);
+      const limit = name === 'wasm' ? addressSpaceLimitText() : undefined;
+      // WebAssembly reserves about 10 GB of address space per instance: under `ulimit -v` it cannot start.
+      const why = firstLine(e) + (limit ? ` under ${limit}: WebAssembly reserves about 10 GB of address space` : '');
       if (choice !== 'auto') {
         const hint =
           name === 'tensorflow'

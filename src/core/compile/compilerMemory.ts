@@ -23,12 +23,20 @@ export function addressSpaceLimit(limitsText?: string): number | undefined {
 
 const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
 
+/** "this process's address-space limit of 4.1 GB (ulimit -v 4000000)", or undefined when there is none. */
+export function addressSpaceLimitText(limit = addressSpaceLimit()): string | undefined {
+  return limit === undefined
+    ? undefined
+    : `this process's address-space limit of ${gb(limit)} (ulimit -v ${Math.floor(limit / 1024)})`;
+}
+
 /** The one line for a compiler that could not get its memory, or undefined when `e` is something else. */
 export function compilerOutOfMemory(file: string, e: unknown, limit = addressSpaceLimit()): string | undefined {
   if (!(e instanceof Error) || !WASM_OUT_OF_MEMORY.test(e.message)) return undefined;
+  const limitText = addressSpaceLimitText(limit);
   const why =
-    limit === undefined
+    limitText === undefined
       ? 'the compiler (esbuild as WebAssembly) could not reserve its memory'
-      : `the compiler (esbuild as WebAssembly, which reserves about 10 GB of address space) could not get it under this process's address-space limit of ${gb(limit)} (ulimit -v ${Math.floor(limit / 1024)})`;
+      : `the compiler (esbuild as WebAssembly, which reserves about 10 GB of address space) could not get it under ${limitText}`;
   return `out of memory compiling ${file}: ${why}; raise the limit (ulimit -v unlimited) or free memory, and try again`;
 }
