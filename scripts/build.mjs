@@ -103,6 +103,11 @@ for (const f of wasmFiles) {
   if (stale) fs.copyFileSync(from, to);
 }
 
+// The exported Keras project's Python (src/core/export/pythonSources.ts reads it beside the bundles).
+fs.mkdirSync(path.join(out, 'python'), { recursive: true });
+for (const f of fs.readdirSync('src/core/export/python').filter((n) => n.endsWith('.py')))
+  fs.copyFileSync(path.join('src/core/export/python', f), path.join(out, 'python', f));
+
 // Declarations for users' IntelliSense (dist/types/resnet-lab.d.ts and
 // tfjs.d.ts): slow-ish (tsc), so only when packaging, asked for, or missing.
 if (production || process.argv.includes('--types') || !fs.existsSync(path.join(out, 'types', 'tfjs.d.ts'))) {

@@ -1,15 +1,17 @@
 // The Keras engine of the CLI: `export-keras` (the model built in this
 // process, see src/core/export) and `train --engine keras --workers N`, which
 // exports the experiment to a temporary project and runs its train.py as N
-// MultiWorkerMirroredStrategy workers on 127.0.0.1 (TF_CONFIG per worker), to
-// try the multi-machine path before taking it to a cluster.
-import { spawn, ChildProcess } from 'node:child_process';
+// processes on 127.0.0.1 (./kerasWorkers.ts): JAX processes through
+// jax.distributed, or TensorFlow workers through TF_CONFIG, to try the
+// multi-machine path before taking it to a cluster.
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { KerasBackend } from '../core/export/tfPython';
+import { fileErrorMessage } from '../core/runs/fileErrors';
 import { readRunInfo } from '../core/runs/runFolder';
 import { reportError } from './errors';
+import { runWorkers } from './kerasWorkers';
 
 /** Runs `exportExperiment` in this process; returns false (the error reported in one line) on failure. */
 export async function exportInProcess(
@@ -17,6 +19,7 @@ export async function exportInProcess(
   experiment: string,
   outDir: string,
   fromRun?: string,
+  seed?: number,
 ): Promise<{ outDir: string; files: string[]; weights: number; weightsFrom: string } | false> {
   // Loaded only here: the other commands leave tfjs to the trainer process.
   const tf = await import('@tensorflow/tfjs');
@@ -32,10 +35,12 @@ export async function exportInProcess(
       import('../core/runs/runErrors'),
     ]);
   try {
-    return await exportExperiment(tf, lib, { file: path.resolve(file), experiment, outDir, fromRun });
+    return await exportExperiment(tf, lib, { file: path.resolve(file), experiment, outDir, fromRun, seed });
   } catch (e) {
     const err = e as Error;
+    const fileError = fileErrorMessage(e, outDir);
     if (e instanceof Untranslatable) reportError(`cannot export ${experiment} to Keras: ${err.message}`);
+    else if (fileError) reportError(fileError, err.stack);
     else
       reportError(
         err.message,
@@ -43,24 +48,6 @@ export async function exportInProcess(
       );
     return false;
   }
-}
-
-/** Free TCP ports on 127.0.0.1 for the workers (asked of the OS, then released for TensorFlow to bind). */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const s = net.createServer();
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
 }
 
 export interface KerasTrainOptions {
@@ -78,6 +65,9 @@ export interface KerasTrainOptions {
   limitTest?: number;
   seed?: number;
   gradEvery?: number;
+  kerasBackend?: KerasBackend;
+  precision?: 'fp32' | 'bf16';
+  checkpointEvery?: number;
 }
 
 /** train.py's arguments for the CLI's overrides (the same names). */
@@ -94,6 +84,8 @@ function trainArgs(o: KerasTrainOptions): string[] {
     ['--limit-test', o.limitTest],
     ['--seed', o.seed],
     ['--grad-every', o.gradEvery],
+    ['--precision', o.precision],
+    ['--checkpoint-every', o.checkpointEvery],
   ];
   return pairs.filter(([, v]) => v !== undefined).flatMap(([k, v]) => [k, String(v)]);
 }
@@ -103,21 +95,28 @@ export async function trainKeras(file: string, experiment: string, o: KerasTrain
     return reportError(
       '--data cannot change the data set of an exported Keras project: set it in the experiment (data: cifar10(), ...)',
     );
-  await exportAndRun(file, experiment, o.workers ?? 1, trainArgs(o), !!o.json);
+  // The seed decides the exported initial weights, as it decides tfjs' (train.py then finds them its own).
+  await exportAndRun(
+    { file, experiment, seed: o.seed },
+    { workers: o.workers ?? 1, backend: o.kerasBackend, args: trainArgs(o), json: !!o.json },
+  );
 }
 
 /**
  * `resume` of a Keras run: the experiment is exported again (the run's file
  * and experiment, as run.json names them) and its train.py continues the run
- * folder from the latest checkpoint with as many workers as it had.
+ * folder from the latest checkpoint with as many workers, on the backend it had.
  */
 export async function resumeKeras(runDir: string, o: { json?: boolean; dataDir?: string }): Promise<void> {
-  const { readRunInfo } = await import('../core/runs/runFolder');
-  const info = readRunInfo(runDir) as ReturnType<typeof readRunInfo> & { workers?: number };
+  const info = readRunInfo(runDir) as ReturnType<typeof readRunInfo> & { workers?: number; kerasBackend?: string };
   if (info.status === 'running')
     return reportError(`run ${info.id} is still training (pid ${info.pid}): stop it first, or wait for it to end`);
   const args = ['--resume', path.resolve(runDir), ...(o.dataDir ? ['--data-dir', path.resolve(o.dataDir)] : [])];
-  await exportAndRun(info.file, info.experiment, info.workers ?? 1, args, !!o.json);
+  const backend = info.kerasBackend === 'jax' || info.kerasBackend === 'tensorflow' ? info.kerasBackend : 'tensorflow';
+  await exportAndRun(
+    { file: info.file, experiment: info.experiment, seed: info.recipe.seed },
+    { workers: info.workers ?? 1, backend, args, json: !!o.json },
+  );
 }
 
 /** True when run.json says the Keras engine wrote the run (train.py), so `resume` goes through Python. */
@@ -129,94 +128,73 @@ export function isKerasRun(runDir: string): boolean {
   }
 }
 
+interface Launch {
+  workers: number;
+  backend?: KerasBackend;
+  args: string[];
+  json: boolean;
+}
+
 /** Exports the experiment to a temporary project and runs its train.py as `workers` processes on 127.0.0.1. */
-async function exportAndRun(
-  file: string,
-  experiment: string,
-  workers: number,
-  args: string[],
-  json: boolean,
-): Promise<void> {
-  const { kerasUnavailable, tfPython } = await import('../core/export/tfPython');
-  const why = kerasUnavailable();
-  if (why) return reportError(`--engine keras: ${why}`);
+async function exportAndRun(what: { file: string; experiment: string; seed?: number }, launch: Launch): Promise<void> {
+  const { probeKeras } = await import('../core/export/tfPython');
+  const found = probeKeras();
+  if ('error' in found) return reportError(`--engine keras: ${found.error}`);
+  const backend = launch.backend ?? found.backends[0];
+  if (!found.backends.includes(backend))
+    return reportError(
+      `--engine keras: ${found.python} cannot import ${backend} (it has ${found.backends.join(', ')}): pip install ${backend === 'jax' ? 'jax' : 'tensorflow-cpu'}`,
+    );
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-keras-'));
-  const children: ChildProcess[] = [];
-  const stop = () => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  };
-  process.once('SIGINT', stop);
   try {
     const project = path.join(tmp, 'project');
-    if (!(await exportInProcess(file, experiment, project))) return;
-    const ports = await freePorts(workers);
-    const cluster = { worker: ports.map((p) => `127.0.0.1:${p}`) };
-    const logs = ports.map((_, i) => path.join(tmp, `worker-${i}.log`));
+    if (!(await exportInProcess(what.file, what.experiment, project, undefined, what.seed))) return;
     let runDir: string | undefined;
-    const codes = await Promise.all(
-      ports.map(
-        (_, i) =>
-          new Promise<number | null>((resolve) => {
-            // One worker needs no cluster: MultiWorkerMirroredStrategy then runs on its own.
-            const env = {
-              ...process.env,
-              TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2',
-              ...(workers > 1 ? { TF_CONFIG: JSON.stringify({ cluster, task: { type: 'worker', index: i } }) } : {}),
-            };
-            const child = spawn(tfPython(), [path.join(project, 'train.py'), ...args], {
-              env,
-              stdio: ['ignore', 'pipe', 'pipe'],
-            });
-            children.push(child);
-            const log = fs.createWriteStream(logs[i]);
-            child.stderr!.pipe(log);
-            let pending = '';
-            child.stdout!.on('data', (d: Buffer) => {
-              if (i !== 0) return; // the chief reports; the others' progress is the same
-              pending += d.toString();
-              const lines = pending.split('\n');
-              pending = lines.pop()!;
-              for (const line of lines) {
-                if (line.startsWith('{"runDir"')) {
-                  runDir = (JSON.parse(line) as { runDir: string }).runDir;
-                  if (!json)
-                    console.error(
-                      `run folder: ${runDir} (keras, ${workers} worker${workers > 1 ? 's' : ''} on 127.0.0.1)`,
-                    );
-                } else if (!json && line.trim()) console.error(line);
-              }
-            });
-            child.on('exit', (code) => {
-              log.end();
-              // A worker that fails leaves the others waiting for it in a collective: stop them.
-              if (code !== 0) stop();
-              resolve(code);
-            });
-            child.on('error', () => resolve(-1));
-          }),
-      ),
+    const workers = launch.workers;
+    const result = await runWorkers(
+      {
+        python: found.python,
+        script: path.join(project, 'train.py'),
+        args: launch.args,
+        backend,
+        workers,
+        logDir: tmp,
+      },
+      (line) => {
+        if (line.startsWith('{"runDir"')) {
+          runDir = (JSON.parse(line) as { runDir: string }).runDir;
+          if (!launch.json)
+            console.error(
+              `run folder: ${runDir} (keras on ${backend}, ${workers} process${workers > 1 ? 'es' : ''} on 127.0.0.1)`,
+            );
+        } else if (!launch.json && line.trim()) console.error(line);
+      },
     );
-    const failed = codes.findIndex((c) => c !== 0);
-    if (failed >= 0) {
-      const lines = fs
-        .readFileSync(logs[failed], 'utf8')
-        .trim()
-        .split('\n')
-        .filter((l) => !/oneDNN|absl::InitializeLog/.test(l));
+    if (result.spawnError) return reportError(result.spawnError);
+    if (result.failed) {
+      const f = result.failed;
+      const how = f.signal ? `killed by ${f.signal}` : `exit ${f.code}`;
+      const last = f.lastLines[f.lastLines.length - 1] ?? 'no output';
       return reportError(
-        `keras worker ${failed} failed (exit ${codes[failed]}): ${lines.pop() ?? 'no output'}`,
-        lines.slice(-40).join('\n'),
+        `keras ${workers > 1 ? `process ${f.index} of ${workers}` : 'train.py'} failed (${how}): ${last}`,
+        f.lastLines.join('\n'),
       );
     }
-    const { readRunInfo } = await import('../core/runs/runFolder');
-    const info = readRunInfo(runDir!);
+    if (!runDir)
+      return reportError(
+        result.stoppedBy
+          ? `stopped by ${result.stoppedBy} before the run folder was made`
+          : `${found.python} ran train.py and exited without starting a run (no run folder was reported)`,
+      );
+    const info = readRunInfo(runDir);
     const f = info.final;
-    if (json)
+    if (launch.json)
       console.log(
         JSON.stringify({
           runDir,
           status: info.status,
           engine: 'keras',
+          kerasBackend: backend,
           workers,
           iteration: f?.iteration,
           trainError: f?.trainError,
@@ -228,7 +206,6 @@ async function exportAndRun(
         `${runDir}: ${info.status} at iteration ${f?.iteration}, test error ${f?.testError == null ? '-' : (100 * f.testError).toFixed(2) + '%'}`,
       );
   } finally {
-    process.removeListener('SIGINT', stop);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

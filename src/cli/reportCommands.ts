@@ -7,7 +7,7 @@ import { Argument, Command, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportCsv, PLOT_KINDS, PlotKind, PlotOptions, plotSvg } from '../core/report/exports';
-import { htmlReportOf } from '../core/report/htmlReport';
+import { htmlReportOf, reportSummary } from '../core/report/htmlReport';
 import { ReportError } from '../core/report/reportError';
 import { loadRun, RunData, skippedNotes } from '../core/runs/runData';
 import { fileErrorMessage } from '../core/runs/fileErrors';
@@ -62,6 +62,7 @@ export function registerReportCommands(program: Command): void {
         sayWhatWasSkipped(run);
         const html = htmlReportOf(run, { dark: o.dark });
         writeOut(o.out ?? path.join(runDir, REPORT_HTML), html);
+        console.error(reportSummary(run)); // stdout stays the page's path, for scripts
       }),
     );
 

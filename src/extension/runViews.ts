@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { metricViews, readGradients, readMetrics } from '../core/runs/metricRecords';
 import type { RunInfo } from '../core/runs/runFolder';
-import { backendLabel, listRuns, readRunInfo } from '../core/runs/runFolder';
+import { listRuns, readRunInfo, runBackendLabel } from '../core/runs/runFolder';
 import type { DiagramData, GradientRecordView, MetricRecordView, RunView } from '../protocol/webview';
 
 export function runViewFromInfo(dir: string, info: RunInfo): RunView {
@@ -14,7 +14,7 @@ export function runViewFromInfo(dir: string, info: RunInfo): RunView {
     modelName: info.summary?.name,
     depth: info.summary?.depth,
     dataName: info.dataset?.name,
-    backend: backendLabel(info.backend, info.mode),
+    backend: runBackendLabel(info),
     status: info.status,
     totalIterations: info.totalIterations,
     iterationsPerEpoch: info.iterationsPerEpoch,

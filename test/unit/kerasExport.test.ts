@@ -49,23 +49,20 @@ function randomiseBatchNorm(model: tf.LayersModel, seed: number): void {
 }
 
 // Loads the project, runs the input through it in inference mode, and prints
-// the probabilities and, when the model ends in a dense softmax, the logits.
+// the probabilities and, when the model ends in a softmax, the logits model.py returns under it.
 const COMPARE_PY = `
 import json, sys
 import numpy as np
 sys.path.insert(0, sys.argv[1])
+import model as model_py
 from model import build_model, load_weights
-import keras
 model = load_weights(build_model())
 shape = [int(d) for d in sys.argv[3].split(",")]
 x = np.fromfile(sys.argv[2], dtype="<f4").reshape(shape)
 probs = model(x, training=False).numpy()
 out = {"probs": probs.ravel().tolist(), "trainable": int(sum(np.prod(w.shape) for w in model.trainable_weights))}
-last = model.layers[-1]
-if isinstance(last, keras.layers.Dense) and last.activation.__name__ == "softmax":
-    features = keras.Model(model.inputs, last.input)(x, training=False).numpy()
-    kernel, bias = last.get_weights()
-    out["logits"] = (features @ kernel + bias).ravel().tolist()
+if model_py.ENDS_IN_SOFTMAX:
+    out["logits"] = load_weights(build_model(logits=True))(x, training=False).numpy().ravel().tolist()
 print(json.dumps(out))
 `;
 

@@ -1,4 +1,4 @@
-// train.py of an export-keras project: a short seeded run of ResNet-8 on the
+// train.py of an export-keras project on the TensorFlow backend (kerasJax.test.ts: JAX): a short seeded run of ResNet-8 on the
 // exported synthetic set (MultiWorkerMirroredStrategy, one worker) writes a
 // run folder that the panel's own readers (src/core/runs/runFolder.ts) read
 // back, with our recipe's schedule; two workers on loopback, followed live as
@@ -52,7 +52,7 @@ test(
       assert.ok(fs.existsSync(path.join(project, f)), f);
 
     const runs = path.join(tmp, 'runs');
-    const p = spawnSync(tfPython(), [path.join(project, 'train.py'), '--runs-dir', runs], {
+    const p = spawnSync(tfPython(), [path.join(project, 'train.py'), '--backend', 'tensorflow', '--runs-dir', runs], {
       encoding: 'utf8',
       timeout: 240_000,
       env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
@@ -194,7 +194,20 @@ test(
     fs.writeFileSync(file, SMALL);
     const runs = path.join(tmp, 'runs2');
     const training = cli(
-      ['train', file, 'small', '--engine', 'keras', '--workers', '2', '--runs-dir', runs, '--json'],
+      [
+        'train',
+        file,
+        'small',
+        '--engine',
+        'keras',
+        '--keras-backend',
+        'tensorflow',
+        '--workers',
+        '2',
+        '--runs-dir',
+        runs,
+        '--json',
+      ],
       undefined,
       { timeoutMs: 240_000 },
     );
@@ -262,11 +275,15 @@ test(
     assert.ok(fs.existsSync(path.join(project, 'run_folder.py')), 'the first test exports the project');
     const runs = path.join(tmp, 'runs3');
     const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' };
-    const p = spawnSync(tfPython(), [path.join(project, 'train.py'), '--runs-dir', runs, '--stop-at', '6'], {
-      encoding: 'utf8',
-      timeout: 240_000,
-      env,
-    });
+    const p = spawnSync(
+      tfPython(),
+      [path.join(project, 'train.py'), '--backend', 'tensorflow', '--runs-dir', runs, '--stop-at', '6'],
+      {
+        encoding: 'utf8',
+        timeout: 240_000,
+        env,
+      },
+    );
     assert.equal(p.status, 0, p.stderr);
     const runDir = path.join(runs, fs.readdirSync(runs)[0]);
     const stopped = readRunInfo(runDir);

@@ -6,13 +6,12 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { resolveRecipe } from '../lib/experiment';
 import type { DataInfo } from '../lib/types';
 import { loadResumePoint } from '../runs/checkpoint';
-import { buildModel, loadExperiment } from '../train/userModel';
+import { buildModelAwaited, loadExperiment } from '../train/userModel';
 import { syntheticDataset } from '../data/synthetic';
 import { extractGraph, summarize } from '../graph/extract';
 import { ExportError, writeKerasProject } from './kerasProject';
 import { npz } from './npz';
-import { RUN_FOLDER_PY } from './runFolderPy';
-import { TRAIN_PY } from './trainPy';
+import { pythonSources } from './pythonSources';
 
 type TF = typeof tfjs;
 
@@ -22,6 +21,8 @@ export interface ExportOptions {
   outDir: string;
   /** A run folder whose checkpoints/latest supplies the weights. */
   fromRun?: string;
+  /** The seed of the initial weights (and of train.py's batches), instead of the experiment's. */
+  seed?: number;
 }
 
 /** The data's shape is all the model needs: no data set is loaded (as `summary` does). */
@@ -53,9 +54,10 @@ export async function exportExperiment(
   o: ExportOptions,
 ): Promise<{ outDir: string; files: string[]; weights: number; weightsFrom: string }> {
   const loaded = await loadExperiment(tf, lib, o.file, o.experiment);
-  const recipe = resolveRecipe(loaded.experiment.config);
+  const resolved = resolveRecipe(loaded.experiment.config);
+  const recipe = o.seed === undefined ? resolved : { ...resolved, seed: o.seed };
   lib.setInitSeed(recipe.seed);
-  const model = buildModel(tf, loaded, dataInfo(recipe.data.name));
+  const model = await buildModelAwaited(tf, loaded, dataInfo(recipe.data.name));
   // Any failure from here on must not leak the model's tensors into a long-lived caller.
   try {
     return await write(tf, o, recipe, model);
@@ -114,12 +116,17 @@ async function write(
     }),
   );
   const extra: Record<string, string | Buffer> = {
-    'train.py': TRAIN_PY,
-    'run_folder.py': RUN_FOLDER_PY,
+    ...pythonSources(),
     'run_template.json': JSON.stringify(template) + '\n',
     'tfjs_model.json': JSON.stringify(tfjsModel) + '\n',
   };
   if (recipe.data.name === 'synthetic') extra['data/synthetic.npz'] = syntheticNpz(recipe.data);
-  const written = writeKerasProject(o.outDir, model, { experiment: o.experiment, file: o.file, weightsFrom }, extra);
+  const seed = o.fromRun ? undefined : recipe.seed;
+  const written = writeKerasProject(
+    o.outDir,
+    model,
+    { experiment: o.experiment, file: o.file, weightsFrom, seed },
+    extra,
+  );
   return { outDir: path.resolve(o.outDir), ...written, weightsFrom };
 }

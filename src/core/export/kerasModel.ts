@@ -26,6 +26,24 @@ export interface KerasModelSource {
   weights: KerasLayerWeights[];
   /** Whether the ZeroPadShortcut layer is used (model.py defines it either way). */
   usesZeroPad: boolean;
+  /** Whether the model ends in a softmax, so that `build_model(logits=True)` returns the logits under it. */
+  endsInSoftmax: boolean;
+}
+
+/**
+ * The model's final softmax, if it has one: a loss must read the logits under it (src/core/train/head.ts
+ * says why; Keras on JAX clips the probabilities and the net sticks). A dense layer with a softmax
+ * activation is written as a linear dense layer and a softmax layer, so model.py can return either.
+ */
+function softmaxHead(model: tfjs.LayersModel): { layer: tfjs.layers.Layer; split: boolean } | undefined {
+  if (model.outputs.length !== 1) return undefined;
+  const layer = model.outputs[0].sourceLayer;
+  const config = layer.getConfig() as { activation?: string; axis?: number };
+  const kind = layer.getClassName();
+  if (kind === 'Dense' && config.activation === 'softmax') return { layer, split: true };
+  if ((kind === 'Activation' && config.activation === 'softmax') || (kind === 'Softmax' && (config.axis ?? -1) === -1))
+    return { layer, split: false };
+  return undefined;
 }
 
 // ---------------------------------------------------------------- naming
@@ -47,12 +65,15 @@ export function kerasModelSource(model: tfjs.LayersModel): KerasModelSource {
   for (const o of model.outputs) lastUse.set(o.id, Infinity);
 
   const kerasNames = new Set<string>();
-  const kerasName = (layer: tfjs.layers.Layer): string => {
-    let name = layer.name.replace(/\//g, '_');
-    for (let k = 2; kerasNames.has(name); k++) name = `${layer.name.replace(/\//g, '_')}_${k}`;
+  const freshKerasName = (base: string): string => {
+    let name = base.replace(/\//g, '_');
+    for (let k = 2; kerasNames.has(name); k++) name = `${base.replace(/\//g, '_')}_${k}`;
     kerasNames.add(name);
     return name;
   };
+  const kerasName = (layer: tfjs.layers.Layer): string => freshKerasName(layer.name);
+  const head = softmaxHead(model);
+  let logitsVar: string | undefined;
 
   const varOf = new Map<number, string>(); // tensor id -> Python variable
   const holder = new Map<string, number>(); // Python variable -> tensor id it holds now
@@ -115,9 +136,11 @@ export function kerasModelSource(model: tfjs.LayersModel): KerasModelSource {
     if (n.inputs.length === 0)
       throw new Untranslatable(`layer ${layer.name} has no inputs and is not the model's input`);
     const name = kerasName(layer);
+    const splitHead = head?.layer === layer && head.split;
+    const config = layer.getConfig() as Config;
     const ctor = handler(
       layer,
-      layer.getConfig() as Config,
+      splitHead ? { ...config, activation: 'linear' } : config,
       name,
       n.inputs.map((x) => x.shape),
     );
@@ -149,7 +172,14 @@ export function kerasModelSource(model: tfjs.LayersModel): KerasModelSource {
     );
     const arg =
       n.inputs.length === 1 && !['Add', 'Multiply', 'Concatenate'].includes(kind) ? ins[0] : `[${ins.join(', ')}]`;
-    lines.push(`    ${v} = ${ctor}(${arg})`);
+    if (splitHead) {
+      logitsVar = unique('z'); // the logits; `logits` is build_model's argument
+      lines.push(`    ${logitsVar} = ${ctor}(${arg})`);
+      lines.push(`    ${v} = layers.Softmax(name=${py(freshKerasName(`${layer.name}_softmax`))})(${logitsVar})`);
+    } else {
+      if (head?.layer === layer) logitsVar = ins[0];
+      lines.push(`    ${v} = ${ctor}(${arg})`);
+    }
     // A block ending in its addition (pre-activation) hands `x` to the next one, as the others do.
     if (
       kind === 'Add' &&
@@ -168,9 +198,7 @@ export function kerasModelSource(model: tfjs.LayersModel): KerasModelSource {
   const ins = model.inputs.map((t) => varOf.get(t.id)!);
   const outs = model.outputs.map((t) => varOf.get(t.id)!);
   const one = (a: string[]) => (a.length === 1 ? a[0] : `[${a.join(', ')}]`);
-  lines.push(
-    '',
-    `    return keras.Model(inputs=${one(ins)}, outputs=${one(outs)}, name=${py(identifier(model.name))})`,
-  );
-  return { body: lines.join('\n').replace(/^\n/, ''), weights, usesZeroPad };
+  const outputs = logitsVar ? `${logitsVar} if logits else ${outs[0]}` : one(outs);
+  lines.push('', `    return keras.Model(inputs=${one(ins)}, outputs=${outputs}, name=${py(identifier(model.name))})`);
+  return { body: lines.join('\n').replace(/^\n/, ''), weights, usesZeroPad, endsInSoftmax: !!logitsVar };
 }

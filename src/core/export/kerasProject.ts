@@ -7,13 +7,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { KerasLayerWeights } from './kerasLayers';
+import { K8S_JOB, projectReadme, SLURM_SBATCH } from './kerasLaunch';
+import { fileErrorMessage } from '../runs/fileErrors';
 import { kerasModelSource } from './kerasModel';
+import { pyDocstring } from './kerasPython';
 
 export interface ProjectInfo {
   experiment: string;
   file: string;
   /** Where the weights came from: 'initial (seed N)' or the run's checkpoint folder. */
   weightsFrom: string;
+  /** The seed of initial weights (tfjs' initializers); absent for a checkpoint's. train.py reads it from weights.json. */
+  seed?: number;
 }
 
 const ZERO_PAD_LAYER = `
@@ -58,15 +63,26 @@ def load_weights(model, folder=HERE):
     return model
 `;
 
-export function modelPy(model: tfjs.LayersModel, info: ProjectInfo): { source: string; weights: KerasLayerWeights[] } {
+export function modelPy(
+  model: tfjs.LayersModel,
+  info: ProjectInfo,
+): { source: string; weights: KerasLayerWeights[]; endsInSoftmax: boolean } {
   const src = kerasModelSource(model);
-  const source = `"""${model.name}: experiment '${info.experiment}' of ${path.basename(info.file)}, exported by ResNet Lab.
+  const doc = `${model.name}: experiment '${info.experiment}' of ${path.basename(info.file)}, exported by ResNet Lab.
 
 Keras 3 code mirroring the tfjs layer graph layer by layer, with the same
 layer names ('/' written as '_'). Weights: ${info.weightsFrom}.
 
     python model.py        # builds the model, loads the weights, prints a summary
-"""
+`;
+  const logitsDoc = src.endsInSoftmax
+    ? `
+    """The model; with logits=True, without its final softmax: what a loss should
+    read (keras.losses.SparseCategoricalCrossentropy(from_logits=True)). Keras on
+    JAX clips probabilities before their log, and a net trained from them sticks."""`
+    : `
+    """The model (it does not end in a softmax: logits has no effect)."""`;
+  const source = `${pyDocstring(doc)}
 import json
 import os
 
@@ -75,9 +91,11 @@ import keras
 from keras import layers, ops
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# build_model(logits=True) returns the logits under the final softmax (train.py's loss reads them).
+ENDS_IN_SOFTMAX = ${src.endsInSoftmax ? 'True' : 'False'}
 ${src.usesZeroPad ? ZERO_PAD_LAYER : ''}
 
-def build_model():
+def build_model(logits=False):${logitsDoc}
 ${src.body}
 
 ${LOAD_WEIGHTS}
@@ -86,11 +104,11 @@ if __name__ == "__main__":
     model = load_weights(build_model())
     model.summary()
 `;
-  return { source, weights: src.weights };
+  return { source, weights: src.weights, endsInSoftmax: src.endsInSoftmax };
 }
 
 /** weights.bin and its manifest; offsets count float32 values. */
-function packWeights(weights: KerasLayerWeights[]): { bin: Buffer; manifest: object } {
+function packWeights(weights: KerasLayerWeights[], info: ProjectInfo): { bin: Buffer; manifest: object } {
   let offset = 0;
   const layers = weights.map((l) => ({
     layer: l.layer,
@@ -111,42 +129,15 @@ function packWeights(weights: KerasLayerWeights[]): { bin: Buffer; manifest: obj
   // Float32Array is little endian on every platform Node runs on here; say so in the manifest.
   return {
     bin: Buffer.from(all.buffer),
-    manifest: { format: 'resnet-lab-keras-weights', dtype: 'float32', endian: 'little', layers },
+    manifest: {
+      format: 'resnet-lab-keras-weights',
+      dtype: 'float32',
+      endian: 'little',
+      weightsFrom: info.weightsFrom,
+      ...(info.seed !== undefined ? { seed: info.seed } : {}),
+      layers,
+    },
   };
-}
-
-function readme(model: tfjs.LayersModel, info: ProjectInfo): string {
-  return `# ${model.name} (${info.experiment}), exported from ResNet Lab
-
-- \`model.py\`: the network as Keras 3 code, one line per layer of the tfjs model; blocks read as in the paper: \`f\` is the residual branch F(x), \`shortcut\` the shortcut, \`y = layers.Add()([shortcut, f])\` the addition.
-- \`weights.bin\`, \`weights.json\`: the weights (${info.weightsFrom}); \`load_weights(model)\` in \`model.py\` sets them.
-- \`train.py\`, \`run_template.json\`, \`tfjs_model.json\`: ResNet Lab's recipe for this experiment as a custom loop under \`tf.distribute.MultiWorkerMirroredStrategy\`; it writes a ResNet Lab run folder (\`run.json\` with engine \`keras\`, \`metrics.jsonl\`, \`gradients.jsonl\`, checkpoints in the tfjs layers format every epoch) that the panel, \`resnet-lab report\` and \`resnet-lab lesion\` open. \`data/synthetic.npz\`: the generated data set, when the experiment uses it (CIFAR-10 binary and MNIST idx files are read from \`--data-dir\`).
-
-Needs Python with TensorFlow 2.16+ / Keras 3 (\`pip install tensorflow-cpu\`).
-
-\`\`\`python
-from model import build_model, load_weights
-model = load_weights(build_model())
-probabilities = model(images, training=False)   # images: float32 [N, H, W, C], per-pixel mean subtracted as in training
-\`\`\`
-
-## Training
-
-\`\`\`sh
-python train.py --runs-dir runs [--data-dir DIR] [--iterations N | --epochs N] [--seed N]
-\`\`\`
-
-On N machines, start the same command on each with \`TF_CONFIG\` naming every worker and its own index (worker 0 is the chief and the only one that writes the run folder; put \`--runs-dir\` on a shared or synced folder to follow the run live). The global batch is the experiment's batch size split evenly over the workers, so the schedule is the same for any N.
-
-\`\`\`sh
-# plain SSH hosts (host1 is the chief)
-for i in 0 1; do
-  ssh host$((i+1)) "cd project && TF_CONFIG='{\\"cluster\\": {\\"worker\\": [\\"host1:12345\\", \\"host2:12345\\"]}, \\"task\\": {\\"type\\": \\"worker\\", \\"index\\": $i}}' python train.py --runs-dir /shared/runs" &
-done; wait
-\`\`\`
-
-Slurm array (\`sbatch --array=0-1\`): set \`index\` from \`$SLURM_ARRAY_TASK_ID\` and list the hosts of the job. Kubernetes: an indexed Job (\`completionMode: Indexed\`) with a headless Service, \`index\` from \`JOB_COMPLETION_INDEX\`, workers named \`<job>-<i>.<service>:12345\`.
-`;
 }
 
 /** Writes the project to `outDir` (which must not exist or be empty), atomically. */
@@ -157,19 +148,21 @@ export function writeKerasProject(
   extra: Record<string, string | Buffer> = {},
 ): { files: string[]; weights: number } {
   // Translate first: an untranslatable layer throws before anything touches the disk.
-  const { source, weights } = modelPy(model, info);
-  const { bin, manifest } = packWeights(weights);
+  const { source, weights, endsInSoftmax } = modelPy(model, info);
+  const { bin, manifest } = packWeights(weights, info);
   const out = path.resolve(outDir);
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0)
     throw new ExportError(`${outDir} exists and is not empty; choose a new folder`);
   const tmp = `${out}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
   try {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true });
     fs.writeFileSync(path.join(tmp, 'model.py'), source);
     fs.writeFileSync(path.join(tmp, 'weights.bin'), bin);
     fs.writeFileSync(path.join(tmp, 'weights.json'), JSON.stringify(manifest, null, 1) + '\n');
-    fs.writeFileSync(path.join(tmp, 'README.md'), readme(model, info));
+    fs.writeFileSync(path.join(tmp, 'README.md'), projectReadme(model, { ...info, endsInSoftmax }));
+    fs.writeFileSync(path.join(tmp, 'slurm.sbatch'), SLURM_SBATCH);
+    fs.writeFileSync(path.join(tmp, 'k8s-job.yaml'), K8S_JOB);
     for (const [name, body] of Object.entries(extra)) {
       fs.mkdirSync(path.dirname(path.join(tmp, name)), { recursive: true });
       fs.writeFileSync(path.join(tmp, name), body);
@@ -178,6 +171,9 @@ export function writeKerasProject(
     fs.renameSync(tmp, out);
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
+    // The project is written beside its folder first: a disk error names the folder asked for, not that one.
+    const why = fileErrorMessage(e, out);
+    if (why) throw new ExportError(`cannot write the project to ${outDir}: ${why.split(': ').pop()}`);
     throw e;
   }
   return { files: fs.readdirSync(out).sort(), weights: bin.length / 4 };

@@ -14,6 +14,22 @@ export function py(v: unknown): string {
   throw new Error(`no Python literal for ${JSON.stringify(v)}`);
 }
 
+/**
+ * A docstring holding any text: backslashes and every double quote escaped (so no `"""` can end it
+ * early), control characters but the newline written as escapes. Model, experiment and file names
+ * reach model.py only through here and `py`.
+ */
+export function pyDocstring(text: string): string {
+  const body = text
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(
+      /[\u0000-\u0009\u000b-\u001f\u007f\u2028\u2029]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  return `"""${body}"""`;
+}
+
 export function call(cls: string, positional: string[], kwargs: [string, string | undefined][]): string {
   const args = [...positional, ...kwargs.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`)];
   return `${cls}(${args.join(', ')})`;
@@ -61,6 +77,13 @@ const PY_KEYWORDS = new Set([
   'np',
   'inputs',
   'ZeroPadShortcut',
+  // model.py's other module-level names, and build_model's argument: a layer named like one must not shadow it.
+  'json',
+  'os',
+  'HERE',
+  'logits',
+  'build_model',
+  'load_weights',
 ]);
 
 export function identifier(s: string): string {

@@ -1,12 +1,15 @@
-// The Python whose TensorFlow the native backend was built against: the one
-// setup-native recorded in its stamp file beside the tfjs-node build, or
-// RESNET_LAB_TF_PYTHON. Runs and tests exported Keras projects, and TensorFlow's
-// own graph mode in bench/train.ts.
+// The Python that runs exported Keras projects: the one setup-native recorded
+// in its stamp file beside the tfjs-node build (its TensorFlow), or
+// RESNET_LAB_TF_PYTHON. Keras 3 runs there on JAX when jax is installed in it
+// (pip install jax, or jax[cuda12] on a GPU machine), else on TensorFlow; also
+// TensorFlow's own graph mode in bench/train.ts.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { tfjsNodeDir } from '../native/detectNative';
+
+export type KerasBackend = 'jax' | 'tensorflow';
 
 export function tfPython(): string {
   if (process.env.RESNET_LAB_TF_PYTHON) return process.env.RESNET_LAB_TF_PYTHON;
@@ -18,16 +21,65 @@ export function tfPython(): string {
   }
 }
 
-/** Why Keras 3 cannot run here, or null when `tfPython()` imports it. */
-export function kerasUnavailable(): string | null {
-  const python = tfPython();
+export interface KerasPython {
+  python: string;
+  keras: string;
+  /** Keras backends this Python can import, JAX first (train.py's default). */
+  backends: KerasBackend[];
+  /** The default backend's devices, e.g. { count: 1, platform: 'gpu', name: 'NVIDIA H200' }; only when asked for. */
+  devices?: { count: number; platform: string; name: string };
+}
+
+const PROBE = String.raw`
+import importlib.util, json, os, sys
+backends = [b for b in ("jax", "tensorflow") if importlib.util.find_spec(b)]
+# Keras imports its backend when it is imported, TensorFlow unless told: tell it, as train.py does.
+os.environ["KERAS_BACKEND"] = backends[0] if backends else "jax"
+import keras
+assert int(keras.__version__.split(".")[0]) >= 3, "Keras %s is not Keras 3" % keras.__version__
+out = {"keras": keras.__version__, "backends": backends}
+if "--devices" in sys.argv and backends:
+    if backends[0] == "jax":
+        import jax
+        d = jax.devices()
+        out["devices"] = {"count": len(d), "platform": d[0].platform, "name": d[0].device_kind if d[0].platform == "gpu" else d[0].platform}
+    else:
+        import tensorflow as tf
+        g = tf.config.list_physical_devices("GPU")
+        out["devices"] = {"count": max(1, len(g)), "platform": "gpu" if g else "cpu", "name": tf.config.experimental.get_device_details(g[0]).get("device_name", "gpu") if g else "cpu"}
+print(json.dumps(out))
+`;
+
+/** What `tfPython()` offers for the Keras engine, or why it cannot run it (one line). */
+export function probeKeras(o: { devices?: boolean; python?: string } = {}): KerasPython | { error: string } {
+  const python = o.python ?? tfPython();
   if (!fs.existsSync(python))
-    return `no TensorFlow Python at ${python} (run "resnet-lab setup-native" or set RESNET_LAB_TF_PYTHON)`;
-  const p = spawnSync(python, ['-c', 'import keras, tensorflow; assert int(keras.__version__.split(".")[0]) >= 3'], {
+    return {
+      error: `no Python for the Keras engine at ${python} (run "resnet-lab setup-native" or set RESNET_LAB_TF_PYTHON)`,
+    };
+  const p = spawnSync(python, ['-c', PROBE, ...(o.devices ? ['--devices'] : [])], {
     encoding: 'utf8',
     timeout: 120_000,
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
   });
-  return p.status === 0
-    ? null
-    : `${python} cannot import TensorFlow with Keras 3 (${(p.stderr ?? '').trim().split('\n').pop() ?? p.error?.message})`;
+  const why = () =>
+    p.error?.message ?? (p.stderr ?? '').trim().split('\n').pop() ?? `exit ${String(p.status ?? p.signal)}`;
+  if (p.status !== 0) return { error: `${python} cannot import Keras 3 (${why()})` };
+  try {
+    const found = JSON.parse((p.stdout ?? '').trim().split('\n').pop() ?? '') as Omit<KerasPython, 'python'>;
+    if (found.backends.length === 0)
+      return { error: `${python} has Keras ${found.keras} but neither jax nor tensorflow: pip install jax` };
+    return { python, ...found };
+  } catch {
+    return { error: `${python} ran the Keras probe but printed no answer (is it a Python 3 interpreter?)` };
+  }
+}
+
+/** Why the Keras engine cannot run here on `backend` (any, when not named), or null when it can. */
+export function kerasUnavailable(backend?: KerasBackend): string | null {
+  const found = probeKeras();
+  if ('error' in found) return found.error;
+  if (backend && !found.backends.includes(backend))
+    return `${found.python} cannot import ${backend} for Keras (it has ${found.backends.join(', ')}): pip install ${backend === 'jax' ? 'jax' : 'tensorflow-cpu'}`;
+  return null;
 }

@@ -5,7 +5,7 @@ import { findShortcuts } from '../graph/shortcuts';
 import { milestones } from '../train/schedule';
 import type { MetricRecord } from '../runs/metricRecords';
 import { loadRun, RunData, skippedNotes } from '../runs/runData';
-import type { RunInfo } from '../runs/runFolder';
+import { runBackendLabel, type RunInfo } from '../runs/runFolder';
 import { diagramSvg } from './diagramSvg';
 import { errorCurvesSvg, lossCurvesSvg, lrSvg } from './curvesSvg';
 import { gradientHeatmapSvg } from './heatmapSvg';
@@ -163,6 +163,32 @@ export interface HtmlReportOptions {
 }
 
 /** The report of a run folder as one HTML page (see `htmlReportOf` for already-loaded data). */
+/** Images per second, the median over iterations (compilation and evaluation pauses do not move it). */
+export function medianSpeed(metrics: MetricRecord[]): number | undefined {
+  const speeds = metrics
+    .filter((m) => m.type === 'iteration')
+    .map((m) => m.imagesPerSec)
+    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
+    .sort((a, b) => a - b);
+  return speeds.length ? speeds[Math.floor(speeds.length / 2)] : undefined;
+}
+
+/** The report's one line for a terminal: what ran where, how far, how fast, and its errors. */
+export function reportSummary({ info, metrics }: RunData): string {
+  const fin = finalErrors(info, metrics);
+  const speed = medianSpeed(metrics);
+  return [
+    `${info.experiment} (${info.status})`,
+    runBackendLabel(info),
+    `${int(fin.iteration ?? 0)} of ${int(info.totalIterations)} iterations`,
+    speed ? `${int(speed)} images/s (median)` : undefined,
+    `test error ${pct(fin.testError)}`,
+    `training error ${pct(fin.trainError)}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
 export function htmlReport(runDir: string, options: HtmlReportOptions = {}): string {
   return htmlReportOf(loadRun(runDir), options);
 }
@@ -181,11 +207,7 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
   const iterations = metrics.filter((m) => m.type === 'iteration');
   const lastIteration = iterations[iterations.length - 1];
   const seconds = epochs.reduce((a, e) => a + (e.seconds ?? 0), 0);
-  const speeds = iterations
-    .map((m) => m.imagesPerSec)
-    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
-    .sort((a, b) => a - b);
-  const speed = speeds.length ? speeds[Math.floor(speeds.length / 2)] : undefined;
+  const speed = medianSpeed(metrics);
   const runs = [{ label, metrics }];
   const chartOpts = { dark: options.dark, maxPoints: options.maxPoints };
   const now = options.now ?? new Date();
@@ -199,7 +221,7 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
   );
   html.push(`<h1>${info.experiment === s?.name ? '' : `${esc(info.experiment)}: `}${esc(label)}</h1>`);
   html.push(
-    `<p class="sub">run <code>${esc(info.id)}</code> · <span class="status ${esc(info.status)}">${esc(info.status)}</span> · started ${esc(info.createdAt?.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') ?? '–')} · backend ${esc(info.backend ?? '–')} · <code>${esc(info.file ?? '')}</code></p>`,
+    `<p class="sub">run <code>${esc(info.id)}</code> · <span class="status ${esc(info.status)}">${esc(info.status)}</span> · started ${esc(info.createdAt?.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') ?? '–')} · backend ${esc(runBackendLabel(info))} · <code>${esc(info.file ?? '')}</code></p>`,
   );
 
   // Records that could not be read are left out, and the page says how many.

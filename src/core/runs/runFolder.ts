@@ -21,6 +21,18 @@ export function backendLabel(backend: string, mode?: StepMode): string {
   return mode ? `${backend} · ${mode}` : backend;
 }
 
+/** A run's engine as the panel, the side view and the report name it: "tensorflow · graph", "keras · jax · 1× NVIDIA H200". */
+export function runBackendLabel(
+  info: Pick<RunInfo, 'backend' | 'mode' | 'kerasBackend' | 'devices' | 'precision'>,
+): string {
+  if (info.backend !== 'keras' || !info.kerasBackend) return backendLabel(info.backend, info.mode);
+  const d = info.devices;
+  const where = d ? `${d.count}× ${d.platform === 'cpu' ? 'CPU' : d.name}` : undefined;
+  const processes = d?.processes && d.processes > 1 ? `${d.processes} processes` : undefined;
+  const precision = info.precision && info.precision !== 'fp32' ? info.precision : undefined;
+  return ['keras', info.kerasBackend, where, processes, precision].filter(Boolean).join(' · ');
+}
+
 export type RunStatus = z.infer<typeof StoredRunStatusSchema>;
 
 export interface RunInfo {
@@ -53,6 +65,9 @@ export interface RunInfo {
   epochs: number;
   final?: { iteration: number; trainError: number | null; testError: number | null };
   error?: string;
+  kerasBackend?: string;
+  devices?: { count: number; platform: string; name: string; processes?: number };
+  precision?: string;
 }
 
 // Older imports name the run's files and records through this module.

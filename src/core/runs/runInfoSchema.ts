@@ -47,6 +47,18 @@ export const RunInfoSchema = z
       .object({ iteration: count, trainError: z.number().nullable(), testError: z.number().nullable() })
       .optional(),
     error: z.string().optional(),
+    /** Runs of the exported trainer (engine keras): Keras' backend, its devices, the compute precision. */
+    kerasBackend: z.string().optional(),
+    devices: z
+      .object({
+        count: z.number().int(),
+        platform: z.string(),
+        name: z.string(),
+        processes: z.number().int().optional(),
+      })
+      .passthrough()
+      .optional(),
+    precision: z.string().optional(),
   })
   .passthrough();
 

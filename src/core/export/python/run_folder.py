@@ -1,14 +1,7 @@
-// run_folder.py of the exported Keras project: ResNet Lab's run folder as
-// train.py writes and resumes it (src/core/runs/runFolder.ts and
-// checkpoint.ts are the originals): run.json, metrics.jsonl, gradients.jsonl,
-// and checkpoints in the tfjs layers format with the optimizer's velocities in
-// the tfjs model's trainable-weight order (optimizer.bin), as our trainer
-// writes them. Kept as a string so the bundled CLI needs no extra file; no
-// backticks, and its only template placeholders are the run folder's file
-// names (src/core/runs/runFiles.ts).
-import { CHECKPOINT_FILES, CHECKPOINTS, GRADIENTS, METRICS, RUN_JSON } from '../runs/runFiles';
-
-export const RUN_FOLDER_PY = String.raw`"""ResNet Lab's run folder, as train.py writes and resumes it. Only the chief writes."""
+"""ResNet Lab's run folder, as train.py writes and resumes it (src/core/runs/runFolder.ts and
+checkpoint.ts are the originals): run.json, metrics.jsonl, gradients.jsonl, and checkpoints in the
+tfjs layers format with the optimizer's velocities in the tfjs model's trainable-weight order
+(optimizer.bin), as ResNet Lab's trainer writes them. Only the chief writes."""
 import json
 import os
 import shutil
@@ -16,9 +9,10 @@ from datetime import datetime
 
 import numpy as np
 
-# The run folder's file names, filled in from ResNet Lab's own (src/core/runs/runFiles.ts).
-RUN_JSON, METRICS, GRADIENTS, CHECKPOINTS = "${RUN_JSON}", "${METRICS}", "${GRADIENTS}", "${CHECKPOINTS}"
-MODEL_JSON, WEIGHTS_BIN, OPTIMIZER_BIN, STATE_JSON = "${CHECKPOINT_FILES.model}", "${CHECKPOINT_FILES.weights}", "${CHECKPOINT_FILES.optimizer}", "${CHECKPOINT_FILES.state}"
+# The run folder's file names: ResNet Lab's own (src/core/runs/runFiles.ts; a test keeps them equal).
+RUN_JSON, METRICS, GRADIENTS, CHECKPOINTS = "run.json", "metrics.jsonl", "gradients.jsonl", "checkpoints"
+MODEL_JSON, WEIGHTS_BIN, OPTIMIZER_BIN, STATE_JSON = "model.json", "weights.bin", "optimizer.bin", "state.json"
+
 
 class RunFolder:
     """run.json, metrics.jsonl, gradients.jsonl and checkpoints/ of one run."""
@@ -38,6 +32,19 @@ class RunFolder:
             except FileExistsError:
                 continue
         raise SystemExit("could not make a run folder in %s" % runs_dir)
+
+    @classmethod
+    def reuse(cls, directory):
+        """--run-dir's folder on a first start (or after a start that died before its first checkpoint): its records go."""
+        os.makedirs(directory, exist_ok=True)
+        run = cls(directory)
+        for name in (METRICS, GRADIENTS):
+            if os.path.exists(os.path.join(directory, name)):
+                os.remove(run._inside(os.path.join(directory, name)))
+        return run
+
+    def has_checkpoint(self):
+        return any(os.path.exists(os.path.join(self.dir, CHECKPOINTS, n, STATE_JSON)) for n in ("latest", "latest.old"))
 
     def read_info(self):
         with open(os.path.join(self.dir, RUN_JSON)) as f:
@@ -71,14 +78,22 @@ class RunFolder:
             f.write(text)
         os.replace(tmp, os.path.join(self.dir, name))
 
-    def checkpoint(self, kind, weights, state):
+    def _inside(self, path):
+        """Refuses a path that leaves the run folder (a symlinked checkpoints/, say): nothing outside it is touched."""
+        real, root = os.path.realpath(path), os.path.realpath(self.dir)
+        if os.path.commonpath([real, root]) != root:
+            raise SystemExit("%s leads outside the run folder (to %s): refusing to write there" % (path, real))
+        return path
+
+    def checkpoint(self, kind, weights, arrays, state):
         """checkpoints/<kind>/: model.json + weights.bin (tfjs layers format), optimizer.bin, state.json."""
-        final = os.path.join(self.dir, CHECKPOINTS, kind)
-        tmp, old = final + ".tmp", final + ".old"
+        os.makedirs(self._inside(os.path.join(self.dir, CHECKPOINTS)), exist_ok=True)
+        final = self._inside(os.path.join(self.dir, CHECKPOINTS, kind))
+        tmp, old = self._inside(final + ".tmp"), self._inside(final + ".old")
         if os.path.exists(tmp):
             shutil.rmtree(tmp)
         os.makedirs(tmp)
-        weights.save(tmp)
+        weights.save(tmp, *arrays)
         with open(os.path.join(tmp, STATE_JSON), "w") as f:
             json.dump(state, f)
         # Swap folders, so a crash leaves the old or the new checkpoint whole.
@@ -94,61 +109,64 @@ class RunFolder:
         for name in ("latest", "latest.old"):
             folder = os.path.join(self.dir, CHECKPOINTS, name)
             if os.path.exists(os.path.join(folder, STATE_JSON)):
-                return folder
+                return self._inside(folder)
         raise SystemExit("%s has no checkpoint to resume from (it stopped before the first one was written): train it again" % self.dir)
 
 
 class TfjsWeights:
     """The Keras model's variables (and SGD velocities) under the tfjs model's weight names and order,
-    so checkpoints are ResNet Lab's: its lesion study, responses, report, resume and tf.loadLayersModel read them."""
+    so checkpoints are ResNet Lab's: its lesion study, responses, report, resume and tf.loadLayersModel
+    read them. Arrays come from and go to the engine as {variable path: array} and a list of velocities
+    in model.trainable_variables' order."""
 
-    def __init__(self, model, tfjs_model, keras_name, trainable_vars, velocities, keras_version):
+    def __init__(self, model, tfjs_model, keras_name, keras_version):
         self.tfjs_model = tfjs_model
         self.keras_version = keras_version
-        self.variables = {}
+        self.path = {}
         for layer in model.layers:
             for w in layer.weights:
-                self.variables[layer.name + "/" + w.path.rsplit("/", 1)[-1]] = w
+                self.path[layer.name + "/" + w.path.rsplit("/", 1)[-1]] = w.path
         self.keras_name = keras_name
-        velocity_of = {w.path: v for w, v in zip(trainable_vars, velocities)}
+        index = {v.path: i for i, v in enumerate(model.trainable_variables)}
         # Our trainer's velocities follow model.trainableWeights (tfjs_model.json "trainable").
-        self.velocities = [velocity_of[self.variable(name).path] for name in tfjs_model.get("trainable", [])]
+        self.velocity_index = [index[self.variable(name)] for name in tfjs_model.get("trainable", [])]
 
     def variable(self, tfjs_name):
+        """The Keras variable path of a tfjs weight name."""
         layer, field = tfjs_name.rsplit("/", 1)
         if layer not in self.keras_name:
             raise SystemExit("the checkpoint names layer %s, which this model does not have: the model file changed since the run" % layer)
-        return self.variables[self.keras_name[layer] + "/" + field]
+        return self.path[self.keras_name[layer] + "/" + field]
 
-    def save(self, folder):
+    def save(self, folder, weights, velocities):
         specs = self.tfjs_model["weightSpecs"]
         with open(os.path.join(folder, MODEL_JSON), "w") as f:
             json.dump({"modelTopology": self.tfjs_model["modelTopology"], "format": "layers-model", "generatedBy": "keras " + self.keras_version,
                        "convertedBy": "resnet-lab train.py", "weightsManifest": [{"paths": [WEIGHTS_BIN], "weights": specs}]}, f)
-        np.concatenate([np.asarray(self.variable(s["name"]).numpy(), dtype="<f4").ravel() for s in specs]).tofile(os.path.join(folder, WEIGHTS_BIN))
-        if self.velocities:
-            np.concatenate([np.asarray(v.numpy(), dtype="<f4").ravel() for v in self.velocities]).tofile(os.path.join(folder, OPTIMIZER_BIN))
+        np.concatenate([np.asarray(weights[self.variable(s["name"])], dtype="<f4").ravel() for s in specs]).tofile(os.path.join(folder, WEIGHTS_BIN))
+        if self.velocity_index:
+            np.concatenate([np.asarray(velocities[i], dtype="<f4").ravel() for i in self.velocity_index]).tofile(os.path.join(folder, OPTIMIZER_BIN))
 
-    def load(self, folder):
-        """Weights from a checkpoint, and the velocities when it has them (False when momentum restarts from zero)."""
+    def load(self, folder, shapes):
+        """Weights from a checkpoint ({path: array}), and the velocities in trainable order when it has
+        them (None when momentum restarts from zero). `shapes`: the trainable variables' shapes."""
         with open(os.path.join(folder, MODEL_JSON)) as f:
             specs = json.load(f)["weightsManifest"][0]["weights"]
         flat = np.fromfile(os.path.join(folder, WEIGHTS_BIN), dtype="<f4")
-        offset = 0
+        weights, offset = {}, 0
         for s in specs:
             n = int(np.prod(s["shape"]))
-            self.variable(s["name"]).assign(flat[offset: offset + n].reshape(s["shape"]))
+            weights[self.variable(s["name"])] = flat[offset : offset + n].reshape(s["shape"])
             offset += n
         path = os.path.join(folder, OPTIMIZER_BIN)
-        if not self.velocities or not os.path.exists(path):
-            return False
+        if not self.velocity_index or not os.path.exists(path):
+            return weights, None
         flat = np.fromfile(path, dtype="<f4")
-        offset = 0
-        for v in self.velocities:
-            n = int(np.prod(v.shape))
-            v.assign(flat[offset: offset + n].reshape(v.shape))
+        velocities, offset = [None] * len(shapes), 0
+        for i in self.velocity_index:
+            n = int(np.prod(shapes[i]))
+            velocities[i] = flat[offset : offset + n].reshape(shapes[i])
             offset += n
         if offset != len(flat):
             raise SystemExit("%s does not match the model (%d values, the model has %d)" % (path, len(flat), offset))
-        return True
-`;
+        return weights, velocities

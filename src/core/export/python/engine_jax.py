@@ -1,0 +1,168 @@
+"""train.py's step on Keras 3's JAX backend: one jit-compiled step over every device of every
+process, the batch sharded along keras.distribution.DataParallel's mesh (one shard per device),
+the weights replicated. XLA's partitioner sums the gradients across devices (and, through
+jax.distributed, across processes), so N devices take the step one device takes on the whole
+batch; batch norm's statistics are those of the global batch, as on one device."""
+import os
+
+import jax
+import jax.numpy as jnp
+import keras
+import numpy as np
+from jax.experimental import multihost_utils
+
+
+def initialize(coordinator, num_processes, process_id):
+    """Several processes: from the flags, else from Slurm's environment (jax detects it), else one."""
+    if coordinator:
+        jax.distributed.initialize(coordinator_address=coordinator, num_processes=num_processes, process_id=process_id,
+                                   initialization_timeout=int(os.environ.get("RESNET_LAB_INIT_TIMEOUT", "300")))
+    elif int(os.environ.get("SLURM_NTASKS", "1")) > 1:
+        jax.distributed.initialize()
+
+
+def _cross_entropy(y, scores, from_logits):
+    scores = scores.astype(jnp.float32)  # the loss in float32, whatever the compute precision
+    if from_logits:
+        logp = jax.nn.log_softmax(scores, axis=-1)
+    else:
+        logp = jnp.log(jnp.clip(scores, 1e-7, 1.0))
+    return -jnp.take_along_axis(logp, y[:, None], axis=-1)[:, 0], jnp.argmax(scores, -1) != y
+
+
+class JaxEngine:
+    name = "jax"
+
+    def __init__(self):
+        self.process_index = jax.process_index()
+        self.process_count = jax.process_count()
+        devices = jax.devices()
+        self.device_count = len(devices)
+        self.local_device_count = jax.local_device_count()
+        kind = devices[0].platform
+        self.devices = {"count": self.device_count, "platform": kind,
+                        "name": devices[0].device_kind if kind == "gpu" else kind, "processes": self.process_count}
+        self.distribution = keras.distribution.DataParallel(devices=devices)
+        keras.distribution.set_distribution(self.distribution)
+
+    def version(self):
+        return {"jax": jax.__version__}
+
+    def shards(self, batch):
+        """Rows [lo, hi) of a global batch that this process feeds (its devices' shards)."""
+        if batch % self.device_count:
+            raise SystemExit("the batch size %d does not split evenly over %d devices: choose a multiple of %d"
+                             % (batch, self.device_count, self.device_count))
+        share = batch // self.process_count
+        return slice(self.process_index * share, (self.process_index + 1) * share)
+
+    def scope(self):
+        return _NoScope()
+
+    def prepare(self, model, from_logits, recipe, layer_of, layer_names):
+        """Compiles the step and the evaluation for this model; the state lives here from now on."""
+        self.model = model
+        opt = recipe["optimizer"]
+        momentum, weight_decay = opt["momentum"], opt["weightDecay"]
+        trainable = model.trainable_variables
+        self.paths_t = [v.path for v in trainable]
+        self.paths_n = [v.path for v in model.non_trainable_variables]
+        decayed = [p.split("/")[-1] == "kernel" for p in self.paths_t]  # kernels only, not biases or BN
+        groups = [[i for i, name in enumerate(layer_of) if name == layer] for layer in layer_names]
+        # The state replicated over the data mesh, with the very sharding the step's outputs get (else the
+        # second step compiles again).
+        mesh = self.distribution.get_data_layout((self.device_count,)).backend_layout.mesh
+        replicated = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())
+        self.state = jax.device_put(([v.value for v in trainable], [v.value for v in model.non_trainable_variables],
+                                     [jnp.zeros(v.shape, jnp.float32) for v in trainable]), replicated)
+
+        def loss_fn(tv, ntv, x, y):
+            scores, ntv = model.stateless_call(tv, ntv, x, training=True)
+            per_example, wrong = _cross_entropy(y, scores, from_logits)
+            return jnp.mean(per_example), (ntv, jnp.sum(wrong))
+
+        def step(state, x, y, lr, stop):
+            tv, ntv, vel = state
+            (loss, (ntv, wrong)), grads = jax.value_and_grad(loss_fn, has_aux=True)(tv, ntv, x, y)
+            # SGD with momentum as PyTorch has it: v = m v + g + wd w (kernels only); w -= lr v.
+            new_v = [momentum * v + g + (weight_decay * w if d and weight_decay > 0 else 0) for w, v, g, d in zip(tv, vel, grads, decayed)]
+            new_w = [w - lr * v for w, v in zip(tv, new_v)]
+            squares = [jnp.sum(jnp.square(g.astype(jnp.float32))) for g in grads]
+            norms = jnp.stack([jnp.sqrt(sum(squares[i] for i in g)) for g in groups])
+            return (new_w, ntv, new_v), loss, wrong, norms, jnp.max(stop)
+
+        def evaluate(tv, ntv, x, y, weight):
+            scores, _ = model.stateless_call(tv, ntv, x, training=False)
+            per_example, wrong = _cross_entropy(y, scores, from_logits)
+            return jnp.sum(per_example * weight), jnp.sum(wrong * weight)
+
+        self._step = jax.jit(step, donate_argnums=(0,))
+        self._evaluate = jax.jit(evaluate)
+
+    def _global(self, local, batch_rows):
+        layout = self.distribution.get_data_layout((batch_rows,) + local.shape[1:])
+        return jax.make_array_from_process_local_data(layout.backend_layout, local, (batch_rows,) + local.shape[1:])
+
+    def place(self, x, y, batch):
+        """This process's rows of a global batch, put on its devices as its shards of the global arrays."""
+        return self._global(x, batch), self._global(y, batch)
+
+    def step(self, x, y, lr, stop, batch):
+        """One step on a placed batch; `stop` is this process's wish to stop, and the step returns
+        whether any process wished it (so all stop after the same step)."""
+        flags = np.full((self.local_device_count,), 1.0 if stop else 0.0, np.float32)
+        self.state, loss, wrong, norms, stop_any = self._step(self.state, x, y, jnp.float32(lr), self._global(flags, self.device_count))
+        return float(loss), float(wrong), norms, bool(stop_any)
+
+    def evaluate(self, x_test, y_test, size=256):
+        """Test loss (summed) and errors over the whole test set; each process feeds its share of each batch."""
+        size = -(-size // self.device_count) * self.device_count
+        tv, ntv, _ = self.state
+        loss, wrong = 0.0, 0.0
+        for i in range(0, len(x_test), size):
+            x, y = x_test[i : i + size], y_test[i : i + size].astype(np.int32)
+            weight = np.ones(size, np.float32)
+            if len(x) < size:  # the last batch, padded to the devices' multiple; the padding weighs nothing
+                weight[len(x):] = 0
+                x = np.concatenate([x, np.zeros((size - len(x),) + x.shape[1:], x.dtype)])
+                y = np.concatenate([y, np.zeros(size - len(y), y.dtype)])
+            rows = self.shards(size)
+            l, w = self._evaluate(tv, ntv, self._global(x[rows], size), self._global(y[rows], size), self._global(weight[rows], size))
+            loss += float(l)
+            wrong += float(w)
+        return loss, wrong
+
+    @staticmethod
+    def _host(a):
+        return np.asarray(a.addressable_data(0), dtype=np.float32)  # replicated: any local shard is the whole
+
+    def read(self):
+        """{variable path: array} of every model variable, and the velocities in trainable order."""
+        tv, ntv, vel = self.state
+        weights = dict(zip(self.paths_t, map(self._host, tv)))
+        weights.update(zip(self.paths_n, map(self._host, ntv)))
+        return weights, [self._host(v) for v in vel]
+
+    def write(self, weights, velocities):
+        put = lambda old, new: jax.make_array_from_callback(old.shape, old.sharding, lambda i: np.asarray(new, old.dtype)[i])  # noqa: E731
+        tv, ntv, vel = self.state
+        tv = [put(a, weights[p]) if p in weights else a for a, p in zip(tv, self.paths_t)]
+        ntv = [put(a, weights[p]) if p in weights else a for a, p in zip(ntv, self.paths_n)]
+        if velocities is not None:
+            vel = [put(a, v) for a, v in zip(vel, velocities)]
+        self.state = (tv, ntv, vel)
+
+    def barrier(self, name):
+        if self.process_count > 1:
+            multihost_utils.sync_global_devices(name)
+
+
+Engine = JaxEngine
+
+
+class _NoScope:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
