@@ -1,5 +1,5 @@
-// The Keras engine of the CLI: `export-keras` (the model built in this
-// process, see src/core/export) and `train --engine keras --workers N`, which
+// The Keras engine of the CLI: `export-keras` (the model built in a trainer
+// process, see src/core/export and src/trainer/exportKeras.ts) and `train --engine keras --workers N`, which
 // exports the experiment to a temporary project and runs its train.py as N
 // processes on 127.0.0.1 (./kerasWorkers.ts): JAX processes through
 // jax.distributed, or TensorFlow workers through TF_CONFIG, to try the
@@ -8,46 +8,38 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { KerasBackend } from '../core/export/tfPython';
-import { fileErrorMessage } from '../core/runs/fileErrors';
 import { readRunInfo } from '../core/runs/runFolder';
 import { reportError } from './errors';
-import { runWorkers } from './kerasWorkers';
+import { portTaken, runWorkers } from './kerasWorkers';
+import { runTrainer } from './runTrainer';
+import type { TrainerEvent } from '../protocol/trainer';
 
-/** Runs `exportExperiment` in this process; returns false (the error reported in one line) on failure. */
-export async function exportInProcess(
+/**
+ * Runs `exportExperiment` in a trainer process, as training builds a model: the
+ * model file's code runs under --build-timeout there, and Ctrl-C is not stuck
+ * behind it. Returns false (the error reported in one line) on failure.
+ */
+export async function exportProject(
   file: string,
   experiment: string,
   outDir: string,
   fromRun?: string,
   seed?: number,
-): Promise<{ outDir: string; files: string[]; weights: number; weightsFrom: string } | false> {
-  // Loaded only here: the other commands leave tfjs to the trainer process.
-  const tf = await import('@tensorflow/tfjs');
-  tf.env().set('PROD', true); // no "install tfjs-node" banner: the cpu backend only builds the graph here
-  await tf.setBackend('cpu');
-  const [lib, { exportExperiment }, { Untranslatable }, { ExportError }, { UserCodeError }, { RunFolderError }] =
-    await Promise.all([
-      import('../core/lib'),
-      import('../core/export/exportExperiment'),
-      import('../core/export/kerasModel'),
-      import('../core/export/kerasProject'),
-      import('../core/compile/compileUserFile'),
-      import('../core/runs/runErrors'),
-    ]);
-  try {
-    return await exportExperiment(tf, lib, { file: path.resolve(file), experiment, outDir, fromRun, seed });
-  } catch (e) {
-    const err = e as Error;
-    const fileError = fileErrorMessage(e, outDir);
-    if (e instanceof Untranslatable) reportError(`cannot export ${experiment} to Keras: ${err.message}`);
-    else if (fileError) reportError(fileError, err.stack);
-    else
-      reportError(
-        err.message,
-        e instanceof ExportError || e instanceof UserCodeError || e instanceof RunFolderError ? undefined : err.stack,
-      );
-    return false;
-  }
+): Promise<{ outDir: string; files: string[]; weightsFrom: string } | false> {
+  const command = { type: 'export-keras' as const, file: path.resolve(file), experiment, outDir: path.resolve(outDir) };
+  const result = await runTrainer(
+    { ...command, ...(fromRun ? { fromRun: path.resolve(fromRun) } : {}), ...(seed !== undefined ? { seed } : {}) },
+    () => undefined,
+    undefined,
+    (e): e is Extract<TrainerEvent, { type: 'exported' }> => e.type === 'exported',
+  );
+  const last = result.last;
+  if (last?.type === 'exported') return last;
+  if (last?.type === 'failed') {
+    const crashed = last.kind === 'crash';
+    reportError(last.message, crashed && result.stderr.trim() ? `${last.message}\n\n${result.stderr}` : undefined);
+  } else reportError('the trainer process ended before the export was written', `its last output:\n${result.stderr}`);
+  return false;
 }
 
 export interface KerasTrainOptions {
@@ -148,33 +140,37 @@ async function exportAndRun(what: { file: string; experiment: string; seed?: num
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-keras-'));
   try {
     const project = path.join(tmp, 'project');
-    if (!(await exportInProcess(what.file, what.experiment, project, undefined, what.seed))) return;
+    if (!(await exportProject(what.file, what.experiment, project, undefined, what.seed))) return;
     let runDir: string | undefined;
     const workers = launch.workers;
-    const result = await runWorkers(
-      {
-        python: found.python,
-        script: path.join(project, 'train.py'),
-        args: launch.args,
-        backend,
-        workers,
-        logDir: tmp,
-      },
-      (line) => {
-        if (line.startsWith('{"runDir"')) {
-          runDir = (JSON.parse(line) as { runDir: string }).runDir;
-          if (!launch.json)
-            console.error(
-              `run folder: ${runDir} (keras on ${backend}, ${workers} process${workers > 1 ? 'es' : ''} on 127.0.0.1)`,
-            );
-        } else if (!launch.json && line.trim()) console.error(line);
-      },
-    );
+    const chief = (line: string) => {
+      if (line.startsWith('{"runDir"')) {
+        runDir = (JSON.parse(line) as { runDir: string }).runDir;
+        if (!launch.json)
+          console.error(
+            `run folder: ${runDir} (keras on ${backend}, ${workers} process${workers > 1 ? 'es' : ''} on 127.0.0.1)`,
+          );
+      } else if (!launch.json && line.trim()) console.error(line);
+    };
+    const script = path.join(project, 'train.py');
+    const plan = { python: found.python, script, args: launch.args, backend, workers, logDir: tmp };
+    // The ports are chosen free, then bound by the workers: another program can take one in between. Then
+    // (before any run folder exists) the workers start again on new ports, twice at most.
+    const pinned = Number(process.env.RESNET_LAB_COORDINATOR_PORT) || undefined;
+    let result = await runWorkers(plan, chief, pinned);
+    for (let retry = 1; retry <= 2 && result.failed && !runDir && (await portTaken(result)); retry++) {
+      console.error(
+        `a port chosen for the workers was taken meanwhile: starting them again on new ports (${retry} of 2)`,
+      );
+      result = await runWorkers(plan, chief);
+    }
     if (result.spawnError) return reportError(result.spawnError);
     if (result.failed) {
       const f = result.failed;
       const how = f.signal ? `killed by ${f.signal}` : `exit ${f.code}`;
-      const last = f.lastLines[f.lastLines.length - 1] ?? 'no output';
+      const last = (await portTaken(result))
+        ? 'the port chosen for its coordinator was taken by another program, three times'
+        : (f.lastLines[f.lastLines.length - 1] ?? 'no output');
       return reportError(
         `keras ${workers > 1 ? `process ${f.index} of ${workers}` : 'train.py'} failed (${how}): ${last}`,
         f.lastLines.join('\n'),

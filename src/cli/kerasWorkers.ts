@@ -49,6 +49,29 @@ export interface WorkersResult {
   stoppedBy?: NodeJS.Signals;
   /** A worker could not be started at all (ENOENT, EACCES). */
   spawnError?: string;
+  /** The ports the workers were given (JAX: the first is the coordinator's). */
+  ports: number[];
+}
+
+/**
+ * Whether a worker died because a port chosen for the workers was taken between choosing and binding: its
+ * output says so, or (JAX's coordinator may crash without a word) another program holds the port now.
+ */
+export async function portTaken(result: WorkersResult): Promise<boolean> {
+  if (
+    result.failed?.lastLines.some((l) =>
+      /Failed to add port|Failed to start RPC server|[Aa]ddress already in use/.test(l),
+    )
+  )
+    return true;
+  const inUse = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(true));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(false)));
+    });
+  for (const port of result.ports) if (await inUse(port)) return true;
+  return false;
 }
 
 const NOISE = /oneDNN|absl::InitializeLog|TF_ENABLE_ONEDNN_OPTS|cuda_|computation_placer|^\s*$/;
@@ -91,10 +114,15 @@ function workerSetup(plan: WorkerPlan, i: number, ports: number[]): { env: NodeJ
 }
 
 /** Runs the workers to their end; `onChiefLine` gets each line worker 0 prints on stdout. */
-export async function runWorkers(plan: WorkerPlan, onChiefLine: (line: string) => void): Promise<WorkersResult> {
+export async function runWorkers(
+  plan: WorkerPlan,
+  onChiefLine: (line: string) => void,
+  pinnedPort?: number,
+): Promise<WorkersResult> {
   const ports = await freePorts(plan.workers);
+  if (pinnedPort) ports[0] = pinnedPort;
   const children: ChildProcess[] = [];
-  const result: WorkersResult = {};
+  const result: WorkersResult = { ports };
   let killTimer: NodeJS.Timeout | undefined;
   const stopAll = (signal: NodeJS.Signals, graceS: number) => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill(signal);
@@ -136,19 +164,17 @@ export async function runWorkers(plan: WorkerPlan, onChiefLine: (line: string) =
             });
             child.on('error', (e) => {
               result.spawnError ??= `cannot run ${plan.python}: ${e.message}`;
-              log.end();
               stopAll('SIGTERM', 10);
-              resolve();
+              log.end(() => resolve());
             });
             child.on('close', (code, signal) => {
-              log.end();
               const clean = code === 0 || (result.stoppedBy && (code === 130 || code === 143 || signal !== null));
               if (!clean && !result.failed && !result.stoppedBy) {
                 // The first to fail on its own; the others may wait for it in a collective: stop them.
                 result.failed = { index: i, code, signal, lastLines: [] };
                 stopAll('SIGTERM', 10);
               }
-              resolve();
+              log.end(() => resolve()); // its last lines on disk before anyone reads them
             });
           }),
       ),

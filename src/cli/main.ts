@@ -14,7 +14,15 @@ import { registerReportCommands } from './reportCommands';
 import { exitWithError, trainerFailed } from './errors';
 import { summaryTable } from './format';
 import { Progress } from './progress';
-import { backendOption, dataOption, graphOption, positiveInt, positiveNumber, seedNumber } from './options';
+import {
+  backendOption,
+  buildTimeoutOption,
+  dataOption,
+  graphOption,
+  positiveInt,
+  positiveNumber,
+  seedNumber,
+} from './options';
 import { runTrainer, setBuildTimeout } from './runTrainer';
 
 const int = positiveInt;
@@ -31,12 +39,6 @@ function readModelFile(file: string): string {
 const program = new Command('resnet-lab').description(
   'Train and inspect residual networks written in TypeScript, with TensorFlow.js.',
 );
-
-const buildTimeoutOption = () =>
-  new Option(
-    '--build-timeout <s>',
-    'seconds the model file may take to build its model before the trainer is stopped (default 60)',
-  ).argParser(positiveNumber);
 
 /** Takes --build-timeout from whichever command has it, before any trainer starts. */
 program.hook('preAction', (_program, command) => setBuildTimeout(command.opts().buildTimeout as number | undefined));

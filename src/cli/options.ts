@@ -32,6 +32,12 @@ export const seedNumber = (v: string): number => {
   return n;
 };
 
+export const buildTimeoutOption = () =>
+  new Option(
+    '--build-timeout <s>',
+    'seconds the model file may take to build its model before the trainer is stopped (default 60)',
+  ).argParser(positiveNumber);
+
 export const BACKENDS = BackendChoiceSchema.options;
 export const DATA_NAMES = DataNameSchema.options;
 

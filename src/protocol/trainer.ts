@@ -88,6 +88,8 @@ export const CommandSchema = z.discriminatedUnion('type', [
     experiment: z.string(),
     outDir: z.string(),
     fromRun: z.string().optional(),
+    /** The initial weights' seed instead of the experiment's (export-keras --seed, train --engine keras --seed). */
+    seed: z.number().int().nonnegative().optional(),
   }),
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('pause') }),

@@ -8,6 +8,7 @@ import { selectBackend } from '../core/backend/select';
 import { exportExperiment } from '../core/export/exportExperiment';
 import { Untranslatable } from '../core/export/kerasModel';
 import { ExportError } from '../core/export/kerasProject';
+import { fileErrorMessage } from '../core/runs/fileErrors';
 import type { TrainerCommand, TrainerEvent } from '../protocol/trainer';
 import { failureEvent } from './session';
 import { runUserCodeTimed } from './userCode';
@@ -18,7 +19,13 @@ export async function exportKeras(c: ExportCommand, emit: (e: TrainerEvent) => v
   try {
     await selectBackend(tfjs, 'cpu'); // building the graph needs no fast backend
     const r = await runUserCodeTimed(emit, c.file, c.experiment, () =>
-      exportExperiment(tfjs, lib, { file: c.file, experiment: c.experiment, outDir: c.outDir, fromRun: c.fromRun }),
+      exportExperiment(tfjs, lib, {
+        file: c.file,
+        experiment: c.experiment,
+        outDir: c.outDir,
+        fromRun: c.fromRun,
+        seed: c.seed,
+      }),
     );
     emit({ type: 'exported', outDir: r.outDir, files: r.files, weightsFrom: r.weightsFrom });
   } catch (e) {
@@ -31,6 +38,8 @@ export async function exportKeras(c: ExportCommand, emit: (e: TrainerEvent) => v
         diagnostics: [],
       });
     else if (e instanceof ExportError) emit({ type: 'failed', kind: 'export', message: e.message, diagnostics: [] });
+    else if (fileErrorMessage(e, c.outDir))
+      emit({ type: 'failed', kind: 'export', message: fileErrorMessage(e, c.outDir)!, diagnostics: [] });
     else emit(failureEvent(e, c.file, c.experiment));
   }
 }

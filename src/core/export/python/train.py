@@ -155,7 +155,6 @@ class Signals:
 
 def main():
     args = parse_args()
-    signals = Signals()
     backend = choose_backend(args.backend)
     os.environ["KERAS_BACKEND"] = backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -196,6 +195,8 @@ def main():
     precision = resumed.get("precision", args.precision) if resumed else args.precision
 
     engine = engine_lib.Engine()
+    # After jax.distributed, which installs a SIGTERM handler of its own (its preemption notice).
+    signals = Signals()
     is_chief = engine.process_index == 0
     try:
         (x_train, y_train), (x_test, y_test), source = load_data(recipe["data"], args.data_dir)

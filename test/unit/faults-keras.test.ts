@@ -1,0 +1,198 @@
+// The Keras engine's rows of the second fault table (issue 24, rows 3, 4, 5
+// and 16): names that reach generated Python, a port taken between choosing
+// and binding, signals to the launcher, a build that never ends, and a Python
+// that is not one. Rows that run train.py need the Python with Keras and jax
+// (skipped, with the reason printed, without it).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { kerasUnavailable } from '../../src/core/export/tfPython';
+import { readRunInfo } from '../../src/core/runs/runFolder';
+import { HOSTILE_NAME } from '../fixtures/unit/keras-fault-models';
+import { cli, REPO } from './support/cli';
+
+const MODELS = path.join(REPO, 'test', 'fixtures', 'unit', 'keras-fault-models.ts');
+const noJax = kerasUnavailable('jax') ?? false;
+if (noJax) console.log(`faults-keras.test.ts: the rows that run train.py are skipped: ${noJax}`);
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-faults-keras-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+before(() => execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: REPO, stdio: 'inherit' }));
+
+/** The CLI with its own temporary folder, so what the launcher leaves there can be counted. */
+function env(extra: NodeJS.ProcessEnv = {}): { env: NodeJS.ProcessEnv; tmpdir: string } {
+  const tmpdir = fs.mkdtempSync(path.join(tmp, 'cli-tmp-'));
+  return { env: { ...process.env, TMPDIR: tmpdir, TF_CPP_MIN_LOG_LEVEL: '3', ...extra }, tmpdir };
+}
+
+const userLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('error:'));
+
+test('row 3: a model name with """, a newline, quotes, a backslash and non-ASCII reaches model.py as text, never as code', async () => {
+  const out = path.join(tmp, 'hostile');
+  const r = await cli(['export-keras', MODELS, 'hostile', '--out', out], undefined, { timeoutMs: 120_000 });
+  assert.equal(r.code, 0, r.stderr);
+  // Python reads model.py: its docstring holds the name exactly, and its statements are only the module's own.
+  const p = spawnSync(
+    'python3',
+    [
+      '-c',
+      `import ast, json, sys
+tree = ast.parse(open(sys.argv[1], encoding="utf-8").read())
+kinds = [type(n).__name__ for n in tree.body]
+print(json.dumps({"doc": ast.get_docstring(tree, clean=False), "kinds": kinds}))`,
+      path.join(out, 'model.py'),
+    ],
+    { encoding: 'utf8', cwd: tmp },
+  );
+  assert.equal(p.status, 0, p.stderr);
+  const parsed = JSON.parse(p.stdout) as { doc: string; kinds: string[] };
+  assert.ok(parsed.doc.startsWith(`${HOSTILE_NAME}: experiment 'hostile'`), parsed.doc.slice(0, 120));
+  assert.deepEqual([...new Set(parsed.kinds)].sort(), ['Assign', 'Expr', 'FunctionDef', 'If', 'Import', 'ImportFrom']);
+  assert.equal(parsed.kinds.filter((k) => k === 'Expr').length, 1, 'the docstring is the only bare expression');
+  assert.equal(fs.existsSync(path.join(tmp, 'PWNED')), false);
+});
+
+test('row 5: export-keras and train --engine keras of a model whose build never ends stop at --build-timeout, one line', async () => {
+  for (const args of [
+    ['export-keras', MODELS, 'forever', '--out', path.join(tmp, 'forever')],
+    ['train', MODELS, 'forever', '--engine', 'keras'],
+  ]) {
+    const { env: e, tmpdir } = env();
+    const started = Date.now();
+    const r = await cli([...args, '--build-timeout', '3'], undefined, { timeoutMs: 60_000, env: e });
+    assert.equal(r.timedOut, false, `${args[0]} hung`);
+    assert.equal(r.code, 1);
+    assert.deepEqual(userLines(r.stderr), [
+      `error: ${MODELS}:19:1 building forever did not finish in 3 s (a model function that never returns?); the trainer was stopped`,
+    ]);
+    assert.ok(Date.now() - started < 30_000);
+    assert.deepEqual(fs.readdirSync(tmpdir), [], 'the temporary project is removed');
+  }
+  assert.equal(fs.existsSync(path.join(tmp, 'forever')), false);
+});
+
+test('row 16: a Keras Python that exits 0 at once, or is not executable: one line naming it and what it did', async () => {
+  const notExecutable = path.join(tmp, 'python-not-executable');
+  fs.writeFileSync(notExecutable, '#!/bin/sh\n');
+  for (const [python, said] of [
+    [
+      '/bin/true',
+      /^error: --engine keras: \/bin\/true ran the Keras probe but printed no answer \(is it a Python 3 interpreter\?\)$/,
+    ],
+    [notExecutable, /^error: --engine keras: .*python-not-executable cannot import Keras 3 \(spawnSync .* EACCES\)$/],
+  ] as const) {
+    const { env: e } = env({ RESNET_LAB_TF_PYTHON: python });
+    const r = await cli(['train', MODELS, 'short', '--engine', 'keras'], undefined, { timeoutMs: 60_000, env: e });
+    assert.equal(r.code, 1, r.stderr);
+    const lines = userLines(r.stderr);
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], said);
+    assert.doesNotMatch(r.stderr, /argument must be of type string|\n\s+at /);
+  }
+});
+
+test(
+  'row 4: a coordinator port taken between choosing and binding: the workers start again on new ports',
+  { skip: noJax, timeout: 300_000 },
+  async () => {
+    const taken = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => taken.once('listening', r));
+    const port = (taken.address() as net.AddressInfo).port;
+    const { env: e, tmpdir } = env({ RESNET_LAB_COORDINATOR_PORT: String(port) });
+    const runs = path.join(tmp, 'runs-port');
+    const r = await cli(
+      [
+        'train',
+        MODELS,
+        'short',
+        '--engine',
+        'keras',
+        '--keras-backend',
+        'jax',
+        '--workers',
+        '2',
+        '--runs-dir',
+        runs,
+        '--json',
+      ],
+      undefined,
+      { timeoutMs: 240_000, env: e },
+    );
+    taken.close();
+    assert.equal(r.timedOut, false, 'hung');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /a port chosen for the workers was taken meanwhile: starting them again on new ports \(1 of 2\)/,
+    );
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { status: string; workers: number };
+    assert.deepEqual([summary.status, summary.workers], ['finished', 2]);
+    assert.deepEqual(fs.readdirSync(tmpdir), []);
+  },
+);
+
+test(
+  'row 4: SIGTERM to the launcher reaches every worker once: a checkpoint, status stopped, no worker left, temp folder gone',
+  { skip: noJax, timeout: 300_000 },
+  async () => {
+    const { env: e, tmpdir } = env();
+    const runs = path.join(tmp, 'runs-signal');
+    let signalled = false;
+    const r = await cli(
+      [
+        'train',
+        MODELS,
+        'long',
+        '--engine',
+        'keras',
+        '--keras-backend',
+        'jax',
+        '--workers',
+        '2',
+        '--runs-dir',
+        runs,
+        '--json',
+      ],
+      (child) => {
+        const poll = setInterval(() => {
+          const dir = fs.existsSync(runs) ? fs.readdirSync(runs)[0] : undefined;
+          const metrics = dir && path.join(runs, dir, 'metrics.jsonl');
+          if (
+            !signalled &&
+            metrics &&
+            fs.existsSync(metrics) &&
+            fs.readFileSync(metrics, 'utf8').split('\n').length > 3
+          ) {
+            signalled = true;
+            clearInterval(poll);
+            child.kill('SIGTERM');
+          }
+        }, 100);
+        child.on('exit', () => clearInterval(poll));
+      },
+      { timeoutMs: 240_000, env: e },
+    );
+    assert.ok(signalled, r.stderr);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      runDir: string;
+      status: string;
+      iteration: number;
+    };
+    assert.equal(summary.status, 'stopped');
+    const info = readRunInfo(summary.runDir) as ReturnType<typeof readRunInfo> & { stoppedBy?: string };
+    assert.equal(info.stoppedBy, 'SIGTERM');
+    const state = JSON.parse(
+      fs.readFileSync(path.join(summary.runDir, 'checkpoints', 'latest', 'state.json'), 'utf8'),
+    ) as { iteration: number };
+    assert.equal(state.iteration, summary.iteration);
+    assert.ok(summary.iteration > 0 && summary.iteration < 400);
+    assert.deepEqual(fs.readdirSync(tmpdir), [], 'the temporary project is removed');
+    const left = spawnSync('pgrep', ['-f', tmpdir], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(left, '', 'no worker is left running');
+  },
+);
