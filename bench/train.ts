@@ -25,6 +25,10 @@
  *               3 short epochs; images/s is the median of the per-iteration
  *               rates in its metrics.jsonl, memory the trainer's RSS at the
  *               end of each epoch (flat unless something leaks)
+ *   keras-jax   the exported project's train.py on Keras 3's JAX backend (CPU
+ *               here): `train --engine keras --keras-backend jax`, the same
+ *               command as `train`; its label gives its share of step time
+ *               spent waiting for data (run.json's dataWaitShare)
  *   tf-python   TensorFlow's own graph mode on the same model and recipe
  *               (bench/tf_resnet.py, Keras 3, step in tf.function), under the
  *               Python that setup-native built against
@@ -48,7 +52,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { tfPython } from '../src/core/export/tfPython';
+import { kerasUnavailable, tfPython } from '../src/core/export/tfPython';
 import { graphAddonPath, nativeBackendAvailable } from '../src/core/native/detectNative';
 import { dataPipeline } from './pipeline';
 
@@ -60,7 +64,7 @@ function arg(name: string): string | undefined {
 }
 const flag = (name: string) => process.argv.includes(`--${name}`);
 
-type Engine = 'wasm' | 'tensorflow' | 'graph' | 'train' | 'cpu' | 'torch' | 'tf-python';
+type Engine = 'wasm' | 'tensorflow' | 'graph' | 'train' | 'keras-jax' | 'cpu' | 'torch' | 'tf-python';
 
 /** What one child process measures. */
 interface Job {
@@ -279,7 +283,7 @@ const PYTHON = '/usr/bin/python3';
 const TIMEOUT_MS = 15 * 60 * 1000;
 
 function runJob(job: Job, label: string): Result {
-  if (job.engine === 'train') return runTrainCommand(job, label);
+  if (job.engine === 'train' || job.engine === 'keras-jax') return runTrainCommand(job, label);
   const started = performance.now();
   const python = job.engine === 'torch' || job.engine === 'tf-python';
   const proc = python
@@ -312,7 +316,10 @@ function runJob(job: Job, label: string): Result {
   return { ...base, skipped: `failed: ${why.slice(0, 160)}` };
 }
 
-/** `resnet-lab train` on the native backend, read back from its run folder. */
+/**
+ * `resnet-lab train` on the native backend, or the exported train.py on Keras 3's JAX backend (`--engine keras`),
+ * read back from its run folder: the same command, data and recipe either way.
+ */
 function runTrainCommand(job: Job, label: string): Result {
   const started = performance.now();
   const base: Result = { engine: job.engine, label, depth: job.depth, batch: job.batch };
@@ -326,8 +333,7 @@ function runTrainCommand(job: Job, label: string): Result {
         'train',
         path.join(__dirname, '..', 'examples', 'paper-cifar.ts'),
         `resnet${job.depth}`,
-        '--backend',
-        'tensorflow',
+        ...(job.engine === 'keras-jax' ? ['--engine', 'keras', '--keras-backend', 'jax'] : ['--backend', 'tensorflow']),
         '--batch-size',
         String(job.batch),
         '--epochs',
@@ -352,7 +358,13 @@ function runTrainCommand(job: Job, label: string): Result {
       return { ...base, seconds, skipped: `failed: ${why.slice(0, 160)}` };
     }
     const runDir = (JSON.parse(last) as { runDir: string }).runDir;
-    const mode = (JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { mode?: string }).mode;
+    const info = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as {
+      mode?: string;
+      dataWaitShare?: number;
+    };
+    const mode =
+      info.mode ??
+      (info.dataWaitShare !== undefined ? `waits for data ${(100 * info.dataWaitShare).toFixed(1)}% of its steps` : '');
     const records = fs
       .readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8')
       .trim()
@@ -370,7 +382,7 @@ function runTrainCommand(job: Job, label: string): Result {
       label: `${label} (${mode})`,
       trainImagesPerSec: median(rates),
       trainSteps: rates.length,
-      rssByEpochMB: epochs.map((e) => e.rssMB!),
+      ...(epochs.every((e) => e.rssMB !== undefined) ? { rssByEpochMB: epochs.map((e) => e.rssMB!) } : {}),
       peakRssMB: epochs[epochs.length - 1]?.peakRssMB,
     };
   } finally {
@@ -390,6 +402,7 @@ function available(engine: Engine): string | null {
       ? 'the graph-mode addon is not built (npm run cli -- setup-native)'
       : null;
   }
+  if (engine === 'keras-jax') return kerasUnavailable('jax');
   if (engine === 'tf-python') {
     const p = spawnSync(tfPython(), ['-c', 'import tensorflow'], { encoding: 'utf8', timeout: 120_000 });
     return p.status === 0
@@ -405,7 +418,7 @@ async function parent(): Promise<void> {
   const batch = Number(arg('batch') ?? 128);
   const roundsArg = Math.max(1, Number(arg('rounds') ?? (quick ? 1 : 2)));
   const stepsArg = arg('steps') === undefined ? undefined : Math.max(1, Number(arg('steps')));
-  const backends = (arg('backends') ?? 'train,graph,tf-python,tensorflow,wasm,cpu,torch')
+  const backends = (arg('backends') ?? 'train,keras-jax,graph,tf-python,tensorflow,wasm,cpu,torch')
     .split(',')
     .map((s) => s.trim()) as Engine[];
   const workers = Math.max(1, Math.floor(Number(arg('workers') ?? 1)));
@@ -442,6 +455,8 @@ async function parent(): Promise<void> {
         ]);
       } else if (engine === 'train') {
         jobs.push([engine, 'resnet-lab train, native', { ...common, engine, inferSteps: 0 }]);
+      } else if (engine === 'keras-jax') {
+        jobs.push([engine, 'exported train.py, Keras 3 on JAX (CPU)', { ...common, engine, inferSteps: 0 }]);
       } else if (engine === 'tf-python') {
         jobs.push([engine, 'TensorFlow Python, graph', { ...common, engine }]);
       } else {

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { KerasBackend } from '../core/export/tfPython';
 import { readRunInfo } from '../core/runs/runFolder';
 import { reportError } from './errors';
-import { portTaken, runWorkers } from './kerasWorkers';
+import { portTaken, runWorkers } from '../core/export/kerasWorkers';
 import { runTrainer } from './runTrainer';
 import type { TrainerEvent } from '../protocol/trainer';
 

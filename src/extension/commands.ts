@@ -11,6 +11,8 @@ import { findWorkspaceExperiments } from './experimentIndex';
 import { Log } from './log';
 import { runDegradationExperiment } from './degradation';
 import { exportExperimentToKeras } from './exportKeras';
+import { kerasPython, pickEngine, trainOnKeras } from './kerasTraining';
+import type { KerasBackend } from '../core/export/tfPython';
 import { newExperimentSource } from './newExperiment';
 import { RunManager } from './runManager';
 import { settings } from './settings';
@@ -73,12 +75,25 @@ async function pickRuns(
 
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const { runs, panel, log } = d;
+  const kerasDeps = {
+    trainerScript: vscode.Uri.joinPath(d.extensionUri, 'dist', 'trainer.js').fsPath,
+    log,
+    follow: (runDir: string) => panel.showRunFolders([runDir]),
+  };
   const train = async (ref?: ExperimentRef): Promise<string | undefined> => {
     if (!requireTrust('train')) return undefined;
+    // From the palette, the engine is asked too when a Keras Python is set up (probed while the user picks).
+    const fromPalette = !ref;
+    if (fromPalette) void kerasPython();
     ref ??= await pickExperiment('Train which experiment?');
     if (!ref) return undefined;
     const doc = vscode.workspace.textDocuments.find((t) => t.uri.fsPath === ref!.file);
     if (doc?.isDirty) await doc.save();
+    if (fromPalette) {
+      const choice = await pickEngine(ref.experiment);
+      if (!choice) return undefined;
+      if (choice.engine === 'keras') return trainOnKeras(kerasDeps, ref, choice.backend);
+    }
     const run = runs.train({
       file: ref.file,
       experiment: ref.experiment,
@@ -97,6 +112,17 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         `${ref.experiment} is already training; this run will start when it ends.`,
       );
     return run?.view.id;
+  };
+  /** Train ResNet on Keras: the exported train.py; `backend` from a test or a script, else asked. */
+  const trainKeras = async (ref?: ExperimentRef, backend?: KerasBackend): Promise<string | undefined> => {
+    if (!requireTrust('train')) return undefined;
+    void kerasPython();
+    ref ??= await pickExperiment('Train which experiment on Keras?');
+    if (!ref) return undefined;
+    const doc = vscode.workspace.textDocuments.find((t) => t.uri.fsPath === ref!.file);
+    if (doc?.isDirty) await doc.save();
+    const choice = backend ? { engine: 'keras' as const, backend } : await pickEngine(ref.experiment, true);
+    return choice?.engine === 'keras' ? trainOnKeras(kerasDeps, ref, choice.backend) : undefined;
   };
   const showDiagram = async (ref?: ExperimentRef) => {
     if (!requireTrust('build a model')) return;
@@ -207,6 +233,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       () => requireTrust('train') && runDegradationExperiment(runs, panel, d.extensionUri),
     ),
     vscode.commands.registerCommand('resnetLab.train', train),
+    vscode.commands.registerCommand('resnetLab.trainKeras', trainKeras),
     vscode.commands.registerCommand('resnetLab.stop', stop),
     vscode.commands.registerCommand('resnetLab.showDiagram', showDiagram),
     vscode.commands.registerCommand('resnetLab.openRun', openRun),

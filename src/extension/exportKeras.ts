@@ -68,8 +68,8 @@ async function pickWeights(ref: ExperimentRef): Promise<{ fromRun?: string } | u
   return picked && { fromRun: picked.fromRun };
 }
 
-function runExport(
-  d: ExportKerasDeps,
+export function runExport(
+  d: Pick<ExportKerasDeps, 'trainerScript' | 'log'>,
   ref: ExperimentRef,
   outDir: string,
   fromRun?: string,

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findShortcuts } from '../../src/core/graph/shortcuts';
+import { kerasUnavailable } from '../../src/core/export/tfPython';
 import { readMetrics, readRunInfo } from '../../src/core/runs/runFolder';
 import { api, fixture, until } from './util';
 
@@ -37,6 +38,36 @@ export function registerTrainingSuite(): void {
       assert.equal(findShortcuts(info.graph).length, adds);
       assert.equal(run.diagram?.summary.shortcuts, 3);
       assert.ok(fs.existsSync(path.join(run.view.runDir!, 'checkpoints', 'latest', 'model.json')));
+    });
+
+    it('trains on Keras ("Train ResNet on Keras", JAX): train.py writes the run, the panel follows it under its engine label', async function () {
+      const why = kerasUnavailable('jax');
+      if (why) {
+        console.log(`skipped: ${why}`);
+        return this.skip();
+      }
+      const { panel } = await api();
+      const file = fixture('models.ts').fsPath;
+      const runsDir = path.join(path.dirname(file), '.resnet-lab', 'runs');
+      const before = new Set(fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : []);
+      const training = vscode.commands.executeCommand<string | undefined>(
+        'resnetLab.trainKeras',
+        { file, experiment: 'tinyResnet' },
+        'jax',
+      );
+      const dir = await until(
+        () => (fs.existsSync(runsDir) ? fs.readdirSync(runsDir).find((n) => !before.has(n)) : undefined),
+        120_000,
+        'train.py to make its run folder',
+      );
+      const runDir = path.join(runsDir, dir);
+      // While train.py writes it, the panel follows the folder, under the engine's label.
+      const followed = await until(() => panel.follows.view(runDir), 60_000, 'the panel to follow the run');
+      assert.equal(followed.backend, 'keras · jax · 1× CPU');
+      assert.equal(await training, runDir);
+      const info = readRunInfo(runDir);
+      assert.deepEqual([info.status, info.backend, info.kerasBackend], ['finished', 'keras', 'jax']);
+      assert.equal(readMetrics(runDir).filter((m) => m.type === 'iteration').length, 16);
     });
 
     it('stops a run on "Stop Training" and keeps a resumable checkpoint', async () => {

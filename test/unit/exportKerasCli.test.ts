@@ -55,6 +55,7 @@ test(
       'engine_tf.py',
       'k8s-job.yaml',
       'model.py',
+      'recipe.py',
       'run_folder.py',
       'run_template.json',
       'slurm.sbatch',

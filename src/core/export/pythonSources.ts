@@ -5,7 +5,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const PYTHON_FILES = ['train.py', 'engine_jax.py', 'engine_tf.py', 'data.py', 'run_folder.py'] as const;
+export const PYTHON_FILES = [
+  'train.py',
+  'recipe.py',
+  'engine_jax.py',
+  'engine_tf.py',
+  'data.py',
+  'run_folder.py',
+] as const;
 
 export function pythonSources(): Record<string, string> {
   const dir = path.join(__dirname, 'python');

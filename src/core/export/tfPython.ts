@@ -3,7 +3,7 @@
 // RESNET_LAB_TF_PYTHON. Keras 3 runs there on JAX when jax is installed in it
 // (pip install jax, or jax[cuda12] on a GPU machine), else on TensorFlow; also
 // TensorFlow's own graph mode in bench/train.ts.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -50,29 +50,67 @@ if "--devices" in sys.argv and backends:
 print(json.dumps(out))
 `;
 
-/** What `tfPython()` offers for the Keras engine, or why it cannot run it (one line). */
+/** What `tfPython()` offers for the Keras engine, or why it cannot run it (one line). Blocks: CLI and tests. */
 export function probeKeras(o: { devices?: boolean; python?: string } = {}): KerasPython | { error: string } {
   const python = o.python ?? tfPython();
-  if (!fs.existsSync(python))
-    return {
-      error: `no Python for the Keras engine at ${python} (run "resnet-lab setup-native" or set RESNET_LAB_TF_PYTHON)`,
-    };
+  if (!fs.existsSync(python)) return missing(python);
   const p = spawnSync(python, ['-c', PROBE, ...(o.devices ? ['--devices'] : [])], {
     encoding: 'utf8',
     timeout: 120_000,
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
   });
-  const why = () =>
-    p.error?.message ?? (p.stderr ?? '').trim().split('\n').pop() ?? `exit ${String(p.status ?? p.signal)}`;
-  if (p.status !== 0) return { error: `${python} cannot import Keras 3 (${why()})` };
+  return probeAnswer(python, p.status, p.stdout, p.stderr, p.error);
+}
+
+/** The same, without blocking (the extension host), with the devices. */
+export function probeKerasAsync(python = tfPython()): Promise<KerasPython | { error: string }> {
+  if (!fs.existsSync(python)) return Promise.resolve(missing(python));
+  return new Promise((resolve) =>
+    execFile(
+      python,
+      ['-c', PROBE, '--devices'],
+      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } },
+      (error, stdout, stderr) =>
+        resolve(
+          probeAnswer(
+            python,
+            error ? (typeof error.code === 'number' ? error.code : null) : 0,
+            stdout,
+            stderr,
+            error ?? undefined,
+          ),
+        ),
+    ),
+  );
+}
+
+const missing = (python: string) => ({
+  error: `no Python for the Keras engine at ${python} (run "resnet-lab setup-native" or set RESNET_LAB_TF_PYTHON)`,
+});
+
+function probeAnswer(
+  python: string,
+  status: number | null,
+  stdout: string | undefined,
+  stderr: string | undefined,
+  error?: Error,
+): KerasPython | { error: string } {
+  const why = () => error?.message ?? (stderr ?? '').trim().split('\n').pop() ?? `exit ${String(status)}`;
+  if (status !== 0) return { error: `${python} cannot import Keras 3 (${why()})` };
   try {
-    const found = JSON.parse((p.stdout ?? '').trim().split('\n').pop() ?? '') as Omit<KerasPython, 'python'>;
+    const found = JSON.parse((stdout ?? '').trim().split('\n').pop() ?? '') as Omit<KerasPython, 'python'>;
     if (found.backends.length === 0)
       return { error: `${python} has Keras ${found.keras} but neither jax nor tensorflow: pip install jax` };
     return { python, ...found };
   } catch {
     return { error: `${python} ran the Keras probe but printed no answer (is it a Python 3 interpreter?)` };
   }
+}
+
+/** "jax · 1× NVIDIA H200", as the Train pick and the panel name a Keras engine. */
+export function kerasEngineLabel(found: KerasPython, backend: KerasBackend = found.backends[0]): string {
+  const d = backend === found.backends[0] ? found.devices : undefined;
+  return d ? `${backend} · ${d.count}× ${d.platform === 'cpu' ? 'CPU' : d.name}` : backend;
 }
 
 /** Why the Keras engine cannot run here on `backend` (any, when not named), or null when it can. */

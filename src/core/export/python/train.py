@@ -27,8 +27,6 @@ iterations (or the experiment's milestones), the optional warm-up, 4-pixel paddi
 horizontal flip, per-pixel mean subtraction, the cross-entropy taken from the logits (the model
 without its final softmax: build_model(logits=True)). Only the chief (process 0) writes the run folder.
 """
-import argparse
-import importlib.util
 import json
 import math
 import os
@@ -40,100 +38,7 @@ from datetime import datetime
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-
-
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--runs-dir", default=os.path.join(HERE, "runs"), help="a new run folder is made in it")
-    where.add_argument("--run-dir", help="this run folder: made on the first start, resumed on the next (for requeued jobs)")
-    where.add_argument("--resume", metavar="RUN_DIR", help="continue this run from its latest checkpoint")
-    p.add_argument("--data-dir")
-    p.add_argument("--iterations", type=int)
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--seed", type=int, help="initial weights (Keras initializers when it is not the exported weights' seed), batch order, crops")
-    p.add_argument("--batch-size", type=int, help="the global batch, split over every device of every process")
-    p.add_argument("--lr", type=float)
-    p.add_argument("--warmup-lr", type=float, help="this lr until training error < 80%% (at most 400 iterations)")
-    p.add_argument("--limit-train", type=int)
-    p.add_argument("--limit-test", type=int)
-    p.add_argument("--grad-every", type=int)
-    p.add_argument("--backend", choices=["jax", "tensorflow"], help="Keras' backend (default: jax when installed)")
-    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="bf16: Keras' mixed_bfloat16 (weights, loss and momentum in float32)")
-    p.add_argument("--checkpoint-every", type=int, help="a checkpoint every N iterations, besides each epoch's")
-    p.add_argument("--stop-at", type=int, help="stop with a checkpoint once this iteration is done")
-    p.add_argument("--coordinator", help="JAX, several processes: process 0's HOST:PORT")
-    p.add_argument("--num-processes", type=int, default=1)
-    p.add_argument("--process-id", type=int, default=0)
-    args = p.parse_args(argv)
-    for name in ("iterations", "epochs", "batch_size", "limit_train", "limit_test", "grad_every", "checkpoint_every", "stop_at", "num_processes"):
-        v = getattr(args, name)
-        if v is not None and v < 1:
-            p.error("--%s must be at least 1, not %d" % (name.replace("_", "-"), v))
-    if args.seed is not None and not 0 <= args.seed < 2 ** 32:
-        p.error("--seed must be in [0, 2^32), not %d" % args.seed)
-    return args
-
-
-def choose_backend(requested):
-    """Keras reads KERAS_BACKEND once, when it is imported: decide before importing it."""
-    if requested:
-        return requested
-    if os.environ.get("KERAS_BACKEND") in ("jax", "tensorflow"):
-        return os.environ["KERAS_BACKEND"]
-    return "jax" if importlib.util.find_spec("jax") else "tensorflow"
-
-
-# ------------------------------------------------------------------ schedule
-
-def js_round(v):
-    return int(math.floor(v + 0.5))  # JavaScript's Math.round, which the milestones use
-
-
-class Schedule:
-    """Step decay at milestones, and the optional warm-up (ResNet-110: 0.01 until training error < 80%)."""
-
-    def __init__(self, recipe, total):
-        self.lr = recipe["optimizer"]["lr"]
-        self.gamma = recipe["schedule"]["gamma"]
-        self.milestones = recipe["schedule"].get("milestones") or [js_round(total * 0.5), js_round(total * 0.75)]
-        self.warmup = recipe["schedule"].get("warmup")
-        self.warmup_done = not self.warmup
-
-    def at(self, iteration):
-        if not self.warmup_done:
-            return self.warmup["lr"]
-        return self.lr * self.gamma ** sum(1 for m in self.milestones if iteration >= m)
-
-    def update(self, iteration, recent_error):
-        if self.warmup_done:
-            return
-        if recent_error < self.warmup.get("untilTrainError", 0.8) or iteration >= self.warmup.get("maxIterations", 400):
-            self.warmup_done = True
-
-
-def apply_overrides(recipe, args):
-    """The same overrides as "resnet-lab train"; run.json records them."""
-    recipe = dict(recipe)
-    if args.epochs:
-        recipe["epochs"] = args.epochs
-        recipe.pop("iterations", None)  # run.json's schema takes a number or nothing, not null
-    if args.iterations:
-        recipe["iterations"] = args.iterations
-    if args.seed is not None:
-        recipe["seed"] = args.seed
-    if args.batch_size:
-        recipe["batchSize"] = args.batch_size
-    if args.lr:
-        recipe["optimizer"] = {**recipe["optimizer"], "lr": args.lr}
-    if args.warmup_lr:
-        recipe["schedule"] = {**recipe["schedule"], "warmup": {"lr": args.warmup_lr, "untilTrainError": 0.8, "maxIterations": 400}}
-    if args.limit_train or args.limit_test:
-        limits = {k: v for k, v in (("limitTrain", args.limit_train), ("limitTest", args.limit_test)) if v}
-        recipe["data"] = {**recipe["data"], **limits}
-    if args.grad_every:
-        recipe["gradientNormEvery"] = args.grad_every
-    return recipe
+from recipe import Schedule, apply_overrides, choose_backend, memory, parse_args  # noqa: E402
 
 
 class Signals:
@@ -360,7 +265,7 @@ def main():
                 print("epoch %d/%d  iteration %d/%d  train error %.2f%%  test error %.2f%%  %.0f img/s  data wait %.1f%%" % (
                     epoch + 1, epochs, iteration, total, 100 * epoch_error, 100 * test_error, sums[2] / max(time.time() - epoch_started, 1e-9), 100 * waiting), flush=True)
                 run.append(METRICS, {"type": "epoch", "epoch": epoch + 1, "iteration": iteration, "trainLoss": sums[0] / max(1, sums[2]), "trainError": epoch_error,
-                                     "testLoss": test_loss / len(test_x), "testError": test_error, "seconds": time.time() - epoch_started, "dataWaitShare": waiting})
+                                     "testLoss": test_loss / len(test_x), "testError": test_error, "seconds": time.time() - epoch_started, "dataWaitShare": waiting, **memory()})
             improved = best is None or test_error < best
             best = test_error if improved else best
             checkpoint("latest", epoch + 1, 0, None)

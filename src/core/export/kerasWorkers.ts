@@ -1,14 +1,15 @@
 // Runs an exported project's train.py as N processes on 127.0.0.1, as a
 // cluster would: JAX processes meeting through jax.distributed (process 0's
-// coordinator port), or TensorFlow workers through TF_CONFIG. SIGINT and
-// SIGTERM are forwarded once to every process (train.py finishes its step and
-// writes a checkpoint), then, past a bounded wait, they are killed. The process
-// that failed first is the one named.
+// coordinator port), or TensorFlow workers through TF_CONFIG. Used by the CLI
+// (`train --engine keras`) and the extension ("Train ResNet" on Keras). A stop
+// is one SIGTERM to every process (train.py finishes its step and writes a
+// checkpoint), then, past a bounded wait, a kill. The process that failed
+// first is the one named.
 import { spawn, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import type { KerasBackend } from '../core/export/tfPython';
+import type { KerasBackend } from './tfPython';
 
 /** Free TCP ports on 127.0.0.1 (asked of the OS, then released for the workers to bind). */
 export async function freePorts(n: number): Promise<number[]> {
@@ -113,12 +114,18 @@ function workerSetup(plan: WorkerPlan, i: number, ports: number[]): { env: NodeJ
   return { env: { ...env, TF_CONFIG: JSON.stringify({ cluster, task: { type: 'worker', index: i } }) }, args: [] };
 }
 
-/** Runs the workers to their end; `onChiefLine` gets each line worker 0 prints on stdout. */
-export async function runWorkers(
+export interface Workers {
+  /** Asks every worker to stop after its step, with a checkpoint (once; again: at once); killed after `graceS`. */
+  stop(reason: NodeJS.Signals): void;
+  done: Promise<WorkersResult>;
+}
+
+/** Starts the workers; `onChiefLine` gets each line worker 0 prints on stdout. */
+export async function startWorkers(
   plan: WorkerPlan,
   onChiefLine: (line: string) => void,
   pinnedPort?: number,
-): Promise<WorkersResult> {
+): Promise<Workers> {
   const ports = await freePorts(plan.workers);
   if (pinnedPort) ports[0] = pinnedPort;
   const children: ChildProcess[] = [];
@@ -130,60 +137,81 @@ export async function runWorkers(
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     }, 1000 * graceS);
   };
+  const stop = (reason: NodeJS.Signals) => {
+    result.stoppedBy ??= reason;
+    stopAll('SIGTERM', plan.graceS ?? 60); // a second one stops train.py at once
+  };
+  const done = Promise.all(
+    Array.from(
+      { length: plan.workers },
+      (_, i) =>
+        new Promise<void>((resolve) => {
+          const setup = workerSetup(plan, i, ports);
+          const logFile = path.join(plan.logDir, `worker-${i}.log`);
+          // Its own process group: a terminal's Ctrl-C reaches the workers once, through us.
+          const child = spawn(plan.python, [plan.script, ...plan.args, ...setup.args], {
+            env: setup.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true,
+          });
+          children.push(child);
+          const log = fs.createWriteStream(logFile);
+          child.stderr!.pipe(log);
+          let pending = '';
+          child.stdout!.on('data', (d: Buffer) => {
+            if (i !== 0) return; // the chief reports; the others' progress is the same
+            pending += d.toString();
+            const lines = pending.split('\n');
+            pending = lines.pop()!;
+            lines.forEach(onChiefLine);
+          });
+          child.on('error', (e) => {
+            result.spawnError ??= `cannot run ${plan.python}: ${e.message}`;
+            stopAll('SIGTERM', 10);
+            log.end(() => resolve());
+          });
+          child.on('close', (code, signal) => {
+            const clean = code === 0 || (result.stoppedBy && (code === 130 || code === 143 || signal !== null));
+            if (!clean && !result.failed && !result.stoppedBy) {
+              // The first to fail on its own; the others may wait for it in a collective: stop them.
+              result.failed = { index: i, code, signal, lastLines: [] };
+              stopAll('SIGTERM', 10);
+            }
+            log.end(() => resolve()); // its last lines on disk before anyone reads them
+          });
+        }),
+    ),
+  ).then(() => {
+    if (killTimer) clearTimeout(killTimer);
+    if (result.failed) result.failed.lastLines = lastLines(path.join(plan.logDir, `worker-${result.failed.index}.log`));
+    return result;
+  });
+  return { stop, done };
+}
+
+/**
+ * Runs the workers to their end from a terminal: SIGINT and SIGTERM to this
+ * process are forwarded once to every worker (a terminal's Ctrl-C reaches them
+ * only through here: they have their own process group).
+ */
+export async function runWorkers(
+  plan: WorkerPlan,
+  onChiefLine: (line: string) => void,
+  pinnedPort?: number,
+): Promise<WorkersResult> {
+  const workers = await startWorkers(plan, onChiefLine, pinnedPort);
+  let told = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!result.stoppedBy) console.error(`${signal}: the workers finish their step and write a checkpoint…`);
-    result.stoppedBy ??= signal;
-    stopAll('SIGTERM', plan.graceS ?? 60); // a second signal stops train.py at once
+    if (!told) console.error(`${signal}: the workers finish their step and write a checkpoint…`);
+    told = true;
+    workers.stop(signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await Promise.all(
-      Array.from(
-        { length: plan.workers },
-        (_, i) =>
-          new Promise<void>((resolve) => {
-            const setup = workerSetup(plan, i, ports);
-            const logFile = path.join(plan.logDir, `worker-${i}.log`);
-            // Its own process group: a terminal's Ctrl-C reaches the workers once, through us.
-            const child = spawn(plan.python, [plan.script, ...plan.args, ...setup.args], {
-              env: setup.env,
-              stdio: ['ignore', 'pipe', 'pipe'],
-              detached: true,
-            });
-            children.push(child);
-            const log = fs.createWriteStream(logFile);
-            child.stderr!.pipe(log);
-            let pending = '';
-            child.stdout!.on('data', (d: Buffer) => {
-              if (i !== 0) return; // the chief reports; the others' progress is the same
-              pending += d.toString();
-              const lines = pending.split('\n');
-              pending = lines.pop()!;
-              lines.forEach(onChiefLine);
-            });
-            child.on('error', (e) => {
-              result.spawnError ??= `cannot run ${plan.python}: ${e.message}`;
-              stopAll('SIGTERM', 10);
-              log.end(() => resolve());
-            });
-            child.on('close', (code, signal) => {
-              const clean = code === 0 || (result.stoppedBy && (code === 130 || code === 143 || signal !== null));
-              if (!clean && !result.failed && !result.stoppedBy) {
-                // The first to fail on its own; the others may wait for it in a collective: stop them.
-                result.failed = { index: i, code, signal, lastLines: [] };
-                stopAll('SIGTERM', 10);
-              }
-              log.end(() => resolve()); // its last lines on disk before anyone reads them
-            });
-          }),
-      ),
-    );
+    return await workers.done;
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    if (killTimer) clearTimeout(killTimer);
   }
-  if (result.failed) result.failed.lastLines = lastLines(path.join(plan.logDir, `worker-${result.failed.index}.log`));
-  return result;
 }
