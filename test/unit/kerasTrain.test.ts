@@ -242,7 +242,8 @@ test(
     const panel = fromFolder(summary.runDir)!;
     assert.deepEqual(
       [panel.view.status, panel.view.backend, panel.curves.lastIteration, panel.view.finalTestError],
-      ['finished', 'keras', 12, last.info.final?.testError],
+      // The engine's label as the panel shows it: two TensorFlow workers of one CPU replica each.
+      ['finished', 'keras · tensorflow · 2× CPU · 2 processes', 12, last.info.final?.testError],
     );
     console.log(
       `followed ${updates.length} updates: ${updates.map((u) => `${u.status}+${u.metrics.length}`).join(' ')}`,

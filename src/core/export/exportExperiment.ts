@@ -7,7 +7,9 @@ import { resolveRecipe } from '../lib/experiment';
 import type { DataInfo } from '../lib/types';
 import { loadResumePoint } from '../runs/checkpoint';
 import { buildModelAwaited, loadExperiment } from '../train/userModel';
-import { syntheticDataset } from '../data/synthetic';
+import { SYNTHETIC_CLASSES, syntheticDataset } from '../data/synthetic';
+import { CIFAR10_CLASSES } from '../data/cifar10';
+import { FASHION_CLASSES, MNIST_CLASSES } from '../data/idx';
 import { extractGraph, summarize } from '../graph/extract';
 import { ExportError, writeKerasProject } from './kerasProject';
 import { npz } from './npz';
@@ -30,6 +32,14 @@ function dataInfo(name: string): DataInfo {
   return name === 'mnist' || name === 'fashion-mnist'
     ? { inputShape: [28, 28, 1], numClasses: 10 }
     : { inputShape: [32, 32, 3], numClasses: 10 };
+}
+
+/** The data set's class names, as our trainer records them in run.json (the report and the panel name classes). */
+function classNames(name: string): string[] {
+  if (name === 'cifar10') return CIFAR10_CLASSES;
+  if (name === 'mnist') return MNIST_CLASSES;
+  if (name === 'fashion-mnist') return FASHION_CLASSES;
+  return SYNTHETIC_CLASSES;
 }
 
 /** Copies every weight of `from` into the same-named layer of `to`; a mismatch names the layer. */
@@ -100,7 +110,7 @@ async function write(
     recipe,
     summary: summarize(model, graph),
     graph,
-    dataset: { name: recipe.data.name, inputShape: info.inputShape },
+    dataset: { name: recipe.data.name, inputShape: info.inputShape, classNames: classNames(recipe.data.name) },
   };
   // The tfjs topology and weight order, so train.py writes checkpoints in our (tfjs layers) format.
   let tfjsModel: object | undefined;
