@@ -60,6 +60,9 @@ describe('following a run written by two local Keras workers', { skip }, () => {
         'tinyKeras',
         '--engine',
         'keras',
+        // TensorFlow's workers, as this test was timed with (JAX's two processes: test/unit/kerasJax.test.ts).
+        '--keras-backend',
+        'tensorflow',
         '--workers',
         '2',
         '--runs-dir',
@@ -95,7 +98,11 @@ describe('following a run written by two local Keras workers', { skip }, () => {
     await waitFor(async () => (await points()) > 0, 60_000, 'the followed run on the chart');
     const first = await points();
     assert.equal(await status(), 'running');
-    assert.equal(await panel.locator('[data-stat="backend"] .v').textContent(), 'keras');
+    // The engine as train.py reports it: two TensorFlow workers of one CPU replica each.
+    assert.equal(
+      await panel.locator('[data-stat="backend"] .v').textContent(),
+      'keras · tensorflow · 2× CPU · 2 processes',
+    );
     // No trainer of ours: nothing to stop or pause.
     assert.equal(await panel.locator('#stop').isVisible(), false, 'Stop is hidden');
     assert.equal(await panel.locator('#pause').isVisible(), false, 'Pause is hidden');
