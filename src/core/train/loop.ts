@@ -60,7 +60,7 @@ export class DivergedError extends Error {
 export class TestLossError extends DivergedError {
   constructor(iteration: number, epoch: number, loss: number) {
     super(iteration, loss);
-    this.message = `the test loss became ${loss} at the end of epoch ${epoch} (iteration ${iteration}): the model's output at test time (inference mode) is not finite. Check layers that behave differently when not training, or lower the learning rate, and train again.`;
+    this.message = `diverged at iteration ${iteration}: the test loss became ${loss} at the end of epoch ${epoch} (iteration ${iteration}): the model's output at test time (inference mode) is not finite. Check layers that behave differently when not training, or lower the learning rate, and train again.`;
   }
 }
 
