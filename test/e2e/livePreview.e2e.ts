@@ -102,11 +102,22 @@ async function until(
 
 /** Selects the first match of `text` in the editor (find widget, then Escape keeps the selection). */
 async function select(page: Page, text: string): Promise<void> {
-  await page.locator('.monaco-editor .view-lines').first().click();
-  await page.keyboard.press('Control+F');
-  const find = page.locator('.find-widget textarea, .find-widget input').first();
-  await find.waitFor({ state: 'visible' });
-  await find.fill(text);
+  // The file's editor, not another Monaco (the Problems panel's): under load a click can land before the
+  // editor has focus, and the find widget then opens disabled; so try again, three times at most.
+  const editor = page.locator('.editor-group-container .monaco-editor .view-lines').first();
+  const find = page.locator(
+    '.editor-group-container .find-widget textarea, .editor-group-container .find-widget input',
+  );
+  for (let attempt = 1; ; attempt++) {
+    await editor.click();
+    await page.keyboard.press('Control+F');
+    await find.first().waitFor({ state: 'visible' });
+    if (await find.first().isEnabled()) break;
+    if (attempt === 3) throw new Error(`the find widget stayed disabled (${attempt} tries)`);
+    await page.keyboard.press('Escape');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await find.first().fill(text);
   await page.keyboard.press('Enter');
   await page.keyboard.press('Escape');
 }
