@@ -27,14 +27,33 @@ export async function exportProject(
   seed?: number,
 ): Promise<{ outDir: string; files: string[]; weightsFrom: string } | false> {
   const command = { type: 'export-keras' as const, file: path.resolve(file), experiment, outDir: path.resolve(outDir) };
-  const result = await runTrainer(
-    { ...command, ...(fromRun ? { fromRun: path.resolve(fromRun) } : {}), ...(seed !== undefined ? { seed } : {}) },
-    () => undefined,
-    undefined,
-    (e): e is Extract<TrainerEvent, { type: 'exported' }> => e.type === 'exported',
-  );
+  // Ctrl-C or SIGTERM while the model builds: the trainer is stopped and the caller cleans up (no worker yet).
+  let interrupted: NodeJS.Signals | undefined;
+  let stop = () => undefined as void;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted ??= signal;
+    stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result;
+  try {
+    result = await runTrainer(
+      { ...command, ...(fromRun ? { fromRun: path.resolve(fromRun) } : {}), ...(seed !== undefined ? { seed } : {}) },
+      () => undefined,
+      (client) => (stop = () => client.kill()),
+      (e): e is Extract<TrainerEvent, { type: 'exported' }> => e.type === 'exported',
+    );
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
   const last = result.last;
   if (last?.type === 'exported') return last;
+  if (interrupted) {
+    reportError(`stopped by ${interrupted} while exporting ${experiment}: nothing was trained`);
+    return false;
+  }
   if (last?.type === 'failed') {
     const crashed = last.kind === 'crash';
     reportError(last.message, crashed && result.stderr.trim() ? `${last.message}\n\n${result.stderr}` : undefined);

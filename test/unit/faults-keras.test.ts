@@ -91,6 +91,19 @@ test('row 5: export-keras and train --engine keras of a model whose build never 
   assert.equal(fs.existsSync(path.join(tmp, 'forever')), false);
 });
 
+test('row 4: Ctrl-C while train --engine keras still builds the model: one line, the trainer stopped, the temporary project removed', async () => {
+  const { env: e, tmpdir } = env();
+  const r = await cli(
+    ['train', MODELS, 'forever', '--engine', 'keras', '--build-timeout', '120'],
+    (child) => setTimeout(() => child.kill('SIGINT'), 4000),
+    { timeoutMs: 60_000, env: e },
+  );
+  assert.equal(r.timedOut, false, 'hung');
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(userLines(r.stderr), ['error: stopped by SIGINT while exporting forever: nothing was trained']);
+  assert.deepEqual(fs.readdirSync(tmpdir), [], 'the temporary project is removed');
+});
+
 test('row 16: a Keras Python that exits 0 at once, or is not executable: one line naming it and what it did', async () => {
   const notExecutable = path.join(tmp, 'python-not-executable');
   fs.writeFileSync(notExecutable, '#!/bin/sh\n');
