@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { kerasUnavailable } from '../../src/core/export/tfPython';
 import { readRunInfo } from '../../src/core/runs/runFolder';
 import { HOSTILE_NAME } from '../fixtures/unit/keras-fault-models';
-import { cli, REPO } from './support/cli';
+import { cli, lastJson, REPO } from './support/cli';
 
 const MODELS = path.join(REPO, 'test', 'fixtures', 'unit', 'keras-fault-models.ts');
 const noJax = kerasUnavailable('jax') ?? false;
@@ -141,7 +141,7 @@ test(
       r.stderr,
       /a port chosen for the workers was taken meanwhile: starting them again on new ports \(1 of 2\)/,
     );
-    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { status: string; workers: number };
+    const summary = lastJson<{ status: string; workers: number }>(r);
     assert.deepEqual([summary.status, summary.workers], ['finished', 2]);
     assert.deepEqual(fs.readdirSync(tmpdir), []);
   },
@@ -177,11 +177,11 @@ test(
     );
     assert.ok(signalled, r.stderr);
     assert.equal(r.code, 0, r.stderr);
-    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    const summary = lastJson<{
       runDir: string;
       status: string;
       iteration: number;
-    };
+    }>(r);
     assert.equal(summary.status, 'stopped');
     const info = readRunInfo(summary.runDir) as ReturnType<typeof readRunInfo> & { stoppedBy?: string };
     assert.equal(info.stoppedBy, 'SIGTERM');

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { kerasUnavailable, tfPython } from '../../src/core/export/tfPython';
 import { readGradients, readMetrics, readRunInfo } from '../../src/core/runs/runFolder';
-import { cli, REPO } from './support/cli';
+import { cli, lastJson, REPO } from './support/cli';
 
 const skip = kerasUnavailable('jax') ?? false;
 if (skip) console.log(`kerasJax.test.ts skipped: ${skip}`);
@@ -194,12 +194,12 @@ test(
       { timeoutMs: 240_000 },
     );
     assert.equal(r.code, 0, r.stderr);
-    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    const summary = lastJson<{
       runDir: string;
       status: string;
       workers: number;
       kerasBackend: string;
-    };
+    }>(r);
     assert.deepEqual([summary.status, summary.workers, summary.kerasBackend], ['finished', 2, 'jax']);
     assert.deepEqual(fs.readdirSync(runs), [path.basename(summary.runDir)]); // only process 0 writes
     const info = readRunInfo(summary.runDir) as ReturnType<typeof readRunInfo> & {

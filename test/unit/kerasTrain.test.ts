@@ -20,7 +20,7 @@ import { loadCheckpoint } from '../../src/core/runs/checkpoint';
 import { readGradients, readMetrics, readRunInfo } from '../../src/core/runs/runFolder';
 import { FollowUpdate, RunFollower } from '../../src/core/runs/follow';
 import { fromFolder } from '../../src/extension/panelData';
-import { cli, REPO } from './support/cli';
+import { cli, lastJson, REPO } from './support/cli';
 
 const skip = kerasUnavailable() ?? false;
 if (skip) console.log(`kerasTrain.test.ts skipped: ${skip}`);
@@ -214,11 +214,11 @@ test(
     const updates = await followFirstRun(runs, training);
     const r = await training;
     assert.equal(r.code, 0, r.stderr);
-    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    const summary = lastJson<{
       runDir: string;
       status: string;
       workers: number;
-    };
+    }>(r);
     assert.deepEqual([summary.status, summary.workers], ['finished', 2]);
     assert.deepEqual(fs.readdirSync(runs), [path.basename(summary.runDir)]); // only the chief writes
 
@@ -304,12 +304,12 @@ test(
 
     const r = await cli(['resume', runDir, '--json'], undefined, { timeoutMs: 240_000 });
     assert.equal(r.code, 0, r.stderr);
-    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    const summary = lastJson<{
       runDir: string;
       status: string;
       iteration: number;
       workers: number;
-    };
+    }>(r);
     assert.deepEqual([summary.runDir, summary.status, summary.iteration, summary.workers], [runDir, 'finished', 12, 1]);
     const metrics = readMetrics(runDir);
     const its = metrics.filter((m) => m.type === 'iteration');

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 
@@ -50,3 +51,12 @@ export function cli(
 
 /** A stack frame as Node prints it: "    at fn (file:line:col)". */
 export const STACK_FRAME = /^\s+at\s.*(:\d+:\d+\)?|<anonymous>\)?)$/m;
+
+/** The JSON summary line `train --json` / `resume --json` print last. */
+export function lastJson<T = { runDir: string; status: string; iteration: number }>(r: CliResult): T {
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as T;
+  } catch {
+    assert.fail(`no JSON summary (exit ${r.code}).\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  }
+}

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cli, CliResult, REPO, STACK_FRAME } from './cli';
 
+export { lastJson } from './cli';
+
 export const fixture = path.join(REPO, 'test', 'fixtures', 'unit', 'fault-models.ts');
 export const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-faults-'));
 export const env = { ...process.env, RESNET_LAB_LOG_DIR: path.join(tmp, 'logs') };
@@ -55,13 +57,4 @@ export async function assertGone(pid: number, withinMs: number, what: string): P
 export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(100)) if (check()) return;
   assert.fail(`timed out waiting for ${what}`);
-}
-
-/** The JSON summary line `train --json` / `resume --json` print last. */
-export function lastJson(r: CliResult): { runDir: string; status: string; iteration: number } {
-  try {
-    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
-  } catch {
-    assert.fail(`no JSON summary (exit ${r.code}).\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  }
 }

@@ -98,6 +98,15 @@ def augment(x, offsets, flips, pad):
     return padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
 
 
+def process_rows(batch, device_count, process_count, process_index, devices="devices"):
+    """Rows [lo, hi) of a global batch that one process feeds: its devices' shards, one per device."""
+    if batch % device_count:
+        raise SystemExit("the batch size %d does not split evenly over %d %s: choose a multiple of %d"
+                         % (batch, device_count, devices, device_count))
+    share = batch // process_count
+    return slice(process_index * share, (process_index + 1) * share)
+
+
 class Batches:
     """The batches of the recipe for one process: the epoch's permutation and each iteration's
     augmentation are drawn from the seed alone (the same on every process and after a resume), and

@@ -11,6 +11,8 @@ import keras
 import numpy as np
 from jax.experimental import multihost_utils
 
+from data import process_rows
+
 
 def initialize(coordinator, num_processes, process_id):
     """Several processes: from the flags, else from Slurm's environment (jax detects it), else one."""
@@ -50,11 +52,7 @@ class JaxEngine:
 
     def shards(self, batch):
         """Rows [lo, hi) of a global batch that this process feeds (its devices' shards)."""
-        if batch % self.device_count:
-            raise SystemExit("the batch size %d does not split evenly over %d devices: choose a multiple of %d"
-                             % (batch, self.device_count, self.device_count))
-        share = batch // self.process_count
-        return slice(self.process_index * share, (self.process_index + 1) * share)
+        return process_rows(batch, self.device_count, self.process_count, self.process_index, "devices")
 
     def scope(self):
         return _NoScope()

@@ -7,6 +7,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from data import process_rows
+
 
 def initialize(coordinator, num_processes, process_id):
     if coordinator:
@@ -32,11 +34,8 @@ class TfEngine:
         return {"tensorflow": tf.__version__}
 
     def shards(self, batch):
-        if batch % self.device_count:
-            raise SystemExit("the batch size %d does not split evenly over %d replicas: choose a multiple of %d"
-                             % (batch, self.device_count, self.device_count))
-        share = batch // self.process_count
-        return slice(self.process_index * share, (self.process_index + 1) * share)
+        """Rows [lo, hi) of a global batch that this process feeds (its replicas' shards)."""
+        return process_rows(batch, self.device_count, self.process_count, self.process_index, "replicas")
 
     def scope(self):
         return self.strategy.scope()
