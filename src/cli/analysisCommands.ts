@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import * as path from 'node:path';
 import { hasRunJson, LESION_JSON, RESPONSES_JSON, RUN_JSON } from '../core/runs/runFiles';
-import type { BackendChoice, LesionResult, ResponsesResult, TrainerCommand, TrainerEvent } from '../protocol/trainer';
+import type { BackendChoice, LesionResult, ResponsesResult, TrainerCommand, LifecycleEvent } from '../protocol/trainer';
 import { trainerFailed } from './errors';
 import { pct } from './format';
 import { backendOption, positiveInt as int } from './options';
@@ -20,14 +20,14 @@ interface AnalyzeOptions {
   delete?: string;
 }
 
-type AnalysisEvent = Extract<TrainerEvent, { type: 'lesion' | 'responses' }>;
+type AnalysisEvent = Extract<LifecycleEvent, { type: 'lesion' | 'responses' }>;
 
 /** Runs one `analyze` command in a trainer process; progress goes to stderr. */
 async function runAnalysis(
   command: Extract<TrainerCommand, { type: 'analyze' }>,
   json: boolean,
 ): Promise<AnalysisEvent> {
-  const onEvent = (e: TrainerEvent) => {
+  const onEvent = (e: LifecycleEvent) => {
     if (e.type === 'log' && (!json || e.level === 'warn')) process.stderr.write(e.message + '\n');
   };
   const result = await runTrainer(

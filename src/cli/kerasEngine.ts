@@ -12,7 +12,7 @@ import { readRunInfo } from '../core/runs/runFolder';
 import { reportError } from './errors';
 import { portTaken, runWorkers } from '../core/export/kerasWorkers';
 import { runTrainer } from './runTrainer';
-import type { TrainerEvent } from '../protocol/trainer';
+import type { LifecycleEvent } from '../protocol/trainer';
 
 /**
  * Runs `exportExperiment` in a trainer process, as training builds a model: the
@@ -42,7 +42,7 @@ export async function exportProject(
       { ...command, ...(fromRun ? { fromRun: path.resolve(fromRun) } : {}), ...(seed !== undefined ? { seed } : {}) },
       () => undefined,
       (client) => (stop = () => client.kill()),
-      (e): e is Extract<TrainerEvent, { type: 'exported' }> => e.type === 'exported',
+      (e): e is Extract<LifecycleEvent, { type: 'exported' }> => e.type === 'exported',
     );
   } finally {
     process.removeListener('SIGINT', onSignal);

@@ -1,14 +1,21 @@
 // The CLI's live view of a run: a cli-progress bar over iterations with the
 // latest loss, errors and speed; plain epoch lines when not on a terminal.
+// The trainer says when the run starts and ends; its records come from the
+// run folder, read as it grows, as the extension's views read them.
 import { SingleBar, Presets } from 'cli-progress';
-import type { TrainerEvent } from '../protocol/trainer';
+import type { LifecycleEvent } from '../protocol/trainer';
 import { pct } from './format';
+import { RunFollower } from '../core/runs/follow';
+import type { MetricRecord } from '../core/runs/metricRecords';
 import { backendLabel } from '../core/runs/runFolder';
 
 export class Progress {
   private bar?: SingleBar;
   private readonly tty: boolean;
   private values = { epoch: '-', loss: '-', trainErr: '-', testErr: '–', speed: '-' };
+  private follower?: RunFollower;
+  /** A resumed run's folder holds the records before it: those are not news. */
+  private startIteration = 0;
 
   constructor(quiet: boolean) {
     this.tty = !!process.stderr.isTTY && !quiet;
@@ -24,7 +31,46 @@ export class Progress {
     this.log(line);
   }
 
-  onEvent(e: TrainerEvent): void {
+  /** The trainer's events; `started` begins reading the run folder, `finished`/`failed` read its last records first. */
+  onEvent(e: LifecycleEvent): void {
+    if (e.type === 'finished' || e.type === 'failed') this.stopFollowing();
+    this.show(e);
+    if (e.type === 'started') {
+      this.startIteration = e.startIteration;
+      this.follower = new RunFollower(e.runDir, (u) => u.metrics.forEach((r) => this.onRecord(r)), {
+        pollMs: 500,
+      }).start();
+    }
+  }
+
+  private onRecord(r: MetricRecord): void {
+    if (r.iteration <= this.startIteration) return;
+    const num = (x: number | undefined, digits: number) => (x === undefined ? '-' : x.toFixed(digits));
+    if (r.type === 'iteration') {
+      Object.assign(this.values, {
+        epoch: String(r.epoch),
+        loss: num(r.loss, 3),
+        trainErr: pct(r.trainError),
+        speed: num(r.imagesPerSec, 1),
+      });
+    } else {
+      this.values.testErr = pct(r.testError);
+      if (!this.tty)
+        this.log(
+          `epoch ${r.epoch}: train loss ${num(r.trainLoss, 4)}, train error ${pct(r.trainError)}, test loss ${num(r.testLoss, 4)}, test error ${pct(r.testError)} (${num(r.seconds, 1)} s)`,
+        );
+    }
+    this.bar?.update(r.iteration, this.values);
+  }
+
+  private stopFollowing(): void {
+    if (!this.follower) return;
+    this.follower.poll();
+    this.follower.stop();
+    this.follower = undefined;
+  }
+
+  private show(e: LifecycleEvent): void {
     switch (e.type) {
       case 'log':
         this.log(e.message);
@@ -49,23 +95,6 @@ export class Progress {
           this.bar.start(e.totalIterations, e.startIteration, this.values);
         }
         break;
-      case 'iteration':
-        Object.assign(this.values, {
-          epoch: String(e.epoch),
-          loss: e.loss.toFixed(3),
-          trainErr: pct(e.trainError),
-          speed: e.imagesPerSec.toFixed(1),
-        });
-        this.bar?.update(e.iteration, this.values);
-        break;
-      case 'epoch':
-        this.values.testErr = pct(e.testError);
-        if (!this.tty)
-          this.log(
-            `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, train error ${pct(e.trainError)}, test loss ${e.testLoss.toFixed(4)}, test error ${pct(e.testError)} (${e.seconds.toFixed(1)} s)`,
-          );
-        this.bar?.update(e.iteration, this.values);
-        break;
       case 'finished':
         this.done();
         this.log(
@@ -81,6 +110,7 @@ export class Progress {
   }
 
   done(): void {
+    this.stopFollowing();
     this.bar?.stop();
     this.bar = undefined;
   }

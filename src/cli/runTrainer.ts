@@ -2,12 +2,12 @@
 // event once the process has exited: the CLI's counterpart of the extension's
 // run manager.
 import * as path from 'node:path';
-import { FailedEvent, TrainerClient, TrainerExitError } from '../trainer/client';
-import type { TrainerCommand, TrainerEvent } from '../protocol/trainer';
+import { FailedEvent, TrainerClient, TrainerExitError } from '../launch/trainerClient';
+import type { TrainerCommand, LifecycleEvent } from '../protocol/trainer';
 
 export const trainerScript = () => path.join(__dirname, 'trainer.js');
 
-export interface RunResult<E extends TrainerEvent = TrainerEvent> {
+export interface RunResult<E extends LifecycleEvent = LifecycleEvent> {
   /** The command's answer (or its `failed` event); undefined when the trainer ended without one. */
   last?: E | FailedEvent;
   exitCode: number | null;
@@ -20,15 +20,15 @@ export const setBuildTimeout = (seconds: number | undefined) => {
   buildTimeoutSeconds = seconds;
 };
 
-type EndOfRun = Extract<TrainerEvent, { type: 'finished' | 'described' }>;
-const endsRun = (e: TrainerEvent): e is EndOfRun => e.type === 'finished' || e.type === 'described';
+type EndOfRun = Extract<LifecycleEvent, { type: 'finished' | 'described' }>;
+const endsRun = (e: LifecycleEvent): e is EndOfRun => e.type === 'finished' || e.type === 'described';
 
 /** `isFinal`: the event that answers the command; by default the end of a train, resume or describe. */
-export async function runTrainer<E extends TrainerEvent = EndOfRun>(
+export async function runTrainer<E extends LifecycleEvent = EndOfRun>(
   command: TrainerCommand,
-  onEvent: (e: TrainerEvent) => void,
+  onEvent: (e: LifecycleEvent) => void,
   onStart?: (client: TrainerClient) => void,
-  isFinal: (e: TrainerEvent) => e is E = endsRun as (e: TrainerEvent) => e is E,
+  isFinal: (e: LifecycleEvent) => e is E = endsRun as (e: LifecycleEvent) => e is E,
 ): Promise<RunResult<E>> {
   const client = new TrainerClient(
     trainerScript(),

@@ -75,12 +75,12 @@ export async function runDegradationExperiment(
     }
     done.push(result);
   }
-  const dirs = done.map((r) => r.view.runDir!);
+  const dirs = done.map((r) => r.runDir!);
   panel.showRunFolders(dirs, `Degradation: plain vs ResNet, depths ${depths.join(', ')}`);
   const v = verdict(
     done.map((r) => ({
       experiment: r.view.experiment,
-      trainError: finalTrainError(readMetrics(r.view.runDir!)),
+      trainError: finalTrainError(readMetrics(r.runDir!)),
       testError: r.view.finalTestError ?? null,
     })),
     depths,

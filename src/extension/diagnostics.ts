@@ -1,8 +1,8 @@
 // Model-file errors in the Problems panel, at the line the trainer reported.
 import * as vscode from 'vscode';
-import type { TrainerEvent } from '../protocol/trainer';
+import type { LifecycleEvent } from '../protocol/trainer';
 
-type Failed = Extract<TrainerEvent, { type: 'failed' }>;
+type Failed = Extract<LifecycleEvent, { type: 'failed' }>;
 
 export class Diagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('resnet-lab');

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { findExperiments } from '../core/experiments/findExperiments';
 import { hasCheckpoint } from '../core/runs/checkpoint';
 import { listRuns } from '../core/runs/runFolder';
-import { TrainerClient } from '../trainer/client';
+import { TrainerClient } from '../launch/trainerClient';
 import type { ExperimentRef } from './codeLens';
 import { Log } from './log';
 import { settings } from './settings';

@@ -10,6 +10,7 @@ import { LivePreview } from './livePreview';
 import { Log } from './log';
 import { ModelFacts } from './modelFacts';
 import { RunManager } from './runManager';
+import { RunFolders } from './runFolders';
 import { settings } from './settings';
 import { SIDEBAR_VIEW_ID, SidebarView } from './sidebarView';
 import { StatusBar } from './statusBar';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): ResNetLabApi {
     vscode.Uri.joinPath(context.extensionUri, 'dist', 'trainer.js').fsPath,
     log,
     diagnostics,
+    new RunFolders(),
     settings.buildTimeout,
   );
   const panel = new TrainingPanel(context.extensionUri, runs, log, settings.maxChartPoints, context.workspaceState);
@@ -82,7 +84,8 @@ export function activate(context: vscode.ExtensionContext): ResNetLabApi {
     ),
     vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
-      deserializeWebviewPanel: async (webviewPanel, state) => panel.restore(webviewPanel, state),
+      // What the panel showed is kept by the host (workspaceState), not taken from the webview's state.
+      deserializeWebviewPanel: async (webviewPanel) => panel.restore(webviewPanel),
     }),
     ...registerCommands({ runs, panel, log, extensionUri: context.extensionUri }),
   );

@@ -1,11 +1,16 @@
-// What the training panel shows of each run, kept on the host: the curves at
-// full resolution (CurveData), the gradient norms as one matrix, the latest
-// records for the counters. A run folder is read once per showing; a live
-// run's records are added as they arrive. The webview gets views of this at
-// its chart's width (curves/request), never every record.
-import type { LiveRun } from './runManager';
+// What the training panel shows of each run, kept on the host while it shows
+// it: the curves at full resolution (CurveData), the gradient norms as one
+// matrix, the latest records for the counters. All of it is read from the run
+// folder through the panel's own tail (src/core/runs/follow.ts): the whole
+// folder when the run is shown, then what was appended each time RunFolders
+// says it changed. One reader, each record read once: nothing to de-duplicate.
+// The webview gets views of this at its chart's width (curves/request), never
+// every record.
 import { CurveData } from '../core/report/curveView';
 import { appendRecords, GradientMatrix, toGradientMatrix } from '../core/report/gradientMatrix';
+import { readAnalyses } from '../core/runs/analyses';
+import { RunTail } from '../core/runs/follow';
+import { MetricRecord, metricViews } from '../core/runs/metricRecords';
 import type {
   DiagramData,
   GradientRecordView,
@@ -14,23 +19,28 @@ import type {
   RunLatest,
   RunView,
 } from '../protocol/webview';
-import { runViewFromInfo } from './runViews';
-import { readAnalyses } from '../core/runs/analyses';
-import { MetricRecord, metricViews, readGradients, readMetrics } from '../core/runs/metricRecords';
-import { readRunInfo } from '../core/runs/runFolder';
 
 export interface PanelRun {
   view: RunView;
+  /** Undefined while a run of this window is still building its model (no folder yet). */
+  dir?: string;
+  tail?: RunTail;
   curves: CurveData;
   /** Undefined until read: a folder's gradients are read after its curves went out. */
   gradients?: GradientMatrix;
-  dir?: string;
   latest: RunLatest;
   analyses: RunAnalyses;
   diagram?: DiagramData;
 }
 
-function latestOf(records: readonly MetricRecordView[], into: RunLatest = {}): RunLatest {
+/** What a read of the folder added, as the webview gets it; `reset`: the files were replaced (a resume) and the run was read again whole. */
+export interface NewRecords {
+  records: MetricRecordView[];
+  gradients: GradientRecordView[];
+  reset: boolean;
+}
+
+export function latestOf(records: readonly MetricRecordView[], into: RunLatest = {}): RunLatest {
   for (const r of records) {
     if (r.type === 'iteration') {
       if (!into.last || r.iteration >= into.last.iteration) into.last = r;
@@ -40,68 +50,61 @@ function latestOf(records: readonly MetricRecordView[], into: RunLatest = {}): R
   return into;
 }
 
-export function fromLive(live: LiveRun): PanelRun {
-  return {
-    view: live.view,
-    curves: new CurveData(live.metrics),
-    gradients: toGradientMatrix(live.gradients),
-    latest: latestOf(live.metrics),
-    analyses: live.view.runDir ? readAnalyses(live.view.runDir) : {},
-    diagram: live.diagram,
-  };
-}
-
-/** Reads a run folder's run.json, metrics and analyses, once; undefined when it is not a run folder. */
-export function fromFolder(dir: string): PanelRun | undefined {
-  try {
-    const info = readRunInfo(dir);
-    const records = readMetrics(dir);
-    // Only the two latest records become views (for the counters): 100,000 copies would cost more than the curves.
-    const findLast = (ok: (r: MetricRecord) => boolean) => {
-      for (let i = records.length - 1; i >= 0; i--) if (ok(records[i])) return records[i];
-      return undefined;
-    };
-    const lastIt = findLast((r) => r.type === 'iteration'),
-      lastEp = findLast((r) => r.type === 'epoch' && r.testError !== undefined);
-    return {
-      view: runViewFromInfo(dir, info),
-      curves: new CurveData(records),
-      latest: latestOf(metricViews([lastIt, lastEp].filter((r): r is MetricRecord => r !== undefined))),
-      analyses: readAnalyses(dir),
-      diagram: { graph: info.graph, summary: info.summary },
-      dir,
-    };
-  } catch {
+/** The counters of a whole folder: only the two latest records become views (100,000 copies would cost more than the curves). */
+function latestOfStored(records: readonly MetricRecord[]): RunLatest {
+  const findLast = (ok: (r: MetricRecord) => boolean) => {
+    for (let i = records.length - 1; i >= 0; i--) if (ok(records[i])) return records[i];
     return undefined;
-  }
+  };
+  const lastIt = findLast((r) => r.type === 'iteration');
+  const lastEp = findLast((r) => r.type === 'epoch' && r.testError !== undefined);
+  return latestOf(metricViews([lastIt, lastEp].filter((r): r is MetricRecord => r !== undefined)));
 }
 
-/** The gradient norms of a run read from its folder (gradients.jsonl), once. */
+/** A run as the panel shows it: everything its folder holds so far (nothing yet for a run without one). */
+export function openRun(view: RunView, dir: string | undefined, diagram?: DiagramData): PanelRun {
+  const run: PanelRun = { view, curves: new CurveData(), latest: {}, analyses: {}, diagram };
+  if (dir) attachFolder(run, dir);
+  return run;
+}
+
+/** A run of this window made its folder: read it from the start. */
+export function attachFolder(run: PanelRun, dir: string): void {
+  run.dir = dir;
+  run.tail = new RunTail(dir);
+  run.analyses = readAnalyses(dir);
+  const { records } = run.tail.metrics.read();
+  run.curves = new CurveData(records);
+  run.latest = latestOfStored(records);
+}
+
+/** The gradient norms of a run (gradients.jsonl), read whole the first time they are asked for. */
 export function gradientsOf(run: PanelRun): GradientMatrix {
-  run.gradients ??= toGradientMatrix(run.dir ? readGradients(run.dir) : []);
+  run.gradients ??= toGradientMatrix(run.tail?.gradients.read().records ?? []);
   return run.gradients;
 }
 
-/**
- * New live records: the trainer's records can reach the panel twice (in the
- * run's list when the panel was filled, and again in the next batched update),
- * so anything at or before what is already there is skipped.
- */
-export function addLive(
-  run: PanelRun,
-  view: RunView,
-  records: MetricRecordView[],
-  gradients: GradientRecordView[],
-): { records: MetricRecordView[]; gradients: GradientRecordView[] } {
-  run.view = view;
-  const lastIt = run.curves.lastIteration;
-  const lastTest = run.curves.test.at(-1)?.[0] ?? -1;
-  const fresh = records.filter((r) => (r.type === 'iteration' ? r.iteration > lastIt : r.iteration > lastTest));
-  run.curves.add(fresh);
-  latestOf(fresh, run.latest);
-  const matrix = gradientsOf(run);
-  const lastGrad = matrix.iterations.at(-1) ?? -1;
-  const freshGrads = gradients.filter((g) => g.iteration > lastGrad);
-  appendRecords(matrix, freshGrads);
-  return { records: fresh, gradients: freshGrads };
+/** Reads what the folder gained since the last read and adds it to curves, counters and gradients. */
+export function readNew(run: PanelRun): NewRecords {
+  if (!run.tail) return { records: [], gradients: [], reset: false };
+  const m = run.tail.metrics.read();
+  if (m.reset) return reread(run);
+  const records = metricViews(m.records);
+  run.curves.add(m.records);
+  latestOf(records, run.latest);
+  let gradients: GradientRecordView[] = [];
+  if (run.gradients) {
+    const g = run.tail.gradients.read();
+    if (g.reset) return reread(run);
+    gradients = g.records;
+    appendRecords(run.gradients, gradients);
+  }
+  return { records, gradients, reset: false };
+}
+
+/** The folder's files were replaced or truncated (a resume rewrote them): everything is read again; the webview is sent all of it. */
+function reread(run: PanelRun): NewRecords {
+  attachFolder(run, run.dir!);
+  run.gradients = undefined;
+  return { records: [], gradients: [], reset: true };
 }

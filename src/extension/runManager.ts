@@ -1,49 +1,49 @@
 // Owns the trainer processes of the window: starts runs (one per experiment
-// at a time, later requests queue), turns trainer events into run views, and
-// hands batched updates to the panel, side view and status bar. Events are
-// batched so the extension host does a little work four times a second,
-// whatever the trainer's iteration rate.
+// at a time, later requests queue), and turns what each trainer says about its
+// run's life (started with its folder, paused, finished, failed) into a run
+// view. It holds no records: those are in the run folder, which RunFolders
+// follows from the moment the trainer names it, for every view alike. Changes
+// are batched so the extension host does a little work four times a second.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { metricView } from '../core/runs/metricRecords';
 import { backendLabel } from '../core/runs/runFolder';
-import { TrainerClient, TrainerClientOptions } from '../trainer/client';
-import type { LesionResult, ResponsesResult, TrainerCommand, TrainerEvent, TrainJob } from '../protocol/trainer';
-import type { DiagramData, GradientRecordView, MetricRecordView, RunView } from '../protocol/webview';
+import { TrainerClient, TrainerClientOptions } from '../launch/trainerClient';
+import type { LesionResult, LifecycleEvent, ResponsesResult, TrainerCommand, TrainJob } from '../protocol/trainer';
+import type { DiagramData, RunView } from '../protocol/webview';
 import { isLive } from '../protocol/webview';
 import { Diagnostics } from './diagnostics';
+import { Disposable } from './lifecycle';
 import { Log } from './log';
+import { RunFolders } from './runFolders';
+import { runIds } from './runIds';
 
 export interface LiveRun {
   view: RunView;
   key: string;
   file: string;
-  metrics: MetricRecordView[];
-  gradients: GradientRecordView[];
+  /** The run folder, once the trainer made it (`started`). */
+  runDir?: string;
   diagram?: DiagramData;
   client?: TrainerClient;
   /** Stop was asked for once: the next Stop kills. */
   stopping?: boolean;
+  /** Lets go of the folder's follower (after its last read). */
+  unfollow?: () => void;
 }
 
 export interface RunUpdate {
   run: LiveRun;
-  newRecords: MetricRecordView[];
-  newGradients: GradientRecordView[];
 }
 
 const FLUSH_MS = 250;
 /** How long a stopping trainer may take to write its checkpoint before it is killed. */
 const STOP_GRACE_MS = 30_000;
-let counter = 0;
 
-export class RunManager implements vscode.Disposable {
+export class RunManager extends Disposable {
   private readonly runs = new Map<string, LiveRun>();
   private readonly queues = new Map<string, TrainJob[]>();
-  private readonly pending = new Map<string, MetricRecordView[]>();
-  private readonly pendingGradients = new Map<string, GradientRecordView[]>();
   private readonly changed = new Set<string>();
-  private readonly emitter = new vscode.EventEmitter<RunUpdate>();
+  private readonly emitter = this._register(new vscode.EventEmitter<RunUpdate>());
   private timer: NodeJS.Timeout | undefined;
   readonly onDidUpdate = this.emitter.event;
 
@@ -51,9 +51,17 @@ export class RunManager implements vscode.Disposable {
     private readonly trainerScript: string,
     private readonly log: Log,
     private readonly diagnostics: Diagnostics,
+    readonly folders: RunFolders,
     /** Seconds a model file may take to build its model (setting resnetLab.buildTimeout). */
     private readonly buildTimeoutSeconds: () => number | undefined = () => undefined,
-  ) {}
+  ) {
+    super();
+    this._register(folders);
+    this._register(() => {
+      this.stopAll();
+      clearTimeout(this.timer);
+    });
+  }
 
   private clientOptions() {
     return { buildTimeoutSeconds: this.buildTimeoutSeconds() };
@@ -64,6 +72,11 @@ export class RunManager implements vscode.Disposable {
   }
   get(id: string): LiveRun | undefined {
     return this.runs.get(id);
+  }
+  /** The run of this window that writes `runDir`, if any. */
+  byFolder(runDir: string): LiveRun | undefined {
+    const dir = path.resolve(runDir);
+    return this.all.find((r) => r.runDir && path.resolve(r.runDir) === dir);
   }
   /** The most recently started run that is still going, if any. */
   get active(): LiveRun | undefined {
@@ -173,8 +186,8 @@ export class RunManager implements vscode.Disposable {
   }
 
   private launch(key: string, file: string, experiment: string, command: TrainerCommand): LiveRun {
-    const id = `run-${Date.now()}-${++counter}`;
-    const run: LiveRun = { key, file, metrics: [], gradients: [], view: { id, experiment, status: 'starting' } };
+    const id = runIds.reserve();
+    const run: LiveRun = { key, file, view: { id, experiment, status: 'starting' } };
     this.runs.set(id, run);
     this.diagnostics.clear(file);
     this.log.info(`starting ${experiment} (${path.basename(file)})`);
@@ -192,11 +205,11 @@ export class RunManager implements vscode.Disposable {
     return run;
   }
 
-  private onEvent(run: LiveRun, e: TrainerEvent): void {
+  private onEvent(run: LiveRun, e: LifecycleEvent): void {
     switch (e.type) {
       case 'started':
+        this.adoptFolder(run, e.runDir);
         Object.assign(run.view, {
-          runDir: e.runDir,
           modelName: e.summary.name,
           depth: e.summary.depth,
           backend: backendLabel(e.backend, e.mode),
@@ -209,21 +222,6 @@ export class RunManager implements vscode.Disposable {
         run.diagram = { graph: e.graph, summary: e.summary };
         this.log.info(`${run.view.experiment}: run folder ${e.runDir}, backend ${backendLabel(e.backend, e.mode)}`);
         break;
-      case 'iteration':
-      case 'epoch': {
-        const record = metricView(e);
-        run.metrics.push(record);
-        const list = this.pending.get(run.view.id) ?? [];
-        list.push(record);
-        this.pending.set(run.view.id, list);
-        break;
-      }
-      case 'gradients': {
-        const record = { iteration: e.iteration, layers: e.layers };
-        run.gradients.push(record);
-        this.pendingGradients.set(run.view.id, [...(this.pendingGradients.get(run.view.id) ?? []), record]);
-        break;
-      }
       case 'state':
         run.view.status = e.state;
         break;
@@ -242,7 +240,7 @@ export class RunManager implements vscode.Disposable {
       case 'failed':
         run.view.status = e.kind === 'diverged' ? 'diverged' : 'failed';
         run.view.message = e.message;
-        if (e.runDir) run.view.runDir = e.runDir;
+        if (e.runDir) this.adoptFolder(run, e.runDir);
         this.diagnostics.report(run.file, e);
         this.log.error(`${run.view.experiment}: ${e.message}`);
         void this.notifyFailure(run, e.message);
@@ -253,23 +251,38 @@ export class RunManager implements vscode.Disposable {
     this.markChanged(run);
   }
 
+  /** The trainer made the run's folder: the run is named by it from now on, and followed. */
+  private adoptFolder(run: LiveRun, runDir: string): void {
+    if (run.runDir) return;
+    run.runDir = runDir;
+    run.view.folder = path.basename(runDir);
+    runIds.bind(run.view.id, runDir);
+    run.unfollow = this.folders.acquire(runDir, true);
+  }
+
   private onExit(run: LiveRun, code: number | null, signal: string | null, stderr: string): void {
     run.client = undefined;
+    if (run.runDir) {
+      // The last records the trainer wrote, read before letting go of its folder.
+      this.folders.poll(run.runDir);
+      run.unfollow?.();
+      run.unfollow = undefined;
+    }
     if (run.stopping && isLive(run.view.status)) {
       // Killed on the user's Stop: expected, no error to report.
-      run.view.status = run.view.runDir ? 'interrupted' : 'stopped';
-      run.view.message = run.view.runDir
+      run.view.status = run.runDir ? 'interrupted' : 'stopped';
+      run.view.message = run.runDir
         ? 'killed on Stop; the run folder keeps the last checkpoint and can be resumed'
         : 'stopped';
       this.log.info(`${run.view.experiment}: ${run.view.message}`);
     } else if (isLive(run.view.status)) {
       // The trainer died without saying why: a crash, out of memory, or killed.
-      run.view.status = run.view.runDir ? 'interrupted' : 'failed';
+      run.view.status = run.runDir ? 'interrupted' : 'failed';
       run.view.message = `the trainer process exited unexpectedly (${code ?? signal})`;
       this.log.error(`${run.view.experiment}: ${run.view.message}\n${stderr.slice(-2000)}`);
       void this.notifyFailure(
         run,
-        run.view.message + (run.view.runDir ? '; the run folder keeps the last checkpoint and can be resumed.' : ''),
+        run.view.message + (run.runDir ? '; the run folder keeps the last checkpoint and can be resumed.' : ''),
       );
     }
     this.markChanged(run);
@@ -298,28 +311,15 @@ export class RunManager implements vscode.Disposable {
 
   private flush(): void {
     this.timer = undefined;
-    const ids = new Set([...this.changed, ...this.pending.keys(), ...this.pendingGradients.keys()]);
+    const ids = [...this.changed];
     this.changed.clear();
     for (const id of ids) {
       const run = this.runs.get(id);
-      if (!run) continue;
-      const newRecords = this.pending.get(id) ?? [];
-      const newGradients = this.pendingGradients.get(id) ?? [];
-      this.pending.delete(id);
-      this.pendingGradients.delete(id);
-      this.emitter.fire({ run, newRecords, newGradients });
+      if (run) this.emitter.fire({ run });
     }
-    // Keep flushing while iteration events keep coming.
-    if (this.pending.size) this.timer = setTimeout(() => this.flush(), FLUSH_MS);
   }
 
   stopAll(): void {
     for (const run of this.runs.values()) run.client?.send({ type: 'stop' });
-  }
-
-  dispose(): void {
-    this.stopAll();
-    if (this.timer) clearTimeout(this.timer);
-    this.emitter.dispose();
   }
 }

@@ -1,15 +1,16 @@
 // Run folders on disk as webview data: lets the panel restore a run after a
 // reload, open finished runs, and list recent runs in the side view.
 import * as path from 'node:path';
-import { metricViews, readGradients, readMetrics } from '../core/runs/metricRecords';
 import type { RunInfo } from '../core/runs/runFolder';
 import { listRuns, readRunInfo, runBackendLabel } from '../core/runs/runFolder';
-import type { DiagramData, GradientRecordView, MetricRecordView, RunView } from '../protocol/webview';
+import type { DiagramData, MetricRecordView, RunView } from '../protocol/webview';
+import { runIds } from './runIds';
 
+/** A run as its folder says, under the window's id for that folder (a webview sees the folder's name, never its path). */
 export function runViewFromInfo(dir: string, info: RunInfo): RunView {
   return {
-    id: dir,
-    runDir: dir,
+    id: runIds.idOf(dir),
+    folder: path.basename(dir),
     experiment: info.experiment,
     modelName: info.summary?.name,
     depth: info.summary?.depth,
@@ -23,21 +24,6 @@ export function runViewFromInfo(dir: string, info: RunInfo): RunView {
     finalTrainError: info.final?.trainError ?? null,
     finalTestError: info.final?.testError ?? null,
     createdAt: info.createdAt,
-  };
-}
-
-export function loadRunFolder(dir: string): {
-  run: RunView;
-  metrics: MetricRecordView[];
-  gradients: GradientRecordView[];
-  diagram: DiagramData;
-} {
-  const info = readRunInfo(dir);
-  return {
-    run: runViewFromInfo(dir, info),
-    metrics: metricViews(readMetrics(dir)),
-    gradients: readGradients(dir),
-    diagram: { graph: info.graph, summary: info.summary },
   };
 }
 
@@ -67,10 +53,16 @@ export function comparisonFlags(runs: RunView[]): string[] {
   return flags;
 }
 
-export function recentRuns(runsDir: string, limit = 20): RunView[] {
+/** A run folder and how a webview sees it. */
+export interface ListedRun {
+  dir: string;
+  view: RunView;
+}
+
+export function recentRuns(runsDir: string, limit = 20): ListedRun[] {
   return listRuns(runsDir)
     .slice(0, limit)
-    .map(({ dir, info }) => runViewFromInfo(dir, info));
+    .map(({ dir, info }) => ({ dir, view: runViewFromInfo(dir, info) }));
 }
 
 /** Last test error per run, from metrics when run.json has no final figures yet. */

@@ -8,7 +8,7 @@ import { isWrittenNow } from '../core/runs/follow';
 import { SidebarHostMessage, SidebarMessage, SidebarMessageSchema } from '../protocol/sidebar';
 import { Log } from './log';
 import { RunManager } from './runManager';
-import { recentRuns } from './runViews';
+import { ListedRun, recentRuns } from './runViews';
 import type { RunView } from '../protocol/webview';
 import { TrainingPanel } from './trainingPanel';
 import { WebviewHost } from './webviewHost';
@@ -17,7 +17,7 @@ export const SIDEBAR_VIEW_ID = 'resnetLab.trainingView';
 
 export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage> implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
-  private onDisk: RunView[] = [];
+  private onDisk: ListedRun[] = [];
   private diskReadAt = 0;
   private statuses = '';
   /** Run folders of the list someone else is writing, followed while listed: their releases. */
@@ -37,16 +37,21 @@ export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage>
       name: 'the side view',
       schema: SidebarMessageSchema,
     });
-    this.disposables.push(runs.onDidUpdate(() => this.refresh()));
-    // Coalesced: a follower reports about once a second per run, and its first report comes while refresh() starts it.
-    this.disposables.push(
-      panel.follows.onDidUpdate(() => {
+    this._register(runs.onDidUpdate(() => this.refresh()));
+    // Coalesced: a folder reports up to ten times a second while its run trains.
+    this._register(
+      runs.folders.onDidChange(() => {
         this.refreshTimer ??= setTimeout(() => {
           this.refreshTimer = undefined;
           this.refresh();
-        }, 100);
+        }, 250);
       }),
     );
+    this._register(() => {
+      clearTimeout(this.refreshTimer);
+      this.following.forEach((release) => release());
+      this.following.clear();
+    });
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -71,10 +76,10 @@ export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage>
     if (!this.view || !this.isReady || !this.view.visible) return;
     // Run folders are re-read only when a run changes state or every 10 s, not
     // on every batch of iterations: the extension host must stay responsive.
-    const follows = this.panel.follows;
+    const folders = this.runs.folders;
     const statuses = [
-      ...this.runs.all.map((r) => `${r.view.id}:${r.view.status}:${r.view.runDir ?? ''}`),
-      ...follows.writing.map((v) => `${v.id}:${v.status}`),
+      ...this.runs.all.map((r) => `${r.view.id}:${r.view.status}:${r.runDir ?? ''}`),
+      ...folders.writing.map((w) => `${w.view.id}:${w.view.status}`),
     ].join('|');
     if (statuses !== this.statuses || Date.now() - this.diskReadAt > 10_000) {
       const dir = this.runsDir();
@@ -83,22 +88,18 @@ export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage>
       this.statuses = statuses;
       this.followWritten();
     }
-    // Live runs replace their on-disk entry (run.json lags behind the events), and so do followed ones.
-    const live = this.runs.all.filter((r) => r.view.runDir).map((r) => r.view);
-    const onDisk = this.onDisk
-      .filter((d) => !live.some((l) => l.runDir === d.runDir))
-      .map((d) => follows.view(d.runDir!) ?? d);
-    const recent = [...live.reverse(), ...onDisk].slice(0, 20);
+    // Runs of this window replace their on-disk entry (run.json lags behind the trainer), and followed ones theirs.
+    const live = this.runs.all.filter((r) => r.runDir);
+    const onDisk = this.onDisk.filter((d) => !this.runs.byFolder(d.dir)).map((d) => folders.view(d.dir) ?? d.view);
+    const recent: RunView[] = [...live.reverse().map((r) => r.view), ...onDisk].slice(0, 20);
     const active = this.runs.active;
-    const followed = active ? undefined : follows.writing[0];
-    // What the view lists is what it may ask to open.
-    this.panel.known.allowViews(recent);
-    if (followed) this.panel.known.allowViews([followed]);
+    const followed = active ? undefined : folders.writing[0];
+    const activeDir = active?.runDir ?? followed?.dir;
     this.post({
       method: 'sidebar/update',
       params: {
-        active: active?.view ?? followed,
-        activeMetrics: active ? active.metrics.slice(-2000) : followed ? follows.recent(followed.runDir!) : [],
+        active: active?.view ?? followed?.view,
+        activeMetrics: activeDir ? folders.recent(activeDir) : [],
         recent,
       },
     });
@@ -106,30 +107,23 @@ export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage>
 
   /** Follows the listed runs that someone else is writing (run.json "running", not a run of this window); lets go of the others. */
   private followWritten(): void {
-    const ours = new Set(this.runs.all.map((r) => r.view.runDir));
+    const folders = this.runs.folders;
     // "interrupted" on disk may be a run written on another machine (its pid means nothing here): isWrittenNow asks run.json and the files' times.
     const candidates = new Set(
       this.onDisk
-        .filter((d) => d.runDir && !ours.has(d.runDir) && (d.status === 'running' || d.status === 'interrupted'))
-        .map((d) => d.runDir!),
+        .filter((d) => !this.runs.byFolder(d.dir) && (d.view.status === 'running' || d.view.status === 'interrupted'))
+        .map((d) => d.dir),
     );
     for (const [dir, release] of this.following) {
-      if (!candidates.has(dir) || !this.panel.follows.writing.some((v) => v.runDir === dir)) {
+      if (!candidates.has(dir) || !folders.writing.some((w) => w.dir === dir)) {
         release();
         this.following.delete(dir);
       }
     }
     for (const dir of candidates) {
       if (this.following.has(dir) || !isWrittenNow(dir)) continue;
-      const release = this.panel.follows.acquire(dir);
+      const release = folders.acquire(dir);
       if (release) this.following.set(dir, release);
     }
-  }
-
-  override dispose(): void {
-    clearTimeout(this.refreshTimer);
-    this.following.forEach((release) => release());
-    this.following.clear();
-    super.dispose();
   }
 }

@@ -5,16 +5,18 @@ import { RunManager } from './runManager';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('resnetLab.status', vscode.StatusBarAlignment.Left, 50);
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(runs: RunManager) {
     this.item.name = 'ResNet Lab';
     this.item.command = 'resnetLab.showPanel';
-    this.subscription = runs.onDidUpdate(() => {
+    const update = () => {
       const run = runs.active;
       if (!run) return this.item.hide();
-      const last = run.metrics[run.metrics.length - 1];
-      const lastTest = [...run.metrics].reverse().find((m) => m.testError !== undefined)?.testError;
+      // The records are the run folder's, as the side view and the panel read them.
+      const latest = run.runDir ? runs.folders.latest(run.runDir) : {};
+      const last = latest.last ?? latest.lastEpoch;
+      const lastTest = latest.lastEpoch?.testError;
       const epoch = last ? `epoch ${last.epoch}/${run.view.epochs ?? '?'}` : run.view.status;
       const err =
         lastTest !== undefined
@@ -25,11 +27,12 @@ export class StatusBar implements vscode.Disposable {
       this.item.text = `$(${run.view.status === 'paused' ? 'debug-pause' : 'pulse'}) ${run.view.experiment} · ${epoch}${err}`;
       this.item.tooltip = `ResNet Lab: ${run.view.experiment} is ${run.view.status}. Click to show the training panel.`;
       this.item.show();
-    });
+    };
+    this.subscriptions = [runs.onDidUpdate(update), runs.folders.onDidChange(update)];
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
     this.item.dispose();
   }
 }

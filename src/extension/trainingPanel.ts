@@ -4,15 +4,7 @@
 // restores it after a reload (WebviewPanelSerializer).
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import type {
-  DiagramData,
-  GradientRecordView,
-  MetricRecordView,
-  OpenRunsMessage,
-  RunAnalyses,
-  RunLatest,
-  RunView,
-} from '../protocol/webview';
+import type { DiagramData, OpenRunsMessage, RunAnalyses, RunLatest, RunView } from '../protocol/webview';
 import {
   PanelHostMessage,
   PanelMessage,
@@ -20,19 +12,23 @@ import {
   PanelShowParams,
   PanelStateSchema,
 } from '../protocol/panel';
-import { KnownRuns } from './knownRuns';
+import { readRunInfo } from '../core/runs/runFolder';
+import { DisposableGroup } from './lifecycle';
 import { Log } from './log';
 import { LiveRun, RunManager } from './runManager';
 import { analyzeRun, exportRuns } from './panelRequests';
-import { FollowedRuns, FollowedUpdate } from './followRun';
-import { addLive, fromFolder, fromLive, gradientsOf, PanelRun } from './panelData';
-import { comparisonFlags, runHeading, runsAmong } from './runViews';
+import { FolderChange, RunFolders } from './runFolders';
+import { runIds } from './runIds';
+import { attachFolder, gradientsOf, openRun, PanelRun, readNew } from './panelData';
+import { comparisonFlags, runHeading, runsAmong, runViewFromInfo } from './runViews';
 import { settings } from './settings';
 import { WebviewHost } from './webviewHost';
 import { PanelCurves } from './panelCurves';
 import { localResourceRoots } from './webviewHtml';
 
 export const PANEL_VIEW_TYPE = 'resnetLab.training';
+/** workspaceState key of what the panel shows (PanelStateSchema), for the serializer after a reload. */
+const SHOWN_KEY = 'resnetLab.panel.shown';
 
 /** A model shown by its diagram alone (no run): the experiment it was built from. */
 export interface ShownModel {
@@ -43,7 +39,6 @@ export interface ShownModel {
 interface Shown {
   title: string;
   runIds: string[];
-  runDirs: string[];
   diagram?: DiagramData;
   model?: ShownModel;
 }
@@ -51,23 +46,18 @@ interface Shown {
 export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
   private panel: vscode.WebviewPanel | undefined;
   private shown: Shown | undefined;
-  /** The shown runs' data, read once per showing (folders) or followed live. */
+  /** The shown runs (by id), each read from its folder through its own tail. */
   private data = new Map<string, PanelRun>();
   private readonly curves: PanelCurves;
-  private prepared: PanelShowParams | undefined;
-  /** Runs webviews may ask to open (by id): those the host showed them or the user picked. */
-  readonly known = new KnownRuns();
-  /** Run folders another process is writing, followed live (shared with the side view). */
-  readonly follows = new FollowedRuns();
-  /** Releases the followers of what the panel shows now. */
-  private unfollow: (() => void)[] = [];
+  /** The followers of the folders shown now that someone else writes. */
+  private readonly following = this._register(new DisposableGroup());
 
   constructor(
     extensionUri: vscode.Uri,
     private readonly runs: RunManager,
     log: Log,
     maxPoints: () => number,
-    workspaceState: vscode.Memento,
+    private readonly workspaceState: vscode.Memento,
   ) {
     super(extensionUri, log, {
       script: 'panel.js',
@@ -76,96 +66,88 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
       schema: PanelMessageSchema,
     });
     this.curves = new PanelCurves(maxPoints, workspaceState);
-    this.disposables.push(
-      runs.onDidUpdate(({ run, newRecords, newGradients }) => {
-        if (!this.shown?.runIds.includes(run.view.id)) return;
-        if (run.view.runDir && !this.shown.runDirs.includes(run.view.runDir)) {
-          this.shown.runDirs.push(run.view.runDir);
-          this.saveState();
-          if (run.diagram && !this.shown.diagram) {
-            this.shown.diagram = run.diagram;
-            this.post({ method: 'diagram/show', params: run.diagram });
-          }
-        }
-        this.addRecords(run.view.id, run.view, newRecords, newGradients);
-      }),
-    );
-    this.disposables.push(
-      this.follows,
-      this.follows.onDidUpdate((u) => this.onFollowed(u)),
-    );
+    this._register(runs.onDidUpdate(({ run }) => this.onRunChanged(run)));
+    this._register(this.folders.onDidChange((c) => this.onFolderChanged(c)));
   }
 
-  private addRecords(id: string, view: RunView, records: MetricRecordView[], gradients: GradientRecordView[]): void {
-    const entry = this.data.get(id);
-    this.prepared = undefined; // it would miss these records
-    const fresh = entry ? addLive(entry, view, records, gradients) : { records, gradients };
-    this.post({ method: 'run/update', params: { run: view } });
+  /** The window's reader of run folders (shared with the side view and the run manager). */
+  get folders(): RunFolders {
+    return this.runs.folders;
+  }
+
+  /** A run of this window changed state, or made its folder. */
+  private onRunChanged(run: LiveRun): void {
+    const entry = this.data.get(run.view.id);
+    if (!entry || !this.shown) return;
+    entry.view = run.view;
+    if (run.runDir && !entry.dir) {
+      attachFolder(entry, run.runDir);
+      this.saveState();
+      if (run.diagram && !this.shown.diagram) this.shown.diagram = entry.diagram = run.diagram;
+      return this.sendAll(); // the run's first records, its diagram and its analyses: everything, once
+    }
+    this.post({ method: 'run/update', params: { run: run.view } });
+    this.pushNew(entry);
+  }
+
+  /** A shown folder grew (or its run.json changed). */
+  private onFolderChanged(c: FolderChange): void {
+    for (const entry of this.data.values()) {
+      if (entry.dir !== c.dir) continue;
+      if (!this.runs.byFolder(c.dir)) {
+        entry.view = c.view; // someone else's run: its folder is all there is to say how it goes
+        this.post({ method: 'run/update', params: { run: c.view } });
+      }
+      this.pushNew(entry);
+    }
+  }
+
+  /** What the folder gained since the panel last read it, to the webview. */
+  private pushNew(entry: PanelRun): void {
+    const fresh = readNew(entry);
+    if (fresh.reset) return this.sendAll();
+    const id = entry.view.id;
     if (fresh.records.length) this.post({ method: 'run/metrics', params: { id, records: fresh.records } });
     if (fresh.gradients.length) this.post({ method: 'run/gradients', params: { id, records: fresh.gradients } });
-  }
-
-  /** New records of a followed folder; a shown run not read yet gets them when it is (ensureData reads the folder whole). */
-  private onFollowed(u: FollowedUpdate): void {
-    if (!this.shown?.runIds.includes(u.dir) || !this.data.has(u.dir)) return;
-    if (u.reset) {
-      // Replaced or truncated (a resume): the curve is read again, whole.
-      this.data.delete(u.dir);
-      this.prepared = undefined;
-      if (this.isReady) this.sendAll();
-      return;
-    }
-    this.addRecords(u.dir, u.view, u.records, u.gradients);
   }
 
   get visible(): boolean {
     return !!this.panel?.visible;
   }
 
-  showLive(run: LiveRun): void {
-    this.show({
-      title: `Training: ${run.view.experiment}`,
-      runIds: [run.view.id],
-      runDirs: run.view.runDir ? [run.view.runDir] : [],
-      diagram: run.diagram,
-    });
+  /** The latest iteration the panel holds of each shown run, by id (what its webview was sent). */
+  get shownIterations(): Record<string, number> {
+    return Object.fromEntries([...this.data].map(([id, d]) => [id, d.curves.lastIteration]));
   }
 
-  /** A webview's `run/open` / `runs/compare`: only runs the host offered, by id; anything else is refused and logged. */
+  showLive(run: LiveRun): void {
+    this.show({ title: `Training: ${run.view.experiment}`, runIds: [run.view.id], diagram: run.diagram });
+  }
+
+  /** A webview's `run/open` / `runs/compare`: only runs the host named, by id; anything else is refused and logged. */
   openRequested(msg: OpenRunsMessage): void {
     const ids = msg.method === 'run/open' ? [msg.params.id] : msg.params.ids;
-    const dirs = this.known.resolveAll(ids);
+    const dirs = runIds.dirsOf(ids);
     if (dirs.length < ids.length)
       this.log.error(
-        `ignored a request to open runs the host never listed: ${JSON.stringify(ids.filter((id) => !this.known.resolve(id))).slice(0, 300)}`,
+        `ignored a request to open runs the host never listed: ${JSON.stringify(ids.filter((id) => !runIds.dirOf(id))).slice(0, 300)}`,
       );
     if (dirs.length) this.showRunFolders(dirs);
   }
 
   showRunFolders(runDirs: string[], title?: string): void {
-    for (const d of runDirs) this.known.allow(d, d);
-    const live = runDirs.map((d) => this.runs.all.find((r) => r.view.runDir === d));
-    const ids = runDirs.map((d, i) => live[i]?.view.id ?? d);
-    // Only run.json now (title, diagram): the panel opens and its webview
-    // starts while the curves are read, once, just after (ensureData).
+    const ids = runDirs.map((d) => this.runs.byFolder(d)?.view.id ?? runIds.idOf(d));
     const first = runDirs.length === 1 ? runHeading(runDirs[0]) : undefined;
     this.show({
       title:
         title ?? (runDirs.length > 1 ? `Compare ${runDirs.length} runs` : `Run: ${first?.experiment ?? runDirs[0]}`),
       runIds: ids,
-      runDirs,
       diagram: first?.diagram,
     });
-    const shown = this.shown;
-    setTimeout(() => {
-      if (this.shown !== shown || this.isReady) return;
-      this.ensureData();
-      this.prepared = this.prepare();
-    }, 0);
   }
 
   showDiagram(model: ShownModel, diagram: DiagramData): void {
-    this.show({ title: diagramTitle(model), runIds: [], runDirs: [], diagram, model });
+    this.show({ title: diagramTitle(model), runIds: [], diagram, model });
   }
 
   /** The model while the panel is open on its diagram alone (not a run): the live preview may redraw it. */
@@ -184,21 +166,23 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     if (preview.diagram) this.shown.diagram = preview.diagram;
     this.shown.model = model;
     this.shown.title = this.panel!.title = diagramTitle(model);
-    this.prepared = undefined;
+    this.saveState();
     this.post({ method: 'diagram/preview', params: preview });
   }
 
-  /** Called by the serializer after a window reload, with what the webview kept (state/save). */
-  restore(panel: vscode.WebviewPanel, state: unknown): void {
+  /**
+   * Called by the serializer after a window reload, with what the panel showed
+   * (kept in workspaceState). Checked as anything read back: only folders that
+   * are runs of this workspace, only a model file of a workspace folder.
+   */
+  restore(panel: vscode.WebviewPanel, state: unknown = this.workspaceState.get(SHOWN_KEY)): void {
     this.adopt(panel);
     const saved = PanelStateSchema.safeParse(state).data;
-    // The saved state comes back from the webview: reopen only folders that are runs of this
-    // workspace, and build only a model file of a workspace folder, as Show Model Diagram would.
     const dirs = runsAmong(settings.runsDir(), saved?.runDirs ?? []);
     if (dirs.length) return this.showRunFolders(dirs);
     const model = saved?.model && vscode.workspace.isTrusted ? workspaceModel(saved.model) : undefined;
     if (!model) return panel.dispose(); // nothing to show again: closed rather than blank
-    this.shown = { title: diagramTitle(model), runIds: [], runDirs: [], model };
+    this.shown = { title: diagramTitle(model), runIds: [], model };
     panel.title = this.shown.title;
     void vscode.commands.executeCommand('resnetLab.showDiagram', model);
   }
@@ -215,15 +199,8 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
   }
 
   private show(shown: Shown): void {
-    this.unfollow.splice(0).forEach((release) => release());
+    this.following.clear();
     this.shown = shown;
-    this.data = new Map();
-    this.prepared = undefined;
-    // A folder someone else is writing (a train.py, a CLI run; its id is its folder) is followed while shown.
-    for (const d of shown.runDirs.filter((d, i) => shown.runIds[i] === d)) {
-      const release = this.follows.acquire(d);
-      if (release) this.unfollow.push(release);
-    }
     if (!this.panel) {
       this.adopt(
         vscode.window.createWebviewPanel(
@@ -241,8 +218,33 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
       this.panel.reveal(undefined, true);
     }
     this.panel!.title = shown.title;
+    this.data = this.openShown(shown);
     this.saveState();
-    if (this.isReady) this.sendAll();
+    this.sendAll();
+  }
+
+  /** Each shown run from its folder; a folder someone else is writing is followed while shown. */
+  private openShown(shown: Shown): Map<string, PanelRun> {
+    const data = new Map<string, PanelRun>();
+    for (const id of shown.runIds) {
+      const live = this.runs.get(id);
+      if (live) {
+        data.set(id, openRun(live.view, live.runDir, live.diagram));
+        continue;
+      }
+      const dir = runIds.dirOf(id);
+      if (!dir) continue;
+      try {
+        const release = this.folders.acquire(dir);
+        if (release) this.following.add(release);
+        const info = readRunInfo(dir);
+        const view = this.folders.view(dir) ?? runViewFromInfo(dir, info);
+        data.set(id, openRun(view, dir, { graph: info.graph, summary: info.summary }));
+      } catch (e) {
+        this.log.error(`${dir}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    return data;
   }
 
   private adopt(panel: vscode.WebviewPanel): void {
@@ -253,17 +255,16 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
       panel.onDidDispose(() => {
         this.panel = undefined;
         this.detach();
-        this.unfollow.splice(0).forEach((release) => release());
+        this.following.clear();
       }),
     );
   }
 
-  protected onMessage(msg: PanelMessage): void {
+  protected onMessage(msg: PanelMessage, needsEverything: boolean): void {
     switch (msg.method) {
       case 'webview/ready':
         if (msg.params) this.curves.setWidth(msg.params.columns);
-        this.saveState();
-        this.sendAll();
+        if (needsEverything) this.sendAll();
         break;
       case 'run/control':
         this.runs.control(msg.params.id, msg.params.action);
@@ -291,41 +292,26 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
         this.curves.rememberSmoothing(msg.params.weight);
         break;
       case 'export':
-        void exportRuns(msg.params, this.shown?.runDirs ?? []);
+        void exportRuns(msg.params, this.shownDirs());
         break;
     }
   }
 
   /** The folder of a shown run (a live run's, once it has one). */
   private runDirOf(id: string): string | undefined {
-    return this.runs.get(id)?.view.runDir ?? (this.shown?.runDirs.includes(id) ? id : undefined);
+    return this.data.get(id)?.dir;
   }
 
-  /** Reads what the shown runs need, each run folder once per showing. */
-  private ensureData(): void {
-    this.shown?.runIds.forEach((id, i) => {
-      const live = this.runs.get(id);
-      if (live && !this.data.has(id)) this.data.set(id, fromLive(live));
-      else if (!this.data.has(id)) {
-        const entry = fromFolder(this.shown!.runDirs[i] ?? id);
-        const followed = this.follows.view(id);
-        if (entry && followed) entry.view = followed;
-        if (entry) this.data.set(id, entry);
-      }
-    });
+  private shownDirs(): string[] {
+    return [...this.data.values()].map((d) => d.dir).filter((d): d is string => !!d);
   }
 
-  /**
-   * The panel/show message, made while the webview is still starting (after
-   * ensureData) so that its 'ready' is answered at once. The webview asks
-   * again if its chart turns out to have another width.
-   */
-  private prepare(): PanelShowParams | undefined {
+  private showParams(): PanelShowParams | undefined {
     if (!this.shown) return undefined;
-    const entries = this.shown.runIds.map((id) => this.data.get(id)).filter((d): d is PanelRun => !!d);
+    const entries = [...this.data.values()];
     const runs: RunView[] = entries.map((d) => d.view);
     const smoothing = this.curves.smoothing(entries);
-    const curves = this.curves.views(new Map(entries.map((d) => [d.view.id, d])), { smoothing: smoothing.weight });
+    const curves = this.curves.views(this.data, { smoothing: smoothing.weight });
     const latest: Record<string, RunLatest> = {};
     const analyses: Record<string, RunAnalyses> = {};
     for (const d of entries) {
@@ -348,32 +334,25 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
 
   /**
    * The curves at the chart's width first, in one small message; the gradient
-   * matrices after it, one message per run, for the tab that needs them.
+   * matrices once it went, one message per run, for the tab that needs them
+   * (reading gradients.jsonl is not on the way to the first chart).
    */
   private sendAll(): void {
-    if (!this.shown) return;
-    this.ensureData();
-    const params = this.prepared ?? this.prepare()!;
-    this.prepared = undefined;
-    const entries = this.shown.runIds
-      .map((id) => [id, this.data.get(id)] as const)
-      .filter((e): e is readonly [string, PanelRun] => !!e[1]);
-    this.post({ method: 'panel/show', params });
-    // After the curves went out: reading gradients.jsonl is not on the way to the first chart.
-    setTimeout(() => {
-      for (const [id, d] of entries)
-        if (this.data.get(id) === d)
-          this.post({ method: 'run/gradientMatrix', params: { id: d.view.id, matrix: gradientsOf(d) } });
-    }, 0);
+    const params = this.showParams();
+    if (!params) return;
+    const data = this.data;
+    void this.delivered({ method: 'panel/show', params }).then(() => {
+      if (this.data !== data) return; // something else is shown by now
+      for (const d of data.values())
+        if (d.dir) this.post({ method: 'run/gradientMatrix', params: { id: d.view.id, matrix: gradientsOf(d) } });
+    });
   }
 
   private saveState(): void {
-    // The webview keeps this via vscode.setState; the serializer hands it back after reload.
-    this.post({ method: 'state/save', params: { runDirs: this.shown?.runDirs ?? [], model: this.shown?.model } });
+    void this.workspaceState.update(SHOWN_KEY, { runDirs: this.shownDirs(), model: this.shown?.model });
   }
 
   override dispose(): void {
-    this.unfollow.splice(0).forEach((release) => release());
     this.panel?.dispose();
     super.dispose();
   }

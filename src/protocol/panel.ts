@@ -31,10 +31,10 @@ export interface PanelShowParams {
 }
 
 /**
- * What the panel's webview keeps across a window reload (vscode.setState) and
- * hands back to the host's serializer: the run folders shown, or the model
- * whose diagram alone was shown. It comes back through the webview, so the
- * host checks it like any other message.
+ * What the panel shows, kept by the host (workspaceState, never the webview:
+ * it names folders and files) for the serializer after a window reload: the
+ * run folders shown, or the model whose diagram alone was shown. Checked when
+ * read back like anything stored.
  */
 export const PanelStateSchema = z.object({
   runDirs: z.array(z.string().max(4096)).max(12).default([]),
@@ -54,8 +54,7 @@ export type PanelHostMessage =
   | { method: 'run/metrics'; params: { id: string; records: MetricRecordView[] } }
   | { method: 'diagram/show'; params: DiagramData }
   /** The live preview: the edited model's diagram, or why it does not build (the last diagram stays, greyed). */
-  | { method: 'diagram/preview'; params: { diagram?: DiagramData; error?: string } }
-  | { method: 'state/save'; params: PanelState };
+  | { method: 'diagram/preview'; params: { diagram?: DiagramData; error?: string } };
 
 /** Panel -> host: validated by the host before anything happens. */
 export const PanelMessageSchema = z.discriminatedUnion('method', [

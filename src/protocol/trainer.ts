@@ -155,6 +155,14 @@ export const ResponsesResultSchema = z.object({
 });
 export type ResponsesResult = z.infer<typeof ResponsesResultSchema>;
 
+/**
+ * What the trainer process tells its parent: the life of a command (started
+ * with its run folder, state, logs, finished or failed) and its answers. The
+ * records of a run (iterations, epochs, gradient norms) are NOT among them:
+ * they are in the run folder, which every view reads (src/core/runs/follow.ts),
+ * so a run of this window and one written by another process reach the views
+ * by the same road.
+ */
 export const EventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('started'),
@@ -170,9 +178,6 @@ export const EventSchema = z.discriminatedUnion('type', [
     totalIterations: z.number().int(),
     startIteration: z.number().int(),
   }),
-  IterationEventSchema,
-  EpochEventSchema,
-  GradientsEventSchema,
   z.object({
     type: z.literal('checkpoint'),
     kind: z.enum(['latest', 'best']),
@@ -208,7 +213,12 @@ export const EventSchema = z.discriminatedUnion('type', [
     iteration: z.number().int().optional(),
   }),
 ]);
-export type TrainerEvent = z.infer<typeof EventSchema>;
+/** An event the parent receives (validated by parseEvent). */
+export type LifecycleEvent = z.infer<typeof EventSchema>;
+/** What a run records as it writes its folder: reported in the trainer's own process (tests, its progress), never sent over IPC. */
+export type RecordEvent = IterationEvent | EpochEvent | GradientsEvent;
+/** Everything the trainer's code reports in its own process; main.ts forwards the lifecycle events only. */
+export type TrainerEvent = LifecycleEvent | RecordEvent;
 export type IterationEvent = z.infer<typeof IterationEventSchema>;
 export type EpochEvent = z.infer<typeof EpochEventSchema>;
 export type GradientsEvent = z.infer<typeof GradientsEventSchema>;
@@ -218,6 +228,10 @@ export function parseCommand(raw: unknown): TrainerCommand {
 }
 
 /** Validates an event; a malformed one is reported, never acted on. */
-export function parseEvent(raw: unknown): TrainerEvent {
+export function parseEvent(raw: unknown): LifecycleEvent {
   return EventSchema.parse(raw);
+}
+
+export function isRecordEvent(e: TrainerEvent): e is RecordEvent {
+  return e.type === 'iteration' || e.type === 'epoch' || e.type === 'gradients';
 }

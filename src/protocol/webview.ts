@@ -8,8 +8,7 @@ import { z } from 'zod';
 import { ModelGraphSchema, ModelSummarySchema } from './graph';
 import { RUN_STATUSES } from './runStatus';
 import type { LesionResult, ResponsesResult } from './trainer';
-import type { CurveView } from '../core/report/curveView';
-import type { GradientMatrix } from '../core/report/gradientMatrix';
+import type { CurveView, GradientMatrix } from './charts';
 export type { CurveView, GradientMatrix };
 export { isLive } from './runStatus';
 
@@ -38,12 +37,13 @@ export interface GradientRecordView {
 }
 
 export const RunStatusSchema = z.enum(RUN_STATUSES);
-export type RunStatusView = z.infer<typeof RunStatusSchema>;
+export type { RunStatusView } from './runStatus';
 
-/** What a webview knows about one run. */
+/** What a webview knows about one run: named by its id (src/extension/runIds.ts), never by a path. */
 export const RunViewSchema = z.object({
   id: z.string(),
-  runDir: z.string().optional(),
+  /** The run folder's name (not its path), once it has one: for labels and tooltips. */
+  folder: z.string().optional(),
   experiment: z.string(),
   modelName: z.string().optional(),
   depth: z.number().optional(),

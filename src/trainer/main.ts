@@ -2,7 +2,7 @@
 // CLI. It owns tfjs (one instance per process) and talks only through the
 // protocol in src/protocol/trainer.ts, validating every command it receives.
 import { Control } from '../core/train/control';
-import { parseCommand, TrainerEvent } from '../protocol/trainer';
+import { isRecordEvent, parseCommand, TrainerEvent } from '../protocol/trainer';
 import { analyze } from './analyze';
 import { exportKeras } from './exportKeras';
 import { startLifeline } from './lifeline';
@@ -19,7 +19,8 @@ let unsent = 0;
 let allSent: (() => void) | undefined;
 
 function emit(event: TrainerEvent): void {
-  if (!process.connected || !process.send) return;
+  // Records are in the run folder, where the parent reads them: the IPC says what happens to the run.
+  if (isRecordEvent(event) || !process.connected || !process.send) return;
   unsent++;
   process.send(event, undefined, {}, () => {
     if (--unsent === 0) allSent?.();

@@ -8,7 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import * as vscode from 'vscode';
+import { listRuns } from '../../src/core/runs/runFolder';
 import type { PreviewResult } from '../../src/extension/livePreview';
 import { api, EXTENSION_ID, fixture, until } from './util';
 
@@ -79,7 +82,9 @@ export function registerHostPerfSuite(): void {
         60_000,
         'the run to start',
       );
-      await until(() => run.metrics.length >= 3, 120_000, 'a few iterations');
+      // The run's records are in its folder, which the host follows.
+      const iteration = () => (run.runDir ? (runs.folders.latest(run.runDir).last?.iteration ?? 0) : 0);
+      await until(() => iteration() >= 3, 120_000, 'a few iterations');
       // The panel on the file's diagram, the run training on behind it.
       await vscode.commands.executeCommand('resnetLab.showDiagram', { file: uri.fsPath, experiment: 'perf' });
       const { panel } = await api();
@@ -90,7 +95,7 @@ export function registerHostPerfSuite(): void {
       // Sampled every millisecond: each sample is the time between two ticks of a 1 ms timer, so ~1 ms is an idle loop.
       const histogram = monitorEventLoopDelay({ resolution: 1 });
       histogram.enable();
-      const iterationsBefore = run.metrics.length;
+      const iterationsBefore = iteration();
       const depths = [14, 20, 8, 14, 20, 8, 14, 20];
       for (const depth of depths) {
         // One edit, then a pause longer than the debounce: a person typing a value and looking.
@@ -100,7 +105,7 @@ export function registerHostPerfSuite(): void {
       await until(() => results.some((r) => r.version === doc.version), 30_000, 'the last edit to be previewed');
       histogram.disable();
       sub.dispose();
-      const iterations = run.metrics.length - iterationsBefore;
+      const iterations = iteration() - iterationsBefore;
       runs.control(run.view.id, 'stop');
 
       const built = results.filter((r) => r.outcome.status === 'described');
@@ -127,6 +132,82 @@ export function registerHostPerfSuite(): void {
       assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), source(8), 'the file on disk is still the ResNet-8');
       await until(() => !['starting', 'running', 'paused'].includes(run.view.status), 60_000, 'the run to stop');
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    });
+
+    it('the host heap stays flat across a live run of 20,000 iterations (records reach it through the run folder)', async () => {
+      const { panel } = await api();
+      // A run folder written live by "another trainer" (this test): the same road a run of this window takes.
+      const runsDir = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.resnet-lab', 'runs');
+      const template = listRuns(runsDir)[0];
+      assert.ok(template, 'a run of an earlier test to take run.json from');
+      const dir = path.join(runsDir, '20261204-000000-heap-20k');
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      const total = 20_000;
+      const info = { ...template.info, id: path.basename(dir), experiment: 'heap-20k', status: 'running' };
+      const writeInfo = (extra: object) =>
+        fs.writeFileSync(
+          path.join(dir, 'run.json'),
+          JSON.stringify({ ...info, pid: process.pid, host: os.hostname(), totalIterations: total, ...extra }),
+        );
+      writeInfo({});
+      fs.writeFileSync(path.join(dir, 'metrics.jsonl'), '');
+      fs.writeFileSync(path.join(dir, 'gradients.jsonl'), '');
+      panel.showRunFolders([dir]);
+      const id = await until(() => Object.keys(panel.shownIterations)[0], 30_000, 'the panel to show the run');
+
+      v8.setFlagsFromString('--expose-gc');
+      const gc = vm.runInNewContext('gc') as () => void;
+      const heap = () => {
+        gc();
+        return process.memoryUsage().heapUsed / 2 ** 20;
+      };
+      const start = heap();
+      const layers = Array.from({ length: 15 }, (_, i) => `layer${i}`);
+      // 2,000 iterations a second, in batches of 100 every 50 ms: a fast trainer.
+      for (let i = 1; i <= total; i += 100) {
+        const lines: string[] = [];
+        const grads: string[] = [];
+        for (let k = i; k < i + 100; k++) {
+          lines.push(
+            JSON.stringify({
+              type: 'iteration',
+              iteration: k,
+              epoch: 1 + Math.floor(k / 1000),
+              loss: 1 / k,
+              trainError: 0.5,
+              lr: 0.1,
+              imagesPerSec: 1000,
+            }),
+          );
+          if (k % 1000 === 0)
+            lines.push(
+              JSON.stringify({
+                type: 'epoch',
+                iteration: k,
+                epoch: k / 1000,
+                trainLoss: 1,
+                trainError: 0.5,
+                testLoss: 1,
+                testError: 0.4,
+                seconds: 1,
+              }),
+            );
+          if (k % 10 === 0)
+            grads.push(JSON.stringify({ iteration: k, layers: layers.map((name) => ({ name, norm: 1 / k })) }));
+        }
+        fs.appendFileSync(path.join(dir, 'metrics.jsonl'), lines.join('\n') + '\n');
+        fs.appendFileSync(path.join(dir, 'gradients.jsonl'), grads.join('\n') + '\n');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      writeInfo({ status: 'finished', final: { iteration: total, trainError: 0.5, testError: 0.4 } });
+      await until(() => panel.shownIterations[id] === total, 60_000, 'the panel to hold the last iteration');
+      const end = heap();
+      console.log(
+        `      extension host heap: ${start.toFixed(1)} MB before, ${end.toFixed(1)} MB after a live run of ${total.toLocaleString('en-US')} iterations (+${(end - start).toFixed(1)} MB; goal < 20 MB)`,
+      );
+      assert.ok(end - start < 20, `the heap grew ${(end - start).toFixed(1)} MB`);
+      fs.rmSync(dir, { recursive: true, force: true });
     });
   });
 }

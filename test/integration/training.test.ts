@@ -20,24 +20,25 @@ export function registerTrainingSuite(): void {
         10_000,
         'the run to be created',
       );
+      // Records reach the host through the run folder, read as it grows.
       const seen: number[] = [];
-      const sub = runs.onDidUpdate(({ run: r }) => {
-        if (r === run) seen.push(r.metrics.length);
+      const sub = runs.folders.onDidChange(({ dir }) => {
+        if (dir === run.runDir) seen.push(runs.folders.recent(dir).length);
       });
       await until(() => ['finished', 'failed'].includes(run.view.status), 240_000, 'the run to finish');
       sub.dispose();
       assert.equal(run.view.status, 'finished', run.view.message);
-      // The panel got several growing updates, not one dump at the end.
+      // The views got several growing updates, not one dump at the end.
       assert.ok(new Set(seen).size >= 3, `only ${new Set(seen).size} distinct updates`);
-      const metrics = readMetrics(run.view.runDir!);
+      const metrics = readMetrics(run.runDir!);
       assert.equal(metrics.filter((m) => m.type === 'iteration').length, 16);
       assert.equal(metrics.filter((m) => m.type === 'epoch').length, 2);
-      const info = readRunInfo(run.view.runDir!);
+      const info = readRunInfo(run.runDir!);
       const adds = info.graph.nodes.filter((n) => n.className === 'Add').length;
       assert.equal(adds, 3);
       assert.equal(findShortcuts(info.graph).length, adds);
       assert.equal(run.diagram?.summary.shortcuts, 3);
-      assert.ok(fs.existsSync(path.join(run.view.runDir!, 'checkpoints', 'latest', 'model.json')));
+      assert.ok(fs.existsSync(path.join(run.runDir!, 'checkpoints', 'latest', 'model.json')));
     });
 
     it('trains on Keras ("Train ResNet on Keras", JAX): train.py writes the run, the panel follows it under its engine label', async function () {
@@ -62,7 +63,7 @@ export function registerTrainingSuite(): void {
       );
       const runDir = path.join(runsDir, dir);
       // While train.py writes it, the panel follows the folder, under the engine's label.
-      const followed = await until(() => panel.follows.view(runDir), 60_000, 'the panel to follow the run');
+      const followed = await until(() => panel.folders.view(runDir), 60_000, 'the panel to follow the run');
       assert.equal(followed.backend, 'keras · jax · 1× CPU');
       assert.equal(await training, runDir);
       const info = readRunInfo(runDir);
@@ -79,13 +80,17 @@ export function registerTrainingSuite(): void {
         10_000,
         'the run to be created',
       );
-      await until(() => run.metrics.length >= 3, 120_000, 'a few iterations');
+      await until(
+        () => run.runDir && runs.folders.recent(run.runDir).length >= 3,
+        120_000,
+        'a few iterations in its folder',
+      );
       await vscode.commands.executeCommand('resnetLab.stop');
       await until(() => !['starting', 'running', 'paused'].includes(run.view.status), 60_000, 'the run to stop');
       assert.equal(run.view.status, 'stopped');
-      const info = readRunInfo(run.view.runDir!);
+      const info = readRunInfo(run.runDir!);
       assert.equal(info.status, 'stopped');
-      assert.ok(fs.existsSync(path.join(run.view.runDir!, 'checkpoints', 'latest', 'state.json')));
+      assert.ok(fs.existsSync(path.join(run.runDir!, 'checkpoints', 'latest', 'state.json')));
       assert.ok(info.final!.iteration < 50 * 64);
     });
 

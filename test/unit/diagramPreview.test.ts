@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { extractGraph } from '../../src/core/graph/extract';
 import { resnetCifar } from '../../src/core/lib';
-import { changedLayers, keepCollapsed, layoutGraph } from '../../webview/panel/diagramLayout';
+import { changedLayers, keepCollapsed, layoutGraph } from '../../src/core/graph/diagramLayout';
 
 const cifar = { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
 

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TrainerCommand, TrainerEvent } from '../../src/protocol/trainer';
-import { TrainerClient } from '../../src/trainer/client';
+import { TrainerClient } from '../../src/launch/trainerClient';
 import { cli, REPO, STACK_FRAME } from './support/cli';
 import { assertGone, assertOneLineError, childOf, env, fixture, run, tmp } from './support/faults';
 

@@ -14,7 +14,7 @@ import { findExperiments } from '../../src/core/experiments/findExperiments';
 import { buildModel, buildModelAwaited, loadExperiment } from '../../src/core/train/userModel';
 import { readRunInfo } from '../../src/core/runs/runFolder';
 import type { TrainerEvent } from '../../src/protocol/trainer';
-import { TrainerClient } from '../../src/trainer/client';
+import { TrainerClient } from '../../src/launch/trainerClient';
 import { CliResult, REPO, STACK_FRAME } from './support/cli';
 import { assertOneLineError, env, fixture, lastJson, run, tmp } from './support/faults';
 
@@ -48,34 +48,46 @@ test('row 6: a test loss that is NaN (eager) is reported, the run marked diverge
 });
 
 test('row 6: a trainer message that does not read is never dropped silently: a warning names it', async () => {
-  // An epoch record whose test loss was NaN, as JSON carries it (null).
+  // The end of a run whose iteration count did not serialise (null), and a record sent over the
+  // IPC, where records no longer travel (they are in the run folder): each refused by name.
+  const finished = {
+    type: 'finished',
+    status: 'finished',
+    runDir: '/r',
+    iteration: null,
+    trainError: 0.9,
+    testError: 0.9,
+  };
   const epoch = {
     type: 'epoch',
     iteration: 4,
     epoch: 1,
     trainLoss: 2.3,
     trainError: 0.9,
-    testLoss: null,
+    testLoss: 2.3,
     testError: 0.9,
     seconds: 1,
   };
   const script = path.join(tmp, 'sends-null.js');
   fs.writeFileSync(
     script,
-    `process.on('message', () => process.send(${JSON.stringify(epoch)}, undefined, {}, () => process.disconnect()));\n`,
+    `process.on('message', () => { process.send(${JSON.stringify(finished)}); process.send(${JSON.stringify(epoch)}, undefined, {}, () => process.disconnect()); });\n`,
   );
   const seen: TrainerEvent[] = [];
   const client = new TrainerClient(script, { onEvent: (e) => seen.push(e) });
   client.send({ type: 'stop' });
   await client.exited;
-  assert.deepEqual(seen, [
-    {
-      type: 'log',
-      level: 'warn',
-      message:
-        'a message from the trainer could not be read and was dropped (epoch; testLoss: Expected number, received null)',
-    },
-  ]);
+  assert.equal(seen.length, 2);
+  assert.deepEqual(seen[0], {
+    type: 'log',
+    level: 'warn',
+    message:
+      'a message from the trainer could not be read and was dropped (finished; iteration: Expected number, received null)',
+  });
+  assert.match(
+    seen[1].type === 'log' ? seen[1].message : '',
+    /^a message from the trainer could not be read and was dropped \(epoch; type: Invalid discriminator value/,
+  );
 });
 
 for (const seed of ['4294967296', '4294967297', '-4294967295', '-1']) {

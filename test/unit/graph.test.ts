@@ -241,7 +241,7 @@ test('no recursion that depth can break: a 30,000-layer residual chain (deeper t
 
 test("the paper's ResNet-1202 (n = 200): its graph, 600 shortcuts and a collapsed diagram, without overflowing the stack", async () => {
   const { diagramSvg } = await import('../../src/core/report/diagramSvg');
-  const { layoutGraph } = await import('../../webview/panel/diagramLayout');
+  const { layoutGraph } = await import('../../src/core/graph/diagramLayout');
   const g = graphOf(resnetCifar({ depth: 1202 })(cifar));
   assert.equal(mainPathDepth(g), 1202);
   assert.equal(findShortcuts(g).length, 600);

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TrainerClient } from '../../src/trainer/client';
+import { TrainerClient } from '../../src/launch/trainerClient';
 import type { TrainerEvent } from '../../src/protocol/trainer';
 import { REPO } from './support/cli';
 

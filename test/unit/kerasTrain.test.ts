@@ -19,7 +19,8 @@ import { synthetic } from '../../src/core/lib';
 import { loadCheckpoint } from '../../src/core/runs/checkpoint';
 import { readGradients, readMetrics, readRunInfo } from '../../src/core/runs/runFolder';
 import { FollowUpdate, RunFollower } from '../../src/core/runs/follow';
-import { fromFolder } from '../../src/extension/panelData';
+import { openRun } from '../../src/extension/panelData';
+import { runViewFromInfo } from '../../src/extension/runViews';
 import { cli, lastJson, REPO } from './support/cli';
 
 const skip = kerasUnavailable() ?? false;
@@ -238,8 +239,8 @@ test(
       updates.flatMap((u) => u.gradients).map((g) => g.iteration),
       [1, 5, 9],
     );
-    // And what the panel makes of the folder (panelData.fromFolder): the run, its curve and the final test error.
-    const panel = fromFolder(summary.runDir)!;
+    // And what the panel makes of the folder (panelData.openRun): the run, its curve and the final test error.
+    const panel = openRun(runViewFromInfo(summary.runDir, readRunInfo(summary.runDir)), summary.runDir);
     assert.deepEqual(
       [panel.view.status, panel.view.backend, panel.curves.lastIteration, panel.view.finalTestError],
       // The engine's label as the panel shows it: two TensorFlow workers of one CPU replica each.

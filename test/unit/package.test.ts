@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { TrainerClient } from '../../src/trainer/client';
+import { TrainerClient } from '../../src/launch/trainerClient';
 import type { TrainerEvent } from '../../src/protocol/trainer';
 import { shippedDeclarations } from '../../src/tsPlugin/shipped';
 // @ts-expect-error: plain ESM build script, no declarations

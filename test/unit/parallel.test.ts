@@ -27,7 +27,7 @@ import { isDecayed, layoutOf, sgdUpdate } from '../../src/core/train/parallel/ma
 import { StepContext, StepResult, trainStep } from '../../src/core/train/steps';
 import { loadExperiment } from '../../src/core/train/userModel';
 import { IterationEventSchema, EpochEventSchema, TrainerEvent } from '../../src/protocol/trainer';
-import { TrainerClient } from '../../src/trainer/client';
+import { TrainerClient } from '../../src/launch/trainerClient';
 import * as session from '../../src/trainer/session';
 
 const root = path.join(__dirname, '..', '..');

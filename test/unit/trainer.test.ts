@@ -19,7 +19,7 @@ import { Control } from '../../src/core/train/control';
 import { runTraining } from '../../src/core/train/loop';
 import { ModelGraphSchema, ModelSummarySchema } from '../../src/protocol/graph';
 import { EpochEventSchema, IterationEventSchema, TrainerEvent } from '../../src/protocol/trainer';
-import { TrainerClient } from '../../src/trainer/client';
+import { TrainerClient } from '../../src/launch/trainerClient';
 import * as session from '../../src/trainer/session';
 import { cli, CliResult } from './support/cli';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TrainerClient, TrainerExitError } from '../../src/trainer/client';
+import { TrainerClient, TrainerExitError } from '../../src/launch/trainerClient';
 import type { TrainerEvent } from '../../src/protocol/trainer';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-client-'));

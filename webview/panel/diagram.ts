@@ -18,7 +18,7 @@ import {
   LayoutNode,
   ROW_H,
   shortcutArc,
-} from './diagramLayout';
+} from '../../src/core/graph/diagramLayout';
 
 const NS = 'http://www.w3.org/2000/svg';
 const LEFT = 110,

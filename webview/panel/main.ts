@@ -128,6 +128,8 @@ function scheduleRedraw(): void {
     canvas.dataset.points = String(runs.reduce((s, r) => s + (series.get(r.id)?.trainRaw.length ?? 0), 0));
     if (canvas.dataset.points !== '0')
       document.body.dataset.firstChartAt ??= String(Math.round(performance.timeOrigin + performance.now()));
+    // The latest iteration drawn: the e2e times records from the run folder to the chart with it.
+    canvas.dataset.lastIteration = String(Math.max(0, ...runs.map((r) => series.get(r.id)?.trainRaw.at(-1)?.x ?? 0)));
     canvas.dataset.testPoints = String(runs.reduce((s, r) => s + (series.get(r.id)?.test.length ?? 0), 0));
     canvas.dataset.smoothing = String(smoothing.weight);
   });
@@ -329,9 +331,6 @@ function handle(m: PanelHostMessage): void {
       pendingDiagram = undefined;
       if (m.params.diagram) diagram.preview(m.params.diagram);
       else diagram.previewFailed(m.params.error ?? 'unknown error');
-      break;
-    case 'state/save':
-      host.saveState(m.params);
       break;
   }
 }

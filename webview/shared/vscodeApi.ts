@@ -3,16 +3,12 @@
 // channel typed with its own messages.
 interface VsCodeApi {
   postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
 export interface HostChannel<ToHost, FromHost> {
   send(message: ToHost): void;
   onMessage(handler: (message: FromHost) => void): void;
-  /** Kept by VS Code across hiding and reloads (the panel's serializer hands it back to the host). */
-  saveState(state: unknown): void;
 }
 
 export function hostChannel<ToHost, FromHost extends { method: string }>(): HostChannel<ToHost, FromHost> {
@@ -25,6 +21,5 @@ export function hostChannel<ToHost, FromHost extends { method: string }>(): Host
         const data = e.data as FromHost;
         if (data && typeof data.method === 'string') handler(data);
       }),
-    saveState: (state) => api.setState(state),
   };
 }

@@ -67,14 +67,14 @@ function renderRuns(runs: RunView[], activeId?: string, activeErrors: Errors = {
     ...runs.map((r) => {
       const li = document.createElement('li');
       li.className = `run status-${r.status}`;
-      li.dataset.runDir = r.runDir ?? '';
+      li.dataset.folder = r.folder ?? '';
       const box = document.createElement('input');
       box.type = 'checkbox';
-      box.checked = !!r.runDir && selected.has(r.id);
+      box.checked = !!r.folder && selected.has(r.id);
       box.title = 'Select to compare';
       box.addEventListener('click', (e) => {
         e.stopPropagation();
-        if (!r.runDir) return;
+        if (!r.folder) return;
         if (box.checked) selected.add(r.id);
         else selected.delete(r.id);
         (document.getElementById('compare') as HTMLButtonElement).disabled = selected.size < 2;
@@ -86,8 +86,8 @@ function renderRuns(runs: RunView[], activeId?: string, activeErrors: Errors = {
       text.querySelector('.run-meta')!.textContent =
         `${r.status} · test ${pct(r.finalTestError ?? (r.id === activeId ? activeErrors.test : null))} · train ${pct(r.finalTrainError ?? (r.id === activeId ? activeErrors.train : null))}`;
       li.append(box, text);
-      li.title = r.runDir ?? '';
-      li.addEventListener('click', () => r.runDir && host.send({ method: 'run/open', params: { id: r.id } }));
+      li.title = r.folder ?? '';
+      li.addEventListener('click', () => r.folder && host.send({ method: 'run/open', params: { id: r.id } }));
       return li;
     }),
   );

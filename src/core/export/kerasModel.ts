@@ -1,8 +1,8 @@
 // Translates a tfjs layers model into Keras 3 Python source, layer by layer,
 // and collects its weights in Keras' order. The walk mirrors
 // src/core/train/graph/translate.ts (model.outputs -> SymbolicTensor.inputs,
-// post-order, no recursion: a ResNet-1202 has thousands of layers), with one
-// handler per layer class (kerasLayers.ts); a layer with no Keras counterpart
+// post-order, no recursion: a ResNet-1202 has thousands of layers); each layer
+// kind's Keras constructor is in its module (src/core/layers/); a layer with no Keras counterpart
 // stops it with an `Untranslatable` naming the layer, before anything is
 // written.
 //
@@ -14,7 +14,9 @@
 // again; otherwise the layer's own name is used, so the code is always right.
 import type * as tfjs from '@tensorflow/tfjs';
 import { topoOrder } from '../graph/topoOrder';
-import { Config, HANDLERS, KerasLayerWeights, layerWeights, Untranslatable } from './kerasLayers';
+import { Untranslatable } from '../layers/kind';
+import { LAYER_KINDS } from '../layers/registry';
+import { KerasLayerWeights, layerWeights } from './kerasLayers';
 import { identifier, py } from './kerasPython';
 
 // Callers catch what kerasModelSource throws, for a model Keras cannot express, from here.
@@ -130,20 +132,14 @@ export function kerasModelSource(model: tfjs.LayersModel): KerasModelSource {
       lines.push(`    ${v} = keras.Input(shape=${py(shape)}, name=${py(kerasName(layer))})`);
       return;
     }
-    const handler = HANDLERS[kind];
-    if (!handler) throw new Untranslatable(`layer ${layer.name} (${kind}) has no Keras counterpart`);
+    const layerKind = LAYER_KINDS.get(kind);
+    if (!layerKind) throw new Untranslatable(`layer ${layer.name} (${kind}) has no Keras counterpart`);
     if ((t.outputTensorIndex ?? 0) !== 0) throw new Untranslatable(`layer ${layer.name} (${kind}) has several outputs`);
     if (n.inputs.length === 0)
       throw new Untranslatable(`layer ${layer.name} has no inputs and is not the model's input`);
     const name = kerasName(layer);
     const splitHead = head?.layer === layer && head.split;
-    const config = layer.getConfig() as Config;
-    const ctor = handler(
-      layer,
-      splitHead ? { ...config, activation: 'linear' } : config,
-      name,
-      n.inputs.map((x) => x.shape),
-    );
+    const ctor = layerKind.keras({ layer, name, inputShapes: n.inputs.map((x) => x.shape), linear: splitHead });
     if (kind === 'ZeroPadShortcut') usesZeroPad = true;
     const w = layerWeights(layer, name);
     if (w) weights.push(w);

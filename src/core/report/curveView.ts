@@ -10,7 +10,8 @@
 //   - test error (one point per epoch) and the learning rate's steps: as is.
 // Zooming asks again for the narrower range, so detail comes back on zoom.
 
-export type XY = [number, number];
+import type { CurveView, XY } from '../../protocol/charts';
+export type { CurveView, XY };
 
 export interface MetricLike {
   type: 'iteration' | 'epoch';
@@ -142,23 +143,6 @@ export class CurveData {
       ema: this.endState(o.smoothing),
     };
   }
-}
-
-export interface CurveView {
-  from: number;
-  to: number;
-  /** Iterations in [from, to]: the webview shows how much one column holds. */
-  count: number;
-  /** The chart width in pixels this view was made for. */
-  columns: number;
-  smoothing: number;
-  raw: XY[];
-  smooth: XY[];
-  loss: XY[];
-  lr: XY[];
-  test: XY[];
-  /** The EMA's state after the last iteration, for records that arrive later. */
-  ema: { m: number; w: number };
 }
 
 /** Four significant digits: what a chart can show, and a third of the JSON. */

@@ -16,7 +16,7 @@ import {
   LayoutNode,
   ROW_H,
   shortcutArc,
-} from '../../../webview/panel/diagramLayout';
+} from '../graph/diagramLayout';
 import { ChartTheme, esc, n2, svgDocument, text, themeOf } from './svg/primitives';
 
 const LEFT = 150;

@@ -4,12 +4,8 @@
 // room for, a cell is the mean of the records it covers, never a dropped one.
 // No DOM and no Node here: the host and the panel's webview both use it.
 
-export interface GradientMatrix {
-  layers: string[];
-  iterations: number[];
-  /** norms[record][layer], four significant digits. */
-  norms: number[][];
-}
+import type { GradientMatrix } from '../../protocol/charts';
+export type { GradientMatrix };
 
 interface RecordLike {
   iteration: number;

@@ -6,7 +6,8 @@
 // as a resume's truncateAfter does, is read again from the start), and
 // run.json says whether the run is still going. fs.watch makes it prompt;
 // polling makes it work where no events come (network and synced folders).
-// No vscode import: the extension's followRun.ts and the tests use it.
+// No vscode import: the extension's runFolders.ts and panelData.ts, the CLI's
+// progress and the tests use it.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -101,6 +102,22 @@ export class JsonlTail<T> {
   }
 }
 
+/**
+ * The records of one run folder not read yet: metrics.jsonl and gradients.jsonl,
+ * each tailed. Every reader of a run (a panel showing it, the follower behind
+ * the side view, the CLI's progress) has its own tail, so each sees every
+ * record exactly once, whoever writes the folder.
+ */
+export class RunTail {
+  readonly metrics: JsonlTail<MetricRecord>;
+  readonly gradients: JsonlTail<GradientRecord>;
+
+  constructor(readonly dir: string) {
+    this.metrics = new JsonlTail(path.join(dir, METRICS), MetricLineSchema);
+    this.gradients = new JsonlTail(path.join(dir, GRADIENTS), GradientLineSchema);
+  }
+}
+
 /** What run.json says about its writer, as written (readRunInfo turns a "running" whose pid is not alive here into "interrupted"). */
 export interface WriterRecord {
   status: RunStatus;
@@ -168,13 +185,14 @@ export interface FollowUpdate extends WriterState {
 export interface FollowOptions extends LivenessOptions {
   /** Polling interval, also when fs.watch works (network folders report nothing). */
   pollMs?: number;
+  /** How long after a change event the folder is read (a burst of appends is one read). */
+  settleMs?: number;
   /** Off in tests that drive poll() themselves. */
   watch?: boolean;
 }
 
 export class RunFollower {
-  private readonly metrics: JsonlTail<MetricRecord>;
-  private readonly gradients: JsonlTail<GradientRecord>;
+  private readonly tail: RunTail;
   private info: RunInfo | undefined;
   private writer: WriterRecord | undefined;
   private infoStamp = '';
@@ -190,8 +208,7 @@ export class RunFollower {
     private readonly onUpdate: (u: FollowUpdate) => void,
     private readonly o: FollowOptions = {},
   ) {
-    this.metrics = new JsonlTail(path.join(dir, METRICS), MetricLineSchema);
-    this.gradients = new JsonlTail(path.join(dir, GRADIENTS), GradientLineSchema);
+    this.tail = new RunTail(dir);
   }
 
   get done(): boolean {
@@ -209,7 +226,7 @@ export class RunFollower {
           this.soon ??= setTimeout(() => {
             this.soon = undefined;
             this.safePoll();
-          }, 50);
+          }, this.o.settleMs ?? 50);
         });
         this.watcher.on('error', () => {
           this.watcher?.close();
@@ -243,8 +260,8 @@ export class RunFollower {
     if (this.finished) return undefined;
     const infoChanged = this.readInfo();
     if (!this.info || !this.writer) return undefined;
-    const m = this.metrics.read();
-    const g = this.gradients.read();
+    const m = this.tail.metrics.read();
+    const g = this.tail.gradients.read();
     const now = (this.o.now ?? Date.now)();
     if (m.grew || g.grew || infoChanged) this.lastActivity = now;
     const state = writerState(this.writer, this.lastActivity, this.o);

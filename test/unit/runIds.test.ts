@@ -1,10 +1,11 @@
-// Webview -> host `run/open` (issue 11): the host opens only runs it listed
-// itself or the user picked, by id; a path made up by a webview is refused.
+// Webview -> host `run/open` (issue 11): the host opens only runs it named
+// itself, by id (one shape for every run: run-<n>); a path made up by a
+// webview is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KnownRuns } from '../../src/extension/knownRuns';
+import { RunIds } from '../../src/extension/runIds';
 import { PanelMessageSchema } from '../../src/protocol/panel';
 import { SidebarMessageSchema } from '../../src/protocol/sidebar';
 
@@ -32,28 +33,31 @@ test('each webview may send only its own messages: the side view cannot ask for 
   assert.equal(parseWebviewMessage({ method: 'run/control', params: { id: 'run-1', action: 'rm -rf' } }), undefined);
 });
 
-test('only runs the host offered resolve; an absolute path a webview sends does not', () => {
-  const known = new KnownRuns();
+test('only ids the host made resolve; an absolute path or a folder name a webview sends does not', () => {
+  const ids = new RunIds();
   const listed = path.join(runsDir, '20261130-120000-resnet20');
-  known.allowViews([
-    { id: listed, runDir: listed },
-    { id: 'run-17-2', runDir: path.join(runsDir, '20261130-130000-plain20') },
-    { id: 'run-18-3' },
-  ]);
-  assert.equal(known.resolve(listed), listed);
-  assert.equal(known.resolve('run-17-2'), path.join(runsDir, '20261130-130000-plain20'));
-  assert.equal(known.resolve('run-18-3'), undefined, 'a live run without a folder yet');
+  const listedId = ids.idOf(listed);
+  assert.equal(ids.idOf(listed), listedId, 'one id per folder');
+  assert.equal(ids.idOf(`${listed}/`), listedId, 'the same folder written otherwise');
+  // A run of this window is named before its trainer makes its folder, and keeps the name.
+  const live = ids.reserve();
+  assert.equal(ids.dirOf(live), undefined, 'a live run without a folder yet');
+  const liveDir = path.join(runsDir, '20261130-130000-plain20');
+  ids.bind(live, liveDir);
+  assert.equal(ids.dirOf(live), liveDir);
+  assert.equal(ids.idOf(liveDir), live, "its folder is known by the run's id");
+  for (const id of [listedId, live]) assert.match(id, /^run-\d+$/);
+  assert.equal(ids.dirOf(listedId), listed);
   for (const forged of [
     '/etc',
     os.homedir(),
+    listed,
+    path.basename(listed),
     path.join(runsDir, '..', '..', '..'),
     `${listed}/../../../../etc`,
-    path.join(runsDir, 'never-listed'),
+    'run-999',
   ]) {
-    assert.equal(known.resolve(forged), undefined, forged);
+    assert.equal(ids.dirOf(forged), undefined, forged);
   }
-  assert.deepEqual(known.resolveAll(['/etc', 'run-17-2', listed]), [
-    path.join(runsDir, '20261130-130000-plain20'),
-    listed,
-  ]);
+  assert.deepEqual(ids.dirsOf(['/etc', live, listedId]), [liveDir, listed]);
 });

@@ -1,8 +1,9 @@
-// The parent's side of the trainer protocol: forks the trainer process, sends
+// The parent's side of the trainer protocol (src/launch: code that runs in
+// whichever process starts trainers, the extension host or the CLI): forks the trainer process, sends
 // validated commands, and hands out validated events. Used by the CLI and the
 // extension host; it never loads tfjs itself.
 import { ChildProcess, fork } from 'node:child_process';
-import { parseEvent, TrainerCommand, TrainerEvent } from '../protocol/trainer';
+import { parseEvent, TrainerCommand, LifecycleEvent } from '../protocol/trainer';
 
 export interface TrainerExit {
   code: number | null;
@@ -11,7 +12,7 @@ export interface TrainerExit {
 }
 
 export interface TrainerHandlers {
-  onEvent(event: TrainerEvent): void;
+  onEvent(event: LifecycleEvent): void;
   onExit?(exit: TrainerExit): void;
   /** Lines the trainer printed (tfjs warnings and the like), for a log. */
   onOutput?(line: string): void;
@@ -25,7 +26,7 @@ export interface TrainerClientOptions {
 
 export const DEFAULT_BUILD_TIMEOUT_SECONDS = 60;
 
-export type FailedEvent = Extract<TrainerEvent, { type: 'failed' }>;
+export type FailedEvent = Extract<LifecycleEvent, { type: 'failed' }>;
 
 /** The trainer exited before the event a caller waited for: a crash, out of memory, or killed. */
 export class TrainerExitError extends Error {
@@ -36,7 +37,7 @@ export class TrainerExitError extends Error {
 }
 
 /** A warning that says which trainer message could not be read, and why, in one line. */
-export function droppedMessageWarning(raw: unknown, e: unknown): TrainerEvent {
+export function droppedMessageWarning(raw: unknown, e: unknown): LifecycleEvent {
   const type = (raw as { type?: unknown } | null)?.type;
   const issues = (e as { issues?: { path: (string | number)[]; message: string }[] }).issues;
   const why = issues?.length
@@ -57,7 +58,7 @@ export class TrainerClient {
   /** Set while the trainer runs user code: a stop then cannot be cooperative. */
   private building: { file: string; experiment: string; line: number } | undefined;
   /** Whoever waits for one event (runOnce), besides the handlers. */
-  private readonly waiters = new Set<(event: TrainerEvent) => void>();
+  private readonly waiters = new Set<(event: LifecycleEvent) => void>();
   readonly exited: Promise<TrainerExit>;
 
   constructor(
@@ -83,7 +84,7 @@ export class TrainerClient {
     this.child.stdout?.on('data', forward);
     this.child.stderr?.on('data', forward);
     this.child.on('message', (raw) => {
-      let event: TrainerEvent;
+      let event: LifecycleEvent;
       try {
         event = parseEvent(raw);
       } catch (e) {
@@ -119,12 +120,12 @@ export class TrainerClient {
    * TrainerExitError when the trainer exits without either. Every event still
    * goes to the handlers first (logs, progress).
    */
-  runOnce<E extends TrainerEvent>(
+  runOnce<E extends LifecycleEvent>(
     command: TrainerCommand,
-    isFinal: (e: TrainerEvent) => e is E,
+    isFinal: (e: LifecycleEvent) => e is E,
   ): Promise<E | FailedEvent> {
     return new Promise((resolve, reject) => {
-      const waiter = (e: TrainerEvent) => {
+      const waiter = (e: LifecycleEvent) => {
         if (e.type !== 'failed' && !isFinal(e)) return;
         this.waiters.delete(waiter);
         resolve(e as E | FailedEvent);
@@ -137,7 +138,7 @@ export class TrainerClient {
     });
   }
 
-  private dispatch(event: TrainerEvent): void {
+  private dispatch(event: LifecycleEvent): void {
     this.handlers.onEvent(event);
     for (const waiter of [...this.waiters]) waiter(event);
   }
@@ -170,7 +171,7 @@ export class TrainerClient {
   }
 
   /** Times the user's code: past the limit, the trainer is killed and the build reported failed at the experiment's line. */
-  private watchBuild(event: TrainerEvent): void {
+  private watchBuild(event: LifecycleEvent): void {
     if (event.type === 'building') {
       this.building = { file: event.file, experiment: event.experiment, line: event.line };
       const seconds = this.options.buildTimeoutSeconds ?? DEFAULT_BUILD_TIMEOUT_SECONDS;

@@ -3,8 +3,8 @@
 // the right that visibly skips the layers it bypasses. Layers on a shortcut
 // (option A's padding, a projection) are drawn on the arc, not in the column.
 // Blocks (layers sharing a name prefix such as "stage2/block1") collapse.
-import type { ModelGraph } from '../../src/protocol/graph';
-import { findShortcuts, Shortcut } from '../../src/core/graph/shortcuts';
+import type { ModelGraph } from '../../protocol/graph';
+import { findShortcuts, Shortcut } from './shortcuts';
 
 export interface LayoutNode {
   id: string;
