@@ -53,7 +53,9 @@ struct JsError : std::exception {
 };
 
 // The caller passed a JS value of the wrong kind (not a string, not a graph, ...).
-inline JsError TypeError(const std::string& msg) { return JsError(msg, TF_INVALID_ARGUMENT, true); }
+inline JsError TypeError(const std::string& msg) {
+  return JsError(msg, TF_INVALID_ARGUMENT, true);
+}
 
 // A JS exception is already pending (a getter threw, say): leave it as it is.
 struct PendingJsException {};
@@ -67,8 +69,7 @@ inline void CheckNapi(napi_env env, napi_status status, const char* call) {
                            ? info->error_message
                            : "N-API call failed";
   bool pending = false;
-  if (status == napi_pending_exception ||
-      (napi_is_exception_pending(env, &pending) == napi_ok && pending))
+  if (status == napi_pending_exception || (napi_is_exception_pending(env, &pending) == napi_ok && pending))
     throw PendingJsException{};
   throw JsError(std::string(call) + ": " + reason, TF_INTERNAL);
 }

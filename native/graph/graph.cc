@@ -55,7 +55,8 @@ Attr ReadAttr(napi_env env, napi_value value, const std::string& what) {
       attr.ints = GetInts(env, v, about);
   } else if (attr.kind == "tensor") {
     TF_DataType dtype = GetDataType(env, GetProperty(env, v, "dtype", about), about + " dtype");
-    attr.tensor = TensorFromJs(env, dtype, GetProperty(env, v, "shape", about), GetProperty(env, v, "data", about), about);
+    attr.tensor =
+        TensorFromJs(env, dtype, GetProperty(env, v, "shape", about), GetProperty(env, v, "data", about), about);
   } else {
     throw TypeError(what + " " + attr.name + ": unknown kind '" + attr.kind +
                     "' (int, float, bool, type, shape, ints, string or tensor)");
@@ -126,7 +127,8 @@ void SetAttr(TF_OperationDescription* desc, const Attr& a, const std::string& co
   } else if (a.kind == "ints") {
     TF_SetAttrIntList(desc, n, a.ints.data(), static_cast<int>(a.ints.size()));
   } else if (a.kind == "shape") {
-    TF_SetAttrShape(desc, n, a.unknown_rank ? nullptr : a.ints.data(), a.unknown_rank ? -1 : static_cast<int>(a.ints.size()));
+    TF_SetAttrShape(desc, n, a.unknown_rank ? nullptr : a.ints.data(),
+                    a.unknown_rank ? -1 : static_cast<int>(a.ints.size()));
   } else {  // tensor: the only setter that can fail
     Status status;
     TF_SetAttrTensor(desc, n, a.tensor.get(), status.get());
@@ -136,7 +138,9 @@ void SetAttr(TF_OperationDescription* desc, const Attr& a, const std::string& co
 
 }  // namespace
 
-napi_value NewGraph(napi_env env, napi_callback_info) { return Wrap(env, std::make_unique<GraphHandle>()); }
+napi_value NewGraph(napi_env env, napi_callback_info) {
+  return Wrap(env, std::make_unique<GraphHandle>());
+}
 
 napi_value AddOp(napi_env env, napi_callback_info info) {
   std::vector<napi_value> argv = Args(env, info, 5, 6, "addOp(graph, type, name, inputs, attrs, controlInputs?)");
@@ -147,9 +151,11 @@ napi_value AddOp(napi_env env, napi_callback_info info) {
 
   std::vector<Input> inputs;
   std::vector<napi_value> in = GetArray(env, argv[3], context + ": inputs");
-  for (size_t i = 0; i < in.size(); ++i) inputs.push_back(ReadInput(env, g->graph, in[i], context + ": input " + std::to_string(i)));
+  for (size_t i = 0; i < in.size(); ++i)
+    inputs.push_back(ReadInput(env, g->graph, in[i], context + ": input " + std::to_string(i)));
   std::vector<Attr> attrs;
-  for (napi_value a : GetArray(env, argv[4], context + ": attrs")) attrs.push_back(ReadAttr(env, a, context + ": attribute"));
+  for (napi_value a : GetArray(env, argv[4], context + ": attrs"))
+    attrs.push_back(ReadAttr(env, a, context + ": attribute"));
   std::vector<TF_Operation*> controls;
   if (TypeOf(env, argv[5]) != napi_undefined)
     for (napi_value c : GetArray(env, argv[5], context + ": control inputs"))

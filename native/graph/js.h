@@ -47,7 +47,6 @@ inline std::vector<napi_value> Args(napi_env env, napi_callback_info info, size_
   NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv.data(), nullptr, nullptr));
   if (argc < required) throw TypeError(std::string("expected ") + usage);
   // Missing optional arguments read as undefined.
-  argv.resize(most);
   for (size_t i = argc; i < most; ++i) NAPI_CALL(env, napi_get_undefined(env, &argv[i]));
   return argv;
 }
@@ -145,7 +144,8 @@ inline napi_value Int(napi_env env, int64_t i) {
 inline napi_value Array(napi_env env, const std::vector<napi_value>& items) {
   napi_value arr;
   NAPI_CALL(env, napi_create_array_with_length(env, items.size(), &arr));
-  for (size_t i = 0; i < items.size(); ++i) NAPI_CALL(env, napi_set_element(env, arr, static_cast<uint32_t>(i), items[i]));
+  for (size_t i = 0; i < items.size(); ++i)
+    NAPI_CALL(env, napi_set_element(env, arr, static_cast<uint32_t>(i), items[i]));
   return arr;
 }
 

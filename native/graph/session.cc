@@ -62,7 +62,8 @@ struct RunCall {
     if (code != TF_OK) throw JsError(error, code);
     std::vector<napi_value> out(fetch_values.size());
     for (size_t i = 0; i < out.size(); ++i) {
-      if (!fetch_values[i]) throw JsError("run: TensorFlow returned no value for fetch " + std::to_string(i), TF_INTERNAL);
+      if (!fetch_values[i])
+        throw JsError("run: TensorFlow returned no value for fetch " + std::to_string(i), TF_INTERNAL);
       out[i] = TensorToJs(env, fetch_values[i].get());
     }
     return Array(env, out);
@@ -99,14 +100,26 @@ std::unique_ptr<RunCall> PrepareRun(napi_env env, napi_callback_info info, const
   call->session = OpenSession(env, argv[0], fn);
   TF_Graph* g = call->session->graph->graph;
   std::vector<napi_value> feeds = GetArray(env, argv[1], std::string(fn) + ": feeds");
-  for (size_t i = 0; i < feeds.size(); ++i) ReadFeed(env, call.get(), feeds[i], std::string(fn) + ": feed " + std::to_string(i));
+  for (size_t i = 0; i < feeds.size(); ++i)
+    ReadFeed(env, call.get(), feeds[i], std::string(fn) + ": feed " + std::to_string(i));
   call->fetches = GetOutputs(env, g, argv[2], std::string(fn) + ": fetches");
   for (napi_value t : GetArray(env, argv[3], std::string(fn) + ": targets"))
     call->targets.push_back(FindOperation(env, g, t, std::string(fn) + ": target"));
   return call;
 }
 
-void ExecuteRun(napi_env, void* data) { static_cast<RunCall*>(data)->Run(); }
+void ExecuteRun(napi_env, void* data) {
+  static_cast<RunCall*>(data)->Run();
+}
+
+// The JS error for `e`, or nullptr (with a JS exception pending, or none) if even that fails.
+napi_value ErrorValue(napi_env env, const JsError& e) noexcept {
+  try {
+    return MakeJsError(env, e);
+  } catch (...) {
+    return nullptr;
+  }
+}
 
 // Settles the run's promise; the RunCall (and with it the run's reference to the session) goes.
 void CompleteRun(napi_env env, napi_status status, void* data) {
@@ -118,22 +131,24 @@ void CompleteRun(napi_env env, napi_status status, void* data) {
     result = call->Results(env);
     resolved = true;
   } catch (const JsError& e) {
-    try {
-      result = MakeJsError(env, e);
-    } catch (...) {
-    }
+    result = ErrorValue(env, e);
   } catch (const PendingJsException&) {
+  } catch (const std::exception& e) {
+    result = ErrorValue(env, JsError(e.what(), TF_INTERNAL));
   }
   bool pending = false;
   if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
-    napi_get_and_clear_last_exception(env, &result);
     resolved = false;
+    if (napi_get_and_clear_last_exception(env, &result) != napi_ok) result = nullptr;
   }
-  napi_status settled = !result       ? napi_generic_failure
-                        : resolved    ? napi_resolve_deferred(env, call->deferred, result)
-                                      : napi_reject_deferred(env, call->deferred, result);
+  napi_status settled = !result    ? napi_generic_failure
+                        : resolved ? napi_resolve_deferred(env, call->deferred, result)
+                                   : napi_reject_deferred(env, call->deferred, result);
+  // No JS caller is waiting on this callback: a promise that cannot be settled
+  // becomes an uncaught exception rather than a run that never ends.
   if (settled != napi_ok) napi_throw_error(env, "INTERNAL", "run: could not settle the run's promise");
-  napi_delete_async_work(env, call->work);
+  if (napi_delete_async_work(env, call->work) != napi_ok)
+    napi_throw_error(env, "INTERNAL", "run: could not delete the run's async work");
 }
 
 }  // namespace
@@ -182,13 +197,15 @@ napi_value Run(napi_env env, napi_callback_info info) {
   NAPI_CALL(env, napi_create_async_work(env, nullptr, String(env, "resnet-lab-graph-run"), ExecuteRun, CompleteRun,
                                         call.get(), &call->work));
   if (napi_queue_async_work(env, call->work) != napi_ok) {
-    napi_delete_async_work(env, call->work);
+    napi_delete_async_work(env, call->work);  // the error below says what matters
     throw JsError("run: napi_queue_async_work failed", TF_INTERNAL);
   }
   call.release();  // CompleteRun owns it now
   return promise;
 }
 
-napi_value Version(napi_env env, napi_callback_info) { return String(env, TF_Version()); }
+napi_value Version(napi_env env, napi_callback_info) {
+  return String(env, TF_Version());
+}
 
 }  // namespace rlg

@@ -37,7 +37,8 @@ inline bool TypedArrayFor(TF_DataType dtype, napi_typedarray_type* type, const c
 
 inline TF_DataType GetDataType(napi_env env, napi_value v, const std::string& what) {
   int64_t d = GetInt(env, v, what);
-  if (d <= 0 || d > std::numeric_limits<int>::max()) throw JsError(what + ": " + std::to_string(d) + " is not a TensorFlow data type");
+  if (d <= 0 || d > std::numeric_limits<int>::max())
+    throw JsError(what + ": " + std::to_string(d) + " is not a TensorFlow data type");
   return static_cast<TF_DataType>(d);
 }
 
@@ -47,18 +48,21 @@ inline std::vector<int64_t> GetShape(napi_env env, napi_value v, const std::stri
   *count = 1;
   for (int64_t d : dims) {
     if (d < 0) throw JsError(what + ": dimension " + std::to_string(d) + " is negative");
-    if (d && *count > std::numeric_limits<size_t>::max() / static_cast<size_t>(d)) throw JsError(what + " is too large");
+    if (d && *count > std::numeric_limits<size_t>::max() / static_cast<size_t>(d))
+      throw JsError(what + " is too large");
     *count *= static_cast<size_t>(d);
   }
   return dims;
 }
 
 // A TF_Tensor holding a copy of `data`, which must be the typed array of `dtype` with as many elements as `shape`.
-inline Tensor TensorFromJs(napi_env env, TF_DataType dtype, napi_value shape, napi_value data, const std::string& what) {
+inline Tensor TensorFromJs(napi_env env, TF_DataType dtype, napi_value shape, napi_value data,
+                           const std::string& what) {
   napi_typedarray_type wanted;
   const char* wanted_name;
   if (!TypedArrayFor(dtype, &wanted, &wanted_name))
-    throw JsError(what + ": data type " + std::to_string(dtype) + " cannot be given as a typed array", TF_UNIMPLEMENTED);
+    throw JsError(what + ": data type " + std::to_string(dtype) + " cannot be given as a typed array",
+                  TF_UNIMPLEMENTED);
   size_t count = 0;
   std::vector<int64_t> dims = GetShape(env, shape, what + " shape", &count);
   bool is_typed = false;
@@ -85,7 +89,8 @@ inline napi_value TensorToJs(napi_env env, const TF_Tensor* t) {
   napi_typedarray_type type;
   const char* name;
   if (!TypedArrayFor(dtype, &type, &name))
-    throw JsError("a fetched tensor has data type " + std::to_string(dtype) + ", which no typed array holds", TF_UNIMPLEMENTED);
+    throw JsError("a fetched tensor has data type " + std::to_string(dtype) + ", which no typed array holds",
+                  TF_UNIMPLEMENTED);
   std::vector<napi_value> dims(TF_NumDims(t));
   for (size_t i = 0; i < dims.size(); ++i) dims[i] = Int(env, TF_Dim(t, static_cast<int>(i)));
   size_t bytes = TF_TensorByteSize(t);
