@@ -325,8 +325,9 @@ test(
         ['value', 'tensor', { dtype: DT.float, shape: [], data: Float32Array.of(0) }],
       ],
     );
-    // 16 KB of tensor per attempt: a description left behind would show as ~160 MB.
-    const value = { dtype: DT.float, shape: [4096], data: new Float32Array(4096).fill(1) };
+    // 64 KB of tensor per attempt: the descriptions of the third refused before TensorFlow
+    // sees them, if left behind (as before this addon checked first), would show as ~200 MB.
+    const value = { dtype: DT.float, shape: [16384], data: new Float32Array(16384).fill(1) };
     const codes = new Map<string, number>();
     const attempt = (i: number) => {
       const attrs: Parameters<GraphAddon['addOp']>[4] = [
