@@ -30,6 +30,12 @@ declare const sessionBrand: unique symbol;
 export type GraphHandle = { readonly [graphBrand]: true };
 export type SessionHandle = { readonly [sessionBrand]: true };
 
+/**
+ * native/graph/addon.cc. Every method throws an `AddonError`; `run` throws
+ * synchronously for bad arguments (a closed session too) and rejects for what
+ * TensorFlow reports during the run. `closeSession` lets a run in flight
+ * finish first, and closing twice is harmless.
+ */
 export interface GraphAddon {
   tfVersion(): string;
   newGraph(): GraphHandle;
