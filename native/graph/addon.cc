@@ -18,8 +18,13 @@
 //   newSession(graph, configProto?: Uint8Array) -> session
 //   run(session, feeds, fetches, targets) -> Promise<[{dtype, shape, data}]>  (off the JS thread)
 //   runSync(session, feeds, fetches, targets) -> [{dtype, shape, data}]
-//   closeSession(session)
+//   closeSession(session)        (a run in flight finishes first; closing twice is harmless)
 //       feeds: [[opName, index, dtype, shape, TypedArray]]
+//
+// Handles are frozen objects tagged with their kind: a graph where a session
+// belongs is a TypeError. Every error is an Error (or TypeError, for a value
+// of the wrong kind) whose `code` is TensorFlow's name for it, e.g.
+// 'INVALID_ARGUMENT', 'NOT_FOUND', 'FAILED_PRECONDITION' (a closed session).
 #include "api.h"
 
 namespace {
@@ -27,19 +32,21 @@ namespace {
 using namespace rlg;
 
 napi_value Init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"newGraph", nullptr, NewGraph, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"addOp", nullptr, AddOp, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"addGradients", nullptr, AddGradients, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"graphDef", nullptr, GraphDef, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"newSession", nullptr, NewSession, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"closeSession", nullptr, CloseSession, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"run", nullptr, Run, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"runSync", nullptr, RunSync, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"tfVersion", nullptr, Version, nullptr, nullptr, nullptr, napi_default, nullptr},
-  };
-  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
-  return exports;
+  return Guard(env, [&] {
+    napi_property_descriptor props[] = {
+        {"newGraph", nullptr, Guarded<NewGraph>, nullptr, nullptr, nullptr, napi_default, nullptr},
+        {"addOp", nullptr, Guarded<AddOp>, nullptr, nullptr, nullptr, napi_default, nullptr},
+        {"addGradients", nullptr, Guarded<AddGradients>, nullptr, nullptr, nullptr, napi_default, nullptr},
+        {"graphDef", nullptr, Guarded<GraphDef>, nullptr, nullptr, nullptr, napi_default, nullptr},
+        {"newSession", nullptr, Guarded<NewSession>, nullptr, nullptr, nullptr, napi_default, nullptr},
+        {"closeSession", nullptr, Guarded<CloseSession>, nullptr, nullptr, nullptr, napi_default, nullptr},
+        {"run", nullptr, Guarded<Run>, nullptr, nullptr, nullptr, napi_default, nullptr},
+        {"runSync", nullptr, Guarded<RunSync>, nullptr, nullptr, nullptr, napi_default, nullptr},
+        {"tfVersion", nullptr, Guarded<Version>, nullptr, nullptr, nullptr, napi_default, nullptr},
+    };
+    NAPI_CALL(env, napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
+    return exports;
+  });
 }
 
 }  // namespace

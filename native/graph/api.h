@@ -1,7 +1,7 @@
-// The functions the addon exports (registered in addon.cc).
+// The functions the addon exports (registered in addon.cc, each behind Guarded).
 #pragma once
 
-#include <node_api.h>
+#include "errors.h"
 
 namespace rlg {
 

@@ -1,187 +1,211 @@
 // Running the graph: a session over it, and one TF_SessionRun per call, off
 // the JS thread (async work) or on it (runSync, for small reads and writes).
+// A run holds a reference to its session (handles.h), so closing the session
+// or losing its handle during a run lets the run finish first.
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "api.h"
-#include "napi_tf.h"
+#include "handles.h"
+#include "tensors.h"
 
 namespace rlg {
+namespace {
 
-napi_value NewSession(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  Graph* g = argc >= 1 ? Unwrap<Graph>(env, argv[0]) : nullptr;
-  if (!g) return Throw(env, "newSession(graph, configProto?)");
-  TF_SessionOptions* opts = TF_NewSessionOptions();
-  TF_Status* status = TF_NewStatus();
-  if (argc > 1) {
-    napi_valuetype t;
-    napi_typeof(env, argv[1], &t);
-    if (t == napi_object) {
-      napi_typedarray_type type;
-      size_t length = 0;
-      void* bytes = nullptr;
-      if (napi_get_typedarray_info(env, argv[1], &type, &length, &bytes, nullptr, nullptr) == napi_ok && type == napi_uint8_array)
-        TF_SetConfig(opts, bytes, length, status);
-    }
-  }
-  TF_Session* session = TF_GetCode(status) == TF_OK ? TF_NewSession(g->graph, opts, status) : nullptr;
-  std::string error = TF_GetCode(status) == TF_OK ? "" : TF_Message(status);
-  TF_DeleteSessionOptions(opts);
-  TF_DeleteStatus(status);
-  if (!error.empty()) return Throw(env, "session: " + error);
-  auto* s = new Session{g->graph, session};
-  napi_value out;
-  CHECK_NAPI(env, napi_create_external(env, s, FinalizeSession, nullptr, &out));
-  return out;
+struct SessionOptionsDeleter {
+  void operator()(TF_SessionOptions* o) const { TF_DeleteSessionOptions(o); }
+};
+
+// Dimensions of `o` that the graph knows (-1 where it does not); empty with known_rank false if not even the rank.
+std::vector<int64_t> StaticShape(TF_Graph* g, TF_Output o, bool* known_rank) {
+  Status status;
+  int rank = TF_GraphGetTensorNumDims(g, o, status.get());
+  *known_rank = status.ok() && rank >= 0;
+  if (!*known_rank) return {};
+  std::vector<int64_t> dims(rank);
+  TF_GraphGetTensorShape(g, o, dims.data(), rank, status.get());
+  if (!status.ok()) *known_rank = false;
+  return dims;
 }
 
-napi_value CloseSession(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  Session* s = argc == 1 ? Unwrap<Session>(env, argv[0]) : nullptr;
-  if (s) CloseSessionNow(s);
-  napi_value undef;
-  napi_get_undefined(env, &undef);
-  return undef;
+std::string ShapeText(const std::vector<int64_t>& dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? "," : "") + std::to_string(dims[i]);
+  return s + "]";
 }
 
-// One TF_SessionRun: inputs are copied into TF_Tensors on the JS thread, the
-// run itself may happen on another thread, results are copied back on the JS thread.
+// One TF_SessionRun: its arguments are read and copied on the JS thread, the
+// run may happen on another thread, the results are copied to JS on the JS thread.
 struct RunCall {
-  Session* session = nullptr;
+  std::shared_ptr<SessionBox> session;
   std::vector<TF_Output> feeds, fetches;
-  std::vector<TF_Tensor*> feedValues, fetchValues;
+  std::vector<Tensor> feed_values, fetch_values;
   std::vector<TF_Operation*> targets;
+  TF_Code code = TF_OK;
   std::string error;
   napi_deferred deferred = nullptr;
   napi_async_work work = nullptr;
 
-  ~RunCall() {
-    for (TF_Tensor* t : feedValues) if (t) TF_DeleteTensor(t);
-    for (TF_Tensor* t : fetchValues) if (t) TF_DeleteTensor(t);
-  }
-
   void Run() {
-    if (!session->session) {
-      error = "the session is closed";
-      return;
-    }
-    fetchValues.assign(fetches.size(), nullptr);
-    TF_Status* status = TF_NewStatus();
-    TF_SessionRun(session->session, nullptr, feeds.data(), feedValues.data(), static_cast<int>(feeds.size()), fetches.data(),
-                  fetchValues.data(), static_cast<int>(fetches.size()), targets.data(), static_cast<int>(targets.size()), nullptr,
-                  status);
-    if (TF_GetCode(status) != TF_OK) error = TF_Message(status);
-    TF_DeleteStatus(status);
+    std::vector<TF_Tensor*> in(feed_values.size()), out(fetches.size(), nullptr);
+    for (size_t i = 0; i < in.size(); ++i) in[i] = feed_values[i].get();
+    Status status;
+    TF_SessionRun(session->session, nullptr, feeds.data(), in.data(), static_cast<int>(in.size()), fetches.data(),
+                  out.data(), static_cast<int>(out.size()), targets.data(), static_cast<int>(targets.size()), nullptr,
+                  status.get());
+    for (TF_Tensor* t : out) fetch_values.emplace_back(t);
+    if (!status.ok()) code = status.code(), error = std::string("run: ") + TF_Message(status.get());
   }
 
-  napi_value Results(napi_env env) {
-    napi_value out;
-    napi_create_array_with_length(env, fetchValues.size(), &out);
-    for (size_t i = 0; i < fetchValues.size(); ++i) napi_set_element(env, out, static_cast<uint32_t>(i), TensorToJs(env, fetchValues[i]));
-    return out;
+  napi_value Results(napi_env env) const {
+    if (code != TF_OK) throw JsError(error, code);
+    std::vector<napi_value> out(fetch_values.size());
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (!fetch_values[i])
+        throw JsError("run: TensorFlow returned no value for fetch " + std::to_string(i), TF_INTERNAL);
+      out[i] = TensorToJs(env, fetch_values[i].get());
+    }
+    return Array(env, out);
   }
 };
 
-// Reads (session, feeds, fetches, targets) into a RunCall; nullptr with a JS error on bad arguments.
-static RunCall* PrepareRun(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 4) {
-    Throw(env, "run(session, feeds, fetches, targets)");
-    return nullptr;
-  }
-  Session* s = Unwrap<Session>(env, argv[0]);
-  if (!s) {
-    Throw(env, "run: not a session");
-    return nullptr;
-  }
-  auto* call = new RunCall();
-  call->session = s;
-  for (uint32_t i = 0, n = Length(env, argv[1]); i < n; ++i) {
-    napi_value f = At(env, argv[1], i);
-    if (Length(env, f) != 5) {
-      delete call;
-      Throw(env, "a feed is [opName, index, dtype, shape, data]");
-      return nullptr;
-    }
-    napi_value pair;
-    napi_create_array_with_length(env, 2, &pair);
-    napi_set_element(env, pair, 0, At(env, f, 0));
-    napi_set_element(env, pair, 1, At(env, f, 1));
-    TF_Output o;
-    int64_t dtype = 0;
-    if (!ToOutput(env, s->graph, pair, &o) || !GetInt64(env, At(env, f, 2), &dtype)) {
-      delete call;
-      return nullptr;
-    }
-    TF_Tensor* t = TensorFromTypedArray(env, dtype, At(env, f, 3), At(env, f, 4));
-    if (!t) {
-      delete call;
-      return nullptr;
-    }
-    call->feeds.push_back(o);
-    call->feedValues.push_back(t);
-  }
-  if (!ToOutputs(env, s->graph, argv[2], &call->fetches)) {
-    delete call;
-    return nullptr;
-  }
-  for (uint32_t i = 0, n = Length(env, argv[3]); i < n; ++i) {
-    std::string name;
-    GetString(env, At(env, argv[3], i), &name);
-    TF_Operation* op = TF_GraphOperationByName(s->graph, name.c_str());
-    if (!op) {
-      delete call;
-      Throw(env, "no operation named '" + name + "' to run");
-      return nullptr;
-    }
-    call->targets.push_back(op);
-  }
+// A feed [opName, index, dtype, shape, data], checked against what the graph says of that output.
+void ReadFeed(napi_env env, RunCall* call, napi_value value, const std::string& what) {
+  std::vector<napi_value> f = GetTuple(env, value, 5, what, "a feed [opName, index, dtype, shape, data]");
+  TF_Graph* g = call->session->graph->graph;
+  TF_Output o = GetOutput(env, g, Array(env, {f[0], f[1]}), what);
+  std::string where = what + " '" + TF_OperationName(o.oper) + ":" + std::to_string(o.index) + "'";
+  TF_DataType dtype = GetDataType(env, f[2], where + " dtype");
+  TF_DataType expected = TF_OperationOutputType(o);
+  if (dtype != expected)
+    throw JsError(where + " has data type " + std::to_string(expected) + ", the feed " + std::to_string(dtype));
+  Tensor t = TensorFromJs(env, dtype, f[3], f[4], where);
+  bool known_rank = false;
+  std::vector<int64_t> graph_dims = StaticShape(g, o, &known_rank);
+  std::vector<int64_t> dims(TF_NumDims(t.get()));
+  for (size_t i = 0; i < dims.size(); ++i) dims[i] = TF_Dim(t.get(), static_cast<int>(i));
+  bool fits = !known_rank || graph_dims.size() == dims.size();
+  for (size_t i = 0; fits && known_rank && i < dims.size(); ++i) fits = graph_dims[i] < 0 || graph_dims[i] == dims[i];
+  if (!fits) throw JsError(where + " has shape " + ShapeText(graph_dims) + ", the feed " + ShapeText(dims));
+  call->feeds.push_back(o);
+  call->feed_values.push_back(std::move(t));
+}
+
+// Reads (session, feeds, fetches, targets) into a RunCall.
+std::unique_ptr<RunCall> PrepareRun(napi_env env, napi_callback_info info, const char* fn) {
+  std::string usage = std::string(fn) + "(session, feeds, fetches, targets)";
+  std::vector<napi_value> argv = Args(env, info, 4, 4, usage.c_str());
+  auto call = std::make_unique<RunCall>();
+  call->session = OpenSession(env, argv[0], fn);
+  TF_Graph* g = call->session->graph->graph;
+  std::vector<napi_value> feeds = GetArray(env, argv[1], std::string(fn) + ": feeds");
+  for (size_t i = 0; i < feeds.size(); ++i)
+    ReadFeed(env, call.get(), feeds[i], std::string(fn) + ": feed " + std::to_string(i));
+  call->fetches = GetOutputs(env, g, argv[2], std::string(fn) + ": fetches");
+  for (napi_value t : GetArray(env, argv[3], std::string(fn) + ": targets"))
+    call->targets.push_back(FindOperation(env, g, t, std::string(fn) + ": target"));
   return call;
 }
 
-napi_value RunSync(napi_env env, napi_callback_info info) {
-  RunCall* call = PrepareRun(env, info);
-  if (!call) return nullptr;
-  call->Run();
-  napi_value out = call->error.empty() ? call->Results(env) : Throw(env, call->error);
-  delete call;
-  return out;
+void ExecuteRun(napi_env, void* data) {
+  static_cast<RunCall*>(data)->Run();
 }
 
-static void ExecuteRun(napi_env, void* data) { static_cast<RunCall*>(data)->Run(); }
-
-static void CompleteRun(napi_env env, napi_status, void* data) {
-  auto* call = static_cast<RunCall*>(data);
-  if (call->error.empty()) {
-    napi_resolve_deferred(env, call->deferred, call->Results(env));
-  } else {
-    napi_value msg, err;
-    napi_create_string_utf8(env, call->error.c_str(), NAPI_AUTO_LENGTH, &msg);
-    napi_create_error(env, nullptr, msg, &err);
-    napi_reject_deferred(env, call->deferred, err);
+// The JS error for `e`, or nullptr (with a JS exception pending, or none) if even that fails.
+napi_value ErrorValue(napi_env env, const JsError& e) noexcept {
+  try {
+    return MakeJsError(env, e);
+  } catch (...) {
+    return nullptr;
   }
-  napi_delete_async_work(env, call->work);
-  delete call;
+}
+
+// Settles the run's promise; the RunCall (and with it the run's reference to the session) goes.
+void CompleteRun(napi_env env, napi_status status, void* data) {
+  std::unique_ptr<RunCall> call(static_cast<RunCall*>(data));
+  napi_value result = nullptr;
+  bool resolved = false;
+  try {
+    if (status != napi_ok) throw JsError("run: cancelled before it ran", TF_CANCELLED);
+    result = call->Results(env);
+    resolved = true;
+  } catch (const JsError& e) {
+    result = ErrorValue(env, e);
+  } catch (const PendingJsException&) {
+  } catch (const std::exception& e) {
+    result = ErrorValue(env, JsError(e.what(), TF_INTERNAL));
+  }
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+    resolved = false;
+    if (napi_get_and_clear_last_exception(env, &result) != napi_ok) result = nullptr;
+  }
+  napi_status settled = !result    ? napi_generic_failure
+                        : resolved ? napi_resolve_deferred(env, call->deferred, result)
+                                   : napi_reject_deferred(env, call->deferred, result);
+  // No JS caller is waiting on this callback: a promise that cannot be settled
+  // becomes an uncaught exception rather than a run that never ends.
+  if (settled != napi_ok) napi_throw_error(env, "INTERNAL", "run: could not settle the run's promise");
+  if (napi_delete_async_work(env, call->work) != napi_ok)
+    napi_throw_error(env, "INTERNAL", "run: could not delete the run's async work");
+}
+
+}  // namespace
+
+napi_value NewSession(napi_env env, napi_callback_info info) {
+  std::vector<napi_value> argv = Args(env, info, 1, 2, "newSession(graph, configProto?)");
+  std::shared_ptr<GraphBox> g = Unwrap<GraphHandle>(env, argv[0], "newSession").box;
+  std::unique_ptr<TF_SessionOptions, SessionOptionsDeleter> opts(TF_NewSessionOptions());
+  Status status;
+  if (TypeOf(env, argv[1]) != napi_undefined) {
+    bool is_typed = false;
+    NAPI_CALL(env, napi_is_typedarray(env, argv[1], &is_typed));
+    napi_typedarray_type type = napi_int8_array;
+    size_t length = 0;
+    void* bytes = nullptr;
+    if (is_typed) NAPI_CALL(env, napi_get_typedarray_info(env, argv[1], &type, &length, &bytes, nullptr, nullptr));
+    if (!is_typed || type != napi_uint8_array)
+      throw TypeError("newSession: the config must be a Uint8Array (a serialized ConfigProto)");
+    TF_SetConfig(opts.get(), bytes, length, status.get());
+    status.Check("newSession: the config");
+  }
+  TF_Session* session = TF_NewSession(g->graph, opts.get(), status.get());
+  status.Check("newSession");
+  auto handle = std::make_unique<SessionHandle>();
+  handle->box = std::make_shared<SessionBox>(g, session);
+  return Wrap(env, std::move(handle));
+}
+
+napi_value CloseSession(napi_env env, napi_callback_info info) {
+  std::vector<napi_value> argv = Args(env, info, 1, 1, "closeSession(session)");
+  // Closing twice is harmless; runs in flight keep the session until they end.
+  Unwrap<SessionHandle>(env, argv[0], "closeSession").box.reset();
+  return Undefined(env);
+}
+
+napi_value RunSync(napi_env env, napi_callback_info info) {
+  std::unique_ptr<RunCall> call = PrepareRun(env, info, "runSync");
+  call->Run();
+  return call->Results(env);
 }
 
 napi_value Run(napi_env env, napi_callback_info info) {
-  RunCall* call = PrepareRun(env, info);
-  if (!call) return nullptr;
-  napi_value promise, name;
-  napi_create_promise(env, &call->deferred, &promise);
-  napi_create_string_utf8(env, "resnet-lab-graph-run", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, nullptr, name, ExecuteRun, CompleteRun, call, &call->work);
-  napi_queue_async_work(env, call->work);
+  std::unique_ptr<RunCall> call = PrepareRun(env, info, "run");
+  napi_value promise;
+  NAPI_CALL(env, napi_create_promise(env, &call->deferred, &promise));
+  NAPI_CALL(env, napi_create_async_work(env, nullptr, String(env, "resnet-lab-graph-run"), ExecuteRun, CompleteRun,
+                                        call.get(), &call->work));
+  if (napi_queue_async_work(env, call->work) != napi_ok) {
+    napi_delete_async_work(env, call->work);  // the error below says what matters
+    throw JsError("run: napi_queue_async_work failed", TF_INTERNAL);
+  }
+  call.release();  // CompleteRun owns it now
   return promise;
 }
 
 napi_value Version(napi_env env, napi_callback_info) {
-  napi_value v;
-  napi_create_string_utf8(env, TF_Version(), NAPI_AUTO_LENGTH, &v);
-  return v;
+  return String(env, TF_Version());
 }
 
 }  // namespace rlg

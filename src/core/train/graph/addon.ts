@@ -30,6 +30,12 @@ declare const sessionBrand: unique symbol;
 export type GraphHandle = { readonly [graphBrand]: true };
 export type SessionHandle = { readonly [sessionBrand]: true };
 
+/**
+ * native/graph/addon.cc. Every method throws an `AddonError`; `run` throws
+ * synchronously for bad arguments (a closed session too) and rejects for what
+ * TensorFlow reports during the run. `closeSession` lets a run in flight
+ * finish first, and closing twice is harmless.
+ */
 export interface GraphAddon {
   tfVersion(): string;
   newGraph(): GraphHandle;
@@ -42,18 +48,52 @@ export interface GraphAddon {
   runSync(session: SessionHandle, feeds: Feed[], fetches: Out[], targets: string[]): Fetched[];
 }
 
+/**
+ * What the addon throws: an Error, or a TypeError for a value of the wrong
+ * kind (a graph where a session belongs), whose `code` is TensorFlow's name
+ * for the error (native/graph/errors.h).
+ */
+export type AddonError = Error & { code: TfCode };
+export type TfCode =
+  | 'CANCELLED'
+  | 'UNKNOWN'
+  | 'INVALID_ARGUMENT'
+  | 'DEADLINE_EXCEEDED'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'PERMISSION_DENIED'
+  | 'UNAUTHENTICATED'
+  | 'RESOURCE_EXHAUSTED'
+  | 'FAILED_PRECONDITION'
+  | 'ABORTED'
+  | 'OUT_OF_RANGE'
+  | 'UNIMPLEMENTED'
+  | 'INTERNAL'
+  | 'UNAVAILABLE'
+  | 'DATA_LOSS';
+
+/** The addon is not built, or does not load: graph mode is not available here (training is eager). */
+export class GraphAddonUnavailable extends Error {}
+
 let cached: GraphAddon | undefined;
 
 /**
- * The addon, or an error saying why not (not built, built against another
- * TensorFlow). Load it only after tfjs-node, so both share one libtensorflow.
+ * The addon, or a GraphAddonUnavailable saying why not (not built, built
+ * against another TensorFlow). Load it only after tfjs-node, so both share one libtensorflow.
  */
 export function loadGraphAddon(): GraphAddon {
   if (cached) return cached;
   const file = graphAddonPath();
   if (!file || !fs.existsSync(file)) {
-    throw new Error('the graph-mode addon is not built (run "npm run cli -- setup-native" again to build it)');
+    throw new GraphAddonUnavailable(
+      'the graph-mode addon is not built (run "npm run cli -- setup-native" again to build it)',
+    );
   }
-  cached = require(file) as GraphAddon;
+  try {
+    cached = require(file) as GraphAddon;
+  } catch (e) {
+    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    throw new GraphAddonUnavailable(`the graph-mode addon ${file} does not load: ${why}`);
+  }
   return cached;
 }
