@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ModelGraphSchema, ModelSummarySchema } from './graph';
 import { RUN_STATUSES } from './runStatus';
-import type { LesionResult, ResponsesResult } from './trainer';
+import type { LesionResult, PathsResult, ResponsesResult } from './trainer';
 import type { CurveView } from '../core/report/curveView';
 import type { GradientMatrix } from '../core/report/gradientMatrix';
 export type { CurveView, GradientMatrix };
@@ -16,6 +16,7 @@ export { isLive } from './runStatus';
 export interface RunAnalyses {
   lesion?: LesionResult;
   responses?: ResponsesResult;
+  paths?: PathsResult;
 }
 
 export const MetricRecordSchema = z.object({
