@@ -19,6 +19,7 @@ import {
 } from '../../src/core/analysis/pathCounts';
 import { configurationGradients, configurations, pathGradients, residualBlocks } from '../../src/core/analysis/paths';
 import { mulberry32 } from '../../src/core/data/random';
+import { logTicks, pathsSvg } from '../../src/core/report/pathsSvg';
 import { readPaths, writePaths } from '../../src/core/runs/analyses';
 import { PathsResultSchema } from '../../src/protocol/trainer';
 
@@ -263,4 +264,37 @@ test('paths.json: written with its stamp, read back through the schema; a damage
   assert.throws(() => readPaths(dir), /paths\.json does not look like a path gradient result/);
   fs.writeFileSync(path.join(dir, 'paths.json'), '{');
   assert.throws(() => readPaths(dir), /paths\.json is not valid JSON/);
+});
+
+test('Fig. 6 as SVG: three charts, n + 1 bars in each bar chart, the effective lengths shaded in all three', () => {
+  const perPath = [0.04, 0.02, 0.011, 0.006, 0.004];
+  const lengths = pathLengthCounts(4).map((paths, k) => ({
+    k,
+    paths,
+    measured: paths,
+    exhaustive: true,
+    perPath: perPath[k],
+    total: paths * perPath[k],
+  }));
+  const totals = lengths.map((l) => l.total);
+  const result = {
+    testExamples: 8,
+    blocks: ['a/add', 'b/add', 'c/add', 'd/add'],
+    samples: 20,
+    lengths,
+    effective: { ...centralRange(totals), share: 0.9 },
+    peak: argMax(totals),
+  };
+  assert.deepEqual(result.effective, { from: 0, to: 3, share: 0.9 });
+  const svg = pathsSvg(result, { dark: true });
+  assert.match(svg, /^<svg [^>]*class="chart paths" data-blocks="4" data-effective="0-3"/);
+  assert.equal((svg.match(/<rect class="effective" data-from="0" data-to="3"/g) ?? []).length, 3);
+  for (const cls of ['counts', 'total'])
+    assert.equal((svg.match(new RegExp(`<g class="${cls}"[^]*?</g>`))?.[0].match(/<rect data-k=/g) ?? []).length, 5);
+  assert.match(svg, /class="series per-path"/);
+  assert.match(svg, /k = 2: 6</, 'the count of length 2 in its tooltip');
+  assert.match(svg, /peaks at length 1/);
+  // Per-path magnitudes span one decade here: 1-2-5 ticks; wider spans get powers of ten.
+  assert.deepEqual(logTicks(0.004, 0.04), [0.002, 0.005, 0.01, 0.02, 0.05]);
+  assert.deepEqual(logTicks(1e-7, 0.3), [1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]);
 });
