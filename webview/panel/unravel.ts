@@ -108,8 +108,6 @@ function drawnPaths(layout: UnravelLayout, theme: Theme, say: (text?: string) =>
     );
   }
   const top = layout.branches[0];
-  label(svg, top.x + top.w / 2, top.y - 8, 'residual branch F', theme.muted);
-  label(svg, layout.shortcuts[0].x + top.w / 2, top.y - 8, 'shortcut', theme.muted);
   const n = layout.branches.length;
   const group = el('g', { class: 'paths' }, svg);
   for (const p of layout.paths) {
@@ -136,6 +134,10 @@ function drawnPaths(layout: UnravelLayout, theme: Theme, say: (text?: string) =>
       say();
     });
   }
+  // A halo in the background colour keeps the band names readable over the lines.
+  const halo = { stroke: theme.background, 'stroke-width': 4, 'paint-order': 'stroke' };
+  label(svg, top.x + top.w / 2, top.y - 8, 'residual branch F', theme.muted, halo);
+  label(svg, layout.shortcuts[0].x + top.w / 2, top.y - 8, 'shortcut', theme.muted, halo);
   for (const [[x, y], text] of [
     [layout.input, 'input'],
     [layout.output, 'output'],

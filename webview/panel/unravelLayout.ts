@@ -62,20 +62,22 @@ export interface UnravelSizes {
   boxH: number;
   bandGap: number;
   margin: number;
+  /** Room left of the branch boxes for the block names. */
+  labelW: number;
 }
-const SIZES: UnravelSizes = { lane: 9, rowGap: 38, boxH: 34, bandGap: 26, margin: 40 };
+const SIZES: UnravelSizes = { lane: 12, rowGap: 44, boxH: 40, bandGap: 30, margin: 40, labelW: 84 };
 
 export function unravelLayout(names: string[], sizes: UnravelSizes = SIZES): UnravelLayout {
   const n = names.length;
   if (n > MAX_DRAWN_BLOCKS)
     throw new Error(`unravelLayout: ${n} blocks; the drawing is for up to ${MAX_DRAWN_BLOCKS} (use lengthBars)`);
-  const { lane, rowGap, boxH, bandGap, margin } = sizes;
+  const { lane, rowGap, boxH, bandGap, margin, labelW } = sizes;
   const masks = enumeratePaths(n);
   const bandW = masks.length * lane + lane;
-  const branchX = margin,
-    shortcutX = margin + bandW + bandGap;
+  const branchX = labelW,
+    shortcutX = branchX + bandW + bandGap;
   const width = shortcutX + bandW + margin;
-  const centre = width / 2;
+  const centre = (branchX + shortcutX + bandW) / 2;
   const input: Point = [centre, margin / 2];
   const rowTop = (i: number) => margin + rowGap + i * (boxH + rowGap);
   const output: Point = [centre, rowTop(n) + margin / 2];
