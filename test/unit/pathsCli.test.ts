@@ -17,6 +17,7 @@ import { loadDataset } from '../../src/core/data';
 import { extractGraph, summarize } from '../../src/core/graph/extract';
 import { plainCifar, resnetCifar, setInitSeed, synthetic } from '../../src/core/lib';
 import { resolveRecipe } from '../../src/core/lib/experiment';
+import { htmlReport } from '../../src/core/report/htmlReport';
 import { readPaths } from '../../src/core/runs/analyses';
 import { RunInfo, writeRunInfo } from '../../src/core/runs/runFolder';
 import { Control } from '../../src/core/train/control';
@@ -165,6 +166,13 @@ test('CLI: paths --json, the table, plot paths; bad input in one line', async ()
   const p = await cli(['plot', 'paths', resnetDir, '--out', svg]);
   assert.equal(p.code, 0, p.stderr);
   assert.match(fs.readFileSync(svg, 'utf8'), /class="chart paths" data-blocks="3"/);
+
+  // The HTML report: a section with the figure, linked from its contents; none for a run without paths.json.
+  const html = htmlReport(resnetDir);
+  assert.match(html, /<a href="#paths">gradient by path length<\/a>/);
+  assert.match(html, /<h2 id="paths">Gradient by path length<\/h2>[^]*?<svg [^>]*class="chart paths" data-blocks="3"/);
+  assert.match(html, new RegExp(`comes from lengths ${result.effective.from}–${result.effective.to} \\(shaded\\)`));
+  assert.doesNotMatch(htmlReport(plainDir), /id="paths"/);
 
   const plain = await cli(['paths', plainDir, '--backend', 'wasm']);
   assert.equal(plain.code, 1);
