@@ -1,11 +1,19 @@
 // The CLI's analyses of a finished run, each in a trainer process:
 //   resnet-lab lesion <run-dir> [--draws N] [--examples N] [--delete BLOCKS]
 //   resnet-lab responses <run-dir> [--examples N]
+//   resnet-lab paths <run-dir> [--samples N] [--examples N]
 // printed as tables (or --json); the trainer stores each beside the run.
 import { Command, Option } from 'commander';
 import * as path from 'node:path';
-import { hasRunJson, LESION_JSON, RESPONSES_JSON, RUN_JSON } from '../core/runs/runFiles';
-import type { BackendChoice, LesionResult, ResponsesResult, TrainerCommand, LifecycleEvent } from '../protocol/trainer';
+import { hasRunJson, LESION_JSON, PATHS_JSON, RESPONSES_JSON, RUN_JSON } from '../core/runs/runFiles';
+import type {
+  BackendChoice,
+  LesionResult,
+  LifecycleEvent,
+  PathsResult,
+  ResponsesResult,
+  TrainerCommand,
+} from '../protocol/trainer';
 import { trainerFailed } from './errors';
 import { pct } from './format';
 import { backendOption, positiveInt as int } from './options';
@@ -14,13 +22,14 @@ import { runTrainer } from './runTrainer';
 interface AnalyzeOptions {
   draws?: number;
   examples?: number;
+  samples?: number;
   json?: boolean;
   checkpoint: 'latest' | 'best';
   backend: BackendChoice;
   delete?: string;
 }
 
-type AnalysisEvent = Extract<LifecycleEvent, { type: 'lesion' | 'responses' }>;
+type AnalysisEvent = Extract<LifecycleEvent, { type: 'lesion' | 'responses' | 'paths' }>;
 
 /** Runs one `analyze` command in a trainer process; progress goes to stderr. */
 async function runAnalysis(
@@ -34,14 +43,15 @@ async function runAnalysis(
     command,
     onEvent,
     undefined,
-    (e): e is AnalysisEvent => e.type === 'lesion' || e.type === 'responses',
+    (e): e is AnalysisEvent => e.type === 'lesion' || e.type === 'responses' || e.type === 'paths',
   );
-  if (result.last?.type !== 'lesion' && result.last?.type !== 'responses')
-    return trainerFailed(result.last, result.stderr);
-  return result.last;
+  const last = result.last;
+  if (last?.type !== 'lesion' && last?.type !== 'responses' && last?.type !== 'paths')
+    return trainerFailed(last, result.stderr);
+  return last;
 }
 
-function analyzeCommand(runDir: string, analysis: 'lesion' | 'responses', o: AnalyzeOptions) {
+function analyzeCommand(runDir: string, analysis: AnalysisEvent['type'], o: AnalyzeOptions) {
   if (!hasRunJson(runDir)) {
     console.error(`${runDir}: not a run folder (no ${RUN_JSON})`);
     process.exit(2);
@@ -52,6 +62,7 @@ function analyzeCommand(runDir: string, analysis: 'lesion' | 'responses', o: Ana
     analysis,
     draws: o.draws,
     examples: o.examples,
+    samples: o.samples,
     lesioned: o.delete
       ?.split(',')
       .map((b) => b.trim())
@@ -123,8 +134,39 @@ function responsesReport(r: ResponsesResult): string {
   ].join('\n');
 }
 
+/** A magnitude in 4 significant digits, in exponent form when small or large. */
+const mag = (x: number) =>
+  x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5) ? x.toExponential(3) : x.toPrecision(4);
+
+function pathsReport(r: PathsResult): string {
+  const n = r.blocks.length;
+  const sum = r.lengths.reduce((s, l) => s + l.total, 0);
+  const max = Math.max(...r.lengths.map((l) => l.total));
+  const { from, to, share } = r.effective;
+  return [
+    `gradient reaching the input by path length (Veit et al. 2016, Fig. 6): ${n} residual blocks, 2^${n} paths; |d loss / d input| averaged over ${r.testExamples} test images, up to ${r.samples} paths measured per length`,
+    table(
+      ['k', 'paths C(n,k)', 'measured', 'per path', 'total', 'share', ''],
+      r.lengths.map((l) => [
+        String(l.k),
+        l.paths.toLocaleString('en-US'),
+        l.exhaustive ? `all ${l.measured}` : String(l.measured),
+        mag(l.perPath),
+        mag(l.total),
+        `${((100 * l.total) / sum).toFixed(1)}%`,
+        (l.k >= from && l.k <= to ? '#' : '.').repeat(Math.round((30 * l.total) / max)),
+      ]),
+      [0, 1, 2, 3, 4, 5],
+    ),
+    '',
+    `effective paths (the central ${Math.round(100 * share)}% of the total gradient, # above): lengths ${from}–${to} of 0–${n}`,
+    `the total gradient peaks at length ${r.peak}; the most common length is ${Math.floor(n / 2)}${n % 2 ? ` and ${Math.ceil(n / 2)}` : ''}`,
+  ].join('\n');
+}
+
 /** Prints an analysis as the tables above. */
-const analysisReport = (e: AnalysisEvent) => (e.type === 'lesion' ? lesionReport(e.result) : responsesReport(e.result));
+const analysisReport = (e: AnalysisEvent) =>
+  e.type === 'lesion' ? lesionReport(e.result) : e.type === 'paths' ? pathsReport(e.result) : responsesReport(e.result);
 
 /** `lesion` and `responses`: one analysis of a run folder's checkpoint, in a trainer process; `own` adds the analysis's own options. */
 function analysisCommand(
@@ -161,5 +203,15 @@ export function registerAnalysisCommands(program: Command): void {
     'responses',
     `std of each 3x3 layer's response after BN (He et al. 2015, Fig. 7); writes ${RESPONSES_JSON}`,
     (c) => c.option('--examples <n>', 'test images to measure on (default 500)', int),
+  );
+
+  analysisCommand(
+    program,
+    'paths',
+    `gradient reaching the input through paths of each length (Veit et al. 2016, Fig. 6); writes ${PATHS_JSON}`,
+    (c) =>
+      c
+        .option('--samples <n>', 'paths measured per length, drawn at random where there are more (default 20)', int)
+        .option('--examples <n>', 'test images the gradient is averaged over (default 32)', int),
   );
 }

@@ -3,7 +3,7 @@
 // analysis of a run in a trainer process, answered by one message.
 import * as vscode from 'vscode';
 import type { PanelHostMessage, PanelMessage } from '../protocol/panel';
-import type { LesionResult, ResponsesResult } from '../protocol/trainer';
+import type { LesionResult, PathsResult, ResponsesResult } from '../protocol/trainer';
 import { exportRun } from './exporter';
 import { Log } from './log';
 import { RunManager } from './runManager';
@@ -39,7 +39,11 @@ export async function analyzeRun(
     return {
       method: 'analysis/result',
       params:
-        analysis === 'lesion' ? { id, lesion: result as LesionResult } : { id, responses: result as ResponsesResult },
+        analysis === 'lesion'
+          ? { id, lesion: result as LesionResult }
+          : analysis === 'paths'
+            ? { id, paths: result as PathsResult }
+            : { id, responses: result as ResponsesResult },
     };
   } catch (e) {
     log.error(`${analysis} of ${runDir}: ${(e as Error).message}`);

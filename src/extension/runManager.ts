@@ -8,7 +8,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { backendLabel } from '../core/runs/runFolder';
 import { TrainerClient, TrainerClientOptions } from '../launch/trainerClient';
-import type { LesionResult, LifecycleEvent, ResponsesResult, TrainerCommand, TrainJob } from '../protocol/trainer';
+import type {
+  LesionResult,
+  LifecycleEvent,
+  PathsResult,
+  ResponsesResult,
+  TrainerCommand,
+  TrainJob,
+} from '../protocol/trainer';
 import type { DiagramData, RunView } from '../protocol/webview';
 import { isLive } from '../protocol/webview';
 import { Diagnostics } from './diagnostics';
@@ -124,13 +131,13 @@ export class RunManager extends Disposable {
     return { graph: e.graph, summary: e.summary };
   }
 
-  /** Runs a lesion study or a layer-response measurement on a finished run, in a trainer process. */
+  /** Runs a lesion study, a layer-response measurement or the gradient by path length on a finished run, in a trainer process. */
   async analyze(
     runDir: string,
-    analysis: 'lesion' | 'responses',
+    analysis: 'lesion' | 'responses' | 'paths',
     backend: TrainJob['backend'],
     lesioned?: string[],
-  ): Promise<LesionResult | ResponsesResult> {
+  ): Promise<LesionResult | ResponsesResult | PathsResult> {
     // Opening a run never runs code unless the workspace is trusted and the model file is in it.
     const codeRoots = vscode.workspace.isTrusted
       ? (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)
@@ -146,7 +153,7 @@ export class RunManager extends Disposable {
     };
     const e = await this.oneShot(this.clientOptions()).runOnce(
       command,
-      (e) => e.type === 'lesion' || e.type === 'responses',
+      (e) => e.type === 'lesion' || e.type === 'responses' || e.type === 'paths',
     );
     if (e.type === 'failed') throw new Error(e.message);
     return e.result;

@@ -1,6 +1,6 @@
 // The training panel's messages (webview/panel <-> src/extension/trainingPanel.ts).
 import { z } from 'zod';
-import type { LesionResult, ResponsesResult } from './trainer';
+import type { LesionResult, PathsResult, ResponsesResult } from './trainer';
 import {
   CurveView,
   DiagramData,
@@ -48,7 +48,10 @@ export type PanelHostMessage =
   | { method: 'curves/view'; params: { requestId: number; curves: Record<string, CurveView> } }
   | { method: 'run/gradientMatrix'; params: { id: string; matrix: GradientMatrix } }
   | { method: 'run/gradients'; params: { id: string; records: GradientRecordView[] } }
-  | { method: 'analysis/result'; params: { id: string; lesion?: LesionResult; responses?: ResponsesResult } }
+  | {
+      method: 'analysis/result';
+      params: { id: string; lesion?: LesionResult; responses?: ResponsesResult; paths?: PathsResult };
+    }
   | { method: 'analysis/error'; params: { id: string; message: string } }
   | { method: 'run/update'; params: { run: RunView } }
   | { method: 'run/metrics'; params: { id: string; records: MetricRecordView[] } }
@@ -81,7 +84,7 @@ export const PanelMessageSchema = z.discriminatedUnion('method', [
     method: z.literal('export'),
     params: z.object({
       format: z.enum(['png', 'svg', 'csv', 'report', 'model']),
-      chart: z.enum(['curves', 'loss', 'lr', 'gradients', 'lesion', 'responses', 'diagram']),
+      chart: z.enum(['curves', 'loss', 'lr', 'gradients', 'lesion', 'responses', 'paths', 'diagram']),
       /** PNG only: the chart canvas as a data URL (capped at 20 MB). */
       dataUrl: z.string().max(20_000_000).optional(),
     }),
@@ -90,7 +93,7 @@ export const PanelMessageSchema = z.discriminatedUnion('method', [
     method: z.literal('analysis/run'),
     params: z.object({
       id: z.string(),
-      analysis: z.enum(['lesion', 'responses']),
+      analysis: z.enum(['lesion', 'responses', 'paths']),
       lesioned: z.array(z.string().max(200)).max(500).optional(),
     }),
   }),

@@ -65,12 +65,14 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('analyze'),
     runDir: z.string(),
-    analysis: z.enum(['lesion', 'responses']),
+    analysis: z.enum(['lesion', 'responses', 'paths']),
     /** Lesion: deleted blocks; when given, only this set is evaluated (one click in the diagram). */
     lesioned: z.array(z.string()).optional(),
     /** Lesion study: random draws per k; responses: test images used. */
     draws: z.number().int().positive().optional(),
     examples: z.number().int().positive().optional(),
+    /** Paths: backward passes sampled per path length. */
+    samples: z.number().int().positive().optional(),
     checkpoint: z.enum(['best', 'latest']).default('latest'),
     backend: BackendChoiceSchema.default('auto'),
     cacheDir: z.string().optional(),
@@ -156,6 +158,38 @@ export const ResponsesResultSchema = z.object({
 export type ResponsesResult = z.infer<typeof ResponsesResultSchema>;
 
 /**
+ * Veit et al. 2016, Sec. 4.2 / Fig. 6: the gradient that reaches the input
+ * through paths of each length k (k residual branches taken, the shortcut at
+ * every other block). See src/core/analysis/paths.ts.
+ */
+export const PathsResultSchema = z.object({
+  testExamples: z.number().int().nonnegative(),
+  /** The residual blocks (their Add layers), in network order; n = blocks.length. */
+  blocks: z.array(z.string()),
+  /** Configurations asked for per length; a length with fewer paths has all of them measured. */
+  samples: z.number().int().positive(),
+  lengths: z.array(
+    z.object({
+      k: z.number().int().nonnegative(),
+      /** C(n, k): paths of this length. */
+      paths: z.number().nonnegative(),
+      /** Configurations measured, and whether they were all of this length's paths. */
+      measured: z.number().int().nonnegative(),
+      exhaustive: z.boolean(),
+      /** Mean over the measured paths of the mean over images of |d loss / d input|. */
+      perPath: z.number().nonnegative(),
+      /** paths × perPath: the gradient all paths of this length carry together. */
+      total: z.number().nonnegative(),
+    }),
+  ),
+  /** The lengths holding the central `share` of the total gradient (Veit et al.'s effective paths). */
+  effective: z.object({ from: z.number().int(), to: z.number().int(), share: z.number() }),
+  /** The length whose paths carry the most gradient together. */
+  peak: z.number().int(),
+});
+export type PathsResult = z.infer<typeof PathsResultSchema>;
+
+/**
  * What the trainer process tells its parent: the life of a command (started
  * with its run folder, state, logs, finished or failed) and its answers. The
  * records of a run (iterations, epochs, gradient norms) are NOT among them:
@@ -189,6 +223,7 @@ export const EventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn']), message: z.string() }),
   z.object({ type: z.literal('lesion'), runDir: z.string(), result: LesionResultSchema }),
   z.object({ type: z.literal('responses'), runDir: z.string(), result: ResponsesResultSchema }),
+  z.object({ type: z.literal('paths'), runDir: z.string(), result: PathsResultSchema }),
   z.object({ type: z.literal('described'), backend: z.string(), summary: ModelSummarySchema, graph: ModelGraphSchema }),
   /** The trainer is running the user's code (evaluating the file, calling the model function); the parent times it (a `while (true) {}` never returns). */
   z.object({ type: z.literal('building'), file: z.string(), experiment: z.string(), line: z.number().int() }),

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ModelGraphSchema, ModelSummarySchema } from './graph';
 import { RUN_STATUSES } from './runStatus';
-import type { LesionResult, ResponsesResult } from './trainer';
+import type { LesionResult, PathsResult, ResponsesResult } from './trainer';
 import type { CurveView, GradientMatrix } from './charts';
 export type { CurveView, GradientMatrix };
 export { isLive } from './runStatus';
@@ -15,6 +15,7 @@ export { isLive } from './runStatus';
 export interface RunAnalyses {
   lesion?: LesionResult;
   responses?: ResponsesResult;
+  paths?: PathsResult;
 }
 
 export const MetricRecordSchema = z.object({

@@ -1,18 +1,20 @@
-// The `analyze` command: the lesion study (Veit et al. 2016) or the layer
-// responses (He et al. 2015, Fig. 7) of a finished run, computed in the
+// The `analyze` command: the lesion study (Veit et al. 2016), the layer
+// responses (He et al. 2015, Fig. 7) or the gradient by path length (Veit et
+// al. 2016, Fig. 6) of a finished run, computed in the
 // trainer process from one of its checkpoints. The result is emitted as a
-// `lesion` / `responses` event and written to the run folder
-// (lesion.json / responses.json) for the UI to show later; a lesion request
+// `lesion` / `responses` / `paths` event and written to the run folder
+// (lesion.json / responses.json / paths.json) for the UI to show later; a lesion request
 // for one set of blocks (`lesioned`) is only emitted, it does not replace the
 // stored study.
 import * as tfjs from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import * as lib from '../core/lib';
 import { AnalysisError, lesionStudy, testData } from '../core/analysis/lesion';
+import { pathGradients } from '../core/analysis/paths';
 import { responseStudy } from '../core/analysis/responses';
 import { loadCheckpoint } from '../core/runs/checkpoint';
 import { runUserCodeTimed } from './userCode';
-import { writeLesion, writeResponses } from '../core/runs/analyses';
+import { writeLesion, writePaths, writeResponses } from '../core/runs/analyses';
 import { modelCodeRefusal } from '../core/runs/modelCode';
 import { RunFolderError } from '../core/runs/runErrors';
 import { hasRunJson } from '../core/runs/runFiles';
@@ -28,6 +30,8 @@ export type AnalyzeCommand = Extract<TrainerCommand, { type: 'analyze' }>;
 
 /** Test images the responses are measured on, unless the command says otherwise. */
 export const DEFAULT_RESPONSE_EXAMPLES = 500;
+/** Test images each path's gradient is averaged over: every configuration sees the same ones. */
+export const DEFAULT_PATH_EXAMPLES = 32;
 
 async function loadModel(
   runDir: string,
@@ -79,6 +83,21 @@ export async function analyze(command: AnalyzeCommand, emit: Emit, shouldStop?: 
         });
         if (!command.lesioned) writeLesion(runDir, result, stamp);
         emit({ type: 'lesion', runDir, result });
+      } else if (command.analysis === 'paths') {
+        const data = testData(dataset, command.examples ?? DEFAULT_PATH_EXAMPLES);
+        let lastLog = 0;
+        const result = await pathGradients(tf, model, data, {
+          samples: command.samples,
+          seed: info.recipe.seed,
+          shouldStop,
+          onProgress: (done, total) => {
+            if (done < total && Date.now() - lastLog < 2000) return;
+            lastLog = Date.now();
+            emit({ type: 'log', level: 'info', message: `gradient by path length: ${done}/${total} paths measured` });
+          },
+        });
+        writePaths(runDir, result, stamp);
+        emit({ type: 'paths', runDir, result });
       } else {
         const data = testData(dataset, command.examples ?? DEFAULT_RESPONSE_EXAMPLES);
         const result = await responseStudy(tf, model, data);

@@ -66,7 +66,7 @@ for (const [what, link] of [
   });
 }
 
-for (const analysis of ['lesion', 'responses']) {
+for (const analysis of ['lesion', 'responses', 'paths']) {
   test(`row 2: ${analysis} of a run folder from elsewhere naming a .ts file: not run; says what code it would need`, async () => {
     const dir = await finishedRun(`foreign-${analysis}`);
     // A folder from elsewhere: its checkpoints hold a layer class only its "model file" could define.

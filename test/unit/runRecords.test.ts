@@ -100,12 +100,16 @@ test('analyses: written with their stamp and read back validated; the panel leav
   };
   writeLesion(dir, lesion, { checkpoint: 'latest', iteration: 8, computedAt: '2026-11-30T12:00:00.000Z' });
   fs.writeFileSync(path.join(dir, RESPONSES_JSON), '{"layers": 3}');
-  assert.deepEqual(readAnalyses(dir), { lesion, responses: undefined });
+  assert.deepEqual(readAnalyses(dir), { lesion, responses: undefined, paths: undefined });
   assert.throws(
     () => readResponses(dir),
     (e: unknown) =>
       e instanceof RunFolderError &&
       e.message.startsWith(`${path.join(dir, RESPONSES_JSON)} does not look like a responses result`),
   );
-  assert.deepEqual(readAnalyses(path.join(tmp, 'no-such-run')), { lesion: undefined, responses: undefined });
+  assert.deepEqual(readAnalyses(path.join(tmp, 'no-such-run')), {
+    lesion: undefined,
+    responses: undefined,
+    paths: undefined,
+  });
 });

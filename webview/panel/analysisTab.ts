@@ -1,10 +1,11 @@
-// The Lesion and Responses tabs: their buttons ask the host to run an
+// The Lesion, Paths and Responses tabs: their buttons ask the host to run an
 // analysis in a trainer process; results arrive as messages and are drawn here.
 import type { Chart } from 'chart.js';
 import type { PanelMessage } from '../../src/protocol/panel';
 import type { RunAnalyses, RunView } from '../../src/protocol/webview';
 import { Theme } from '../shared/theme';
 import { renderLesion, renderResponses } from './analysis';
+import { renderPaths } from './pathsChart';
 import { Diagram } from './diagram';
 
 export interface AnalysisTabDeps {
@@ -27,6 +28,12 @@ export class AnalysisTab {
       $('lesion-status').textContent = 'Running the lesion study in a trainer process…';
       d.send({ method: 'analysis/run', params: { id: run.id, analysis: 'lesion' } });
     });
+    $('run-paths').addEventListener('click', () => {
+      const run = d.runs()[0];
+      if (!run) return;
+      $('paths-status').textContent = 'Measuring the gradient of each path length in a trainer process…';
+      d.send({ method: 'analysis/run', params: { id: run.id, analysis: 'paths' } });
+    });
     $('run-responses').addEventListener('click', () => {
       $('responses-status').textContent = 'Measuring layer responses…';
       for (const r of d.runs()) d.send({ method: 'analysis/run', params: { id: r.id, analysis: 'responses' } });
@@ -42,15 +49,17 @@ export class AnalysisTab {
     });
   }
 
-  /** Draws the stored results of the shown runs: the lesion study of the first, the responses of each. */
+  /** Draws the stored results of the shown runs: the lesion study and paths of the first, the responses of each. */
   render(): void {
     this.charts.forEach((c) => c.destroy());
     this.charts = [];
     const runs = this.d.runs(),
       theme = this.d.theme();
     const lesionHost = $('lesion-charts'),
+      pathsHost = $('paths-charts'),
       responsesHost = $('responses-charts');
     lesionHost.replaceChildren();
+    pathsHost.replaceChildren();
     responsesHost.replaceChildren();
     const run = runs[0];
     const lesion = run && this.d.analyses.get(run.id)?.lesion;
@@ -58,6 +67,12 @@ export class AnalysisTab {
       this.charts.push(...renderLesion(lesionHost, run, lesion, theme));
       $('lesion-status').textContent =
         `${lesion.blocks.length} blocks, ${lesion.testExamples} test images; intact test error ${(100 * lesion.baselineError).toFixed(2)}%.`;
+    }
+    const paths = run && this.d.analyses.get(run.id)?.paths;
+    if (run && paths) {
+      this.charts.push(...renderPaths(pathsHost, run, paths, theme));
+      $('paths-status').textContent =
+        `${paths.blocks.length} residual blocks, 2^${paths.blocks.length} paths; |d loss / d input| on ${paths.testExamples} test images, up to ${paths.samples} paths per length.`;
     }
     const withResponses = runs
       .map((r) => ({ run: r, result: this.d.analyses.get(r.id)?.responses }))

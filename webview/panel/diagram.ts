@@ -19,6 +19,7 @@ import {
   ROW_H,
   shortcutArc,
 } from '../../src/core/graph/diagramLayout';
+import { unravelView } from './unravel';
 
 const NS = 'http://www.w3.org/2000/svg';
 const LEFT = 110,
@@ -47,6 +48,8 @@ export class Diagram {
   private changedTimer: ReturnType<typeof setTimeout> | undefined;
   /** The error of the last preview that did not build; the diagram is greyed while set. */
   private error: string | undefined;
+  /** Showing the net as its paths (Veit et al. 2016, Fig. 1) instead of its layers. */
+  private unraveled = false;
 
   constructor(
     private readonly host: HTMLElement,
@@ -91,6 +94,12 @@ export class Diagram {
       this.collapsed = data.graph.nodes.length > 60 ? new Set(groups) : new Set();
     }
     this.render();
+  }
+
+  /** Shows the net unraveled into its paths, or its layers again. */
+  setUnraveled(on: boolean): void {
+    this.unraveled = on;
+    this.keepingScroll(() => this.render());
   }
 
   setTheme(theme: Theme): void {
@@ -149,8 +158,11 @@ export class Diagram {
       this.host.dataset.state = this.error ? 'failed' : 'empty';
       return;
     }
-    const layout = layoutGraph(this.data.graph, this.collapsed);
-    this.host.replaceChildren(...(this.error ? [this.errorLine()] : []), this.header(), this.svg(layout));
+    const body = this.unraveled
+      ? unravelView(this.data, this.theme)
+      : this.svg(layoutGraph(this.data.graph, this.collapsed));
+    this.host.replaceChildren(...(this.error ? [this.errorLine()] : []), this.header(), body);
+    this.host.dataset.view = this.unraveled ? 'unraveled' : 'layers';
     // For the tests and the greyed look (media/webview.css): live, or the last good diagram of a model that fails.
     this.host.dataset.state = this.error ? 'stale' : 'live';
   }

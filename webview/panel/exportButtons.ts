@@ -2,12 +2,13 @@
 // CSV / report / model (written by the host from the run folders).
 import type { PanelMessage } from '../../src/protocol/panel';
 
-type ChartName = 'curves' | 'gradients' | 'lesion' | 'responses';
+type ChartName = 'curves' | 'gradients' | 'lesion' | 'responses' | 'paths';
 const CANVAS: Record<ChartName, string> = {
   curves: '#error-chart',
   gradients: 'canvas.heatmap-canvas',
   lesion: '#lesion-charts canvas',
   responses: '#responses-charts canvas',
+  paths: '#paths-charts canvas',
 };
 
 export function wireExportButtons(send: (message: PanelMessage) => void, activeTab: () => string): void {

@@ -107,7 +107,7 @@ function scheduleRedraw(): void {
   requestAnimationFrame(() => {
     redrawQueued = false;
     renderStats();
-    if ((activeTab === 'lesion' || activeTab === 'responses') && analysesDirty) {
+    if ((activeTab === 'lesion' || activeTab === 'paths' || activeTab === 'responses') && analysesDirty) {
       analysesDirty = false;
       analysisTab.render();
     }
@@ -314,13 +314,15 @@ function handle(m: PanelHostMessage): void {
         ...a,
         ...(m.params.lesion ? { lesion: m.params.lesion } : {}),
         ...(m.params.responses ? { responses: m.params.responses } : {}),
+        ...(m.params.paths ? { paths: m.params.paths } : {}),
       });
       analysesDirty = true;
       scheduleRedraw();
       break;
     }
     case 'analysis/error':
-      $(activeTab === 'responses' ? 'responses-status' : 'lesion-status').textContent = `Failed: ${m.params.message}`;
+      $(activeTab === 'responses' || activeTab === 'paths' ? `${activeTab}-status` : 'lesion-status').textContent =
+        `Failed: ${m.params.message}`;
       break;
     case 'diagram/show':
       pendingDiagram = undefined;
@@ -355,6 +357,12 @@ for (const tab of document.querySelectorAll<HTMLButtonElement>('[role="tab"]')) 
 wireExportButtons(host.send, () => activeTab);
 $('collapse').addEventListener('click', () => diagram.setAll(true));
 $('expand').addEventListener('click', () => diagram.setAll(false));
+$('unravel').addEventListener('click', (e) => {
+  const button = e.currentTarget as HTMLButtonElement;
+  const on = button.getAttribute('aria-pressed') !== 'true';
+  button.setAttribute('aria-pressed', String(on));
+  diagram.setUnraveled(on);
+});
 
 onThemeChange(() => {
   theme = readTheme();

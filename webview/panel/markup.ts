@@ -1,5 +1,5 @@
 // The panel's page: controls, tabs (curves, gradient flow, lesion study,
-// layer responses) and the diagram pane. Static: everything that varies is
+// gradient by path length, layer responses) and the diagram pane. Static: everything that varies is
 // filled in by the modules that own each part, by element id.
 export const PANEL_MARKUP = `
   <header>
@@ -17,6 +17,7 @@ export const PANEL_MARKUP = `
     <button role="tab" data-tab="curves" aria-selected="true">Curves</button>
     <button role="tab" data-tab="gradients" aria-selected="false">Gradient flow</button>
     <button role="tab" data-tab="lesion" aria-selected="false">Lesion study</button>
+    <button role="tab" data-tab="paths" aria-selected="false">Paths</button>
     <button role="tab" data-tab="responses" aria-selected="false">Layer responses</button>
     <span class="exports" title="Export the chart in view, the run's data, report or trained model">
       Export: <button data-export="png">PNG</button><button data-export="svg">SVG</button><button data-export="csv">CSV</button><button data-export="report">Report</button><button data-export="model">Model</button><button data-export="diagram">Diagram SVG</button>
@@ -44,6 +45,11 @@ export const PANEL_MARKUP = `
         <p id="lesion-status" class="muted">Deletes each residual block in turn (its output becomes its shortcut) and measures test error on the finished run.</p>
         <div id="lesion-charts"></div>
       </section>
+      <section data-tab-panel="paths" hidden>
+        <div class="toolbar"><button id="run-paths">Measure gradient by path length</button></div>
+        <p id="paths-status" class="muted">Veit et al. 2016, Fig. 6: a net of n residual blocks is 2^n paths. For each length k, the backward pass is let through k residual branches and the shortcut elsewhere, and the gradient reaching the input is measured on test images.</p>
+        <div id="paths-charts"></div>
+      </section>
       <section data-tab-panel="responses" hidden>
         <div class="toolbar"><button id="run-responses">Measure responses</button></div>
         <p id="responses-status" class="muted">Standard deviation of each 3×3 layer's output after batch norm, on test images. Compare a plain and a residual run to see Fig. 7.</p>
@@ -51,7 +57,7 @@ export const PANEL_MARKUP = `
       </section>
     </section>
     <section class="diagram-pane">
-      <div class="diagram-tools"><button id="collapse">Collapse blocks</button><button id="expand">Expand all</button></div>
+      <div class="diagram-tools"><button id="collapse">Collapse blocks</button><button id="expand">Expand all</button><button id="unravel" aria-pressed="false" title="The net as its paths from input to output (Veit et al. 2016)">Unravel</button></div>
       <div id="diagram"><p class="muted">The layer diagram appears when the model is built.</p></div>
     </section>
   </main>`;

@@ -30,6 +30,12 @@ export interface ExecuteOptions {
    * read it back) inside the call.
    */
   observe?: (layer: string, output: tfjs.Tensor) => void;
+  /**
+   * Rewrites the inputs of the named layers before they run (inside their
+   * tidy; `from` names the layer each input comes from): the path analysis
+   * stops the gradient of one input of an addition.
+   */
+  rewriteInputs?: ReadonlyMap<string, (inputs: tfjs.Tensor[], from: string[]) => tfjs.Tensor[]>;
 }
 
 interface InputRef {
@@ -166,9 +172,17 @@ export function execute(
         if (!out[0]) throw new Error(`input layer "${name}" is not one of ${model.name}'s inputs`);
       } else {
         const ins = step.inputs.map(read);
-        const result = tf.tidy(
-          () => step.layer.apply(ins.length === 1 ? ins[0] : ins, { training: false }) as tfjs.Tensor | tfjs.Tensor[],
-        );
+        const rewrite = o.rewriteInputs?.get(name);
+        const result = tf.tidy(() => {
+          const args = rewrite
+            ? rewrite(
+                ins,
+                step.inputs.map((r) => r.layer),
+              )
+            : ins;
+          return step.layer.apply(args.length === 1 ? args[0] : args, { training: false }) as
+            tfjs.Tensor | tfjs.Tensor[];
+        });
         // A layer that passes its input through (e.g. dropout at test time) returns the same tensor.
         out = (Array.isArray(result) ? result : [result]).map((t) =>
           ins.includes(t) || callerOwned.has(t) ? tf.clone(t) : t,

@@ -7,15 +7,26 @@ import { diagramSvg } from './diagramSvg';
 import { errorCurvesSvg, lossCurvesSvg, lrSvg } from './curvesSvg';
 import { gradientHeatmapSvg } from './heatmapSvg';
 import { lesionBarsSvg } from './lesionSvg';
+import { pathsSvg } from './pathsSvg';
 import { ReportError } from './reportError';
 import { responsesSvg } from './responsesSvg';
 import { runLabels } from './runLabels';
 import { hasMetrics } from '../runs/metricRecords';
 import { loadRun, RunData } from '../runs/runData';
-import { csvFile, GRADIENTS, LESION_JSON, METRICS, RESPONSES_JSON, RUN_JSON } from '../runs/runFiles';
+import { csvFile, GRADIENTS, LESION_JSON, METRICS, PATHS_JSON, RESPONSES_JSON, RUN_JSON } from '../runs/runFiles';
 import { writeFileAtomic } from '../runs/runFolder';
 
-export const PLOT_KINDS = ['curves', 'compare', 'loss', 'lr', 'gradients', 'lesion', 'responses', 'diagram'] as const;
+export const PLOT_KINDS = [
+  'curves',
+  'compare',
+  'loss',
+  'lr',
+  'gradients',
+  'lesion',
+  'responses',
+  'paths',
+  'diagram',
+] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 export interface PlotOptions {
@@ -86,6 +97,11 @@ export function plotSvg(
       const run = single();
       need(run, LESION_JSON, !!run.lesion, `run \`resnet-lab lesion ${run.dir}\` first`);
       return lesionBarsSvg(run.lesion!, base);
+    }
+    case 'paths': {
+      const run = single();
+      need(run, PATHS_JSON, !!run.paths, `run \`resnet-lab paths ${run.dir}\` first`);
+      return pathsSvg(run.paths!, base);
     }
     case 'responses': {
       for (const r of runs) need(r, RESPONSES_JSON, !!r.responses, `run \`resnet-lab responses ${r.dir}\` first`);

@@ -10,6 +10,7 @@ import { diagramSvg } from './diagramSvg';
 import { errorCurvesSvg, lossCurvesSvg, lrSvg } from './curvesSvg';
 import { gradientHeatmapSvg } from './heatmapSvg';
 import { lesionBarsSvg } from './lesionSvg';
+import { pathsSvg } from './pathsSvg';
 import { responsesSvg } from './responsesSvg';
 import { runLabel } from './runLabels';
 import { ChartTheme, esc, themeOf } from './svg/primitives';
@@ -270,6 +271,7 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
     ['epochs', 'per epoch', epochs.length > 0],
     ['gradients', 'gradient norms', !!run.gradients],
     ['lesion', 'lesion study', !!run.lesion],
+    ['paths', 'gradient by path length', !!run.paths],
     ['responses', 'layer responses', !!run.responses],
     ['diagram', 'layer diagram', !!info.graph],
   ];
@@ -331,6 +333,16 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
       figure(
         lesionBarsSvg(run.lesion, { ...chartOpts, title: '' }),
         `Test error on ${int(run.lesion.testExamples)} images with residual blocks deleted at test time (Veit et al. 2016): one at a time (left) and k at random (right).`,
+      ),
+    );
+  }
+  if (run.paths) {
+    const { from, to, share } = run.paths.effective;
+    html.push('<h2 id="paths">Gradient by path length</h2>');
+    html.push(
+      figure(
+        pathsSvg(run.paths, { ...chartOpts, title: '' }),
+        `The net unraveled into its 2^${run.paths.blocks.length} paths (Veit et al. 2016, Fig. 6): how many paths have each length k (k residual branches, the shortcut elsewhere), the gradient one such path brings to the input (|d loss / d input|, mean over ${int(run.paths.testExamples)} test images and up to ${run.paths.samples} paths per length), and their product. The central ${Math.round(100 * share)}% of the total gradient comes from lengths ${from}–${to} (shaded); it peaks at ${run.paths.peak}.`,
       ),
     );
   }

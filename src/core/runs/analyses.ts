@@ -1,12 +1,19 @@
-// The analyses a run folder keeps: the lesion study (lesion.json) and the
-// layer responses (responses.json), written by the trainer's `analyze`
+// The analyses a run folder keeps: the lesion study (lesion.json), the
+// layer responses (responses.json) and the gradient by path length (paths.json), written by the trainer's `analyze`
 // command and read by the report, the CLI and the panel, all through the
 // protocol's schemas. Each file also says which checkpoint it was computed on.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LesionResult, LesionResultSchema, ResponsesResult, ResponsesResultSchema } from '../../protocol/trainer';
+import {
+  LesionResult,
+  LesionResultSchema,
+  PathsResult,
+  PathsResultSchema,
+  ResponsesResult,
+  ResponsesResultSchema,
+} from '../../protocol/trainer';
 import type { RunAnalyses } from '../../protocol/webview';
-import { LESION_JSON, RESPONSES_JSON } from './runFiles';
+import { LESION_JSON, PATHS_JSON, RESPONSES_JSON } from './runFiles';
 import { RunFolderError } from './runErrors';
 import { writeFileAtomic } from './runFolder';
 
@@ -41,8 +48,10 @@ export const readLesion = (runDir: string): LesionResult | undefined =>
   readResult(runDir, LESION_JSON, 'lesion', LesionResultSchema);
 export const readResponses = (runDir: string): ResponsesResult | undefined =>
   readResult(runDir, RESPONSES_JSON, 'responses', ResponsesResultSchema);
+export const readPaths = (runDir: string): PathsResult | undefined =>
+  readResult(runDir, PATHS_JSON, 'path gradient', PathsResultSchema);
 
-/** Both analyses for the panel, which shows what it can: a missing or damaged file is left out. */
+/** The analyses for the panel, which shows what it can: a missing or damaged file is left out. */
 export function readAnalyses(runDir: string): RunAnalyses {
   const orNothing = <T>(read: (dir: string) => T | undefined): T | undefined => {
     try {
@@ -51,7 +60,7 @@ export function readAnalyses(runDir: string): RunAnalyses {
       return undefined;
     }
   };
-  return { lesion: orNothing(readLesion), responses: orNothing(readResponses) };
+  return { lesion: orNothing(readLesion), responses: orNothing(readResponses), paths: orNothing(readPaths) };
 }
 
 const write = (runDir: string, file: string, result: object, stamp: AnalysisStamp) =>
@@ -61,3 +70,5 @@ export const writeLesion = (runDir: string, result: LesionResult, stamp: Analysi
   write(runDir, LESION_JSON, result, stamp);
 export const writeResponses = (runDir: string, result: ResponsesResult, stamp: AnalysisStamp): void =>
   write(runDir, RESPONSES_JSON, result, stamp);
+export const writePaths = (runDir: string, result: PathsResult, stamp: AnalysisStamp): void =>
+  write(runDir, PATHS_JSON, result, stamp);

@@ -2,8 +2,8 @@
 // report, the SVG charts and the CSV export. Every file is read and validated
 // by its owner in this folder; a folder that is not a run is a RunFolderError.
 import * as fs from 'node:fs';
-import type { LesionResult, ResponsesResult } from '../../protocol/trainer';
-import { readLesion, readResponses } from './analyses';
+import type { LesionResult, PathsResult, ResponsesResult } from '../../protocol/trainer';
+import { readLesion, readPaths, readResponses } from './analyses';
 import { GradientRecord, hasGradients, MetricRecord, readGradientLines, readMetricLines } from './metricRecords';
 import { GRADIENTS, METRICS } from './runFiles';
 import { RunFolderError } from './runErrors';
@@ -17,6 +17,7 @@ export interface RunData {
   gradients?: GradientRecord[];
   lesion?: LesionResult;
   responses?: ResponsesResult;
+  paths?: PathsResult;
   /** Lines of metrics.jsonl / gradients.jsonl that could not be read and were left out, per file. */
   skipped: { file: string; lines: number }[];
 }
@@ -46,6 +47,7 @@ export function loadRun(runDir: string): RunData {
     gradients: gradients?.records,
     lesion: readLesion(runDir),
     responses: readResponses(runDir),
+    paths: readPaths(runDir),
     skipped,
   };
 }

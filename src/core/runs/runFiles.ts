@@ -19,6 +19,7 @@ export const METRICS = 'metrics.jsonl';
 export const GRADIENTS = 'gradients.jsonl';
 export const LESION_JSON = 'lesion.json';
 export const RESPONSES_JSON = 'responses.json';
+export const PATHS_JSON = 'paths.json';
 export const LOCK = 'trainer.lock';
 export const CHECKPOINTS = 'checkpoints';
 

@@ -1,0 +1,190 @@
+// Veit et al. 2016 ("Residual networks behave like ensembles of relatively
+// shallow networks"), Sec. 4.2 and Fig. 6: how much gradient reaches the
+// input through paths of each length.
+//
+// A net of n residual blocks unravels into 2^n paths; a path of length k
+// takes the residual branch F at k blocks and the shortcut at the others.
+// Their method, followed here: the forward pass is the whole net; in the
+// backward pass, for a configuration of k blocks, the gradient is let through
+// only the branch at those k blocks and only the shortcut at the others, so
+// what reaches the input is the gradient of that single path. Its magnitude
+// is the Euclidean norm of d(loss)/d(input image), one image at a time (loss:
+// that image's cross-entropy), averaged over the test images; the per-path
+// magnitude of length k is its mean over the sampled configurations of k
+// blocks (all C(n, k) of them when there are no more than `samples`).
+// Veit et al. draw 1,000 configurations per k on random training batches; we
+// use the same fixed test images for every configuration, so the lengths
+// differ only by their paths. Multiplying by the C(n, k) paths of length k
+// gives the total gradient by length (their Fig. 6c), and the lengths that
+// hold its central 90% are the "effective paths".
+//
+// The gate: at block i with mask m (1: branch), the addition's inputs become
+// F' = sg(F) + m·(F − sg(F)) and S' = sg(S) + (1−m)·(S − sg(S)), where sg
+// passes its value and no gradient. Forward values are unchanged (F − sg(F) is
+// exactly 0), the gradient is multiplied by m or 1−m. m is one value per row,
+// so several configurations run as one batch: each configuration's copy of
+// the images is its own rows (inference-mode batch norm keeps rows apart).
+import type * as tfjs from '@tensorflow/tfjs';
+import type { PathsResult } from '../../protocol/trainer';
+import { mixSeed, mulberry32 } from '../data/random';
+import { execute } from './execute';
+import { AnalysisError, EvalData, findBlocks, LesionBlock } from './lesion';
+import { argMax, binomial, centralRange, randomSubset, subsets } from './pathCounts';
+
+type TF = typeof tfjs;
+
+export interface PathsOptions {
+  /** Configurations measured per length (default 20). */
+  samples?: number;
+  /** Seeds the sampled configurations (default 0). */
+  seed?: number;
+  /** Rows (configurations × images) per forward and backward pass (default 128): bounds the memory. */
+  rowsPerPass?: number;
+  /** Share of the total gradient the effective range holds (default 0.9). */
+  share?: number;
+  onProgress?: (done: number, total: number) => void;
+  shouldStop?: () => boolean;
+}
+
+export const DEFAULT_PATH_SAMPLES = 20;
+
+/** The configurations measured for length k: all k-subsets when there are few enough, else `samples` random ones. */
+export function configurations(n: number, k: number, samples: number, seed: number): number[][] {
+  if (binomial(n, k) <= samples) return subsets(n, k);
+  const rng = mulberry32(mixSeed(seed, n, k));
+  return Array.from({ length: samples }, () => randomSubset(n, k, rng));
+}
+
+/** The residual blocks, each with the layer its shortcut brings to the addition. */
+export function residualBlocks(model: tfjs.LayersModel): LesionBlock[] {
+  const blocks = findBlocks(model);
+  if (blocks.length === 0 || blocks[0].kind !== 'residual')
+    throw new AnalysisError(
+      `${model.name} has no residual blocks: a plain net is a single path, so there is no gradient by path length to measure`,
+    );
+  return blocks;
+}
+
+/**
+ * The mean over images of |d loss / d input| for each configuration (a set of
+ * blocks whose branch the gradient takes), in the order given.
+ */
+export async function configurationGradients(
+  tf: TF,
+  model: tfjs.LayersModel,
+  blocks: LesionBlock[],
+  data: EvalData,
+  configs: number[][],
+  o: Pick<PathsOptions, 'rowsPerPass' | 'shouldStop'> & { onPass?: (configsDone: number) => void } = {},
+): Promise<number[]> {
+  const [h, w, c] = data.info.inputShape;
+  const images = data.batches.reduce((s, b) => s + b.size, 0);
+  if (images === 0) throw new AnalysisError('no test images to measure the gradient on');
+  const x = new Float32Array(images * h * w * c);
+  const labels = new Int32Array(images);
+  let at = 0;
+  for (const b of data.batches) {
+    x.set(b.x.subarray(0, b.size * h * w * c), at * h * w * c);
+    labels.set(b.labels.subarray(0, b.size), at);
+    at += b.size;
+  }
+  const perPass = Math.max(1, Math.floor((o.rowsPerPass ?? 128) / images));
+  // Its value, no gradient (tfjs has no stopGradient op).
+  const stop = tf.customGrad(((t: tfjs.Tensor) => ({
+    value: tf.clone(t),
+    gradFunc: (dy: tfjs.Tensor) => tf.zerosLike(dy),
+  })) as Parameters<TF['customGrad']>[0]);
+  // Let the gradient through `t` only on rows whose gate is 1.
+  const gated = (t: tfjs.Tensor, gate: tfjs.Tensor) => {
+    const s = stop(t) as tfjs.Tensor;
+    return tf.add(s, tf.mul(gate.reshape([-1, ...t.shape.slice(1).map(() => 1)]), tf.sub(t, s)));
+  };
+  const out: number[] = [];
+  for (let start = 0; start < configs.length; start += perPass) {
+    if (o.shouldStop?.()) throw new AnalysisError('the path analysis was stopped before it finished');
+    const chunk = configs.slice(start, start + perPass);
+    const norms = tf.tidy(() => {
+      const xs = tf.tile(tf.tensor4d(x, [images, h, w, c]), [chunk.length, 1, 1, 1]);
+      const ys = tf.oneHot(tf.tile(tf.tensor1d(labels, 'int32'), [chunk.length]), data.info.numClasses);
+      // gates[b][row]: 1 where the row's configuration takes block b's branch.
+      const gates = blocks.map((_, b) =>
+        tf.tensor1d(
+          chunk.flatMap((cfg) => Array<number>(images).fill(cfg.includes(b) ? 1 : 0)),
+          'float32',
+        ),
+      );
+      const rewriteInputs = new Map(
+        blocks.map((block, b) => [
+          block.layer,
+          (ins: tfjs.Tensor[], from: string[]) =>
+            ins.map((t, i) =>
+              from[i] === block.substitution.from ? gated(t, tf.sub(1, gates[b])) : gated(t, gates[b]),
+            ),
+        ]),
+      );
+      const loss = (input: tfjs.Tensor) => {
+        const probs = execute(tf, model, input, { rewriteInputs });
+        const p = tf.maximum(tf.sum(tf.mul(probs, ys), -1), 1e-37);
+        return tf.neg(tf.sum(tf.log(p))) as tfjs.Scalar;
+      };
+      const g = tf.grad(loss)(xs);
+      return tf.sqrt(tf.sum(tf.square(g), [1, 2, 3]));
+    });
+    const v = await norms.data();
+    norms.dispose();
+    for (let i = 0; i < chunk.length; i++) {
+      let sum = 0;
+      for (let r = 0; r < images; r++) sum += v[i * images + r];
+      out.push(sum / images);
+    }
+    o.onPass?.(out.length);
+    await new Promise<void>((r) => setImmediate(r)); // let a stop request in
+  }
+  return out;
+}
+
+/** Veit et al.'s Fig. 6 for `model` on `data`. */
+export async function pathGradients(
+  tf: TF,
+  model: tfjs.LayersModel,
+  data: EvalData,
+  o: PathsOptions = {},
+): Promise<PathsResult> {
+  const blocks = residualBlocks(model);
+  const n = blocks.length;
+  const samples = o.samples ?? DEFAULT_PATH_SAMPLES;
+  const byLength = Array.from({ length: n + 1 }, (_, k) => configurations(n, k, samples, o.seed ?? 0));
+  const all = byLength.flat();
+  const magnitudes = await configurationGradients(tf, model, blocks, data, all, {
+    rowsPerPass: o.rowsPerPass,
+    shouldStop: o.shouldStop,
+    onPass: (done) => o.onProgress?.(done, all.length),
+  });
+  let at = 0;
+  const lengths = byLength.map((configs, k) => {
+    const mine = magnitudes.slice(at, (at += configs.length));
+    const perPath = mine.reduce((a, b) => a + b, 0) / mine.length;
+    const paths = binomial(n, k);
+    return {
+      k,
+      paths,
+      measured: configs.length,
+      exhaustive: configs.length === paths,
+      perPath,
+      total: paths * perPath,
+    };
+  });
+  const share = o.share ?? 0.9;
+  const totals = lengths.map((l) => l.total);
+  const testExamples = data.batches.reduce((s, b) => s + b.size, 0);
+  if (!totals.some((t) => t > 0))
+    throw new AnalysisError('no gradient reaches the input through any path (is the net dead, or the loss saturated?)');
+  return {
+    testExamples,
+    blocks: blocks.map((b) => b.name),
+    samples,
+    lengths,
+    effective: { ...centralRange(totals, share), share },
+    peak: argMax(totals),
+  };
+}
