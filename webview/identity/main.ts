@@ -17,6 +17,9 @@ app.innerHTML = `
 <pre id="identity-summary"></pre>
 <p class="muted" id="identity-run"></p>`;
 
+// The summary's table is wider than a narrow panel: it scrolls rather than wraps.
+document.getElementById('identity-summary')!.style.overflowX = 'auto';
+
 let shown: { runDir: string; result: IdentityResult } | undefined;
 
 function chartTheme(): ChartTheme {
@@ -41,10 +44,16 @@ function render(): void {
   const { result, runDir } = shown;
   const figure = document.getElementById('identity-figure')!;
   // Our own SVG, every text in it escaped (svg/primitives.ts): no markup from the run folder gets through.
-  figure.innerHTML = identitySvg(result, { theme: chartTheme(), width: Math.max(900, figure.clientWidth || 1200) });
+  // Drawn at the panel's width, so that its text stays readable: one row when wide, stacked when narrow.
+  const width = Math.max(420, Math.min(1600, figure.clientWidth || 1200));
+  const layout = width >= 1000 ? 'row' : 'stacked';
+  figure.innerHTML = identitySvg(result, { theme: chartTheme(), width, layout });
+  // webview.css gives the panel's canvas charts (.chart) a fixed height: this one keeps its own.
   const svg = figure.querySelector('svg');
-  svg?.setAttribute('width', '100%');
-  svg?.removeAttribute('height');
+  if (svg) {
+    svg.style.height = 'auto';
+    svg.style.maxWidth = '100%';
+  }
   document.getElementById('identity-title')!.textContent =
     `Identity experiment: ${result.experiment} (${result.config.blocks} blocks, width ${result.config.width})`;
   document.getElementById('identity-summary')!.textContent = identityReport(result).join('\n');
@@ -58,4 +67,9 @@ host.onMessage((m) => {
   render();
 });
 onThemeChange(render);
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(render, 150);
+});
 host.send({ method: 'webview/ready' });

@@ -75,19 +75,25 @@ function distancePlot(
   );
 }
 
-export function identitySvg(r: IdentityResult, options: ChartOptions = {}): string {
+export interface IdentitySvgOptions extends ChartOptions {
+  /** 'row': the three plots in one row (the CLI's figure); 'stacked': one above the other, each the full width (a narrow panel). */
+  layout?: 'row' | 'stacked';
+}
+
+export function identitySvg(r: IdentityResult, options: IdentitySvgOptions = {}): string {
   const t = themeOf(options);
-  const width = options.width ?? 1200,
-    height = options.height ?? 420;
+  const stacked = options.layout === 'stacked';
+  const width = options.width ?? (stacked ? 600 : 1200);
   const colors = [t.series[1], t.series[0]];
   const c = r.config;
   const heading =
     options.title ??
-    `Learning the identity: ${c.blocks} plain vs ${c.blocks} residual blocks (width ${c.width}, seed ${c.seed})`;
+    (stacked
+      ? `${c.blocks} plain vs ${c.blocks} residual blocks (width ${c.width}, seed ${c.seed})`
+      : `Learning the identity: ${c.blocks} plain vs ${c.blocks} residual blocks (width ${c.width}, seed ${c.seed})`);
   const gap = 84,
     left = 70,
     right = 20;
-  const panelW = (width - left - right - 2 * gap) / 3;
   const lg = legend(
     [
       { label: 'plain  y = F(x)', color: colors[0] },
@@ -99,20 +105,30 @@ export function identitySvg(r: IdentityResult, options: ChartOptions = {}): stri
     width - left - right,
     t,
   );
-  const top = 36 + lg.height + 34,
-    h = height - top - 52;
+  const top = 36 + lg.height + 34;
+  // Row: three plots side by side. Stacked: one above the other, `between` apart (axis labels and the next title).
+  const between = 86,
+    plotH = 200;
+  const height = options.height ?? (stacked ? top + 3 * plotH + 2 * between + 52 : 420);
+  const rowH = stacked ? (height - top - 52 - 2 * between) / 3 : height - top - 52;
+  const plotW = stacked ? width - left - right : (width - left - right - 2 * gap) / 3;
+  const boxes = [0, 1, 2].map((i) =>
+    stacked
+      ? { x: left, y: top + i * (rowH + between), w: plotW, h: rowH }
+      : { x: left + i * (plotW + gap), y: top, w: plotW, h: rowH },
+  );
   const all = r.records.flatMap((d) => [...d.plainDistance, ...d.residualDistance]).filter(Number.isFinite);
   // Both panels on one scale, zoomed to what the weights did (they start at 1; 0 is the identity).
   const range: [number, number] = [Math.min(0.9, ...all), Math.max(1.02, ...all)];
   const sub = (i: number, s: string) =>
-    text(left + i * (panelW + gap), top - 10, s, { fill: t.foreground, 'font-weight': 600 });
-  const box = (i: number) => ({ x: left + i * (panelW + gap), y: top, w: panelW, h });
+    text(boxes[i].x, boxes[i].y - 10, s, { fill: t.foreground, 'font-weight': 600 });
+  const b = boxes[0];
   const body =
     sub(0, 'Loss: reproduce the input') +
-    lossPlot(r, box(0).x, top, panelW, h, t, colors) +
+    lossPlot(r, b.x, b.y, b.w, b.h, t, colors) +
     sub(1, 'Plain blocks: distance of W from I') +
-    distancePlot(r, 'plain', box(1), range, t) +
+    distancePlot(r, 'plain', boxes[1], range, t) +
     sub(2, 'Residual blocks: distance of W from 0') +
-    distancePlot(r, 'residual', box(2), range, t);
+    distancePlot(r, 'residual', boxes[2], range, t);
   return svgDocument(width, height, t, title(heading, 16, 24, t) + lg.svg + body, { class: 'chart identity' });
 }
