@@ -259,3 +259,86 @@ test('CLI: a bad flag or a file without an identity experiment is one line, no s
   assert.doesNotMatch(none.stderr, /^\s+at /m);
   assert.ok(!fs.existsSync(path.join(tmp, 'none-runs')), 'no run folder for a run that never started');
 });
+
+test('a file of your own: the export named, blocks of your own measured, a stop keeps the result so far', async () => {
+  const file = path.join(tmp, 'mine.ts');
+  fs.writeFileSync(
+    file,
+    [
+      "import { add, conv3x3, identityExperiment, relu } from 'resnet-lab';",
+      '// Two convs per block: both kernels count in the distance.',
+      'const F = (x: any, name: string) => conv3x3(relu(conv3x3(relu(x, `${name}/r1`), `${name}/c1`), `${name}/r2`), `${name}/c2`);',
+      'export const two = identityExperiment({ blocks: 2, width: 3, iterations: 30, plain: F, residual: (x, n) => add([x, F(x, n)], `${n}/add`) });',
+      'export const other = identityExperiment({ blocks: 1 });',
+      '',
+    ].join('\n'),
+  );
+  const events: TrainerEvent[] = [];
+  let steps = 0;
+  await identity(
+    { type: 'identity', file, experiment: 'two', runsDir: path.join(tmp, 'mine-runs'), backend: 'auto', overrides: {} },
+    (e) => events.push(e),
+    () => ++steps > 10, // asked before each iteration: stops after 10
+  );
+  const last = events[events.length - 1];
+  assert.equal(last.type, 'identity', JSON.stringify(last).slice(0, 500));
+  if (last.type !== 'identity') return;
+  assert.equal(last.result.status, 'stopped');
+  assert.equal(last.result.experiment, 'two');
+  assert.match(path.basename(last.runDir), /-identity-two$/);
+  assert.deepEqual(
+    last.result.records.map((r) => r.iteration),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
+  // Two 3x3x3x3 kernels per block, both counted: 162 weights of std 0.5·√(2/27) give ‖W0‖ ≈ √3 from 0,
+  // and ‖W0 − I‖ ≈ √(3 + 2·3) = 3 from I (each identity kernel adds ‖I‖² = 3).
+  const { plain, residual } = last.result.initialDistance;
+  assert.ok(
+    residual.every((d) => d > 1.3 && d < 2.2),
+    `from 0: ${residual}`,
+  );
+  assert.ok(
+    plain.every((d) => d > 2.5 && d < 3.5),
+    `from I: ${plain}`,
+  );
+
+  // Without a name, a file with two identity experiments is refused in one line.
+  const refused: TrainerEvent[] = [];
+  await identity(
+    { type: 'identity', file, runsDir: path.join(tmp, 'mine-runs'), backend: 'auto', overrides: {} },
+    (e) => refused.push(e),
+    () => false,
+  );
+  const failed = refused[refused.length - 1];
+  assert.equal(failed.type, 'failed');
+  if (failed.type === 'failed')
+    assert.match(failed.message, /exports 2 identity experiments \(other, two\): name one with --experiment/);
+});
+
+test('a block that changes the width cannot be the identity: refused, naming the stack', async () => {
+  const file = path.join(tmp, 'wide.ts');
+  fs.writeFileSync(
+    file,
+    [
+      "import * as tf from '@tensorflow/tfjs';",
+      "import { identityExperiment } from 'resnet-lab';",
+      'const wide = (x: tf.SymbolicTensor, name: string) =>',
+      "  tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', name: `${name}/conv` }).apply(x) as tf.SymbolicTensor;",
+      'export const identity = identityExperiment({ blocks: 1, width: 3, iterations: 5, plain: wide, residual: wide });',
+      '',
+    ].join('\n'),
+  );
+  const events: TrainerEvent[] = [];
+  await identity(
+    { type: 'identity', file, runsDir: path.join(tmp, 'wide-runs'), backend: 'auto', overrides: {} },
+    (e) => events.push(e),
+    () => false,
+  );
+  const last = events[events.length - 1];
+  assert.equal(last.type, 'failed');
+  if (last.type === 'failed')
+    assert.match(
+      last.message,
+      /the plain stack's output is \[32, 32, 6\]; to give back its input it must be \[32, 32, 3\]/,
+    );
+});
