@@ -59,6 +59,7 @@ test('distances on hand-made kernels: I is 0 from I, zeros are 0 from 0, and eac
   assert.equal(blockDistance([{ shape, values: nudged }], 'identity'), 0.5);
   assert.equal(relativeDistance(0.5, 2), 0.25);
   assert.equal(relativeDistance(0, 0), 0);
+  assert.equal(relativeDistance(0.3, 0), 0.3); // started at its target (zeros): given as it is
 });
 
 test('an input of width c is c channels of images: channel j is colour j % 3 of image ⌊j / 3⌋', () => {
@@ -313,6 +314,30 @@ test('a file of your own: the export named, blocks of your own measured, a stop 
   assert.equal(failed.type, 'failed');
   if (failed.type === 'failed')
     assert.match(failed.message, /exports 2 identity experiments \(other, two\): name one with --experiment/);
+});
+
+test('a learning rate too large: the stack that diverged is named, with the iteration, and no NaN is stored', async () => {
+  const events: TrainerEvent[] = [];
+  await identity(
+    {
+      type: 'identity',
+      file: shipped,
+      runsDir: path.join(tmp, 'diverged-runs'),
+      backend: 'auto',
+      overrides: { blocks: 2, width: 3, iterations: 30, lr: 5 },
+    },
+    (e) => events.push(e),
+    () => false,
+  );
+  const last = events[events.length - 1];
+  assert.equal(last.type, 'failed');
+  if (last.type !== 'failed') return;
+  assert.equal(last.kind, 'diverged');
+  assert.match(
+    last.message,
+    /^the (plain|residual) stack diverged at iteration \d+: the loss became (NaN|Infinity)\. Lower the learning rate/,
+  );
+  assert.ok(last.runDir && !fs.existsSync(path.join(last.runDir, IDENTITY_JSON)));
 });
 
 test('a block that changes the width cannot be the identity: refused, naming the stack', async () => {

@@ -48,8 +48,12 @@ export function blockDistance(kernels: Kernel[], target: IdentityTarget): number
   return Math.sqrt(kernels.reduce((s, k) => s + squaredDistance(k, target), 0));
 }
 
-/** A distance relative to where training started: 1 at initialisation, 0 at the identity solution. */
+/**
+ * A distance relative to where training started: 1 at initialisation, 0 at
+ * the identity solution. A block that started at its target (a residual
+ * branch initialised to zeros) has nothing to divide by: its distance is
+ * given as it is.
+ */
 export function relativeDistance(distance: number, initial: number): number {
-  if (initial === 0) return distance === 0 ? 0 : Infinity;
-  return distance / initial;
+  return initial === 0 ? distance : distance / initial;
 }

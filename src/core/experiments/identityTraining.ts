@@ -8,6 +8,7 @@ import type { Split } from '../data/dataset';
 import { mixSeed, mulberry32 } from '../data/random';
 import type { ResolvedIdentityConfig } from '../lib/identity';
 import type { IdentityRecord } from '../../protocol/identity';
+import { DivergedError } from '../train/loop';
 import { blockDistance, identityKernelProblem, IdentityTarget, Kernel, relativeDistance } from './identityDistance';
 
 type TF = typeof tfjs;
@@ -157,6 +158,13 @@ export async function trainIdentityStacks(tf: TF, o: IdentityTrainingOptions): P
         return v;
       }),
     );
+    losses.forEach((loss, i) => {
+      if (Number.isFinite(loss)) return;
+      // NaN has no place in identity.json (JSON writes it as null): the run ends here, saying which stack.
+      const e = new DivergedError(iteration, loss);
+      e.message = `the ${i === 0 ? 'plain' : 'residual'} stack ${e.message}`;
+      throw e;
+    });
     const [plain, residual] = stacks.map((s) => distances(s, blocks).map((d, i) => relativeDistance(d, s.initial[i])));
     const r = {
       iteration,

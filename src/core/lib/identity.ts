@@ -2,7 +2,7 @@
 // mappings are optimal, the solvers may simply drive the weights of the
 // multiple nonlinear layers toward zero". A stack of k blocks is trained to
 // give back its own input; a plain block has to learn W -> I, a residual one
-// only F -> 0. The trainer runs it (src/core/experiments/identity.ts).
+// only F -> 0. The trainer runs it (src/trainer/identity.ts, src/core/experiments/identityTraining.ts).
 //
 // The default block, F(x) = W * relu(x) with one 3x3 conv W and no batch norm:
 // - one conv, so each block has exactly one identity solution to measure the
@@ -18,7 +18,7 @@
 //   W = I. Both stacks can be the identity exactly, with the same weights.
 // - the initial weights are He et al.'s scaled by 1/2: without BN, k residual
 //   branches of full He scale add k random terms as large as x itself, and
-//   the stack starts far from the identity (set initScale: 1 to watch it).
+//   the stack starts far from the identity (conv3x3(x, name, 1) shows it).
 import * as tf from '@tensorflow/tfjs';
 import { add, fanIn, relu } from './layers';
 import { nextSeed, seedProblem } from './seed';
