@@ -60,7 +60,11 @@ const builds = [
     minify: production,
     sourcemap: production ? false : 'linked',
     logLevel: quiet ? 'error' : 'info',
-    entryPoints: { panel: 'webview/panel/main.ts', sidebar: 'webview/sidebar/main.ts' },
+    entryPoints: {
+      panel: 'webview/panel/main.ts',
+      sidebar: 'webview/sidebar/main.ts',
+      identity: 'webview/identity/main.ts',
+    },
     outdir: `${out}/webview`,
   },
 ];

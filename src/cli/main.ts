@@ -8,6 +8,7 @@ import { setupNative } from '../core/native/setupNative';
 import type { BackendChoice, DataName, Overrides } from '../protocol/trainer';
 import { registerAnalysisCommands } from './analysisCommands';
 import { registerDegradationCommand } from './degradationCommand';
+import { registerIdentityCommand } from './identityCommand';
 import { registerExportKerasCommand } from './exportKerasCommand';
 import { isKerasRun, resumeKeras, trainKeras } from './kerasEngine';
 import { registerReportCommands } from './reportCommands';
@@ -254,6 +255,7 @@ async function trainWithProgress(command: Parameters<typeof runTrainer>[0], json
 }
 
 registerDegradationCommand(program);
+registerIdentityCommand(program);
 registerReportCommands(program);
 registerExportKerasCommand(program);
 

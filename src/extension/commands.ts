@@ -10,6 +10,8 @@ import type { ExperimentRef } from './codeLens';
 import { findWorkspaceExperiments } from './experimentIndex';
 import { Log } from './log';
 import { runDegradationExperiment } from './degradation';
+import { runIdentityExperiment } from './identity';
+import { IdentityPanel } from './identityPanel';
 import { exportExperimentToKeras } from './exportKeras';
 import { kerasPython, pickEngine, trainOnKeras } from './kerasTraining';
 import type { KerasBackend } from '../core/export/tfPython';
@@ -226,8 +228,14 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       },
     );
   };
+  const identityPanel = new IdentityPanel(d.extensionUri, log);
   return [
+    identityPanel,
     vscode.commands.registerCommand('resnetLab.setupNative', setUpNative),
+    vscode.commands.registerCommand(
+      'resnetLab.identity',
+      () => requireTrust('train') && runIdentityExperiment({ extensionUri: d.extensionUri, log, panel: identityPanel }),
+    ),
     vscode.commands.registerCommand(
       'resnetLab.degradation',
       () => requireTrust('train') && runDegradationExperiment(runs, panel, d.extensionUri),

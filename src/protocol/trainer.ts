@@ -3,6 +3,7 @@
 // schemas; types are inferred from them so they cannot drift apart.
 import { z } from 'zod';
 import { ModelGraphSchema, ModelSummarySchema } from './graph';
+import { IdentityResultSchema } from './identity';
 
 export const BackendChoiceSchema = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']);
 export type BackendChoice = z.infer<typeof BackendChoiceSchema>;
@@ -92,6 +93,24 @@ export const CommandSchema = z.discriminatedUnion('type', [
     fromRun: z.string().optional(),
     /** The initial weights' seed instead of the experiment's (export-keras --seed, train --engine keras --seed). */
     seed: z.number().int().nonnegative().optional(),
+  }),
+  /** He et al. 2015, Sec. 3.1: plain and residual stacks trained to give back their input (src/trainer/identity.ts). */
+  z.object({
+    type: z.literal('identity'),
+    file: z.string(),
+    /** The export to run; absent: the file's only identity experiment. */
+    experiment: z.string().optional(),
+    runsDir: z.string(),
+    backend: BackendChoiceSchema.default('auto'),
+    overrides: z
+      .object({
+        blocks: z.number().int().positive().optional(),
+        width: z.number().int().positive().optional(),
+        iterations: z.number().int().positive().optional(),
+        lr: z.number().positive().optional(),
+        seed: z.number().int().min(0).max(0xffffffff).optional(),
+      })
+      .default({}),
   }),
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('pause') }),
@@ -224,6 +243,14 @@ export const EventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lesion'), runDir: z.string(), result: LesionResultSchema }),
   z.object({ type: z.literal('responses'), runDir: z.string(), result: ResponsesResultSchema }),
   z.object({ type: z.literal('paths'), runDir: z.string(), result: PathsResultSchema }),
+  z.object({
+    type: z.literal('identity-progress'),
+    iteration: z.number().int(),
+    iterations: z.number().int(),
+    plainLoss: z.number(),
+    residualLoss: z.number(),
+  }),
+  z.object({ type: z.literal('identity'), runDir: z.string(), result: IdentityResultSchema }),
   z.object({ type: z.literal('described'), backend: z.string(), summary: ModelSummarySchema, graph: ModelGraphSchema }),
   /** The trainer is running the user's code (evaluating the file, calling the model function); the parent times it (a `while (true) {}` never returns). */
   z.object({ type: z.literal('building'), file: z.string(), experiment: z.string(), line: z.number().int() }),

@@ -5,6 +5,7 @@ import { Control } from '../core/train/control';
 import { isRecordEvent, parseCommand, TrainerEvent } from '../protocol/trainer';
 import { analyze } from './analyze';
 import { exportKeras } from './exportKeras';
+import { identity } from './identity';
 import { startLifeline } from './lifeline';
 import { describe, failureEvent, resume, train } from './session';
 import { catchUncaught } from './uncaught';
@@ -83,6 +84,7 @@ process.on('message', (raw) => {
     void exitWhenDone(describe(command.file, command.experiment, command.data, emit));
   else if (command.type === 'analyze') void exitWhenDone(analyze(command, emit, () => control.stopRequested));
   else if (command.type === 'export-keras') void exitWhenDone(exportKeras(command, emit));
+  else if (command.type === 'identity') void exitWhenDone(identity(command, emit, () => control.stopRequested));
 });
 
 // A parent that goes away (window closed, CLI killed) must not leave us training

@@ -8,3 +8,4 @@ export * from './imagenet';
 export * from './experiment';
 export * from './data';
 export { setInitSeed } from './seed';
+export * from './identity';
