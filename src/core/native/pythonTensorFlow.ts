@@ -70,6 +70,9 @@ export async function missingSymbols(python: string, libs: string[], symbols: st
   ].join('\n');
   const r = await run(python, ['-c', script, JSON.stringify(libs), JSON.stringify(symbols)], { timeoutMs: 120_000 });
   const line = r.output.split('\n').find((l) => l.startsWith('RESNET_LAB_MISSING '));
-  if (!line) throw new Error(`Could not load ${libs.join(' and ')} with ${python} to check their symbols:\n${tail(r.output, 15)}`);
+  if (!line)
+    throw new Error(
+      `Could not load ${libs.join(' and ')} with ${python} to check their symbols:\n${tail(r.output, 15)}`,
+    );
   return JSON.parse(line.slice('RESNET_LAB_MISSING '.length));
 }
