@@ -280,7 +280,7 @@ test('plain net: blocks are name groups; a deleted stride-2 block passes its inp
 
 /** std over all elements of one layer's output: a sub-model's output, summed in float64. */
 function directStd(model: tf.LayersModel, layer: string, x: tf.Tensor): number {
-  const sub = tf.model({ inputs: model.inputs, outputs: model.getLayer(layer).output as tf.SymbolicTensor });
+  const sub = tf.model({ inputs: model.inputs, outputs: model.getLayer(layer).output });
   const v = tf.tidy(() => (sub.predict(x) as tf.Tensor).dataSync());
   let sum = 0,
     sq = 0;

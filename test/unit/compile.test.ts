@@ -37,7 +37,7 @@ async function userError(p: Promise<unknown> | (() => unknown)): Promise<UserCod
   try {
     await (typeof p === 'function' ? p() : p);
   } catch (e) {
-    assert.ok(e instanceof UserCodeError, `expected a UserCodeError, got ${(e as Error)?.stack ?? e}`);
+    assert.ok(e instanceof UserCodeError, `expected a UserCodeError, got ${e instanceof Error ? e.stack : String(e)}`);
     return e;
   }
   assert.fail('expected an error');

@@ -146,10 +146,7 @@ test(
     console.log(
       `Keras run: test error ${info.final?.testError}, test loss ${kerasLoss}; its checkpoint in tfjs: ${tfjsError}, ${tfjsLoss}`,
     );
-    assert.ok(
-      Math.abs(tfjsError - info.final!.testError!) <= 1 / 128 + 1e-9,
-      `${tfjsError} vs ${info.final!.testError}`,
-    );
+    assert.ok(Math.abs(tfjsError - info.final.testError!) <= 1 / 128 + 1e-9, `${tfjsError} vs ${info.final.testError}`);
     assert.ok(Math.abs(tfjsLoss - kerasLoss) < 1e-4, `test loss ${tfjsLoss} vs ${kerasLoss}`);
     assert.ok(fs.existsSync(path.join(runDir, 'checkpoints', 'best', 'model.json')));
     model.dispose();
@@ -172,7 +169,7 @@ async function followFirstRun(runs: string, ended: Promise<unknown>): Promise<Fo
   const updates: FollowUpdate[] = [];
   await new Promise<void>((resolve) => {
     const follower = new RunFollower(
-      dir!,
+      dir,
       (u) => {
         updates.push(u);
         if (u.done) {

@@ -9,10 +9,11 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 export interface HostChannel<ToHost, FromHost> {
-  send(message: ToHost): void;
-  onMessage(handler: (message: FromHost) => void): void;
+  // Properties, not methods: they are arrow functions, safe to pass around unbound (host.send).
+  send: (message: ToHost) => void;
+  onMessage: (handler: (message: FromHost) => void) => void;
   /** Kept by VS Code across hiding and reloads (the panel's serializer hands it back to the host). */
-  saveState(state: unknown): void;
+  saveState: (state: unknown) => void;
 }
 
 export function hostChannel<ToHost, FromHost extends { method: string }>(): HostChannel<ToHost, FromHost> {

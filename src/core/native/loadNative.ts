@@ -22,7 +22,12 @@ const SHARED_ID = '\0resnet-lab:shared-tfjs';
 
 interface ModuleInternals {
   _cache: Record<string, unknown>;
-  _resolveFilename(request: string, parent: { filename?: string } | undefined, ...rest: unknown[]): string;
+  _resolveFilename: (
+    this: unknown,
+    request: string,
+    parent: { filename?: string } | undefined,
+    ...rest: unknown[]
+  ) => string;
 }
 
 let hooked: { dir: string; tf: unknown } | undefined;

@@ -41,7 +41,7 @@ export async function findTensorFlow(preferred: string | undefined, log: (l: str
       tried.push(`${py}: did not run (${r.error ?? `exit code ${r.code}`}: ${firstLine(tail(r.output, 1))})`);
       continue;
     }
-    const p = JSON.parse(line.slice('RESNET_LAB_PROBE '.length));
+    const p = JSON.parse(line.slice('RESNET_LAB_PROBE '.length)) as ProbeAnswer;
     if (p.tf && p.lib && p.include) return { python: p.python || py, version: p.tf, lib: p.lib, include: p.include };
     tried.push(`${py} (Python ${p.py} at ${p.python}): no TensorFlow (${firstLine(p.error ?? '')})`);
     withoutTf.push(p.python || py);
@@ -61,6 +61,16 @@ export async function findTensorFlow(preferred: string | undefined, log: (l: str
   );
 }
 
+/** What the probe script prints after RESNET_LAB_PROBE: the interpreter, and TensorFlow's version and paths when it has one. */
+interface ProbeAnswer {
+  python?: string;
+  py?: string;
+  tf?: string;
+  lib?: string;
+  include?: string;
+  error?: string;
+}
+
 /** dlsym() each name through ctypes: needs no binutils, and sees versioned exports. */
 export async function missingSymbols(python: string, libs: string[], symbols: string[]): Promise<string[]> {
   const script = [
@@ -74,5 +84,5 @@ export async function missingSymbols(python: string, libs: string[], symbols: st
     throw new Error(
       `Could not load ${libs.join(' and ')} with ${python} to check their symbols:\n${tail(r.output, 15)}`,
     );
-  return JSON.parse(line.slice('RESNET_LAB_MISSING '.length));
+  return JSON.parse(line.slice('RESNET_LAB_MISSING '.length)) as string[];
 }

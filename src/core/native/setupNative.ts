@@ -320,7 +320,9 @@ async function ensurePackage(projectDir: string, log: (l: string) => void): Prom
 
 function readVersion(pkgDir: string): string {
   try {
-    return String(JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version);
+    return String(
+      (JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: unknown }).version,
+    );
   } catch {
     return 'unknown';
   }
@@ -328,8 +330,11 @@ function readVersion(pkgDir: string): string {
 
 /** Where @mapbox/node-pre-gyp's find() (what tfjs-node's index.js uses) looks for the binding. */
 export function bindingPathFor(pkgDir: string, nodeNapi: number): string {
-  const binary = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).binary ?? {};
-  const versions: number[] = (binary.napi_versions ?? [8]).map(Number).filter((v: number) => v <= nodeNapi);
+  const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as {
+    binary?: { napi_versions?: (number | string)[]; module_path?: string; module_name?: string };
+  };
+  const binary = pkg.binary ?? {};
+  const versions = (binary.napi_versions ?? [8]).map(Number).filter((v) => v <= nodeNapi);
   const napi = versions.length ? Math.max(...versions) : 8;
   const modulePath = String(binary.module_path ?? './lib/napi-v{napi_build_version}').replace(
     '{napi_build_version}',
@@ -476,7 +481,7 @@ async function verify(node: string, projectDir: string): Promise<Verified> {
   });
   const line = r.output.split('\n').find((l) => l.startsWith('RESNET_LAB_VERIFY '));
   if (r.code === 0 && line) {
-    const v = JSON.parse(line.slice('RESNET_LAB_VERIFY '.length));
+    const v = JSON.parse(line.slice('RESNET_LAB_VERIFY '.length)) as { tfVersion: string; bindingPath: string };
     return { ok: true, tfVersion: v.tfVersion, bindingPath: v.bindingPath };
   }
   return { ok: false, error: r.output.trim() || r.error || `exit code ${r.code}` };
@@ -484,7 +489,7 @@ async function verify(node: string, projectDir: string): Promise<Verified> {
 
 function readStamp(depsDir: string): { lib?: string; python?: string } | undefined {
   try {
-    return JSON.parse(fs.readFileSync(path.join(depsDir, STAMP), 'utf8'));
+    return JSON.parse(fs.readFileSync(path.join(depsDir, STAMP), 'utf8')) as { lib?: string; python?: string };
   } catch {
     return undefined;
   }
