@@ -116,7 +116,9 @@ test('a file importing a local helper module is bundled; tf and resnet-lab are i
   assert.match(compiled.code, /function tinyNet/, 'the helper is bundled in');
   assert.match(compiled.code, /require\("@tensorflow\/tfjs"\)/, 'tfjs stays external');
   assert.match(compiled.code, /require\("resnet-lab"\)/, 'resnet-lab stays external');
-  assert.ok(JSON.parse(compiled.map).sources.some((s: string) => s.endsWith('helpers/blocks.ts')));
+  assert.ok(
+    (JSON.parse(compiled.map) as { sources: string[] }).sources.some((s: string) => s.endsWith('helpers/blocks.ts')),
+  );
 
   const exports = evaluateModule(compiled, { 'resnet-lab': lib, '@tensorflow/tfjs': tf });
   assert.deepEqual(
