@@ -104,8 +104,8 @@ test(
 );
 
 test("the exported project's Python and bench's references: no ruff findings, formatted, compiled", { skip }, () => {
-  // Every file an export copies is here (and the model.py template beside them).
-  for (const name of [...PYTHON_FILES, 'model_template.py'])
+  // Every file an export copies is here, and beside them model.py's template and the Keras probe.
+  for (const name of [...PYTHON_FILES, 'model_template.py', 'keras_probe.py'])
     assert.ok(fs.existsSync(path.join(EXPORT_PY, name)), `${name} is in src/core/export/python`);
   assert.deepEqual(ruffCheck(SOURCES), [], describeFindings(ruffCheck(SOURCES)));
   assert.equal(ruffUnformatted(SOURCES), '', 'ruff format --check');

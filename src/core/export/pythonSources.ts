@@ -19,7 +19,7 @@ export function pythonSources(): Record<string, string> {
   return Object.fromEntries(PYTHON_FILES.map((name) => [name, pythonSource(name)]));
 }
 
-/** One file of ./python/: a project file, or model_template.py (kerasProject.ts fills it in). */
+/** One file of ./python/: a project file, model_template.py (kerasProject.ts) or keras_probe.py (tfPython.ts). */
 export function pythonSource(name: string): string {
   const file = path.join(__dirname, 'python', name);
   try {
