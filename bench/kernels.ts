@@ -74,12 +74,12 @@ const naiveFilterGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
       }
     }
   }
-  const matMul = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
+  const matMul = tf.getKernel('BatchMatMul', 'wasm').kernelFunc;
   const dy3 = { dataId: dy.dataId, shape: [1, rows, CO], dtype: dy.dtype };
   const matMulAttrs = { transposeA: true, transposeB: false };
   const prod = matMul({ inputs: { a: patches, b: dy3 }, backend, attrs: matMulAttrs }) as TensorInfo;
   b.disposeData(patches.dataId);
-  const reshape = tf.getKernel('Reshape', 'wasm')!.kernelFunc;
+  const reshape = tf.getKernel('Reshape', 'wasm').kernelFunc;
   const out = reshape({ inputs: { x: prod }, backend, attrs: { shape: [KH, KW, C, CO] } }) as TensorInfo;
   b.disposeData(prod.dataId); // Reshape took its own reference
   return out;
@@ -245,15 +245,15 @@ async function fastKernels(builtin: FastSet, fast: FastSet): Promise<void> {
 
 async function main(): Promise<void> {
   require('@tensorflow/tfjs-backend-wasm');
-  const builtinInput = tf.getKernel('Conv2DBackpropInput', 'wasm')!;
+  const builtinInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
   const builtinFast: FastSet = {
-    kernels: FAST_KERNELS.map((name) => tf.getKernel(name, 'wasm')!),
-    bnGrad: tf.getGradient('FusedBatchNorm')!,
+    kernels: FAST_KERNELS.map((name) => tf.getKernel(name, 'wasm')),
+    bnGrad: tf.getGradient('FusedBatchNorm'),
   };
   await initWasm(tf);
   const fastSet: FastSet = {
-    kernels: FAST_KERNELS.map((name) => tf.getKernel(name, 'wasm')!),
-    bnGrad: tf.getGradient('FusedBatchNorm')!,
+    kernels: FAST_KERNELS.map((name) => tf.getKernel(name, 'wasm')),
+    bnGrad: tf.getGradient('FusedBatchNorm'),
   };
   if (ONLY === 'kernels') {
     console.log(
@@ -262,8 +262,8 @@ async function main(): Promise<void> {
     await fastKernels(builtinFast, fastSet);
     return;
   }
-  const fastFilter = tf.getKernel('Conv2DBackpropFilter', 'wasm')!;
-  const fastInput = tf.getKernel('Conv2DBackpropInput', 'wasm')!;
+  const fastFilter = tf.getKernel('Conv2DBackpropFilter', 'wasm');
+  const fastInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
   const naiveFilter: tf.KernelConfig = {
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
@@ -312,7 +312,7 @@ async function main(): Promise<void> {
   const model = resnet20();
   const optimizer = tf.train.momentum(0.1, 0.9);
   const xs = tf.randomNormal([BATCH, 32, 32, 3]);
-  const ys = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D, 10);
+  const ys = tf.oneHot(tf.randomUniform<tf.Rank.R1>([BATCH], 0, 10, 'int32'), 10);
   const step = () => {
     const loss = optimizer.minimize(
       () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor),

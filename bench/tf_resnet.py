@@ -10,6 +10,7 @@ Prints one JSON object as its last line, like torch_resnet.py. Run it with the
 Python that setup-native built against (it has tensorflow):
     ~/.cache/resnet-lab/tf-venv/bin/python bench/tf_resnet.py --depth 20 --batch 128 --steps 5
 """
+
 import json
 import os
 import resource
@@ -69,8 +70,11 @@ def main():
             loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
         grads = tape.gradient(loss, model.trainable_variables)
         # weight decay on kernels only, added to the gradient as PyTorch's SGD does
-        grads = [g + 1e-4 * v if any(v is k for k in kernels) else g for g, v in zip(grads, model.trainable_variables)]
-        opt.apply_gradients(zip(grads, model.trainable_variables))
+        grads = [
+            g + 1e-4 * v if any(v is k for k in kernels) else g
+            for g, v in zip(grads, model.trainable_variables, strict=True)
+        ]
+        opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         errors = tf.reduce_sum(tf.cast(tf.argmax(logits, -1, output_type=tf.int32) != y, tf.int32))
         return loss, errors
 
@@ -81,21 +85,32 @@ def main():
         return loss, tf.reduce_sum(tf.cast(tf.argmax(logits, -1, output_type=tf.int32) != y, tf.int32))
 
     # read back loss and error count each step, as the trainer does
-    train_times = timed(lambda: [t.numpy() for t in train_step(x, y)], args.warmup, args.steps, args.min_seconds, args.max_seconds)
-    infer_times = timed(lambda: [t.numpy() for t in infer_step(x, y)], 1, args.infer_steps, args.min_seconds, args.max_seconds)
-    rate = lambda times: args.batch / statistics.median(times)
-    print(json.dumps({
-        "engine": "tf-python",
-        "tensorflow": tf.__version__,
-        "threads": os.cpu_count(),
-        "depth": args.depth,
-        "batch": args.batch,
-        "trainSteps": len(train_times),
-        "trainImagesPerSec": rate(train_times),
-        "inferSteps": len(infer_times),
-        "inferImagesPerSec": rate(infer_times),
-        "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    train_times = timed(
+        lambda: [t.numpy() for t in train_step(x, y)], args.warmup, args.steps, args.min_seconds, args.max_seconds
+    )
+    infer_times = timed(
+        lambda: [t.numpy() for t in infer_step(x, y)], 1, args.infer_steps, args.min_seconds, args.max_seconds
+    )
+
+    def rate(times):
+        return args.batch / statistics.median(times)
+
+    print(
+        json.dumps(
+            {
+                "engine": "tf-python",
+                "tensorflow": tf.__version__,
+                "threads": os.cpu_count(),
+                "depth": args.depth,
+                "batch": args.batch,
+                "trainSteps": len(train_times),
+                "trainImagesPerSec": rate(train_times),
+                "inferSteps": len(infer_times),
+                "inferImagesPerSec": rate(infer_times),
+                "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

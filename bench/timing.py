@@ -1,4 +1,5 @@
 """The timing rule shared by the Python references of bench/train.ts (torch_resnet.py, tf_resnet.py)."""
+
 import argparse
 import time
 
@@ -20,7 +21,8 @@ def timed(step, warmup, steps, min_seconds, max_seconds):
 
 
 def bench_args(**extra):
-    """The command line both references take (bench/train.ts passes it); `extra` adds options: name -> (type, default, help)."""
+    """The command line both references take (bench/train.ts passes it); `extra` adds options:
+    name -> (type, default, help)."""
     p = argparse.ArgumentParser()
     p.add_argument("--depth", type=int, default=20)
     p.add_argument("--batch", type=int, default=128)

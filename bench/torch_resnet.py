@@ -11,9 +11,11 @@ src/core/train/optimizer.ts), cross-entropy, random data.
 Prints one JSON object as its last line. Run it with Debian's python3-torch:
     /usr/bin/python3 bench/torch_resnet.py --depth 20 --batch 128 --steps 5
 """
+
 import json
 import resource
 import statistics
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -104,7 +106,9 @@ def main():
     model.eval()
     infer_times = timed(infer_step, 1, args.infer_steps, args.min_seconds, args.max_seconds)
 
-    rate = lambda times: args.batch / statistics.median(times)
+    def rate(times):
+        return args.batch / statistics.median(times)
+
     print(
         json.dumps(
             {

@@ -638,7 +638,9 @@ async function parent(): Promise<void> {
       peakRssMB: headline?.peakRssMB ?? null,
       torchTrainImagesPerSec: ref?.trainImagesPerSec ?? null,
       torchThreads: ref?.threads ?? null,
-      torchTrainImagesPerSecByThreads: Object.fromEntries(torchRuns(20).map((r) => [r.threads, r.trainImagesPerSec])),
+      torchTrainImagesPerSecByThreads: Object.fromEntries(
+        torchRuns(20).map((r) => [String(r.threads), r.trainImagesPerSec]),
+      ),
       ratio:
         headline?.trainImagesPerSec && ref?.trainImagesPerSec
           ? headline.trainImagesPerSec / ref.trainImagesPerSec

@@ -107,10 +107,16 @@ for (const f of wasmFiles) {
   if (stale) fs.copyFileSync(from, to);
 }
 
-// The exported Keras project's Python (src/core/export/pythonSources.ts reads it beside the bundles).
-fs.mkdirSync(path.join(out, 'python'), { recursive: true });
-for (const f of fs.readdirSync('src/core/export/python').filter((n) => n.endsWith('.py')))
-  fs.copyFileSync(path.join('src/core/export/python', f), path.join(out, 'python', f));
+// The exported Keras project's Python and the Keras probe (src/core/export/pythonSources.ts reads them
+// beside the bundles); the integration bundle probes Keras too, from its own folder.
+const pythonDirs = [path.join(out, 'python')];
+if (builds.some((b) => b.outfile === `${out}/test/integration/index.js`))
+  pythonDirs.push(path.join(out, 'test', 'integration', 'python'));
+for (const dir of pythonDirs) {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of fs.readdirSync('src/core/export/python').filter((n) => n.endsWith('.py')))
+    fs.copyFileSync(path.join('src/core/export/python', f), path.join(dir, f));
+}
 
 // Declarations for users' IntelliSense (dist/types/resnet-lab.d.ts and
 // tfjs.d.ts): slow-ish (tsc), so only when packaging, asked for, or missing.

@@ -51,7 +51,7 @@ export function exitWithError(message: string, details?: string, extraLines: str
 }
 
 /** A trainer command that did not end as hoped: its own failure message, or its last output when it died. */
-export function trainerFailed(last: ReturnType<typeof Object> | undefined, stderr: string): never {
+export function trainerFailed(last: unknown, stderr: string): never {
   const e = last as { type?: string; message?: string; runDir?: string } | undefined;
   if (e?.type === 'failed') {
     // The trainer's own output is only worth keeping when it crashed (the message is then a stack).

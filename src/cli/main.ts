@@ -260,5 +260,5 @@ registerReportCommands(program);
 registerExportKerasCommand(program);
 
 // Whatever goes wrong in the CLI itself is one line too; the stack goes to the log.
-process.on('uncaughtException', (e) => exitWithError(String((e as Error)?.message ?? e), (e as Error)?.stack));
+process.on('uncaughtException', (e) => exitWithError(String(e?.message ?? e), e?.stack));
 program.parseAsync(process.argv).catch((e) => exitWithError(String((e as Error)?.message ?? e), (e as Error)?.stack));

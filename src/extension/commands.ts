@@ -89,7 +89,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     if (fromPalette) void kerasPython();
     ref ??= await pickExperiment('Train which experiment?');
     if (!ref) return undefined;
-    const doc = vscode.workspace.textDocuments.find((t) => t.uri.fsPath === ref!.file);
+    const doc = vscode.workspace.textDocuments.find((t) => t.uri.fsPath === ref.file);
     if (doc?.isDirty) await doc.save();
     if (fromPalette) {
       const choice = await pickEngine(ref.experiment);
@@ -121,7 +121,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     void kerasPython();
     ref ??= await pickExperiment('Train which experiment on Keras?');
     if (!ref) return undefined;
-    const doc = vscode.workspace.textDocuments.find((t) => t.uri.fsPath === ref!.file);
+    const doc = vscode.workspace.textDocuments.find((t) => t.uri.fsPath === ref.file);
     if (doc?.isDirty) await doc.save();
     const choice = backend ? { engine: 'keras' as const, backend } : await pickEngine(ref.experiment, true);
     return choice?.engine === 'keras' ? trainOnKeras(kerasDeps, ref, choice.backend) : undefined;

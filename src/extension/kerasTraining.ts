@@ -43,7 +43,7 @@ export async function pickEngine(experiment: string, kerasOnly = false): Promise
     ...found.backends.map((backend) => ({
       label: `Keras 3 · ${kerasEngineLabel(found, backend)}`,
       description: `the exported train.py, Keras ${found.keras}`,
-      choice: { engine: 'keras', backend } as EngineChoice,
+      choice: { engine: 'keras', backend } satisfies EngineChoice,
     })),
   ];
   return (await vscode.window.showQuickPick(items, { placeHolder: `Train ${experiment} on which engine?` }))?.choice;

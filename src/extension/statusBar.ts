@@ -32,7 +32,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscriptions.forEach((s) => s.dispose());
+    for (const s of this.subscriptions) s.dispose();
     this.item.dispose();
   }
 }

@@ -181,7 +181,10 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     const dirs = runsAmong(settings.runsDir(), saved?.runDirs ?? []);
     if (dirs.length) return this.showRunFolders(dirs);
     const model = saved?.model && vscode.workspace.isTrusted ? workspaceModel(saved.model) : undefined;
-    if (!model) return panel.dispose(); // nothing to show again: closed rather than blank
+    if (!model) {
+      panel.dispose(); // nothing to show again: closed rather than blank
+      return;
+    }
     this.shown = { title: diagramTitle(model), runIds: [], model };
     panel.title = this.shown.title;
     void vscode.commands.executeCommand('resnetLab.showDiagram', model);

@@ -9,8 +9,8 @@ export function localResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
 
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, script: string, title: string): string {
   const nonce = crypto.randomBytes(16).toString('base64');
-  const js = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', script));
-  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
+  const js = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', script)).toString();
+  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css')).toString();
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data:`,

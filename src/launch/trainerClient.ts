@@ -128,7 +128,7 @@ export class TrainerClient {
       const waiter = (e: LifecycleEvent) => {
         if (e.type !== 'failed' && !isFinal(e)) return;
         this.waiters.delete(waiter);
-        resolve(e as E | FailedEvent);
+        resolve(e);
       };
       this.waiters.add(waiter);
       void this.exited.then((exit) => {

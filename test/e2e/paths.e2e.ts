@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { openWorkbench, REPO_ROOT, Workbench } from '../harness/codeServer';
 import { runCommand, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
+import type { PathsResult } from '../../src/protocol/trainer';
 
 /**
  * Moves the mouse onto a path of the unraveled view where it is alone: half
@@ -96,7 +97,7 @@ describe('the unraveled diagram and the gradient by path length', () => {
     const charts = panel.locator('#paths-charts canvas[data-lengths]');
     await waitFor(async () => (await charts.count()) === 3, 180_000, 'the three charts of Fig. 6');
     assert.equal(await charts.first().getAttribute('data-lengths'), '4');
-    const stored = JSON.parse(fs.readFileSync(path.join(runDir, 'paths.json'), 'utf8'));
+    const stored = JSON.parse(fs.readFileSync(path.join(runDir, 'paths.json'), 'utf8')) as PathsResult;
     assert.equal(stored.blocks.length, 3);
     assert.equal(
       await charts.first().getAttribute('data-effective'),

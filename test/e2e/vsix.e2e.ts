@@ -12,15 +12,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openWorkbench, REPO_ROOT, Workbench } from '../harness/codeServer';
 import { nativeBackendAvailable, nativeRoot } from '../../src/core/native/detectNative';
+import type { RunInfo } from '../../src/core/runs/runFolder';
 import { openFile, runCommand, screenshot, waitFor, webviewFrame } from './workbench';
-// @ts-expect-error: plain ESM build script, no declarations
 import { packageVsix } from '../../scripts/package.mjs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-vsix-e2e-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 let vsix = process.env.RESNET_LAB_VSIX ?? '';
 before(() => {
-  if (!vsix) vsix = (packageVsix({ outFile: path.join(tmp, 'resnet-lab.vsix'), quiet: true }) as { vsix: string }).vsix;
+  if (!vsix) vsix = packageVsix({ outFile: path.join(tmp, 'resnet-lab.vsix'), quiet: true }).vsix;
   console.log(`installing ${vsix} (${(fs.statSync(vsix).size / 1048576).toFixed(2)} MB)`);
 });
 
@@ -82,7 +82,7 @@ function trainAndCheck(backend: 'wasm' | 'tensorflow', skip: string | false) {
 
       const runs = path.join(workspace, '.resnet-lab', 'runs');
       const [run] = fs.readdirSync(runs);
-      const info = JSON.parse(fs.readFileSync(path.join(runs, run, 'run.json'), 'utf8'));
+      const info = JSON.parse(fs.readFileSync(path.join(runs, run, 'run.json'), 'utf8')) as RunInfo;
       assert.equal(info.backend, backend, 'the backend the run used');
     });
 

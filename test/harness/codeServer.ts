@@ -50,7 +50,7 @@ const T0 = Date.now(); // verbose log lines carry the time since load, to see wh
 
 /** Receives the extension host's console (mocha's reporter included) as console-style argument lists. */
 function forwardLog(type: string, args: unknown): void {
-  const text = Array.isArray(args) ? format(...args) : String(args); // mocha logs printf-style ('%d passing', 1)
+  const text = Array.isArray(args) ? format(...(args as unknown[])) : String(args); // mocha logs printf-style ('%d passing', 1)
   if (!verbose && NOISE.test(text)) return;
   const stream = type === 'error' || type === 'warn' ? process.stderr : process.stdout;
   stream.write(verbose ? `[+${((Date.now() - T0) / 1000).toFixed(1)}s] ${text}\n` : `${text}\n`);

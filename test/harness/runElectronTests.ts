@@ -30,4 +30,5 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+// main catches every failure and returns 1: this promise never rejects.
+void main().then((code) => process.exit(code));

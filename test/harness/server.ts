@@ -72,7 +72,11 @@ function descendants(root: number): number[] {
   }
   const out: number[] = [];
   const todo = [root];
-  while (todo.length) for (const c of children.get(todo.pop()!) ?? []) (out.push(c), todo.push(c));
+  while (todo.length)
+    for (const c of children.get(todo.pop()!) ?? []) {
+      out.push(c);
+      todo.push(c);
+    }
   return out;
 }
 

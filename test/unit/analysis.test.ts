@@ -280,7 +280,7 @@ test('plain net: blocks are name groups; a deleted stride-2 block passes its inp
 
 /** std over all elements of one layer's output: a sub-model's output, summed in float64. */
 function directStd(model: tf.LayersModel, layer: string, x: tf.Tensor): number {
-  const sub = tf.model({ inputs: model.inputs, outputs: model.getLayer(layer).output as tf.SymbolicTensor });
+  const sub = tf.model({ inputs: model.inputs, outputs: model.getLayer(layer).output });
   const v = tf.tidy(() => (sub.predict(x) as tf.Tensor).dataSync());
   let sum = 0,
     sq = 0;
@@ -373,7 +373,7 @@ test('CLI: lesion --json and responses --json print results that parse, and writ
   assert.equal(l.code, 0, l.stderr);
   const lesion = LesionResultSchema.strict().parse(JSON.parse(l.stdout.trim().split('\n').pop()!));
   // The intact net's error is the trainer's own last test error: same data, same pixel mean.
-  const final = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')).final.testError;
+  const final = (JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as RunInfo).final!.testError;
   assert.equal(lesion.baselineError, final);
   assert.deepEqual(lesion, await lesionStudy(tf, trained, data, { draws: 2, seed: 5 }));
   const stored = LesionResultSchema.parse(JSON.parse(fs.readFileSync(path.join(runDir, 'lesion.json'), 'utf8')));

@@ -37,7 +37,7 @@ async function userError(p: Promise<unknown> | (() => unknown)): Promise<UserCod
   try {
     await (typeof p === 'function' ? p() : p);
   } catch (e) {
-    assert.ok(e instanceof UserCodeError, `expected a UserCodeError, got ${(e as Error)?.stack ?? e}`);
+    assert.ok(e instanceof UserCodeError, `expected a UserCodeError, got ${e instanceof Error ? e.stack : String(e)}`);
     return e;
   }
   assert.fail('expected an error');
@@ -116,7 +116,9 @@ test('a file importing a local helper module is bundled; tf and resnet-lab are i
   assert.match(compiled.code, /function tinyNet/, 'the helper is bundled in');
   assert.match(compiled.code, /require\("@tensorflow\/tfjs"\)/, 'tfjs stays external');
   assert.match(compiled.code, /require\("resnet-lab"\)/, 'resnet-lab stays external');
-  assert.ok(JSON.parse(compiled.map).sources.some((s: string) => s.endsWith('helpers/blocks.ts')));
+  assert.ok(
+    (JSON.parse(compiled.map) as { sources: string[] }).sources.some((s: string) => s.endsWith('helpers/blocks.ts')),
+  );
 
   const exports = evaluateModule(compiled, { 'resnet-lab': lib, '@tensorflow/tfjs': tf });
   assert.deepEqual(

@@ -167,9 +167,9 @@ describe('CIFAR-10 binary loader', () => {
     fs.writeFileSync(file, bytes.subarray(0, bytes.length - 100));
     const err = await loadDataset({ name: 'cifar10', dir: bad }).then(
       () => undefined,
-      (e) => e,
+      (e: unknown) => e,
     );
-    assert.ok(err instanceof DataError, `expected a DataError, got ${err}`);
+    assert.ok(err instanceof DataError, `expected a DataError, got ${String(err)}`);
     assert.equal(err.file, file);
     assert.ok(err.message.includes(file), err.message);
     assert.match(err.message, /truncated/);
@@ -212,9 +212,9 @@ describe('CIFAR-10 binary loader', () => {
     fs.rmSync(file);
     const err = await loadDataset({ name: 'cifar10', dir: bad }).then(
       () => undefined,
-      (e) => e,
+      (e: unknown) => e,
     );
-    assert.ok(err instanceof DataError, `expected a DataError, got ${err}`);
+    assert.ok(err instanceof DataError, `expected a DataError, got ${String(err)}`);
     assert.ok(err.message.includes(file), err.message);
     assert.match(err.message, /file not found/);
     assert.match(err.message, /Delete the folder to download CIFAR-10 again, or unpack/);
@@ -376,9 +376,9 @@ describe('idx loader (MNIST, Fashion-MNIST)', () => {
     fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 100));
     const err = await loadDataset({ name: 'mnist', dir }).then(
       () => undefined,
-      (e) => e,
+      (e: unknown) => e,
     );
-    assert.ok(err instanceof DataError, `expected a DataError, got ${err}`);
+    assert.ok(err instanceof DataError, `expected a DataError, got ${String(err)}`);
     assert.ok(err.message.includes(file), err.message);
     assert.match(err.message, /truncated/);
   });
@@ -485,7 +485,7 @@ describe('verified download from a local server', () => {
     const target = path.join(dir, 'cut.gz');
     const err = await downloadVerified({ url: `${base}cut.gz`, md5, name: 'cut.gz' }, dir).then(
       () => undefined,
-      (e) => e,
+      (e: unknown) => e,
     );
     assert.ok(err instanceof Error, 'the download must fail');
     assert.deepEqual(fs.readdirSync(dir), [], 'a partial download must not stay on disk');
@@ -500,11 +500,11 @@ describe('verified download from a local server', () => {
     // The served file is not the real MNIST file, so the published md5 cannot match.
     const err = await loadDataset({ name: 'mnist' }, { cacheDir, mirrors: { mnist: base } }).then(
       () => undefined,
-      (e) => e,
+      (e: unknown) => e,
     );
     assert.deepEqual(requests.slice(before), ['/train-images-idx3-ubyte.gz']);
     const target = path.join(cacheDir, 'mnist', 'train-images-idx3-ubyte.gz');
-    assert.ok(err instanceof DataError, `expected a DataError, got ${err}`);
+    assert.ok(err instanceof DataError, `expected a DataError, got ${String(err)}`);
     assert.ok(err.message.includes(target), err.message);
     assert.match(
       err.message,
@@ -535,7 +535,7 @@ describe('synthetic data', () => {
     // Train and test are different draws.
     assert.ok(!Buffer.from(a.train.images.subarray(0, 128 * 3072)).equals(Buffer.from(a.test.images)));
     for (const split of [a.train, a.test]) {
-      const counts = new Array(10).fill(0);
+      const counts = new Array<number>(10).fill(0);
       for (const l of split.labels) counts[l]++;
       assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `unbalanced: ${counts}`);
       assert.equal(

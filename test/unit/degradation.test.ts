@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BUDGETS, degradationRuns, finalTrainError, verdict } from '../../src/core/experiments/degradation';
 import { readRunInfo } from '../../src/core/runs/runFolder';
-import { cli } from './support/cli';
+import { cli, lastJson } from './support/cli';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-degradation-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -97,9 +97,12 @@ test('`degradation --depths 20` trains plain-20 then ResNet-20 with one recipe a
     '--json',
   ]);
   assert.equal(r.code, 0, r.stderr);
-  const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  const summary = lastJson<{
+    runs: { experiment: string; runDir: string; trainError: number }[];
+    overrides: Record<string, unknown>;
+  }>(r);
   assert.deepEqual(
-    summary.runs.map((x: { experiment: string }) => x.experiment),
+    summary.runs.map((x) => x.experiment),
     ['plain20', 'resnet20'],
   );
   assert.deepEqual(summary.overrides, {
@@ -111,10 +114,10 @@ test('`degradation --depths 20` trains plain-20 then ResNet-20 with one recipe a
     limitTrain: 64,
     limitTest: 16,
   });
-  const [plain, res] = summary.runs.map((x: { runDir: string }) => readRunInfo(x.runDir));
+  const [plain, res] = summary.runs.map((x) => readRunInfo(x.runDir));
   assert.deepEqual(plain.recipe, res.recipe, 'the same recipe for both nets');
   assert.deepEqual([plain.summary.shortcuts, res.summary.shortcuts], [0, 9]);
   assert.equal(plain.summary.trainableParams, res.summary.trainableParams);
-  assert.ok(summary.runs.every((x: { trainError: number }) => x.trainError >= 0 && x.trainError <= 1));
+  assert.ok(summary.runs.every((x) => x.trainError >= 0 && x.trainError <= 1));
   assert.ok(fs.readdirSync(runsDir).some((f) => /^degradation-\d+\.json$/.test(f)));
 });

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TrainerCommand, TrainerEvent } from '../../src/protocol/trainer';
 import { TrainerClient } from '../../src/launch/trainerClient';
-import { cli, REPO, STACK_FRAME } from './support/cli';
+import { cli, lastJson, REPO, STACK_FRAME } from './support/cli';
 import { assertGone, assertOneLineError, childOf, env, fixture, run, tmp } from './support/faults';
 
 before(() => {
@@ -96,7 +96,7 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
 test("the paper's ResNet-1202 summarises: 1202 layers, 600 shortcuts, 19.4M parameters, the whole graph delivered", async () => {
   const r = await run(['summary', fixture, 'resnet1202', '--json'], 60_000);
   assert.equal(r.code, 0, r.stderr);
-  const s = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  const s = lastJson<{ depth: number; shortcuts: number; params: number; layers: unknown[] }>(r);
   assert.deepEqual(
     { depth: s.depth, shortcuts: s.shortcuts, params: s.params },
     { depth: 1202, shortcuts: 600, params: 19_421_274 },

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lrChanges } from '../../src/core/report/htmlReport';
 import { loadRun } from '../../src/core/runs/runData';
+import type { MetricRecord, RunInfo } from '../../src/core/runs/runFolder';
 import { cli, REPO } from './support/cli';
 import { assertOneLineError, env, fixture, lastJson, run, tmp } from './support/faults';
 
@@ -50,7 +51,7 @@ for (const [what, link] of [
   test(`row 1: ${what} a symbolic link out of the run: resume refuses in one line, the link's target untouched`, async () => {
     const dir = await finishedRun(`symlink-${link}`);
     // Eight iterations more to train, so that a resume writes checkpoints and records.
-    const info = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
+    const info = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunInfo;
     Object.assign(info, { status: 'stopped', totalIterations: 24, epochs: 3 });
     info.recipe.iterations = 24;
     fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(info));
@@ -74,7 +75,7 @@ for (const analysis of ['lesion', 'responses', 'paths']) {
     const notes = path.join(tmp, 'elsewhere', `notes-${analysis}.ts`);
     fs.mkdirSync(path.dirname(notes), { recursive: true });
     fs.writeFileSync(notes, `import * as fs from 'node:fs';\nfs.writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
-    const info = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
+    const info = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunInfo;
     fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ ...info, file: notes }));
     for (const kind of ['latest', 'best']) {
       const file = path.join(dir, 'checkpoints', kind, 'model.json');
@@ -93,7 +94,7 @@ test('row 11: metrics.jsonl out of order, with NaN/Infinity literals and a torn 
   const dir = await finishedRun('jumbled-metrics');
   const file = path.join(dir, 'metrics.jsonl');
   const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
-  const expected = lrChanges(lines.map((l) => JSON.parse(l)));
+  const expected = lrChanges(lines.map((l) => JSON.parse(l) as MetricRecord));
   // Python's json writes NaN and Infinity bare; a killed writer leaves half a line.
   const nan = lines[2]
     .replace(/"loss":[^,]+/, '"loss":NaN')

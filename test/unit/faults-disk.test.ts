@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../../src/core/runs/runFolder';
+import type { TrainState } from '../../src/core/runs/checkpoint';
+import { RunInfo, writeFileAtomic } from '../../src/core/runs/runFolder';
 import { Control } from '../../src/core/train/control';
 import type { TrainerEvent } from '../../src/protocol/trainer';
 import * as session from '../../src/trainer/session';
@@ -97,10 +98,11 @@ test('disk full while training: one clear line, run.json whole, temporaries remo
     'no temporaries left',
   );
   // run.json could not be rewritten: its last whole version says "running" with this pid, read as interrupted once it is gone.
-  const info = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'));
+  const info = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as RunInfo;
   assert.deepEqual({ status: info.status, pid: info.pid }, { status: 'running', pid: process.pid });
   assert.equal(
-    JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoints', 'latest', 'state.json'), 'utf8')).iteration,
+    (JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoints', 'latest', 'state.json'), 'utf8')) as TrainState)
+      .iteration,
     8,
   );
 

@@ -59,15 +59,25 @@ test('row 3: a model name with """, a newline, quotes, a backslash and non-ASCII
       `import ast, json, sys
 tree = ast.parse(open(sys.argv[1], encoding="utf-8").read())
 kinds = [type(n).__name__ for n in tree.body]
-print(json.dumps({"doc": ast.get_docstring(tree, clean=False), "kinds": kinds}))`,
+classes = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
+print(json.dumps({"doc": ast.get_docstring(tree, clean=False), "kinds": kinds, "classes": classes}))`,
       path.join(out, 'model.py'),
     ],
     { encoding: 'utf8', cwd: tmp },
   );
   assert.equal(p.status, 0, p.stderr);
-  const parsed = JSON.parse(p.stdout) as { doc: string; kinds: string[] };
+  const parsed = JSON.parse(p.stdout) as { doc: string; kinds: string[]; classes: string[] };
   assert.ok(parsed.doc.startsWith(`${HOSTILE_NAME}: experiment 'hostile'`), parsed.doc.slice(0, 120));
-  assert.deepEqual([...new Set(parsed.kinds)].sort(), ['Assign', 'Expr', 'FunctionDef', 'If', 'Import', 'ImportFrom']);
+  assert.deepEqual([...new Set(parsed.kinds)].sort(), [
+    'Assign',
+    'ClassDef',
+    'Expr',
+    'FunctionDef',
+    'If',
+    'Import',
+    'ImportFrom',
+  ]);
+  assert.deepEqual(parsed.classes, ['ZeroPadShortcut'], "the template's one class");
   assert.equal(parsed.kinds.filter((k) => k === 'Expr').length, 1, 'the docstring is the only bare expression');
   assert.equal(fs.existsSync(path.join(tmp, 'PWNED')), false);
 });

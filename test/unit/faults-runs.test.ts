@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { TrainState } from '../../src/core/runs/checkpoint';
+import type { MetricRecord, RunInfo } from '../../src/core/runs/runFolder';
 import { cli, REPO, STACK_FRAME } from './support/cli';
 import { assertGone, assertOneLineError, childOf, env, fixture, lastJson, run, tmp, until } from './support/faults';
 
@@ -55,8 +57,8 @@ for (const [name, damage, pattern] of [
 test('a missing latest/weights.bin: resume says so and continues from the previous good checkpoint', async () => {
   const dir = copyOfRun('no-weights');
   fs.rmSync(path.join(dir, 'checkpoints', 'latest', 'weights.bin'));
-  const best = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoints', 'best', 'state.json'), 'utf8'))
-    .iteration as number;
+  const best = (JSON.parse(fs.readFileSync(path.join(dir, 'checkpoints', 'best', 'state.json'), 'utf8')) as TrainState)
+    .iteration;
   const r = await run(['resume', dir, '--json'], 60_000);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /skipped a damaged checkpoint: .*checkpoints\/latest\/weights\.bin is missing/);
@@ -92,9 +94,14 @@ export const net = experiment({ model: resnetCifar({ depth: 8, widths: ${widths}
   fs.writeFileSync(file, source('[8, 16, 16]'));
   const r = await run(['resume', runDir, '--json'], 60_000);
   assert.equal(r.code, 0, r.stderr);
-  const now = JSON.parse(
-    execFileSync(process.execPath, ['dist/cli.js', 'summary', file, 'net', '--json'], { cwd: REPO, encoding: 'utf8' }),
-  ).totalParams as number;
+  const now = (
+    JSON.parse(
+      execFileSync(process.execPath, ['dist/cli.js', 'summary', file, 'net', '--json'], {
+        cwd: REPO,
+        encoding: 'utf8',
+      }),
+    ) as { totalParams: number }
+  ).totalParams;
   assert.match(
     r.stderr,
     new RegExp(
@@ -135,17 +142,19 @@ for (const signal of ['SIGKILL', 'SIGTERM'] as const)
     await assertGone(trainer, 30_000, `after ${signal} to the CLI`);
     const runDir = path.join(runsDir, fs.readdirSync(runsDir)[0]);
     // Raw run.json, not readRunInfo (which reads a dead "running" as interrupted too).
-    const info = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'));
+    const info = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as RunInfo;
     assert.equal(info.status, 'interrupted');
     assert.equal(info.pid, undefined);
-    const state = JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoints', 'latest', 'state.json'), 'utf8'));
-    assert.equal(state.iteration, info.final.iteration, 'the checkpoint is where training stopped');
+    const state = JSON.parse(
+      fs.readFileSync(path.join(runDir, 'checkpoints', 'latest', 'state.json'), 'utf8'),
+    ) as TrainState;
+    assert.equal(state.iteration, info.final?.iteration, 'the checkpoint is where training stopped');
     const metrics = fs
       .readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
-    assert.equal(metrics.filter((m) => m.type === 'iteration').at(-1).iteration, state.iteration);
+      .map((l) => JSON.parse(l) as MetricRecord);
+    assert.equal(metrics.filter((m) => m.type === 'iteration').at(-1)?.iteration, state.iteration);
     assert.equal(fs.existsSync(path.join(runDir, 'trainer.lock')), false, 'lock released');
     assert.doesNotMatch(r.stderr, STACK_FRAME);
   });

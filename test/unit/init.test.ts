@@ -80,10 +80,11 @@ test('every conv and dense kernel of ResNet-20 is drawn with sqrt(2/fan_in); mod
 test('withTfjsHeNormal builds with the old, truncated initialiser (for the ablation) and restores the new one', () => {
   setInitSeed(1);
   const old = withTfjsHeNormal(resnetCifar({ depth: 8 }))({ inputShape: [32, 32, 3], numClasses: 10 });
-  const json = JSON.parse(old.toJSON(null, true) as string);
+  const json = JSON.parse(old.toJSON(null, true) as string) as {
+    config: { layers: { class_name: string; config: { kernel_initializer?: { class_name: string } } }[] };
+  };
   assert.equal(
-    json.config.layers.find((l: { class_name: string }) => l.class_name === 'Dense').config.kernel_initializer
-      .class_name,
+    json.config.layers.find((l) => l.class_name === 'Dense')?.config.kernel_initializer?.class_name,
     'VarianceScaling',
   );
   old.dispose();

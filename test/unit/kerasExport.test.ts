@@ -69,9 +69,7 @@ print(json.dumps(out))
 function tfjsOutputs(model: tf.LayersModel, x: tf.Tensor): { probs: Float32Array; logits: Float32Array } {
   return tf.tidy(() => {
     const last = model.layers[model.layers.length - 1];
-    const features = tf
-      .model({ inputs: model.inputs, outputs: last.input as tf.SymbolicTensor })
-      .predict(x) as tf.Tensor;
+    const features = tf.model({ inputs: model.inputs, outputs: last.input }).predict(x) as tf.Tensor;
     const [kernel, bias] = last.getWeights();
     return {
       probs: (model.predict(x) as tf.Tensor).dataSync() as Float32Array,

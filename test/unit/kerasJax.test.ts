@@ -214,7 +214,7 @@ test(
     // lr 0.1, divided by 10 at 50% and 75% of the 16 iterations.
     assert.deepEqual(
       its.map((m) => Number(m.lr!.toPrecision(6))),
-      [...Array(8).fill(0.1), ...Array(4).fill(0.01), ...Array(4).fill(0.001)],
+      [...Array<number>(8).fill(0.1), ...Array<number>(4).fill(0.01), ...Array<number>(4).fill(0.001)],
     );
     // Batch statistics over the global batch, as on one device: the same losses while the lr is the same (1..8).
     const single = uninterrupted().losses;

@@ -16,7 +16,7 @@ import { makeBatch, pixelMean } from '../../src/core/data/batches';
 import { syntheticDataset } from '../../src/core/data/synthetic';
 import { kerasUnavailable, tfPython } from '../../src/core/export/tfPython';
 import { synthetic } from '../../src/core/lib';
-import { loadCheckpoint } from '../../src/core/runs/checkpoint';
+import { loadCheckpoint, TrainState } from '../../src/core/runs/checkpoint';
 import { readGradients, readMetrics, readRunInfo } from '../../src/core/runs/runFolder';
 import { FollowUpdate, RunFollower } from '../../src/core/runs/follow';
 import { openRun } from '../../src/extension/panelData';
@@ -147,10 +147,7 @@ test(
     console.log(
       `Keras run: test error ${info.final?.testError}, test loss ${kerasLoss}; its checkpoint in tfjs: ${tfjsError}, ${tfjsLoss}`,
     );
-    assert.ok(
-      Math.abs(tfjsError - info.final!.testError!) <= 1 / 128 + 1e-9,
-      `${tfjsError} vs ${info.final!.testError}`,
-    );
+    assert.ok(Math.abs(tfjsError - info.final.testError!) <= 1 / 128 + 1e-9, `${tfjsError} vs ${info.final.testError}`);
     assert.ok(Math.abs(tfjsLoss - kerasLoss) < 1e-4, `test loss ${tfjsLoss} vs ${kerasLoss}`);
     assert.ok(fs.existsSync(path.join(runDir, 'checkpoints', 'best', 'model.json')));
     model.dispose();
@@ -173,7 +170,7 @@ async function followFirstRun(runs: string, ended: Promise<unknown>): Promise<Fo
   const updates: FollowUpdate[] = [];
   await new Promise<void>((resolve) => {
     const follower = new RunFollower(
-      dir!,
+      dir,
       (u) => {
         updates.push(u);
         if (u.done) {
@@ -291,8 +288,10 @@ test(
     const stopped = readRunInfo(runDir);
     assert.deepEqual([stopped.status, stopped.final?.iteration], ['stopped', 6]);
     // Mid-epoch, as our trainer's checkpoints can be: epoch 0 under way, 6 of its 8 batches done, its running sums kept.
-    const state = JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoints', 'latest', 'state.json'), 'utf8'));
-    assert.deepEqual([state.iteration, state.epoch, state.batchInEpoch, state.epochSums.seen], [6, 0, 6, 192]);
+    const state = JSON.parse(
+      fs.readFileSync(path.join(runDir, 'checkpoints', 'latest', 'state.json'), 'utf8'),
+    ) as TrainState;
+    assert.deepEqual([state.iteration, state.epoch, state.batchInEpoch, state.epochSums?.seen], [6, 0, 6, 192]);
     // One velocity per trainable weight, in the tfjs model's order, as our trainer writes optimizer.bin.
     assert.equal(
       fs.statSync(path.join(runDir, 'checkpoints', 'latest', 'optimizer.bin')).size,

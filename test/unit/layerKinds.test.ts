@@ -175,7 +175,7 @@ function graphOps(model: tf.LayersModel, training: boolean): string[] {
   const ops: RecordedOp[] = [];
   const b = new GraphBuilder(recordingAddon(ops));
   const vars: VariableMap = new Map();
-  for (const w of model.weights) vars.set(w as unknown as tf.LayerVariable, b.variable(w.name, w.shape as number[]));
+  for (const w of model.weights) vars.set(w, b.variable(w.name, w.shape as number[]));
   const input = b.placeholder('input', 1, [-1, ...(model.inputs[0].shape.slice(1) as number[])]);
   const before = ops.length;
   translate(b, model, input, training, vars);

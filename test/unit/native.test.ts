@@ -130,7 +130,7 @@ async function convGrads(backend: string, xShape: Shape4, wShape: Shape4, stride
     const x = tf.tensor4d(randomValues(1, size(xShape)), xShape);
     const w = tf.tensor4d(randomValues(2, size(wShape)), wShape);
     const y = tf.conv2d(x, w, strides, pad);
-    const dy = tf.tensor4d(randomValues(3, size(y.shape)), y.shape as Shape4);
+    const dy = tf.tensor4d(randomValues(3, size(y.shape)), y.shape);
     const f = (a: tf.Tensor, b: tf.Tensor) =>
       tf
         .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad)

@@ -124,7 +124,7 @@ test(
   () => {
     const g = squareGraph();
     assert.throws(
-      () => a.addOp(g, 'LeakyRelu', 'leaky', [['w', 0]], [['alpha', 'float', 'x' as unknown as number]]),
+      () => a.addOp(g, 'LeakyRelu', 'leaky', [['w', 0]], [['alpha', 'float', 'x']]),
       addonError(
         'TypeError',
         'INVALID_ARGUMENT',

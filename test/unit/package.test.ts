@@ -12,13 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { TrainerClient } from '../../src/launch/trainerClient';
 import type { TrainerEvent } from '../../src/protocol/trainer';
 import { shippedDeclarations } from '../../src/tsPlugin/shipped';
-// @ts-expect-error: plain ESM build script, no declarations
 import { packageVsix } from '../../scripts/package.mjs';
-// @ts-expect-error: plain ESM build script, no declarations
 import { BUDGET, checkVsix, readZip } from '../../scripts/vsixContents.mjs';
-
-type Entry = { name: string; size: number; compressedSize: number; data(): Buffer };
-type Check = { files: number; bytes: number; entries: Entry[]; problems: string[] };
 
 const root = path.resolve(__dirname, '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-package-'));
@@ -29,8 +24,8 @@ let output = '';
 const ext = path.join(tmp, 'unpacked');
 
 before(() => {
-  ({ output } = packageVsix({ outFile: vsixFile, quiet: true }) as { output: string });
-  for (const e of readZip(vsixFile) as Entry[]) {
+  ({ output } = packageVsix({ outFile: vsixFile, quiet: true }));
+  for (const e of readZip(vsixFile)) {
     if (!e.name.startsWith('extension/') || e.name.endsWith('/')) continue;
     const to = path.join(ext, e.name.slice('extension/'.length));
     fs.mkdirSync(path.dirname(to), { recursive: true });
@@ -39,7 +34,7 @@ before(() => {
 });
 
 test('the .vsix is within budget: no platform binary, no file twice, no node_modules but the TypeScript plugin, no bundling warning', () => {
-  const r = checkVsix(vsixFile) as Check;
+  const r = checkVsix(vsixFile);
   console.log(`package: ${r.files} files, ${(r.bytes / 1048576).toFixed(2)} MB`);
   assert.deepEqual(r.problems, []);
   assert.ok(r.files < BUDGET.maxFiles && r.bytes < BUDGET.maxBytes);
@@ -125,7 +120,7 @@ test('the check fails on a platform binary, a second copy of a file, node_module
     'extension/node_modules/x/index.js': Buffer.from('x'),
     'extension/node_modules/resnet-lab-ts-plugin/index.js': Buffer.from('the plugin'),
   });
-  const r = checkVsix(bad, { maxFiles: 5, maxBytes: 1 << 20 }) as Check;
+  const r = checkVsix(bad, { maxFiles: 5, maxBytes: 1 << 20 });
   assert.deepEqual(r.problems, [
     '6 files (budget: fewer than 5)',
     'extension/bin/tool: ELF (Linux) binary',

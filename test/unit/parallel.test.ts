@@ -93,12 +93,12 @@ test('sgdUpdate is Sgd.apply, bit for bit (momentum, weight decay on kernels onl
   const weights = new Float32Array(layout.total),
     velocity = new Float32Array(layout.total),
     grads = new Float32Array(layout.total);
-  vars.forEach((v, i) => weights.set(v.read().dataSync() as Float32Array, layout.offsets[i]));
+  vars.forEach((v, i) => weights.set(v.read().dataSync(), layout.offsets[i]));
   const sgd = new Sgd(tf, vars, { momentum: 0.9, weightDecay: 5e-3 });
   const rng = mulberry32(3);
   for (let step = 0; step < 3; step++) {
     const g = vars.map((v) => tf.randomNormal(v.shape as number[], 0, 1, 'float32', 10 + step * 7 + vars.indexOf(v)));
-    g.forEach((t, i) => grads.set(t.dataSync() as Float32Array, layout.offsets[i]));
+    g.forEach((t, i) => grads.set(t.dataSync(), layout.offsets[i]));
     const lr = 0.05 + rng() * 0.1;
     sgd.apply(g, lr);
     sgdUpdate(

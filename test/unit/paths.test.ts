@@ -58,7 +58,7 @@ test('paths of a mask, subsets, and the central range of a distribution', () => 
   ]);
   assert.deepEqual(subsets(3, 0), [[]]);
   // Mass 10 at each of k = 0..9: the central 90% runs from the first k reaching 5 to the first reaching 95.
-  assert.deepEqual(centralRange(Array(10).fill(10), 0.9), { from: 0, to: 9 });
+  assert.deepEqual(centralRange(Array<number>(10).fill(10), 0.9), { from: 0, to: 9 });
   assert.deepEqual(centralRange([0, 1, 8, 90, 1, 0], 0.9), { from: 2, to: 3 });
   assert.deepEqual(centralRange([0, 0, 1, 0], 0.9), { from: 2, to: 2 });
   assert.equal(argMax([1, 5, 3, 5]), 1);
@@ -256,7 +256,7 @@ test('paths.json: written with its stamp, read back through the schema; a damage
   fs.mkdirSync(dir);
   assert.equal(readPaths(dir), undefined, 'no paths.json: nothing to show');
   writePaths(dir, result, { checkpoint: 'latest', iteration: 40, computedAt: '2026-12-04T00:00:00.000Z' });
-  const raw = JSON.parse(fs.readFileSync(path.join(dir, 'paths.json'), 'utf8'));
+  const raw = JSON.parse(fs.readFileSync(path.join(dir, 'paths.json'), 'utf8')) as { iteration: number };
   assert.equal(raw.iteration, 40);
   assert.deepEqual(readPaths(dir), result);
   assert.deepEqual(PathsResultSchema.parse(raw), result);

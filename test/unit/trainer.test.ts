@@ -13,7 +13,7 @@ import { initWasm } from '../../src/core/backend/wasmConvGrads';
 import { loadDataset } from '../../src/core/data';
 import { resnetCifar, setInitSeed, synthetic } from '../../src/core/lib';
 import { resolveRecipe } from '../../src/core/lib/experiment';
-import { loadCheckpoint } from '../../src/core/runs/checkpoint';
+import { loadCheckpoint, TrainState } from '../../src/core/runs/checkpoint';
 import { MetricRecord, readGradients, readMetrics, readRunInfo } from '../../src/core/runs/runFolder';
 import { Control } from '../../src/core/train/control';
 import { runTraining } from '../../src/core/train/loop';
@@ -47,7 +47,7 @@ function lastJson(r: CliResult): {
 } {
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
-    return JSON.parse(line);
+    return JSON.parse(line) as ReturnType<typeof lastJson>;
   } catch {
     assert.fail(`no JSON summary (exit ${r.code}).\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   }
@@ -252,7 +252,11 @@ test('(a) a short synthetic run learns; run.json, metrics.jsonl, gradients.jsonl
 
   // checkpoints/latest is a tfjs layers model that loads as is.
   const dir = path.join(out.runDir, 'checkpoints', 'latest');
-  const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+  const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+    format: string;
+    modelTopology: object;
+    weightsManifest: tf.io.WeightsManifestConfig;
+  };
   assert.equal(modelJson.format, 'layers-model');
   const weights = fs.readFileSync(path.join(dir, 'weights.bin'));
   assert.equal(weights.length, info.summary.totalParams * 4);
@@ -392,7 +396,9 @@ test('(c) stop with Ctrl-C (SIGINT to the CLI), then `resume`: the same curve as
   const info = readRunInfo(s.runDir);
   assert.equal(info.status, 'stopped');
   assert.equal(info.final!.iteration, s.iteration);
-  const state = JSON.parse(fs.readFileSync(path.join(s.runDir, 'checkpoints', 'latest', 'state.json'), 'utf8'));
+  const state = JSON.parse(
+    fs.readFileSync(path.join(s.runDir, 'checkpoints', 'latest', 'state.json'), 'utf8'),
+  ) as TrainState;
   assert.equal(state.iteration, s.iteration);
   assert.equal(iterations(readMetrics(s.runDir)).length, s.iteration);
 
@@ -565,7 +571,14 @@ test('(f) summary --json and list for examples/paper-cifar.ts', async () => {
   const example = path.join(root, 'examples', 'paper-cifar.ts');
   const r = await cli(['summary', example, 'resnet20', '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const s = JSON.parse(r.stdout);
+  const s = JSON.parse(r.stdout) as {
+    name: string;
+    params: number;
+    depth: number;
+    shortcuts: number;
+    totalParams: number;
+    layers: { name: string }[];
+  };
   assert.deepEqual(
     { name: s.name, params: s.params, depth: s.depth, shortcuts: s.shortcuts },
     { name: 'resnet20', params: 269_722, depth: 20, shortcuts: 9 },

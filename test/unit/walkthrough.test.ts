@@ -12,8 +12,10 @@ import * as path from 'node:path';
 import { shippedDeclarations } from '../../src/tsPlugin/shipped';
 
 const root = path.resolve(__dirname, '..', '..');
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-const contributed = new Set<string>(pkg.contributes.commands.map((c: { command: string }) => c.command));
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  contributes: { commands: { command: string }[]; walkthroughs: unknown[]; snippets: unknown[] };
+};
+const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
 const registered = fs.readFileSync(path.join(root, 'src', 'extension', 'commands.ts'), 'utf8');
 
 /** Whether .vscodeignore lets a file into the .vsix (its "!" lines; "*" within one folder). */

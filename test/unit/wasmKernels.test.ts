@@ -63,14 +63,14 @@ before(async () => {
 
 test('registration is idempotent and replaces the built-in kernels once', async () => {
   const names = ['Tile', 'Slice', 'Identity', 'Cast', 'Sum', 'Mean', BATCH_NORM_GRAD];
-  const before = names.map((n) => tf.getKernel(n, 'wasm')!.kernelFunc);
-  const grad = tf.getGradient('FusedBatchNorm')!.gradFunc;
+  const before = names.map((n) => tf.getKernel(n, 'wasm').kernelFunc);
+  const grad = tf.getGradient('FusedBatchNorm').gradFunc;
   registerWasmFastKernels(tf);
   assert.deepEqual(
-    names.map((n) => tf.getKernel(n, 'wasm')!.kernelFunc),
+    names.map((n) => tf.getKernel(n, 'wasm').kernelFunc),
     before,
   );
-  assert.equal(tf.getGradient('FusedBatchNorm')!.gradFunc, grad);
+  assert.equal(tf.getGradient('FusedBatchNorm').gradFunc, grad);
 });
 
 // ----------------------------------------------------------------------- Tile
@@ -210,7 +210,7 @@ test('the fused kernel without scale equals the kernel with scale = 1', async ()
     const mean = randomTensor(19, [8]);
     const variance = randomTensor(20, [8]).abs().add(0.1);
     const attrs = { varianceEpsilon: 1e-3 };
-    const run = (inputs: tf.NamedTensorMap) => tf.engine().runKernel(BATCH_NORM_GRAD, inputs, attrs) as tf.Tensor[];
+    const run = (inputs: tf.NamedTensorMap) => tf.engine().runKernel<tf.Tensor[]>(BATCH_NORM_GRAD, inputs, attrs);
     const without = run({ x, dy, mean, variance });
     const withOnes = run({ x, dy, mean, variance, scale: tf.ones([8]) });
     without.forEach((t, i) => assert.deepEqual(t.dataSync(), withOnes[i].dataSync(), `output ${i}`));
@@ -245,12 +245,12 @@ test('the fused batch-norm gradient runs on wasm only, and frees everything it m
   const profile = await tf.profile(() => run());
   assert.ok(profile.kernelNames.includes(BATCH_NORM_GRAD), 'the fused kernel ran');
   assert.ok(!profile.kernelNames.includes('Tile'), 'no Tile left in the gradient');
-  tf.dispose(profile.result as tf.Tensor[]);
+  tf.dispose(profile.result);
   assert.equal(tf.memory().numTensors, start.numTensors);
   assert.equal(tf.memory().numBytes, start.numBytes);
   await tf.setBackend('cpu');
   const cpu = await tf.profile(() => run());
-  tf.dispose(cpu.result as tf.Tensor[]);
+  tf.dispose(cpu.result);
   assert.ok(!cpu.kernelNames.includes(BATCH_NORM_GRAD), 'cpu keeps the tfjs-core gradient');
 });
 
@@ -271,7 +271,7 @@ test('ResNet-8 (option A, narrow, 16x16) loss gradients match cpu for every vari
       const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
       const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
       const { grads } = tf.variableGrads(
-        () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        () => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x, { training: true }) as tf.Tensor),
         vars,
       );
       return vars.map((v) => ({ name: v.name, values: grads[v.name].dataSync() }));
@@ -316,7 +316,7 @@ test('a seeded 6-step training run (the real step and optimizer) gives the same 
     const losses: number[] = [];
     for (const b of batches) losses.push((await trainStep(ctx, b, 0.05, false)).loss);
     const weights = vars.map((v) => Array.from(v.read().dataSync()));
-    await sgd.dispose();
+    sgd.dispose();
     model.dispose();
     return { losses, weights };
   };

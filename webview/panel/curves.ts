@@ -145,11 +145,12 @@ function baseOptions(
   };
 }
 
-export interface CurveCharts {
+// A type, not an interface: Object.values(charts) then gives Chart[] (an interface has no index signature).
+export type CurveCharts = {
   error: Chart<'line', Point[]>;
   loss: Chart<'line', Point[]>;
   lr: Chart<'line', Point[]>;
-}
+};
 
 /** One run: raw training error faint, smoothed bold, test error with points. Several runs: the paper's Fig. 1 style. */
 export function errorDatasets(runs: RunView[], series: Map<string, RunSeries>, theme: Theme): Series[] {

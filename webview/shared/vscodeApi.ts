@@ -7,8 +7,9 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 export interface HostChannel<ToHost, FromHost> {
-  send(message: ToHost): void;
-  onMessage(handler: (message: FromHost) => void): void;
+  // Properties, not methods: they are arrow functions, safe to pass around unbound (host.send).
+  send: (message: ToHost) => void;
+  onMessage: (handler: (message: FromHost) => void) => void;
 }
 
 export function hostChannel<ToHost, FromHost extends { method: string }>(): HostChannel<ToHost, FromHost> {

@@ -96,7 +96,7 @@ export async function configurationGradients(
   })) as Parameters<TF['customGrad']>[0]);
   // Let the gradient through `t` only on rows whose gate is 1.
   const gated = (t: tfjs.Tensor, gate: tfjs.Tensor) => {
-    const s = stop(t) as tfjs.Tensor;
+    const s = stop(t);
     return tf.add(s, tf.mul(gate.reshape([-1, ...t.shape.slice(1).map(() => 1)]), tf.sub(t, s)));
   };
   const out: number[] = [];

@@ -110,7 +110,7 @@ export function registerWasmConvGradients(tf: TF): void {
   const ops: Ops = {
     tf,
     conv2d: (b, x, filter, pad, dilations) =>
-      run('Conv2D', { x, filter }, b, { strides: 1, pad, dataFormat: 'NHWC', dilations } as unknown as NamedAttrMap),
+      run('Conv2D', { x, filter }, b, { strides: 1, pad, dataFormat: 'NHWC', dilations }),
     transpose: (b, x, perm) => run('Transpose', { x }, b, { perm }),
   };
 

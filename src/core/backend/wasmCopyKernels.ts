@@ -38,8 +38,8 @@ export function tile(backend: BackendWasm, x: TensorInfo, reps: number[]): Tenso
     else if (last && last[0] === 1 && s === 1) last[1] *= r;
     else dims.push([s, r]);
   });
-  const src = backend.typedArrayFromHeap(x) as Heap;
-  const dst = backend.typedArrayFromHeap(out) as Heap;
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
   if (dims.length === 0) {
     dst[0] = src[0];
     return out;
@@ -92,7 +92,7 @@ export interface SliceAttrs {
 /** A strided copy of contiguous runs; dimensions taken whole are merged into the run. */
 export function slice(tf: TF, backend: BackendWasm, x: TensorInfo, attrs: SliceAttrs): TensorInfo | null {
   if (!numeric(x.dtype)) return null;
-  const [begin, sz] = tf.slice_util.parseSliceParams(x as tfjs.Tensor, attrs.begin, attrs.size);
+  const [begin, sz] = tf.slice_util.parseSliceParams(x, attrs.begin, attrs.size);
   const out = backend.makeOutput(sz, x.dtype);
   const total = size(sz);
   if (total === 0) return out;
@@ -109,8 +109,8 @@ export function slice(tf: TF, backend: BackendWasm, x: TensorInfo, attrs: SliceA
       dims.unshift({ n: x.shape[d], begin: begin[d], size: sz[d] });
     }
   }
-  const src = backend.typedArrayFromHeap(x) as Heap;
-  const dst = backend.typedArrayFromHeap(out) as Heap;
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
   const rank = dims.length;
   const stride = new Array<number>(rank);
   for (let d = rank - 1, s = 1; d >= 0; d--) {

@@ -161,7 +161,7 @@ function overrideBatchNormGradient(tf: TF): void {
     if (!fits) return original.gradFunc(dys, saved, attrs);
     const inputs: tfjs.NamedTensorMap = { x, dy, mean, variance };
     if (scale != null) inputs.scale = scale;
-    const [dx, dMean, dVar, dScale, dOffset] = tf.engine().runKernel(BATCH_NORM_GRAD, inputs, attrs) as tfjs.Tensor[];
+    const [dx, dMean, dVar, dScale, dOffset] = tf.engine().runKernel<tfjs.Tensor[]>(BATCH_NORM_GRAD, inputs, attrs);
     // Every gradient is computed at once; those the tape does not ask for are
     // freed by the tidy that backprop runs in.
     return { x: () => dx, mean: () => dMean, variance: () => dVar, scale: () => dScale, offset: () => dOffset };

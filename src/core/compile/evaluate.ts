@@ -1,6 +1,6 @@
 // Runs a compiled model file with the trainer's modules injected, and maps any
 // exception back to a line in the user's TypeScript through the source map.
-import { createRequire, SourceMap } from 'node:module';
+import { createRequire, SourceMap, type SourceMapPayload } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import type { SourceDiagnostic } from '../../protocol/trainer';
@@ -26,7 +26,7 @@ export function evaluateModule(compiled: CompiledFile, injected: Record<string, 
     if (INJECTED_MODULES.includes(id)) {
       return id === 'resnet-lab' ? injected['resnet-lab'] : injected['@tensorflow/tfjs'];
     }
-    return realRequire(id);
+    return realRequire(id) as unknown;
   };
   const module = { exports: {} as Record<string, unknown> };
   runUserCode(compiled, () => wrapper(module.exports, requireFn, module, compiled.file, path.dirname(compiled.file)));
@@ -74,7 +74,7 @@ function userLocation(
     if (at < 0) continue;
     const m = /^(\d+):(\d+)/.exec(line.slice(at + marker.length));
     if (!m) continue;
-    map ??= new SourceMap(JSON.parse(compiled.map));
+    map ??= new SourceMap(JSON.parse(compiled.map) as SourceMapPayload);
     const entry = map.findEntry(Number(m[1]) - 1, Number(m[2]) - 1) as {
       originalSource?: string;
       originalLine?: number;

@@ -131,7 +131,7 @@ async function loadRaw(spec: DataSpec, o: LoadOptions): Promise<Dataset> {
       };
     }
     default:
-      throw new Error(`unknown data set "${(spec as DataSpec).name}": use synthetic, cifar10, mnist or fashion-mnist`);
+      throw new Error(`unknown data set "${spec.name}": use synthetic, cifar10, mnist or fashion-mnist`);
   }
 }
 

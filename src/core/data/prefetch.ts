@@ -178,8 +178,8 @@ export function serveBatches(
       const t0 = performance.now();
       const b = makeSeededBatch(split, r.indices, init.info, init.mean, init.augment, r.seed);
       port.postMessage({ key: r.key, x: b.x, labels: b.labels, size: b.size, ms: performance.now() - t0 }, [
-        b.x.buffer as ArrayBuffer,
-        b.labels.buffer as ArrayBuffer,
+        b.x.buffer,
+        b.labels.buffer,
       ]);
     } catch (e) {
       port.postMessage({ key: r.key, error: e instanceof Error ? e.message : String(e) });

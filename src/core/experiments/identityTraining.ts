@@ -114,7 +114,7 @@ function distances(stack: Stack, blocks: string[]): number[] {
 }
 
 function mse(tf: TF, model: tfjs.LayersModel, x: tfjs.Tensor4D): tfjs.Scalar {
-  return tf.mean(tf.square(tf.sub(model.apply(x, { training: true }) as tfjs.Tensor, x))) as tfjs.Scalar;
+  return tf.mean<tfjs.Scalar>(tf.square(tf.sub(model.apply(x, { training: true }) as tfjs.Tensor, x)));
 }
 
 export interface IdentityTrainingOptions {

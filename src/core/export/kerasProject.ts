@@ -1,5 +1,5 @@
-// Writes the exported Python project: model.py (Keras 3 code of the layer
-// graph, see ./kerasModel.ts), weights.bin + weights.json (float32, little
+// Writes the exported Python project: model.py (python/model_template.py
+// with the Keras 3 code of the layer graph, see ./kerasModel.ts), weights.bin + weights.json (float32, little
 // endian, in the order Keras' layer.set_weights takes them) and a README.
 // Everything goes to a temporary folder renamed into place at the end, so a
 // failure never leaves a half-written project.
@@ -11,6 +11,7 @@ import { K8S_JOB, projectReadme, SLURM_SBATCH } from './kerasLaunch';
 import { fileErrorMessage } from '../runs/fileErrors';
 import { kerasModelSource } from './kerasModel';
 import { pyDocstring } from './kerasPython';
+import { pythonSource } from './pythonSources';
 
 export interface ProjectInfo {
   experiment: string;
@@ -21,48 +22,10 @@ export interface ProjectInfo {
   seed?: number;
 }
 
-const ZERO_PAD_LAYER = `
-@keras.saving.register_keras_serializable(package="resnet_lab")
-class ZeroPadShortcut(layers.Layer):
-    """Option A's shortcut (He et al. 2015, Sec. 3.3): identity, subsampled by
-    the stride (x[:, ::s, ::s, :]) and with zero channels appended up to
-    out_channels. No parameters."""
-
-    def __init__(self, stride, out_channels, **kwargs):
-        super().__init__(**kwargs)
-        self.stride = stride
-        self.out_channels = out_channels
-
-    def call(self, x):
-        if self.stride > 1:
-            x = x[:, :: self.stride, :: self.stride, :]
-        extra = self.out_channels - x.shape[-1]
-        if extra > 0:
-            x = ops.pad(x, [[0, 0], [0, 0], [0, 0], [0, extra]])
-        return x
-
-    def compute_output_shape(self, input_shape):
-        n, h, w, _ = input_shape
-        sub = lambda d: None if d is None else -(-d // self.stride)
-        return (n, sub(h), sub(w), self.out_channels)
-
-    def get_config(self):
-        return {**super().get_config(), "stride": self.stride, "out_channels": self.out_channels}
-`;
-
-const LOAD_WEIGHTS = `
-def load_weights(model, folder=HERE):
-    """Sets every layer's weights from weights.json + weights.bin (float32,
-    little endian, each layer's arrays in the order set_weights takes them)."""
-    with open(os.path.join(folder, "weights.json")) as f:
-        manifest = json.load(f)
-    data = np.fromfile(os.path.join(folder, "weights.bin"), dtype="<f4")
-    for entry in manifest["layers"]:
-        arrays = [data[w["offset"] : w["offset"] + int(np.prod(w["shape"]))].reshape(w["shape"]) for w in entry["weights"]]
-        model.get_layer(entry["layer"]).set_weights(arrays)
-    return model
-`;
-
+/**
+ * model.py: python/model_template.py (a Python file Python's tools read) with what differs per export
+ * filled in: the module docstring, ENDS_IN_SOFTMAX, and build_model's docstring and body.
+ */
 export function modelPy(
   model: tfjs.LayersModel,
   info: ProjectInfo,
@@ -76,35 +39,28 @@ layer names ('/' written as '_'). Weights: ${info.weightsFrom}.
     python model.py        # builds the model, loads the weights, prints a summary
 `;
   const logitsDoc = src.endsInSoftmax
-    ? `
-    """The model; with logits=True, without its final softmax: what a loss should
+    ? `    """The model; with logits=True, without its final softmax: what a loss should
     read (keras.losses.SparseCategoricalCrossentropy(from_logits=True)). Keras on
     JAX clips probabilities before their log, and a net trained from them sticks."""`
-    : `
-    """The model (it does not end in a softmax: logits has no effect)."""`;
-  const source = `${pyDocstring(doc)}
-import json
-import os
-
-import numpy as np
-import keras
-from keras import layers, ops
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-# build_model(logits=True) returns the logits under the final softmax (train.py's loss reads them).
-ENDS_IN_SOFTMAX = ${src.endsInSoftmax ? 'True' : 'False'}
-${src.usesZeroPad ? ZERO_PAD_LAYER : ''}
-
-def build_model(logits=False):${logitsDoc}
-${src.body}
-
-${LOAD_WEIGHTS}
-
-if __name__ == "__main__":
-    model = load_weights(build_model())
-    model.summary()
-`;
+    : `    """The model (it does not end in a softmax: logits has no effect)."""`;
+  const source = fillTemplate(pythonSource('model_template.py'), [
+    [/^"""RESNET_LAB_MODEL_DOC[^]*?"""/, pyDocstring(doc)],
+    [/^ENDS_IN_SOFTMAX = False$/m, `ENDS_IN_SOFTMAX = ${src.endsInSoftmax ? 'True' : 'False'}`],
+    [
+      /^ {4}"""RESNET_LAB_BUILD_MODEL_DOC"""\n {4}raise NotImplementedError\("RESNET_LAB_LAYERS"\)$/m,
+      `${logitsDoc}\n${src.body}`,
+    ],
+  ]);
   return { source, weights: src.weights, endsInSoftmax: src.endsInSoftmax };
+}
+
+/** Each pattern replaced once; one that is not there means a template from another version. */
+function fillTemplate(template: string, fills: [RegExp, string][]): string {
+  return fills.reduce((text, [pattern, value]) => {
+    if (!pattern.test(text)) throw new Error(`model_template.py has no ${String(pattern)}: reinstall ResNet Lab`);
+    // A function, so that `$` in a value (a model or file name) is not read as a replacement pattern.
+    return text.replace(pattern, () => value);
+  }, template);
 }
 
 /** weights.bin and its manifest; offsets count float32 values. */

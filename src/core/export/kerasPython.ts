@@ -24,6 +24,7 @@ export function pyDocstring(text: string): string {
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"')
     .replace(
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point: they become escapes
       /[\u0000-\u0009\u000b-\u001f\u007f\u2028\u2029]/g,
       (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
     );

@@ -156,9 +156,9 @@ export async function startWorkers(
           });
           children.push(child);
           const log = fs.createWriteStream(logFile);
-          child.stderr!.pipe(log);
+          child.stderr.pipe(log);
           let pending = '';
-          child.stdout!.on('data', (d: Buffer) => {
+          child.stdout.on('data', (d: Buffer) => {
             if (i !== 0) return; // the chief reports; the others' progress is the same
             pending += d.toString();
             const lines = pending.split('\n');

@@ -14,18 +14,17 @@ export const PYTHON_FILES = [
   'run_folder.py',
 ] as const;
 
+/** The files copied as they are into every exported project. */
 export function pythonSources(): Record<string, string> {
-  const dir = path.join(__dirname, 'python');
-  return Object.fromEntries(
-    PYTHON_FILES.map((name) => {
-      const file = path.join(dir, name);
-      try {
-        return [name, fs.readFileSync(file, 'utf8')];
-      } catch (e) {
-        throw new Error(
-          `${file} is missing from this installation of ResNet Lab (${(e as Error).message}): reinstall it`,
-        );
-      }
-    }),
-  );
+  return Object.fromEntries(PYTHON_FILES.map((name) => [name, pythonSource(name)]));
+}
+
+/** One file of ./python/: a project file, model_template.py (kerasProject.ts) or keras_probe.py (tfPython.ts). */
+export function pythonSource(name: string): string {
+  const file = path.join(__dirname, 'python', name);
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`${file} is missing from this installation of ResNet Lab (${(e as Error).message}): reinstall it`);
+  }
 }

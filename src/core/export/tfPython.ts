@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { tfjsNodeDir } from '../native/detectNative';
+import { pythonSource } from './pythonSources';
 
 export type KerasBackend = 'jax' | 'tensorflow';
 
@@ -30,31 +31,13 @@ export interface KerasPython {
   devices?: { count: number; platform: string; name: string };
 }
 
-const PROBE = String.raw`
-import importlib.util, json, os, sys
-backends = [b for b in ("jax", "tensorflow") if importlib.util.find_spec(b)]
-# Keras imports its backend when it is imported, TensorFlow unless told: tell it, as train.py does.
-os.environ["KERAS_BACKEND"] = backends[0] if backends else "jax"
-import keras
-assert int(keras.__version__.split(".")[0]) >= 3, "Keras %s is not Keras 3" % keras.__version__
-out = {"keras": keras.__version__, "backends": backends}
-if "--devices" in sys.argv and backends:
-    if backends[0] == "jax":
-        import jax
-        d = jax.devices()
-        out["devices"] = {"count": len(d), "platform": d[0].platform, "name": d[0].device_kind if d[0].platform == "gpu" else d[0].platform}
-    else:
-        import tensorflow as tf
-        g = tf.config.list_physical_devices("GPU")
-        out["devices"] = {"count": max(1, len(g)), "platform": "gpu" if g else "cpu", "name": tf.config.experimental.get_device_details(g[0]).get("device_name", "gpu") if g else "cpu"}
-print(json.dumps(out))
-`;
-
 /** What `tfPython()` offers for the Keras engine, or why it cannot run it (one line). Blocks: CLI and tests. */
 export function probeKeras(o: { devices?: boolean; python?: string } = {}): KerasPython | { error: string } {
   const python = o.python ?? tfPython();
   if (!fs.existsSync(python)) return missing(python);
-  const p = spawnSync(python, ['-c', PROBE, ...(o.devices ? ['--devices'] : [])], {
+  const probe = readProbe();
+  if ('error' in probe) return probe;
+  const p = spawnSync(python, ['-c', probe.source, ...(o.devices ? ['--devices'] : [])], {
     encoding: 'utf8',
     timeout: 120_000,
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
@@ -65,10 +48,12 @@ export function probeKeras(o: { devices?: boolean; python?: string } = {}): Kera
 /** The same, without blocking (the extension host), with the devices. */
 export function probeKerasAsync(python = tfPython()): Promise<KerasPython | { error: string }> {
   if (!fs.existsSync(python)) return Promise.resolve(missing(python));
+  const probe = readProbe();
+  if ('error' in probe) return Promise.resolve(probe);
   return new Promise((resolve) =>
     execFile(
       python,
-      ['-c', PROBE, '--devices'],
+      ['-c', probe.source, '--devices'],
       { encoding: 'utf8', timeout: 120_000, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } },
       (error, stdout, stderr) =>
         resolve(
@@ -82,6 +67,15 @@ export function probeKerasAsync(python = tfPython()): Promise<KerasPython | { er
         ),
     ),
   );
+}
+
+/** python/keras_probe.py's text, or why it cannot be read (an incomplete installation) as the probe's error. */
+function readProbe(): { source: string } | { error: string } {
+  try {
+    return { source: pythonSource('keras_probe.py') };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
 }
 
 const missing = (python: string) => ({

@@ -5,7 +5,7 @@ import type { ModelGraph, ModelSummary } from '../../protocol/graph';
 import { findShortcuts, mainPathDepth } from './shortcuts';
 
 function outputShape(layer: tf.layers.Layer): (number | null)[] {
-  const shape = layer.outputShape as (number | null)[] | (number | null)[][];
+  const shape = layer.outputShape;
   return (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[];
 }
 

@@ -30,7 +30,7 @@ export function topoOrder(model: tfjs.LayersModel): LayerCall[] {
       }
       stack.pop();
       seen.add(top.t.id);
-      order.push({ t: top.t, layer: top.t.sourceLayer as tfjs.layers.Layer, inputs });
+      order.push({ t: top.t, layer: top.t.sourceLayer, inputs });
     }
   }
   return order;

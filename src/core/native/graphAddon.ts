@@ -11,7 +11,10 @@ import { firstLine, run, tail } from './processes';
 
 /** The addon's source folder, shipped with the extension and the CLI (dist/ is beside native/; src/core/native under tsx). */
 export function graphAddonSourceDir(): string {
-  const candidates = [path.join(__dirname, '..', 'native', 'graph'), path.join(__dirname, '..', '..', '..', 'native', 'graph')];
+  const candidates = [
+    path.join(__dirname, '..', 'native', 'graph'),
+    path.join(__dirname, '..', '..', '..', 'native', 'graph'),
+  ];
   const found = candidates.find((d) => fs.existsSync(path.join(d, 'addon.cc')));
   if (!found) throw new Error(`the graph-mode addon's source is missing (looked in ${candidates.join(', ')})`);
   return found;
@@ -27,10 +30,15 @@ export interface GraphAddonBuild {
 }
 
 /** Builds (if its source changed or it is missing) and checks the addon; returns its path or why it cannot be used. */
-export async function ensureGraphAddon(o: GraphAddonBuild): Promise<{ ok: true; path: string } | { ok: false; error: string }> {
+export async function ensureGraphAddon(
+  o: GraphAddonBuild,
+): Promise<{ ok: true; path: string } | { ok: false; error: string }> {
   const out = graphAddonPath(o.pkgDir)!;
   const dir = graphAddonSourceDir();
-  const files = fs.readdirSync(dir).filter((f) => /\.(cc|h)$/.test(f)).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /\.(cc|h)$/.test(f))
+    .sort();
   const sources = files.filter((f) => f.endsWith('.cc')).map((f) => path.join(dir, f));
   const hash = crypto.createHash('sha256');
   for (const f of files) hash.update(f).update(fs.readFileSync(path.join(dir, f)));
@@ -40,23 +48,42 @@ export async function ensureGraphAddon(o: GraphAddonBuild): Promise<{ ok: true; 
   if (!fresh || o.force) {
     const deps = path.join(o.pkgDir, 'deps');
     const args = [
-      '-std=c++17', '-O2', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=resnet_lab_graph',
-      `-I${path.join(o.nodeDir, 'include', 'node')}`, `-I${path.join(deps, 'include')}`,
-      ...sources, '-o', `${out}.tmp`,
-      `-L${path.join(deps, 'lib')}`, '-l:libtensorflow_cc.so.2', '-l:libtensorflow_framework.so.2',
+      '-std=c++17',
+      '-O2',
+      '-shared',
+      '-fPIC',
+      '-DNODE_GYP_MODULE_NAME=resnet_lab_graph',
+      `-I${path.join(o.nodeDir, 'include', 'node')}`,
+      `-I${path.join(deps, 'include')}`,
+      ...sources,
+      '-o',
+      `${out}.tmp`,
+      `-L${path.join(deps, 'lib')}`,
+      '-l:libtensorflow_cc.so.2',
+      '-l:libtensorflow_framework.so.2',
       // lib/resnet-lab-graph.node finds TensorFlow through tfjs-node's deps/lib links, as tfjs-node's binding does.
       '-Wl,-rpath,$ORIGIN/../deps/lib',
     ];
     o.log(`Building the graph-mode addon: ${o.compiler} ${args.join(' ')}`);
     fs.rmSync(out, { force: true });
     const r = await run(o.compiler, args, { timeoutMs: 5 * 60_000, onLine: o.log });
-    if (r.code !== 0) return { ok: false, error: `compiling ${dir} failed (${r.error ?? `exit code ${r.code}`}): ${tail(r.output, 10)}` };
+    if (r.code !== 0)
+      return {
+        ok: false,
+        error: `compiling ${dir} failed (${r.error ?? `exit code ${r.code}`}): ${tail(r.output, 10)}`,
+      };
     fs.renameSync(`${out}.tmp`, out);
     fs.writeFileSync(stamp, digest);
   }
-  const check = await run(o.node, ['-e', VERIFY, o.pkgDir, out], { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' }, timeoutMs: 120_000 });
+  const check = await run(o.node, ['-e', VERIFY, o.pkgDir, out], {
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    timeoutMs: 120_000,
+  });
   if (check.code !== 0 || !check.output.includes('RESNET_LAB_GRAPH_OK')) {
-    return { ok: false, error: `the graph-mode addon does not work: ${firstLine(check.output.trim() || check.error || `exit code ${check.code}`)}` };
+    return {
+      ok: false,
+      error: `the graph-mode addon does not work: ${firstLine(check.output.trim() || check.error || `exit code ${check.code}`)}`,
+    };
   }
   o.log(`Graph-mode addon ready: ${out}.`);
   return { ok: true, path: out };

@@ -22,7 +22,12 @@ const SHARED_ID = '\0resnet-lab:shared-tfjs';
 
 interface ModuleInternals {
   _cache: Record<string, unknown>;
-  _resolveFilename(request: string, parent: { filename?: string } | undefined, ...rest: unknown[]): string;
+  _resolveFilename: (
+    this: unknown,
+    request: string,
+    parent: { filename?: string } | undefined,
+    ...rest: unknown[]
+  ) => string;
 }
 
 let hooked: { dir: string; tf: unknown } | undefined;
@@ -35,7 +40,8 @@ export function shareTfWith(tf: unknown, pkgDir: string): void {
   // Node records modules under their real path: compare against that.
   const dir = fs.realpathSync(pkgDir) + path.sep;
   if (hooked) {
-    if (hooked.tf !== tf || hooked.dir !== dir) throw new Error('resnet-lab: tfjs-node is already bound to another tf instance or folder');
+    if (hooked.tf !== tf || hooked.dir !== dir)
+      throw new Error('resnet-lab: tfjs-node is already bound to another tf instance or folder');
     return;
   }
   hooked = { dir, tf };
@@ -53,7 +59,10 @@ export function shareTfWith(tf: unknown, pkgDir: string): void {
  * makes 'tensorflow' a registered backend of that tf. Throws if there is none.
  */
 export function loadTfjsNode(tf: typeof tfjs, dir = tfjsNodeDir()): unknown {
-  if (!dir) throw new Error('@tensorflow/tfjs-node is not set up (run "ResNet Lab: Set Up Native Backend" or "resnet-lab setup-native")');
+  if (!dir)
+    throw new Error(
+      '@tensorflow/tfjs-node is not set up (run "ResNet Lab: Set Up Native Backend" or "resnet-lab setup-native")',
+    );
   shareTfWith(tf, dir);
   // A computed path: bundlers leave it alone, Node resolves it at run time.
   return Module.createRequire(path.join(dir, 'package.json'))(dir);

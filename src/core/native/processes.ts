@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-
 export interface RunResult {
   code: number | null;
   /** stdout and stderr interleaved as they arrived. */

@@ -41,7 +41,7 @@ export async function findTensorFlow(preferred: string | undefined, log: (l: str
       tried.push(`${py}: did not run (${r.error ?? `exit code ${r.code}`}: ${firstLine(tail(r.output, 1))})`);
       continue;
     }
-    const p = JSON.parse(line.slice('RESNET_LAB_PROBE '.length));
+    const p = JSON.parse(line.slice('RESNET_LAB_PROBE '.length)) as ProbeAnswer;
     if (p.tf && p.lib && p.include) return { python: p.python || py, version: p.tf, lib: p.lib, include: p.include };
     tried.push(`${py} (Python ${p.py} at ${p.python}): no TensorFlow (${firstLine(p.error ?? '')})`);
     withoutTf.push(p.python || py);
@@ -61,6 +61,16 @@ export async function findTensorFlow(preferred: string | undefined, log: (l: str
   );
 }
 
+/** What the probe script prints after RESNET_LAB_PROBE: the interpreter, and TensorFlow's version and paths when it has one. */
+interface ProbeAnswer {
+  python?: string;
+  py?: string;
+  tf?: string;
+  lib?: string;
+  include?: string;
+  error?: string;
+}
+
 /** dlsym() each name through ctypes: needs no binutils, and sees versioned exports. */
 export async function missingSymbols(python: string, libs: string[], symbols: string[]): Promise<string[]> {
   const script = [
@@ -70,6 +80,9 @@ export async function missingSymbols(python: string, libs: string[], symbols: st
   ].join('\n');
   const r = await run(python, ['-c', script, JSON.stringify(libs), JSON.stringify(symbols)], { timeoutMs: 120_000 });
   const line = r.output.split('\n').find((l) => l.startsWith('RESNET_LAB_MISSING '));
-  if (!line) throw new Error(`Could not load ${libs.join(' and ')} with ${python} to check their symbols:\n${tail(r.output, 15)}`);
-  return JSON.parse(line.slice('RESNET_LAB_MISSING '.length));
+  if (!line)
+    throw new Error(
+      `Could not load ${libs.join(' and ')} with ${python} to check their symbols:\n${tail(r.output, 15)}`,
+    );
+  return JSON.parse(line.slice('RESNET_LAB_MISSING '.length)) as string[];
 }

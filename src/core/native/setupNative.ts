@@ -59,16 +59,61 @@ const PKG = '@tensorflow/tfjs-node';
 const STAMP = 'resnet-lab-native.json';
 /** C API functions the 4.22.0 binding calls, used when its sources cannot be read. */
 const KNOWN_SYMBOLS = [
-  'TFE_ContextListDevices', 'TFE_DeleteContext', 'TFE_DeleteContextOptions', 'TFE_DeleteOp', 'TFE_DeleteTensorHandle',
-  'TFE_Execute', 'TFE_NewContext', 'TFE_NewContextOptions', 'TFE_NewOp', 'TFE_NewTensorHandle', 'TFE_OpAddInput',
-  'TFE_OpSetAttrBool', 'TFE_OpSetAttrBoolList', 'TFE_OpSetAttrFloat', 'TFE_OpSetAttrFloatList', 'TFE_OpSetAttrInt',
-  'TFE_OpSetAttrIntList', 'TFE_OpSetAttrShape', 'TFE_OpSetAttrString', 'TFE_OpSetAttrType', 'TFE_TensorHandleCopyToDevice',
-  'TFE_TensorHandleDataType', 'TFE_TensorHandleDim', 'TFE_TensorHandleNumDims', 'TFE_TensorHandleResolve',
-  'TF_AllocateTensor', 'TF_DataTypeSize', 'TF_DeleteBuffer', 'TF_DeleteDeviceList', 'TF_DeleteGraph', 'TF_DeleteSession',
-  'TF_DeleteSessionOptions', 'TF_DeleteStatus', 'TF_DeleteTensor', 'TF_DeviceListCount', 'TF_DeviceListName',
-  'TF_DeviceListType', 'TF_Dim', 'TF_GetCode', 'TF_GraphOperationByName', 'TF_LoadSessionFromSavedModel', 'TF_Message',
-  'TF_NewBuffer', 'TF_NewBufferFromString', 'TF_NewGraph', 'TF_NewSessionOptions', 'TF_NewStatus', 'TF_NewTensor',
-  'TF_NumDims', 'TF_SessionRun', 'TF_TensorByteSize', 'TF_TensorData', 'TF_TensorElementCount', 'TF_TensorType', 'TF_Version',
+  'TFE_ContextListDevices',
+  'TFE_DeleteContext',
+  'TFE_DeleteContextOptions',
+  'TFE_DeleteOp',
+  'TFE_DeleteTensorHandle',
+  'TFE_Execute',
+  'TFE_NewContext',
+  'TFE_NewContextOptions',
+  'TFE_NewOp',
+  'TFE_NewTensorHandle',
+  'TFE_OpAddInput',
+  'TFE_OpSetAttrBool',
+  'TFE_OpSetAttrBoolList',
+  'TFE_OpSetAttrFloat',
+  'TFE_OpSetAttrFloatList',
+  'TFE_OpSetAttrInt',
+  'TFE_OpSetAttrIntList',
+  'TFE_OpSetAttrShape',
+  'TFE_OpSetAttrString',
+  'TFE_OpSetAttrType',
+  'TFE_TensorHandleCopyToDevice',
+  'TFE_TensorHandleDataType',
+  'TFE_TensorHandleDim',
+  'TFE_TensorHandleNumDims',
+  'TFE_TensorHandleResolve',
+  'TF_AllocateTensor',
+  'TF_DataTypeSize',
+  'TF_DeleteBuffer',
+  'TF_DeleteDeviceList',
+  'TF_DeleteGraph',
+  'TF_DeleteSession',
+  'TF_DeleteSessionOptions',
+  'TF_DeleteStatus',
+  'TF_DeleteTensor',
+  'TF_DeviceListCount',
+  'TF_DeviceListName',
+  'TF_DeviceListType',
+  'TF_Dim',
+  'TF_GetCode',
+  'TF_GraphOperationByName',
+  'TF_LoadSessionFromSavedModel',
+  'TF_Message',
+  'TF_NewBuffer',
+  'TF_NewBufferFromString',
+  'TF_NewGraph',
+  'TF_NewSessionOptions',
+  'TF_NewStatus',
+  'TF_NewTensor',
+  'TF_NumDims',
+  'TF_SessionRun',
+  'TF_TensorByteSize',
+  'TF_TensorData',
+  'TF_TensorElementCount',
+  'TF_TensorType',
+  'TF_Version',
 ];
 /** Names in the binding sources that are not library exports: its own RAII classes, header-inline helpers. */
 const NOT_EXPORTS = /^(TF_AutoStatus|TF_AutoTensor|TFE_AutoOp|TF_TString_\w+)$/;
@@ -85,7 +130,14 @@ export async function setupNative(opts: SetupNativeOptions): Promise<SetupNative
   if (!fs.existsSync(path.join(projectDir, 'package.json'))) {
     // A folder of its own (nativeRoot()): npm installs into the nearest package.json's folder.
     fs.mkdirSync(projectDir, { recursive: true });
-    fs.writeFileSync(path.join(projectDir, 'package.json'), JSON.stringify({ name: 'resnet-lab-native', private: true, description: 'tfjs-node built by resnet-lab setup-native' }, null, 2) + '\n');
+    fs.writeFileSync(
+      path.join(projectDir, 'package.json'),
+      JSON.stringify(
+        { name: 'resnet-lab-native', private: true, description: 'tfjs-node built by resnet-lab setup-native' },
+        null,
+        2,
+      ) + '\n',
+    );
   }
   const node = nodeExecutable();
 
@@ -112,7 +164,13 @@ export async function setupNative(opts: SetupNativeOptions): Promise<SetupNative
   log(`Using TensorFlow ${tf.version} from ${tf.python} (libraries ${tf.lib}).`);
   const libCc = path.join(tf.lib, 'libtensorflow_cc.so.2');
   const libFw = path.join(tf.lib, 'libtensorflow_framework.so.2');
-  const needed = [libCc, libFw, ...['c/c_api.h', 'c/eager/c_api.h', 'core/platform/ctstring_internal.h'].map((h) => path.join(tf.include, 'tensorflow', h))];
+  const needed = [
+    libCc,
+    libFw,
+    ...['c/c_api.h', 'c/eager/c_api.h', 'core/platform/ctstring_internal.h'].map((h) =>
+      path.join(tf.include, 'tensorflow', h),
+    ),
+  ];
   const absent = needed.filter((f) => !fs.existsSync(f));
   if (absent.length) {
     throw new Error(
@@ -152,8 +210,15 @@ export async function setupNative(opts: SetupNativeOptions): Promise<SetupNative
   const napi = napiFromPath(expectedBinding);
   const logFile = path.join(pkgDir, 'resnet-lab-native-build.log');
   const args = [
-    ...tools.nodeGyp.args, 'rebuild', '-j', '1', `--nodedir=${tools.nodeDir}`, `--python=${tf.python}`,
-    '--module_name=tfjs_binding', `--module_path=${path.dirname(expectedBinding)}`, `--napi_build_version=${napi}`,
+    ...tools.nodeGyp.args,
+    'rebuild',
+    '-j',
+    '1',
+    `--nodedir=${tools.nodeDir}`,
+    `--python=${tf.python}`,
+    '--module_name=tfjs_binding',
+    `--module_path=${path.dirname(expectedBinding)}`,
+    `--napi_build_version=${napi}`,
   ];
   fs.rmSync(expectedBinding, { force: true }); // never leave an old binding looking like a fresh one
   log(`Building: ${tools.nodeGyp.cmd} ${args.join(' ')}`);
@@ -167,7 +232,8 @@ export async function setupNative(opts: SetupNativeOptions): Promise<SetupNative
   fs.writeFileSync(logFile, build.output);
   if (build.code !== 0 || !fs.existsSync(expectedBinding)) {
     throw new Error(
-      `Building the tfjs-node binding failed (${build.error ?? `exit code ${build.code}`}); full log in ${logFile}. Last lines:\n` + tail(build.output, 30),
+      `Building the tfjs-node binding failed (${build.error ?? `exit code ${build.code}`}); full log in ${logFile}. Last lines:\n` +
+        tail(build.output, 30),
     );
   }
   log(`Built ${expectedBinding} in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
@@ -175,12 +241,26 @@ export async function setupNative(opts: SetupNativeOptions): Promise<SetupNative
   // 8. Load it in a fresh Node, run an op and a training step.
   const check = await verify(node, projectDir);
   if (!check.ok) {
-    const hint = /undefined symbol/.test(check.error) ? ' (a symbol the binding needs is missing from this TensorFlow; try tensorflow-cpu 2.15–2.21)' : '';
+    const hint = /undefined symbol/.test(check.error)
+      ? ' (a symbol the binding needs is missing from this TensorFlow; try tensorflow-cpu 2.15–2.21)'
+      : '';
     throw new Error(`The binding was built but does not work${hint}:\n${tail(check.error, 20)}`);
   }
   fs.writeFileSync(
     path.join(depsDir, STAMP),
-    JSON.stringify({ tfVersion: tf.version, python: tf.python, lib: tf.lib, include: tf.include, tfjsNode: readVersion(pkgDir), napi, builtAt: new Date().toISOString() }, null, 2),
+    JSON.stringify(
+      {
+        tfVersion: tf.version,
+        python: tf.python,
+        lib: tf.lib,
+        include: tf.include,
+        tfjsNode: readVersion(pkgDir),
+        napi,
+        builtAt: new Date().toISOString(),
+      },
+      null,
+      2,
+    ),
   );
   log(`Native backend ready: TensorFlow ${check.tfVersion}.`);
   const graphAddon = await graphAddonFor(node, pkgDir, tf.python, log, true);
@@ -188,10 +268,23 @@ export async function setupNative(opts: SetupNativeOptions): Promise<SetupNative
 }
 
 /** The graph-mode addon next to the binding; its failure is reported, not thrown: eager training still works. */
-async function graphAddonFor(node: string, pkgDir: string, python: string, log: (l: string) => void, force = false): Promise<SetupNativeResult['graphAddon']> {
+async function graphAddonFor(
+  node: string,
+  pkgDir: string,
+  python: string,
+  log: (l: string) => void,
+  force = false,
+): Promise<SetupNativeResult['graphAddon']> {
   try {
     const tools = findBuildTools(node, python);
-    const result = await ensureGraphAddon({ pkgDir, node, nodeDir: tools.nodeDir, compiler: tools.compiler, log, force });
+    const result = await ensureGraphAddon({
+      pkgDir,
+      node,
+      nodeDir: tools.nodeDir,
+      compiler: tools.compiler,
+      log,
+      force,
+    });
     if (!result.ok) log(`Graph mode unavailable (the native backend will train eagerly): ${result.error}`);
     return result;
   } catch (e) {
@@ -205,7 +298,8 @@ async function graphAddonFor(node: string, pkgDir: string, python: string, log: 
 
 async function ensurePackage(projectDir: string, log: (l: string) => void): Promise<string> {
   const pkgDir = path.join(projectDir, 'node_modules', ...PKG.split('/'));
-  const ready = () => fs.existsSync(path.join(pkgDir, 'binding.gyp')) && fs.existsSync(path.join(pkgDir, 'binding', 'tfjs_backend.cc'));
+  const ready = () =>
+    fs.existsSync(path.join(pkgDir, 'binding.gyp')) && fs.existsSync(path.join(pkgDir, 'binding', 'tfjs_backend.cc'));
   if (ready()) {
     const v = readVersion(pkgDir);
     if (v !== TFJS_NODE_VERSION) log(`Note: found ${PKG}@${v}; this setup was tested with ${TFJS_NODE_VERSION}.`);
@@ -217,14 +311,18 @@ async function ensurePackage(projectDir: string, log: (l: string) => void): Prom
   log(`Installing ${PKG} without its download script: npm ${args.join(' ')}`);
   const r = await run(npm, args, { cwd: projectDir, env: process.env, timeoutMs: 10 * 60_000, onLine: log });
   if (r.code !== 0 || !ready()) {
-    throw new Error(`"npm ${args.join(' ')}" in ${projectDir} failed (${r.error ?? `exit code ${r.code}`}):\n${tail(r.output, 20)}`);
+    throw new Error(
+      `"npm ${args.join(' ')}" in ${projectDir} failed (${r.error ?? `exit code ${r.code}`}):\n${tail(r.output, 20)}`,
+    );
   }
   return pkgDir;
 }
 
 function readVersion(pkgDir: string): string {
   try {
-    return String(JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version);
+    return String(
+      (JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: unknown }).version,
+    );
   } catch {
     return 'unknown';
   }
@@ -232,10 +330,16 @@ function readVersion(pkgDir: string): string {
 
 /** Where @mapbox/node-pre-gyp's find() (what tfjs-node's index.js uses) looks for the binding. */
 export function bindingPathFor(pkgDir: string, nodeNapi: number): string {
-  const binary = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).binary ?? {};
-  const versions: number[] = (binary.napi_versions ?? [8]).map(Number).filter((v: number) => v <= nodeNapi);
+  const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as {
+    binary?: { napi_versions?: (number | string)[]; module_path?: string; module_name?: string };
+  };
+  const binary = pkg.binary ?? {};
+  const versions = (binary.napi_versions ?? [8]).map(Number).filter((v) => v <= nodeNapi);
   const napi = versions.length ? Math.max(...versions) : 8;
-  const modulePath = String(binary.module_path ?? './lib/napi-v{napi_build_version}').replace('{napi_build_version}', String(napi));
+  const modulePath = String(binary.module_path ?? './lib/napi-v{napi_build_version}').replace(
+    '{napi_build_version}',
+    String(napi),
+  );
   return path.join(pkgDir, modulePath, `${binary.module_name ?? 'tfjs_binding'}.node`);
 }
 
@@ -281,7 +385,8 @@ function nodeExecutable(): string {
   // Inside VS Code process.execPath is Electron; the build needs a real node and its headers.
   if (/^node(\.exe)?$/.test(path.basename(process.execPath))) return process.execPath;
   const n = which('node');
-  if (!n) throw new Error('No "node" on PATH: the native backend needs Node.js (>= 20) to build and check the binding.');
+  if (!n)
+    throw new Error('No "node" on PATH: the native backend needs Node.js (>= 20) to build and check the binding.');
   return n;
 }
 
@@ -289,7 +394,10 @@ function findBuildTools(node: string, python: string): BuildTools {
   const problems: string[] = [];
   const cxx = process.env.CXX?.trim().split(/\s+/)[0];
   const compiler = cxx ? which(cxx) : (which('g++') ?? which('c++') ?? which('clang++'));
-  if (!compiler) problems.push(cxx ? `the C++ compiler in CXX ("${cxx}") is not on PATH` : 'no C++ compiler (g++, c++ or clang++) on PATH');
+  if (!compiler)
+    problems.push(
+      cxx ? `the C++ compiler in CXX ("${cxx}") is not on PATH` : 'no C++ compiler (g++, c++ or clang++) on PATH',
+    );
   if (!which('make')) problems.push('no "make" on PATH');
 
   // Node's headers: node-gyp would otherwise download them from nodejs.org.
@@ -298,12 +406,18 @@ function findBuildTools(node: string, python: string): BuildTools {
   let nodeDir = '';
   const version = process.versions.node;
   for (const d of [prefix, path.join(os.homedir(), '.cache', 'node-gyp', version)]) {
-    if (fs.existsSync(path.join(d, 'include', 'node', 'node_api.h')) && fs.existsSync(path.join(d, 'include', 'node', 'common.gypi'))) {
+    if (
+      fs.existsSync(path.join(d, 'include', 'node', 'node_api.h')) &&
+      fs.existsSync(path.join(d, 'include', 'node', 'common.gypi'))
+    ) {
       nodeDir = d;
       break;
     }
   }
-  if (!nodeDir) problems.push(`no Node.js headers (looked for ${path.join(prefix, 'include', 'node', 'node_api.h')}); install the Node.js build that ships include/node (Debian: apt-get install libnode-dev, or the nodejs.org tarball)`);
+  if (!nodeDir)
+    problems.push(
+      `no Node.js headers (looked for ${path.join(prefix, 'include', 'node', 'node_api.h')}); install the Node.js build that ships include/node (Debian: apt-get install libnode-dev, or the nodejs.org tarball)`,
+    );
 
   // node-gyp: npm's own bundled copy, else a local one, else npx.
   let nodeGyp: BuildTools['nodeGyp'] | undefined;
@@ -312,14 +426,15 @@ function findBuildTools(node: string, python: string): BuildTools {
   const npm = which('npm');
   if (npm) {
     let d = path.dirname(fs.realpathSync(npm));
-    for (let i = 0; i < 4; i++, d = path.dirname(d)) scripts.push(path.join(d, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+    for (let i = 0; i < 4; i++, d = path.dirname(d))
+      scripts.push(path.join(d, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
   }
   scripts.push(path.join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
   scripts.push(path.join(prefix, 'lib', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
   const script = scripts.find((s) => fs.existsSync(s));
   if (script) nodeGyp = { cmd: node, args: [script] };
   else if (npm) nodeGyp = { cmd: npm, args: ['exec', '--yes', '--', 'node-gyp@11'] };
-  else problems.push('no node-gyp (npm\'s bundled copy was not found and npm is not on PATH)');
+  else problems.push("no node-gyp (npm's bundled copy was not found and npm is not on PATH)");
 
   if (problems.length || !nodeGyp) {
     throw new Error(
@@ -366,7 +481,7 @@ async function verify(node: string, projectDir: string): Promise<Verified> {
   });
   const line = r.output.split('\n').find((l) => l.startsWith('RESNET_LAB_VERIFY '));
   if (r.code === 0 && line) {
-    const v = JSON.parse(line.slice('RESNET_LAB_VERIFY '.length));
+    const v = JSON.parse(line.slice('RESNET_LAB_VERIFY '.length)) as { tfVersion: string; bindingPath: string };
     return { ok: true, tfVersion: v.tfVersion, bindingPath: v.bindingPath };
   }
   return { ok: false, error: r.output.trim() || r.error || `exit code ${r.code}` };
@@ -374,7 +489,7 @@ async function verify(node: string, projectDir: string): Promise<Verified> {
 
 function readStamp(depsDir: string): { lib?: string; python?: string } | undefined {
   try {
-    return JSON.parse(fs.readFileSync(path.join(depsDir, STAMP), 'utf8'));
+    return JSON.parse(fs.readFileSync(path.join(depsDir, STAMP), 'utf8')) as { lib?: string; python?: string };
   } catch {
     return undefined;
   }

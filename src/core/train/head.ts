@@ -57,7 +57,7 @@ function logitsHead(tf: TF, model: tfjs.LayersModel): Head | undefined {
     fromLogits: true,
     scores: (x, training) => {
       const features = trunk.apply(x, { training }) as tfjs.Tensor2D;
-      const z = tf.matMul(features, kernel.read() as tfjs.Tensor2D);
+      const z = tf.matMul(features, kernel.read());
       return withBias ? tf.add(z, bias.read()) : z;
     },
   };

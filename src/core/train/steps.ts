@@ -88,7 +88,7 @@ export async function evaluate(
     count = 0;
   const [h, w, c] = info.inputShape;
   for (const batch of batches) {
-    const [loss, wrong] = tf.tidy(() => {
+    const [loss, wrong] = tf.tidy((): [tfjs.Tensor, tfjs.Tensor] => {
       const x = tf.tensor4d(batch.x, [batch.size, h, w, c]);
       const y = tf.tensor1d(batch.labels, 'int32');
       const head = headOf(tf, model);

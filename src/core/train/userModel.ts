@@ -68,7 +68,8 @@ export async function buildModelAwaited(
     const pending = guard(() => {
       const restore = nameLayersInErrors(tf);
       try {
-        return runUserCode(loaded.compiled, () => loaded.experiment.config.model(info)) as unknown;
+        // unknown: typed as returning a model, a user's function may still return a Promise of one.
+        return runUserCode<unknown>(loaded.compiled, () => loaded.experiment.config.model(info));
       } finally {
         restore();
       }
@@ -127,7 +128,7 @@ function nameLayersInErrors(tf: TF): () => void {
       if (e instanceof Error && !(e as { named?: boolean }).named) {
         const list = (Array.isArray(inputs) ? inputs : [inputs]) as {
           sourceLayer?: { name: string };
-          shape?: unknown[];
+          shape?: (number | null)[];
         }[];
         const described = list
           .map((t) => `"${t.sourceLayer?.name ?? '?'}" [${(t.shape ?? []).map((d) => d ?? 'batch').join(', ')}]`)

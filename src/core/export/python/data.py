@@ -1,5 +1,6 @@
 """The data of train.py: CIFAR-10 binary, MNIST idx and the exported synthetic set; ResNet Lab's
 augmentation, vectorised; and a prefetcher that makes the next batch while the device steps."""
+
 import gzip
 import os
 import queue
@@ -23,9 +24,9 @@ def _idx(path):
             dims = raw[3]
             shape = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims)]
             if len(raw) != 4 + 4 * dims + int(np.prod(shape)):
-                raise DataError("%s is truncated or not an idx file: download it again" % p)
+                raise DataError(f"{p} is truncated or not an idx file: download it again")
             return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-    raise DataError("%s[.gz] is missing: put the data set there or pass --data-dir" % path)
+    raise DataError(f"{path}[.gz] is missing: put the data set there or pass --data-dir")
 
 
 def _cifar10(folder):
@@ -38,15 +39,15 @@ def _cifar10(folder):
         for n in names:
             p = os.path.join(folder, n)
             if not os.path.exists(p):
-                raise DataError("%s is missing: unpack cifar-10-binary.tar.gz there or pass --data-dir" % p)
+                raise DataError(f"{p} is missing: unpack cifar-10-binary.tar.gz there or pass --data-dir")
             raw = np.fromfile(p, dtype=np.uint8)
             if raw.size % 3073:
-                raise DataError("%s is not a whole number of CIFAR-10 records: download it again" % p)
+                raise DataError(f"{p} is not a whole number of CIFAR-10 records: download it again")
             parts.append(raw)
         raw = np.concatenate(parts).reshape(-1, 3073)
         return raw[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy(), raw[:, 0].copy()
 
-    return read(["data_batch_%d.bin" % i for i in range(1, 6)]), read(["test_batch.bin"])
+    return read([f"data_batch_{i}.bin" for i in range(1, 6)]), read(["test_batch.bin"])
 
 
 def load_data(spec, data_dir):
@@ -61,13 +62,18 @@ def load_data(spec, data_dir):
         source = folder
     elif name in ("mnist", "fashion-mnist"):
         folder = data_dir or spec.get("dir") or "data/" + name
-        images = lambda f: _idx(os.path.join(folder, f))[..., None]  # noqa: E731
-        labels = lambda f: _idx(os.path.join(folder, f))  # noqa: E731
+
+        def labels(f):
+            return _idx(os.path.join(folder, f))
+
+        def images(f):
+            return labels(f)[..., None]  # one channel
+
         train = (images("train-images-idx3-ubyte"), labels("train-labels-idx1-ubyte"))
         test = (images("t10k-images-idx3-ubyte"), labels("t10k-labels-idx1-ubyte"))
         source = folder
     else:
-        raise DataError("data set %r is not supported by train.py" % name)
+        raise DataError(f"data set {name!r} is not supported by train.py")
     if spec.get("limitTrain"):
         train = (train[0][: spec["limitTrain"]], train[1][: spec["limitTrain"]])
     if spec.get("limitTest"):
@@ -101,8 +107,10 @@ def augment(x, offsets, flips, pad):
 def process_rows(batch, device_count, process_count, process_index, devices="devices"):
     """Rows [lo, hi) of a global batch that one process feeds: its devices' shards, one per device."""
     if batch % device_count:
-        raise SystemExit("the batch size %d does not split evenly over %d %s: choose a multiple of %d"
-                         % (batch, device_count, devices, device_count))
+        raise SystemExit(
+            f"the batch size {batch} does not split evenly over {device_count} {devices}: "
+            f"choose a multiple of {device_count}"
+        )
     share = batch // process_count
     return slice(process_index * share, (process_index + 1) * share)
 
@@ -122,7 +130,9 @@ class Batches:
         idx = order[b * self.batch : (b + 1) * self.batch][self.rows]
         x = normalise(self.x[idx], self.mean)
         if self.aug:
-            offsets, flips = augmentation(np.random.default_rng([self.seed, 13, iteration]), self.batch, self.aug["pad"], self.aug["flip"])
+            offsets, flips = augmentation(
+                np.random.default_rng([self.seed, 13, iteration]), self.batch, self.aug["pad"], self.aug["flip"]
+            )
             x = augment(x, offsets[self.rows], flips[self.rows], self.aug["pad"])
         return x, self.y[idx].astype(np.int32)
 

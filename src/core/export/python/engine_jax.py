@@ -3,6 +3,7 @@ process, the batch sharded along keras.distribution.DataParallel's mesh (one sha
 the weights replicated. XLA's partitioner sums the gradients across devices (and, through
 jax.distributed, across processes), so N devices take the step one device takes on the whole
 batch; batch norm's statistics are those of the global batch, as on one device."""
+
 import os
 
 import jax
@@ -17,8 +18,12 @@ from data import process_rows
 def initialize(coordinator, num_processes, process_id):
     """Several processes: from the flags, else from Slurm's environment (jax detects it), else one."""
     if coordinator:
-        jax.distributed.initialize(coordinator_address=coordinator, num_processes=num_processes, process_id=process_id,
-                                   initialization_timeout=int(os.environ.get("RESNET_LAB_INIT_TIMEOUT", "300")))
+        jax.distributed.initialize(
+            coordinator_address=coordinator,
+            num_processes=num_processes,
+            process_id=process_id,
+            initialization_timeout=int(os.environ.get("RESNET_LAB_INIT_TIMEOUT", "300")),
+        )
     elif int(os.environ.get("SLURM_NTASKS", "1")) > 1:
         jax.distributed.initialize()
 
@@ -42,8 +47,12 @@ class JaxEngine:
         self.device_count = len(devices)
         self.local_device_count = jax.local_device_count()
         kind = devices[0].platform
-        self.devices = {"count": self.device_count, "platform": kind,
-                        "name": devices[0].device_kind if kind == "gpu" else kind, "processes": self.process_count}
+        self.devices = {
+            "count": self.device_count,
+            "platform": kind,
+            "name": devices[0].device_kind if kind == "gpu" else kind,
+            "processes": self.process_count,
+        }
         self.distribution = keras.distribution.DataParallel(devices=devices)
         keras.distribution.set_distribution(self.distribution)
 
@@ -71,8 +80,14 @@ class JaxEngine:
         # second step compiles again).
         mesh = self.distribution.get_data_layout((self.device_count,)).backend_layout.mesh
         replicated = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())
-        self.state = jax.device_put(([v.value for v in trainable], [v.value for v in model.non_trainable_variables],
-                                     [jnp.zeros(v.shape, jnp.float32) for v in trainable]), replicated)
+        self.state = jax.device_put(
+            (
+                [v.value for v in trainable],
+                [v.value for v in model.non_trainable_variables],
+                [jnp.zeros(v.shape, jnp.float32) for v in trainable],
+            ),
+            replicated,
+        )
 
         def loss_fn(tv, ntv, x, y):
             scores, ntv = model.stateless_call(tv, ntv, x, training=True)
@@ -83,8 +98,11 @@ class JaxEngine:
             tv, ntv, vel = state
             (loss, (ntv, wrong)), grads = jax.value_and_grad(loss_fn, has_aux=True)(tv, ntv, x, y)
             # SGD with momentum as PyTorch has it: v = m v + g + wd w (kernels only); w -= lr v.
-            new_v = [momentum * v + g + (weight_decay * w if d and weight_decay > 0 else 0) for w, v, g, d in zip(tv, vel, grads, decayed)]
-            new_w = [w - lr * v for w, v in zip(tv, new_v)]
+            new_v = [
+                momentum * v + g + (weight_decay * w if d and weight_decay > 0 else 0)
+                for w, v, g, d in zip(tv, vel, grads, decayed, strict=True)
+            ]
+            new_w = [w - lr * v for w, v in zip(tv, new_v, strict=True)]
             squares = [jnp.sum(jnp.square(g.astype(jnp.float32))) for g in grads]
             norms = jnp.stack([jnp.sqrt(sum(squares[i] for i in g)) for g in groups])
             return (new_w, ntv, new_v), loss, wrong, norms, jnp.max(stop)
@@ -109,7 +127,9 @@ class JaxEngine:
         """One step on a placed batch; `stop` is this process's wish to stop, and the step returns
         whether any process wished it (so all stop after the same step)."""
         flags = np.full((self.local_device_count,), 1.0 if stop else 0.0, np.float32)
-        self.state, loss, wrong, norms, stop_any = self._step(self.state, x, y, jnp.float32(lr), self._global(flags, self.device_count))
+        self.state, loss, wrong, norms, stop_any = self._step(
+            self.state, x, y, jnp.float32(lr), self._global(flags, self.device_count)
+        )
         return float(loss), float(wrong), norms, bool(stop_any)
 
     def evaluate(self, x_test, y_test, size=256):
@@ -121,13 +141,15 @@ class JaxEngine:
             x, y = x_test[i : i + size], y_test[i : i + size].astype(np.int32)
             weight = np.ones(size, np.float32)
             if len(x) < size:  # the last batch, padded to the devices' multiple; the padding weighs nothing
-                weight[len(x):] = 0
+                weight[len(x) :] = 0
                 x = np.concatenate([x, np.zeros((size - len(x),) + x.shape[1:], x.dtype)])
                 y = np.concatenate([y, np.zeros(size - len(y), y.dtype)])
             rows = self.shards(size)
-            l, w = self._evaluate(tv, ntv, self._global(x[rows], size), self._global(y[rows], size), self._global(weight[rows], size))
-            loss += float(l)
-            wrong += float(w)
+            batch_loss, batch_wrong = self._evaluate(
+                tv, ntv, self._global(x[rows], size), self._global(y[rows], size), self._global(weight[rows], size)
+            )
+            loss += float(batch_loss)
+            wrong += float(batch_wrong)
         return loss, wrong
 
     @staticmethod
@@ -137,17 +159,19 @@ class JaxEngine:
     def read(self):
         """{variable path: array} of every model variable, and the velocities in trainable order."""
         tv, ntv, vel = self.state
-        weights = dict(zip(self.paths_t, map(self._host, tv)))
-        weights.update(zip(self.paths_n, map(self._host, ntv)))
+        weights = dict(zip(self.paths_t, map(self._host, tv), strict=True))
+        weights.update(zip(self.paths_n, map(self._host, ntv), strict=True))
         return weights, [self._host(v) for v in vel]
 
     def write(self, weights, velocities):
-        put = lambda old, new: jax.make_array_from_callback(old.shape, old.sharding, lambda i: np.asarray(new, old.dtype)[i])  # noqa: E731
+        def put(old, new):
+            return jax.make_array_from_callback(old.shape, old.sharding, lambda i: np.asarray(new, old.dtype)[i])
+
         tv, ntv, vel = self.state
-        tv = [put(a, weights[p]) if p in weights else a for a, p in zip(tv, self.paths_t)]
-        ntv = [put(a, weights[p]) if p in weights else a for a, p in zip(ntv, self.paths_n)]
+        tv = [put(a, weights[p]) if p in weights else a for a, p in zip(tv, self.paths_t, strict=True)]
+        ntv = [put(a, weights[p]) if p in weights else a for a, p in zip(ntv, self.paths_n, strict=True)]
         if velocities is not None:
-            vel = [put(a, v) for a, v in zip(vel, velocities)]
+            vel = [put(a, v) for a, v in zip(vel, velocities, strict=True)]
         self.state = (tv, ntv, vel)
 
     def barrier(self, name):

@@ -3,6 +3,7 @@ tf.distribute.MultiWorkerMirroredStrategy (several machines through TF_CONFIG; e
 each). Each replica takes its own slice of the global batch; gradients are summed over replicas
 (each replica's loss is divided by the global batch), so any replica count takes the same step.
 Batch norm normalises each replica's slice, as tf.distribute does."""
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -27,8 +28,19 @@ class TfEngine:
         self.device_count = self.strategy.num_replicas_in_sync
         self.local_device_count = self.device_count // self.process_count
         gpus = tf.config.list_logical_devices("GPU")
-        name = tf.config.experimental.get_device_details(tf.config.list_physical_devices("GPU")[0]).get("device_name", "gpu") if gpus else "cpu"
-        self.devices = {"count": self.device_count, "platform": "gpu" if gpus else "cpu", "name": name, "processes": self.process_count}
+        name = (
+            tf.config.experimental.get_device_details(tf.config.list_physical_devices("GPU")[0]).get(
+                "device_name", "gpu"
+            )
+            if gpus
+            else "cpu"
+        )
+        self.devices = {
+            "count": self.device_count,
+            "platform": "gpu" if gpus else "cpu",
+            "name": name,
+            "processes": self.process_count,
+        }
 
     def version(self):
         return {"tensorflow": tf.__version__}
@@ -66,22 +78,31 @@ class TfEngine:
             # Summed over replicas: every replica gets the same mean gradient and applies the same update.
             loss = strategy.reduce(tf.distribute.ReduceOp.SUM, loss, axis=None)
             wrong = strategy.reduce(tf.distribute.ReduceOp.SUM, wrong, axis=None)
-            stop = strategy.reduce(tf.distribute.ReduceOp.SUM, stop, axis=None)  # tf.distribute has no MAX: any flag makes the sum positive
+            stop = strategy.reduce(
+                tf.distribute.ReduceOp.SUM, stop, axis=None
+            )  # tf.distribute has no MAX: any flag makes the sum positive
             grads = [strategy.reduce(tf.distribute.ReduceOp.SUM, g, axis=None) for g in grads]
-            for w, v, g, d in zip(weights, self.velocities, grads, decayed):
+            for w, v, g, d in zip(weights, self.velocities, grads, decayed, strict=True):
                 if d and opt["weightDecay"] > 0:
                     g = g + opt["weightDecay"] * w
                 v.assign(opt["momentum"] * v + g)
                 w.assign_sub(lr * v)
             squares = [tf.reduce_sum(tf.square(g)) for g in grads]
-            norms = tf.stack([tf.sqrt(tf.add_n([s for s, l in zip(squares, layer_of) if l == name])) for name in layer_names])
+            norms = tf.stack(
+                [
+                    tf.sqrt(tf.add_n([s for s, layer in zip(squares, layer_of, strict=True) if layer == name]))
+                    for name in layer_names
+                ]
+            )
             return loss, wrong, norms, stop
 
         @tf.function
         def eval_step(x, y):
             scores = tf.cast(model(x, training=False), tf.float32)
             loss = tf.reduce_sum(keras.losses.sparse_categorical_crossentropy(y, scores, from_logits=from_logits))
-            return loss, tf.reduce_sum(tf.cast(tf.not_equal(tf.argmax(scores, -1, output_type=tf.int32), y), tf.float32))
+            return loss, tf.reduce_sum(
+                tf.cast(tf.not_equal(tf.argmax(scores, -1, output_type=tf.int32), y), tf.float32)
+            )
 
         self._train_step, self._eval_step = train_step, eval_step
 
@@ -96,7 +117,12 @@ class TfEngine:
             # Replica r (numbered across all workers) takes rows [r * per, (r + 1) * per) of the global batch;
             # this process holds its replicas' rows, starting at its first replica's.
             return self.strategy.experimental_distribute_values_from_function(
-                lambda ctx: tf.constant(values[(ctx.replica_id_in_sync_group - first) * per : (ctx.replica_id_in_sync_group - first + 1) * per]))
+                lambda ctx: tf.constant(
+                    values[
+                        (ctx.replica_id_in_sync_group - first) * per : (ctx.replica_id_in_sync_group - first + 1) * per
+                    ]
+                )
+            )
 
         flags = np.full((self.local_device_count * per,), 1.0 if stop else 0.0, np.float32)
         loss, wrong, norms, stop_any = self._train_step(local(x), local(y), tf.constant(lr, tf.float32), local(flags))
@@ -105,20 +131,24 @@ class TfEngine:
     def evaluate(self, x_test, y_test, size=256):
         loss, wrong = 0.0, 0.0
         for i in range(0, len(x_test), size):
-            l, w = self._eval_step(tf.constant(x_test[i : i + size]), tf.constant(y_test[i : i + size].astype(np.int32)))
-            loss += float(l)
-            wrong += float(w)
+            batch_loss, batch_wrong = self._eval_step(
+                tf.constant(x_test[i : i + size]), tf.constant(y_test[i : i + size].astype(np.int32))
+            )
+            loss += float(batch_loss)
+            wrong += float(batch_wrong)
         return loss, wrong
 
     def read(self):
-        return ({p: np.asarray(v.numpy(), np.float32) for p, v in self.variables.items()},
-                [np.asarray(v.numpy(), np.float32) for v in self.velocities])
+        return (
+            {p: np.asarray(v.numpy(), np.float32) for p, v in self.variables.items()},
+            [np.asarray(v.numpy(), np.float32) for v in self.velocities],
+        )
 
     def write(self, weights, velocities):
         for p, a in weights.items():
             self.variables[p].assign(a)
         if velocities is not None:
-            for v, a in zip(self.velocities, velocities):
+            for v, a in zip(self.velocities, velocities, strict=True):
                 v.assign(a)
 
     def barrier(self, name):

@@ -2,6 +2,7 @@
 checkpoint.ts are the originals): run.json, metrics.jsonl, gradients.jsonl, and checkpoints in the
 tfjs layers format with the optimizer's velocities in the tfjs model's trainable-weight order
 (optimizer.bin), as ResNet Lab's trainer writes them. Only the chief writes."""
+
 import json
 import os
 import shutil
@@ -23,19 +24,24 @@ class RunFolder:
     @classmethod
     def create(cls, runs_dir, experiment):
         os.makedirs(runs_dir, exist_ok=True)
-        base = datetime.now().strftime("%Y%m%d-%H%M%S") + "-" + "".join(c if c.isalnum() or c in "._-" else "_" for c in experiment)
+        base = (
+            datetime.now().strftime("%Y%m%d-%H%M%S")
+            + "-"
+            + "".join(c if c.isalnum() or c in "._-" else "_" for c in experiment)
+        )
         for i in range(1000):
-            directory = os.path.join(runs_dir, base if i == 0 else "%s-%d" % (base, i))
+            directory = os.path.join(runs_dir, base if i == 0 else f"{base}-{i}")
             try:
                 os.makedirs(directory)
                 return cls(directory)
             except FileExistsError:
                 continue
-        raise SystemExit("could not make a run folder in %s" % runs_dir)
+        raise SystemExit(f"could not make a run folder in {runs_dir}")
 
     @classmethod
     def reuse(cls, directory):
-        """--run-dir's folder on a first start (or after a start that died before its first checkpoint): its records go."""
+        """--run-dir's folder on a first start (or after a start that died before its first checkpoint):
+        its records go."""
         os.makedirs(directory, exist_ok=True)
         run = cls(directory)
         for name in (METRICS, GRADIENTS):
@@ -73,7 +79,7 @@ class RunFolder:
         self._replace(name, "".join(kept))
 
     def _replace(self, name, text):
-        tmp = os.path.join(self.dir, name + ".%d.tmp" % os.getpid())
+        tmp = os.path.join(self.dir, f"{name}.{os.getpid()}.tmp")
         with open(tmp, "w") as f:
             f.write(text)
         os.replace(tmp, os.path.join(self.dir, name))
@@ -82,7 +88,7 @@ class RunFolder:
         """Refuses a path that leaves the run folder (a symlinked checkpoints/, say): nothing outside it is touched."""
         real, root = os.path.realpath(path), os.path.realpath(self.dir)
         if os.path.commonpath([real, root]) != root:
-            raise SystemExit("%s leads outside the run folder (to %s): refusing to write there" % (path, real))
+            raise SystemExit(f"{path} leads outside the run folder (to {real}): refusing to write there")
         return path
 
     def checkpoint(self, kind, weights, arrays, state):
@@ -110,7 +116,9 @@ class RunFolder:
             folder = os.path.join(self.dir, CHECKPOINTS, name)
             if os.path.exists(os.path.join(folder, STATE_JSON)):
                 return self._inside(folder)
-        raise SystemExit("%s has no checkpoint to resume from (it stopped before the first one was written): train it again" % self.dir)
+        raise SystemExit(
+            f"{self.dir} has no checkpoint to resume from (it stopped before the first one was written): train it again"
+        )
 
 
 class TfjsWeights:
@@ -135,17 +143,32 @@ class TfjsWeights:
         """The Keras variable path of a tfjs weight name."""
         layer, field = tfjs_name.rsplit("/", 1)
         if layer not in self.keras_name:
-            raise SystemExit("the checkpoint names layer %s, which this model does not have: the model file changed since the run" % layer)
+            raise SystemExit(
+                f"the checkpoint names layer {layer}, which this model does not have: "
+                "the model file changed since the run"
+            )
         return self.path[self.keras_name[layer] + "/" + field]
 
     def save(self, folder, weights, velocities):
         specs = self.tfjs_model["weightSpecs"]
         with open(os.path.join(folder, MODEL_JSON), "w") as f:
-            json.dump({"modelTopology": self.tfjs_model["modelTopology"], "format": "layers-model", "generatedBy": "keras " + self.keras_version,
-                       "convertedBy": "resnet-lab train.py", "weightsManifest": [{"paths": [WEIGHTS_BIN], "weights": specs}]}, f)
-        np.concatenate([np.asarray(weights[self.variable(s["name"])], dtype="<f4").ravel() for s in specs]).tofile(os.path.join(folder, WEIGHTS_BIN))
+            json.dump(
+                {
+                    "modelTopology": self.tfjs_model["modelTopology"],
+                    "format": "layers-model",
+                    "generatedBy": "keras " + self.keras_version,
+                    "convertedBy": "resnet-lab train.py",
+                    "weightsManifest": [{"paths": [WEIGHTS_BIN], "weights": specs}],
+                },
+                f,
+            )
+        np.concatenate([np.asarray(weights[self.variable(s["name"])], dtype="<f4").ravel() for s in specs]).tofile(
+            os.path.join(folder, WEIGHTS_BIN)
+        )
         if self.velocity_index:
-            np.concatenate([np.asarray(velocities[i], dtype="<f4").ravel() for i in self.velocity_index]).tofile(os.path.join(folder, OPTIMIZER_BIN))
+            np.concatenate([np.asarray(velocities[i], dtype="<f4").ravel() for i in self.velocity_index]).tofile(
+                os.path.join(folder, OPTIMIZER_BIN)
+            )
 
     def load(self, folder, shapes):
         """Weights from a checkpoint ({path: array}), and the velocities in trainable order when it has
@@ -168,5 +191,5 @@ class TfjsWeights:
             velocities[i] = flat[offset : offset + n].reshape(shapes[i])
             offset += n
         if offset != len(flat):
-            raise SystemExit("%s does not match the model (%d values, the model has %d)" % (path, len(flat), offset))
+            raise SystemExit(f"{path} does not match the model ({len(flat)} values, the model has {offset})")
         return weights, velocities

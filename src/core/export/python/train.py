@@ -27,6 +27,7 @@ iterations (or the experiment's milestones), the optional warm-up, 4-pixel paddi
 horizontal flip, per-pixel mean subtraction, the cross-entropy taken from the logits (the model
 without its final softmax: build_model(logits=True)). Only the chief (process 0) writes the run folder.
 """
+
 import json
 import math
 import os
@@ -53,10 +54,15 @@ class Signals:
         if self.received is not None:
             raise SystemExit(128 + signum)
         self.received = signum
-        print("%s: stopping after this step, with a checkpoint (again to stop at once)" % signal.Signals(signum).name, file=sys.stderr, flush=True)
+        print(
+            f"{signal.Signals(signum).name}: stopping after this step, with a checkpoint (again to stop at once)",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 # ------------------------------------------------------------------ training
+
 
 def main():
     args = parse_args()
@@ -70,32 +76,58 @@ def main():
     # Before anything touches a device: several processes meet here.
     engine_lib.initialize(args.coordinator, args.num_processes, args.process_id)
 
-    import numpy as np
     import keras
+    import numpy as np
+
+    import model as model_py
     from data import Batches, DataError, Prefetcher, load_data, normalise
     from run_folder import GRADIENTS, METRICS, RunFolder, TfjsWeights
-    import model as model_py
 
     with open(os.path.join(HERE, "run_template.json")) as f:
         template = json.load(f)
     with open(os.path.join(HERE, "weights.json")) as f:
         manifest = json.load(f)
     resume_dir = args.resume
-    # --run-dir resumes once the run has a checkpoint (every process sees the same: none is written before all have stepped).
+    # --run-dir resumes once the run has a checkpoint (every process sees the same: none is written
+    # before all have stepped).
     if args.run_dir and RunFolder(args.run_dir).has_checkpoint():
         resume_dir = args.run_dir
     resumed = RunFolder(resume_dir).read_info() if resume_dir else None
     if resumed:
         if resumed.get("backend") != "keras":
-            raise SystemExit("%s is a %s run: resume it with resnet-lab resume" % (resume_dir, resumed.get("backend")))
+            raise SystemExit(
+                "{} is a {} run: resume it with resnet-lab resume".format(resume_dir, resumed.get("backend"))
+            )
         if resumed.get("status") == "finished":
-            print("%s has finished: nothing to resume" % resume_dir, flush=True)
+            print(f"{resume_dir} has finished: nothing to resume", flush=True)
             return 0
         template = {**template, "recipe": resumed["recipe"]}  # the run's own recipe, overrides included
         if resumed.get("kerasBackend", backend) != backend:
-            print("resuming a %s run on %s: the same weights and batches, not bit for bit the same arithmetic" % (resumed["kerasBackend"], backend), file=sys.stderr, flush=True)
+            print(
+                "resuming a {} run on {}: the same weights and batches, not bit for bit the same arithmetic".format(
+                    resumed["kerasBackend"], backend
+                ),
+                file=sys.stderr,
+                flush=True,
+            )
     recipe = apply_overrides(template["recipe"], args) if not resumed else dict(template["recipe"])
-    overrides = {k: v for k, v in vars(args).items() if v is not None and k not in ("runs_dir", "run_dir", "data_dir", "resume", "backend", "precision", "coordinator", "num_processes", "process_id")}
+    overrides = {
+        k: v
+        for k, v in vars(args).items()
+        if v is not None
+        and k
+        not in (
+            "runs_dir",
+            "run_dir",
+            "data_dir",
+            "resume",
+            "backend",
+            "precision",
+            "coordinator",
+            "num_processes",
+            "process_id",
+        )
+    }
     seed = recipe["seed"]
     precision = resumed.get("precision", args.precision) if resumed else args.precision
 
@@ -106,13 +138,16 @@ def main():
     try:
         (x_train, y_train), (x_test, y_test), source = load_data(recipe["data"], args.data_dir)
     except DataError as e:
-        raise SystemExit(str(e))
+        raise SystemExit(str(e)) from None  # the message says it all: no traceback
     if resumed and len(x_train) != resumed["dataset"]["train"]:
-        raise SystemExit("the run trained on %d images, this project's data has %d: export the experiment the run came from" % (resumed["dataset"]["train"], len(x_train)))
+        raise SystemExit(
+            f"the run trained on {resumed['dataset']['train']} images, this project's data has {len(x_train)}: "
+            "export the experiment the run came from"
+        )
     mean = x_train.astype(np.float64).mean(axis=0).astype(np.float32) / 255.0
     batch = recipe["batchSize"]
     if batch > len(x_train):
-        raise SystemExit("the batch size %d is larger than the training set (%d images)" % (batch, len(x_train)))
+        raise SystemExit(f"the batch size {batch} is larger than the training set ({len(x_train)} images)")
     rows = engine.shards(batch)
     per_epoch = max(1, len(x_train) // batch)
     total = recipe.get("iterations") or recipe["epochs"] * per_epoch
@@ -127,16 +162,21 @@ def main():
         keras.config.set_dtype_policy("mixed_bfloat16")
     exported_seed = manifest.get("seed")
     with engine.scope():
-        model = model_py.build_model(logits=True) if getattr(model_py, "ENDS_IN_SOFTMAX", False) else model_py.build_model()
+        model = (
+            model_py.build_model(logits=True) if getattr(model_py, "ENDS_IN_SOFTMAX", False) else model_py.build_model()
+        )
         if resumed or exported_seed is None or exported_seed == seed:
             model_py.load_weights(model)
-            initial = "exported (%s)" % manifest.get("weightsFrom", "weights.bin")
+            initial = "exported ({})".format(manifest.get("weightsFrom", "weights.bin"))
         else:
-            initial = "Keras initializers, seed %d (weights.bin holds seed %d's; export with --seed %d for tfjs' own)" % (seed, exported_seed, seed)
+            initial = (
+                f"Keras initializers, seed {seed} (weights.bin holds seed {exported_seed}'s; "
+                f"export with --seed {seed} for tfjs' own)"
+            )
             if is_chief:
                 print("initial weights: " + initial, file=sys.stderr, flush=True)
     from_logits = getattr(model_py, "ENDS_IN_SOFTMAX", False)
-    tfjs_name = {l["layer"]: l["tfjs"] for l in manifest["layers"]}
+    tfjs_name = {entry["layer"]: entry["tfjs"] for entry in manifest["layers"]}
     keras_name = {t: k for k, t in tfjs_name.items()}
     with open(os.path.join(HERE, "tfjs_model.json")) as f:
         tfjs_weights = TfjsWeights(model, json.load(f), keras_name, keras.__version__)
@@ -152,7 +192,7 @@ def main():
         weights, velocities = tfjs_weights.load(folder, [v.shape for v in model.trainable_variables])
         engine.write(weights, velocities)
         if velocities is None and is_chief:
-            print("%s has no optimizer state: momentum restarts from zero" % folder, file=sys.stderr, flush=True)
+            print(f"{folder} has no optimizer state: momentum restarts from zero", file=sys.stderr, flush=True)
 
     devices = engine.devices
     run, info = None, None
@@ -161,39 +201,84 @@ def main():
         run.truncate_after(METRICS, state["iteration"])
         run.truncate_after(GRADIENTS, state["iteration"])
         info = {k: v for k, v in resumed.items() if k != "error"}
-        info.update({"status": "running", "pid": os.getpid(), "host": socket.gethostname(), "workers": engine.process_count, "kerasBackend": backend, "devices": devices})
+        info.update(
+            {
+                "status": "running",
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "workers": engine.process_count,
+                "kerasBackend": backend,
+                "devices": devices,
+            }
+        )
         run.write_info(info)
     elif is_chief:
-        run = RunFolder.create(args.runs_dir, template["experiment"]) if not args.run_dir else RunFolder.reuse(args.run_dir)
+        run = (
+            RunFolder.create(args.runs_dir, template["experiment"])
+            if not args.run_dir
+            else RunFolder.reuse(args.run_dir)
+        )
         info = dict(template)
-        info.update({
-            "id": os.path.basename(os.path.normpath(run.dir)), "createdAt": datetime.now().astimezone().isoformat(), "status": "running",
-            # pid and host: a follower on this machine checks the pid; one elsewhere watches the files grow.
-            "pid": os.getpid(), "host": socket.gethostname(), "backend": "keras", "engine": "keras", "kerasBackend": backend,
-            "devices": devices, "workers": engine.process_count, "precision": precision, "initialWeights": initial,
-            "recipe": recipe, "overrides": overrides,
-            "dataset": {**template["dataset"], "source": source, "train": int(len(x_train)), "test": int(len(x_test))},
-            "iterationsPerEpoch": per_epoch, "totalIterations": total, "epochs": epochs,
-            "keras": keras.__version__, **engine.version(),
-        })
+        info.update(
+            {
+                "id": os.path.basename(os.path.normpath(run.dir)),
+                "createdAt": datetime.now().astimezone().isoformat(),
+                "status": "running",
+                # pid and host: a follower on this machine checks the pid; one elsewhere watches the files grow.
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "backend": "keras",
+                "engine": "keras",
+                "kerasBackend": backend,
+                "devices": devices,
+                "workers": engine.process_count,
+                "precision": precision,
+                "initialWeights": initial,
+                "recipe": recipe,
+                "overrides": overrides,
+                "dataset": {
+                    **template["dataset"],
+                    "source": source,
+                    "train": int(len(x_train)),
+                    "test": int(len(x_test)),
+                },
+                "iterationsPerEpoch": per_epoch,
+                "totalIterations": total,
+                "epochs": epochs,
+                "keras": keras.__version__,
+                **engine.version(),
+            }
+        )
         run.write_info(info)
     if run:
         print(json.dumps({"runDir": run.dir}), flush=True)
-        print("keras %s on %s: %d× %s%s, batch %d (%d per device), %s" % (
-            keras.__version__, backend, devices["count"], devices["name"],
-            ", %d processes" % engine.process_count if engine.process_count > 1 else "", batch, batch // devices["count"], precision), flush=True)
+        print(
+            f"keras {keras.__version__} on {backend}: {devices['count']}× {devices['name']}"
+            + (f", {engine.process_count} processes" if engine.process_count > 1 else "")
+            + f", batch {batch} ({batch // devices['count']} per device), {precision}",
+            flush=True,
+        )
 
     test_x = normalise(x_test, mean)
     recent, train_error, test_error, epoch_error = 1.0, None, None, None
-    # Where training starts: the beginning, or a checkpoint's point (ResNet Lab's state.json: the epoch under way, 0-based, and its batches done).
+    # Where training starts: the beginning, or a checkpoint's point (ResNet Lab's state.json: the epoch
+    # under way, 0-based, and its batches done).
     iteration, start_epoch, start_batch, best, start_sums = 0, 0, 0, None, None
     if state:
-        iteration, start_epoch, start_batch, best = state["iteration"], state["epoch"], state.get("batchInEpoch", 0), state.get("bestTestError")
+        iteration, start_epoch, start_batch, best = (
+            state["iteration"],
+            state["epoch"],
+            state.get("batchInEpoch", 0),
+            state.get("bestTestError"),
+        )
         schedule.warmup_done = schedule.warmup_done or state.get("warmupDone", True)
         sums = state.get("epochSums")
         start_sums = [sums["loss"], sums["errors"], sums["seen"]] if sums else None
         if run:
-            print("resuming at iteration %d of %d (epoch %d, batch %d)" % (iteration, total, start_epoch + 1, start_batch), flush=True)
+            print(
+                f"resuming at iteration {iteration} of {total} (epoch {start_epoch + 1}, batch {start_batch})",
+                flush=True,
+            )
 
     batches = Batches(x_train, y_train, mean, seed, batch, rows, recipe.get("augment"))
 
@@ -208,7 +293,13 @@ def main():
                 i += 1
 
     def checkpoint(kind, epoch, batch_in_epoch, sums):
-        point = {"iteration": iteration, "epoch": epoch, "batchInEpoch": batch_in_epoch, "bestTestError": best, "warmupDone": schedule.warmup_done}
+        point = {
+            "iteration": iteration,
+            "epoch": epoch,
+            "batchInEpoch": batch_in_epoch,
+            "bestTestError": best,
+            "warmupDone": schedule.warmup_done,
+        }
         if sums is not None:
             point["epochSums"] = {"loss": sums[0], "errors": sums[1], "seen": sums[2]}
         if run:
@@ -232,7 +323,9 @@ def main():
             now = time.perf_counter()
             train_error = wrong / batch
             if not math.isfinite(loss):
-                raise FloatingPointError("the loss diverged at iteration %d (%s): lower the learning rate" % (iteration + 1, loss))
+                raise FloatingPointError(
+                    f"the loss diverged at iteration {iteration + 1} ({loss}): lower the learning rate"
+                )
             with_norms = iteration % every == 0
             iteration += 1
             recent = 0.9 * recent + 0.1 * train_error
@@ -241,15 +334,36 @@ def main():
             sums[1] += wrong
             sums[2] += batch
             if run:
-                run.append(METRICS, {"type": "iteration", "iteration": iteration, "epoch": epoch + 1, "loss": loss, "trainError": train_error, "lr": lr, "imagesPerSec": batch / max(now - last, 1e-9)})
+                run.append(
+                    METRICS,
+                    {
+                        "type": "iteration",
+                        "iteration": iteration,
+                        "epoch": epoch + 1,
+                        "loss": loss,
+                        "trainError": train_error,
+                        "lr": lr,
+                        "imagesPerSec": batch / max(now - last, 1e-9),
+                    },
+                )
                 if with_norms:
-                    run.append(GRADIENTS, {"iteration": iteration, "layers": [{"name": n, "norm": float(v)} for n, v in zip(layer_names, np.asarray(norms))]})
+                    run.append(
+                        GRADIENTS,
+                        {
+                            "iteration": iteration,
+                            "layers": [
+                                {"name": n, "norm": float(v)}
+                                for n, v in zip(layer_names, np.asarray(norms), strict=True)
+                            ],
+                        },
+                    )
             stepping += now - last
             last = now
             end_of_epoch = b + 1 == per_epoch or iteration >= total
-            # Every process sees the same stop_any and --stop-at, so all stop after the same step (no collective waits for a gone one).
+            # Every process sees the same stop_any and --stop-at, so all stop after the same step (no collective
+            # waits for a gone one).
             if (stop_any or (args.stop_at and iteration >= args.stop_at)) and iteration < total and not end_of_epoch:
-                stop_reason = signal.Signals(signals.received).name if signals.received else "--stop-at %d" % args.stop_at
+                stop_reason = signal.Signals(signals.received).name if signals.received else f"--stop-at {args.stop_at}"
                 checkpoint("latest", epoch, b + 1, sums)
                 status = "stopped"
                 break
@@ -262,10 +376,27 @@ def main():
             epoch_error = sums[1] / max(1, sums[2])
             waiting = prefetch.waited / max(stepping, 1e-9)
             if run:
-                print("epoch %d/%d  iteration %d/%d  train error %.2f%%  test error %.2f%%  %.0f img/s  data wait %.1f%%" % (
-                    epoch + 1, epochs, iteration, total, 100 * epoch_error, 100 * test_error, sums[2] / max(time.time() - epoch_started, 1e-9), 100 * waiting), flush=True)
-                run.append(METRICS, {"type": "epoch", "epoch": epoch + 1, "iteration": iteration, "trainLoss": sums[0] / max(1, sums[2]), "trainError": epoch_error,
-                                     "testLoss": test_loss / len(test_x), "testError": test_error, "seconds": time.time() - epoch_started, "dataWaitShare": waiting, **memory()})
+                print(
+                    f"epoch {epoch + 1}/{epochs}  iteration {iteration}/{total}  "
+                    f"train error {100 * epoch_error:.2f}%  test error {100 * test_error:.2f}%  "
+                    f"{sums[2] / max(time.time() - epoch_started, 1e-9):.0f} img/s  data wait {100 * waiting:.1f}%",
+                    flush=True,
+                )
+                run.append(
+                    METRICS,
+                    {
+                        "type": "epoch",
+                        "epoch": epoch + 1,
+                        "iteration": iteration,
+                        "trainLoss": sums[0] / max(1, sums[2]),
+                        "trainError": epoch_error,
+                        "testLoss": test_loss / len(test_x),
+                        "testError": test_error,
+                        "seconds": time.time() - epoch_started,
+                        "dataWaitShare": waiting,
+                        **memory(),
+                    },
+                )
             improved = best is None or test_error < best
             best = test_error if improved else best
             checkpoint("latest", epoch + 1, 0, None)
@@ -273,7 +404,7 @@ def main():
                 checkpoint("best", epoch + 1, 0, None)
             last = time.perf_counter()  # the evaluation is not a step
             if (stop_any or (args.stop_at and iteration >= args.stop_at)) and iteration < total:
-                stop_reason = signal.Signals(signals.received).name if signals.received else "--stop-at %d" % args.stop_at
+                stop_reason = signal.Signals(signals.received).name if signals.received else f"--stop-at {args.stop_at}"
                 status = "stopped"
                 break
         if status != "stopped":
@@ -282,7 +413,11 @@ def main():
             # A signal's stop exits as the signal would (schedulers see the job did not complete); --stop-at's with 0.
             exit_code = 128 + signals.received if signals.received else 0
             if run:
-                print("stopped at iteration %d of %d (%s) with a checkpoint: python train.py --resume %s continues it" % (iteration, total, stop_reason, run.dir), flush=True)
+                print(
+                    f"stopped at iteration {iteration} of {total} ({stop_reason}) with a checkpoint: "
+                    f"python train.py --resume {run.dir} continues it",
+                    flush=True,
+                )
     except FloatingPointError as e:
         status, info = "diverged", info and {**info, "error": str(e)}
         print(str(e), file=sys.stderr, flush=True)
@@ -290,9 +425,24 @@ def main():
     finally:
         prefetch.close()
         if run:
-            final = {"iteration": iteration, "trainError": epoch_error if epoch_error is not None else train_error, "testError": test_error}
-            extra = {"dataWaitShare": prefetch.waited / max(stepping, 1e-9), "seconds": time.perf_counter() - started_all}
-            run.write_info({**info, "status": status, "final": final, **extra, **({"stoppedBy": stop_reason} if stop_reason else {})})
+            final = {
+                "iteration": iteration,
+                "trainError": epoch_error if epoch_error is not None else train_error,
+                "testError": test_error,
+            }
+            extra = {
+                "dataWaitShare": prefetch.waited / max(stepping, 1e-9),
+                "seconds": time.perf_counter() - started_all,
+            }
+            run.write_info(
+                {
+                    **info,
+                    "status": status,
+                    "final": final,
+                    **extra,
+                    **({"stoppedBy": stop_reason} if stop_reason else {}),
+                }
+            )
     return exit_code
 
 

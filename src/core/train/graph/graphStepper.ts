@@ -120,7 +120,7 @@ export class GraphStepper implements Stepper {
     const out = new Float32Array(parts.reduce((s, p) => s + p.data.length, 0));
     let at = 0;
     for (const p of parts) {
-      out.set(p.data as Float32Array, at);
+      out.set(p.data, at);
       at += p.data.length;
     }
     return out;
@@ -152,9 +152,7 @@ export class GraphStepper implements Stepper {
       [],
     );
     tf.tidy(() =>
-      this.g.weights.forEach(({ model }, i) =>
-        model.write(tf.tensor(values[i].data as Float32Array, model.shape as number[])),
-      ),
+      this.g.weights.forEach(({ model }, i) => model.write(tf.tensor(values[i].data, model.shape as number[]))),
     );
   }
 

@@ -41,7 +41,7 @@ export function translate(
     training,
     vars,
     updates: [],
-    outputLayer: model.outputs[0].sourceLayer as tfjs.layers.Layer,
+    outputLayer: model.outputs[0].sourceLayer,
   };
   const done = new Map<number, Out>([[model.inputs[0].id, input]]);
   for (const { t, inputs } of topoOrder(model)) {
@@ -61,7 +61,7 @@ export function translate(
 }
 
 function layerOp(c: GraphCtx, t: tfjs.SymbolicTensor, inputs: Out[]): Out {
-  const layer = t.sourceLayer as tfjs.layers.Layer;
+  const layer = t.sourceLayer;
   const className = layer.getClassName();
   const kind = LAYER_KINDS.get(className);
   if (!kind) throw new Untranslatable(`layer ${layer.name} (${className}) has no graph translation`);

@@ -133,7 +133,7 @@ export class DataParallel implements Stepper {
   }
 
   private read(vars: tfjs.LayerVariable[], flat: Float32Array, layout: Layout): void {
-    vars.forEach((v, i) => flat.set(v.read().dataSync() as Float32Array, layout.offsets[i]));
+    vars.forEach((v, i) => flat.set(v.read().dataSync(), layout.offsets[i]));
   }
 
   private async start(): Promise<void> {
@@ -235,7 +235,7 @@ export class DataParallel implements Stepper {
     const id = this.nextId++;
     const replies = await Promise.all(
       this.workers.map((worker, i) => {
-        if (shares[i].count === 0) return undefined;
+        if (shares[i].count === 0) return Promise.resolve(undefined);
         const reply = this.expect(i);
         const message: ToWorker = { type: 'step', id, ...shares[i], input: this.inputSent[i] ? undefined : this.input };
         this.inputSent[i] = true;

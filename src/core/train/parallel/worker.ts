@@ -83,7 +83,7 @@ export async function runWorker(): Promise<void> {
       // Called by trainStep with the gradient of the loss on this worker's
       // share, before the gradients are freed: copy them out, apply nothing.
       apply: (grads) => {
-        grads.forEach((g, i) => gradSlot.set(g.dataSync() as Float32Array, P.offsets[i]));
+        grads.forEach((g, i) => gradSlot.set(g.dataSync(), P.offsets[i]));
       },
     };
 
@@ -101,7 +101,7 @@ export async function runWorker(): Promise<void> {
           };
           const step = await trainStep(ctx, batch, 0, false);
           // Batch norm's forward pass in training mode moved its statistics.
-          nonTrainable.forEach((v, i) => statSlot.set(v.read().dataSync() as Float32Array, S.offsets[i]));
+          nonTrainable.forEach((v, i) => statSlot.set(v.read().dataSync(), S.offsets[i]));
           post({
             type: 'done',
             id: m.id,
