@@ -127,7 +127,7 @@ export function kerasModelSource(model: tfjs.LayersModel): KerasModelSource {
       );
     emitted.add(layer);
     if (kind === 'InputLayer') {
-      const shape = (t.shape).slice(1);
+      const shape = t.shape.slice(1);
       const v = model.inputs.length === 1 ? bind(t, i, ['inputs']) : bind(t, i, [unique(layer.name)]);
       lines.push(`    ${v} = keras.Input(shape=${py(shape)}, name=${py(kerasName(layer))})`);
       return;
