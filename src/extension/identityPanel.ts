@@ -1,29 +1,39 @@
 // The identity experiment's panel: one result at a time, the plain and the
 // residual stack side by side (the loss curves, every block's distance from
 // I and from 0), drawn by the webview (webview/identity) from identity.json's
-// content. Its own small webview, so that it needs nothing of the training panel.
+// content. Its own small webview on the shared host base (strict CSP, messages
+// validated, posts wait for `ready`), so that it needs nothing of the training
+// panel; like every webview it sees the run folder's name, never its path.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { IdentityHostMessage, IdentityResult } from '../protocol/identity';
+import type { IdentityHostMessage, IdentityPanelMessage, IdentityResult } from '../protocol/identity';
 import { IdentityPanelMessageSchema } from '../protocol/identity';
 import { Log } from './log';
-import { localResourceRoots, webviewHtml } from './webviewHtml';
+import { WebviewHost } from './webviewHost';
+import { localResourceRoots } from './webviewHtml';
 
-export class IdentityPanel implements vscode.Disposable {
+export class IdentityPanel extends WebviewHost<IdentityPanelMessage, IdentityHostMessage> {
   static readonly viewType = 'resnetLab.identity';
   private panel: vscode.WebviewPanel | undefined;
-  private ready = false;
   private shown: IdentityHostMessage | undefined;
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly log: Log,
-  ) {}
+  constructor(extensionUri: vscode.Uri, log: Log) {
+    super(extensionUri, log, {
+      script: 'identity.js',
+      title: 'Identity Experiment',
+      name: 'the identity panel',
+      schema: IdentityPanelMessageSchema,
+    });
+    this._register(() => {
+      this.panel?.dispose();
+    });
+  }
 
   show(runDir: string, result: IdentityResult): void {
-    this.shown = { method: 'identity/show', params: { runDir, result } };
+    this.shown = { method: 'identity/show', params: { folder: path.basename(runDir), result } };
     if (!this.panel) this.open();
     else this.panel.reveal(undefined, true);
-    this.flush();
+    this.post(this.shown);
   }
 
   private open(): void {
@@ -34,28 +44,17 @@ export class IdentityPanel implements vscode.Disposable {
       { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: localResourceRoots(this.extensionUri) },
     );
     this.panel = panel;
-    this.ready = false;
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'identity.js', 'Identity Experiment');
-    panel.webview.onDidReceiveMessage((raw: unknown) => {
-      if (!IdentityPanelMessageSchema.safeParse(raw).success) {
-        this.log.error(`ignored an invalid message from the identity panel: ${JSON.stringify(raw)?.slice(0, 200)}`);
-        return;
-      }
-      this.ready = true;
-      this.flush();
-    });
-    panel.onDidDispose(() => {
-      this.panel = undefined;
-      this.ready = false;
-    });
+    this.attach(panel.webview);
+    this.whileAttached(
+      panel.onDidDispose(() => {
+        this.panel = undefined;
+        this.detach();
+      }),
+    );
   }
 
-  /** Messages wait for the webview's `webview/ready`, so none is lost while it loads. */
-  private flush(): void {
-    if (this.panel && this.ready && this.shown) void this.panel.webview.postMessage(this.shown);
-  }
-
-  dispose(): void {
-    this.panel?.dispose();
+  /** Its only message is `webview/ready`: a reloaded webview is sent the result again. */
+  protected onMessage(_msg: IdentityPanelMessage, needsEverything: boolean): void {
+    if (needsEverything && this.shown) this.post(this.shown);
   }
 }

@@ -54,7 +54,8 @@ export const IdentityResultSchema = z
 export type IdentityResult = z.infer<typeof IdentityResultSchema>;
 
 /** The identity panel's messages (webview/identity <-> src/extension/identityPanel.ts). */
-export type IdentityHostMessage = { method: 'identity/show'; params: { runDir: string; result: IdentityResult } };
+/** Host -> identity panel: the result, and the run folder's name (a webview never sees a path). */
+export type IdentityHostMessage = { method: 'identity/show'; params: { folder: string; result: IdentityResult } };
 
 /** Identity panel -> host: it only says it is ready; anything else is refused. */
 export const IdentityPanelMessageSchema = z.object({ method: z.literal('webview/ready') });

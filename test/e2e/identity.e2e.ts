@@ -56,7 +56,10 @@ test('"Run Identity Experiment" trains both stacks in a trainer process and show
   const final = (name: string) => Number(new RegExp(`^${name} +[\\d.]+ → ([\\d.]+)$`, 'm').exec(summary)?.[1]);
   assert.ok(final('residual') < final('plain'), `residual ${final('residual')} below plain ${final('plain')}`);
   assert.match(summary, /the residual stack reached the plain stack's final loss at iteration \d+ of 80/);
-  const runFolder = ((await panel.locator('#identity-run').textContent()) ?? '').replace('run folder: ', '');
+  // The panel names the run folder, never its path: it is in the workspace's runs folder.
+  const folder = ((await panel.locator('#identity-run').textContent()) ?? '').replace('run folder: ', '');
+  assert.ok(!folder.includes('/'), `a folder name, not a path: ${folder}`);
+  const runFolder = path.join(workspace, '.resnet-lab', 'runs', folder);
   assert.ok(fs.existsSync(path.join(runFolder, 'identity.json')), `${runFolder}/identity.json`);
   assert.ok(fs.existsSync(path.join(runFolder, 'identity.svg')), `${runFolder}/identity.svg`);
   const dark = await figure.locator('rect.background').getAttribute('fill');

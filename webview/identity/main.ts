@@ -20,7 +20,7 @@ app.innerHTML = `
 // The summary's table is wider than a narrow panel: it scrolls rather than wraps.
 document.getElementById('identity-summary')!.style.overflowX = 'auto';
 
-let shown: { runDir: string; result: IdentityResult } | undefined;
+let shown: { folder: string; result: IdentityResult } | undefined;
 
 function chartTheme(): ChartTheme {
   const t = readTheme();
@@ -41,7 +41,7 @@ function chartTheme(): ChartTheme {
 
 function render(): void {
   if (!shown) return;
-  const { result, runDir } = shown;
+  const { result, folder } = shown;
   const figure = document.getElementById('identity-figure')!;
   // Our own SVG, every text in it escaped (svg/primitives.ts): no markup from the run folder gets through.
   // Drawn at the panel's width, so that its text stays readable: one row when wide, stacked when narrow.
@@ -57,7 +57,7 @@ function render(): void {
   document.getElementById('identity-title')!.textContent =
     `Identity experiment: ${result.experiment} (${result.config.blocks} blocks, width ${result.config.width})`;
   document.getElementById('identity-summary')!.textContent = identityReport(result).join('\n');
-  document.getElementById('identity-run')!.textContent = `run folder: ${runDir}`;
+  document.getElementById('identity-run')!.textContent = `run folder: ${folder}`;
   document.body.dataset.identityRecords = String(result.records.length);
 }
 
