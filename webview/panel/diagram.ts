@@ -20,23 +20,12 @@ import {
   shortcutArc,
 } from '../../src/core/graph/diagramLayout';
 import { unravelView } from './unravel';
+import { el } from '../shared/svg';
 
-const NS = 'http://www.w3.org/2000/svg';
 const LEFT = 110,
   TOP = 16;
 /** How long the layers a preview changed stay highlighted. */
 const CHANGED_MS = 2500;
-
-function el<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string | number>,
-  parent?: Element,
-): SVGElementTagNameMap[K] {
-  const e = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  parent?.appendChild(e);
-  return e;
-}
 
 export class Diagram {
   private collapsed = new Set<string>();

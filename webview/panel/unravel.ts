@@ -7,19 +7,7 @@ import type { DiagramData } from '../../src/protocol/webview';
 import { centralRange, pathLengthCounts } from '../../src/core/analysis/pathCounts';
 import { Theme } from '../shared/theme';
 import { lengthBars, MAX_DRAWN_BLOCKS, residualBlockNames, unravelLayout, UnravelLayout } from './unravelLayout';
-
-const NS = 'http://www.w3.org/2000/svg';
-
-function el<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string | number>,
-  parent?: Element,
-): SVGElementTagNameMap[K] {
-  const e = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  parent?.appendChild(e);
-  return e;
-}
+import { el } from '../shared/svg';
 
 function label(
   svg: SVGElement,
