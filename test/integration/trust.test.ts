@@ -14,5 +14,12 @@ export function registerTrustSuite(): void {
       assert.equal(started, undefined);
       assert.equal(runs.all.length, 0);
     });
+
+    it('refuses the identity and degradation experiments (they run workspace code too)', async () => {
+      const { runs } = await api();
+      for (const command of ['resnetLab.identity', 'resnetLab.degradation'])
+        assert.equal(await vscode.commands.executeCommand(command), false, command);
+      assert.equal(runs.all.length, 0);
+    });
   });
 }
