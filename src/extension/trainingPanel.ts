@@ -22,6 +22,8 @@ import { runIds } from './runIds';
 import { attachFolder, gradientsOf, openRun, PanelRun, readNew } from './panelData';
 import { comparisonFlags, runHeading, runsAmong, runViewFromInfo } from './runViews';
 import { settings } from './settings';
+import { requireTrust } from './trust';
+import { resumeAction } from '../protocol/runStatus';
 import { WebviewHost } from './webviewHost';
 import { PanelCurves } from './panelCurves';
 import { localResourceRoots } from './webviewHtml';
@@ -115,9 +117,11 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     return !!this.panel?.visible;
   }
 
-  /** The latest iteration the panel holds of each shown run, by id (what its webview was sent). */
-  get shownIterations(): Record<string, number> {
-    return Object.fromEntries([...this.data].map(([id, d]) => [id, d.curves.lastIteration]));
+  /** What the panel holds of each shown run, by id (what its webview was sent): its points and its latest iteration. */
+  get shownCurves(): Record<string, { points: number; last: number }> {
+    return Object.fromEntries(
+      [...this.data].map(([id, d]) => [id, { points: d.curves.length, last: d.curves.lastIteration }]),
+    );
   }
 
   showLive(run: LiveRun): void {
@@ -270,6 +274,7 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
         if (needsEverything) this.sendAll();
         break;
       case 'run/control':
+        if (msg.params.action === 'resume' && this.resumeFromCheckpoint(msg.params.id)) break;
         this.runs.control(msg.params.id, msg.params.action);
         break;
       case 'run/open':
@@ -298,6 +303,27 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
         void exportRuns(msg.params, this.shownDirs());
         break;
     }
+  }
+
+  /**
+   * Resume on a shown run that stopped (or was interrupted) with its folder: a
+   * trainer resumes it from its last checkpoint, and the panel follows it with
+   * the whole curve so far. False when Resume means something else (a paused run).
+   */
+  private resumeFromCheckpoint(id: string): boolean {
+    const entry = this.data.get(id);
+    if (!entry?.dir || resumeAction(entry.view.status, entry.view.followed) !== 'from-checkpoint') return false;
+    if (!requireTrust('train')) return true;
+    try {
+      const info = readRunInfo(entry.dir);
+      const run = this.runs.resumeRun(entry.dir, info.file, info.experiment, settings.backend());
+      if (run) this.showLive(run);
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `ResNet Lab: cannot resume ${entry.dir}: ${(e as Error).message.split('\n')[0]}`,
+      );
+    }
+    return true;
   }
 
   /** The folder of a shown run (a live run's, once it has one). */

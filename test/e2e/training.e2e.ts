@@ -115,7 +115,17 @@ for (const theme of ['dark', 'light'] as const)
       const stoppedAt = await points();
       assert.ok(stoppedAt >= first + 3);
       await screenshot(page, `panel-stopped-${theme}`);
-      if (theme === 'light') return;
+      if (theme === 'light') {
+        // Resume on the stopped run, from the panel: it trains on from its checkpoint and the curve keeps its start.
+        const status = async () => (await panel.locator('[data-stat="status"] .v').textContent()) ?? '';
+        assert.equal(await panel.locator('#resume').isDisabled(), false, 'Resume is offered for a stopped run');
+        await panel.locator('#resume').click();
+        await waitFor(async () => /running/.test(await status()), 120_000, 'the run to resume');
+        await waitFor(async () => (await points()) > stoppedAt + 2, 120_000, 'the resumed run to add iterations');
+        await panel.locator('#stop').click();
+        await waitFor(async () => /stopped/.test(await status()), 120_000, 'the resumed run to stop');
+        return;
+      }
 
       // Gradient flow: one heatmap row per layer with trainable weights
       // (ResNet-8: conv1, bn1, 3 blocks x (conv1, bn1, conv2, bn2), fc = 15).

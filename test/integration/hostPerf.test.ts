@@ -154,7 +154,7 @@ export function registerHostPerfSuite(): void {
       fs.writeFileSync(path.join(dir, 'metrics.jsonl'), '');
       fs.writeFileSync(path.join(dir, 'gradients.jsonl'), '');
       panel.showRunFolders([dir]);
-      const id = await until(() => Object.keys(panel.shownIterations)[0], 30_000, 'the panel to show the run');
+      const id = await until(() => Object.keys(panel.shownCurves)[0], 30_000, 'the panel to show the run');
 
       v8.setFlagsFromString('--expose-gc');
       const gc = vm.runInNewContext('gc') as () => void;
@@ -201,7 +201,7 @@ export function registerHostPerfSuite(): void {
         await new Promise((r) => setTimeout(r, 50));
       }
       writeInfo({ status: 'finished', final: { iteration: total, trainError: 0.5, testError: 0.4 } });
-      await until(() => panel.shownIterations[id] === total, 60_000, 'the panel to hold the last iteration');
+      await until(() => panel.shownCurves[id]?.last === total, 60_000, 'the panel to hold the last iteration');
       const end = heap();
       console.log(
         `      extension host heap: ${start.toFixed(1)} MB before, ${end.toFixed(1)} MB after a live run of ${total.toLocaleString('en-US')} iterations (+${(end - start).toFixed(1)} MB; goal < 20 MB)`,

@@ -94,6 +94,32 @@ export function registerTrainingSuite(): void {
       assert.ok(info.final!.iteration < 50 * 64);
     });
 
+    it('resumes the stopped run from the panel with its whole curve (the iterations before the stop too)', async () => {
+      const { runs, panel } = await api();
+      const stopped = runs.all.find((r) => r.view.experiment === 'longPlain' && r.view.status === 'stopped');
+      assert.ok(stopped?.runDir, 'the run the test above stopped');
+      const dir = stopped.runDir;
+      const before = readMetrics(dir).filter((m) => m.type === 'iteration').length;
+      assert.ok(before >= 3);
+      // The panel's Resume on a stopped run: a trainer resumes it from its checkpoint, the panel follows it.
+      const info = readRunInfo(dir);
+      const run = runs.resumeRun(dir, info.file, info.experiment, 'auto');
+      assert.ok(run);
+      panel.showLive(run);
+      const shown = await until(
+        () => {
+          const c = panel.shownCurves[run.view.id];
+          return c && c.last > before + 2 && c;
+        },
+        120_000,
+        'the resumed run to train on in the panel',
+      );
+      // Iterations 1..last are all there: not only those since the resume (the bug: the chart began at the stop).
+      assert.equal(shown.points, shown.last);
+      runs.control(run.view.id, 'stop');
+      await until(() => !['starting', 'running', 'paused'].includes(run.view.status), 60_000, 'the run to stop again');
+    });
+
     it('shows a compile error of the model file in the Problems panel at its line', async () => {
       const uri = fixture('broken.ts');
       await vscode.commands.executeCommand('resnetLab.train', { file: uri.fsPath, experiment: 'broken' });

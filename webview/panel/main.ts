@@ -9,7 +9,7 @@ import type {
   RunView,
   SmoothingState,
 } from '../../src/protocol/webview';
-import { isLive } from '../../src/protocol/runStatus';
+import { isLive, resumeAction } from '../../src/protocol/runStatus';
 import { appendRecords } from '../../src/core/report/gradientMatrix';
 import { AnalysisTab } from './analysisTab';
 import { PANEL_MARKUP } from './markup';
@@ -198,7 +198,8 @@ function renderStats(): void {
   (document.querySelector('.controls') as HTMLElement).style.display = run.followed ? 'none' : '';
   ($('stop') as HTMLButtonElement).disabled = !live;
   ($('pause') as HTMLButtonElement).disabled = run.status !== 'running';
-  ($('resume') as HTMLButtonElement).disabled = run.status !== 'paused';
+  // Resume continues a paused run, or a stopped one from its last checkpoint.
+  ($('resume') as HTMLButtonElement).disabled = !resumeAction(run.status, run.followed);
   const msg = $('message');
   msg.hidden = !run.message || writtenBy;
   msg.textContent = run.message ?? '';
