@@ -33,9 +33,10 @@ const BROKEN = 'tf.layers.add().apply([tf.input({ shape: [32, 32, 16] }), tf.inp
 const WITHIN_MS = 2000;
 
 let wb: Workbench;
+let workspace: string;
 
 before(async () => {
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-e2e-live-'));
+  workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-e2e-live-'));
   fs.writeFileSync(path.join(workspace, 'live.ts'), MODEL);
   wb = await openWorkbench({
     extensionPath: REPO_ROOT,
@@ -51,6 +52,8 @@ before(async () => {
       'editor.suggestOnTriggerCharacters': false,
       'editor.acceptSuggestionOnEnter': 'off',
       'editor.parameterHints.enabled': false,
+      // code-server saves edits after a second by default: off, or the preview would not be of unsaved text.
+      'files.autoSave': 'off',
     },
   });
   await setColorTheme(wb.page, 'Dark Modern');
@@ -243,6 +246,8 @@ test('the diagram follows the edited text: deeper net, a broken add greyed with 
   );
   await panel.locator('.stage-label').first().scrollIntoViewIfNeeded();
   await screenshot(page, 'live-preview-5-stage-boundary');
+  // Every diagram above was built from the editor's unsaved text: the file on disk never changed.
+  assert.equal(fs.readFileSync(path.join(workspace, 'live.ts'), 'utf8'), MODEL, 'live.ts was never saved');
 });
 
 /** The README's picture: three of the screenshots side by side, captioned (test-results/live-preview.png). */

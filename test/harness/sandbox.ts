@@ -5,14 +5,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT, startCodeServer } from './codeServer';
+import { sandboxOptions } from './sandboxOptions';
 
 async function main(): Promise<void> {
   const built = path.join(REPO_ROOT, 'dist', 'extension.js');
   if (!fs.existsSync(built)) console.warn(`[sandbox] warning: ${built} is missing; run npm run build`);
-  const server = await startCodeServer({
-    workspace: path.join(REPO_ROOT, 'examples'),
-    port: process.env.PORT ? Number(process.env.PORT) : undefined,
-  });
+  const server = await startCodeServer(sandboxOptions());
   const url = server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]);
   console.log(`\n[sandbox] VS Code with ResNet Lab as development extension:\n\n  ${url}\n`);
   console.log('[sandbox] rebuild (npm run build) then "Developer: Reload Window" to pick up changes. Ctrl-C to stop.');
