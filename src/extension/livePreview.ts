@@ -54,10 +54,10 @@ export class LivePreview implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length) this.schedule(e.document);
       }),
-      // The cursor moving into another experiment of the file shows that one, if a diagram is open.
+      // The cursor moving into another experiment of the file shows that one, if a diagram is open and the setting says so.
       vscode.window.onDidChangeTextEditorSelection((e) => {
         const doc = e.textEditor.document;
-        if (!this.panel.shownModel || !this.eligible(doc)) return;
+        if (!settings.previewFollowsCursor() || !this.panel.shownModel || !this.eligible(doc)) return;
         const target = this.target(doc, findExperiments(doc.getText()));
         if (target && target !== this.shownExperiment(doc.uri.fsPath)) this.schedule(doc);
       }),
@@ -126,8 +126,10 @@ export class LivePreview implements vscode.Disposable {
   }
 
   /**
-   * The experiment to build: the one whose statement holds the cursor; else
-   * the one last previewed in this file, or shown in the panel; else the first.
+   * The experiment to build: the one the panel's diagram shows (unless it
+   * follows the cursor, resnetLab.previewFollowsCursor); else the one whose
+   * statement holds the cursor; else the one last previewed in this file;
+   * else the first.
    */
   private target(doc: vscode.TextDocument, found: FoundExperiment[]): string | undefined {
     const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
@@ -137,7 +139,9 @@ export class LivePreview implements vscode.Disposable {
     const remembered = [this.lastTarget.get(doc.uri.fsPath), this.shownExperiment(doc.uri.fsPath)].find(
       (n) => n && names.has(n),
     );
-    return under?.name ?? remembered ?? found[0]?.name;
+    const shown = this.shownExperiment(doc.uri.fsPath);
+    const pinned = !settings.previewFollowsCursor() && shown && names.has(shown) ? shown : undefined;
+    return pinned ?? under?.name ?? remembered ?? found[0]?.name;
   }
 
   /** Builds the document's current text now; resolves when the panel, Problems and facts have the result. */

@@ -28,6 +28,7 @@ export const settings = {
   buildTimeout: () => section().get<number>('buildTimeout', 60),
   maxChartPoints: () => section().get<number>('maxChartPoints', 2000),
   livePreview: () => section().get<boolean>('livePreview', true),
+  previewFollowsCursor: () => section().get<boolean>('previewFollowsCursor', false),
   /** Seconds the warm describe process may take to build a model: previewTimeout, or buildTimeout if shorter. */
   previewTimeout: () =>
     Math.min(section().get<number>('previewTimeout', 10), section().get<number>('buildTimeout', 60)),

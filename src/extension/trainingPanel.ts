@@ -171,7 +171,7 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
     this.shown.model = model;
     this.shown.title = this.panel!.title = diagramTitle(model);
     this.saveState();
-    this.post({ method: 'diagram/preview', params: preview });
+    this.post({ method: 'diagram/preview', params: { ...preview, title: this.shown.title } });
   }
 
   /**

@@ -57,7 +57,8 @@ export type PanelHostMessage =
   | { method: 'run/metrics'; params: { id: string; records: MetricRecordView[] } }
   | { method: 'diagram/show'; params: DiagramData }
   /** The live preview: the edited model's diagram, or why it does not build (the last diagram stays, greyed). */
-  | { method: 'diagram/preview'; params: { diagram?: DiagramData; error?: string } };
+  /** `title`: the experiment shown, in the heading as in the tab. */
+  | { method: 'diagram/preview'; params: { diagram?: DiagramData; error?: string; title: string } };
 
 /** Panel -> host: validated by the host before anything happens. */
 export const PanelMessageSchema = z.discriminatedUnion('method', [

@@ -87,5 +87,39 @@ export function registerLivePreviewSuite(): void {
         sub.dispose();
       }
     });
+
+    it('the diagram stays on the experiment it shows when the cursor moves into another, unless resnetLab.previewFollowsCursor', async () => {
+      const { panel } = await api();
+      const two = fixture('two-experiments.ts');
+      const text = [
+        "import { experiment, resnetCifar } from 'resnet-lab';",
+        '',
+        'export const small = experiment({ model: resnetCifar({ depth: 8, widths: [4, 8, 8] }), epochs: 1 });',
+        '',
+        'export const larger = experiment({ model: resnetCifar({ depth: 14, widths: [4, 8, 8] }), epochs: 1 });',
+        '',
+      ].join('\n');
+      fs.writeFileSync(two.fsPath, text);
+      try {
+        const doc = await vscode.workspace.openTextDocument(two);
+        const editor = await vscode.window.showTextDocument(doc);
+        await vscode.commands.executeCommand('resnetLab.showDiagramLive', { file: two.fsPath, experiment: 'small' });
+        await until(() => panel.shownModel?.experiment === 'small' && panel.diagram, 60_000, "small's diagram");
+        const moveTo = async (line: number) => {
+          editor.selection = new vscode.Selection(line, 5, line, 5);
+          await new Promise((r) => setTimeout(r, 1500)); // past the preview's debounce
+        };
+        await moveTo(4);
+        assert.equal(panel.shownModel?.experiment, 'small', 'the cursor alone does not switch the diagram');
+        await config().update('resnetLab.previewFollowsCursor', true, vscode.ConfigurationTarget.Global);
+        await moveTo(2);
+        await moveTo(4);
+        await until(() => panel.shownModel?.experiment === 'larger', 30_000, 'the diagram to follow the cursor');
+      } finally {
+        await config().update('resnetLab.previewFollowsCursor', undefined, vscode.ConfigurationTarget.Global);
+        await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+        fs.rmSync(two.fsPath, { force: true });
+      }
+    });
   });
 }

@@ -330,6 +330,7 @@ function handle(m: PanelHostMessage): void {
       diagram.show(m.params);
       break;
     case 'diagram/preview':
+      $('title').textContent = m.params.title;
       if (pendingDiagram) diagram.show(pendingDiagram);
       pendingDiagram = undefined;
       if (m.params.diagram) diagram.preview(m.params.diagram);
