@@ -66,6 +66,43 @@ async function recordLatency(panel: ReturnType<typeof webviewFrame>, workspace: 
   assert.ok(p(0.95) < 500, `p95 ${p(0.95)} ms from metrics.jsonl to the chart`);
 }
 
+/**
+ * The charts shrink with the panel: with the window narrowed so that the
+ * panel is about 500 px wide, nothing in it is wider than the panel (no
+ * horizontal scroll bar, the chart inside the view).
+ */
+async function checkNarrowPanel(page: Workbench['page'], panel: ReturnType<typeof webviewFrame>): Promise<void> {
+  const size = page.viewportSize()!;
+  await page.setViewportSize({ width: 1000, height: size.height });
+  let seen = {};
+  try {
+    await waitFor(
+      async () => {
+        const m = await panel.locator('body').evaluate(() => {
+          const doc = document.documentElement;
+          const chart = document.getElementById('error-chart')!.getBoundingClientRect();
+          const widest = [...document.querySelectorAll<HTMLElement>('body *')]
+            .filter((e) => e.getBoundingClientRect().right > doc.clientWidth + 1)
+            .slice(0, 3)
+            .map(
+              (e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}:${Math.round(e.getBoundingClientRect().right)}`,
+            );
+          return { view: doc.clientWidth, scroll: doc.scrollWidth, chartRight: Math.round(chart.right), widest };
+        });
+        seen = m;
+        return m.view < 620 && m.scroll <= m.view + 1 && m.chartRight <= m.view + 1;
+      },
+      20_000,
+      'the panel to fit its narrower view',
+    );
+    await screenshot(page, 'panel-narrow-dark');
+  } catch (e) {
+    throw new Error(`${(e as Error).message}: ${JSON.stringify(seen)}`);
+  } finally {
+    await page.setViewportSize(size);
+  }
+}
+
 for (const theme of ['dark', 'light'] as const)
   describe(`${theme} theme`, () => {
     let wb: Workbench;
@@ -105,6 +142,7 @@ for (const theme of ['dark', 'light'] as const)
       );
       assert.match((await panel.locator('[data-stat="status"] .v').textContent()) ?? '', /running/);
       await screenshot(page, `panel-training-${theme}`);
+      if (theme === 'dark') await checkNarrowPanel(page, panel);
 
       await panel.locator('#stop').click();
       await waitFor(
