@@ -4,7 +4,10 @@
 //  - the training panel, when it shows a model's diagram (not a run): the
 //    diagram redraws, or stays greyed under the error;
 //  - the Problems panel (the diagnostics collection training uses): the
-//    error at its line, cleared once the model builds again;
+//    error at its line, cleared once the model builds again. An error is
+//    held for ERROR_HOLD_MS and dropped if the file is edited meanwhile: a
+//    half-typed line that happened to be built (a pause, a slow machine) is
+//    not reported before the text the user meant;
 //  - the model facts of the CodeLens and the hover.
 // Only in a trusted workspace (it runs the model file), and unless the
 // setting resnetLab.livePreview is off. The CodeLens's Diagram opens the
@@ -21,6 +24,8 @@ import type { ModelFacts } from './modelFacts';
 import type { TrainingPanel } from './trainingPanel';
 
 export const DEBOUNCE_MS = 400;
+/** How long a preview's error waits for the typing to go on before it is shown. */
+export const ERROR_HOLD_MS = 1200;
 /** The Diagram lens's command (not in the palette): `resnetLab.showDiagram` from the editor's text. */
 export const SHOW_LIVE_COMMAND = 'resnetLab.showDiagramLive';
 
@@ -37,6 +42,8 @@ export interface PreviewResult {
 
 export class LivePreview implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Errors of the last preview, by file, not shown yet (see ERROR_HOLD_MS). */
+  private readonly heldErrors = new Map<string, NodeJS.Timeout>();
   /** The experiment each file was last previewed for: editing a helper function outside any experiment keeps it. */
   private readonly lastTarget = new Map<string, string>();
   private readonly emitter = new vscode.EventEmitter<PreviewResult>();
@@ -52,7 +59,9 @@ export class LivePreview implements vscode.Disposable {
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length) this.schedule(e.document);
+        if (!e.contentChanges.length) return;
+        this.dropHeldError(e.document.uri.fsPath); // the text it was about is gone
+        this.schedule(e.document);
       }),
       // The cursor moving into another experiment of the file shows that one, if a diagram is open and the setting says so.
       vscode.window.onDidChangeTextEditorSelection((e) => {
@@ -156,9 +165,25 @@ export class LivePreview implements vscode.Disposable {
     const outcome = await this.service.describe({ file, experiment, source: text, key: `preview\0${file}` });
     if (outcome.status === 'superseded') return undefined;
     const result: PreviewResult = { file, experiment, version, outcome, ms: Date.now() - started };
-    this.apply(result, text);
+    this.dropHeldError(file);
+    if (outcome.status !== 'failed') {
+      this.apply(result, text);
+    } else if (doc.version === version) {
+      this.heldErrors.set(
+        file,
+        setTimeout(() => {
+          this.heldErrors.delete(file);
+          this.apply(result, text);
+        }, ERROR_HOLD_MS),
+      );
+    } // else: the failure of a text already edited away; the preview of the new text decides
     this.emitter.fire(result);
     return result;
+  }
+
+  private dropHeldError(file: string): void {
+    clearTimeout(this.heldErrors.get(file));
+    this.heldErrors.delete(file);
   }
 
   private apply({ file, experiment, outcome, ms }: PreviewResult, text: string): void {
@@ -182,6 +207,7 @@ export class LivePreview implements vscode.Disposable {
 
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.heldErrors.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
     this.emitter.dispose();
   }

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { PreviewResult } from '../../src/extension/livePreview';
+import { ERROR_HOLD_MS, type PreviewResult } from '../../src/extension/livePreview';
 import { api, fixture, until } from './util';
 
 const GOOD = '  return resnetCifar({ depth: 8, widths: [4, 8, 8] })(info);';
@@ -84,6 +84,31 @@ export function registerLivePreviewSuite(): void {
         await until(() => problems().length === 0, 10_000, 'the Problems entry to clear');
         assert.ok(doc.isDirty, 'all of it from the unsaved text');
       } finally {
+        sub.dispose();
+      }
+    });
+
+    it('an error of half-typed text is not shown when the typing goes on (held, then dropped on the next edit)', async () => {
+      const { preview } = await api();
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const editor = await vscode.window.showTextDocument(doc);
+      const results: PreviewResult[] = [];
+      const sub = preview.onDidPreview((r) => results.push(r));
+      const problems = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source?.startsWith('resnet-lab'));
+      let seen = 0;
+      const watch = setInterval(() => (seen += problems().length), 20);
+      const built = (what: string) => until(() => results.find((r) => r.version === doc.version), 60_000, what);
+      try {
+        // Half a line, built (a pause long enough for the preview, as under load)...
+        await editor.edit((e) => e.replace(doc.lineAt(4).range, '  return resnetCifar({ depth: 8, widths: [4, 8'));
+        assert.equal((await built('the half-typed preview')).outcome.status, 'failed');
+        // ...and the typing goes on at once: that error is never shown.
+        await editor.edit((e) => e.replace(doc.lineAt(4).range, GOOD));
+        assert.equal((await built('the finished line')).outcome.status, 'described');
+        await new Promise((r) => setTimeout(r, ERROR_HOLD_MS + 300));
+        assert.equal(seen, 0, 'no Problems entry for the half-typed line');
+      } finally {
+        clearInterval(watch);
         sub.dispose();
       }
     });
