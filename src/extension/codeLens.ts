@@ -3,10 +3,27 @@
 // text in the background: the lenses never wait for it). Re-scanned from the
 // document text on every request, so lenses and sizes follow edits.
 import * as vscode from 'vscode';
+import * as path from 'node:path';
 import { factsLine, summaryTable } from '../cli/format';
 import { findExperiments } from '../core/experiments/findExperiments';
+import { summaryPartsMarkdown } from '../core/graph/summaryParts';
 import { SHOW_LIVE_COMMAND } from './livePreview';
+import type { Log } from './log';
 import type { ModelFacts } from './modelFacts';
+
+/** The hover's "Every layer" link: the layer-by-layer table, as `resnet-lab summary` prints it, in the output channel. */
+export const SHOW_SUMMARY_COMMAND = 'resnetLab.showSummary';
+
+export function registerShowSummary(facts: ModelFacts, log: Log): vscode.Disposable {
+  return vscode.commands.registerCommand(SHOW_SUMMARY_COMMAND, async (ref?: { file: string; experiment: string }) => {
+    if (!ref) return;
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === ref.file);
+    const summary = await facts.whenKnown(ref.file, ref.experiment, doc?.getText());
+    if (!summary) return void vscode.window.showErrorMessage(`ResNet Lab: ${ref.experiment} is not built yet.`);
+    log.info(`${ref.experiment} (${path.basename(ref.file)}):\n${summaryTable(summary)}`);
+    log.show();
+  });
+}
 
 export interface ExperimentRef {
   file: string;
@@ -62,7 +79,11 @@ export class ExperimentCodeLensProvider implements vscode.CodeLensProvider {
   }
 }
 
-/** Hovering an experiment's name shows its summary table, as `resnet-lab summary` prints it. */
+/**
+ * Hovering an experiment's name shows its size and a table by part (stem,
+ * stages, head) that fits a hover, with links to its diagram and to the
+ * layer-by-layer table (`resnet-lab summary` in the output channel).
+ */
 export class ExperimentHoverProvider implements vscode.HoverProvider {
   constructor(private readonly facts: ModelFacts) {}
 
@@ -80,9 +101,14 @@ export class ExperimentHoverProvider implements vscode.HoverProvider {
     if (!e) return undefined;
     const summary = await this.facts.whenKnown(doc.uri.fsPath, e.name, text);
     if (!summary || token.isCancellationRequested) return undefined;
+    const ref = encodeURIComponent(JSON.stringify([{ file: doc.uri.fsPath, experiment: e.name }]));
     const md = new vscode.MarkdownString();
+    md.isTrusted = { enabledCommands: [SHOW_LIVE_COMMAND, SHOW_SUMMARY_COMMAND] };
     md.appendMarkdown(`**${e.name}**: ${factsLine(summary)}\n\n`);
-    md.appendCodeblock(summaryTable(summary), 'text');
+    md.appendMarkdown(summaryPartsMarkdown(summary) + '\n\n');
+    md.appendMarkdown(
+      `[Diagram](command:${SHOW_LIVE_COMMAND}?${ref}) · [Every layer](command:${SHOW_SUMMARY_COMMAND}?${ref})`,
+    );
     return new vscode.Hover(md, word);
   }
 }

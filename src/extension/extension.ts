@@ -2,7 +2,7 @@
 // here (tfjs never loads in the extension host); trainer processes start only
 // when a command asks for one.
 import * as vscode from 'vscode';
-import { ExperimentCodeLensProvider, ExperimentHoverProvider } from './codeLens';
+import { ExperimentCodeLensProvider, ExperimentHoverProvider, registerShowSummary } from './codeLens';
 import { registerCommands } from './commands';
 import { DescribeService } from './describeService';
 import { Diagnostics } from './diagnostics';
@@ -82,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): ResNetLabApi {
       { language: 'typescript', scheme: 'file' },
       new ExperimentHoverProvider(facts),
     ),
+    registerShowSummary(facts, log),
     vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       // What the panel showed is kept by the host (workspaceState), not taken from the webview's state.

@@ -61,8 +61,16 @@ export function registerFactsSuite(): void {
         env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       }).trimEnd();
       assert.match(cli, /resnet8: 8 weighted layers, 3 shortcut connections, 2,590 trainable parameters/);
-      assert.ok(text.includes(cli), `the hover holds the CLI's table:\n${text}\n---\n${cli}`);
       assert.match(text, /\*\*small\*\*: ResNet-8 · 2,590 params · 3 shortcuts/);
+      // A table by part that fits a hover (the CLI's layer-by-layer table wrapped there until unreadable),
+      // with links to the diagram and to every layer.
+      assert.ok(text.includes('| stage1 | 1 block, 7 layers | 32×32×4 |'), text);
+      assert.ok(text.includes('| stage3 | 1 block, 8 layers | 8×8×8 |'), text);
+      const rows = text.split('\n').filter((l) => l.startsWith('|'));
+      assert.equal(rows.length, 2 + 5, 'header, rule, stem, three stages, head');
+      assert.ok(Math.max(...rows.map((l) => l.length)) <= 60, rows.join('\n'));
+      assert.match(text, /\[Diagram\]\(command:resnetLab\.showDiagramLive\?/);
+      assert.match(text, /\[Every layer\]\(command:resnetLab\.showSummary\?/);
 
       // A new saved version: lenses at once without the old facts, then the new ones.
       const edit = new vscode.WorkspaceEdit();
