@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import type { RunInfo } from '../core/runs/runFolder';
 import { listRuns, readRunInfo, runBackendLabel } from '../core/runs/runFolder';
-import type { DiagramData, MetricRecordView, RunView } from '../protocol/webview';
+import type { DiagramData, RunView } from '../protocol/webview';
 import { runIds } from './runIds';
 
 /** A run as its folder says, under the window's id for that folder (a webview sees the folder's name, never its path). */
@@ -63,10 +63,4 @@ export function recentRuns(runsDir: string, limit = 20): ListedRun[] {
   return listRuns(runsDir)
     .slice(0, limit)
     .map(({ dir, info }) => ({ dir, view: runViewFromInfo(dir, info) }));
-}
-
-/** Last test error per run, from metrics when run.json has no final figures yet. */
-export function latestTestError(metrics: MetricRecordView[]): number | undefined {
-  for (let i = metrics.length - 1; i >= 0; i--) if (metrics[i].testError !== undefined) return metrics[i].testError;
-  return undefined;
 }
