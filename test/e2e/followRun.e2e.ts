@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openWorkbench, REPO_ROOT, Workbench } from '../harness/codeServer';
 import { kerasUnavailable } from '../../src/core/export/tfPython';
-import { runCommand, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
+import { pickItem, runCommand, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
 
 const skip = kerasUnavailable() ?? false;
 if (skip) console.log(`followRun.e2e.ts skipped: ${skip}`);
@@ -90,7 +90,7 @@ describe('following a run written by two local Keras workers', { skip }, () => {
     assert.equal(trainer.exitCode, null, `the workers ended early:\n${output}`);
 
     await runCommand(page, 'Open Run');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'tinyKeras' }).first().click();
+    await pickItem(page, 'tinyKeras');
     const panel = webviewFrame(page);
     const chart = panel.locator('#error-chart');
     const points = async () => Number(await chart.getAttribute('data-points'));

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { openWorkbench, REPO_ROOT, Workbench } from '../harness/codeServer';
-import { runCommand, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
+import { pickItem, runCommand, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
 import type { PathsResult } from '../../src/protocol/trainer';
 
 /**
@@ -66,7 +66,7 @@ describe('the unraveled diagram and the gradient by path length', () => {
   test('Unravel draws the 8 paths of ResNet-8; the Paths tab draws Fig. 6; both themes', async () => {
     const { page } = wb;
     await runCommand(page, 'Open Run');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'quickstart' }).first().click();
+    await pickItem(page, 'quickstart');
     const panel = webviewFrame(page);
     await panel.locator('svg.diagram').waitFor({ state: 'visible', timeout: 60_000 });
 

@@ -2,7 +2,7 @@
 // the command palette, CodeLens clicks, webview frames, screenshots.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 
 export const RESULTS = path.resolve(__dirname, '..', '..', 'test-results');
 
@@ -24,6 +24,7 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     try {
       await row.waitFor({ state: 'visible', timeout: 3_000 });
+      await restPointerOn(input);
       await row.click();
       return;
     } catch {
@@ -31,6 +32,26 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
     }
   }
   throw new Error(`command "${title}" never appeared in the palette`);
+}
+
+/**
+ * Chooses the row of the open quick pick that shows `text` the way a keyboard user does: type, wait
+ * until that row is the focused one, Enter. A click can miss: the pointer left over a row by the last
+ * pick raises that row's hover, and the hover covers the row below it (it did on CI, for 30 s).
+ */
+export async function pickItem(page: Page, text: string, timeoutMs = 30_000): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(text);
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text });
+  await focused.waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.keyboard.press('Enter');
+}
+
+/** Moves the pointer onto an element with no hover of its own, so a hover raised where it rested closes. */
+async function restPointerOn(target: Locator): Promise<void> {
+  const box = await target.boundingBox();
+  if (box) await target.page().mouse.move(box.x + box.width / 2, box.y + box.height / 2);
 }
 
 export async function openFile(page: Page, relative: string): Promise<void> {
@@ -70,6 +91,7 @@ export async function setColorTheme(page: Page, label: string, timeoutMs = 60_00
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
     try {
       await row.waitFor({ state: 'visible', timeout: 4_000 });
+      await restPointerOn(page.locator('.quick-input-widget input'));
       await row.click();
       break;
     } catch (e) {
