@@ -33,7 +33,7 @@ const its = (records: { iteration: number }[]) => records.map((r) => r.iteration
 test('JsonlTail: appended lines come once each; a line without its newline waits for it', () => {
   const file = path.join(fresh(), 'metrics.jsonl');
   const tail = new JsonlTail<{ iteration: number }>(file);
-  assert.deepEqual(tail.read(), { records: [], reset: false, grew: false }, 'no file yet');
+  assert.deepEqual(tail.read(), { records: [], skipped: 0, reset: false, grew: false }, 'no file yet');
   fs.writeFileSync(file, line(1) + line(2));
   assert.deepEqual(its(tail.read().records), [1, 2]);
   assert.deepEqual(its(tail.read().records), [], 'nothing new');
@@ -45,6 +45,20 @@ test('JsonlTail: appended lines come once each; a line without its newline waits
   assert.deepEqual(its(tail.read().records), [3]);
   fs.appendFileSync(file, line(4).slice(5));
   assert.deepEqual(its(tail.read().records), [4]);
+});
+
+test('JsonlTail.readToEnd, as the report reads a finished file: a last line without its newline is a record; a torn one is counted as skipped', () => {
+  const file = path.join(fresh(), 'metrics.jsonl');
+  fs.writeFileSync(file, line(1) + 'not json\n' + line(2).trimEnd());
+  const whole = new JsonlTail<{ iteration: number }>(file).readToEnd();
+  assert.deepEqual([its(whole.records), whole.skipped], [[1, 2], 1]);
+  fs.writeFileSync(file, line(1) + line(2).slice(0, 20));
+  const torn = new JsonlTail<{ iteration: number }>(file).readToEnd();
+  assert.deepEqual([its(torn.records), torn.skipped], [[1], 1]);
+  // The same reader the follower tails with: what it reads at the end equals what readMetricLines reads.
+  const tail = new JsonlTail<{ iteration: number }>(file, MetricLineSchema);
+  assert.deepEqual(its(tail.read().records), [1], 'a tail waits for the torn line');
+  assert.deepEqual(tail.readToEnd(), { records: [], skipped: 1 }, 'and at the end counts it');
 });
 
 test('JsonlTail: a multi-byte character split over two writes is read whole', () => {
@@ -91,7 +105,7 @@ test('JsonlTail: a file truncated in place, replaced by a rename, rewritten in p
   );
 
   fs.rmSync(file);
-  assert.deepEqual(tail.read(), { records: [], reset: true, grew: false });
+  assert.deepEqual(tail.read(), { records: [], skipped: 0, reset: true, grew: false });
   fs.writeFileSync(file, line(1));
   assert.deepEqual(its(tail.read().records), [1]);
 });

@@ -11,96 +11,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  GradientLineSchema,
-  GradientRecord,
-  LineChecks,
-  MetricLineSchema,
-  MetricRecord,
-  parseJsonLines,
-} from './metricRecords';
+import { JsonlTail } from './jsonLines';
+import { GradientLineSchema, GradientRecord, MetricLineSchema, MetricRecord } from './metricRecords';
 import { GRADIENTS, METRICS, RUN_JSON } from './runFiles';
 import { readRunInfo, RunInfo, RunStatus } from './runFolder';
 import { isAlive } from './runLock';
 
-/** How many bytes before the read position are checked again: a file rewritten in place no longer has them there. */
-const CHECK_BYTES = 64;
-
-/** Reads the complete lines appended to a .jsonl file since the last read. */
-export class JsonlTail<T> {
-  private offset = 0;
-  /** Bytes after the last newline: a line still being written. */
-  private partial: Buffer = Buffer.alloc(0);
-  /** The last bytes read, ending at `offset`. */
-  private seen: Buffer = Buffer.alloc(0);
-  private ino: number | undefined;
-
-  constructor(
-    readonly file: string,
-    private readonly checks?: LineChecks,
-  ) {}
-
-  /**
-   * The records of the lines completed since the last call. `reset`: the file
-   * was replaced, truncated or removed since, and `records` are everything in
-   * it from the start (nothing when it is gone).
-   */
-  read(): { records: T[]; reset: boolean; grew: boolean } {
-    let fd: number;
-    try {
-      fd = fs.openSync(this.file, 'r');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      const reset = this.offset > 0;
-      this.clear();
-      return { records: [], reset, grew: false };
-    }
-    try {
-      const st = fs.fstatSync(fd);
-      let reset = false;
-      if ((this.ino !== undefined && st.ino !== this.ino) || st.size < this.offset || !this.unchangedBefore(fd)) {
-        reset = this.offset > 0;
-        this.clear();
-      }
-      this.ino = st.ino;
-      if (st.size === this.offset) return { records: [], reset, grew: false };
-      const chunk = Buffer.alloc(st.size - this.offset);
-      let got = 0;
-      while (got < chunk.length) {
-        const n = fs.readSync(fd, chunk, got, chunk.length - got, this.offset + got);
-        if (n === 0) break; // truncated between the stat and the read: the next call sees it
-        got += n;
-      }
-      const fresh = chunk.subarray(0, got);
-      this.offset += got;
-      this.seen = Buffer.from(Buffer.concat([this.seen, fresh]).subarray(-CHECK_BYTES));
-      const data = Buffer.concat([this.partial, fresh]);
-      const end = data.lastIndexOf(0x0a);
-      this.partial = Buffer.from(data.subarray(end + 1));
-      return {
-        records: end < 0 ? [] : parseJsonLines<T>(data.subarray(0, end).toString('utf8'), this.checks),
-        reset,
-        grew: got > 0,
-      };
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-
-  private unchangedBefore(fd: number): boolean {
-    if (this.seen.length === 0) return true;
-    const now = Buffer.alloc(this.seen.length);
-    const n = fs.readSync(fd, now, 0, now.length, this.offset - this.seen.length);
-    return n === now.length && now.equals(this.seen);
-  }
-
-  private clear(): void {
-    this.offset = 0;
-    this.partial = Buffer.alloc(0);
-    this.seen = Buffer.alloc(0);
-    this.ino = undefined;
-  }
-}
+export { JsonlTail } from './jsonLines';
 
 /**
  * The records of one run folder not read yet: metrics.jsonl and gradients.jsonl,

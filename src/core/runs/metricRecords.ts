@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { EpochEventSchema, GradientsEventSchema, IterationEventSchema } from '../../protocol/trainer';
 import type { MetricRecordView } from '../../protocol/webview';
+import { JsonLines, JsonlTail, LineChecks } from './jsonLines';
 import { GRADIENTS, METRICS } from './runFiles';
 
 /** One line of metrics.jsonl: an iteration record (mini-batch loss, error, lr, speed) or an epoch record (test error, epoch means). */
@@ -51,68 +52,16 @@ export const appendMetric = (runDir: string, record: MetricRecord): void => appe
 export const appendGradients = (runDir: string, record: GradientRecord): void =>
   appendJsonLine(runDir, GRADIENTS, record);
 
-export interface LineChecks {
-  safeParse(v: unknown): { success: boolean };
-}
+export { parseJsonLine, parseJsonLines, parseJsonLinesCounted } from './jsonLines';
+export type { JsonLines, LineChecks } from './jsonLines';
 
-/** Records read from a .jsonl file, and how many of its lines could not be read (torn, not JSON, or not a record). */
-export interface JsonLines<T> {
-  records: T[];
-  skipped: number;
-}
-
-/**
- * One line of JSON. Python's json module (the Keras engine's train.py) writes
- * NaN and Infinity as bare literals, which JSON has not: they read as null, as
- * the trainer writes them. Undefined when the line is not JSON even so.
- */
-export function parseJsonLine(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    // Outside strings only: a layer named "NaN" stays a name.
-    const replaced = line.replace(
-      /("(?:[^"\\]|\\.)*")|-?\b(?:NaN|Infinity)\b/g,
-      (m, str: string | undefined) => str ?? 'null',
-    );
-    try {
-      return replaced === line ? undefined : JSON.parse(replaced);
-    } catch {
-      return undefined;
-    }
-  }
-}
-
-/**
- * The records of some .jsonl text, and a count of the lines skipped: a torn
- * line (the writer was killed mid-write), or one the schema rejects. The
- * parsed object itself is kept (not the schema's copy), so fields this version
- * does not know survive. Whole files (readJsonLines) and tails of growing ones
- * (follow.ts) are read through it alike.
- */
-export function parseJsonLinesCounted<T>(text: string, schema?: LineChecks): JsonLines<T> {
-  const records: T[] = [];
-  let skipped = 0;
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    const value = parseJsonLine(line);
-    if (value !== undefined && (!schema || schema.safeParse(value).success)) records.push(value as T);
-    else skipped++;
-  }
-  return { records, skipped };
-}
-
-export const parseJsonLines = <T>(text: string, schema?: LineChecks): T[] =>
-  parseJsonLinesCounted<T>(text, schema).records;
-
+/** A whole .jsonl file, read as a tail that reads once (jsonLines.ts): one reader for live and finished runs alike. */
 export function readJsonLines<T>(file: string, schema?: LineChecks): T[] {
   return readJsonLinesCounted<T>(file, schema).records;
 }
 
 export function readJsonLinesCounted<T>(file: string, schema?: LineChecks): JsonLines<T> {
-  return fs.existsSync(file)
-    ? parseJsonLinesCounted<T>(fs.readFileSync(file, 'utf8'), schema)
-    : { records: [], skipped: 0 };
+  return new JsonlTail<T>(file, schema).readToEnd();
 }
 
 /** Records in iteration order, whatever order the file has them in (a stable sort: an epoch record stays after its iteration's). */
