@@ -16,6 +16,7 @@ import { exportExperimentToKeras } from './exportKeras';
 import { kerasPython, pickEngine, trainOnKeras } from './kerasTraining';
 import type { KerasBackend } from '../core/export/tfPython';
 import { newExperimentSource } from './newExperiment';
+import { markStepDone, WalkthroughStep } from './walkthroughProgress';
 import { RunManager } from './runManager';
 import { settings } from './settings';
 import { TrainingPanel } from './trainingPanel';
@@ -75,6 +76,12 @@ async function pickRuns(
   return many?.map((m) => m.dir) ?? [];
 }
 
+/** Ticks `step` when the action gave a result (a run id), and passes the result on. */
+function markedDone<T>(step: WalkthroughStep, result: T | undefined): T | undefined {
+  if (result !== undefined) markStepDone(step);
+  return result;
+}
+
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const { runs, panel, log } = d;
   const kerasDeps = {
@@ -94,7 +101,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     if (fromPalette) {
       const choice = await pickEngine(ref.experiment);
       if (!choice) return undefined;
-      if (choice.engine === 'keras') return trainOnKeras(kerasDeps, ref, choice.backend);
+      if (choice.engine === 'keras') return markedDone('train', await trainOnKeras(kerasDeps, ref, choice.backend));
     }
     const run = runs.train({
       file: ref.file,
@@ -108,8 +115,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         graph: settings.graph(),
       },
     });
-    if (run) panel.showLive(run);
-    else
+    if (run) {
+      markStepDone('train');
+      panel.showLive(run);
+    } else
       void vscode.window.showInformationMessage(
         `${ref.experiment} is already training; this run will start when it ends.`,
       );
@@ -124,7 +133,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     const doc = vscode.workspace.textDocuments.find((t) => t.uri.fsPath === ref.file);
     if (doc?.isDirty) await doc.save();
     const choice = backend ? { engine: 'keras' as const, backend } : await pickEngine(ref.experiment, true);
-    return choice?.engine === 'keras' ? trainOnKeras(kerasDeps, ref, choice.backend) : undefined;
+    return choice?.engine === 'keras'
+      ? markedDone('train', await trainOnKeras(kerasDeps, ref, choice.backend))
+      : undefined;
   };
   const showDiagram = async (ref?: ExperimentRef) => {
     if (!requireTrust('build a model')) return;
@@ -191,6 +202,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     // No tsconfig.json: the extension's TypeScript server plugin (src/tsPlugin)
     // resolves the file's resnet-lab and tfjs imports in any workspace.
     fs.writeFileSync(file, newExperimentSource());
+    markStepDone('experiment');
     await vscode.window.showTextDocument(vscode.Uri.file(file));
   };
   const setUpNative = async () => {
@@ -238,7 +250,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     ),
     vscode.commands.registerCommand(
       'resnetLab.degradation',
-      () => requireTrust('train') && runDegradationExperiment(runs, panel, d.extensionUri),
+      () =>
+        requireTrust('train') && (markStepDone('degradation'), runDegradationExperiment(runs, panel, d.extensionUri)),
     ),
     vscode.commands.registerCommand('resnetLab.train', train),
     vscode.commands.registerCommand('resnetLab.trainKeras', trainKeras),

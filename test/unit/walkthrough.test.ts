@@ -17,6 +17,8 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 };
 const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
 const registered = fs.readFileSync(path.join(root, 'src', 'extension', 'commands.ts'), 'utf8');
+// The keys the walkthrough's onContext events wait for are made there (stepDoneKey).
+const progress = fs.readFileSync(path.join(root, 'src', 'extension', 'walkthroughProgress.ts'), 'utf8');
 
 /** Whether .vscodeignore lets a file into the .vsix (its "!" lines; "*" within one folder). */
 function ships(file: string): boolean {
@@ -61,7 +63,19 @@ test('the walkthrough has the three steps, each with a command link to a contrib
     ['resnetLab.degradation'],
   ]);
   for (const step of walkthrough.steps) {
-    const commands = [...ours(step), ...(step.completionEvents ?? []).map((e) => e.replace(/^onCommand:/, ''))];
+    const events = step.completionEvents ?? [];
+    // Each step also completes on the context key the extension sets when the step's action succeeded.
+    assert.deepEqual(
+      events.filter((e) => e.startsWith('onContext:')),
+      [`onContext:resnetLab.walkthrough.${step.id}Done`],
+      `${step.id} completes on its context key`,
+    );
+    assert.match(progress, /`resnetLab\.walkthrough\.\$\{step\}Done`/, 'walkthroughProgress.ts makes the key');
+    assert.match(registered, new RegExp(`markStepDone\\('${step.id}'`), `${step.id} is ticked in commands.ts`);
+    const commands = [
+      ...ours(step),
+      ...events.filter((e) => e.startsWith('onCommand:')).map((e) => e.replace(/^onCommand:/, '')),
+    ];
     for (const c of commands) {
       assert.ok(contributed.has(c), `${step.id}: ${c} is in contributes.commands`);
       assert.ok(
