@@ -18,6 +18,7 @@ import { firstIterationBelow, summarizeIdentity } from '../../src/core/experimen
 import { identityBatch } from '../../src/core/experiments/identityTraining';
 import { identityExperiment, resolveIdentityConfig } from '../../src/core/lib/identity';
 import { identitySvg } from '../../src/core/report/identitySvg';
+import { LIGHT_THEME } from '../../src/core/report/svg/primitives';
 import { IDENTITY_JSON, readIdentityResult, writeIdentityResult } from '../../src/core/runs/identityFile';
 import { RunFolderError } from '../../src/core/runs/runErrors';
 import { IdentityResult, IdentityResultSchema } from '../../src/protocol/identity';
@@ -366,4 +367,33 @@ test('a block that changes the width cannot be the identity: refused, naming the
       last.message,
       /the plain stack's output is \[32, 32, 6\]; to give back its input it must be \[32, 32, 3\]/,
     );
+});
+
+test('no block is drawn in a loss colour, even with more blocks than the palette has colours (the editor has six)', () => {
+  const six = { ...LIGHT_THEME, series: LIGHT_THEME.series.slice(0, 6) };
+  const blocks = Array.from({ length: 9 }, (_, i) => `block${i + 1}`);
+  const r: IdentityResult = {
+    ...result([rec(0, 0.4, 1.0), rec(10, 0.3, 0.1)]),
+    blocks,
+    initialDistance: { plain: blocks.map(() => 3), residual: blocks.map(() => 2) },
+  };
+  r.records = r.records.map((d) => ({
+    ...d,
+    plainDistance: blocks.map(() => 1),
+    residualDistance: blocks.map(() => 0.5),
+  }));
+  const svg = identitySvg(r, { theme: six });
+  const strokes = (cls: string) =>
+    [
+      ...svg.matchAll(
+        new RegExp(`<path[^>]*class="series ${cls}"[^>]*>|<path[^>]*stroke="([^"]+)"[^>]*class="series ${cls}"`, 'g'),
+      ),
+    ].map((m) => /stroke="([^"]+)"/.exec(m[0])![1]);
+  const losses = new Set(strokes('identity-loss (?:plain|residual)'));
+  assert.equal(losses.size, 2, 'plain and residual losses in two colours');
+  const blockColours = strokes('identity-distance plain');
+  assert.equal(blockColours.length, 9);
+  for (const c of blockColours) assert.ok(!losses.has(c), `block colour ${c} is not a loss colour`);
+  // Blocks 1-4 take the four colours left; block 5 starts round them again.
+  assert.deepEqual(blockColours.slice(0, 5), [...six.series.slice(2, 6), six.series[2]]);
 });

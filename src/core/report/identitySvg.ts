@@ -17,6 +17,14 @@ function logTicks(lo: number, hi: number): number[] {
   return ticks.filter((v) => v >= lo * 0.999 && v <= hi * 1.001);
 }
 
+/**
+ * Block i's colour: the palette after the two the losses take, round again
+ * when there are more blocks than colours, so no block reads as "plain" or
+ * "residual" in the shared legend (with the editor's six chart colours,
+ * block 4 was drawn in the residual loss's blue).
+ */
+const blockColor = (t: ChartTheme, i: number): string => t.series[2 + (i % Math.max(1, t.series.length - 2))];
+
 const fmtLoss = (v: number) => (v >= 0.01 ? String(Number(v.toPrecision(2))) : v.toExponential(0));
 
 function lossPlot(r: IdentityResult, x: number, y: number, w: number, h: number, t: ChartTheme, colors: string[]) {
@@ -68,7 +76,7 @@ function distancePlot(
         line(
           p,
           r.records.map((d) => [d.iteration, d[key][i]] as Point),
-          { color: t.series[(i + 2) % t.series.length], width: 1.8, cls: `identity-distance ${kind}`, label: b },
+          { color: blockColor(t, i), width: 1.8, cls: `identity-distance ${kind}`, label: b },
         ),
       )
       .join('')
@@ -98,7 +106,7 @@ export function identitySvg(r: IdentityResult, options: IdentitySvgOptions = {})
     [
       { label: 'plain  y = F(x)', color: colors[0] },
       { label: 'residual  y = x + F(x)', color: colors[1] },
-      ...r.blocks.map((b, i) => ({ label: b, color: t.series[(i + 2) % t.series.length], width: 1.8 })),
+      ...r.blocks.map((b, i) => ({ label: b, color: blockColor(t, i), width: 1.8 })),
     ],
     left,
     36,
