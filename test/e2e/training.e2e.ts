@@ -162,6 +162,12 @@ for (const theme of ['dark', 'light'] as const)
       );
       const stoppedAt = await points();
       assert.ok(stoppedAt >= first + 3);
+      // A stopped run offers Resume alone; Pause and Stop have nothing to act on.
+      assert.deepEqual(await Promise.all(['#pause', '#stop', '#resume'].map((b) => panel.locator(b).isVisible())), [
+        false,
+        false,
+        true,
+      ]);
       await screenshot(page, `panel-stopped-${theme}`);
       if (theme === 'light') {
         // Resume on the stopped run, from the panel: it trains on from its checkpoint and the curve keeps its start.

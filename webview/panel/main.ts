@@ -194,12 +194,15 @@ function renderStats(): void {
     )
     .join('');
   const live = isLive(run.status);
-  // A run another process writes (followed from its folder) has no trainer here to stop or pause.
-  (document.querySelector('.controls') as HTMLElement).style.display = run.followed ? 'none' : '';
+  const resumable = !!resumeAction(run.status, run.followed);
+  // Only what can be done: a run another process writes has no trainer here to stop or pause, a
+  // finished one nothing at all, a stopped one Resume alone (from its last checkpoint).
+  (document.querySelector('.controls') as HTMLElement).style.display =
+    run.followed || (!live && !resumable) ? 'none' : '';
+  $('stop').hidden = $('pause').hidden = !live;
   ($('stop') as HTMLButtonElement).disabled = !live;
   ($('pause') as HTMLButtonElement).disabled = run.status !== 'running';
-  // Resume continues a paused run, or a stopped one from its last checkpoint.
-  ($('resume') as HTMLButtonElement).disabled = !resumeAction(run.status, run.followed);
+  ($('resume') as HTMLButtonElement).disabled = !resumable;
   const msg = $('message');
   msg.hidden = !run.message || writtenBy;
   msg.textContent = run.message ?? '';
