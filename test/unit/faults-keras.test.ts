@@ -101,11 +101,37 @@ test('row 5: export-keras and train --engine keras of a model whose build never 
   assert.equal(fs.existsSync(path.join(tmp, 'forever')), false);
 });
 
+/** Whether a process has a child whose command line matches now (Linux: the parent pid is field 4 of /proc/<pid>/stat, after the name in parentheses). */
+function hasChildProcess(pid: number, command: RegExp): boolean {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue;
+      if (command.test(fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8'))) return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
+}
+
 test('row 4: Ctrl-C while train --engine keras still builds the model: one line, the trainer stopped, the temporary project removed', async () => {
   const { env: e, tmpdir } = env();
   const r = await cli(
     ['train', MODELS, 'forever', '--engine', 'keras', '--build-timeout', '120'],
-    (child) => setTimeout(() => child.kill('SIGINT'), 4000),
+    // Once the CLI has forked its trainer (its Ctrl-C handler is installed by then; the Keras probe
+    // before it is another child): a fixed delay raced the CLI's start on a loaded machine, and
+    // Node's default handler ended it with no message.
+    (child) => {
+      const poll = setInterval(() => {
+        if (hasChildProcess(child.pid!, /trainer\.js/)) {
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGINT'), 500);
+        }
+      }, 100);
+      child.on('exit', () => clearInterval(poll));
+    },
     { timeoutMs: 60_000, env: e },
   );
   assert.equal(r.timedOut, false, 'hung');
