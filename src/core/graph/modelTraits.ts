@@ -19,7 +19,22 @@ export interface ModelTraits {
 const WEIGHTED = new Set(['Conv2D', 'Dense', 'DepthwiseConv2D', 'SeparableConv2D']);
 const ACTIVATION = new Set(['ReLU', 'Activation']);
 
-export function modelTraits(graph: ModelGraph): ModelTraits {
+/** Hundreds of runs share a handful of models: the shortcut search runs once per distinct graph. */
+const known = new Map<string, ModelTraits>();
+const MAX_KNOWN = 256;
+
+export function modelTraits(graph: Pick<ModelGraph, 'nodes' | 'edges'>): ModelTraits {
+  const key = `${graph.nodes.map((n) => `${n.id}\0${n.className}`).join('\n')}\n\n${graph.edges.map((e) => `${e.from}\0${e.to}`).join('\n')}`;
+  let traits = known.get(key);
+  if (!traits) {
+    if (known.size >= MAX_KNOWN) known.clear();
+    traits = traitsOf(graph as ModelGraph);
+    known.set(key, traits);
+  }
+  return { ...traits };
+}
+
+function traitsOf(graph: ModelGraph): ModelTraits {
   const shortcuts = findShortcuts(graph);
   if (shortcuts.length === 0) return { blockKind: 'plain', shortcut: 'none' };
   const classOf = new Map(graph.nodes.map((n) => [n.id, n.className]));

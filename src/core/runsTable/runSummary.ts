@@ -4,10 +4,31 @@
 // source of truth, and a summary is thrown away when its files change.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { z } from 'zod';
+import { ModelSummarySchema } from '../../protocol/graph';
 import { modelTraits } from '../graph/modelTraits';
 import { parseJsonLine } from '../runs/metricRecords';
 import { METRICS } from '../runs/runFiles';
-import { RunInfo, runBackendLabel } from '../runs/runFolder';
+import { readRunInfo, RunInfo, runBackendLabel } from '../runs/runFolder';
+import { RunInfoSchema } from '../runs/runInfoSchema';
+
+/**
+ * run.json as the summary reads it: every field checked as usual, but of the
+ * graph only what the shortcut search walks (node ids and kinds, edges) and
+ * of the summary's layers only that they are a list. The full check costs
+ * most of the time of reading hundreds of runs, for layers' shapes and
+ * parameter counts the table never shows.
+ */
+const SummaryRunInfoSchema = RunInfoSchema.extend({
+  summary: ModelSummarySchema.extend({ layers: z.array(z.unknown()) }),
+  graph: z.object({
+    name: z.string(),
+    nodes: z.array(z.object({ id: z.string(), className: z.string() }).passthrough()),
+    edges: z.array(z.object({ from: z.string(), to: z.string() })),
+  }),
+});
+
+export const readSummaryInfo = (dir: string): RunInfo => readRunInfo(dir, SummaryRunInfoSchema);
 
 export interface RunSummary {
   folder: string;

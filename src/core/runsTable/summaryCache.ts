@@ -9,8 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { METRICS, RUN_JSON } from '../runs/runFiles';
-import { readRunInfo } from '../runs/runFolder';
-import { readMetricTotals, RunSummary, summarizeRun } from './runSummary';
+import { readMetricTotals, readSummaryInfo, RunSummary, summarizeRun } from './runSummary';
 
 const VERSION = 1;
 
@@ -84,7 +83,7 @@ export class RunSummaryCache {
         continue;
       }
       try {
-        const summary = summarizeRun(dir, readRunInfo(dir), readMetricTotals(dir));
+        const summary = summarizeRun(dir, readSummaryInfo(dir), readMetricTotals(dir));
         out.summaries.push({ dir, summary });
         if (summary.status === 'running') this.entries.delete(dir);
         else this.entries.set(dir, { stamp: now, summary });
