@@ -4,6 +4,7 @@
 // and nothing here changes. Runs are named by the host's ids (runIds.ts): a
 // webview never sees a path, and the host acts only on ids it offered.
 import { z } from 'zod';
+import { RunsCompareMessageSchema } from './webview';
 
 export type CellValue = string | number | null;
 
@@ -55,7 +56,8 @@ const ids = z.array(z.string().max(64)).max(2000);
 export const RunsTableMessageSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('webview/ready') }),
   z.object({ method: z.literal('runsTable/refresh') }),
-  z.object({ method: z.literal('runs/compare'), params: z.object({ ids: ids.min(1) }) }),
+  // Overlay their curves in the training panel (today's Compare; at most 12).
+  RunsCompareMessageSchema,
   z.object({ method: z.literal('runsTable/diff'), params: z.object({ ids: z.tuple([z.string(), z.string()]) }) }),
   z.object({
     method: z.literal('runsTable/remove'),
