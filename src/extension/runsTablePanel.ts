@@ -69,10 +69,11 @@ export class RunsTablePanel extends WebviewHost<RunsTableMessage, RunsTableHostM
   }
 
   show(): void {
-    if (this.panel) {
-      this.panel.reveal();
-      this.sendRows();
-    } else this.open();
+    if (this.panel) this.panel.reveal();
+    else this.open();
+    // Read while the webview loads (the rows wait for its `ready`, webviewHost.ts), once its page has gone out:
+    // reading synchronously here would hold the page back by as long as the read takes.
+    setTimeout(() => this.sendRows(), 0);
     void this.discover();
   }
 
@@ -93,10 +94,11 @@ export class RunsTablePanel extends WebviewHost<RunsTableMessage, RunsTableHostM
     );
   }
 
-  protected onMessage(msg: RunsTableMessage): void {
+  protected onMessage(msg: RunsTableMessage, needsEverything: boolean): void {
     switch (msg.method) {
       case 'webview/ready':
-        return this.sendRows();
+        // What was posted while it loaded has gone out; a reloaded webview has nothing.
+        return needsEverything ? this.sendRows() : undefined;
       case 'runsTable/refresh':
         this.sendRows();
         return void this.discover();
@@ -114,7 +116,7 @@ export class RunsTablePanel extends WebviewHost<RunsTableMessage, RunsTableHostM
   }
 
   private sendRows(): void {
-    if (!this.panel || !this.isReady) return;
+    if (!this.panel) return;
     const started = performance.now();
     const read = this.cache.read(runFoldersUnder(this.roots()));
     for (const u of read.unreadable) this.log.trace(`runs table: left out ${u.dir}: ${u.message}`);

@@ -34,28 +34,46 @@ export function renderHead(thead: HTMLElement, s: TableState): void {
   thead.replaceChildren(tr);
 }
 
-export function renderBody(tbody: HTMLElement, rows: RunRowView[], s: TableState): void {
-  const fragment = document.createDocumentFragment();
-  for (const row of rows) {
-    const tr = document.createElement('tr');
-    tr.dataset.id = row.id;
-    tr.title = row.folder;
-    if (s.selected.has(row.id)) tr.classList.add('selected');
-    const pick = document.createElement('td');
-    pick.className = 'pick';
-    const box = document.createElement('input');
-    box.type = 'checkbox';
-    box.checked = s.selected.has(row.id);
-    box.setAttribute('aria-label', `select ${row.folder}`);
-    pick.appendChild(box);
-    tr.appendChild(pick);
-    for (const c of s.columns) {
-      const value = row.cells[c.key] ?? null;
-      const td = cell('td', formatCell(c.type, value), NUMERIC.has(c.type) ? 'num' : undefined);
-      if (c.key === 'status') td.classList.add(`status-${String(value)}`);
-      tr.appendChild(td);
-    }
-    fragment.appendChild(tr);
+function rowElement(row: RunRowView, s: TableState): HTMLTableRowElement {
+  const tr = document.createElement('tr');
+  tr.dataset.id = row.id;
+  tr.title = row.folder;
+  if (s.selected.has(row.id)) tr.classList.add('selected');
+  const pick = document.createElement('td');
+  pick.className = 'pick';
+  const box = document.createElement('input');
+  box.type = 'checkbox';
+  box.checked = s.selected.has(row.id);
+  box.setAttribute('aria-label', `select ${row.folder}`);
+  pick.appendChild(box);
+  tr.appendChild(pick);
+  for (const c of s.columns) {
+    const value = row.cells[c.key] ?? null;
+    const td = cell('td', formatCell(c.type, value), NUMERIC.has(c.type) ? 'num' : undefined);
+    if (c.key === 'status') td.classList.add(`status-${String(value)}`);
+    tr.appendChild(td);
   }
-  tbody.replaceChildren(fragment);
+  return tr;
+}
+
+/** Rows drawn at once; the rest follow a frame later, so a table of hundreds shows its first screen without waiting. */
+const FIRST_SCREEN = 60;
+let generation = 0;
+
+/** Draws `rows`: the first screen now, the rest on the next frame; `done` when all are in. */
+export function renderBody(tbody: HTMLElement, rows: RunRowView[], s: TableState, done: () => void): void {
+  const mine = ++generation;
+  const fragment = (from: number, to: number) => {
+    const f = document.createDocumentFragment();
+    for (const row of rows.slice(from, to)) f.appendChild(rowElement(row, s));
+    return f;
+  };
+  tbody.replaceChildren(fragment(0, FIRST_SCREEN));
+  if (rows.length <= FIRST_SCREEN) return done();
+  requestAnimationFrame(() => {
+    // A newer render (a sort, a filter) replaced these rows meanwhile.
+    if (mine !== generation) return;
+    tbody.appendChild(fragment(FIRST_SCREEN, rows.length));
+    done();
+  });
 }

@@ -65,7 +65,7 @@ export function sortRows(rows: RunRowView[], key: string, descending = false): R
 /**
  * The rows a filter keeps. Space-separated terms must all match: `key=value`
  * or `key<n` / `key>n` (`<=`, `>=`) test one column (errors in %: `testError<8`),
- * any other word must occur in some cell as shown. Case does not matter.
+ * any other word must occur in the run folder's name or in some cell as shown. Case does not matter.
  */
 export function filterRows(rows: RunRowView[], query: string, columns: ColumnView[]): RunRowView[] {
   const terms = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
@@ -79,6 +79,7 @@ export function filterRows(rows: RunRowView[], query: string, columns: ColumnVie
       return (row: RunRowView) => matches(row.cells[column.key] ?? null, column.type, op, want);
     }
     return (row: RunRowView) =>
+      row.folder.toLowerCase().includes(term) ||
       columns.some((c) =>
         formatCell(c.type, row.cells[c.key] ?? null)
           .toLowerCase()
