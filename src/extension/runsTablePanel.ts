@@ -26,6 +26,8 @@ export const RUNS_TABLE_VIEW_TYPE = 'resnetLab.runsTable';
 const CACHE_FILE = 'run-summaries.json';
 /** Run folders of the Keras engine's exported projects (train.py's default `runs/` beside it), and ours. */
 const RUN_JSON_GLOB = '**/runs/*/run.json';
+/** While runs train, the table follows them at most this often (a re-drawn table of hundreds of rows is not free). */
+const REFRESH_MS = 2000;
 const DISCOVERY_EXCLUDE = '{**/node_modules/**,**/.git/**,**/archive/**}';
 
 export interface RunsTableDeps {
@@ -43,6 +45,9 @@ export class RunsTablePanel extends WebviewHost<RunsTableMessage, RunsTableHostM
   /** Runs folders found in the workspace beyond the configured one (exported Keras projects). */
   private discovered: string[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
+  private wasVisible = true;
+  /** The rows last sent, as JSON: a refresh that finds them unchanged is not sent again. */
+  private lastSent = '';
 
   constructor(private readonly deps: RunsTableDeps) {
     super(deps.extensionUri, deps.log, {
@@ -52,13 +57,13 @@ export class RunsTablePanel extends WebviewHost<RunsTableMessage, RunsTableHostM
       schema: RunsTableMessageSchema,
     });
     this.cache = RunSummaryCache.load(this.readSavedCache());
-    // A run that starts, ends or grows shows within a second or two; reading is cheap (only changed folders are read).
+    // A run that starts, ends or grows shows within a few seconds; reading is cheap (only changed folders are read).
     const soon = () => {
       if (!this.panel?.visible) return;
       this.refreshTimer ??= setTimeout(() => {
         this.refreshTimer = undefined;
-        this.sendRows();
-      }, 1000);
+        this.sendRows(false);
+      }, REFRESH_MS);
     };
     this._register(deps.runs.onDidUpdate(soon));
     this._register(deps.runs.folders.onDidChange(soon));
@@ -84,9 +89,14 @@ export class RunsTablePanel extends WebviewHost<RunsTableMessage, RunsTableHostM
       localResourceRoots: localResourceRoots(this.extensionUri),
     });
     this.panel = panel;
+    this.wasVisible = true;
     this.attach(panel.webview);
     this.whileAttached(
-      panel.onDidChangeViewState(() => panel.visible && this.sendRows()),
+      // Hidden, it was not refreshed (see `soon`): shown again, it is brought up to date.
+      panel.onDidChangeViewState(() => {
+        if (panel.visible && !this.wasVisible) this.sendRows();
+        this.wasVisible = panel.visible;
+      }),
       panel.onDidDispose(() => {
         this.panel = undefined;
         this.detach();
@@ -115,7 +125,8 @@ export class RunsTablePanel extends WebviewHost<RunsTableMessage, RunsTableHostM
     return vscode.workspace.workspaceFolders ? [settings.runsDir(), ...this.discovered] : [];
   }
 
-  private sendRows(): void {
+  /** Reads the folders and sends the rows; a refresh that changed nothing sends nothing (`always`: a new webview). */
+  private sendRows(always = true): void {
     if (!this.panel) return;
     const started = performance.now();
     const read = this.cache.read(runFoldersUnder(this.roots()));
@@ -123,6 +134,9 @@ export class RunsTablePanel extends WebviewHost<RunsTableMessage, RunsTableHostM
     const rows = read.summaries
       .sort((a, b) => b.summary.createdAt.localeCompare(a.summary.createdAt))
       .map(({ dir, summary }) => runRow(runIds.idOf(dir), summary, summary.status === 'running'));
+    const sent = JSON.stringify(rows) + read.unreadable.length;
+    if (!always && sent === this.lastSent) return;
+    this.lastSent = sent;
     this.post({
       method: 'runsTable/rows',
       params: { columns: columnViews(), rows, unreadable: read.unreadable.length, readMs: performance.now() - started },

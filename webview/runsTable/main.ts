@@ -83,8 +83,10 @@ function drawPlot(): void {
   });
 }
 
+/** The picked runs in the order they were picked: a config diff reads from the first to the second. */
 function picked(): RunRowView[] {
-  return state.rows.filter((r) => state.selected.has(r.id));
+  const byId = new Map(state.rows.map((r) => [r.id, r]));
+  return [...state.selected].map((id) => byId.get(id)).filter((r): r is RunRowView => r !== undefined);
 }
 
 function updateButtons(): void {
@@ -165,6 +167,7 @@ function showDiff(folders: [string, string], changes: { label: string; from: str
 
 host.onMessage((m) => {
   if (m.method === 'runsTable/rows') {
+    document.body.dataset.rowsArrivedAt = String(Date.now());
     state.columns = m.params.columns;
     state.rows = m.params.rows;
     const ids = new Set(state.rows.map((r) => r.id));

@@ -67,6 +67,7 @@ export function drawParallel(
     el('title', {}, path).textContent = o.labelOf(line.id);
   }
 
+  const halo = { stroke: theme.background, 'stroke-width': 3, 'paint-order': 'stroke', 'stroke-linejoin': 'round' };
   pc.axes.forEach((axis, i) => {
     const g = el('g', { class: `axis axis-${axis.key}` }, svg);
     el('line', { x1: x(i), x2: x(i), y1: y(0), y2: y(1), stroke: theme.muted, 'stroke-width': 1 }, g);
@@ -74,7 +75,8 @@ export function drawParallel(
     title.textContent = axis.scale === 'log' ? `${axis.label} (log)` : axis.label;
     for (const t of axis.ticks) {
       el('line', { x1: x(i) - 3, x2: x(i) + 3, y1: y(t.y), y2: y(t.y), stroke: theme.muted }, g);
-      const label = el('text', { x: x(i) + 6, y: y(t.y) + 4, fill: theme.muted, 'font-size': 11 }, g);
+      // A halo in the background colour keeps the label readable over the lines that cross it.
+      const label = el('text', { x: x(i) + 6, y: y(t.y) + 4, fill: theme.foreground, 'font-size': 11, ...halo }, g);
       label.textContent = t.label;
     }
   });

@@ -27,7 +27,8 @@ export const RUN_COLUMNS: Column[] = [
   { key: 'bestTestError', label: 'best test', type: 'error', value: (s) => s.bestTestError },
   { key: 'time', label: 'time', type: 'seconds', value: (s) => s.seconds },
   { key: 'status', label: 'status', type: 'text', value: (s) => s.status },
-  { key: 'created', label: 'started', type: 'text', value: (s) => s.createdAt },
+  // "2026-12-01 05:07" (UTC, as run.json has it): sorts as the timestamp does.
+  { key: 'created', label: 'started', type: 'text', value: (s) => s.createdAt.replace('T', ' ').slice(0, 16) },
 ];
 
 export const columnViews = (columns: Column[] = RUN_COLUMNS): ColumnView[] =>

@@ -41,7 +41,7 @@ export function runConfig(info: RunInfo): Map<string, string> {
     ['depth', String(info.summary.depth)],
     ['shortcut', traits.shortcut],
     ['block', traits.blockKind],
-    ['params', String(info.summary.totalParams)],
+    ['params', info.summary.totalParams.toLocaleString('en-US')],
     ['layers', String(info.summary.layers.length)],
     ['experiment', info.experiment],
     ['file', path.basename(info.file)],
