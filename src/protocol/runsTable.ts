@@ -51,14 +51,15 @@ export type RunsTableHostMessage =
   | { method: 'runsTable/diff'; params: { ids: [string, string]; folders: [string, string]; changes: ConfigChange[] } }
   | { method: 'runsTable/notice'; params: { text: string } };
 
-const ids = z.array(z.string().max(64)).max(2000);
+const id = z.string().max(64);
+const ids = z.array(id).max(2000);
 
 export const RunsTableMessageSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('webview/ready') }),
   z.object({ method: z.literal('runsTable/refresh') }),
   // Overlay their curves in the training panel (today's Compare; at most 12).
   RunsCompareMessageSchema,
-  z.object({ method: z.literal('runsTable/diff'), params: z.object({ ids: z.tuple([z.string(), z.string()]) }) }),
+  z.object({ method: z.literal('runsTable/diff'), params: z.object({ ids: z.tuple([id, id]) }) }),
   z.object({
     method: z.literal('runsTable/remove'),
     params: z.object({ ids: ids.min(1), action: z.enum(['delete', 'archive']) }),

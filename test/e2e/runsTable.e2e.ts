@@ -82,7 +82,11 @@ test('500 runs open in under a second; the rows say what the run folders hold', 
   const times: number[] = [];
   for (let attempt = 0; attempt < 2; attempt++) {
     times.push(await openTable(page));
-    if (attempt === 0) await runCommand(page, 'View: Close All Editors');
+    if (attempt === 0) {
+      await runCommand(page, 'View: Close All Editors');
+      // The opening is timed, not the closing: let the workbench finish disposing the webview first.
+      await new Promise((r) => setTimeout(r, 2000));
+    }
   }
   console.log(`runs table: ${COUNT} runs drawn ${times.join(' ms, ')} ms after Enter`);
   assert.ok(Math.min(...times) < 1000, `best of two openings: ${Math.min(...times)} ms`);

@@ -13,6 +13,7 @@ import { columnViews } from '../../src/core/runsTable/columns';
 import { parallelCoordinates } from '../../src/core/runsTable/parallelCoordinates';
 import { readRunInfo } from '../../src/core/runs/runFolder';
 import { removeRun } from '../../src/core/runs/removeRun';
+import { RunsTableMessageSchema } from '../../src/protocol/runsTable';
 import type { RunRowView } from '../../src/protocol/runsTable';
 import { expectedRun, writeManyRuns } from '../e2e/manyRunsFixture';
 
@@ -36,7 +37,10 @@ test('config diff: only what differs, the model structure first', () => {
     changes.map((c) => c.label),
     ['model', 'depth', 'shortcut', 'params', 'layers', 'experiment', 'batch'],
   );
-  assert.match(diffText(changes), /^model resnet20 → resnet56, depth 20 → 56, shortcut A → B, params 271,098 → 860,026/);
+  assert.match(
+    diffText(changes),
+    /^model resnet20 → resnet56, depth 20 → 56, shortcut A → B, params 271,098 → 860,026/,
+  );
   assert.match(diffText(changes), /experiment resnet20A → resnet56B, batch 128 → 64$/);
   assert.equal(diffText(configDiff(a, a)), 'same configuration');
 
@@ -146,4 +150,19 @@ test('delete and archive: the run folder goes, nothing outside it; a live traine
   assert.throws(() => removeRun(link, [runsDir], 'delete', archive), /is not a folder but a link/);
   assert.ok(fs.existsSync(path.join(elsewhere, 'run.json')));
   assert.throws(() => removeRun(dirOf(0), [runsDir], 'delete', archive), /is gone/);
+});
+
+test("the table's messages name runs by id, and only the actions it has", () => {
+  const ok = (raw: unknown) => RunsTableMessageSchema.safeParse(raw).success;
+  assert.equal(ok({ method: 'runsTable/remove', params: { ids: ['run-1', 'run-2'], action: 'archive' } }), true);
+  assert.equal(ok({ method: 'runsTable/remove', params: { ids: ['run-1'], action: 'rm -rf' } }), false);
+  assert.equal(ok({ method: 'runsTable/remove', params: { ids: [], action: 'delete' } }), false);
+  assert.equal(ok({ method: 'runsTable/remove', params: { ids: ['/'.repeat(65)], action: 'delete' } }), false);
+  assert.equal(ok({ method: 'runsTable/diff', params: { ids: ['run-1', 'run-2'] } }), true);
+  assert.equal(ok({ method: 'runsTable/diff', params: { ids: ['run-1', 'run-2', 'run-3'] } }), false);
+  assert.equal(
+    ok({ method: 'runs/compare', params: { ids: Array.from({ length: 13 }, (_, i) => `run-${i}`) } }),
+    false,
+  );
+  assert.equal(ok({ method: 'export', params: { format: 'csv', chart: 'curves' } }), false);
 });
