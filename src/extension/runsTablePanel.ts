@@ -41,7 +41,8 @@ export interface RunsTableDeps {
 
 export class RunsTablePanel extends WebviewHost<RunsTableMessage, RunsTableHostMessage> {
   private panel: vscode.WebviewPanel | undefined;
-  private readonly cache: RunSummaryCache;
+  /** Loaded on first use, not at activation (it may hold hundreds of summaries). */
+  private loadedCache: RunSummaryCache | undefined;
   /** Runs folders found in the workspace beyond the configured one (exported Keras projects). */
   private discovered: string[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -56,7 +57,6 @@ export class RunsTablePanel extends WebviewHost<RunsTableMessage, RunsTableHostM
       name: 'the runs table',
       schema: RunsTableMessageSchema,
     });
-    this.cache = RunSummaryCache.load(this.readSavedCache());
     // A run that starts, ends or grows shows within a few seconds; reading is cheap (only changed folders are read).
     const soon = () => {
       if (!this.panel?.visible) return;
@@ -202,6 +202,10 @@ export class RunsTablePanel extends WebviewHost<RunsTableMessage, RunsTableHostM
           : `${failed.length} runs were not removed: ${failed[0]} (and more, see the log)`,
       );
     this.sendRows();
+  }
+
+  private get cache(): RunSummaryCache {
+    return (this.loadedCache ??= RunSummaryCache.load(this.readSavedCache()));
   }
 
   private cacheFile(): string | undefined {
