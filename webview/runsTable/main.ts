@@ -174,7 +174,10 @@ host.onMessage((m) => {
     for (const id of state.selected) if (!ids.has(id)) state.selected.delete(id);
     render();
     document.body.dataset.readMs = m.params.readMs.toFixed(0);
-    if (m.params.unreadable)
+    if (!state.rows.length)
+      $('notice').textContent =
+        'No runs in this workspace yet: a run trained here, in a terminal or on the Keras engine shows up here.';
+    else if (m.params.unreadable)
       $('notice').textContent =
         `${m.params.unreadable} folder${m.params.unreadable === 1 ? '' : 's'} with a damaged run.json left out (see the log).`;
   } else if (m.method === 'runsTable/diff') showDiff(m.params.folders, m.params.changes);
