@@ -11,6 +11,7 @@ import { Log } from './log';
 import { ModelFacts } from './modelFacts';
 import { RunManager } from './runManager';
 import { RunFolders } from './runFolders';
+import { registerRunsTable } from './runsTablePanel';
 import { settings } from './settings';
 import { SIDEBAR_VIEW_ID, SidebarView } from './sidebarView';
 import { StatusBar } from './statusBar';
@@ -89,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): ResNetLabApi {
       deserializeWebviewPanel: async (webviewPanel) => panel.restore(webviewPanel),
     }),
     ...registerCommands({ runs, panel, log, extensionUri: context.extensionUri }),
+    ...registerRunsTable({ extensionUri: context.extensionUri, storageUri: context.storageUri, runs, panel, log }),
   );
   return { runs, panel, facts, preview, describer, activationMs: performance.now() - started };
 }

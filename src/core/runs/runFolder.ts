@@ -119,8 +119,11 @@ export function updateRunInfo(dir: string, patch: Partial<RunInfo>): RunInfo {
   return info;
 }
 
-/** Reads and validates run.json; a missing, empty, torn or invalid one is a RunFolderError naming the file and what to do. */
-export function readRunInfo(dir: string): RunInfo {
+/**
+ * Reads and validates run.json; a missing, empty, torn or invalid one is a RunFolderError naming the file and what to do.
+ * `schema`: a lighter check for readers that use only part of it (the runs table reads hundreds).
+ */
+export function readRunInfo(dir: string, schema: z.ZodTypeAny = RunInfoSchema): RunInfo {
   const file = path.join(dir, RUN_JSON);
   let text: string;
   try {
@@ -139,7 +142,7 @@ export function readRunInfo(dir: string): RunInfo {
   } catch (e) {
     throw new RunFolderError(`${file} is damaged (${(e as Error).message}): ${fix}`);
   }
-  const parsed = RunInfoSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success)
     throw new RunFolderError(`${file} is not a valid run record (${firstIssue(parsed.error)}): ${fix}`);
   const info = parsed.data as unknown as RunInfo;

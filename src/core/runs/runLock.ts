@@ -57,3 +57,9 @@ export function lockRun(runDir: string, pid = process.pid): () => void {
   }
   throw new RunFolderError(`could not lock ${file}: another process keeps creating it`);
 }
+
+/** The pid of a live trainer holding `runDir`'s lock; undefined when none does (no lock, or a stale one). */
+export function liveLockHolder(runDir: string): number | undefined {
+  const pid = holder(path.join(runDir, LOCK));
+  return pid !== undefined && isAlive(pid) ? pid : undefined;
+}
