@@ -1,6 +1,7 @@
 // The training panel's messages (webview/panel <-> src/extension/trainingPanel.ts).
 import { z } from 'zod';
 import type { LesionResult, PathsResult, ResponsesResult } from './trainer';
+import type { DistributionView } from './distributions';
 import {
   CurveView,
   DiagramData,
@@ -48,6 +49,8 @@ export type PanelHostMessage =
   | { method: 'curves/view'; params: { requestId: number; curves: Record<string, CurveView> } }
   | { method: 'run/gradientMatrix'; params: { id: string; matrix: GradientMatrix } }
   | { method: 'run/gradients'; params: { id: string; records: GradientRecordView[] } }
+  /** The answer to `distributions/request`: undefined when the run recorded none. */
+  | { method: 'run/distributions'; params: { id: string; view?: DistributionView } }
   | {
       method: 'analysis/result';
       params: { id: string; lesion?: LesionResult; responses?: ResponsesResult; paths?: PathsResult };
@@ -90,6 +93,7 @@ export const PanelMessageSchema = z.discriminatedUnion('method', [
       dataUrl: z.string().max(20_000_000).optional(),
     }),
   }),
+  z.object({ method: z.literal('distributions/request'), params: z.object({ id: z.string().max(200) }) }),
   z.object({
     method: z.literal('analysis/run'),
     params: z.object({
