@@ -56,7 +56,8 @@ class Probe:
             paths = [w.path for w in layer(tfjs).weights if w.path.rsplit("/", 1)[-1].endswith("kernel")]
             self.kernels.append((tfjs, paths[0]))
         outputs = [layer(a["name"]).output for a in plan["activations"]]
-        self.outputs = keras.Model(model.inputs, outputs) if outputs else None
+        # One input tensor, not a list of one: Keras warns when the call's structure differs from the model's.
+        self.outputs = keras.Model(model.inputs[0], outputs) if outputs else None
 
     def sample(self, iteration, weights):
         """`weights`: {variable path: array}, the engine's read()."""
