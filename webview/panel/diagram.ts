@@ -310,6 +310,7 @@ export class Diagram {
       g.addEventListener('click', () => {
         if (layer && !this.lesionMode && this.onLayerClick?.(layer)) return this.highlight(layer);
         if (!group) return;
+        if (n.group && !this.lesionMode) this.onLayerClick?.(n.group); // its block's distributions, and it expands
         if (this.lesionMode && n.group) {
           if (this.lesioned.has(n.group)) this.lesioned.delete(n.group);
           else this.lesioned.add(n.group);

@@ -129,7 +129,7 @@ export class DistributionsTab {
   private seriesFor(layer: string, view: DistributionView): DistributionSeries[] {
     const own = view.series.filter((s) => s.name === layer);
     if (own.length) return own;
-    const block = blockOf(layer);
+    const block = layer.split('/').length === 2 ? layer : blockOf(layer); // a collapsed block's box: the block
     return block ? view.series.filter((s) => blockOf(s.name) === block) : [];
   }
 }
