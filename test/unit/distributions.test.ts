@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initWasm } from '../../src/core/backend/wasmConvGrads';
 import { loadDataset } from '../../src/core/data';
 import { plainCifar, preactResnetCifar, resnetCifar, setInitSeed, synthetic } from '../../src/core/lib';
-import { resolveRecipe } from '../../src/core/lib/experiment';
+import { experiment, resolveRecipe } from '../../src/core/lib/experiment';
+import { applyOverrides } from '../../src/trainer/session';
 import { extractGraph } from '../../src/core/graph/extract';
 import { probePlan } from '../../src/core/distributions/probePlan';
 import { quantiles, strided, zeroShare, QUANTILE_LEVELS } from '../../src/core/distributions/quantiles';
@@ -48,6 +49,17 @@ test('the share of zeros after a ReLU counts exact zeros only', () => {
   assert.equal(zeroShare([0, 0, 0]), 1);
   assert.equal(zeroShare([1 / 3, 2]), 0);
   tf.dispose([pre, post]);
+});
+
+test("distributionEvery: 100 by default, the experiment's own, the CLI's --dist-every over both; a bad value is one line", () => {
+  const model = resnetCifar({ depth: 8 });
+  assert.equal(resolveRecipe({}).distributionEvery, 100);
+  assert.equal(applyOverrides({ model, distributionEvery: 50 }, {}).distributionEvery, 50);
+  assert.equal(applyOverrides({ model, distributionEvery: 50 }, { distributionEvery: 7 }).distributionEvery, 7);
+  assert.throws(
+    () => experiment({ model, distributionEvery: 0 }),
+    /^Error: distributionEvery must be a positive whole number of iterations, not 0$/,
+  );
 });
 
 test('a ResNet is probed at every kernel and after each block (the ReLU after its addition)', () => {

@@ -17,7 +17,8 @@ import { DISTRIBUTION_COLUMNS } from '../../src/core/distributions/distributions
 import { readDistributions } from '../../src/core/distributions/records';
 import { distributionView, evenPicks } from '../../src/core/distributions/view';
 import { parseCsv } from '../../src/core/report/csv';
-import { spreadByDepth } from '../../src/core/report/distributionSvg';
+import { spreadByDepth, spreadByDepthSvg } from '../../src/core/report/distributionSvg';
+import { LIGHT_THEME } from '../../src/core/report/svg/primitives';
 import { exportCsv } from '../../src/core/report/exports';
 import { htmlReport } from '../../src/core/report/htmlReport';
 import { DISTRIBUTIONS, RUN_JSON } from '../../src/core/runs/runFiles';
@@ -88,6 +89,35 @@ test('the view has one series per tensor, thinned records, and the zeros of the 
   assert.equal(spread.length, 3);
   const q = records[6].activations[2].q as number[];
   assert.equal(spread[2].spread, (q[6] - q[2]) / 2);
+});
+
+test('Compare: the spread by depth of two runs (plain against residual) as two lines with their labels', () => {
+  const view = distributionView(readDistributions(runDir));
+  // A second run whose block outputs spread ten times as wide: its line lies one decade above.
+  const wide = {
+    ...view,
+    series: view.series.map((s) => ({ ...s, q: s.q.map((row) => row.map((v) => (v === null ? v : 10 * v))) })),
+  };
+  const svg = spreadByDepthSvg(
+    [
+      { label: 'plain-8', view: wide, color: '#d62728' },
+      { label: 'resnet-8', view, color: '#1f77b4' },
+    ],
+    { theme: LIGHT_THEME },
+  );
+  const lines = [...svg.matchAll(/<polyline points="([^"]+)" fill="none" stroke="(#[0-9a-f]+)"/g)];
+  assert.deepEqual(
+    lines.map((m) => m[2]),
+    ['#d62728', '#1f77b4'],
+  );
+  const ys = (m: RegExpMatchArray) => m[1].split(' ').map((p) => Number(p.split(',')[1]));
+  const [plain, residual] = lines.map(ys);
+  assert.equal(plain.length, 3);
+  const decade = residual[0] - plain[0];
+  assert.ok(decade > 10, `one decade apart: ${decade} px`);
+  plain.forEach((y, i) => assert.ok(Math.abs(residual[i] - y - decade) < 0.02, `block ${i + 1}`));
+  assert.match(svg, />plain-8</);
+  assert.match(svg, />resnet-8</);
 });
 
 test('the host tails the file: a record appended later comes with the next request, a rewrite starts over', () => {

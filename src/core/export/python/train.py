@@ -2,6 +2,7 @@
 
     python train.py [--runs-dir DIR | --run-dir DIR] [--data-dir DIR] [--iterations N | --epochs N] [--seed N]
                     [--batch-size N] [--lr X] [--warmup-lr X] [--limit-train N] [--limit-test N] [--grad-every N]
+                    [--dist-every N]
                     [--backend jax|tensorflow] [--precision fp32|bf16] [--checkpoint-every N] [--stop-at ITERATION]
                     [--coordinator HOST:PORT --num-processes N --process-id I]
     python train.py --resume RUN_DIR [--data-dir DIR] [--stop-at ITERATION]
