@@ -299,7 +299,9 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
       }
       case 'distributions/request': {
         const run = this.data.get(msg.params.id);
-        if (run) this.post({ method: 'run/distributions', params: { id: msg.params.id, view: distributionsOf(run) } });
+        const view = run && distributionsOf(run);
+        if (run && (view?.records ?? 0) !== msg.params.records)
+          this.post({ method: 'run/distributions', params: { id: msg.params.id, view } });
         break;
       }
       case 'settings/smoothing':

@@ -93,7 +93,11 @@ export const PanelMessageSchema = z.discriminatedUnion('method', [
       dataUrl: z.string().max(20_000_000).optional(),
     }),
   }),
-  z.object({ method: z.literal('distributions/request'), params: z.object({ id: z.string().max(200) }) }),
+  /** `records`: how many the webview's view of the run already covers; the host answers only when there are more (or fewer). */
+  z.object({
+    method: z.literal('distributions/request'),
+    params: z.object({ id: z.string().max(200), records: z.number().int().min(0).optional() }),
+  }),
   z.object({
     method: z.literal('analysis/run'),
     params: z.object({

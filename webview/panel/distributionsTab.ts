@@ -60,7 +60,12 @@ export class DistributionsTab {
     const now = Date.now();
     if (!force && now - this.lastAsked < 1000) return;
     this.lastAsked = now;
-    for (const r of this.o.runs()) this.o.send({ method: 'distributions/request', params: { id: r.id } });
+    // A growing run is sent again only when it has new records; the first ask is always answered.
+    for (const r of this.o.runs())
+      this.o.send({
+        method: 'distributions/request',
+        params: { id: r.id, records: this.views.has(r.id) ? (this.views.get(r.id)?.records ?? 0) : undefined },
+      });
   }
 
   set(id: string, view: DistributionView | undefined): void {
