@@ -14,7 +14,7 @@ import { plainCifar, preactResnetCifar, resnetCifar, setInitSeed, synthetic } fr
 import { experiment, resolveRecipe } from '../../src/core/lib/experiment';
 import { applyOverrides } from '../../src/trainer/session';
 import { extractGraph } from '../../src/core/graph/extract';
-import { probePlan } from '../../src/core/distributions/probePlan';
+import { kernelOf, probePlan } from '../../src/core/distributions/probePlan';
 import { quantiles, strided, zeroShare, QUANTILE_LEVELS } from '../../src/core/distributions/quantiles';
 import { readDistributionLines } from '../../src/core/distributions/records';
 import { DISTRIBUTIONS } from '../../src/core/runs/runFiles';
@@ -139,6 +139,32 @@ test('a seeded run writes a record at iteration 0 and every distributionEvery it
     assert.ok(Math.abs(q0[4]) < 0.1 * (q0[6] - q0[2]), `median ${q0[4]} near 0`);
     assert.ok(tf.memory().numTensors - before <= 2 * model.trainableWeights.length + 2, 'the probe keeps no tensors');
     assert.ok(fs.statSync(path.join(runDir, DISTRIBUTIONS)).size < 10_000);
+  } finally {
+    fs.rmSync(runDir, { recursive: true, force: true });
+    model.dispose();
+  }
+});
+
+test('data-parallel training (2 wasm workers) brings the weights back before each record', async () => {
+  await initWasm(tf);
+  const dataset = await loadDataset(synthetic({ trainSize: 64, testSize: 16, seed: 2 }));
+  const recipe = resolveRecipe({ iterations: 8, batchSize: 16, distributionEvery: 4, seed: 3, data: dataset.spec });
+  setInitSeed(1);
+  const model = resnetCifar({ depth: 8, widths: [4, 8, 8] })(dataset.info);
+  const initial = quantiles(await kernelOf(model.getLayer('conv1'))!.read().data());
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-dist-dp-'));
+  try {
+    await runTraining({ tf, model, dataset, recipe, runDir, control: new Control(), workers: 2, emit: () => {} });
+    const records = readDistributionLines(runDir).records;
+    assert.deepEqual(
+      records.map((r) => r.iteration),
+      [0, 4, 8],
+    );
+    // The model ends with the run's weights: the last record is of them, not of the weights the model started with.
+    const trained = quantiles(await kernelOf(model.getLayer('conv1'))!.read().data());
+    assert.deepEqual(records[0].weights[0].q, initial);
+    assert.deepEqual(records[2].weights[0].q, trained);
+    assert.notDeepEqual(trained, initial);
   } finally {
     fs.rmSync(runDir, { recursive: true, force: true });
     model.dispose();
