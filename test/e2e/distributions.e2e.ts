@@ -60,6 +60,9 @@ test('the quickstart trains, the Distributions tab shows every layer, and a laye
   assert.equal(await selected.locator('polygon').count(), 4);
   const median = (await selected.locator('polyline.median').getAttribute('points')) ?? '';
   assert.ok(median.split(' ').length >= 2, `a median line over iterations: ${median}`);
+  // The picture: the panel from its top (tabs, the spread by depth, the clicked layer's bands below it).
+  const toTop = () => panel.locator('body').evaluate(() => window.scrollTo(0, 0));
+  await toTop();
   await screenshot(page, 'distributions-dark');
 
   await setColorTheme(page, 'Light Modern');
@@ -68,6 +71,7 @@ test('the quickstart trains, the Distributions tab shows every layer, and a laye
     20_000,
     'the tab redrawn in the light theme',
   );
+  await toTop();
   await screenshot(page, 'distributions-light');
   await panel.locator('#stop').click();
   await waitFor(
