@@ -19,7 +19,9 @@
  *               backend and batch/N images, in the same run as 1 worker
  *   tensorflow  @tensorflow/tfjs-node, when it loads, op by op (eager)
  *   graph       the same native backend in graph mode (src/core/train/graph):
- *               the whole step as one TensorFlow graph, as `train` runs it
+ *               the whole step as one TensorFlow graph, as `train` runs it;
+ *               and one distribution record (bench/distributions.ts): its
+ *               share of training time at the default interval, after the table
  *   train       the real thing: `resnet-lab train examples/paper-cifar.ts
  *               resnet<depth> --backend tensorflow` (graph mode, the default),
  *               3 short epochs; images/s is the median of the per-iteration
@@ -55,6 +57,7 @@ import * as path from 'node:path';
 import { kerasUnavailable, tfPython } from '../src/core/export/tfPython';
 import { graphAddonPath, nativeBackendAvailable } from '../src/core/native/detectNative';
 import { dataPipeline } from './pipeline';
+import { distributionLine, distributionMs } from './distributions';
 
 // ------------------------------------------------------------------- options
 
@@ -111,6 +114,8 @@ interface Result {
   trainCores?: number;
   /** train: the trainer's RSS at the end of each epoch, MB. */
   rssByEpochMB?: number[];
+  /** graph: one distribution record (weights synced, probe sampled), median ms (bench/distributions.ts). */
+  distributionMs?: number;
   /** Data-parallel jobs: each worker's peak WebAssembly heap and V8 heap, MB. */
   workerPeaks?: { wasmMB: number; heapMB: number }[];
 }
@@ -185,6 +190,7 @@ async function child(jobArg: Job): Promise<void> {
       const times = await cpuTimed(out, job.batch, () => stepper.step(batch, 0.01, false), job);
       out.trainImagesPerSec = job.batch / median(times);
       out.trainSteps = times.length;
+      out.distributionMs = await distributionMs(tf, model, stepper);
     }
     if (job.inferSteps > 0) {
       await stepper.evaluate([batch]);
@@ -592,6 +598,17 @@ async function parent(): Promise<void> {
       `\nResNet-${r.depth} ${r.label}: ${fmt(r.trainImagesPerSec)} img/s${speedup}; ${cpu(r)} (1 worker: ${cpu(one)}); per-worker peaks ${peaks}; process peak RSS ${r.peakRssMB?.toFixed(0)} MB (all threads)`,
     );
   }
+  const withRecords = results.filter((r) => r.distributionMs && r.trainImagesPerSec);
+  if (withRecords.length)
+    console.log(
+      distributionLine(
+        withRecords.map((r) => ({
+          depth: r.depth,
+          recordMs: r.distributionMs!,
+          stepMs: (1000 * r.batch) / r.trainImagesPerSec!,
+        })),
+      ),
+    );
   const pipe = await dataPipeline(batch);
   const stepRow =
     results.find((r) => r.depth === 20 && r.engine === 'wasm' && r.workers === workers && r.trainImagesPerSec) ??

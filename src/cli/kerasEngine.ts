@@ -76,6 +76,7 @@ export interface KerasTrainOptions {
   limitTest?: number;
   seed?: number;
   gradEvery?: number;
+  distEvery?: number;
   kerasBackend?: KerasBackend;
   precision?: 'fp32' | 'bf16';
   checkpointEvery?: number;
@@ -95,6 +96,7 @@ function trainArgs(o: KerasTrainOptions): string[] {
     ['--limit-test', o.limitTest],
     ['--seed', o.seed],
     ['--grad-every', o.gradEvery],
+    ['--dist-every', o.distEvery],
     ['--precision', o.precision],
     ['--checkpoint-every', o.checkpointEvery],
   ];

@@ -97,6 +97,7 @@ interface TrainOptions {
   json?: boolean;
   seed?: number;
   gradEvery?: number;
+  distEvery?: number;
   workers?: number;
   warmupLr?: number;
   graph?: 'on' | 'off';
@@ -120,6 +121,7 @@ program
   .option('--limit-test <n>', 'use the first N test examples', int)
   .option('--seed <n>', 'random seed, 0 to 4294967295', seedNumber)
   .option('--grad-every <n>', 'record gradient norms every N iterations', int)
+  .option('--dist-every <n>', 'record kernel and block-output distributions every N iterations (default 100)', int)
   .option(
     '--warmup-lr <x>',
     "start at this learning rate until training error < 80% (at most 400 iterations), as for the paper's ResNet-110",
@@ -171,6 +173,7 @@ program
       limitTest: o.limitTest,
       seed: o.seed,
       gradientNormEvery: o.gradEvery,
+      distributionEvery: o.distEvery,
       workers: o.workers,
       graph: o.graph === 'off' ? 'off' : undefined,
       warmup: o.warmupLr ? { lr: o.warmupLr, untilTrainError: 0.8, maxIterations: 400 } : undefined,

@@ -110,6 +110,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       backend: settings.backend(),
       overrides: {
         gradientNormEvery: settings.gradientNormInterval(),
+        distributionEvery: settings.distributionInterval(),
         dataDir: settings.dataDir(ref.file),
         workers: settings.workers(),
         graph: settings.graph(),

@@ -61,6 +61,7 @@ export async function runDegradationExperiment(
         ...budget.budget.overrides,
         dataDir: settings.dataDir(),
         gradientNormEvery: settings.gradientNormInterval(),
+        distributionEvery: settings.distributionInterval(),
         workers: settings.workers(),
         graph: settings.graph(),
       },

@@ -84,6 +84,7 @@ export async function trainOnKeras(
           settings.runsDir(ref.file),
           '--grad-every',
           String(settings.gradientNormInterval()),
+          ...(settings.distributionInterval() ? ['--dist-every', String(settings.distributionInterval())] : []),
           ...(dataDir ? ['--data-dir', dataDir] : []),
         ];
         const plan = {

@@ -20,6 +20,8 @@ export const settings = {
     return d ? resolveInWorkspace(d, file) : undefined;
   },
   gradientNormInterval: () => section().get<number>('gradientNormInterval', 20),
+  /** undefined: the experiment's distributionEvery (100 by default). */
+  distributionInterval: () => section().get<number>('distributionInterval', 0) || undefined,
   /** undefined: one per core (the trainer's default). */
   workers: () => section().get<number>('workers', 0) || undefined,
   /** Graph mode on the native backend (src/core/train/graph): on unless turned off. */

@@ -20,6 +20,7 @@ import { analyzeRun, exportRuns } from './panelRequests';
 import { FolderChange, RunFolders } from './runFolders';
 import { runIds } from './runIds';
 import { attachFolder, gradientsOf, openRun, PanelRun, readNew } from './panelData';
+import { distributionsOf } from './panelDistributions';
 import { comparisonFlags, runHeading, runsAmong, runViewFromInfo } from './runViews';
 import { settings } from './settings';
 import { requireTrust } from './trust';
@@ -294,6 +295,13 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
           method: 'curves/view',
           params: { requestId, curves: this.curves.views(this.data, { from, to, smoothing: weight }) },
         });
+        break;
+      }
+      case 'distributions/request': {
+        const run = this.data.get(msg.params.id);
+        const view = run && distributionsOf(run);
+        if (run && (view?.records ?? 0) !== msg.params.records)
+          this.post({ method: 'run/distributions', params: { id: msg.params.id, view } });
         break;
       }
       case 'settings/smoothing':

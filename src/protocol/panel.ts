@@ -1,6 +1,7 @@
 // The training panel's messages (webview/panel <-> src/extension/trainingPanel.ts).
 import { z } from 'zod';
 import type { LesionResult, PathsResult, ResponsesResult } from './trainer';
+import type { DistributionView } from './distributions';
 import {
   CurveView,
   DiagramData,
@@ -48,6 +49,8 @@ export type PanelHostMessage =
   | { method: 'curves/view'; params: { requestId: number; curves: Record<string, CurveView> } }
   | { method: 'run/gradientMatrix'; params: { id: string; matrix: GradientMatrix } }
   | { method: 'run/gradients'; params: { id: string; records: GradientRecordView[] } }
+  /** The answer to `distributions/request`: undefined when the run recorded none. */
+  | { method: 'run/distributions'; params: { id: string; view?: DistributionView } }
   | {
       method: 'analysis/result';
       params: { id: string; lesion?: LesionResult; responses?: ResponsesResult; paths?: PathsResult };
@@ -89,6 +92,11 @@ export const PanelMessageSchema = z.discriminatedUnion('method', [
       /** PNG only: the chart canvas as a data URL (capped at 20 MB). */
       dataUrl: z.string().max(20_000_000).optional(),
     }),
+  }),
+  /** `records`: how many the webview's view of the run already covers; the host answers only when there are more (or fewer). */
+  z.object({
+    method: z.literal('distributions/request'),
+    params: z.object({ id: z.string().max(200), records: z.number().int().min(0).optional() }),
   }),
   z.object({
     method: z.literal('analysis/run'),

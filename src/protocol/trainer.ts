@@ -25,6 +25,7 @@ export const OverridesSchema = z.object({
   limitTrain: z.number().int().positive().optional(),
   limitTest: z.number().int().positive().optional(),
   gradientNormEvery: z.number().int().positive().optional(),
+  distributionEvery: z.number().int().positive().optional(),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
   /** A warm-up at a small learning rate (ResNet-110's, section 4.2) for nets whose experiment has none. */
   warmup: z

@@ -62,6 +62,7 @@ export function applyOverrides(config: ExperimentConfig, o: Overrides): Resolved
     schedule: o.warmup ? { ...recipe.schedule, warmup: o.warmup } : recipe.schedule,
     seed: o.seed ?? recipe.seed,
     gradientNormEvery: o.gradientNormEvery ?? recipe.gradientNormEvery,
+    distributionEvery: o.distributionEvery ?? recipe.distributionEvery,
   };
 }
 

@@ -13,6 +13,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { openWorkbench, REPO_ROOT, Workbench } from '../harness/codeServer';
 import { pickItem, runCommand, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
 import { fixtureNorm, ITERATIONS, writeLongRun } from './longRunFixture';
+import { checkDistributionsTab } from './longRunDistributions';
 
 declare global {
   interface Window {
@@ -34,11 +35,12 @@ describe('a 100,000-iteration run', () => {
   let wb: Workbench;
   let layers: string[];
   let records: number;
+  let runDir: string;
 
   before(async () => {
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-e2e-long-'));
     fs.cpSync(path.join(REPO_ROOT, 'examples'), workspace, { recursive: true });
-    ({ layers } = writeLongRun(path.join(workspace, '.resnet-lab', 'runs')));
+    ({ layers, dir: runDir } = writeLongRun(path.join(workspace, '.resnet-lab', 'runs')));
     records = ITERATIONS / 100;
     wb = await openWorkbench({ extensionPath: REPO_ROOT, workspace, settings: { 'resnetLab.backend': 'wasm' } });
     await setColorTheme(wb.page, 'Dark Modern');
@@ -239,5 +241,9 @@ describe('a 100,000-iteration run', () => {
     await screenshot(page, 'long-run-gradients-resized-dark');
     await hoverChecks(page, panel, 'at 1000×800');
     await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  test('the distributions of 1,001 records: under 20 MB on disk, the tab drawn from one small message', async () => {
+    await checkDistributionsTab(wb.page, runDir);
   });
 });

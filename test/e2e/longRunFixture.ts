@@ -2,13 +2,16 @@
 // ResNet-20's real graph and layer names, a deterministic noisy training
 // error with the paper's lr steps, a test point per epoch (391 iterations of
 // batch 128), and every layer's gradient norm every 100 iterations (1,000
-// records) by a formula the test can check the heatmap against.
+// records) by a formula the test can check the heatmap against; distributions
+// of every kernel and block output every 100 iterations too (1,001 records).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { resnetCifar, setInitSeed } from '../../src/core/lib';
 import { extractGraph, summarize } from '../../src/core/graph/extract';
-import { GRADIENTS, METRICS, RUN_JSON } from '../../src/core/runs/runFiles';
+import { DISTRIBUTIONS, GRADIENTS, METRICS, RUN_JSON } from '../../src/core/runs/runFiles';
+import { probePlan } from '../../src/core/distributions/probePlan';
+import { compact } from '../../src/core/distributions/quantiles';
 
 export const ITERATIONS = 100_000;
 export const PER_EPOCH = 391;
@@ -19,12 +22,34 @@ export function fixtureNorm(l: number, layers: number, r: number): number {
   return Number((10 ** (-3 + (3 * l) / layers) * (1 + 0.5 * Math.sin(r / 7) + r / 1000)).toPrecision(6));
 }
 
+export const DIST_EVERY = 100;
+/** A normal's quantiles at the distribution levels (0 and 100 %: ±3σ), in σ. */
+const Z = [-3, -1.476, -0.994, -0.496, 0, 0.496, 0.994, 1.476, 3];
+
+/** The fixture's distribution record r: kernels that narrow as training goes, ReLU outputs whose spread grows with depth. */
+function distributionRecord(r: number, plan: ReturnType<typeof probePlan>): string {
+  const t = r / (ITERATIONS / DIST_EVERY);
+  return JSON.stringify({
+    iteration: r * DIST_EVERY,
+    weights: plan.weights.map((name, l) => {
+      const s = 0.1 * (1 + l / plan.weights.length) * (1 - 0.3 * t);
+      return { name, q: Z.map((z) => compact(z * s)) };
+    }),
+    activations: plan.activations.map(({ name }, b) => {
+      const s = 0.5 * (1 + b) * (1 + 0.5 * t);
+      const zeros = compact(0.4 + 0.1 * Math.sin(r / 50 + b));
+      return { name, q: Z.map((z) => compact(Math.max(0, s * (z + 0.4)))), zeros };
+    }),
+  });
+}
+
 export function writeLongRun(runsDir: string): { dir: string; layers: string[] } {
   setInitSeed(1);
   const model = resnetCifar({ depth: 20 })({ inputShape: [32, 32, 3], numClasses: 10 });
   const graph = extractGraph(model);
   const summary = summarize(model, graph);
   const layers = model.layers.filter((l) => l.trainableWeights.length > 0).map((l) => l.name);
+  const plan = probePlan(model, graph);
   model.dispose();
   tf.disposeVariables();
 
@@ -76,6 +101,8 @@ export function writeLongRun(runsDir: string): { dir: string; layers: string[] }
     );
   }
   fs.writeFileSync(path.join(dir, GRADIENTS), grads.join('\n') + '\n');
+  const dists = Array.from({ length: ITERATIONS / DIST_EVERY + 1 }, (_, r) => distributionRecord(r, plan));
+  fs.writeFileSync(path.join(dir, DISTRIBUTIONS), dists.join('\n') + '\n');
   const epochs = Math.ceil(ITERATIONS / PER_EPOCH);
   fs.writeFileSync(
     path.join(dir, RUN_JSON),
@@ -96,6 +123,7 @@ export function writeLongRun(runsDir: string): { dir: string; layers: string[] }
           augment: { pad: 4, flip: true },
           seed: 1,
           gradientNormEvery: GRAD_EVERY,
+          distributionEvery: DIST_EVERY,
         },
         overrides: {},
         dataset: {

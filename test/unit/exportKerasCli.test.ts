@@ -51,6 +51,7 @@ test(
       'README.md',
       'data',
       'data.py',
+      'distribution_probe.py',
       'engine_jax.py',
       'engine_tf.py',
       'k8s-job.yaml',

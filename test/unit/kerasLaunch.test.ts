@@ -12,7 +12,14 @@ import { parseAllDocuments } from 'yaml';
 import * as tf from '@tensorflow/tfjs';
 import { K8S_JOB, projectReadme, SLURM_SBATCH, TRAIN_ARGS } from '../../src/core/export/kerasLaunch';
 import { pythonSources } from '../../src/core/export/pythonSources';
-import { CHECKPOINT_FILES, CHECKPOINTS, GRADIENTS, METRICS, RUN_JSON } from '../../src/core/runs/runFiles';
+import {
+  CHECKPOINT_FILES,
+  CHECKPOINTS,
+  DISTRIBUTIONS,
+  GRADIENTS,
+  METRICS,
+  RUN_JSON,
+} from '../../src/core/runs/runFiles';
 
 const COMMAND = ['python', 'train.py', ...TRAIN_ARGS];
 
@@ -95,4 +102,5 @@ test('the exported Python compiles, and run_folder.py names the run folder’s f
     CHECKPOINT_FILES.optimizer,
     CHECKPOINT_FILES.state,
   ]);
+  assert.match(sources['run_folder.py'], new RegExp(`^DISTRIBUTIONS = "${DISTRIBUTIONS}"$`, 'm'));
 });

@@ -39,6 +39,8 @@ export class Diagram {
   private error: string | undefined;
   /** Showing the net as its paths (Veit et al. 2016, Fig. 1) instead of its layers. */
   private unraveled = false;
+  /** Told of a click on one layer's box; true: it was taken (the distributions tab shows it), so the block does not collapse. */
+  onLayerClick: ((layer: string) => boolean) | undefined;
 
   constructor(
     private readonly host: HTMLElement,
@@ -302,9 +304,13 @@ export class Diagram {
     const group =
       n.group ??
       (n.members.length === 1 ? n.id.slice(0, Math.max(0, n.id.lastIndexOf('/'))).replace(/\/shortcut$/, '') : '');
-    if (group) {
+    const layer = !n.group && n.members.length === 1 ? n.id : undefined;
+    if (group || layer) {
       g.style.cursor = 'pointer';
       g.addEventListener('click', () => {
+        if (layer && !this.lesionMode && this.onLayerClick?.(layer)) return this.highlight(layer);
+        if (!group) return;
+        if (n.group && !this.lesionMode) this.onLayerClick?.(n.group); // its block's distributions, and it expands
         if (this.lesionMode && n.group) {
           if (this.lesioned.has(n.group)) this.lesioned.delete(n.group);
           else this.lesioned.add(n.group);
@@ -315,7 +321,7 @@ export class Diagram {
       });
       el('title', {}, g).textContent = n.group
         ? `${n.group}: ${n.members.length} layers (click to expand)`
-        : `click to collapse ${group}`;
+        : `${group ? `click to collapse ${group}; ` : ''}in the Distributions tab, click to show its distributions`;
     }
   }
 }

@@ -12,6 +12,7 @@ import type {
 import { isLive, resumeAction } from '../../src/protocol/runStatus';
 import { appendRecords } from '../../src/core/report/gradientMatrix';
 import { AnalysisTab } from './analysisTab';
+import { wireDistributionsTab } from './distributionsWiring';
 import { PANEL_MARKUP } from './markup';
 import { wireExportButtons } from './exportButtons';
 import { hostChannel } from '../shared/vscodeApi';
@@ -45,6 +46,15 @@ let analysesDirty = true;
 const analysisTab = new AnalysisTab({ runs: () => runs, analyses, theme: () => theme, diagram, send: host.send });
 let redrawQueued = false;
 let gradientsDirty = true;
+const distributions = wireDistributionsTab({
+  host: document.getElementById('distributions')!,
+  runs: () => runs,
+  theme: () => theme,
+  send: host.send,
+  diagram,
+  activeTab: () => activeTab,
+  redraw: () => scheduleRedraw(),
+});
 
 const $ = (id: string) => document.getElementById(id)!;
 
@@ -117,6 +127,7 @@ function scheduleRedraw(): void {
         runs.map((run) => ({ run, matrix: gradients.get(run.id) ?? { layers: [], iterations: [], norms: [] } })),
       );
     }
+    if (activeTab === 'distributions') distributions.renderIfDirty();
     updateCharts(chartsReady(), runs, series, theme);
     if (pendingDiagram) {
       const d = pendingDiagram;
@@ -254,6 +265,7 @@ function handle(m: PanelHostMessage): void {
         requestCurves();
       gradients.clear();
       gradientsDirty = true;
+      distributions.shown();
       analyses.clear();
       for (const r of runs) analyses.set(r.id, m.params.analyses[r.id] ?? {});
       analysesDirty = true;
@@ -279,6 +291,7 @@ function handle(m: PanelHostMessage): void {
     case 'run/metrics':
       if (runs.some((r) => r.id === m.params.id)) {
         addRecords(m.params.id, m.params.records);
+        distributions.grew();
         scheduleRedraw();
       }
       break;
@@ -307,6 +320,9 @@ function handle(m: PanelHostMessage): void {
       scheduleRedraw();
       break;
     }
+    case 'run/distributions':
+      distributions.received(m.params.id, m.params.view);
+      break;
     case 'analysis/result': {
       const a = analyses.get(m.params.id) ?? {};
       if (m.params.lesion && a.lesion && m.params.lesion.custom) {
@@ -356,6 +372,7 @@ for (const tab of document.querySelectorAll<HTMLButtonElement>('[role="tab"]')) 
       p.hidden = p.dataset.tabPanel !== activeTab;
     gradientsDirty = true;
     analysesDirty = true;
+    distributions.tabShown();
     scheduleRedraw();
   });
 }
@@ -375,6 +392,7 @@ onThemeChange(() => {
   diagram.setTheme(theme);
   gradientFlow.setTheme(theme);
   gradientsDirty = true;
+  distributions.invalidate();
   analysesDirty = true;
   scheduleRedraw();
 });

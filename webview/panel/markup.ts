@@ -16,6 +16,7 @@ export const PANEL_MARKUP = `
   <nav class="tabs" role="tablist">
     <button role="tab" data-tab="curves" aria-selected="true">Curves</button>
     <button role="tab" data-tab="gradients" aria-selected="false">Gradient flow</button>
+    <button role="tab" data-tab="distributions" aria-selected="false">Distributions</button>
     <button role="tab" data-tab="lesion" aria-selected="false">Lesion study</button>
     <button role="tab" data-tab="paths" aria-selected="false">Paths</button>
     <button role="tab" data-tab="responses" aria-selected="false">Layer responses</button>
@@ -39,6 +40,7 @@ export const PANEL_MARKUP = `
         <div class="chart short"><canvas id="lr-chart"></canvas></div>
       </section>
       <section id="gradients" data-tab-panel="gradients" hidden></section>
+      <section id="distributions" data-tab-panel="distributions" hidden></section>
       <section data-tab-panel="lesion" hidden>
         <div class="toolbar"><button id="run-lesion">Run lesion study</button>
           <label><input type="checkbox" id="lesion-mode"> click blocks in the diagram to delete them</label></div>

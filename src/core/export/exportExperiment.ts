@@ -11,6 +11,7 @@ import { SYNTHETIC_CLASSES, syntheticDataset } from '../data/synthetic';
 import { CIFAR10_CLASSES } from '../data/cifar10';
 import { FASHION_CLASSES, MNIST_CLASSES } from '../data/idx';
 import { extractGraph, summarize } from '../graph/extract';
+import { probePlan } from '../distributions/probePlan';
 import { ExportError, writeKerasProject } from './kerasProject';
 import { npz } from './npz';
 import { pythonSources } from './pythonSources';
@@ -110,6 +111,8 @@ async function write(
     recipe,
     summary: summarize(model, graph),
     graph,
+    // Which kernels and block outputs train.py's distributions.py records: the trainer's own choice.
+    probe: probePlan(model, graph),
     dataset: { name: recipe.data.name, inputShape: info.inputShape, classNames: classNames(recipe.data.name) },
   };
   // The tfjs topology and weight order, so train.py writes checkpoints in our (tfjs layers) format.

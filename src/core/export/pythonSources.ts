@@ -12,6 +12,7 @@ export const PYTHON_FILES = [
   'engine_tf.py',
   'data.py',
   'run_folder.py',
+  'distribution_probe.py',
 ] as const;
 
 /** The files copied as they are into every exported project. */

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gradientsCsv, lesionCsv, metricsCsv, responsesCsv } from './csv';
+import { distributionsCsv } from '../distributions/distributionsCsv';
 import { diagramSvg } from './diagramSvg';
 import { errorCurvesSvg, lossCurvesSvg, lrSvg } from './curvesSvg';
 import { gradientHeatmapSvg } from './heatmapSvg';
@@ -135,6 +136,7 @@ export function exportCsv(
   };
   write(csvFile('metrics'), metricsCsv(run.metrics));
   if (run.gradients) write(csvFile('gradients'), gradientsCsv(run.gradients));
+  if (run.distributions) write(csvFile('distributions'), distributionsCsv(run.distributions));
   if (run.lesion) write(csvFile('lesion'), lesionCsv(run.lesion));
   if (run.responses) write(csvFile('responses'), responsesCsv(run.responses));
   return written;

@@ -9,6 +9,7 @@ import { runBackendLabel, type RunInfo } from '../runs/runFolder';
 import { diagramSvg } from './diagramSvg';
 import { errorCurvesSvg, lossCurvesSvg, lrSvg } from './curvesSvg';
 import { gradientHeatmapSvg } from './heatmapSvg';
+import { distributionsSection } from './distributionReport';
 import { lesionBarsSvg } from './lesionSvg';
 import { pathsSvg } from './pathsSvg';
 import { responsesSvg } from './responsesSvg';
@@ -270,6 +271,7 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
     ['error', 'error curves', true],
     ['epochs', 'per epoch', epochs.length > 0],
     ['gradients', 'gradient norms', !!run.gradients],
+    ['distributions', 'distributions', !!run.distributions?.length],
     ['lesion', 'lesion study', !!run.lesion],
     ['paths', 'gradient by path length', !!run.paths],
     ['responses', 'layer responses', !!run.responses],
@@ -327,6 +329,7 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
       ),
     );
   }
+  if (run.distributions?.length) html.push(distributionsSection(run.distributions, info, t));
   if (run.lesion) {
     html.push('<h2 id="lesion">Lesion study</h2>');
     html.push(

@@ -2,10 +2,12 @@
 // report, the SVG charts and the CSV export. Every file is read and validated
 // by its owner in this folder; a folder that is not a run is a RunFolderError.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { LesionResult, PathsResult, ResponsesResult } from '../../protocol/trainer';
 import { readLesion, readPaths, readResponses } from './analyses';
 import { GradientRecord, hasGradients, MetricRecord, readGradientLines, readMetricLines } from './metricRecords';
-import { GRADIENTS, METRICS } from './runFiles';
+import { DISTRIBUTIONS, GRADIENTS, METRICS } from './runFiles';
+import { DistributionRecord, readDistributionLines } from '../distributions/records';
 import { RunFolderError } from './runErrors';
 import { readRunInfo, RunInfo } from './runFolder';
 
@@ -18,6 +20,8 @@ export interface RunData {
   lesion?: LesionResult;
   responses?: ResponsesResult;
   paths?: PathsResult;
+  /** Undefined when the run recorded no distributions (distributions.jsonl absent). */
+  distributions?: DistributionRecord[];
   /** Lines of metrics.jsonl / gradients.jsonl that could not be read and were left out, per file. */
   skipped: { file: string; lines: number }[];
 }
@@ -36,9 +40,11 @@ export function loadRun(runDir: string): RunData {
   const info = readRunInfo(runDir);
   const metrics = readMetricLines(runDir);
   const gradients = hasGradients(runDir) ? readGradientLines(runDir) : undefined;
+  const distributions = fs.existsSync(path.join(runDir, DISTRIBUTIONS)) ? readDistributionLines(runDir) : undefined;
   const skipped = [
     { file: METRICS, lines: metrics.skipped },
     { file: GRADIENTS, lines: gradients?.skipped ?? 0 },
+    { file: DISTRIBUTIONS, lines: distributions?.skipped ?? 0 },
   ].filter((s) => s.lines > 0);
   return {
     dir: runDir,
@@ -48,6 +54,7 @@ export function loadRun(runDir: string): RunData {
     lesion: readLesion(runDir),
     responses: readResponses(runDir),
     paths: readPaths(runDir),
+    distributions: distributions?.records,
     skipped,
   };
 }

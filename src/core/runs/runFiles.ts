@@ -6,6 +6,7 @@
 //   <run>/run.json              what ran, on what, how it ended (runInfoSchema.ts)
 //   <run>/metrics.jsonl         one iteration or epoch record a line (metricRecords.ts)
 //   <run>/gradients.jsonl       per-layer gradient norms every N iterations
+//   <run>/distributions.jsonl   kernel and block-output quantiles every N iterations (distributions.ts)
 //   <run>/lesion.json           the stored lesion study (analyses.ts)
 //   <run>/responses.json        the stored layer responses (analyses.ts)
 //   <run>/trainer.lock          the pid of the trainer writing the folder (runLock.ts)
@@ -17,6 +18,7 @@ import * as path from 'node:path';
 export const RUN_JSON = 'run.json';
 export const METRICS = 'metrics.jsonl';
 export const GRADIENTS = 'gradients.jsonl';
+export const DISTRIBUTIONS = 'distributions.jsonl';
 export const LESION_JSON = 'lesion.json';
 export const RESPONSES_JSON = 'responses.json';
 export const PATHS_JSON = 'paths.json';
@@ -36,7 +38,7 @@ export const CHECKPOINT_FILES = {
 export const REPORT_HTML = 'report.html';
 
 /** A CSV export of a run's records is named after them: metrics.csv, gradients.csv, lesion.csv, responses.csv (csv.ts writes their columns). */
-export type CsvRecords = 'metrics' | 'gradients' | 'lesion' | 'responses';
+export type CsvRecords = 'metrics' | 'gradients' | 'distributions' | 'lesion' | 'responses';
 export const csvFile = (records: CsvRecords): string => `${records}.csv`;
 
 /** True when `dir` holds a run.json: a run folder, though maybe a damaged one. */

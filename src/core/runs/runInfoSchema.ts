@@ -34,6 +34,7 @@ export const RunInfoSchema = z
         schedule: z.object({ gamma: z.number() }).passthrough(),
         seed: z.number().int(),
         gradientNormEvery: z.number().int().positive(),
+        distributionEvery: z.number().int().positive().optional(),
       })
       .passthrough(),
     overrides: z.record(z.unknown()).default({}),

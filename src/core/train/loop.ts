@@ -7,9 +7,11 @@ import { Augment, Batch, makeBatch, pixelMean } from '../data/batches';
 import { BatchPrefetcher } from '../data/prefetch';
 import { Dataset, Split } from '../data/dataset';
 import { mixSeed, mulberry32, permutation } from '../data/random';
-import type { ResolvedRecipe } from '../lib/experiment';
+import { DEFAULT_DISTRIBUTION_EVERY, type ResolvedRecipe } from '../lib/experiment';
 import { saveCheckpoint, TrainState } from '../runs/checkpoint';
 import { appendGradients, appendMetric } from '../runs/metricRecords';
+import { appendDistributions } from '../distributions/records';
+import { startDistributionProbe } from '../distributions/startProbe';
 import { Control, yieldToEvents } from './control';
 import { learningRate, updateWarmup } from './schedule';
 import { GraphChoice, startStepper } from './startStepper';
@@ -126,8 +128,17 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
     emit({ type: 'checkpoint', kind, iteration: state.iteration, epoch: state.epoch, path });
   };
 
+  // Kernels and block outputs every `distributionEvery` iterations, and once before the first step of a fresh run.
+  const probe = startDistributionProbe(tf, model, ds, mean);
+  const distributionEvery = recipe.distributionEvery ?? DEFAULT_DISTRIBUTION_EVERY; // a run.json from before the setting
+  const recordDistributions = async () => {
+    await stepper.syncModel();
+    appendDistributions(runDir, await probe.sample(state.iteration));
+  };
+
   control.training = true;
   try {
+    if (state.iteration === 0) await recordDistributions();
     while (state.iteration < totalIterations) {
       const epochStart = Date.now();
       // The epoch's order depends only on (seed, epoch): a resumed run sees the same batches.
@@ -186,6 +197,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
           appendGradients(runDir, record);
           emit({ type: 'gradients', ...record });
         }
+        if (state.iteration % distributionEvery === 0) await recordDistributions();
       }
       const test = await stepper.evaluate(evalBatches(ds.test, ds, mean));
       const val = ds.validation ? await stepper.evaluate(evalBatches(ds.validation, ds, mean)) : undefined;

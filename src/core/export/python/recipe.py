@@ -33,6 +33,7 @@ def parse_args(argv=None):
     p.add_argument("--limit-train", type=int)
     p.add_argument("--limit-test", type=int)
     p.add_argument("--grad-every", type=int)
+    p.add_argument("--dist-every", type=int, help="kernel and block-output distributions every N iterations")
     p.add_argument("--backend", choices=["jax", "tensorflow"], help="Keras' backend (default: jax when installed)")
     p.add_argument(
         "--precision",
@@ -53,6 +54,7 @@ def parse_args(argv=None):
         "limit_train",
         "limit_test",
         "grad_every",
+        "dist_every",
         "checkpoint_every",
         "stop_at",
         "num_processes",
@@ -139,4 +141,6 @@ def apply_overrides(recipe, args):
         recipe["data"] = {**recipe["data"], **limits}
     if args.grad_every:
         recipe["gradientNormEvery"] = args.grad_every
+    if args.dist_every:
+        recipe["distributionEvery"] = args.dist_every
     return recipe

@@ -13,6 +13,7 @@ import numpy as np
 # The run folder's file names: ResNet Lab's own (src/core/runs/runFiles.ts; a test keeps them equal).
 RUN_JSON, METRICS, GRADIENTS, CHECKPOINTS = "run.json", "metrics.jsonl", "gradients.jsonl", "checkpoints"
 MODEL_JSON, WEIGHTS_BIN, OPTIMIZER_BIN, STATE_JSON = "model.json", "weights.bin", "optimizer.bin", "state.json"
+DISTRIBUTIONS = "distributions.jsonl"
 
 
 class RunFolder:
@@ -44,7 +45,7 @@ class RunFolder:
         its records go."""
         os.makedirs(directory, exist_ok=True)
         run = cls(directory)
-        for name in (METRICS, GRADIENTS):
+        for name in (METRICS, GRADIENTS, DISTRIBUTIONS):
             if os.path.exists(os.path.join(directory, name)):
                 os.remove(run._inside(os.path.join(directory, name)))
         return run

@@ -2,6 +2,7 @@
 
     python train.py [--runs-dir DIR | --run-dir DIR] [--data-dir DIR] [--iterations N | --epochs N] [--seed N]
                     [--batch-size N] [--lr X] [--warmup-lr X] [--limit-train N] [--limit-test N] [--grad-every N]
+                    [--dist-every N]
                     [--backend jax|tensorflow] [--precision fp32|bf16] [--checkpoint-every N] [--stop-at ITERATION]
                     [--coordinator HOST:PORT --num-processes N --process-id I]
     python train.py --resume RUN_DIR [--data-dir DIR] [--stop-at ITERATION]
@@ -81,7 +82,8 @@ def main():
 
     import model as model_py
     from data import Batches, DataError, Prefetcher, load_data, normalise
-    from run_folder import GRADIENTS, METRICS, RunFolder, TfjsWeights
+    from distribution_probe import PROBE_IMAGES, Probe
+    from run_folder import DISTRIBUTIONS, GRADIENTS, METRICS, RunFolder, TfjsWeights
 
     with open(os.path.join(HERE, "run_template.json")) as f:
         template = json.load(f)
@@ -200,6 +202,7 @@ def main():
         run = RunFolder(resume_dir)
         run.truncate_after(METRICS, state["iteration"])
         run.truncate_after(GRADIENTS, state["iteration"])
+        run.truncate_after(DISTRIBUTIONS, state["iteration"])
         info = {k: v for k, v in resumed.items() if k != "error"}
         info.update(
             {
@@ -218,7 +221,7 @@ def main():
             if not args.run_dir
             else RunFolder.reuse(args.run_dir)
         )
-        info = dict(template)
+        info = {k: v for k, v in template.items() if k != "probe"}  # the exporter's plan for distributions.py
         info.update(
             {
                 "id": os.path.basename(os.path.normpath(run.dir)),
@@ -279,6 +282,13 @@ def main():
                 f"resuming at iteration {iteration} of {total} (epoch {start_epoch + 1}, batch {start_batch})",
                 flush=True,
             )
+
+    # Kernels and block outputs every distributionEvery iterations (and before the first step), by the chief.
+    plan = template.get("probe")  # absent from a project exported before distributions
+    probe = Probe(model, plan, keras_name, test_x[:PROBE_IMAGES]) if run and plan else None
+    dist_every = recipe.get("distributionEvery", 100)
+    if probe and iteration == 0:
+        run.append(DISTRIBUTIONS, probe.sample(0, engine.read()[0]))
 
     batches = Batches(x_train, y_train, mean, seed, batch, rows, recipe.get("augment"))
 
@@ -359,6 +369,9 @@ def main():
                     )
             stepping += now - last
             last = now
+            if probe and iteration % dist_every == 0:
+                run.append(DISTRIBUTIONS, probe.sample(iteration, engine.read()[0]))
+                last = time.perf_counter()  # the sample is not a step
             end_of_epoch = b + 1 == per_epoch or iteration >= total
             # Every process sees the same stop_any and --stop-at, so all stop after the same step (no collective
             # waits for a gone one).
