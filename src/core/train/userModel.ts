@@ -44,6 +44,22 @@ export async function loadExperiment(tf: TF, lib: unknown, file: string, name: s
   return { compiled, experiment: value };
 }
 
+/** A sweep's axes: the file is evaluated (its custom layers registered, nothing built). */
+export async function loadSweepAxes(tf: TF, lib: unknown, file: string, name: string): Promise<Sweep['axes']> {
+  const compiled = await compileUserFile(file);
+  const exports = evaluateModule(compiled, { 'resnet-lab': lib, '@tensorflow/tfjs': tf });
+  const value = exports[name];
+  if (!isSweep(value)) {
+    const found = Object.keys(exports).filter((k) => isSweep(exports[k]));
+    throw new UserCodeError(
+      `${file}: ${value === undefined ? `no export named "${name}"` : `"${name}" is not a sweep: export it as sweep({ axis: [...] }, (p) => experiment({...}))`} (sweeps here: ${found.join(', ') || 'none'})`,
+      'build',
+      [],
+    );
+  }
+  return value.axes;
+}
+
 export function buildModel(tf: TF, loaded: LoadedExperiment, info: DataInfo): tfjs.LayersModel {
   const restore = nameLayersInErrors(tf);
   const restoreRandom = seededMathRandom();
