@@ -64,6 +64,7 @@ const builds = [
       panel: 'webview/panel/main.ts',
       sidebar: 'webview/sidebar/main.ts',
       identity: 'webview/identity/main.ts',
+      sweep: 'webview/sweep/main.ts',
     },
     outdir: `${out}/webview`,
   },

@@ -13,6 +13,7 @@ import { RunManager } from './runManager';
 import { RunFolders } from './runFolders';
 import { settings } from './settings';
 import { SIDEBAR_VIEW_ID, SidebarView } from './sidebarView';
+import { registerSweeps } from './sweepCommands';
 import { StatusBar } from './statusBar';
 import { PANEL_VIEW_TYPE, TrainingPanel } from './trainingPanel';
 
@@ -64,7 +65,10 @@ export function activate(context: vscode.ExtensionContext): ResNetLabApi {
     () => (vscode.workspace.workspaceFolders ? settings.runsDir() : undefined),
     log,
   );
+  const sweeps = registerSweeps(context.extensionUri, runs, panel, log);
+  sidebar.showSweeps(sweeps.sweeps);
   context.subscriptions.push(
+    ...sweeps.disposables,
     log,
     diagnostics,
     runs,

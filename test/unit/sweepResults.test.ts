@@ -2,7 +2,7 @@
 // the seeds folded, the paper's table cells, the CSV, the figure's series.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resultsSvg } from '../../src/core/sweeps/chart';
+import { resultsSvg, ticks } from '../../src/core/sweeps/chart';
 import { aggregate, errorCell, resultsCsv, resultsTable, SweepRunResult } from '../../src/core/sweeps/results';
 
 const AXES = { depth: [20, 56], block: ['plain', 'residual'], seed: [1, 2] } as const;
@@ -85,4 +85,10 @@ test('the figure: one series per variant, an error bar (three lines) for each ce
   assert.equal(bars, 3 * 3, 'three cells have two seeds, one has one');
   assert.match(svg, /plain, depth 56: 18.00% ± 2.83 \(2 runs\)/);
   assert.match(svg, /<text[^>]*>test error \(%\)<\/text>/);
+});
+
+test('the error axis reaches past the highest error bar, in round steps', () => {
+  assert.deepEqual(ticks(95.3), [0, 20, 40, 60, 80, 100]);
+  assert.deepEqual(ticks(8.1), [0, 2, 4, 6, 8, 10]);
+  assert.deepEqual(ticks(10), [0, 2, 4, 6, 8, 10]);
 });

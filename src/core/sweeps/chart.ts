@@ -15,13 +15,14 @@ const M = { left: 56, right: 16, top: 20, bottom: 48 };
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const fmt = (n: number) => String(Math.round(n * 10) / 10);
 
-/** Rounded steps for an axis from 0 to `max`. */
-function ticks(max: number): number[] {
+/** Rounded steps for an axis from 0 to at least `max` (the last tick is at or above it). */
+export function ticks(max: number): number[] {
   const raw = max / 5;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).find((s) => s >= raw) ?? raw;
   const out: number[] = [];
-  for (let t = 0; t <= max + step * 1e-9; t += step) out.push(Math.round(t * 1e6) / 1e6);
+  for (let i = 0; out.length === 0 || out[out.length - 1] < max - step * 1e-9; i++)
+    out.push(Math.round(i * step * 1e6) / 1e6);
   return out;
 }
 

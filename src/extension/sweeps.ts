@@ -1,0 +1,193 @@
+// The window's sweeps: ▶ Sweep writes a queue beside the runs
+// (src/core/sweeps/queue.ts) and works it off through the run manager, one
+// trainer at a time (resnetLab.sweepParallel). The queue is the only state: a
+// window reload or a crash leaves it on disk, and the next extension host
+// picks up the sweeps it owned that nobody runs any more (their runner.lock's
+// pid is gone), so the queue continues where it stopped.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { pointRef } from '../core/lib/sweep';
+import { createQueue, isDone, listQueues, progressLine, Queue, readQueue, sweepsDirFor } from '../core/sweeps/queue';
+import { queueHolder, RunOutcome, StartRun, SweepRunner } from '../core/sweeps/runner';
+import { isLive, type RunView } from '../protocol/webview';
+import type { SweepView } from '../protocol/sweep';
+import { Disposable } from './lifecycle';
+import { Log } from './log';
+import { LiveRun, RunManager } from './runManager';
+import { settings } from './settings';
+
+/** How often unfinished sweeps of this window's are looked for (after a reload the old host may take a moment to go). */
+const RESUME_POLL_MS = 2000;
+
+export class SweepManager extends Disposable {
+  private readonly runners = new Map<string, SweepRunner>();
+  private readonly emitter = this._register(new vscode.EventEmitter<string>());
+  /** A sweep id whenever its queue changes. */
+  readonly onDidChange = this.emitter.event;
+  private readonly ended = this._register(new vscode.EventEmitter<string>());
+  /** A sweep id when its last run ended (or it was cancelled). */
+  readonly onDidEnd = this.ended.event;
+  private poll: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly runs: RunManager,
+    private readonly log: Log,
+    private readonly showLive: (run: LiveRun) => void,
+  ) {
+    super();
+    this._register(() => clearInterval(this.poll));
+  }
+
+  /** Where sweeps go: beside the runs folder of the workspace. */
+  sweepsDir(): string | undefined {
+    return vscode.workspace.workspaceFolders ? sweepsDirFor(settings.runsDir()) : undefined;
+  }
+
+  /** Starts resuming this window's unfinished sweeps now and whenever their old runner goes. */
+  resumeOwned(): void {
+    this.resumeOnce();
+    this.poll ??= setInterval(() => this.resumeOnce(), RESUME_POLL_MS);
+  }
+
+  private resumeOnce(): void {
+    const dir = this.sweepsDir();
+    if (!dir || !vscode.workspace.isTrusted) return;
+    for (const { dir: sweepDir, queue } of listQueues(dir)) {
+      if (queue.owner !== 'extension' || isDone(queue) || this.runners.has(queue.id)) continue;
+      if (queueHolder(sweepDir) !== undefined) continue;
+      this.log.info(`sweep ${queue.id}: resuming its queue`);
+      this.run(sweepDir);
+    }
+  }
+
+  /** Writes the sweep's queue and starts it; resolves with its id once the queue is on disk. */
+  async start(file: string, sweep: string): Promise<string> {
+    const axes = await this.runs.sweepAxes(file, sweep);
+    const dir = this.sweepsDir() ?? sweepsDirFor(path.join(path.dirname(file), '.resnet-lab', 'runs'));
+    const sweepDir = createQueue(dir, {
+      file,
+      sweep,
+      axes,
+      owner: 'extension',
+      parallel: settings.sweepParallel(),
+      settings: { runsDir: settings.runsDir(file) },
+    });
+    this.run(sweepDir);
+    return path.basename(sweepDir);
+  }
+
+  private run(sweepDir: string): void {
+    const id = path.basename(sweepDir);
+    const runner = new SweepRunner(sweepDir, this.startRun(), () => this.emitter.fire(id));
+    this.runners.set(id, runner);
+    runner.run().then(
+      () => {
+        this.runners.delete(id);
+        this.emitter.fire(id);
+        this.ended.fire(id);
+      },
+      (e: Error) => {
+        this.runners.delete(id);
+        this.log.error(`sweep ${id}: ${e.message}`);
+      },
+    );
+  }
+
+  /** Each point through the run manager with this window's settings, as ▶ Train starts a run. */
+  private startRun(): StartRun {
+    return (point, queue, onRunDir, signal) =>
+      new Promise<RunOutcome>((resolve) => {
+        const runsDir = (queue.settings.runsDir as string | undefined) ?? settings.runsDir(queue.file);
+        const live = this.runs.train({
+          file: queue.file,
+          experiment: pointRef(queue.sweep, point.point),
+          runsDir,
+          backend: settings.backend(),
+          overrides: {
+            gradientNormEvery: settings.gradientNormInterval(),
+            dataDir: settings.dataDir(queue.file),
+            workers: settings.workers(),
+            graph: settings.graph(),
+          },
+        });
+        if (!live) return resolve({ status: 'failed', message: 'this run is already training in this window' });
+        this.showLive(live);
+        const onAbort = () => this.runs.control(live.view.id, 'stop');
+        signal.addEventListener('abort', onAbort);
+        let reported = false;
+        const check = () => {
+          if (live.runDir && !reported) {
+            reported = true;
+            onRunDir(live.runDir);
+          }
+          if (isLive(live.view.status)) return;
+          sub.dispose();
+          signal.removeEventListener('abort', onAbort);
+          resolve(outcome(live.view, live.runDir, signal.aborted));
+        };
+        const sub = this.runs.onDidUpdate(({ run }) => run === live && check());
+        check();
+      });
+  }
+
+  cancel(id: string): void {
+    this.runners.get(id)?.cancel();
+  }
+
+  isRunning(id: string): boolean {
+    return this.runners.has(id);
+  }
+
+  /** The sweep's folder, for an id the host listed (a folder name under the sweeps folder, never a path). */
+  folderOf(id: string): string | undefined {
+    const dir = this.sweepsDir();
+    if (!dir || id !== path.basename(id)) return undefined;
+    return listQueues(dir).find((q) => q.queue.id === id)?.dir;
+  }
+
+  queue(id: string): Queue | undefined {
+    const running = this.runners.get(id)?.current;
+    if (running) return running;
+    const dir = this.folderOf(id);
+    return dir ? readQueue(dir) : undefined;
+  }
+
+  /** The sweeps the side view lists: the running ones, then the most recent. */
+  views(limit = 5): SweepView[] {
+    const dir = this.sweepsDir();
+    if (!dir) return [];
+    const now = new Date();
+    return listQueues(dir)
+      .slice(0, limit)
+      .map(({ queue: q }) => {
+        const current = this.runners.get(q.id)?.current ?? q;
+        const fraction = this.runningFraction(current);
+        const done = current.runs.filter((r) => r.status !== 'pending' && r.status !== 'running').length;
+        return {
+          id: q.id,
+          sweep: q.sweep,
+          file: path.basename(q.file),
+          progress: progressLine(current, now, fraction),
+          done,
+          total: current.runs.length,
+          running: this.runners.has(q.id),
+        };
+      });
+  }
+
+  /** How far the sweep's running run is (0..1), for an ETA before any run has finished. */
+  private runningFraction(q: Queue): number | undefined {
+    const running = q.runs.find((r) => r.status === 'running');
+    const live = running?.runDir ? this.runs.byFolder(running.runDir) : undefined;
+    if (!live?.runDir) return undefined;
+    const latest = this.runs.folders.recent(live.runDir).at(-1);
+    return latest && live.view.totalIterations ? latest.iteration / live.view.totalIterations : undefined;
+  }
+}
+
+function outcome(view: RunView, runDir: string | undefined, cancelled: boolean): RunOutcome {
+  if (view.status === 'finished')
+    return { status: 'finished', runDir, trainError: view.finalTrainError, testError: view.finalTestError };
+  if (cancelled || view.status === 'stopped') return { status: 'cancelled', runDir, message: 'cancelled' };
+  return { status: 'failed', runDir, message: view.message?.split('\n')[0] ?? view.status };
+}
