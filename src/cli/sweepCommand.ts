@@ -7,7 +7,7 @@
 import { Command, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pointLabel } from '../core/lib/sweep';
+import { narrowAxes, parseOnly, pointLabel } from '../core/lib/sweep';
 import { RESULT_FILES, writeSweepOutputs } from '../core/sweeps/outputs';
 import {
   counts,
@@ -42,6 +42,7 @@ interface Options {
   runsDir: string;
   new?: boolean;
   json?: boolean;
+  only?: string[];
 }
 
 /** Runs the file in a trainer process far enough to read the sweep's axes. */
@@ -69,7 +70,7 @@ function unfinished(sweepsDir: string, file: string, sweep: string, axes: Queue[
   )?.dir;
 }
 
-function printTable(queue: Queue, dir: string): void {
+export function printTable(queue: Queue, dir: string): void {
   const results = writeSweepOutputs(dir, queue);
   const t = resultsTable(results);
   const widths = t.header.map((h, i) => Math.max(h.length, ...t.rows.map((r) => r[i].length)));
@@ -83,6 +84,78 @@ function printTable(queue: Queue, dir: string): void {
       .map((f) => path.join(dir, f))
       .join('\n')}`,
   );
+}
+
+export interface SweepRequest {
+  file: string;
+  name: string;
+  only?: Record<string, string[]>;
+  overrides: Overrides;
+  backend: BackendChoice;
+  runsDir: string;
+  parallel: number;
+  engine: 'tfjs' | 'keras';
+  new?: boolean;
+  json?: boolean;
+}
+
+/** Resumes the sweep's unfinished queue or writes a new one, and works it off; resolves with the final queue. */
+export async function runSweep(o: SweepRequest): Promise<{ dir: string; queue: Queue }> {
+  if (o.engine === 'keras' && o.parallel > 1)
+    exitWithError('--engine keras runs one after another (each run may take every device): drop --parallel');
+  const full = await readAxes(o.file, o.name);
+  let axes: Queue['axes'];
+  try {
+    axes = o.only ? (narrowAxes(full, o.only) as Queue['axes']) : full;
+  } catch (e) {
+    exitWithError(`--only: ${(e as Error).message}`);
+  }
+  const runsDir = path.resolve(o.runsDir);
+  const sweepsDir = sweepsDirFor(runsDir);
+  let dir = o.new ? undefined : unfinished(sweepsDir, o.file, o.name, axes);
+  if (dir) {
+    const c = counts(readQueue(dir));
+    process.stderr.write(
+      `resuming ${path.basename(dir)}: ${c.done} of ${c.total} done (its own settings; --new starts over)\n`,
+    );
+  } else {
+    dir = createQueue(sweepsDir, {
+      file: o.file,
+      sweep: o.name,
+      axes: full,
+      only: o.only ? axes : undefined,
+      owner: 'cli',
+      engine: o.engine,
+      parallel: o.parallel,
+      settings: { backend: o.backend, overrides: o.overrides, runsDir },
+    });
+    process.stderr.write(`sweep ${o.name}: ${counts(readQueue(dir)).total} runs, queue ${dir}\n`);
+  }
+  const queue = readQueue(dir);
+  const stored = queue.settings as { backend: BackendChoice; overrides: Overrides; runsDir: string };
+  const settings: SweepRunSettings = {
+    runsDir: stored.runsDir,
+    backend: stored.backend,
+    overrides: stored.overrides,
+    bar: queue.parallel === 1 && !o.json,
+  };
+  const start = queue.engine === 'keras' ? kerasRun(settings) : tfjsRun(settings);
+  let shown = '';
+  const runner = new SweepRunner(dir, start, (q) => {
+    const line = progressLine(q, new Date());
+    const running = q.runs.filter((r) => r.status === 'running').map((r) => `#${r.point} ${pointLabel(r.params)}`);
+    const text = `[${line}]${running.length ? ` running ${running.join(', ')}` : ''}`;
+    if (text !== shown) process.stderr.write(`${text}\n`);
+    shown = text;
+  });
+  // Ctrl-C: the running trainers stop with a checkpoint; the queue is left to resume.
+  const onInterrupt = () => process.exit(130);
+  process.once('SIGINT', onInterrupt);
+  try {
+    return { dir, queue: await runner.run() };
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
 }
 
 export function registerSweepCommand(program: Command): void {
@@ -113,14 +186,10 @@ export function registerSweepCommand(program: Command): void {
     .option('--new', 'start the sweep over instead of resuming its unfinished queue')
     .option('--json', 'print a JSON summary as the last line')
     .description('train every run of a sweep through a queue on disk that a crash or Ctrl-C does not lose')
+    .option('--only <axis=values...>', 'a part of the grid: only these values of an axis (e.g. --only depth=20,56)')
     .action(async (fileArg: string, name: string, o: Options) => {
       const file = path.resolve(fileArg);
       if (!fs.existsSync(file)) exitWithError(`${fileArg}: no such file`);
-      if (o.engine === 'keras' && o.parallel > 1)
-        exitWithError('--engine keras runs one after another (each run may take every device): drop --parallel');
-      const axes = await readAxes(file, name);
-      const runsDir = path.resolve(o.runsDir);
-      const sweepsDir = sweepsDirFor(runsDir);
       const overrides: Overrides = {
         ...(o.iterations ? { iterations: o.iterations } : {}),
         ...(o.epochs ? { epochs: o.epochs } : {}),
@@ -131,46 +200,13 @@ export function registerSweepCommand(program: Command): void {
         ...(o.data ? { data: o.data } : {}),
         ...(o.dataDir ? { dataDir: path.resolve(o.dataDir) } : {}),
       };
-      let dir = o.new ? undefined : unfinished(sweepsDir, file, name, axes);
-      if (dir) {
-        const q = readQueue(dir);
-        const c = counts(q);
-        process.stderr.write(
-          `resuming ${path.basename(dir)}: ${c.done} of ${c.total} done (its own settings; --new starts over)\n`,
-        );
-      } else {
-        const settings = { backend: o.backend, overrides, runsDir };
-        dir = createQueue(sweepsDir, {
-          file,
-          sweep: name,
-          axes,
-          owner: 'cli',
-          engine: o.engine,
-          parallel: o.parallel,
-          settings,
-        });
-        process.stderr.write(`sweep ${name}: ${counts(readQueue(dir)).total} runs, queue ${dir}\n`);
+      let only: Record<string, string[]> | undefined;
+      try {
+        only = o.only ? parseOnly(o.only) : undefined;
+      } catch (e) {
+        exitWithError((e as Error).message);
       }
-      const queue = readQueue(dir);
-      const stored = queue.settings as { backend: BackendChoice; overrides: Overrides; runsDir: string };
-      const settings: SweepRunSettings = {
-        runsDir: stored.runsDir,
-        backend: stored.backend,
-        overrides: stored.overrides,
-        bar: queue.parallel === 1 && !o.json,
-      };
-      const start = queue.engine === 'keras' ? kerasRun(settings) : tfjsRun(settings);
-      let shown = '';
-      const runner = new SweepRunner(dir, start, (q) => {
-        const line = progressLine(q, new Date());
-        const running = q.runs.filter((r) => r.status === 'running').map((r) => `#${r.point} ${pointLabel(r.params)}`);
-        const text = `[${line}]${running.length ? ` running ${running.join(', ')}` : ''}`;
-        if (text !== shown) process.stderr.write(`${text}\n`);
-        shown = text;
-      });
-      // Ctrl-C: the running trainers stop with a checkpoint; the queue is left to resume.
-      process.once('SIGINT', () => process.exit(130));
-      const final = await runner.run();
+      const { dir, queue: final } = await runSweep({ ...o, file, name, overrides, only });
       printTable(final, dir);
       const c = counts(final);
       if (c.failed) process.exitCode = 1;

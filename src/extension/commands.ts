@@ -9,7 +9,6 @@ import { listRuns } from '../core/runs/runFolder';
 import type { ExperimentRef } from './codeLens';
 import { findWorkspaceExperiments } from './experimentIndex';
 import { Log } from './log';
-import { runDegradationExperiment } from './degradation';
 import { runIdentityExperiment } from './identity';
 import { IdentityPanel } from './identityPanel';
 import { exportExperimentToKeras } from './exportKeras';
@@ -235,10 +234,6 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(
       'resnetLab.identity',
       () => requireTrust('train') && runIdentityExperiment({ extensionUri: d.extensionUri, log, panel: identityPanel }),
-    ),
-    vscode.commands.registerCommand(
-      'resnetLab.degradation',
-      () => requireTrust('train') && runDegradationExperiment(runs, panel, d.extensionUri),
     ),
     vscode.commands.registerCommand('resnetLab.train', train),
     vscode.commands.registerCommand('resnetLab.trainKeras', trainKeras),

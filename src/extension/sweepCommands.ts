@@ -10,6 +10,7 @@ import { SweepResultsPanel } from './sweepResultsPanel';
 import { SweepManager } from './sweeps';
 import { TrainingPanel } from './trainingPanel';
 import { requireTrust } from './trust';
+import { runDegradationExperiment } from './degradation';
 
 export const CANCEL_SWEEP_COMMAND = 'resnetLab.cancelSweep';
 
@@ -73,6 +74,10 @@ export function registerSweeps(
     }),
     vscode.commands.registerCommand(SWEEP_COMMAND, start),
     vscode.commands.registerCommand(SWEEP_RESULTS_COMMAND, show),
+    vscode.commands.registerCommand(
+      'resnetLab.degradation',
+      () => requireTrust('train') && runDegradationExperiment(sweeps, panel, extensionUri),
+    ),
     vscode.commands.registerCommand(CANCEL_SWEEP_COMMAND, (id?: string) => {
       const running = sweeps.views().filter((v) => v.running);
       const target = id ?? running[0]?.id;

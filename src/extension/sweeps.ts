@@ -6,7 +6,8 @@
 // pid is gone), so the queue continues where it stopped.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { pointRef } from '../core/lib/sweep';
+import { narrowAxes, pointRef } from '../core/lib/sweep';
+import type { Overrides } from '../protocol/trainer';
 import { createQueue, isDone, listQueues, progressLine, Queue, readQueue, sweepsDirFor } from '../core/sweeps/queue';
 import { queueHolder, RunOutcome, StartRun, SweepRunner } from '../core/sweeps/runner';
 import { isLive, type RunView } from '../protocol/webview';
@@ -18,6 +19,11 @@ import { settings } from './settings';
 
 /** How often unfinished sweeps of this window's are looked for (after a reload the old host may take a moment to go). */
 const RESUME_POLL_MS = 2000;
+
+export interface SweepOptions {
+  only?: Record<string, string[]>;
+  overrides?: Overrides;
+}
 
 export class SweepManager extends Disposable {
   private readonly runners = new Map<string, SweepRunner>();
@@ -60,17 +66,21 @@ export class SweepManager extends Disposable {
     }
   }
 
-  /** Writes the sweep's queue and starts it; resolves with its id once the queue is on disk. */
-  async start(file: string, sweep: string): Promise<string> {
+  /**
+   * Writes the sweep's queue and starts it; resolves with its id once the queue
+   * is on disk. `only` runs a part of the grid, `overrides` go to every run (a budget).
+   */
+  async start(file: string, sweep: string, options: SweepOptions = {}): Promise<string> {
     const axes = await this.runs.sweepAxes(file, sweep);
     const dir = this.sweepsDir() ?? sweepsDirFor(path.join(path.dirname(file), '.resnet-lab', 'runs'));
     const sweepDir = createQueue(dir, {
       file,
       sweep,
       axes,
+      only: options.only ? narrowAxes(axes, options.only) : undefined,
       owner: 'extension',
       parallel: settings.sweepParallel(),
-      settings: { runsDir: settings.runsDir(file) },
+      settings: { runsDir: settings.runsDir(file), overrides: options.overrides ?? {} },
     });
     this.run(sweepDir);
     return path.basename(sweepDir);
@@ -108,6 +118,7 @@ export class SweepManager extends Disposable {
             dataDir: settings.dataDir(queue.file),
             workers: settings.workers(),
             graph: settings.graph(),
+            ...(queue.settings.overrides as Overrides | undefined),
           },
         });
         if (!live) return resolve({ status: 'failed', message: 'this run is already training in this window' });

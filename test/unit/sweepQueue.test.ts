@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findSweeps } from '../../src/core/experiments/findSweeps';
-import { axesProblem, sweep, sweepPoints } from '../../src/core/lib/sweep';
+import { axesProblem, narrowAxes, parseOnly, sweep, sweepPoints } from '../../src/core/lib/sweep';
 import { experiment } from '../../src/core/lib/experiment';
 import { resnetCifar } from '../../src/core/lib/cifar';
 import {
@@ -217,4 +217,26 @@ test('ETA: the mean time of finished runs times what is left, shared by the para
   Object.assign(fresh.runs[0], { status: 'running', startedAt: iso(0) });
   assert.equal(etaSeconds(fresh, new Date(t0 + 30_000), 0.25), 120 - 30 + 3 * 120);
   assert.equal(etaSeconds(fresh, new Date(t0 + 30_000)), undefined);
+});
+
+test('a part of the grid (--only depth=20,56): its runs keep their numbers in the whole grid', () => {
+  const full = { net: ['plain', 'resnet'], depth: [20, 32, 56] } as const;
+  const only = narrowAxes(full, parseOnly(['depth=20,56']));
+  assert.deepEqual(only, { net: ['plain', 'resnet'], depth: [20, 56] });
+  const q = readQueue(
+    createQueue(path.join(tmp, `only${n++}`), { file: 'm.ts', sweep: 'deg', axes: full, only, owner: 'cli' }),
+  );
+  assert.deepEqual(q.axes, { net: ['plain', 'resnet'], depth: [20, 56] });
+  assert.deepEqual(
+    q.runs.map((r) => [r.point, r.params.net, r.params.depth]),
+    [
+      [0, 'plain', 20],
+      [2, 'plain', 56],
+      [3, 'resnet', 20],
+      [5, 'resnet', 56],
+    ],
+  );
+  assert.throws(() => narrowAxes(full, { depth: ['50'] }), /axis "depth" has no value 50 \(its values: 20, 32, 56\)/);
+  assert.throws(() => narrowAxes(full, { width: ['8'] }), /the sweep has no axis "width" \(its axes: net, depth\)/);
+  assert.throws(() => parseOnly(['depth']), /write it as axis=value,value/);
 });

@@ -83,6 +83,35 @@ export function pointLabel(point: Readonly<Record<string, AxisValue>>): string {
     .join(' ');
 }
 
+/**
+ * The axes cut down to the values `only` lists (`--only depth=20,56`): a
+ * subset of the grid, its points keeping their indices in the whole grid.
+ * Values are matched as written (`20`, `A`, `true`).
+ */
+export function narrowAxes<A extends SweepAxes>(axes: A, only: Record<string, readonly string[]>): SweepAxes {
+  const out: Record<string, AxisValue[]> = Object.fromEntries(Object.entries(axes).map(([k, v]) => [k, [...v]]));
+  for (const [axis, wanted] of Object.entries(only)) {
+    const values = out[axis];
+    if (!values) throw new Error(`the sweep has no axis "${axis}" (its axes: ${Object.keys(axes).join(', ')})`);
+    const unknown = wanted.filter((w) => !values.some((v) => String(v) === w));
+    if (unknown.length)
+      throw new Error(`axis "${axis}" has no value ${unknown.join(', ')} (its values: ${values.join(', ')})`);
+    out[axis] = values.filter((v) => wanted.includes(String(v)));
+  }
+  return out;
+}
+
+/** `depth=20,56` → { depth: ['20', '56'] }: the CLI's --only. */
+export function parseOnly(specs: readonly string[]): Record<string, string[]> {
+  const only: Record<string, string[]> = {};
+  for (const spec of specs) {
+    const m = /^([^=]+)=(.+)$/.exec(spec);
+    if (!m) throw new Error(`--only ${spec}: write it as axis=value,value (e.g. depth=20,56)`);
+    only[m[1].trim()] = m[2].split(',').map((v) => v.trim());
+  }
+  return only;
+}
+
 /** `depths#3` → { sweep: 'depths', point: 3 }; a plain experiment name → undefined. */
 export function parsePointRef(name: string): { sweep: string; point: number } | undefined {
   const m = /^(.+)#(\d+)$/.exec(name);

@@ -53,6 +53,8 @@ export interface NewQueue {
   file: string;
   sweep: string;
   axes: Readonly<Record<string, readonly AxisValue[]>>;
+  /** A subset of the grid (narrowAxes): the runs whose values it keeps, numbered as in the whole grid. */
+  only?: Readonly<Record<string, readonly AxisValue[]>>;
   owner: Queue['owner'];
   engine?: Queue['engine'];
   parallel?: number;
@@ -80,13 +82,15 @@ export function createQueue(sweepsDir: string, q: NewQueue, now = new Date()): s
       id: path.basename(dir),
       file: path.resolve(q.file),
       sweep: q.sweep,
-      axes: Object.fromEntries(Object.entries(q.axes).map(([k, v]) => [k, [...v]])),
+      axes: Object.fromEntries(Object.entries(q.only ?? q.axes).map(([k, v]) => [k, [...v]])),
       createdAt: now.toISOString(),
       owner: q.owner,
       engine: q.engine ?? 'tfjs',
       parallel: q.parallel ?? 1,
       settings: q.settings ?? {},
-      runs: sweepPoints(q.axes).map((params, point) => ({ point, params, status: 'pending', abandoned: [] })),
+      runs: sweepPoints(q.axes)
+        .map((params, point): QueueRun => ({ point, params, status: 'pending', abandoned: [] }))
+        .filter((r) => !q.only || Object.entries(r.params).every(([k, v]) => q.only![k]?.includes(v) ?? true)),
     };
     writeQueue(dir, queue);
     return dir;
