@@ -127,6 +127,9 @@ export class SweepManager extends Disposable {
         signal.addEventListener('abort', onAbort);
         let reported = false;
         const check = () => {
+          // The window is going (a reload): its trainers are stopped, but the run is not over. It stays
+          // `running` in the queue, and the next extension host trains it again.
+          if (this.isDisposed) return;
           if (live.runDir && !reported) {
             reported = true;
             onRunDir(live.runDir);
