@@ -10,6 +10,7 @@ import { SweepResultsPanel } from './sweepResultsPanel';
 import { SweepManager } from './sweeps';
 import { TrainingPanel } from './trainingPanel';
 import { requireTrust } from './trust';
+import { pickEngine } from './kerasTraining';
 import { runDegradationExperiment } from './degradation';
 
 export const CANCEL_SWEEP_COMMAND = 'resnetLab.cancelSweep';
@@ -37,16 +38,24 @@ export function registerSweeps(
   panel: TrainingPanel,
   log: Log,
 ): { sweeps: SweepManager; disposables: vscode.Disposable[] } {
-  const sweeps = new SweepManager(runs, log, (run) => panel.showLive(run));
+  const sweeps = new SweepManager(runs, log, (run) => panel.showLive(run), {
+    trainerScript: vscode.Uri.joinPath(extensionUri, 'dist', 'trainer.js').fsPath,
+    log,
+    follow: (runDir) => panel.showRunFolders([runDir]),
+  });
   const results = new SweepResultsPanel(extensionUri, sweeps, log);
-  const start = async (ref?: SweepRef): Promise<string | undefined> => {
+  const start = async (ref?: SweepRef, engine?: 'keras'): Promise<string | undefined> => {
     if (!requireTrust('train')) return undefined;
     ref ??= await pickSweep();
     if (!ref) return undefined;
+    const keras = engine === 'keras' ? await pickEngine(ref.sweep, true) : undefined;
+    if (engine === 'keras' && keras?.engine !== 'keras') return undefined;
     const doc = vscode.workspace.textDocuments.find((t) => t.uri.fsPath === ref.file);
     if (doc?.isDirty) await doc.save();
     try {
-      const id = await sweeps.start(ref.file, ref.sweep);
+      const id = await sweeps.start(ref.file, ref.sweep, {
+        keras: keras?.engine === 'keras' ? keras.backend : undefined,
+      });
       log.info(`sweep ${id}: started`);
       return id;
     } catch (e) {
@@ -72,7 +81,8 @@ export function registerSweeps(
       SweepResultsPanel.writeOutputs(sweeps, id);
       results.show(id);
     }),
-    vscode.commands.registerCommand(SWEEP_COMMAND, start),
+    vscode.commands.registerCommand(SWEEP_COMMAND, (ref?: SweepRef) => start(ref)),
+    vscode.commands.registerCommand('resnetLab.sweepKeras', (ref?: SweepRef) => start(ref, 'keras')),
     vscode.commands.registerCommand(SWEEP_RESULTS_COMMAND, show),
     vscode.commands.registerCommand(
       'resnetLab.degradation',

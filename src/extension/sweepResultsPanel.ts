@@ -97,7 +97,7 @@ export class SweepResultsPanel extends WebviewHost<SweepMessage, SweepHostMessag
     const results = sweepResults(queue);
     const file = path.join(dir, format === 'png' ? 'results.png' : RESULT_FILES[format]);
     if (format === 'csv') writeFileAtomic(file, resultsCsv(results));
-    else if (format === 'svg') writeFileAtomic(file, resultsSvg(results, `Sweep ${queue.sweep}`) + '\n');
+    else if (format === 'svg') writeFileAtomic(file, resultsSvg(results, `Sweep ${queue.sweep}`, true) + '\n');
     else if (format === 'html') writeFileAtomic(file, sweepReportHtml(queue, results));
     else if (png) writeFileAtomic(file, Buffer.from(png.slice(png.indexOf(',') + 1), 'base64'));
     else return;

@@ -8,7 +8,16 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { narrowAxes, pointRef } from '../core/lib/sweep';
 import type { Overrides } from '../protocol/trainer';
-import { createQueue, isDone, listQueues, progressLine, Queue, readQueue, sweepsDirFor } from '../core/sweeps/queue';
+import {
+  createQueue,
+  isDone,
+  listQueues,
+  progressLine,
+  Queue,
+  QueueRun,
+  readQueue,
+  sweepsDirFor,
+} from '../core/sweeps/queue';
 import { queueHolder, RunOutcome, StartRun, SweepRunner } from '../core/sweeps/runner';
 import { isLive, type RunView } from '../protocol/webview';
 import type { SweepView } from '../protocol/sweep';
@@ -16,6 +25,9 @@ import { Disposable } from './lifecycle';
 import { Log } from './log';
 import { LiveRun, RunManager } from './runManager';
 import { settings } from './settings';
+import { KerasTrainingDeps, trainOnKeras } from './kerasTraining';
+import type { KerasBackend } from '../core/export/tfPython';
+import { readRunInfo } from '../core/runs/runFolder';
 
 /** How often unfinished sweeps of this window's are looked for (after a reload the old host may take a moment to go). */
 const RESUME_POLL_MS = 2000;
@@ -23,6 +35,8 @@ const RESUME_POLL_MS = 2000;
 export interface SweepOptions {
   only?: Record<string, string[]>;
   overrides?: Overrides;
+  /** Each run through the exported project's train.py, one after another, on this Keras backend. */
+  keras?: KerasBackend;
 }
 
 export class SweepManager extends Disposable {
@@ -39,6 +53,7 @@ export class SweepManager extends Disposable {
     private readonly runs: RunManager,
     private readonly log: Log,
     private readonly showLive: (run: LiveRun) => void,
+    private readonly keras: KerasTrainingDeps,
   ) {
     super();
     this._register(() => clearInterval(this.poll));
@@ -79,8 +94,9 @@ export class SweepManager extends Disposable {
       axes,
       only: options.only ? narrowAxes(axes, options.only) : undefined,
       owner: 'extension',
-      parallel: settings.sweepParallel(),
-      settings: { runsDir: settings.runsDir(file), overrides: options.overrides ?? {} },
+      engine: options.keras ? 'keras' : 'tfjs',
+      parallel: options.keras ? 1 : settings.sweepParallel(),
+      settings: { runsDir: settings.runsDir(file), overrides: options.overrides ?? {}, kerasBackend: options.keras },
     });
     this.run(sweepDir);
     return path.basename(sweepDir);
@@ -103,45 +119,78 @@ export class SweepManager extends Disposable {
     );
   }
 
-  /** Each point through the run manager with this window's settings, as ▶ Train starts a run. */
+  /** Each point through the run manager with this window's settings, as ▶ Train starts a run; or through Keras. */
   private startRun(): StartRun {
     return (point, queue, onRunDir, signal) =>
-      new Promise<RunOutcome>((resolve) => {
-        const runsDir = (queue.settings.runsDir as string | undefined) ?? settings.runsDir(queue.file);
-        const live = this.runs.train({
-          file: queue.file,
-          experiment: pointRef(queue.sweep, point.point),
-          runsDir,
-          backend: settings.backend(),
-          overrides: {
-            gradientNormEvery: settings.gradientNormInterval(),
-            dataDir: settings.dataDir(queue.file),
-            workers: settings.workers(),
-            graph: settings.graph(),
-            ...(queue.settings.overrides as Overrides | undefined),
-          },
-        });
-        if (!live) return resolve({ status: 'failed', message: 'this run is already training in this window' });
-        this.showLive(live);
-        const onAbort = () => this.runs.control(live.view.id, 'stop');
-        signal.addEventListener('abort', onAbort);
-        let reported = false;
-        const check = () => {
-          // The window is going (a reload): its trainers are stopped, but the run is not over. It stays
-          // `running` in the queue, and the next extension host trains it again.
-          if (this.isDisposed) return;
-          if (live.runDir && !reported) {
-            reported = true;
-            onRunDir(live.runDir);
-          }
-          if (isLive(live.view.status)) return;
-          sub.dispose();
-          signal.removeEventListener('abort', onAbort);
-          resolve(outcome(live.view, live.runDir, signal.aborted));
-        };
-        const sub = this.runs.onDidUpdate(({ run }) => run === live && check());
-        check();
+      queue.engine === 'keras'
+        ? this.startKeras(point, queue, onRunDir)
+        : this.startTfjs(point, queue, onRunDir, signal);
+  }
+
+  /** train.py of the exported point (its own notification has the Cancel of the running run). */
+  private async startKeras(point: QueueRun, queue: Queue, onRunDir: (dir: string) => void): Promise<RunOutcome> {
+    const backend = (queue.settings.kerasBackend as KerasBackend | undefined) ?? 'jax';
+    const runDir = await trainOnKeras(
+      this.keras,
+      { file: queue.file, experiment: pointRef(queue.sweep, point.point) },
+      backend,
+    );
+    if (this.isDisposed) return new Promise(() => undefined); // the next window trains it again
+    if (!runDir) return { status: 'failed', message: 'the Keras engine did not start this run (see the log)' };
+    onRunDir(runDir);
+    const info = readRunInfo(runDir);
+    return info.status === 'finished'
+      ? {
+          status: 'finished',
+          runDir,
+          trainError: info.final?.trainError ?? null,
+          testError: info.final?.testError ?? null,
+        }
+      : { status: 'failed', runDir, message: info.error?.split('\n')[0] ?? info.status };
+  }
+
+  private startTfjs(
+    point: QueueRun,
+    queue: Queue,
+    onRunDir: (dir: string) => void,
+    signal: AbortSignal,
+  ): Promise<RunOutcome> {
+    return new Promise<RunOutcome>((resolve) => {
+      const runsDir = (queue.settings.runsDir as string | undefined) ?? settings.runsDir(queue.file);
+      const live = this.runs.train({
+        file: queue.file,
+        experiment: pointRef(queue.sweep, point.point),
+        runsDir,
+        backend: settings.backend(),
+        overrides: {
+          gradientNormEvery: settings.gradientNormInterval(),
+          dataDir: settings.dataDir(queue.file),
+          workers: settings.workers(),
+          graph: settings.graph(),
+          ...(queue.settings.overrides as Overrides | undefined),
+        },
       });
+      if (!live) return resolve({ status: 'failed', message: 'this run is already training in this window' });
+      this.showLive(live);
+      const onAbort = () => this.runs.control(live.view.id, 'stop');
+      signal.addEventListener('abort', onAbort);
+      let reported = false;
+      const check = () => {
+        // The window is going (a reload): its trainers are stopped, but the run is not over. It stays
+        // `running` in the queue, and the next extension host trains it again.
+        if (this.isDisposed) return;
+        if (live.runDir && !reported) {
+          reported = true;
+          onRunDir(live.runDir);
+        }
+        if (isLive(live.view.status)) return;
+        sub.dispose();
+        signal.removeEventListener('abort', onAbort);
+        resolve(outcome(live.view, live.runDir, signal.aborted));
+      };
+      const sub = this.runs.onDidUpdate(({ run }) => run === live && check());
+      check();
+    });
   }
 
   cancel(id: string): void {

@@ -85,6 +85,11 @@ test('the figure: one series per variant, an error bar (three lines) for each ce
   assert.equal(bars, 3 * 3, 'three cells have two seeds, one has one');
   assert.match(svg, /plain, depth 56: 18.00% ± 2.83 \(2 runs\)/);
   assert.match(svg, /<text[^>]*>test error \(%\)<\/text>/);
+  assert.doesNotMatch(svg, /<rect/, 'in a webview the figure takes the theme');
+  assert.match(
+    resultsSvg(aggregate(AXES, RUNS), 'x', true),
+    /color="#222"[^]*<rect width="640" height="380" fill="#fff"\/>/,
+  );
 });
 
 test('the error axis reaches past the highest error bar, in round steps', () => {

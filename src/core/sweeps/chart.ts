@@ -38,15 +38,21 @@ function xScale(xs: AxisValue[]): (x: AxisValue) => number {
   return (x) => M.left + ((xs.indexOf(x) + 0.5) / xs.length) * inner;
 }
 
-export function resultsSvg(r: SweepResults, title?: string): string {
+/**
+ * `standalone`: a file of its own (results.svg, an export) gets a white
+ * background and dark text, as an image viewer or a dark README would not
+ * give it a colour to inherit.
+ */
+export function resultsSvg(r: SweepResults, title?: string, standalone = false): string {
   const top = Math.max(0.01, ...r.cells.map((c) => c.mean + c.std)) * 100;
   const yTicks = ticks(top * 1.08);
   const yMax = yTicks[yTicks.length - 1];
   const y = (pct: number) => H - M.bottom - (pct / yMax) * (H - M.top - M.bottom);
   const x = xScale(r.xs);
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="12" role="img" aria-label="${esc(title ?? 'test error by ' + r.xAxis)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="12" role="img" aria-label="${esc(title ?? 'test error by ' + r.xAxis)}"${standalone ? ' color="#222"' : ''}>`,
   ];
+  if (standalone) parts.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   for (const t of yTicks) {
     parts.push(
       `<line x1="${M.left}" x2="${W - M.right}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="currentColor" stroke-opacity="0.15"/>`,

@@ -16,7 +16,7 @@ export function sweepResults(queue: Queue): SweepResults {
 export function writeSweepOutputs(dir: string, queue: Queue): SweepResults {
   const results = sweepResults(queue);
   writeFileAtomic(path.join(dir, RESULT_FILES.csv), resultsCsv(results));
-  writeFileAtomic(path.join(dir, RESULT_FILES.svg), resultsSvg(results, `Sweep ${queue.sweep}`) + '\n');
+  writeFileAtomic(path.join(dir, RESULT_FILES.svg), resultsSvg(results, `Sweep ${queue.sweep}`, true) + '\n');
   writeFileAtomic(path.join(dir, RESULT_FILES.html), sweepReportHtml(queue, results));
   return results;
 }
