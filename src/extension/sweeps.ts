@@ -66,18 +66,27 @@ export class SweepManager extends Disposable {
 
   /** Starts resuming this window's unfinished sweeps now and whenever their old runner goes. */
   resumeOwned(): void {
-    this.resumeOnce();
     this.poll ??= setInterval(() => this.resumeOnce(), RESUME_POLL_MS);
+    this.resumeOnce();
   }
 
   private resumeOnce(): void {
     const dir = this.sweepsDir();
     if (!dir || !vscode.workspace.isTrusted) return;
+    let waiting = 0;
     for (const { dir: sweepDir, queue } of listQueues(dir)) {
       if (queue.owner !== 'extension' || isDone(queue) || this.runners.has(queue.id)) continue;
-      if (queueHolder(sweepDir) !== undefined) continue;
+      if (queueHolder(sweepDir) !== undefined) {
+        waiting++; // its old window is still going away
+        continue;
+      }
       this.log.info(`sweep ${queue.id}: resuming its queue`);
       this.run(sweepDir);
+    }
+    // Nothing left to pick up: no more reading of every queue every 2 s.
+    if (!waiting) {
+      clearInterval(this.poll);
+      this.poll = undefined;
     }
   }
 
