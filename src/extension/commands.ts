@@ -9,7 +9,9 @@ import { listRuns } from '../core/runs/runFolder';
 import type { ExperimentRef } from './codeLens';
 import { findWorkspaceExperiments } from './experimentIndex';
 import { Log } from './log';
+import { runDegradationExperiment } from './degradation';
 import { runIdentityExperiment } from './identity';
+import type { SweepManager } from './sweeps';
 import { IdentityPanel } from './identityPanel';
 import { exportExperimentToKeras } from './exportKeras';
 import { kerasPython, pickEngine, trainOnKeras } from './kerasTraining';
@@ -25,6 +27,8 @@ export interface CommandDeps {
   panel: TrainingPanel;
   log: Log;
   extensionUri: vscode.Uri;
+  /** The window's sweeps: the degradation experiment is one. */
+  sweeps: SweepManager;
 }
 
 /** False in Restricted Mode; the explanation is shown without waiting for the user. */
@@ -234,6 +238,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(
       'resnetLab.identity',
       () => requireTrust('train') && runIdentityExperiment({ extensionUri: d.extensionUri, log, panel: identityPanel }),
+    ),
+    vscode.commands.registerCommand(
+      'resnetLab.degradation',
+      () => requireTrust('train') && runDegradationExperiment(d.sweeps, panel, d.extensionUri),
     ),
     vscode.commands.registerCommand('resnetLab.train', train),
     vscode.commands.registerCommand('resnetLab.trainKeras', trainKeras),

@@ -92,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): ResNetLabApi {
       // What the panel showed is kept by the host (workspaceState), not taken from the webview's state.
       deserializeWebviewPanel: async (webviewPanel) => panel.restore(webviewPanel),
     }),
-    ...registerCommands({ runs, panel, log, extensionUri: context.extensionUri }),
+    ...registerCommands({ runs, panel, log, extensionUri: context.extensionUri, sweeps: sweeps.sweeps }),
   );
   return { runs, panel, facts, preview, describer, activationMs: performance.now() - started };
 }

@@ -11,7 +11,6 @@ import { SweepManager } from './sweeps';
 import { TrainingPanel } from './trainingPanel';
 import { requireTrust } from './trust';
 import { pickEngine } from './kerasTraining';
-import { runDegradationExperiment } from './degradation';
 
 export const CANCEL_SWEEP_COMMAND = 'resnetLab.cancelSweep';
 
@@ -84,10 +83,6 @@ export function registerSweeps(
     vscode.commands.registerCommand(SWEEP_COMMAND, (ref?: SweepRef) => start(ref)),
     vscode.commands.registerCommand('resnetLab.sweepKeras', (ref?: SweepRef) => start(ref, 'keras')),
     vscode.commands.registerCommand(SWEEP_RESULTS_COMMAND, show),
-    vscode.commands.registerCommand(
-      'resnetLab.degradation',
-      () => requireTrust('train') && runDegradationExperiment(sweeps, panel, extensionUri),
-    ),
     vscode.commands.registerCommand(CANCEL_SWEEP_COMMAND, (id?: string) => {
       const running = sweeps.views().filter((v) => v.running);
       const target = id ?? running[0]?.id;
