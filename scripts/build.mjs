@@ -65,6 +65,7 @@ const builds = [
       sidebar: 'webview/sidebar/main.ts',
       identity: 'webview/identity/main.ts',
       runsTable: 'webview/runsTable/main.ts',
+      sweep: 'webview/sweep/main.ts',
     },
     outdir: `${out}/webview`,
   },

@@ -1,6 +1,7 @@
-// `resnet-lab degradation`: plain and residual nets of two or more depths,
-// trained one after another with one budget, data and seed; then the
-// paper's comparison as a table and a verdict.
+// `resnet-lab degradation`: the sweep shipped in media/experiments/degradation.ts
+// (plain and residual nets of two or more depths, one budget, data and seed)
+// run as any sweep is, through its queue; then the paper's comparison as a
+// table and a verdict.
 import { Command, Option } from 'commander';
 import * as path from 'node:path';
 import { BUDGETS, degradationRuns, finalTrainError, FinalErrors, verdict } from '../core/experiments/degradation';
@@ -10,8 +11,8 @@ import type { BackendChoice, DataName, Overrides } from '../protocol/trainer';
 import { backendOption, dataOption, positiveInt, positiveNumber } from './options';
 import { exitWithError } from './errors';
 import { pct } from './format';
-import { Progress } from './progress';
-import { runTrainer } from './runTrainer';
+import { runSweep } from './sweepCommand';
+import { writeSweepOutputs } from '../core/sweeps/outputs';
 
 export const degradationFile = () => path.join(__dirname, '..', 'media', 'experiments', 'degradation.ts');
 
@@ -64,31 +65,31 @@ export function registerDegradationCommand(program: Command): void {
         ...(o.data ? { data: o.data } : {}),
         ...(o.dataDir ? { dataDir: path.resolve(o.dataDir) } : {}),
       };
+      degradationRuns(depths); // the paper's depths only, said in one line
+      const { dir, queue } = await runSweep({
+        file: degradationFile(),
+        name: 'degradation',
+        only: { depth: depths.map(String) },
+        overrides,
+        backend: o.backend,
+        runsDir: path.resolve(o.runsDir),
+        parallel: 1,
+        engine: 'tfjs',
+        json: o.json,
+      });
+      writeSweepOutputs(dir, queue);
       const results: (FinalErrors & { runDir: string })[] = [];
-      for (const experiment of degradationRuns(depths)) {
-        process.stderr.write(`\n== ${experiment} (${budget.name} budget) ==\n`);
-        const progress = new Progress(!!o.json);
-        const job = {
-          file: degradationFile(),
-          experiment,
-          runsDir: path.resolve(o.runsDir),
-          backend: o.backend,
-          overrides,
-        };
-        const r = await runTrainer({ type: 'train', job }, (e) => progress.onEvent(e));
-        progress.done();
-        if (r.last?.type !== 'finished') {
-          const why = r.last?.type === 'failed' ? r.last.message : 'the trainer process ended unexpectedly';
+      for (const r of queue.runs) {
+        const experiment = `${String(r.params.net)}${String(r.params.depth)}`;
+        if (r.status !== 'finished' || !r.runDir)
           exitWithError(
-            `${experiment} did not finish: ${why}`,
-            `${experiment} did not finish: ${why}\n\ntrainer output:\n${r.stderr}`,
+            `${experiment} did not finish: ${r.message ?? r.status} (run the command again to resume the sweep ${path.basename(dir)})`,
           );
-        }
         results.push({
           experiment,
-          runDir: r.last.runDir,
-          trainError: finalTrainError(readMetrics(r.last.runDir)),
-          testError: r.last.testError,
+          runDir: r.runDir,
+          trainError: finalTrainError(readMetrics(r.runDir)),
+          testError: r.testError ?? null,
         });
       }
       const v = verdict(results, depths);
@@ -98,7 +99,7 @@ export function registerDegradationCommand(program: Command): void {
           `${r.experiment.padEnd(12)} ${pct(r.trainError).padStart(17)} ${pct(r.testError).padStart(12)}   ${r.runDir}`,
         );
       console.log(`\n${v.text}`);
-      const summary = { depths, budget: budget.name, overrides, runs: results, ...v };
+      const summary = { depths, budget: budget.name, overrides, sweepDir: dir, runs: results, ...v };
       writeFileAtomic(
         path.join(path.resolve(o.runsDir), `degradation-${Date.now()}.json`),
         JSON.stringify(summary, null, 2),

@@ -103,13 +103,14 @@ function trainArgs(o: KerasTrainOptions): string[] {
   return pairs.filter(([, v]) => v !== undefined).flatMap(([k, v]) => [k, String(v)]);
 }
 
-export async function trainKeras(file: string, experiment: string, o: KerasTrainOptions): Promise<void> {
+/** Resolves with the run folder train.py wrote, or undefined once the failure is reported (a sweep goes on). */
+export async function trainKeras(file: string, experiment: string, o: KerasTrainOptions): Promise<string | undefined> {
   if (o.data)
-    return reportError(
+    return void reportError(
       '--data cannot change the data set of an exported Keras project: set it in the experiment (data: cifar10(), ...)',
     );
   // The seed decides the exported initial weights, as it decides tfjs' (train.py then finds them its own).
-  await exportAndRun(
+  return exportAndRun(
     { file, experiment, seed: o.seed },
     { workers: o.workers ?? 1, backend: o.kerasBackend, args: trainArgs(o), json: !!o.json },
   );
@@ -149,19 +150,22 @@ interface Launch {
 }
 
 /** Exports the experiment to a temporary project and runs its train.py as `workers` processes on 127.0.0.1. */
-async function exportAndRun(what: { file: string; experiment: string; seed?: number }, launch: Launch): Promise<void> {
+async function exportAndRun(
+  what: { file: string; experiment: string; seed?: number },
+  launch: Launch,
+): Promise<string | undefined> {
   const { probeKeras } = await import('../core/export/tfPython');
   const found = probeKeras();
-  if ('error' in found) return reportError(`--engine keras: ${found.error}`);
+  if ('error' in found) return void reportError(`--engine keras: ${found.error}`);
   const backend = launch.backend ?? found.backends[0];
   if (!found.backends.includes(backend))
-    return reportError(
+    return void reportError(
       `--engine keras: ${found.python} cannot import ${backend} (it has ${found.backends.join(', ')}): pip install ${backend === 'jax' ? 'jax' : 'tensorflow-cpu'}`,
     );
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-keras-'));
   try {
     const project = path.join(tmp, 'project');
-    if (!(await exportProject(what.file, what.experiment, project, undefined, what.seed))) return;
+    if (!(await exportProject(what.file, what.experiment, project, undefined, what.seed))) return undefined;
     let runDir: string | undefined;
     const workers = launch.workers;
     const chief = (line: string) => {
@@ -185,20 +189,20 @@ async function exportAndRun(what: { file: string; experiment: string; seed?: num
       );
       result = await runWorkers(plan, chief);
     }
-    if (result.spawnError) return reportError(result.spawnError);
+    if (result.spawnError) return void reportError(result.spawnError);
     if (result.failed) {
       const f = result.failed;
       const how = f.signal ? `killed by ${f.signal}` : `exit ${f.code}`;
       const last = (await portTaken(result))
         ? 'the port chosen for its coordinator was taken by another program, three times'
         : (f.lastLines[f.lastLines.length - 1] ?? 'no output');
-      return reportError(
+      return void reportError(
         `keras ${workers > 1 ? `process ${f.index} of ${workers}` : 'train.py'} failed (${how}): ${last}`,
         f.lastLines.join('\n'),
       );
     }
     if (!runDir)
-      return reportError(
+      return void reportError(
         result.stoppedBy
           ? `stopped by ${result.stoppedBy} before the run folder was made`
           : `${found.python} ran train.py and exited without starting a run (no run folder was reported)`,
@@ -222,6 +226,7 @@ async function exportAndRun(what: { file: string; experiment: string; seed?: num
       console.log(
         `${runDir}: ${info.status} at iteration ${f?.iteration}, test error ${f?.testError == null ? '-' : (100 * f.testError).toFixed(2) + '%'}`,
       );
+    return runDir;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

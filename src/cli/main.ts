@@ -12,6 +12,7 @@ import { registerIdentityCommand } from './identityCommand';
 import { registerExportKerasCommand } from './exportKerasCommand';
 import { isKerasRun, resumeKeras, trainKeras } from './kerasEngine';
 import { registerReportCommands } from './reportCommands';
+import { registerSweepCommand } from './sweepCommand';
 import { exitWithError, trainerFailed } from './errors';
 import { summaryTable } from './format';
 import { Progress } from './progress';
@@ -161,7 +162,7 @@ program
   .description('train an experiment in a trainer process, with a live progress bar; Ctrl-C stops with a checkpoint')
   .action(async (file: string, experiment: string, o: TrainOptions) => {
     readModelFile(file);
-    if (o.engine === 'keras') return trainKeras(file, experiment, o);
+    if (o.engine === 'keras') return void (await trainKeras(file, experiment, o));
     const overrides: Overrides = {
       epochs: o.epochs,
       iterations: o.iterations,
@@ -261,6 +262,7 @@ registerDegradationCommand(program);
 registerIdentityCommand(program);
 registerReportCommands(program);
 registerExportKerasCommand(program);
+registerSweepCommand(program);
 
 // Whatever goes wrong in the CLI itself is one line too; the stack goes to the log.
 process.on('uncaughtException', (e) => exitWithError(String(e?.message ?? e), e?.stack));

@@ -10,6 +10,7 @@ import { summaryPartsMarkdown } from '../core/graph/summaryParts';
 import { SHOW_LIVE_COMMAND } from './livePreview';
 import type { Log } from './log';
 import type { ModelFacts } from './modelFacts';
+import { sweepLenses } from './sweepLens';
 
 /** The hover's "Every layer" link: the layer-by-layer table, as `resnet-lab summary` prints it, in the output channel. */
 export const SHOW_SUMMARY_COMMAND = 'resnetLab.showSummary';
@@ -40,6 +41,10 @@ export class ExperimentCodeLensProvider implements vscode.CodeLensProvider {
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const text = doc.getText();
     if (!text.includes('experiment')) return [];
+    return [...sweepLenses(doc, text), ...this.experimentLenses(doc, text)];
+  }
+
+  private experimentLenses(doc: vscode.TextDocument, text: string): vscode.CodeLens[] {
     return findExperiments(text).flatMap((e) => {
       const range = new vscode.Range(e.line, e.column, e.line, e.column);
       const ref: ExperimentRef = { file: doc.uri.fsPath, experiment: e.name };

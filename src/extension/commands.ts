@@ -11,6 +11,7 @@ import { findWorkspaceExperiments } from './experimentIndex';
 import { Log } from './log';
 import { runDegradationExperiment } from './degradation';
 import { runIdentityExperiment } from './identity';
+import type { SweepManager } from './sweeps';
 import { IdentityPanel } from './identityPanel';
 import { exportExperimentToKeras } from './exportKeras';
 import { kerasPython, pickEngine, trainOnKeras } from './kerasTraining';
@@ -27,6 +28,8 @@ export interface CommandDeps {
   panel: TrainingPanel;
   log: Log;
   extensionUri: vscode.Uri;
+  /** The window's sweeps: the degradation experiment is one. */
+  sweeps: SweepManager;
 }
 
 /** False in Restricted Mode; the explanation is shown without waiting for the user. */
@@ -252,7 +255,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(
       'resnetLab.degradation',
       () =>
-        requireTrust('train') && (markStepDone('degradation'), runDegradationExperiment(runs, panel, d.extensionUri)),
+        requireTrust('train') &&
+        (markStepDone('degradation'), runDegradationExperiment(d.sweeps, panel, d.extensionUri)),
     ),
     vscode.commands.registerCommand('resnetLab.train', train),
     vscode.commands.registerCommand('resnetLab.trainKeras', trainKeras),

@@ -1,38 +1,23 @@
-// "Run Degradation Experiment": plain and residual nets, one after another,
-// with one budget, data and seed; then the comparison opens in the panel.
+// "Run Degradation Experiment": the sweep shipped in
+// media/experiments/degradation.ts, run as any sweep is (its queue, the side
+// view's progress, the results view), with one budget for every net and the
+// depths asked for; when it ends, the curves side by side and the verdict.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { BUDGETS, degradationRuns, finalTrainError, verdict } from '../core/experiments/degradation';
 import { readMetrics } from '../core/runs/metricRecords';
-import { LiveRun, RunManager } from './runManager';
 import { settings } from './settings';
+import { SweepManager } from './sweeps';
 import { TrainingPanel } from './trainingPanel';
-import { isLive } from '../protocol/webview';
-
-function finished(runs: RunManager, run: LiveRun): Promise<LiveRun> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (isLive(run.view.status)) return false;
-      sub.dispose();
-      resolve(run);
-      return true;
-    };
-    const sub = runs.onDidUpdate(({ run: r }) => {
-      if (r === run) check();
-    });
-    check();
-  });
-}
 
 export async function runDegradationExperiment(
-  runs: RunManager,
+  sweeps: SweepManager,
   panel: TrainingPanel,
   extensionUri: vscode.Uri,
 ): Promise<void> {
   const budget = await vscode.window.showQuickPick(
     Object.values(BUDGETS).map((b) => ({ label: b.name, description: b.description, budget: b })),
-    {
-      placeHolder: 'Budget per net (the same for all of them)',
-    },
+    { placeHolder: 'Budget per net (the same for all of them)' },
   );
   if (!budget) return;
   const depthText = await vscode.window.showInputBox({
@@ -50,41 +35,34 @@ export async function runDegradationExperiment(
   if (!depthText) return;
   const depths = depthText.split(',').map((d) => Number(d.trim()));
   const file = vscode.Uri.joinPath(extensionUri, 'media', 'experiments', 'degradation.ts').fsPath;
-  const done: LiveRun[] = [];
-  for (const experiment of degradationRuns(depths)) {
-    const run = runs.train({
-      file,
-      experiment,
-      runsDir: settings.runsDir(),
-      backend: settings.backend(),
-      overrides: {
-        ...budget.budget.overrides,
-        dataDir: settings.dataDir(),
-        gradientNormEvery: settings.gradientNormInterval(),
-        distributionEvery: settings.distributionInterval(),
-        workers: settings.workers(),
-        graph: settings.graph(),
-      },
+  let id: string;
+  try {
+    id = await sweeps.start(file, 'degradation', {
+      only: { depth: depths.map(String) },
+      overrides: { ...budget.budget.overrides, dataDir: settings.dataDir() },
     });
-    if (!run) return void vscode.window.showErrorMessage(`${experiment} is already training; try again when it ends.`);
-    panel.showLive(run);
-    const result = await finished(runs, run);
-    if (result.view.status !== 'finished') {
-      return void vscode.window.showErrorMessage(
-        `Degradation experiment stopped: ${experiment} ${result.view.status}${result.view.message ? `: ${result.view.message}` : ''}`,
-      );
-    }
-    done.push(result);
+  } catch (e) {
+    return void vscode.window.showErrorMessage(`Degradation experiment: ${(e as Error).message.split('\n')[0]}`);
   }
-  const dirs = done.map((r) => r.runDir!);
+  const ended = await new Promise<string>((resolve) => {
+    const sub = sweeps.onDidEnd((e) => e === id && (sub.dispose(), resolve(e)));
+  });
+  const queue = sweeps.queue(ended);
+  if (!queue) return;
+  const failed = queue.runs.find((r) => r.status !== 'finished' || !r.runDir);
+  if (failed)
+    return void vscode.window.showErrorMessage(
+      `Degradation experiment stopped: ${String(failed.params.net)}${String(failed.params.depth)} ${failed.status}${failed.message ? `: ${failed.message}` : ''}`,
+    );
+  const dirs = queue.runs.map((r) => r.runDir!);
   panel.showRunFolders(dirs, `Degradation: plain vs ResNet, depths ${depths.join(', ')}`);
   const v = verdict(
-    done.map((r) => ({
-      experiment: r.view.experiment,
+    queue.runs.map((r) => ({
+      experiment: `${String(r.params.net)}${String(r.params.depth)}`,
       trainError: finalTrainError(readMetrics(r.runDir!)),
-      testError: r.view.finalTestError ?? null,
+      testError: r.testError ?? null,
     })),
     depths,
   );
-  void vscode.window.showInformationMessage(`Degradation experiment: ${v.text}`);
+  void vscode.window.showInformationMessage(`Degradation experiment (${path.basename(queue.id)}): ${v.text}`);
 }

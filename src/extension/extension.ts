@@ -14,6 +14,7 @@ import { RunFolders } from './runFolders';
 import { registerRunsTable } from './runsTablePanel';
 import { settings } from './settings';
 import { SIDEBAR_VIEW_ID, SidebarView } from './sidebarView';
+import { registerSweeps } from './sweepCommands';
 import { StatusBar } from './statusBar';
 import { PANEL_VIEW_TYPE, TrainingPanel } from './trainingPanel';
 
@@ -65,7 +66,10 @@ export function activate(context: vscode.ExtensionContext): ResNetLabApi {
     () => (vscode.workspace.workspaceFolders ? settings.runsDir() : undefined),
     log,
   );
+  const sweeps = registerSweeps(context.extensionUri, runs, panel, log);
+  sidebar.showSweeps(sweeps.sweeps);
   context.subscriptions.push(
+    ...sweeps.disposables,
     log,
     diagnostics,
     runs,
@@ -89,7 +93,7 @@ export function activate(context: vscode.ExtensionContext): ResNetLabApi {
       // What the panel showed is kept by the host (workspaceState), not taken from the webview's state.
       deserializeWebviewPanel: async (webviewPanel) => panel.restore(webviewPanel),
     }),
-    ...registerCommands({ runs, panel, log, extensionUri: context.extensionUri }),
+    ...registerCommands({ runs, panel, log, extensionUri: context.extensionUri, sweeps: sweeps.sweeps }),
     ...registerRunsTable({ extensionUri: context.extensionUri, storageUri: context.storageUri, runs, panel, log }),
   );
   return { runs, panel, facts, preview, describer, activationMs: performance.now() - started };

@@ -131,6 +131,19 @@ export class RunManager extends Disposable {
     return { graph: e.graph, summary: e.summary };
   }
 
+  /** A sweep's axes, read by running its file in a one-shot trainer process (nothing is built). */
+  async sweepAxes(file: string, sweep: string): Promise<Record<string, (string | number | boolean)[]>> {
+    const e = await this.oneShot(this.clientOptions()).runOnce(
+      { type: 'sweep-axes', file, sweep },
+      (e) => e.type === 'sweep-axes',
+    );
+    if (e.type === 'failed') {
+      this.diagnostics.report(file, e);
+      throw new Error(e.message);
+    }
+    return e.axes;
+  }
+
   /** Runs a lesion study, a layer-response measurement or the gradient by path length on a finished run, in a trainer process. */
   async analyze(
     runDir: string,

@@ -28,6 +28,8 @@ export const settings = {
   graph: () => (section().get<boolean>('graphMode', true) ? undefined : ('off' as const)),
   /** Seconds a model file may take to build its model before the trainer is stopped. */
   buildTimeout: () => section().get<number>('buildTimeout', 60),
+  /** Runs of a sweep trained at the same time. */
+  sweepParallel: () => Math.max(1, section().get<number>('sweepParallel', 1)),
   maxChartPoints: () => section().get<number>('maxChartPoints', 2000),
   livePreview: () => section().get<boolean>('livePreview', true),
   previewFollowsCursor: () => section().get<boolean>('previewFollowsCursor', false),

@@ -12,6 +12,7 @@ import { ListedRun, recentRuns } from './runViews';
 import type { RunView } from '../protocol/webview';
 import { TrainingPanel } from './trainingPanel';
 import { WebviewHost } from './webviewHost';
+import type { SweepManager } from './sweeps';
 
 export const SIDEBAR_VIEW_ID = 'resnetLab.trainingView';
 
@@ -23,6 +24,7 @@ export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage>
   /** Run folders of the list someone else is writing, followed while listed: their releases. */
   private readonly following = new Map<string, () => void>();
   private refreshTimer: NodeJS.Timeout | undefined;
+  private sweeps: SweepManager | undefined;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -54,6 +56,12 @@ export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage>
     });
   }
 
+  /** Lists the sweeps (k of n, ETA) with Cancel and Results. */
+  showSweeps(sweeps: SweepManager): void {
+    this.sweeps = sweeps;
+    this._register(sweeps.onDidChange(() => this.refresh()));
+  }
+
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     this.attach(view.webview);
@@ -70,6 +78,9 @@ export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage>
     if (msg.method === 'webview/ready') this.refresh();
     else if (msg.method === 'run/open' || msg.method === 'runs/compare') this.panel.openRequested(msg);
     else if (msg.method === 'run/control') this.runs.control(msg.params.id, msg.params.action);
+    else if (msg.method === 'sweep/cancel') this.sweeps?.cancel(msg.params.id);
+    else if (msg.method === 'sweep/open')
+      void vscode.commands.executeCommand('resnetLab.showSweepResults', msg.params.id);
   }
 
   refresh(): void {
@@ -101,6 +112,7 @@ export class SidebarView extends WebviewHost<SidebarMessage, SidebarHostMessage>
         active: active?.view ?? followed?.view,
         activeMetrics: activeDir ? folders.recent(activeDir) : [],
         recent,
+        sweeps: this.sweeps?.views(3),
       },
     });
   }

@@ -8,11 +8,12 @@ import {
   RunsCompareMessageSchema,
   RunView,
 } from './webview';
+import { SweepCancelMessageSchema, SweepOpenMessageSchema, SweepView } from './sweep';
 
 /** Host -> side view: the active run (this window's, or one followed from its folder) with its latest records, and the recent runs. */
 export type SidebarHostMessage = {
   method: 'sidebar/update';
-  params: { active?: RunView; activeMetrics: MetricRecordView[]; recent: RunView[] };
+  params: { active?: RunView; activeMetrics: MetricRecordView[]; recent: RunView[]; sweeps?: SweepView[] };
 };
 
 /** Side view -> host: open or compare runs it was offered, control the active one. */
@@ -21,5 +22,7 @@ export const SidebarMessageSchema = z.discriminatedUnion('method', [
   RunControlMessageSchema,
   RunOpenMessageSchema,
   RunsCompareMessageSchema,
+  SweepCancelMessageSchema,
+  SweepOpenMessageSchema,
 ]);
 export type SidebarMessage = z.infer<typeof SidebarMessageSchema>;

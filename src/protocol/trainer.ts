@@ -113,6 +113,8 @@ export const CommandSchema = z.discriminatedUnion('type', [
       })
       .default({}),
   }),
+  /** A sweep's axes (the file is run, no model built); answered by `sweep-axes` or `failed`. */
+  z.object({ type: z.literal('sweep-axes'), file: z.string(), sweep: z.string() }),
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume-training') }),
@@ -256,6 +258,10 @@ export const EventSchema = z.discriminatedUnion('type', [
   /** The trainer is running the user's code (evaluating the file, calling the model function); the parent times it (a `while (true) {}` never returns). */
   z.object({ type: z.literal('building'), file: z.string(), experiment: z.string(), line: z.number().int() }),
   z.object({ type: z.literal('built') }),
+  z.object({
+    type: z.literal('sweep-axes'),
+    axes: z.record(z.array(z.union([z.string(), z.number(), z.boolean()])).nonempty()),
+  }),
   z.object({ type: z.literal('exported'), outDir: z.string(), files: z.array(z.string()), weightsFrom: z.string() }),
   z.object({
     type: z.literal('finished'),

@@ -8,6 +8,7 @@ import { exportKeras } from './exportKeras';
 import { identity } from './identity';
 import { startLifeline } from './lifeline';
 import { describe, failureEvent, resume, train } from './session';
+import { sweepAxes } from './sweepAxes';
 import { catchUncaught } from './uncaught';
 
 const control = new Control();
@@ -85,6 +86,7 @@ process.on('message', (raw) => {
   else if (command.type === 'analyze') void exitWhenDone(analyze(command, emit, () => control.stopRequested));
   else if (command.type === 'export-keras') void exitWhenDone(exportKeras(command, emit));
   else if (command.type === 'identity') void exitWhenDone(identity(command, emit, () => control.stopRequested));
+  else if (command.type === 'sweep-axes') void exitWhenDone(sweepAxes(command.file, command.sweep, emit));
 });
 
 // A parent that goes away (window closed, CLI killed) must not leave us training

@@ -153,6 +153,7 @@ export async function train(job: TrainJob, control: Control, emit: Emit): Promis
       backend,
       recipe,
       overrides: job.overrides,
+      ...(loaded.sweep ? { sweep: loaded.sweep } : {}),
       dataset: {
         name: recipe.data.name,
         source: dataset.source,

@@ -5,13 +5,17 @@
 // when its parent is gone.
 import * as fs from 'node:fs';
 import { findExperiments } from '../core/experiments/findExperiments';
+import { findSweeps } from '../core/experiments/findSweeps';
 import type { TrainerEvent } from '../protocol/trainer';
 import { inUserCode } from './lifeline';
 
 /** 1-based line of `export const <experiment> = experiment(...)`, 1 when not found. */
 export function experimentLine(file: string, experiment: string): number {
   try {
-    return (findExperiments(fs.readFileSync(file, 'utf8')).find((e) => e.name === experiment)?.line ?? 0) + 1;
+    // A sweep's run (`depths#3`) points at the sweep.
+    const name = experiment.replace(/#\d+$/, '');
+    const text = fs.readFileSync(file, 'utf8');
+    return ([...findExperiments(text), ...findSweeps(text)].find((e) => e.name === name)?.line ?? 0) + 1;
   } catch {
     return 1;
   }

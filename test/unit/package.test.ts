@@ -53,6 +53,7 @@ test('the .vsix is within budget: no platform binary, no file twice, no node_mod
     'dist/webview/sidebar.js',
     'dist/webview/identity.js',
     'dist/webview/runsTable.js',
+    'dist/webview/sweep.js',
     'dist/types/resnet-lab.d.ts',
     'dist/types/tfjs.d.ts',
     'node_modules/resnet-lab-ts-plugin/package.json',

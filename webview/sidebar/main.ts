@@ -5,6 +5,7 @@ import type { SidebarHostMessage, SidebarMessage } from '../../src/protocol/side
 import type { MetricRecordView, RunView } from '../../src/protocol/webview';
 import { hostChannel } from '../shared/vscodeApi';
 import { onThemeChange, readTheme } from '../shared/theme';
+import { renderSweeps } from './sweeps';
 
 const host = hostChannel<SidebarMessage, SidebarHostMessage>();
 
@@ -16,6 +17,7 @@ app.innerHTML = `
     <div id="active-title" class="muted">No run is training.</div>
     <div class="mini-chart"><canvas id="mini"></canvas></div>
   </section>
+  <section id="sweeps" hidden><div class="runs-header"><span>Sweeps</span></div><ul class="runs"></ul></section>
   <div class="runs-header"><span>Recent runs</span><button id="compare" disabled>Compare</button></div>
   <ul id="runs" class="runs"></ul>`;
 
@@ -112,6 +114,7 @@ function handle(m: SidebarHostMessage): void {
   if (active) miniChart(activeMetrics);
   const lastEpoch = [...activeMetrics].reverse().find((r) => r.type === 'epoch');
   renderRuns(recent, active?.id, { test: lastEpoch?.testError, train: lastEpoch?.trainError });
+  renderSweeps(document.getElementById('sweeps')!, m.params.sweeps ?? [], host.send);
 }
 
 document.getElementById('compare')!.addEventListener('click', () => {

@@ -16,9 +16,9 @@ export interface FoundExperiment {
 /** Any JavaScript identifier (ECMAScript's ID_Start / ID_Continue, `$`, `_`, ZWNJ, ZWJ), not only ASCII. */
 const IDENTIFIER_START = /^[\p{ID_Start}$_]/u;
 const IDENTIFIER_PART = /^[\p{ID_Continue}$\u200c\u200d]/u;
-const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
+export const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
 
-interface Token {
+export interface Token {
   text: string;
   offset: number;
 }
@@ -29,7 +29,7 @@ function regexAllowed(tokens: Token[]): boolean {
   return prev === undefined || /^[(,=:[!&|?{};+\-*%<>~^]$/.test(prev) || prev === 'return' || prev === 'typeof';
 }
 
-function tokenize(src: string): Token[] {
+export function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < src.length) {
@@ -80,7 +80,7 @@ function tokenize(src: string): Token[] {
   return tokens;
 }
 
-function lineCol(src: string, offset: number): { line: number; column: number } {
+export function lineCol(src: string, offset: number): { line: number; column: number } {
   let line = 0,
     last = -1;
   for (let i = 0; i < offset; i++)
@@ -92,7 +92,7 @@ function lineCol(src: string, offset: number): { line: number; column: number } 
 }
 
 /** Skips a type annotation such as `: Experiment` up to the `=`. */
-function skipToEquals(tokens: Token[], i: number): number {
+export function skipToEquals(tokens: Token[], i: number): number {
   let depth = 0;
   for (; i < tokens.length; i++) {
     const t = tokens[i].text;
@@ -106,7 +106,7 @@ function skipToEquals(tokens: Token[], i: number): number {
   return -1;
 }
 
-function closingParen(tokens: Token[], open: number): number {
+export function closingParen(tokens: Token[], open: number): number {
   let depth = 0;
   for (let i = open; i < tokens.length; i++) {
     if (tokens[i].text === '(') depth++;

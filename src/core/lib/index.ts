@@ -6,6 +6,8 @@ export { add, batchNorm, classifier, conv, heNormal, relu, withTfjsHeNormal } fr
 export * from './cifar';
 export * from './imagenet';
 export * from './experiment';
+export { sweep } from './sweep';
+export type { AxisValue, Sweep, SweepAxes, SweepPoint } from './sweep';
 export * from './data';
 export { setInitSeed } from './seed';
 export * from './identity';

@@ -68,6 +68,8 @@ export interface RunInfo {
   kerasBackend?: string;
   devices?: { count: number; platform: string; name: string; processes?: number };
   precision?: string;
+  /** A sweep's run (`experiment` is then `<sweep>#<point>`): the sweep, the point, its axis values. */
+  sweep?: { name: string; point: number; params: Record<string, string | number | boolean> };
 }
 
 // Older imports name the run's files and records through this module.

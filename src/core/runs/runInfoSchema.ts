@@ -60,6 +60,14 @@ export const RunInfoSchema = z
       .passthrough()
       .optional(),
     precision: z.string().optional(),
+    /** A sweep's run (`experiment` is then `<sweep>#<point>`): the sweep's name, the point, its axis values. */
+    sweep: z
+      .object({
+        name: z.string(),
+        point: count,
+        params: z.record(z.union([z.string(), z.number(), z.boolean()])),
+      })
+      .optional(),
   })
   .passthrough();
 

@@ -5,6 +5,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { compileUserFile, CompiledFile, UserCodeError } from '../compile/compileUserFile';
 import { evaluateModule, runUserCode, toUserCodeError } from '../compile/evaluate';
 import { Experiment, isExperiment } from '../lib/experiment';
+import { isSweep, parsePointRef, pointExperiment, Sweep, SweepPoint } from '../lib/sweep';
 import type { DataInfo } from '../lib/types';
 import { findExperiments } from '../experiments/findExperiments';
 import { seededMathRandom } from '../lib/seed';
@@ -15,11 +16,19 @@ type TF = typeof tfjs;
 export interface LoadedExperiment {
   compiled: CompiledFile;
   experiment: Experiment;
+  /** Set when the name was a sweep's run (`depths#3`): the sweep and the point's values. */
+  sweep?: { name: string; point: number; params: SweepPoint };
 }
 
 export async function loadExperiment(tf: TF, lib: unknown, file: string, name: string): Promise<LoadedExperiment> {
   const compiled = await compileUserFile(file);
   const exports = evaluateModule(compiled, { 'resnet-lab': lib, '@tensorflow/tfjs': tf });
+  const ref = parsePointRef(name);
+  if (ref && isSweep(exports[ref.sweep])) {
+    const sweep = exports[ref.sweep] as Sweep;
+    const { experiment, point } = runUserCode(compiled, () => pointExperiment(sweep, ref.point));
+    return { compiled, experiment, sweep: { name: ref.sweep, point: ref.point, params: point } };
+  }
   const value = exports[name];
   if (!isExperiment(value)) {
     const found = Object.keys(exports).filter((k) => isExperiment(exports[k]));
@@ -33,6 +42,22 @@ export async function loadExperiment(tf: TF, lib: unknown, file: string, name: s
     ]);
   }
   return { compiled, experiment: value };
+}
+
+/** A sweep's axes: the file is evaluated (its custom layers registered, nothing built). */
+export async function loadSweepAxes(tf: TF, lib: unknown, file: string, name: string): Promise<Sweep['axes']> {
+  const compiled = await compileUserFile(file);
+  const exports = evaluateModule(compiled, { 'resnet-lab': lib, '@tensorflow/tfjs': tf });
+  const value = exports[name];
+  if (!isSweep(value)) {
+    const found = Object.keys(exports).filter((k) => isSweep(exports[k]));
+    throw new UserCodeError(
+      `${file}: ${value === undefined ? `no export named "${name}"` : `"${name}" is not a sweep: export it as sweep({ axis: [...] }, (p) => experiment({...}))`} (sweeps here: ${found.join(', ') || 'none'})`,
+      'build',
+      [],
+    );
+  }
+  return value.axes;
 }
 
 export function buildModel(tf: TF, loaded: LoadedExperiment, info: DataInfo): tfjs.LayersModel {

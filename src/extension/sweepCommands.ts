@@ -1,0 +1,95 @@
+// The sweep commands: ▶ Sweep (its CodeLens, or the palette), the results
+// view, cancel; and, at activation, this window's unfinished sweeps resumed.
+import * as vscode from 'vscode';
+import { findSweeps } from '../core/experiments/findSweeps';
+import { listQueues } from '../core/sweeps/queue';
+import { Log } from './log';
+import { RunManager } from './runManager';
+import { SWEEP_COMMAND, SWEEP_RESULTS_COMMAND, SweepRef } from './sweepLens';
+import { SweepResultsPanel } from './sweepResultsPanel';
+import { SweepManager } from './sweeps';
+import { TrainingPanel } from './trainingPanel';
+import { requireTrust } from './trust';
+import { pickEngine } from './kerasTraining';
+
+export const CANCEL_SWEEP_COMMAND = 'resnetLab.cancelSweep';
+
+async function pickSweep(): Promise<SweepRef | undefined> {
+  const doc = vscode.window.activeTextEditor?.document;
+  const found = doc ? findSweeps(doc.getText()) : [];
+  if (!doc || !found.length) {
+    void vscode.window.showInformationMessage(
+      'ResNet Lab: open a model file with `export const name = sweep({ depth: [20, 56] }, (p) => experiment({...}))`.',
+    );
+    return undefined;
+  }
+  if (found.length === 1) return { file: doc.uri.fsPath, sweep: found[0].name };
+  const pick = await vscode.window.showQuickPick(
+    found.map((s) => ({ label: s.name, description: s.runs ? `${s.runs} runs` : '' })),
+    { placeHolder: 'Which sweep?' },
+  );
+  return pick && { file: doc.uri.fsPath, sweep: pick.label };
+}
+
+export function registerSweeps(
+  extensionUri: vscode.Uri,
+  runs: RunManager,
+  panel: TrainingPanel,
+  log: Log,
+): { sweeps: SweepManager; disposables: vscode.Disposable[] } {
+  const sweeps = new SweepManager(runs, log, (run) => panel.showLive(run), {
+    trainerScript: vscode.Uri.joinPath(extensionUri, 'dist', 'trainer.js').fsPath,
+    log,
+    follow: (runDir) => panel.showRunFolders([runDir]),
+  });
+  const results = new SweepResultsPanel(extensionUri, sweeps, log);
+  const start = async (ref?: SweepRef, engine?: 'keras'): Promise<string | undefined> => {
+    if (!requireTrust('train')) return undefined;
+    ref ??= await pickSweep();
+    if (!ref) return undefined;
+    const keras = engine === 'keras' ? await pickEngine(ref.sweep, true) : undefined;
+    if (engine === 'keras' && keras?.engine !== 'keras') return undefined;
+    const doc = vscode.workspace.textDocuments.find((t) => t.uri.fsPath === ref.file);
+    if (doc?.isDirty) await doc.save();
+    try {
+      const id = await sweeps.start(ref.file, ref.sweep, {
+        keras: keras?.engine === 'keras' ? keras.backend : undefined,
+      });
+      log.info(`sweep ${id}: started`);
+      return id;
+    } catch (e) {
+      void vscode.window.showErrorMessage(`ResNet Lab: sweep ${ref.sweep}: ${(e as Error).message.split('\n')[0]}`);
+      return undefined;
+    }
+  };
+  /** The results of a sweep id, or of a sweep's latest queue (its CodeLens), or of the latest sweep. */
+  const show = (arg?: SweepRef | string) => {
+    const dir = sweeps.sweepsDir();
+    const all = dir ? listQueues(dir) : [];
+    const id =
+      typeof arg === 'string'
+        ? arg
+        : all.find((q) => !arg || (q.queue.file === arg.file && q.queue.sweep === arg.sweep))?.queue.id;
+    if (!id) return void vscode.window.showInformationMessage('ResNet Lab: this sweep has not run yet.');
+    results.show(id);
+  };
+  const disposables = [
+    sweeps,
+    results,
+    sweeps.onDidEnd((id) => {
+      SweepResultsPanel.writeOutputs(sweeps, id);
+      results.show(id);
+    }),
+    vscode.commands.registerCommand(SWEEP_COMMAND, (ref?: SweepRef) => start(ref)),
+    vscode.commands.registerCommand('resnetLab.sweepKeras', (ref?: SweepRef) => start(ref, 'keras')),
+    vscode.commands.registerCommand(SWEEP_RESULTS_COMMAND, show),
+    vscode.commands.registerCommand(CANCEL_SWEEP_COMMAND, (id?: string) => {
+      const running = sweeps.views().filter((v) => v.running);
+      const target = id ?? running[0]?.id;
+      if (target) sweeps.cancel(target);
+    }),
+  ];
+  if (vscode.workspace.isTrusted) sweeps.resumeOwned();
+  else disposables.push(vscode.workspace.onDidGrantWorkspaceTrust(() => sweeps.resumeOwned()));
+  return { sweeps, disposables };
+}
