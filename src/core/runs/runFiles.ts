@@ -6,6 +6,8 @@
 //   <run>/run.json              what ran, on what, how it ended (runInfoSchema.ts)
 //   <run>/metrics.jsonl         one iteration or epoch record a line (metricRecords.ts)
 //   <run>/gradients.jsonl       per-layer gradient norms every N iterations
+//   <run>/confusion.jsonl       the test set's confusion matrix at every epoch (confusionRecords.ts)
+//   <run>/predictions.bin       every test example's top-3 classes at every epoch (predictionsFile.ts)
 //   <run>/lesion.json           the stored lesion study (analyses.ts)
 //   <run>/responses.json        the stored layer responses (analyses.ts)
 //   <run>/trainer.lock          the pid of the trainer writing the folder (runLock.ts)
@@ -17,6 +19,8 @@ import * as path from 'node:path';
 export const RUN_JSON = 'run.json';
 export const METRICS = 'metrics.jsonl';
 export const GRADIENTS = 'gradients.jsonl';
+export const CONFUSION = 'confusion.jsonl';
+export const PREDICTIONS_BIN = 'predictions.bin';
 export const LESION_JSON = 'lesion.json';
 export const RESPONSES_JSON = 'responses.json';
 export const PATHS_JSON = 'paths.json';

@@ -8,6 +8,7 @@ import { BatchPrefetcher } from '../data/prefetch';
 import { Dataset, Split } from '../data/dataset';
 import { mixSeed, mulberry32, permutation } from '../data/random';
 import type { ResolvedRecipe } from '../lib/experiment';
+import { recordConfusion } from '../confusion/record';
 import { saveCheckpoint, TrainState } from '../runs/checkpoint';
 import { appendGradients, appendMetric } from '../runs/metricRecords';
 import { Control, yieldToEvents } from './control';
@@ -187,7 +188,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
           emit({ type: 'gradients', ...record });
         }
       }
-      const test = await stepper.evaluate(evalBatches(ds.test, ds, mean));
+      const test = await stepper.evaluate(evalBatches(ds.test, ds, mean), true);
       const val = ds.validation ? await stepper.evaluate(evalBatches(ds.validation, ds, mean)) : undefined;
       if (!Number.isFinite(test.loss)) throw new TestLossError(state.iteration, state.epoch + 1, test.loss);
       lastTrainError = sums.seen ? sums.errors / sums.seen : lastTrainError;
@@ -206,6 +207,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
         peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       };
       appendMetric(runDir, epochEvent);
+      if (test.top) recordConfusion(runDir, epochEvent, ds.test.labels, ds.info.numClasses, test.top);
       emit(epochEvent);
       state.epoch++;
       state.batchInEpoch = 0;
