@@ -7,6 +7,7 @@ import { findExperiments } from '../core/experiments/findExperiments';
 import { setupNative } from '../core/native/setupNative';
 import type { BackendChoice, DataName, Overrides } from '../protocol/trainer';
 import { registerAnalysisCommands } from './analysisCommands';
+import { registerConfusionCommand } from './confusionCommand';
 import { registerDegradationCommand } from './degradationCommand';
 import { registerIdentityCommand } from './identityCommand';
 import { registerExportKerasCommand } from './exportKerasCommand';
@@ -257,6 +258,7 @@ async function trainWithProgress(command: Parameters<typeof runTrainer>[0], json
 registerDegradationCommand(program);
 registerIdentityCommand(program);
 registerReportCommands(program);
+registerConfusionCommand(program);
 registerExportKerasCommand(program);
 
 // Whatever goes wrong in the CLI itself is one line too; the stack goes to the log.

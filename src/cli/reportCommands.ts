@@ -104,7 +104,7 @@ export function registerReportCommands(program: Command): void {
     .argument('<run-dir>', 'a run folder')
     .option('--out <dir>', 'folder for the CSV files (default: the run folder)')
     .description(
-      `write ${csvFile('metrics')}, and ${csvFile('gradients')}, ${csvFile('lesion')}, ${csvFile('responses')} when the run has them`,
+      `write ${csvFile('metrics')}, and ${csvFile('gradients')}, ${csvFile('lesion')}, ${csvFile('responses')}, ${csvFile('confusion')}, ${csvFile('class-errors')} when the run has them`,
     )
     .action(
       act((runDir: string, o: { out?: string }) => {

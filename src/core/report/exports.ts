@@ -2,6 +2,7 @@
 // the CLI (report, plot, export-csv) and the panel's Export buttons.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { classErrorsCsv, confusionCsv } from '../confusion/tables';
 import { gradientsCsv, lesionCsv, metricsCsv, responsesCsv } from './csv';
 import { diagramSvg } from './diagramSvg';
 import { errorCurvesSvg, lossCurvesSvg, lrSvg } from './curvesSvg';
@@ -137,5 +138,9 @@ export function exportCsv(
   if (run.gradients) write(csvFile('gradients'), gradientsCsv(run.gradients));
   if (run.lesion) write(csvFile('lesion'), lesionCsv(run.lesion));
   if (run.responses) write(csvFile('responses'), responsesCsv(run.responses));
+  if (run.confusion.length) {
+    write(csvFile('confusion'), confusionCsv(run.confusion, run.info.dataset?.classNames));
+    write(csvFile('class-errors'), classErrorsCsv(run.confusion, run.info.dataset?.classNames));
+  }
   return written;
 }

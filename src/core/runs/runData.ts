@@ -4,8 +4,9 @@
 import * as fs from 'node:fs';
 import type { LesionResult, PathsResult, ResponsesResult } from '../../protocol/trainer';
 import { readLesion, readPaths, readResponses } from './analyses';
+import { ConfusionRecord, readConfusionLines } from './confusionRecords';
 import { GradientRecord, hasGradients, MetricRecord, readGradientLines, readMetricLines } from './metricRecords';
-import { GRADIENTS, METRICS } from './runFiles';
+import { CONFUSION, GRADIENTS, METRICS } from './runFiles';
 import { RunFolderError } from './runErrors';
 import { readRunInfo, RunInfo } from './runFolder';
 
@@ -15,6 +16,8 @@ export interface RunData {
   metrics: MetricRecord[];
   /** Undefined when the run recorded no gradient norms (gradients.jsonl absent). */
   gradients?: GradientRecord[];
+  /** The test set's confusion matrix per epoch; empty when the run recorded none. */
+  confusion: ConfusionRecord[];
   lesion?: LesionResult;
   responses?: ResponsesResult;
   paths?: PathsResult;
@@ -36,15 +39,18 @@ export function loadRun(runDir: string): RunData {
   const info = readRunInfo(runDir);
   const metrics = readMetricLines(runDir);
   const gradients = hasGradients(runDir) ? readGradientLines(runDir) : undefined;
+  const confusion = readConfusionLines(runDir);
   const skipped = [
     { file: METRICS, lines: metrics.skipped },
     { file: GRADIENTS, lines: gradients?.skipped ?? 0 },
+    { file: CONFUSION, lines: confusion.skipped },
   ].filter((s) => s.lines > 0);
   return {
     dir: runDir,
     info,
     metrics: metrics.records,
     gradients: gradients?.records,
+    confusion: confusion.records,
     lesion: readLesion(runDir),
     responses: readResponses(runDir),
     paths: readPaths(runDir),

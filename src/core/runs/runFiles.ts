@@ -39,8 +39,8 @@ export const CHECKPOINT_FILES = {
 /** The default HTML report of a run. */
 export const REPORT_HTML = 'report.html';
 
-/** A CSV export of a run's records is named after them: metrics.csv, gradients.csv, lesion.csv, responses.csv (csv.ts writes their columns). */
-export type CsvRecords = 'metrics' | 'gradients' | 'lesion' | 'responses';
+/** A CSV export of a run's records is named after them: metrics.csv, gradients.csv, lesion.csv, responses.csv (csv.ts writes their columns), confusion.csv and class-errors.csv (confusion/tables.ts). */
+export type CsvRecords = 'metrics' | 'gradients' | 'lesion' | 'responses' | 'confusion' | 'class-errors';
 export const csvFile = (records: CsvRecords): string => `${records}.csv`;
 
 /** True when `dir` holds a run.json: a run folder, though maybe a damaged one. */
