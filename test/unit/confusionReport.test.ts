@@ -9,10 +9,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { perClassError, rowTotals } from '../../src/core/confusion/matrix';
+import { matchingTestImages, readTestImages } from '../../src/core/confusion/testImages';
 import { csvRecords, parseCsv } from '../../src/core/report/csv';
 import { htmlReport } from '../../src/core/report/htmlReport';
 import { readConfusion } from '../../src/core/runs/confusionRecords';
+import { openPredictions } from '../../src/core/runs/predictionsFile';
 import { readRunInfo } from '../../src/core/runs/runFolder';
+import { ConfusionRequests } from '../../src/extension/confusionRequests';
+import { CELL_PAGE } from '../../src/protocol/confusion';
 import { cli, REPO } from './support/cli';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-confusion-cli-'));
@@ -115,4 +119,61 @@ test("the HTML report shows the last epoch's matrix (counts, class names) and th
     assert.equal(Number(count), last.matrix[names.indexOf(t)][names.indexOf(p)], `${t} → ${p}`);
   const curves = html.match(/<svg[^>]*class="chart class-errors"[\s\S]*?<\/svg>/)![0];
   assert.equal([...curves.matchAll(/<path class="series"/g)].length, names.length, 'one curve per class');
+});
+
+test("the panel host answers: the records with class names, and a cell's images from the data set with their top-3", () => {
+  const requests = new ConfusionRequests();
+  const data = requests.data('run-1', runDir);
+  assert.equal(data.method, 'confusion/data');
+  const { classNames, records } = data.params;
+  assert.deepEqual(classNames, readRunInfo(runDir).dataset.classNames);
+  assert.deepEqual(
+    records.map((r) => r.matrix),
+    readConfusion(runDir).map((r) => r.matrix),
+  );
+
+  // The fullest off-diagonal cell of the last epoch (or the fullest diagonal one if none is off it).
+  const last = records[records.length - 1];
+  const cells = last.matrix.flatMap((row, i) => row.map((count, j) => ({ i, j, count })));
+  const cell =
+    cells.filter((c) => c.i !== c.j && c.count > 0).sort((a, b) => b.count - a.count)[0] ??
+    cells.sort((a, b) => b.count - a.count)[0];
+  const reply = requests.images(
+    { requestId: 7, id: 'run-1', epoch: last.epoch, actual: cell.i, predicted: cell.j, offset: 0 },
+    runDir,
+  );
+  assert.equal(reply.method, 'confusion/images');
+  const p = reply.params;
+  assert.equal(p.error, undefined);
+  assert.deepEqual([p.requestId, p.total, p.images.length], [7, cell.count, Math.min(cell.count, CELL_PAGE)]);
+  assert.deepEqual(p.shape, [32, 32, 3]);
+  const test = readTestImages(readRunInfo(runDir).recipe.data).split;
+  for (const image of p.images) {
+    assert.equal(test.labels[image.index], cell.i);
+    assert.equal(image.top[0][0], cell.j, 'the top guess is the predicted class');
+    assert.equal(image.top.length, 3);
+    assert.deepEqual(
+      [...Buffer.from(image.pixels, 'base64')],
+      [...test.images.subarray(image.index * 3072, (image.index + 1) * 3072)],
+    );
+  }
+  const missing = requests.images({ requestId: 8, id: 'run-1', epoch: 99, actual: 0, predicted: 0, offset: 0 }, runDir);
+  assert.equal(
+    (missing as Extract<typeof missing, { method: 'confusion/images' }>).params.error,
+    'this run stored no predictions for that epoch',
+  );
+});
+
+test('the test images are refused when they are not the ones the run was tested on', () => {
+  const labels = openPredictions(runDir)!.labels;
+  const spec = readRunInfo(runDir).recipe.data;
+  assert.equal(matchingTestImages(spec, labels).split.count, labels.length);
+  assert.throws(
+    () => matchingTestImages({ ...spec, testSize: labels.length + 10 }, labels),
+    /the synthetic test images on this machine are not the ones the run was tested on \(58 images, the run had 48\)/,
+  );
+  assert.throws(
+    () => readTestImages({ name: 'cifar10', dir: path.join(tmp, 'nowhere') }),
+    /the CIFAR-10 test images are not on this machine \(no test_batch\.bin in /,
+  );
 });

@@ -12,6 +12,7 @@ import type {
 import { isLive, resumeAction } from '../../src/protocol/runStatus';
 import { appendRecords } from '../../src/core/report/gradientMatrix';
 import { AnalysisTab } from './analysisTab';
+import { ConfusionTab } from './confusionTab';
 import { PANEL_MARKUP } from './markup';
 import { wireExportButtons } from './exportButtons';
 import { hostChannel } from '../shared/vscodeApi';
@@ -45,6 +46,7 @@ let analysesDirty = true;
 const analysisTab = new AnalysisTab({ runs: () => runs, analyses, theme: () => theme, diagram, send: host.send });
 let redrawQueued = false;
 let gradientsDirty = true;
+const confusionTab = new ConfusionTab(document.getElementById('confusion')!, host.send, () => theme);
 
 const $ = (id: string) => document.getElementById(id)!;
 
@@ -353,6 +355,7 @@ for (const tab of document.querySelectorAll<HTMLButtonElement>('[role="tab"]')) 
       p.hidden = p.dataset.tabPanel !== activeTab;
     gradientsDirty = true;
     analysesDirty = true;
+    confusionTab.setActive(activeTab === 'confusion');
     scheduleRedraw();
   });
 }
@@ -371,6 +374,7 @@ onThemeChange(() => {
   if (charts) retheme(charts, theme);
   diagram.setTheme(theme);
   gradientFlow.setTheme(theme);
+  confusionTab.render();
   gradientsDirty = true;
   analysesDirty = true;
   scheduleRedraw();
@@ -406,5 +410,6 @@ host.onMessage((m) => {
   const size = JSON.stringify(m).length;
   if (size > largest) document.body.dataset.largestMessage = String((largest = size));
   handle(m);
+  confusionTab.handle(m);
 });
 host.send({ method: 'webview/ready', params: { columns: chartColumns() } });
