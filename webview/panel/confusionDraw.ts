@@ -151,6 +151,12 @@ export function drawClassErrors(
     );
     if (dash) line.setAttribute('stroke-dasharray', dash);
     el('title', {}, line).textContent = name;
+    // Dots while there are few epochs: one epoch is a point, not a line.
+    if (records.length <= 40)
+      for (const xy of points) {
+        const [x, y] = xy.split(',');
+        el('circle', { cx: x, cy: y, r: 2.5, fill: color }, svg);
+      }
     const lx = left + (c % 4) * 95,
       ly = top + plotH + 32 + Math.floor(c / 4) * 16;
     const key = el('line', { x1: lx, x2: lx + 16, y1: ly - 4, y2: ly - 4, stroke: color, 'stroke-width': 2 }, svg);

@@ -232,5 +232,6 @@ export class ConfusionTab {
       move('Next', r.offset + CELL_PAGE, r.offset + CELL_PAGE < r.total);
       box.appendChild(pager);
     }
+    box.scrollIntoView({ block: 'nearest' });
   }
 }
