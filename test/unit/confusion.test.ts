@@ -139,3 +139,24 @@ test('confusion.jsonl: a torn or malformed line is skipped and counted; an epoch
   fs.writeFileSync(path.join(dir, PREDICTIONS_BIN), 'not a predictions file');
   assert.throws(() => openPredictions(dir), /not a predictions file \(no RLPR header\)/);
 });
+
+test("a 100,000-iteration CIFAR-10 run's confusion files stay under 20 MB (256 epochs of batch 128)", () => {
+  const dir = fs.mkdtempSync(path.join(tmp, 'size-'));
+  const count = 10_000,
+    k = 3;
+  let seed = 1;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const labels = Uint8Array.from({ length: count }, () => Math.floor(next() * 10));
+  const classes = Int32Array.from({ length: count * k }, () => Math.floor(next() * 10));
+  const probs = Float32Array.from({ length: count * k }, () => next());
+  const size = () => fs.statSync(path.join(dir, CONFUSION)).size + fs.statSync(path.join(dir, PREDICTIONS_BIN)).size;
+  recordConfusion(dir, { epoch: 1, iteration: 390 }, labels, 10, { k, classes, probs });
+  const first = size();
+  recordConfusion(dir, { epoch: 2, iteration: 780 }, labels, 10, { k, classes, probs });
+  const perEpoch = size() - first;
+  // Per epoch: 6 bytes per test image in predictions.bin, and one short line in confusion.jsonl.
+  assert.ok(perEpoch > count * k * 2 && perEpoch < count * k * 2 + 1_000, `${perEpoch} bytes per epoch`);
+  const epochs = Math.ceil(100_000 / Math.floor(50_000 / 128)); // 257
+  const projected = first + (epochs - 1) * perEpoch;
+  assert.ok(projected < 20 * 2 ** 20, `${(projected / 2 ** 20).toFixed(1)} MB`);
+});
