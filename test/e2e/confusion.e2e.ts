@@ -107,4 +107,48 @@ test("the Confusion tab shows the quickstart's matrix per epoch, and a clicked c
   await waitFor(async () => (await cells.count()) === 100, 30_000, 'the heat map redrawn');
   await screenshot(page, 'confusion-light');
   await panel.locator('#stop').click();
+  await waitFor(
+    async () => /stopped/.test((await panel.locator('[data-stat="status"] .v').textContent()) ?? ''),
+    120_000,
+    'the run to stop',
+  );
+});
+
+test("Compare: two runs' matrices and per-class errors side by side", async () => {
+  const { page } = wb;
+  // Wide enough for two matrices side by side (the panel is half the editor area).
+  await page.setViewportSize({ width: 2200, height: 1000 });
+  // A second run: a copy of the first (its folder is all a run is).
+  const first = runDir()!;
+  fs.cpSync(first, `${first}-copy`, { recursive: true, filter: (f) => path.basename(f) !== 'trainer.lock' });
+  await page.locator('.activitybar [aria-label^="ResNet Lab"]').first().click();
+  const side = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+  await waitFor(async () => (await side.locator('li.run').count()) >= 2, 60_000, 'both runs in the side view');
+  const boxes = side.locator('li.run input[type="checkbox"]');
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await side.locator('#compare').click();
+  const panel = webviewFrame(page);
+  await waitFor(async () => (await panel.locator('body.compare').count()) === 1, 60_000, 'the comparison');
+  await panel.locator('[data-tab="confusion"]').click();
+  const columns = panel.locator('.confusion-body.compare .confusion-run');
+  await waitFor(
+    async () => (await columns.locator('svg.confusion-heatmap').count()) === 2,
+    60_000,
+    'a heat map per run',
+  );
+  assert.equal(await columns.locator('svg.confusion-curves').count(), 2, 'per-class error curves per run');
+  assert.equal(await panel.locator('#confusion-cell').isHidden(), true, "the last view's cell is gone");
+  const boxesOf = await columns.evaluateAll((cs) =>
+    cs.map((c) => {
+      const r = c.getBoundingClientRect();
+      return `${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}px of ${document.documentElement.clientWidth}px`;
+    }),
+  );
+  assert.equal(
+    boxesOf[0].split(' ')[0].split(',')[1],
+    boxesOf[1].split(' ')[0].split(',')[1],
+    `side by side, not stacked: ${boxesOf.join('; ')}`,
+  );
+  await screenshot(page, 'confusion-compare-light');
 });

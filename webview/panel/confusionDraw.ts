@@ -17,6 +17,8 @@ export function classStroke(theme: Theme, c: number): { color: string; dash: str
 
 export interface HeatmapOptions {
   rates: boolean;
+  /** Smaller cells, for several runs side by side. */
+  compact?: boolean;
   selected?: [number, number];
   onCell(actual: number, predicted: number): void;
 }
@@ -32,7 +34,7 @@ export function drawHeatmap(
   const rates = rowRates(record.matrix);
   const totals = rowTotals(record.matrix);
   const errors = perClassError(record.matrix);
-  const cell = n <= 10 ? 40 : Math.max(12, Math.floor(420 / n));
+  const cell = Math.max(12, Math.floor((o.compact ? 270 : 420) / n), n <= 10 && !o.compact ? 40 : 0);
   const labelW = Math.min(110, 14 + 7 * Math.max(...names.map((s) => s.length)));
   const top = labelW * 0.75 + 8;
   const width = labelW + n * cell + 58,

@@ -82,6 +82,8 @@ export class ConfusionTab {
         this.data.clear();
         this.epoch = undefined;
         this.cell = undefined;
+        this.cellBox.hidden = true;
+        this.cellBox.replaceChildren();
         this.stopPlaying();
         this.stale = true;
         if (this.active) this.requestAll();
@@ -185,6 +187,7 @@ export class ConfusionTab {
         this.cell?.id === run.id ? ([this.cell.actual, this.cell.predicted] as [number, number]) : undefined;
       drawHeatmap(pictures, record, names, theme, {
         rates: this.rates,
+        compact: this.runs.length > 1,
         selected,
         onCell: (actual, predicted) => this.openCell({ id: run.id, epoch: record.epoch, actual, predicted, offset: 0 }),
       });
