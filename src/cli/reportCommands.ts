@@ -87,7 +87,7 @@ export function registerReportCommands(program: Command): void {
       positive,
     )
     .description(
-      "draw one chart of a run as a standalone SVG: curves (error), compare (several runs, the paper's Fig. 6 style), loss, lr, gradients (heatmap), lesion, responses, paths (gradient by path length), diagram",
+      "draw one chart of a run as a standalone SVG: curves (error), compare (several runs, the paper's Fig. 6 style), loss, lr, gradients (heatmap), lesion, responses, paths (gradient by path length), diagram, confusion (the last epoch's confusion matrix)",
     )
     .action(
       act((kind: PlotKind, runDirs: string[], o: PlotOptions & { out?: string }) => {

@@ -89,7 +89,7 @@ export const PanelMessageSchema = z.discriminatedUnion('method', [
     method: z.literal('export'),
     params: z.object({
       format: z.enum(['png', 'svg', 'csv', 'report', 'model']),
-      chart: z.enum(['curves', 'loss', 'lr', 'gradients', 'lesion', 'responses', 'paths', 'diagram']),
+      chart: z.enum(['curves', 'loss', 'lr', 'gradients', 'lesion', 'responses', 'paths', 'diagram', 'confusion']),
       /** PNG only: the chart canvas as a data URL (capped at 20 MB). */
       dataUrl: z.string().max(20_000_000).optional(),
     }),

@@ -177,3 +177,22 @@ test('the test images are refused when they are not the ones the run was tested 
     /the CIFAR-10 test images are not on this machine \(no test_batch\.bin in /,
   );
 });
+
+test("plot confusion draws the last epoch as a standalone SVG (the panel's SVG export of the tab)", async () => {
+  const file = path.join(tmp, 'plots', 'confusion.svg');
+  const r = await cli(['plot', 'confusion', runDir, '--out', file, '--dark']);
+  assert.equal(r.code, 0, r.stderr);
+  const svg = fs.readFileSync(file, 'utf8');
+  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  const last = readConfusion(runDir).at(-1)!;
+  const counts = [...svg.matchAll(/predicted as [^:]+: (\d+) of/g)].map((m) => Number(m[1]));
+  assert.deepEqual(counts, last.matrix.flat());
+  const empty = fs.mkdtempSync(path.join(tmp, 'no-confusion-'));
+  fs.copyFileSync(path.join(runDir, 'run.json'), path.join(empty, 'run.json'));
+  const none = await cli(['plot', 'confusion', empty, '--out', path.join(tmp, 'x.svg')]);
+  assert.equal(none.code, 1);
+  assert.equal(
+    none.stderr.trim(),
+    `error: ${path.join(empty, 'confusion.jsonl')} not found: the run has no confusion records yet (the trainer writes them after each epoch)`,
+  );
+});

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { classErrorsCsv, confusionCsv } from '../confusion/tables';
+import { confusionHeatmapSvg } from './confusionSvg';
 import { gradientsCsv, lesionCsv, metricsCsv, responsesCsv } from './csv';
 import { diagramSvg } from './diagramSvg';
 import { errorCurvesSvg, lossCurvesSvg, lrSvg } from './curvesSvg';
@@ -14,7 +15,16 @@ import { responsesSvg } from './responsesSvg';
 import { runLabels } from './runLabels';
 import { hasMetrics } from '../runs/metricRecords';
 import { loadRun, RunData } from '../runs/runData';
-import { csvFile, GRADIENTS, LESION_JSON, METRICS, PATHS_JSON, RESPONSES_JSON, RUN_JSON } from '../runs/runFiles';
+import {
+  CONFUSION,
+  csvFile,
+  GRADIENTS,
+  LESION_JSON,
+  METRICS,
+  PATHS_JSON,
+  RESPONSES_JSON,
+  RUN_JSON,
+} from '../runs/runFiles';
 import { writeFileAtomic } from '../runs/runFolder';
 
 export const PLOT_KINDS = [
@@ -27,6 +37,7 @@ export const PLOT_KINDS = [
   'responses',
   'paths',
   'diagram',
+  'confusion',
 ] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
@@ -110,6 +121,12 @@ export function plotSvg(
         runs.map((r, i) => ({ label: labels[i], result: r.responses! })),
         { ...base, sorted: o.sorted },
       );
+    }
+    case 'confusion': {
+      const run = single();
+      const last = run.confusion[run.confusion.length - 1];
+      need(run, CONFUSION, !!last, 'the run has no confusion records yet (the trainer writes them after each epoch)');
+      return confusionHeatmapSvg(last, run.info.dataset?.classNames, base);
     }
     case 'diagram': {
       const run = single();
