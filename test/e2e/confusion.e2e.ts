@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readConfusion } from '../../src/core/runs/confusionRecords';
 import { openWorkbench, REPO_ROOT, Workbench } from '../harness/codeServer';
-import { openFile, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
+import { openFile, runCommand, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
 
 let wb: Workbench;
 let workspace: string;
@@ -151,4 +151,27 @@ test("Compare: two runs' matrices and per-class errors side by side", async () =
     `side by side, not stacked: ${boxesOf.join('; ')}`,
   );
   await screenshot(page, 'confusion-compare-light');
+
+  // After a window reload the panel comes back from the run folders, and so does the tab's data.
+  await runCommand(page, 'Developer: Reload Window');
+  await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 60_000 });
+  // The side view is open too: the panel is whichever webview shows the comparison.
+  let restored: ReturnType<typeof webviewFrame> | undefined;
+  await waitFor(
+    async () => {
+      const frames = await page.locator('iframe.webview.ready').count();
+      for (let i = 0; i < frames && !restored; i++)
+        if ((await webviewFrame(page, i).locator('body.compare').count()) === 1) restored = webviewFrame(page, i);
+      return !!restored;
+    },
+    90_000,
+    'the restored comparison',
+  );
+  const frame = restored!;
+  await frame.locator('[data-tab="confusion"]').click();
+  await waitFor(
+    async () => (await frame.locator('svg.confusion-heatmap').count()) === 2,
+    60_000,
+    'both matrices after the reload',
+  );
 });
