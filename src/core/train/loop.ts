@@ -206,8 +206,9 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
         rssMB: Math.round(process.memoryUsage.rss() / 2 ** 20),
         peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       };
-      appendMetric(runDir, epochEvent);
+      // Before the epoch record: a reader that sees the epoch finds its confusion line already there.
       if (test.top) recordConfusion(runDir, epochEvent, ds.test.labels, ds.info.numClasses, test.top);
+      appendMetric(runDir, epochEvent);
       emit(epochEvent);
       state.epoch++;
       state.batchInEpoch = 0;

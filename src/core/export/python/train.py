@@ -384,6 +384,8 @@ def main():
                     f"{sums[2] / max(time.time() - epoch_started, 1e-9):.0f} img/s  data wait {100 * waiting:.1f}%",
                     flush=True,
                 )
+                # Before the epoch record: a reader that sees the epoch finds its confusion line already there.
+                run.record_confusion(epoch + 1, iteration, y_test, num_classes, top_classes, top_probs)
                 run.append(
                     METRICS,
                     {
@@ -399,7 +401,6 @@ def main():
                         **memory(),
                     },
                 )
-                run.record_confusion(epoch + 1, iteration, y_test, num_classes, top_classes, top_probs)
             improved = best is None or test_error < best
             best = test_error if improved else best
             checkpoint("latest", epoch + 1, 0, None)
