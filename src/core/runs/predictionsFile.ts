@@ -70,9 +70,10 @@ function encodeBlock(top: TopK, count: number): Buffer {
 
 /**
  * Appends one evaluation's block, writing the header and labels first when the
- * file is new; returns the block's offset. A file from another test set (a
- * different count or k) is started afresh: its offsets are then stale, and
- * stale offsets are refused on reading.
+ * file is new; returns the block's offset. A file whose header is not this
+ * test set's (damaged: a run's test set never changes, resumed or not) is
+ * started afresh; confusion lines written before then may point past its end
+ * (not read) or at a later block.
  */
 export function appendPredictions(runDir: string, labels: ArrayLike<number>, classes: number, top: TopK): number {
   const file = path.join(runDir, PREDICTIONS_BIN);
