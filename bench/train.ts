@@ -42,7 +42,8 @@
  *
  * After the table: the data pipeline timed on its own (bench/pipeline.ts), as
  * a share of a training step, and what the trainer waits for it with the next
- * batch made on its own thread.
+ * batch made on its own thread; and the confusion matrix's cost per epoch in
+ * graph mode (bench/confusionCost.ts), as a share of a CIFAR-10 epoch.
  *
  * The machine is shared and noisy: compare ratios within one run. --json
  * prints one JSON object as the last line (ResNet-20 at the chosen batch):
@@ -56,6 +57,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { kerasUnavailable, tfPython } from '../src/core/export/tfPython';
 import { graphAddonPath, nativeBackendAvailable } from '../src/core/native/detectNative';
+import { confusionCostLines } from './confusionCost';
 import { dataPipeline } from './pipeline';
 import { distributionLine, distributionMs } from './distributions';
 
@@ -621,6 +623,9 @@ async function parent(): Promise<void> {
         : '') +
       `; the trainer makes the next batch on its own thread during the step, and then waits ${pipe.prefetchWaitMs.toFixed(2)} ms per batch for it`,
   );
+  // The confusion matrix's cost (issue 22): native graph mode, as `train` runs it.
+  if (backends.includes('graph') && !skipped.has('graph'))
+    for (const line of confusionCostLines(depths, batch, quick)) console.log(`\n${line}`);
   if (backends.includes('cpu'))
     console.log('\n* tfjs cpu trains at ~0.1 img/s (backward ~70x its forward): skipped; inference is one small batch');
   console.log(

@@ -7,6 +7,7 @@ import { findExperiments } from '../core/experiments/findExperiments';
 import { setupNative } from '../core/native/setupNative';
 import type { BackendChoice, DataName, Overrides } from '../protocol/trainer';
 import { registerAnalysisCommands } from './analysisCommands';
+import { registerConfusionCommand } from './confusionCommand';
 import { registerDegradationCommand } from './degradationCommand';
 import { registerIdentityCommand } from './identityCommand';
 import { registerExportKerasCommand } from './exportKerasCommand';
@@ -261,6 +262,7 @@ async function trainWithProgress(command: Parameters<typeof runTrainer>[0], json
 registerDegradationCommand(program);
 registerIdentityCommand(program);
 registerReportCommands(program);
+registerConfusionCommand(program);
 registerExportKerasCommand(program);
 registerSweepCommand(program);
 

@@ -87,7 +87,7 @@ export function registerReportCommands(program: Command): void {
       positive,
     )
     .description(
-      "draw one chart of a run as a standalone SVG: curves (error), compare (several runs, the paper's Fig. 6 style), loss, lr, gradients (heatmap), lesion, responses, paths (gradient by path length), diagram",
+      "draw one chart of a run as a standalone SVG: curves (error), compare (several runs, the paper's Fig. 6 style), loss, lr, gradients (heatmap), lesion, responses, paths (gradient by path length), diagram, confusion (the last epoch's confusion matrix)",
     )
     .action(
       act((kind: PlotKind, runDirs: string[], o: PlotOptions & { out?: string }) => {
@@ -104,7 +104,7 @@ export function registerReportCommands(program: Command): void {
     .argument('<run-dir>', 'a run folder')
     .option('--out <dir>', 'folder for the CSV files (default: the run folder)')
     .description(
-      `write ${csvFile('metrics')}, and ${csvFile('gradients')}, ${csvFile('distributions')}, ${csvFile('lesion')}, ${csvFile('responses')} when the run has them`,
+      `write ${csvFile('metrics')}, and ${csvFile('gradients')}, ${csvFile('distributions')}, ${csvFile('lesion')}, ${csvFile('responses')}, ${csvFile('confusion')}, ${csvFile('class-errors')} when the run has them`,
     )
     .action(
       act((runDir: string, o: { out?: string }) => {

@@ -17,6 +17,7 @@ import { DisposableGroup } from './lifecycle';
 import { Log } from './log';
 import { LiveRun, RunManager } from './runManager';
 import { analyzeRun, exportRuns } from './panelRequests';
+import { ConfusionRequests } from './confusionRequests';
 import { FolderChange, RunFolders } from './runFolders';
 import { runIds } from './runIds';
 import { attachFolder, gradientsOf, openRun, PanelRun, readNew } from './panelData';
@@ -52,6 +53,7 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
   /** The shown runs (by id), each read from its folder through its own tail. */
   private data = new Map<string, PanelRun>();
   private readonly curves: PanelCurves;
+  private readonly confusion = new ConfusionRequests();
   /** The followers of the folders shown now that someone else writes. */
   private readonly following = this._register(new DisposableGroup());
 
@@ -310,6 +312,10 @@ export class TrainingPanel extends WebviewHost<PanelMessage, PanelHostMessage> {
       case 'export':
         void exportRuns(msg.params, this.shownDirs());
         break;
+      case 'confusion/request':
+        return this.post(this.confusion.data(msg.params.id, this.runDirOf(msg.params.id)));
+      case 'confusion/images':
+        return this.post(this.confusion.images(msg.params, this.runDirOf(msg.params.id)));
     }
   }
 

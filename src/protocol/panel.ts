@@ -1,5 +1,6 @@
 // The training panel's messages (webview/panel <-> src/extension/trainingPanel.ts).
 import { z } from 'zod';
+import { ConfusionHostMessage, ConfusionImagesRequestSchema, ConfusionRequestSchema } from './confusion';
 import type { LesionResult, PathsResult, ResponsesResult } from './trainer';
 import type { DistributionView } from './distributions';
 import {
@@ -61,7 +62,8 @@ export type PanelHostMessage =
   | { method: 'diagram/show'; params: DiagramData }
   /** The live preview: the edited model's diagram, or why it does not build (the last diagram stays, greyed). */
   /** `title`: the experiment shown, in the heading as in the tab. */
-  | { method: 'diagram/preview'; params: { diagram?: DiagramData; error?: string; title: string } };
+  | { method: 'diagram/preview'; params: { diagram?: DiagramData; error?: string; title: string } }
+  | ConfusionHostMessage;
 
 /** Panel -> host: validated by the host before anything happens. */
 export const PanelMessageSchema = z.discriminatedUnion('method', [
@@ -84,11 +86,13 @@ export const PanelMessageSchema = z.discriminatedUnion('method', [
   RunControlMessageSchema,
   RunOpenMessageSchema,
   RunsCompareMessageSchema,
+  ConfusionRequestSchema,
+  ConfusionImagesRequestSchema,
   z.object({
     method: z.literal('export'),
     params: z.object({
       format: z.enum(['png', 'svg', 'csv', 'report', 'model']),
-      chart: z.enum(['curves', 'loss', 'lr', 'gradients', 'lesion', 'responses', 'paths', 'diagram']),
+      chart: z.enum(['curves', 'loss', 'lr', 'gradients', 'lesion', 'responses', 'paths', 'diagram', 'confusion']),
       /** PNG only: the chart canvas as a data URL (capped at 20 MB). */
       dataUrl: z.string().max(20_000_000).optional(),
     }),

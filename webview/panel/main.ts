@@ -13,6 +13,7 @@ import { isLive, resumeAction } from '../../src/protocol/runStatus';
 import { appendRecords } from '../../src/core/report/gradientMatrix';
 import { AnalysisTab } from './analysisTab';
 import { wireDistributionsTab } from './distributionsWiring';
+import { ConfusionTab } from './confusionTab';
 import { PANEL_MARKUP } from './markup';
 import { wireExportButtons } from './exportButtons';
 import { hostChannel } from '../shared/vscodeApi';
@@ -55,6 +56,7 @@ const distributions = wireDistributionsTab({
   activeTab: () => activeTab,
   redraw: () => scheduleRedraw(),
 });
+const confusionTab = new ConfusionTab(document.getElementById('confusion')!, host.send, () => theme);
 
 const $ = (id: string) => document.getElementById(id)!;
 
@@ -373,6 +375,7 @@ for (const tab of document.querySelectorAll<HTMLButtonElement>('[role="tab"]')) 
     gradientsDirty = true;
     analysesDirty = true;
     distributions.tabShown();
+    confusionTab.setActive(activeTab === 'confusion');
     scheduleRedraw();
   });
 }
@@ -391,6 +394,7 @@ onThemeChange(() => {
   if (charts) retheme(charts, theme);
   diagram.setTheme(theme);
   gradientFlow.setTheme(theme);
+  confusionTab.render();
   gradientsDirty = true;
   distributions.invalidate();
   analysesDirty = true;
@@ -427,5 +431,6 @@ host.onMessage((m) => {
   const size = JSON.stringify(m).length;
   if (size > largest) document.body.dataset.largestMessage = String((largest = size));
   handle(m);
+  confusionTab.handle(m);
 });
 host.send({ method: 'webview/ready', params: { columns: chartColumns() } });

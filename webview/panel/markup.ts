@@ -1,4 +1,4 @@
-// The panel's page: controls, tabs (curves, gradient flow, lesion study,
+// The panel's page: controls, tabs (curves, confusion matrix, gradient flow, lesion study,
 // gradient by path length, layer responses) and the diagram pane. Static: everything that varies is
 // filled in by the modules that own each part, by element id.
 export const PANEL_MARKUP = `
@@ -15,6 +15,7 @@ export const PANEL_MARKUP = `
   <section id="flags" class="flags" hidden></section>
   <nav class="tabs" role="tablist">
     <button role="tab" data-tab="curves" aria-selected="true">Curves</button>
+    <button role="tab" data-tab="confusion" aria-selected="false">Confusion</button>
     <button role="tab" data-tab="gradients" aria-selected="false">Gradient flow</button>
     <button role="tab" data-tab="distributions" aria-selected="false">Distributions</button>
     <button role="tab" data-tab="lesion" aria-selected="false">Lesion study</button>
@@ -39,6 +40,7 @@ export const PANEL_MARKUP = `
         <div class="chart"><canvas id="loss-chart"></canvas></div>
         <div class="chart short"><canvas id="lr-chart"></canvas></div>
       </section>
+      <section id="confusion" data-tab-panel="confusion" hidden></section>
       <section id="gradients" data-tab-panel="gradients" hidden></section>
       <section id="distributions" data-tab-panel="distributions" hidden></section>
       <section data-tab-panel="lesion" hidden>

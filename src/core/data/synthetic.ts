@@ -82,7 +82,7 @@ function drawImage(label: number, rng: Rng, out: Uint8Array, offset: number): vo
   }
 }
 
-function generateSplit(count: number, seed: number): Split {
+export function generateSplit(count: number, seed: number): Split {
   const rng = mulberry32(seed);
   const images = new Uint8Array(count * SIZE * SIZE * 3);
   const labels = new Uint8Array(count);

@@ -2,6 +2,8 @@
 // the CLI (report, plot, export-csv) and the panel's Export buttons.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { classErrorsCsv, confusionCsv } from '../confusion/tables';
+import { confusionHeatmapSvg } from './confusionSvg';
 import { gradientsCsv, lesionCsv, metricsCsv, responsesCsv } from './csv';
 import { distributionsCsv } from '../distributions/distributionsCsv';
 import { diagramSvg } from './diagramSvg';
@@ -14,7 +16,16 @@ import { responsesSvg } from './responsesSvg';
 import { runLabels } from './runLabels';
 import { hasMetrics } from '../runs/metricRecords';
 import { loadRun, RunData } from '../runs/runData';
-import { csvFile, GRADIENTS, LESION_JSON, METRICS, PATHS_JSON, RESPONSES_JSON, RUN_JSON } from '../runs/runFiles';
+import {
+  CONFUSION,
+  csvFile,
+  GRADIENTS,
+  LESION_JSON,
+  METRICS,
+  PATHS_JSON,
+  RESPONSES_JSON,
+  RUN_JSON,
+} from '../runs/runFiles';
 import { writeFileAtomic } from '../runs/runFolder';
 
 export const PLOT_KINDS = [
@@ -27,6 +38,7 @@ export const PLOT_KINDS = [
   'responses',
   'paths',
   'diagram',
+  'confusion',
 ] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
@@ -111,6 +123,12 @@ export function plotSvg(
         { ...base, sorted: o.sorted },
       );
     }
+    case 'confusion': {
+      const run = single();
+      const last = run.confusion[run.confusion.length - 1];
+      need(run, CONFUSION, !!last, 'the run has no confusion records yet (the trainer writes them after each epoch)');
+      return confusionHeatmapSvg(last, run.info.dataset?.classNames, base);
+    }
     case 'diagram': {
       const run = single();
       if (!run.info.graph) throw new ReportError(`${path.join(run.dir, RUN_JSON)} has no model graph`);
@@ -139,5 +157,9 @@ export function exportCsv(
   if (run.distributions) write(csvFile('distributions'), distributionsCsv(run.distributions));
   if (run.lesion) write(csvFile('lesion'), lesionCsv(run.lesion));
   if (run.responses) write(csvFile('responses'), responsesCsv(run.responses));
+  if (run.confusion.length) {
+    write(csvFile('confusion'), confusionCsv(run.confusion, run.info.dataset?.classNames));
+    write(csvFile('class-errors'), classErrorsCsv(run.confusion, run.info.dataset?.classNames));
+  }
   return written;
 }

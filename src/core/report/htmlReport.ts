@@ -6,6 +6,7 @@ import { milestones } from '../train/schedule';
 import type { MetricRecord } from '../runs/metricRecords';
 import { loadRun, RunData, skippedNotes } from '../runs/runData';
 import { runBackendLabel, type RunInfo } from '../runs/runFolder';
+import { confusionSection } from './confusionSection';
 import { diagramSvg } from './diagramSvg';
 import { errorCurvesSvg, lossCurvesSvg, lrSvg } from './curvesSvg';
 import { gradientHeatmapSvg } from './heatmapSvg';
@@ -270,6 +271,7 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
   const sections: [string, string, boolean][] = [
     ['error', 'error curves', true],
     ['epochs', 'per epoch', epochs.length > 0],
+    ['confusion', 'confusion matrix', run.confusion.length > 0],
     ['gradients', 'gradient norms', !!run.gradients],
     ['distributions', 'distributions', !!run.distributions?.length],
     ['lesion', 'lesion study', !!run.lesion],
@@ -320,6 +322,7 @@ export function htmlReportOf(run: RunData, options: HtmlReportOptions = {}): str
     if (fin.bestEpoch !== null) html.push(`<p class="note">Bold: the epoch with the lowest test error.</p>`);
   }
 
+  html.push(confusionSection(run.confusion, info.dataset?.classNames, options));
   if (run.gradients) {
     html.push('<h2 id="gradients">Gradient norms</h2>');
     html.push(

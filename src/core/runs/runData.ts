@@ -5,8 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LesionResult, PathsResult, ResponsesResult } from '../../protocol/trainer';
 import { readLesion, readPaths, readResponses } from './analyses';
+import { ConfusionRecord, readConfusionLines } from './confusionRecords';
 import { GradientRecord, hasGradients, MetricRecord, readGradientLines, readMetricLines } from './metricRecords';
-import { DISTRIBUTIONS, GRADIENTS, METRICS } from './runFiles';
+import { CONFUSION, DISTRIBUTIONS, GRADIENTS, METRICS } from './runFiles';
 import { DistributionRecord, readDistributionLines } from '../distributions/records';
 import { RunFolderError } from './runErrors';
 import { readRunInfo, RunInfo } from './runFolder';
@@ -17,6 +18,8 @@ export interface RunData {
   metrics: MetricRecord[];
   /** Undefined when the run recorded no gradient norms (gradients.jsonl absent). */
   gradients?: GradientRecord[];
+  /** The test set's confusion matrix per epoch; empty when the run recorded none. */
+  confusion: ConfusionRecord[];
   lesion?: LesionResult;
   responses?: ResponsesResult;
   paths?: PathsResult;
@@ -41,16 +44,19 @@ export function loadRun(runDir: string): RunData {
   const metrics = readMetricLines(runDir);
   const gradients = hasGradients(runDir) ? readGradientLines(runDir) : undefined;
   const distributions = fs.existsSync(path.join(runDir, DISTRIBUTIONS)) ? readDistributionLines(runDir) : undefined;
+  const confusion = readConfusionLines(runDir);
   const skipped = [
     { file: METRICS, lines: metrics.skipped },
     { file: GRADIENTS, lines: gradients?.skipped ?? 0 },
     { file: DISTRIBUTIONS, lines: distributions?.skipped ?? 0 },
+    { file: CONFUSION, lines: confusion.skipped },
   ].filter((s) => s.lines > 0);
   return {
     dir: runDir,
     info,
     metrics: metrics.records,
     gradients: gradients?.records,
+    confusion: confusion.records,
     lesion: readLesion(runDir),
     responses: readResponses(runDir),
     paths: readPaths(runDir),

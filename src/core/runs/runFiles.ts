@@ -7,6 +7,8 @@
 //   <run>/metrics.jsonl         one iteration or epoch record a line (metricRecords.ts)
 //   <run>/gradients.jsonl       per-layer gradient norms every N iterations
 //   <run>/distributions.jsonl   kernel and block-output quantiles every N iterations (distributions.ts)
+//   <run>/confusion.jsonl       the test set's confusion matrix at every epoch (confusionRecords.ts)
+//   <run>/predictions.bin       every test example's top-3 classes at every epoch (predictionsFile.ts)
 //   <run>/lesion.json           the stored lesion study (analyses.ts)
 //   <run>/responses.json        the stored layer responses (analyses.ts)
 //   <run>/trainer.lock          the pid of the trainer writing the folder (runLock.ts)
@@ -19,6 +21,8 @@ export const RUN_JSON = 'run.json';
 export const METRICS = 'metrics.jsonl';
 export const GRADIENTS = 'gradients.jsonl';
 export const DISTRIBUTIONS = 'distributions.jsonl';
+export const CONFUSION = 'confusion.jsonl';
+export const PREDICTIONS_BIN = 'predictions.bin';
 export const LESION_JSON = 'lesion.json';
 export const RESPONSES_JSON = 'responses.json';
 export const PATHS_JSON = 'paths.json';
@@ -37,8 +41,9 @@ export const CHECKPOINT_FILES = {
 /** The default HTML report of a run. */
 export const REPORT_HTML = 'report.html';
 
-/** A CSV export of a run's records is named after them: metrics.csv, gradients.csv, lesion.csv, responses.csv (csv.ts writes their columns). */
-export type CsvRecords = 'metrics' | 'gradients' | 'distributions' | 'lesion' | 'responses';
+/** A CSV export of a run's records is named after them: metrics.csv, gradients.csv, distributions.csv, lesion.csv, responses.csv (csv.ts writes their columns), confusion.csv and class-errors.csv (confusion/tables.ts). */
+export type CsvRecords =
+  'metrics' | 'gradients' | 'distributions' | 'lesion' | 'responses' | 'confusion' | 'class-errors';
 export const csvFile = (records: CsvRecords): string => `${records}.csv`;
 
 /** True when `dir` holds a run.json: a run folder, though maybe a damaged one. */

@@ -13,7 +13,7 @@ import type { ResolvedRecipe } from '../lib/experiment';
 import { RunFolderError } from './runErrors';
 import { firstIssue, RunInfoSchema, StoredRunStatusSchema } from './runInfoSchema';
 import { readJsonLines } from './metricRecords';
-import { DISTRIBUTIONS, GRADIENTS, METRICS, RUN_JSON } from './runFiles';
+import { CONFUSION, DISTRIBUTIONS, GRADIENTS, METRICS, RUN_JSON } from './runFiles';
 import { isAlive } from './runLock';
 
 /** What the panel and the CLI call a run's engine: "tensorflow · graph". */
@@ -156,7 +156,7 @@ export function readRunInfo(dir: string, schema: z.ZodTypeAny = RunInfoSchema): 
 
 /** On resume: drop the metrics, gradient and distribution records from after the checkpoint, so the curves continue without duplicates. */
 export function truncateRecordsAfter(dir: string, iteration: number): void {
-  for (const name of [METRICS, GRADIENTS, DISTRIBUTIONS]) {
+  for (const name of [METRICS, GRADIENTS, DISTRIBUTIONS, CONFUSION]) {
     const file = path.join(dir, name);
     const kept = readJsonLines<{ iteration: number }>(file).filter((r) => r.iteration <= iteration);
     writeFileAtomic(file, kept.map((r) => JSON.stringify(r) + '\n').join(''));

@@ -8,6 +8,7 @@ import { BatchPrefetcher } from '../data/prefetch';
 import { Dataset, Split } from '../data/dataset';
 import { mixSeed, mulberry32, permutation } from '../data/random';
 import { DEFAULT_DISTRIBUTION_EVERY, type ResolvedRecipe } from '../lib/experiment';
+import { recordConfusion } from '../confusion/record';
 import { saveCheckpoint, TrainState } from '../runs/checkpoint';
 import { appendGradients, appendMetric } from '../runs/metricRecords';
 import { appendDistributions } from '../distributions/records';
@@ -199,7 +200,7 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
         }
         if (state.iteration % distributionEvery === 0) await recordDistributions();
       }
-      const test = await stepper.evaluate(evalBatches(ds.test, ds, mean));
+      const test = await stepper.evaluate(evalBatches(ds.test, ds, mean), true);
       const val = ds.validation ? await stepper.evaluate(evalBatches(ds.validation, ds, mean)) : undefined;
       if (!Number.isFinite(test.loss)) throw new TestLossError(state.iteration, state.epoch + 1, test.loss);
       lastTrainError = sums.seen ? sums.errors / sums.seen : lastTrainError;
@@ -217,6 +218,8 @@ export async function runTraining(o: LoopOptions): Promise<LoopResult> {
         rssMB: Math.round(process.memoryUsage.rss() / 2 ** 20),
         peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       };
+      // Before the epoch record: a reader that sees the epoch finds its confusion line already there.
+      if (test.top) recordConfusion(runDir, epochEvent, ds.test.labels, ds.info.numClasses, test.top);
       appendMetric(runDir, epochEvent);
       emit(epochEvent);
       state.epoch++;

@@ -17,8 +17,8 @@ export interface Stepper {
   readonly mode: StepMode;
   /** One SGD step on the batch; gradient norms per layer when asked. */
   step(batch: Batch, lr: number, withNorms: boolean): Promise<StepResult>;
-  /** Loss and error over batches, in inference mode, with the current weights. */
-  evaluate(batches: Iterable<Batch>): Promise<EvalResult>;
+  /** Loss and error over batches, in inference mode, with the current weights; with `withTop`, each example's top-k too (same pass). */
+  evaluate(batches: Iterable<Batch>, withTop?: boolean): Promise<EvalResult>;
   /** Momentum buffers as one flat array, in the trainable weights' order (the checkpoint's layout, the same for every mode). */
   optimizerState(): Promise<Float32Array>;
   restoreOptimizer(flat: Float32Array): Promise<void>;
@@ -72,8 +72,8 @@ export class EagerStepper implements Stepper {
     return trainStep(this.ctx, batch, lr, withNorms);
   }
 
-  evaluate(batches: Iterable<Batch>): Promise<EvalResult> {
-    return evaluate(this.o.tf, this.o.model, this.o.info, batches);
+  evaluate(batches: Iterable<Batch>, withTop?: boolean): Promise<EvalResult> {
+    return evaluate(this.o.tf, this.o.model, this.o.info, batches, withTop);
   }
 
   optimizerState(): Promise<Float32Array> {

@@ -3,6 +3,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { Batch } from '../data/batches';
 import type { DataInfo } from '../lib/types';
+import type { TopK } from '../runs/predictionsFile';
 import { crossEntropy, headOf } from './head';
 
 type TF = typeof tfjs;
@@ -74,35 +75,74 @@ function layerNorms(tf: TF, layerOf: string[], grads: tfjs.Tensor[]): tfjs.Tenso
 export interface EvalResult {
   loss: number;
   error: number;
+  /** Each example's k likeliest classes and their probabilities, in the batches' order, when asked for. */
+  top?: TopK;
 }
 
-/** Inference-mode pass over a whole split in batches. */
+/** The k of an evaluation's top-k: 3, or every class when there are fewer. */
+export const topKOf = (info: DataInfo): number => Math.min(3, info.numClasses);
+
+/** Gathers per-batch top-k results into one TopK for the whole split. */
+export class TopKCollector {
+  private readonly classes: Int32Array[] = [];
+  private readonly probs: Float32Array[] = [];
+  constructor(readonly k: number) {}
+  add(classes: Int32Array, probs: Float32Array): void {
+    this.classes.push(classes);
+    this.probs.push(probs);
+  }
+  result(): TopK {
+    return { k: this.k, classes: concat(Int32Array, this.classes), probs: concat(Float32Array, this.probs) };
+  }
+}
+
+function concat<T extends Int32Array | Float32Array>(make: new (n: number) => T, parts: T[]): T {
+  const out = new make(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Inference-mode pass over a whole split in batches; with `withTop`, also each example's top-k (same pass). */
 export async function evaluate(
   tf: TF,
   model: tfjs.LayersModel,
   info: DataInfo,
   batches: Iterable<Batch>,
+  withTop = false,
 ): Promise<EvalResult> {
   let lossSum = 0,
     wrongSum = 0,
     count = 0;
   const [h, w, c] = info.inputShape;
+  const top = withTop ? new TopKCollector(topKOf(info)) : undefined;
   for (const batch of batches) {
-    const [loss, wrong] = tf.tidy((): [tfjs.Tensor, tfjs.Tensor] => {
+    const outs = tf.tidy((): tfjs.Tensor[] => {
       const x = tf.tensor4d(batch.x, [batch.size, h, w, c]);
       const y = tf.tensor1d(batch.labels, 'int32');
       const head = headOf(tf, model);
       const scores = head.scores(x, false);
-      return [
+      const lossAndWrong = [
         crossEntropy(tf, scores, head.fromLogits, y, info.numClasses).mul(batch.size),
         tf.sum(tf.notEqual(tf.argMax(scores, -1), y).toInt()),
       ];
+      if (!top) return lossAndWrong;
+      const { values, indices } = tf.topk(head.fromLogits ? tf.softmax(scores) : scores, top.k);
+      return [...lossAndWrong, indices, values];
     });
-    const [l, e] = await Promise.all([loss.data(), wrong.data()]);
-    tf.dispose([loss, wrong]);
+    const [l, e, classes, probs] = await Promise.all(outs.map((t) => t.data()));
+    tf.dispose(outs);
     lossSum += l[0];
     wrongSum += e[0];
     count += batch.size;
+    top?.add(Int32Array.from(classes), Float32Array.from(probs));
   }
-  return { loss: lossSum / Math.max(1, count), error: wrongSum / Math.max(1, count) };
+  return {
+    loss: lossSum / Math.max(1, count),
+    error: wrongSum / Math.max(1, count),
+    ...(top ? { top: top.result() } : {}),
+  };
 }

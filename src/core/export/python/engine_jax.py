@@ -110,7 +110,12 @@ class JaxEngine:
         def evaluate(tv, ntv, x, y, weight):
             scores, _ = model.stateless_call(tv, ntv, x, training=False)
             per_example, wrong = _cross_entropy(y, scores, from_logits)
-            return jnp.sum(per_example * weight), jnp.sum(wrong * weight)
+            # Each example's top-k, for the confusion matrix (the same pass over the test set).
+            scores = scores.astype(jnp.float32)
+            probs, classes = jax.lax.top_k(
+                jax.nn.softmax(scores, axis=-1) if from_logits else scores, min(3, scores.shape[-1])
+            )
+            return jnp.sum(per_example * weight), jnp.sum(wrong * weight), classes, probs
 
         self._step = jax.jit(step, donate_argnums=(0,))
         self._evaluate = jax.jit(evaluate)
@@ -133,24 +138,34 @@ class JaxEngine:
         return float(loss), float(wrong), norms, bool(stop_any)
 
     def evaluate(self, x_test, y_test, size=256):
-        """Test loss (summed) and errors over the whole test set; each process feeds its share of each batch."""
+        """Test loss (summed), errors, and each example's top-k classes and probabilities, (examples, k) each,
+        over the whole test set; each process feeds its share of each batch."""
         size = -(-size // self.device_count) * self.device_count
         tv, ntv, _ = self.state
-        loss, wrong = 0.0, 0.0
+        loss, wrong, classes, probs = 0.0, 0.0, [], []
         for i in range(0, len(x_test), size):
             x, y = x_test[i : i + size], y_test[i : i + size].astype(np.int32)
+            real = len(x)
             weight = np.ones(size, np.float32)
             if len(x) < size:  # the last batch, padded to the devices' multiple; the padding weighs nothing
                 weight[len(x) :] = 0
                 x = np.concatenate([x, np.zeros((size - len(x),) + x.shape[1:], x.dtype)])
                 y = np.concatenate([y, np.zeros(size - len(y), y.dtype)])
             rows = self.shards(size)
-            batch_loss, batch_wrong = self._evaluate(
+            batch_loss, batch_wrong, top_classes, top_probs = self._evaluate(
                 tv, ntv, self._global(x[rows], size), self._global(y[rows], size), self._global(weight[rows], size)
             )
             loss += float(batch_loss)
             wrong += float(batch_wrong)
-        return loss, wrong
+            classes.append(self._gathered(top_classes)[:real])
+            probs.append(self._gathered(top_probs)[:real])
+        return loss, wrong, np.concatenate(classes), np.concatenate(probs)
+
+    def _gathered(self, a):
+        """A batch-sharded array as one host array in the global batch's order."""
+        if self.process_count > 1:
+            return np.asarray(multihost_utils.process_allgather(a, tiled=True))
+        return np.asarray(a)
 
     @staticmethod
     def _host(a):

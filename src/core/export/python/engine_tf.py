@@ -100,9 +100,10 @@ class TfEngine:
         def eval_step(x, y):
             scores = tf.cast(model(x, training=False), tf.float32)
             loss = tf.reduce_sum(keras.losses.sparse_categorical_crossentropy(y, scores, from_logits=from_logits))
-            return loss, tf.reduce_sum(
-                tf.cast(tf.not_equal(tf.argmax(scores, -1, output_type=tf.int32), y), tf.float32)
-            )
+            wrong = tf.reduce_sum(tf.cast(tf.not_equal(tf.argmax(scores, -1, output_type=tf.int32), y), tf.float32))
+            # Each example's top-k, for the confusion matrix (the same pass over the test set).
+            top = tf.math.top_k(tf.nn.softmax(scores) if from_logits else scores, k=min(3, scores.shape[-1]))
+            return loss, wrong, top.indices, top.values
 
         self._train_step, self._eval_step = train_step, eval_step
 
@@ -129,14 +130,17 @@ class TfEngine:
         return float(loss), float(wrong), norms.numpy(), float(tf.reduce_max(stop_any)) > 0
 
     def evaluate(self, x_test, y_test, size=256):
-        loss, wrong = 0.0, 0.0
+        """Summed test loss, errors, and each example's top-k classes and probabilities, (examples, k) each."""
+        loss, wrong, classes, probs = 0.0, 0.0, [], []
         for i in range(0, len(x_test), size):
-            batch_loss, batch_wrong = self._eval_step(
+            batch_loss, batch_wrong, top_classes, top_probs = self._eval_step(
                 tf.constant(x_test[i : i + size]), tf.constant(y_test[i : i + size].astype(np.int32))
             )
             loss += float(batch_loss)
             wrong += float(batch_wrong)
-        return loss, wrong
+            classes.append(top_classes.numpy())
+            probs.append(top_probs.numpy())
+        return loss, wrong, np.concatenate(classes), np.concatenate(probs)
 
     def read(self):
         return (

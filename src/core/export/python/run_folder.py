@@ -14,6 +14,7 @@ import numpy as np
 RUN_JSON, METRICS, GRADIENTS, CHECKPOINTS = "run.json", "metrics.jsonl", "gradients.jsonl", "checkpoints"
 MODEL_JSON, WEIGHTS_BIN, OPTIMIZER_BIN, STATE_JSON = "model.json", "weights.bin", "optimizer.bin", "state.json"
 DISTRIBUTIONS = "distributions.jsonl"
+CONFUSION, PREDICTIONS_BIN = "confusion.jsonl", "predictions.bin"
 
 
 class RunFolder:
@@ -63,6 +64,36 @@ class RunFolder:
     def append(self, name, record):
         with open(os.path.join(self.dir, name), "a") as f:
             f.write(json.dumps(record) + "\n")
+
+    def record_confusion(self, epoch, iteration, labels, num_classes, classes, probs):
+        """confusion.jsonl's line for this evaluation and its block in predictions.bin, in the layout of
+        src/core/runs/confusionRecords.ts and predictionsFile.ts: classes and probs are (examples, k), best first."""
+        labels = np.asarray(labels, np.int64)
+        top1 = np.asarray(classes, np.int64)[:, 0]
+        matrix = np.zeros((num_classes, num_classes), np.int64)
+        np.add.at(matrix, (labels, top1), 1)
+        record = {"epoch": epoch, "iteration": iteration, "matrix": matrix.tolist()}
+        if num_classes <= 256:
+            record["predictions"] = self._append_predictions(labels, num_classes, classes, probs)
+        self.append(CONFUSION, record)
+
+    def _append_predictions(self, labels, num_classes, classes, probs):
+        path = self._inside(os.path.join(self.dir, PREDICTIONS_BIN))
+        count, k = np.asarray(classes).shape
+        header = b"RLPR" + bytes([1, k]) + int(num_classes).to_bytes(2, "little") + count.to_bytes(4, "little")
+        header += bytes(4)
+        fresh = True
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                fresh = f.read(len(header)) != header  # another test set (or not ours): start afresh
+        if fresh:
+            with open(path, "wb") as f:
+                f.write(header + labels.astype(np.uint8).tobytes())
+        offset = os.path.getsize(path)
+        quantised = np.rint(np.clip(np.nan_to_num(np.asarray(probs, np.float64)), 0, 1) * 255).astype(np.uint8)
+        with open(path, "ab") as f:
+            f.write(np.asarray(classes, np.uint8).tobytes() + quantised.tobytes())
+        return offset
 
     def truncate_after(self, name, iteration):
         """On resume: records after the checkpoint go, so the curve continues without duplicates."""

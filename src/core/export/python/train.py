@@ -83,7 +83,7 @@ def main():
     import model as model_py
     from data import Batches, DataError, Prefetcher, load_data, normalise
     from distribution_probe import PROBE_IMAGES, Probe
-    from run_folder import DISTRIBUTIONS, GRADIENTS, METRICS, RunFolder, TfjsWeights
+    from run_folder import CONFUSION, DISTRIBUTIONS, GRADIENTS, METRICS, RunFolder, TfjsWeights
 
     with open(os.path.join(HERE, "run_template.json")) as f:
         template = json.load(f)
@@ -178,6 +178,7 @@ def main():
             if is_chief:
                 print("initial weights: " + initial, file=sys.stderr, flush=True)
     from_logits = getattr(model_py, "ENDS_IN_SOFTMAX", False)
+    num_classes = int(model.output_shape[-1])
     tfjs_name = {entry["layer"]: entry["tfjs"] for entry in manifest["layers"]}
     keras_name = {t: k for k, t in tfjs_name.items()}
     with open(os.path.join(HERE, "tfjs_model.json")) as f:
@@ -203,6 +204,7 @@ def main():
         run.truncate_after(METRICS, state["iteration"])
         run.truncate_after(GRADIENTS, state["iteration"])
         run.truncate_after(DISTRIBUTIONS, state["iteration"])
+        run.truncate_after(CONFUSION, state["iteration"])
         info = {k: v for k, v in resumed.items() if k != "error"}
         info.update(
             {
@@ -384,7 +386,7 @@ def main():
                 checkpoint("latest", epoch, b + 1, sums)
             if not end_of_epoch:
                 continue
-            test_loss, test_wrong = engine.evaluate(test_x, y_test)
+            test_loss, test_wrong, top_classes, top_probs = engine.evaluate(test_x, y_test)
             test_error = test_wrong / len(test_x)
             epoch_error = sums[1] / max(1, sums[2])
             waiting = prefetch.waited / max(stepping, 1e-9)
@@ -395,6 +397,8 @@ def main():
                     f"{sums[2] / max(time.time() - epoch_started, 1e-9):.0f} img/s  data wait {100 * waiting:.1f}%",
                     flush=True,
                 )
+                # Before the epoch record: a reader that sees the epoch finds its confusion line already there.
+                run.record_confusion(epoch + 1, iteration, y_test, num_classes, top_classes, top_probs)
                 run.append(
                     METRICS,
                     {

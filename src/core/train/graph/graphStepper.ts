@@ -12,7 +12,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { Batch } from '../../data/batches';
 import { isDecayed } from '../parallel/math';
 import type { Stepper, StepperOptions } from '../stepper';
-import type { EvalResult, StepResult } from '../steps';
+import { EvalResult, StepResult, TopKCollector, topKOf } from '../steps';
 import { DT, Feed, GraphAddon, loadGraphAddon, Out, SessionHandle } from './addon';
 import { GraphBuilder, Variable } from './builder';
 import { sessionConfig } from './config';
@@ -32,6 +32,8 @@ interface Compiled {
   evalY: Out;
   evalLoss: Out;
   evalErrors: Out;
+  /** Top-k probabilities (output 0) and classes (output 1) of each evaluated example. */
+  evalTopK: string;
   weights: { model: tfjs.LayerVariable; graph: Variable }[];
   velocities: Variable[];
   layerNames: string[];
@@ -87,27 +89,36 @@ export class GraphStepper implements Stepper {
     return result;
   }
 
-  async evaluate(batches: Iterable<Batch>): Promise<EvalResult> {
+  async evaluate(batches: Iterable<Batch>, withTop = false): Promise<EvalResult> {
     const g = this.g;
     const [h, w, c] = this.o.info.inputShape;
+    const top = withTop ? new TopKCollector(topKOf(this.o.info)) : undefined;
+    const fetches: Out[] = top
+      ? [g.evalLoss, g.evalErrors, [g.evalTopK, 1], [g.evalTopK, 0]]
+      : [g.evalLoss, g.evalErrors];
     let lossSum = 0,
       wrongSum = 0,
       count = 0;
     for (const batch of batches) {
-      const [loss, wrong] = await this.addon.run(
+      const [loss, wrong, classes, probs] = await this.addon.run(
         this.session,
         [
           [g.evalX[0], 0, DT.float, [batch.size, h, w, c], batch.x],
           [g.evalY[0], 0, DT.int32, [batch.size], batch.labels],
         ],
-        [g.evalLoss, g.evalErrors],
+        fetches,
         [],
       );
       lossSum += loss.data[0] * batch.size;
       wrongSum += wrong.data[0];
       count += batch.size;
+      top?.add(Int32Array.from(classes.data), Float32Array.from(probs.data));
     }
-    return { loss: lossSum / Math.max(1, count), error: wrongSum / Math.max(1, count) };
+    return {
+      loss: lossSum / Math.max(1, count),
+      error: wrongSum / Math.max(1, count),
+      ...(top ? { top: top.result() } : {}),
+    };
   }
 
   async optimizerState(): Promise<Float32Array> {
@@ -275,6 +286,18 @@ function compile(addon: GraphAddon, o: StepperOptions): Compiled {
     info.numClasses,
   );
 
+  // Top-k of the probabilities, for the confusion matrix and the misclassified images (../steps.ts does the same).
+  const probabilities = inference.logits ? b.f('Softmax', 'eval/softmax', [inference.logits]) : inference.output;
+  const [evalTopK] = b.op(
+    'TopKV2',
+    'eval/top_k',
+    [probabilities, b.intConst('eval/k', [topKOf(info)], [])],
+    [
+      ['T', 'type', DT.float],
+      ['sorted', 'bool', true],
+    ],
+  );
+
   return {
     b,
     x,
@@ -289,6 +312,7 @@ function compile(addon: GraphAddon, o: StepperOptions): Compiled {
     evalY,
     evalLoss: evalOut.loss,
     evalErrors: evalOut.errors,
+    evalTopK,
     weights,
     velocities,
     layerNames,

@@ -281,9 +281,9 @@ export class DataParallel implements Stepper {
   }
 
   /** On the main thread's replica, brought up to date first. */
-  async evaluate(batches: Iterable<Batch>): Promise<EvalResult> {
+  async evaluate(batches: Iterable<Batch>, withTop?: boolean): Promise<EvalResult> {
     this.syncReplica();
-    return evaluate(this.tf, this.o.model, this.o.info, batches);
+    return evaluate(this.tf, this.o.model, this.o.info, batches, withTop);
   }
 
   /** Velocities as one flat array, in Sgd.state()'s layout (for the checkpoint). */
