@@ -36,7 +36,7 @@ function run(args: string[]): void {
 export function ensureNative(python: string, log: (line: string) => void): string {
   const need = nativeNeeds(python);
   if (!need) return `${nativeRoot()}: binding and graph addon built against ${python}`;
-  log(`${need}: building (a minute or two)`);
+  log(`${need}: building (a few minutes)`);
   // A working binding of another Python is rebuilt (setup-native keeps a working one unless forced).
   const force = !!nativeBindingPath() && builtAgainst() !== python;
   run(['scripts/build.mjs', '--quiet']);
