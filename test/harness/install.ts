@@ -1,5 +1,5 @@
 // Installs code-server (the VS Code server + web workbench) from npm into
-// <repo>/.cache/code-server, because desktop VS Code cannot be downloaded on
+// <repo>/.cache/code-server ($RESNET_LAB_CODE_SERVER_DIR if set), because desktop VS Code cannot be downloaded on
 // offline machines. See shared notes "real-vscode-offline.md" for the why of
 // each fix applied below.
 import { spawn, execFileSync } from 'node:child_process';
@@ -8,7 +8,9 @@ import * as path from 'node:path';
 
 export const CODE_SERVER_VERSION = '4.100.3'; // newest release whose engines.node is 20
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const CODE_SERVER_DIR = path.join(REPO_ROOT, '.cache', 'code-server');
+export const CODE_SERVER_DIR = process.env.RESNET_LAB_CODE_SERVER_DIR
+  ? path.resolve(process.env.RESNET_LAB_CODE_SERVER_DIR)
+  : path.join(REPO_ROOT, '.cache', 'code-server');
 
 // @vscode/ripgrep@1.15.11 (a code-server dependency) downloads rg from GitHub
 // unless this exact tarball already sits in its cache folder under os.tmpdir().

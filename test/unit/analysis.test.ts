@@ -2,11 +2,10 @@
 // study (Veit et al. 2016) and the layer responses (He et al. 2015, Fig. 7),
 // in-process and through the CLI. Tiny nets (depth 8, widths 4/8/8) on tiny
 // seeded synthetic data; one short training run gives them real weights.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { execute } from '../../src/core/analysis/execute';
@@ -32,11 +31,11 @@ import { runTraining } from '../../src/core/train/loop';
 import { LesionResultSchema, ResponsesResultSchema, TrainerEvent } from '../../src/protocol/trainer';
 import { analyze } from '../../src/trainer/analyze';
 import { cli } from './support/cli';
+import { tempDir } from '../support/tempDir';
 
 const root = path.join(__dirname, '..', '..');
 const fixture = path.join(root, 'test', 'fixtures', 'unit', 'trainer-models.ts');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-analysis-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('analysis');
 
 const info: DataInfo = { inputShape: [32, 32, 3], numClasses: 10 };
 const widths: [number, number, number] = [4, 8, 8];

@@ -1,5 +1,5 @@
 // native/'s C++ follows native/.clang-format, checked with the clang-format
-// that .ci/run installs from PyPI into the TensorFlow venv (clang-format==21.1.8;
+// that npm test's provisioning installs from PyPI into the TensorFlow venv (clang-format==21.1.8;
 // other versions format a little differently). Found as $CLANG_FORMAT, beside
 // the TensorFlow venv's Python, or on PATH; skipped, with the reason printed,
 // when none of them is that version.

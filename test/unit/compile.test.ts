@@ -1,10 +1,9 @@
 // Workspace model files: compiled by esbuild (local imports bundled), run with
 // tf and resnet-lab injected, and every failure mapped back to a line of the
 // user's TypeScript.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as lib from '../../src/core/lib';
@@ -12,9 +11,9 @@ import { compileUserFile, UserCodeError } from '../../src/core/compile/compileUs
 import { evaluateModule } from '../../src/core/compile/evaluate';
 import { isExperiment } from '../../src/core/lib/experiment';
 import { buildModel, loadExperiment } from '../../src/core/train/userModel';
+import { tempDir } from '../support/tempDir';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-compile-'));
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('compile');
 const cifar = { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
 
 /** Writes a fixture file (lines joined with \n) and returns its absolute path. */

@@ -8,7 +8,6 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { makeBatch, pixelMean } from '../../src/core/data/batches';
@@ -18,9 +17,9 @@ import { downloadVerified } from '../../src/core/data/download';
 import { idxPath, readIdxPair } from '../../src/core/data/idx';
 import { dataInfo, loadDataset } from '../../src/core/data/load';
 import type { DataInfo } from '../../src/core/lib/types';
+import { tempDir } from '../support/tempDir';
 
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-data-'));
-after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+const tmpRoot = tempDir('data');
 let dirCount = 0;
 const freshDir = (name: string) => {
   const d = path.join(tmpRoot, `${dirCount++}-${name}`);

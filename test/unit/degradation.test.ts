@@ -1,17 +1,16 @@
 // The degradation experiment (He et al. Fig. 1 and 6) as a plan: which nets,
 // one shared budget, how a finished curve is read (mean training error over
 // its last 10%), the verdict, and the CLI command that runs it end to end.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { BUDGETS, degradationRuns, finalTrainError, verdict } from '../../src/core/experiments/degradation';
 import { readRunInfo } from '../../src/core/runs/runFolder';
 import { cli, lastJson } from './support/cli';
+import { tempDir } from '../support/tempDir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-degradation-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('degradation');
 
 test("the runs: plain nets shallow to deep, then ResNets shallow to deep; only the paper's depths", () => {
   assert.deepEqual(degradationRuns([56, 20]), ['plain20', 'plain56', 'resnet20', 'resnet56']);

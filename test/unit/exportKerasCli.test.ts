@@ -2,19 +2,18 @@
 // ones training starts from (same seed), --from-run takes a checkpoint's, and
 // a layer with no Keras counterpart is one line naming it, nothing written.
 // Needs no Python (kerasExport.test.ts runs the exported code).
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { resnetCifar, setInitSeed } from '../../src/core/lib';
 import { saveCheckpoint } from '../../src/core/runs/checkpoint';
 import { cli, REPO, STACK_FRAME } from './support/cli';
+import { tempDir } from '../support/tempDir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-export-cli-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('export-cli');
 before(() => {
   execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: REPO, stdio: 'inherit' });
 });

@@ -5,18 +5,18 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrainState } from '../../src/core/runs/checkpoint';
 import { RunInfo, writeFileAtomic } from '../../src/core/runs/runFolder';
 import { Control } from '../../src/core/train/control';
 import type { TrainerEvent } from '../../src/protocol/trainer';
 import * as session from '../../src/trainer/session';
+import { tempDir } from '../support/tempDir';
 
 const fixture = path.join(__dirname, '..', 'fixtures', 'unit', 'fault-models.ts');
 // The module object itself (an `import * as` namespace is a copy whose methods cannot be replaced).
 const nodeFs = require('node:fs') as typeof fs;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-disk-'));
+const tmp = tempDir('disk');
 
 function noSpace(file: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), {

@@ -3,24 +3,23 @@
 // and binding, signals to the launcher, a build that never ends, and a Python
 // that is not one. Rows that run train.py need the Python with Keras and jax
 // (skipped, with the reason printed, without it).
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { kerasUnavailable } from '../../src/core/export/tfPython';
 import { readRunInfo } from '../../src/core/runs/runFolder';
 import { HOSTILE_NAME } from '../fixtures/unit/keras-fault-models';
 import { cli, lastJson, REPO } from './support/cli';
+import { tempDir } from '../support/tempDir';
 
 const MODELS = path.join(REPO, 'test', 'fixtures', 'unit', 'keras-fault-models.ts');
 const noJax = kerasUnavailable('jax') ?? false;
 if (noJax) console.log(`faults-keras.test.ts: the rows that run train.py are skipped: ${noJax}`);
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-faults-keras-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('faults-keras');
 before(() => execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: REPO, stdio: 'inherit' }));
 
 /** The CLI with its own temporary folder, so what the launcher leaves there can be counted. */

@@ -2,7 +2,7 @@
 // appended lines, a line still being written, a file truncated or replaced
 // (a resume rewrites metrics.jsonl), and the end of the run as run.json says.
 // The tests drive poll() themselves: no timers, no timing.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,9 +17,9 @@ import {
 } from '../../src/core/runs/follow';
 import { readRunInfo, type RunInfo } from '../../src/core/runs/runFolder';
 import { MetricLineSchema, readMetrics } from '../../src/core/runs/metricRecords';
+import { tempDir } from '../support/tempDir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-follow-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('follow');
 let n = 0;
 const fresh = () => {
   const d = path.join(tmp, `d${++n}`);

@@ -2,27 +2,25 @@
 // TensorFlow graph must train exactly as the eager native step does. Needs the
 // native backend and its graph addon (setup-native); skipped, with the reason
 // printed, without them. CI runs it in `npm run test:native`.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Batch, makeBatch, pixelMean } from '../../src/core/data/batches';
 import { loadDataset } from '../../src/core/data';
 import { mulberry32 } from '../../src/core/data/random';
 import { resnetCifar, setInitSeed, synthetic } from '../../src/core/lib';
-import { resolveRecipe } from '../../src/core/lib/experiment';
 import type { DataInfo } from '../../src/core/lib/types';
 import { graphAddonPath, nativeBackendAvailable } from '../../src/core/native/detectNative';
 import { loadTfjsNode } from '../../src/core/native/loadNative';
 import { loadCheckpoint } from '../../src/core/runs/checkpoint';
 import { readMetrics } from '../../src/core/runs/runFolder';
-import { Control } from '../../src/core/train/control';
 import { GraphStepper } from '../../src/core/train/graph/graphStepper';
-import { DivergedError, runTraining } from '../../src/core/train/loop';
+import { DivergedError } from '../../src/core/train/loop';
 import { EagerStepper, Stepper, StepperOptions } from '../../src/core/train/stepper';
-import type { TrainerEvent } from '../../src/protocol/trainer';
+import { tempDir } from '../support/tempDir';
+import { trainingRun } from './support/trainingRun';
 
 const skip = !nativeBackendAvailable()
   ? 'native backend not built; run "npm run cli -- setup-native" first'
@@ -31,8 +29,7 @@ const skip = !nativeBackendAvailable()
     : false;
 if (skip) console.log(`graphMode.test.ts skipped: ${skip}`);
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-graph-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('graph');
 before(async () => {
   if (skip) return;
   loadTfjsNode(tf);
@@ -226,34 +223,25 @@ async function run(
   runDir: string,
   resumeFrom?: Awaited<ReturnType<typeof loadCheckpoint>>,
 ) {
-  const dataset = await loadDataset(synthetic({ trainSize: 64, testSize: 32, seed: 3 }));
-  // A constant learning rate, so that a run of 1 epoch and one of 3 have the same first epoch.
-  const recipe = resolveRecipe({
-    epochs,
-    batchSize: 16,
-    data: dataset.spec,
-    seed: 4,
-    gradientNormEvery: 2,
-    optimizer: { lr: 0.01 },
-    schedule: { milestones: [] },
-  });
-  const events: TrainerEvent[] = [];
-  const tensors: number[] = [];
-  let mode: string | undefined;
-  const result = await runTraining({
-    tf,
+  const {
+    result,
+    events,
+    tensorsAtEpoch: tensors,
+    mode,
+  } = await trainingRun({
+    data: { trainSize: 64, testSize: 32, seed: 3 },
     model,
-    dataset,
-    recipe,
-    runDir,
-    control: new Control(),
-    graph,
-    onMode: (m) => (mode = m),
-    resumeFrom: resumeFrom && { state: resumeFrom.state, optimizer: resumeFrom.optimizer },
-    emit: (e) => {
-      events.push(e);
-      if (e.type === 'epoch') tensors.push(tf.memory().numTensors);
+    // A constant learning rate, so that a run of 1 epoch and one of 3 have the same first epoch.
+    recipe: {
+      epochs,
+      batchSize: 16,
+      seed: 4,
+      gradientNormEvery: 2,
+      optimizer: { lr: 0.01 },
+      schedule: { milestones: [] },
     },
+    runDir,
+    loop: { graph, resumeFrom: resumeFrom && { state: resumeFrom.state, optimizer: resumeFrom.optimizer } },
   });
   return { result, events, tensors, mode };
 }
@@ -331,18 +319,14 @@ test('divergence in graph mode stops the run: "diverged at iteration N"', { skip
     .dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.constant({ value: NaN }) })
     .apply(p) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out });
-  const recipe = resolveRecipe({ epochs: 2, batchSize: 16, data: dataset.spec });
   let mode: string | undefined;
   await assert.rejects(
-    runTraining({
-      tf,
+    trainingRun({
+      data: dataset,
       model,
-      dataset,
-      recipe,
-      runDir: fs.mkdtempSync(path.join(tmp, 'nan-')),
-      control: new Control(),
-      emit: () => undefined,
-      onMode: (m) => (mode = m),
+      recipe: { epochs: 2, batchSize: 16 },
+      runDir: { in: tmp, prefix: 'nan-' },
+      loop: { onMode: (m) => (mode = m) },
     }),
     (e: unknown) => e instanceof DivergedError && e.iteration === 1 && /diverged at iteration 1/.test(e.message),
   );

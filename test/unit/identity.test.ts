@@ -3,10 +3,9 @@
 // image, the stored result's schema, and one seeded run of the shipped file
 // (through the trainer's command, in-process) in which the residual stack's
 // loss falls faster than the plain one's; then the CLI end to end.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   blockDistance,
@@ -25,9 +24,9 @@ import { IdentityResult, IdentityResultSchema } from '../../src/protocol/identit
 import { parseCommand, TrainerEvent } from '../../src/protocol/trainer';
 import { identity } from '../../src/trainer/identity';
 import { cli, REPO } from './support/cli';
+import { tempDir } from '../support/tempDir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-identity-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('identity');
 const shipped = path.join(REPO, 'media', 'experiments', 'identity.ts');
 
 test('the identity kernel is a 1 at the centre tap from each channel to itself', () => {

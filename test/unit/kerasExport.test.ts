@@ -2,11 +2,10 @@
 // weights and input, must return what the tfjs model returns, logits and
 // probabilities, in inference mode. Needs the TensorFlow Python setup-native
 // used (or RESNET_LAB_TF_PYTHON); skipped, with the reason printed, without it.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '../../src/core/data/random';
@@ -14,12 +13,12 @@ import { preactResnetCifar, resnetCifar, setInitSeed } from '../../src/core/lib'
 import { Untranslatable } from '../../src/core/export/kerasModel';
 import { writeKerasProject } from '../../src/core/export/kerasProject';
 import { kerasUnavailable, tfPython } from '../../src/core/export/tfPython';
+import { tempDir } from '../support/tempDir';
 
 const skip = kerasUnavailable() ?? false;
 if (skip) console.log(`kerasExport.test.ts skipped: ${skip}`);
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-keras-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('keras');
 
 const INFO = { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
 const BATCH = 3;

@@ -3,18 +3,17 @@
 // written by dist/trainer.js, answered with `exported` and its files; a model
 // with a layer Keras has no counterpart for is one `failed` line naming the
 // layer, and nothing is written. No Python needed.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { TrainerClient } from '../../src/launch/trainerClient';
 import type { TrainerEvent } from '../../src/protocol/trainer';
 import { REPO } from './support/cli';
+import { tempDir } from '../support/tempDir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-export-command-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('export-command');
 before(() => execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: REPO, stdio: 'inherit' }));
 
 function exportVia(file: string, experiment: string, outDir: string): Promise<TrainerEvent[]> {

@@ -4,21 +4,20 @@
 // run, bf16 beside fp32, seeds, and ResNet-56 learning from the logits. Needs a
 // Python with Keras 3 and jax (CI installs the CPU wheel into the TensorFlow
 // venv); skipped, with the reason printed, without it.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { kerasUnavailable, tfPython } from '../../src/core/export/tfPython';
 import { readGradients, readMetrics, readRunInfo } from '../../src/core/runs/runFolder';
 import { cli, lastJson, REPO } from './support/cli';
+import { tempDir } from '../support/tempDir';
 
 const skip = kerasUnavailable('jax') ?? false;
 if (skip) console.log(`kerasJax.test.ts skipped: ${skip}`);
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-keras-jax-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('keras-jax');
 
 const MODELS = `import * as tf from '@tensorflow/tfjs';
 import { DataInfo, experiment, resnetCifar, synthetic } from 'resnet-lab';

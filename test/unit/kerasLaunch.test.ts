@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import * as tf from '@tensorflow/tfjs';
@@ -20,15 +19,15 @@ import {
   METRICS,
   RUN_JSON,
 } from '../../src/core/runs/runFiles';
+import { tempDir } from '../support/tempDir';
 
 const COMMAND = ['python', 'train.py', ...TRAIN_ARGS];
 
-test('slurm.sbatch is valid bash and runs train.py with the launchers’ arguments under srun', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-launch-'));
+test('slurm.sbatch is valid bash and runs train.py with the launchers’ arguments under srun', (t) => {
+  const tmp = tempDir('launch', t);
   const file = path.join(tmp, 'slurm.sbatch');
   fs.writeFileSync(file, SLURM_SBATCH);
   const p = spawnSync('bash', ['-n', file], { encoding: 'utf8' });
-  fs.rmSync(tmp, { recursive: true, force: true });
   assert.equal(p.status, 0, p.stderr);
   const srun = SLURM_SBATCH.split('\n').find((l) => l.startsWith('srun '));
   assert.ok(srun?.includes(` ${COMMAND.join(' ')} "$@"`), srun);
@@ -80,14 +79,13 @@ test('the exported README runs the same command, says how to train on a GPU, and
   assert.ok(!projectReadme(model, { experiment: 'e', weightsFrom: 'w', endsInSoftmax: false }).includes('logits=True'));
 });
 
-test('the exported Python compiles, and run_folder.py names the run folder’s files as ResNet Lab does', () => {
+test('the exported Python compiles, and run_folder.py names the run folder’s files as ResNet Lab does', (t) => {
   const sources = pythonSources();
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-py-'));
+  const tmp = tempDir('py', t);
   for (const [name, text] of Object.entries(sources)) fs.writeFileSync(path.join(tmp, name), text);
   const p = spawnSync('python3', ['-m', 'py_compile', ...Object.keys(sources).map((n) => path.join(tmp, n))], {
     encoding: 'utf8',
   });
-  fs.rmSync(tmp, { recursive: true, force: true });
   assert.equal(p.status, 0, p.stderr);
   const names =
     /RUN_JSON, METRICS, GRADIENTS, CHECKPOINTS = (.*)\nMODEL_JSON, WEIGHTS_BIN, OPTIMIZER_BIN, STATE_JSON = (.*)\n/.exec(

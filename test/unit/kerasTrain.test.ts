@@ -5,7 +5,7 @@
 // the panel follows them; and a run stopped with --stop-at that `resume`
 // continues. Needs the TensorFlow Python setup-native used (or
 // RESNET_LAB_TF_PYTHON); skipped, with the reason printed, without it.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,12 +22,12 @@ import { FollowUpdate, RunFollower } from '../../src/core/runs/follow';
 import { openRun } from '../../src/extension/panelData';
 import { runViewFromInfo } from '../../src/extension/runViews';
 import { cli, lastJson, REPO } from './support/cli';
+import { tempDir } from '../support/tempDir';
 
 const skip = kerasUnavailable() ?? false;
 if (skip) console.log(`kerasTrain.test.ts skipped: ${skip}`);
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-keras-train-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('keras-train');
 before(() => {
   if (!skip) execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: REPO, stdio: 'inherit' });
 });

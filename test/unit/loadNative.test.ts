@@ -3,16 +3,15 @@
 // the caller's tf for '@tensorflow/tfjs' and '@tensorflow/tfjs-core', while
 // other packages it requires, and everyone else's requires, resolve as usual.
 // Its own file: the hook binds one tf per process.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadTfjsNode, shareTfWith } from '../../src/core/native/loadNative';
+import { tempDir } from '../support/tempDir';
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-loadnative-'));
-after(() => fs.rmSync(root, { recursive: true, force: true }));
+const root = tempDir('loadnative');
 
 function write(rel: string, text: string): void {
   fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });

@@ -3,7 +3,7 @@
 // type-check model files as IntelliSense would, and its trainer run from the
 // unpacked package, with no node_modules anywhere near it. About a minute:
 // most of it is the production build.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,10 +14,10 @@ import type { TrainerEvent } from '../../src/protocol/trainer';
 import { shippedDeclarations } from '../../src/tsPlugin/shipped';
 import { packageVsix } from '../../scripts/package.mjs';
 import { BUDGET, checkVsix, readZip } from '../../scripts/vsixContents.mjs';
+import { tempDir } from '../support/tempDir';
 
 const root = path.resolve(__dirname, '..', '..');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-package-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('package');
 const vsixFile = path.join(tmp, 'resnet-lab.vsix');
 let output = '';
 /** The package unpacked: its extension/ folder. */

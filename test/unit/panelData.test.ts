@@ -1,17 +1,16 @@
 // The panel's host-side data is read from the run folder through its own
 // tail: the whole folder when shown, then each append exactly once, whoever
 // writes the folder; a folder rewritten by a resume is read again whole.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { gradientsOf, openRun, readNew } from '../../src/extension/panelData';
 import { GRADIENTS, METRICS } from '../../src/core/runs/runFiles';
 import type { RunView } from '../../src/protocol/webview';
+import { tempDir } from '../support/tempDir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-panel-data-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('panel-data');
 
 const it = (i: number) => ({
   type: 'iteration',

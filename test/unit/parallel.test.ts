@@ -7,20 +7,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initWasm } from '../../src/core/backend/wasmConvGrads';
 import { Batch } from '../../src/core/data/batches';
-import { loadDataset } from '../../src/core/data';
 import { mulberry32 } from '../../src/core/data/random';
 import * as lib from '../../src/core/lib';
-import { resnetCifar, setInitSeed, synthetic } from '../../src/core/lib';
-import { resolveRecipe } from '../../src/core/lib/experiment';
+import { resnetCifar, setInitSeed } from '../../src/core/lib';
 import { loadCheckpoint } from '../../src/core/runs/checkpoint';
 import { MetricRecord, readGradients, readMetrics, readRunInfo } from '../../src/core/runs/runFolder';
 import { Control } from '../../src/core/train/control';
-import { runTraining } from '../../src/core/train/loop';
 import { Sgd } from '../../src/core/train/optimizer';
 import { DataParallel } from '../../src/core/train/parallel/dataParallel';
 import { isDecayed, layoutOf, sgdUpdate } from '../../src/core/train/parallel/math';
@@ -29,10 +25,11 @@ import { loadExperiment } from '../../src/core/train/userModel';
 import { IterationEventSchema, EpochEventSchema, TrainerEvent } from '../../src/protocol/trainer';
 import { TrainerClient } from '../../src/launch/trainerClient';
 import * as session from '../../src/trainer/session';
+import { tempDir } from '../support/tempDir';
+import { trainingRun } from './support/trainingRun';
 
 const root = path.join(__dirname, '..', '..');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-parallel-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('parallel');
 const info = { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
 
 before(async () => {
@@ -272,35 +269,27 @@ const epochs = (m: MetricRecord[]) => m.filter((r) => r.type === 'epoch');
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 test('a seeded ResNet-8 run with 2 workers learns; metrics, gradient norms and checkpoints keep their format; no tensors leak on the main thread', async () => {
-  const dataset = await loadDataset(synthetic({ trainSize: 256, testSize: 64, seed: 3 }));
-  setInitSeed(5);
-  const model = resnetCifar({ depth: 8, widths: [4, 8, 8] })(dataset.info);
-  const recipe = resolveRecipe({
-    epochs: 4,
-    batchSize: 16,
-    augment: false,
-    optimizer: { lr: 0.05 },
-    schedule: { milestones: [] },
-    seed: 5,
-    gradientNormEvery: 8,
-    data: dataset.spec,
-  });
-  const runDir = fs.mkdtempSync(path.join(tmp, 'learns-'));
-  const events: TrainerEvent[] = [];
-  const before = tf.memory().numTensors;
-  const atEpoch: number[] = [];
-  const result = await runTraining({
-    tf,
+  const {
     model,
-    dataset,
-    recipe,
     runDir,
-    control: new Control(),
-    workers: 2,
-    emit: (e) => {
-      events.push(e);
-      if (e.type === 'epoch') atEpoch.push(tf.memory().numTensors);
+    result,
+    events,
+    tensorsBefore: before,
+    tensorsAtEpoch: atEpoch,
+  } = await trainingRun({
+    data: { trainSize: 256, testSize: 64, seed: 3 },
+    model: { initSeed: 5 },
+    recipe: {
+      epochs: 4,
+      batchSize: 16,
+      augment: false,
+      optimizer: { lr: 0.05 },
+      schedule: { milestones: [] },
+      seed: 5,
+      gradientNormEvery: 8,
     },
+    runDir: { in: tmp, prefix: 'learns-' },
+    loop: { workers: 2 },
   });
   assert.deepEqual({ status: result.status, iteration: result.iteration }, { status: 'finished', iteration: 64 });
   assert.ok(events.some((e) => e.type === 'log' && /data-parallel: 2 wasm workers, 8 images each/.test(e.message)));

@@ -2,10 +2,9 @@
 // and the path counting it rests on (pathCounts.ts). The gradient is checked
 // against an exact computation, by hand in float64, of a tiny 3-block net's
 // 8 paths: every configuration of branch-or-shortcut written out.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { EvalData } from '../../src/core/analysis/lesion';
@@ -22,9 +21,9 @@ import { mulberry32 } from '../../src/core/data/random';
 import { logTicks, pathsSvg } from '../../src/core/report/pathsSvg';
 import { readPaths, writePaths } from '../../src/core/runs/analyses';
 import { PathsResultSchema } from '../../src/protocol/trainer';
+import { tempDir } from '../support/tempDir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-paths-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('paths');
 
 test('binomial counts: C(n, k), summing to 2^n, exact for ResNet-110', () => {
   assert.deepEqual(pathLengthCounts(3), [1, 3, 3, 1]);

@@ -3,11 +3,10 @@
 // CLI (a trainer process): the same result as the library call, stored as
 // paths.json, printed as a table, drawn by `plot paths`; a plain net is
 // refused in one line.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { testData } from '../../src/core/analysis/lesion';
@@ -25,11 +24,11 @@ import { runTraining } from '../../src/core/train/loop';
 import { PathsResultSchema, TrainerEvent } from '../../src/protocol/trainer';
 import { analyze } from '../../src/trainer/analyze';
 import { cli } from './support/cli';
+import { tempDir } from '../support/tempDir';
 
 const root = path.join(__dirname, '..', '..');
 const fixture = path.join(root, 'test', 'fixtures', 'unit', 'trainer-models.ts');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-paths-cli-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('paths-cli');
 
 const recipe = resolveRecipe({
   data: synthetic({ trainSize: 64, testSize: 16, seed: 3 }),

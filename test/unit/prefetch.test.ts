@@ -3,26 +3,21 @@
 // the batches the training thread would (so prefetching cannot change a run),
 // fall back to the training thread when its worker is gone, and leave a
 // seeded run's curve unchanged.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initWasm } from '../../src/core/backend/wasmConvGrads';
 import { loadDataset } from '../../src/core/data';
 import { makeBatch, pixelMean } from '../../src/core/data/batches';
 import { BatchPrefetcher } from '../../src/core/data/prefetch';
 import { mulberry32 } from '../../src/core/data/random';
-import { resnetCifar, setInitSeed, synthetic } from '../../src/core/lib';
-import { resolveRecipe } from '../../src/core/lib/experiment';
+import { synthetic } from '../../src/core/lib';
 import { readMetrics } from '../../src/core/runs/runFolder';
-import { Control } from '../../src/core/train/control';
-import { runTraining } from '../../src/core/train/loop';
 import type { TrainerEvent } from '../../src/protocol/trainer';
+import { tempDir } from '../support/tempDir';
+import { trainingRun } from './support/trainingRun';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-prefetch-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('prefetch');
 
 test('prefetched batches are bit-identical to batches made on the training thread (crops, flips, labels)', async () => {
   const ds = await loadDataset(synthetic({ trainSize: 200, testSize: 10, seed: 7 }));
@@ -92,21 +87,12 @@ test('a seeded run gives the same curve with and without prefetching; the loop r
   await initWasm(tf);
   const dataset = await loadDataset(synthetic({ trainSize: 96, testSize: 32, seed: 4 }));
   const run = async (prefetch: boolean) => {
-    setInitSeed(3);
-    const model = resnetCifar({ depth: 8, widths: [4, 8, 8] })(dataset.info);
-    const recipe = resolveRecipe({ epochs: 2, batchSize: 16, optimizer: { lr: 0.05 }, seed: 4, data: dataset.spec });
-    const runDir = fs.mkdtempSync(path.join(tmp, `run-${prefetch}-`));
-    const events: TrainerEvent[] = [];
-    await runTraining({
-      tf,
-      model,
-      dataset,
-      recipe,
-      runDir,
-      control: new Control(),
-      workers: 1,
-      prefetch,
-      emit: (e) => events.push(e),
+    const { model, runDir, events } = await trainingRun({
+      data: dataset,
+      model: { initSeed: 3 },
+      recipe: { epochs: 2, batchSize: 16, optimizer: { lr: 0.05 }, seed: 4 },
+      runDir: { in: tmp, prefix: `run-${prefetch}-` },
+      loop: { workers: 1, prefetch },
     });
     model.dispose();
     return { metrics: readMetrics(runDir), events };

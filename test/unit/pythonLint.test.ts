@@ -1,9 +1,9 @@
 // The repository's Python, and the model.py an export writes, as Python's own
-// tools read them: ruff (pinned in .ci/run, rules in ruff.toml) finds no
+// tools read them: ruff (pinned in scripts/provision/tfVenv.ts, rules in ruff.toml) finds no
 // problem and no formatting to change, and py_compile compiles every file.
 // Needs only ruff and a Python 3, not TensorFlow; skipped, saying why, only
-// when no ruff is installed (CI installs it into the TensorFlow venv).
-import { after, test } from 'node:test';
+// when no ruff is installed (npm test's provisioning installs it into the TensorFlow venv).
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,6 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { preactResnetCifar, resnetCifar, setInitSeed } from '../../src/core/lib';
 import { writeKerasProject } from '../../src/core/export/kerasProject';
 import { PYTHON_FILES } from '../../src/core/export/pythonSources';
+import { TF_VENV_PINS } from '../../scripts/provision/tfVenv';
+import { tempDir } from '../support/tempDir';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CONFIG = path.join(ROOT, 'ruff.toml');
@@ -34,7 +36,7 @@ const VENV_BIN = path.join(
   'bin',
 );
 
-/** `name` in the TensorFlow venv (where .ci/run installs ruff), else on PATH; undefined when neither has it. */
+/** `name` in the TensorFlow venv (where npm test's provisioning installs ruff), else on PATH; undefined when neither has it. */
 function findTool(name: string): string | undefined {
   if (fs.existsSync(path.join(VENV_BIN, name))) return path.join(VENV_BIN, name);
   for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean))
@@ -43,17 +45,16 @@ function findTool(name: string): string | undefined {
 }
 
 const ruff = findTool('ruff');
-const PINNED = /"(ruff==[^"]+)"/.exec(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8'))?.[1] ?? 'ruff';
+const PINNED = `ruff==${TF_VENV_PINS.ruff}`;
 const python = findTool('python3') ?? findTool('python');
 const skip = !ruff
-  ? `no ruff in ${VENV_BIN} or on PATH (.ci/run installs it: ${VENV_BIN}/pip install ${PINNED})`
+  ? `no ruff in ${VENV_BIN} or on PATH (npm test installs it: ${VENV_BIN}/pip install ${PINNED})`
   : !python
     ? 'no python3 on PATH'
     : false;
 if (skip) console.log(`pythonLint.test.ts skipped: ${skip}`);
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-pylint-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('pylint');
 
 interface RuffFinding {
   code: string;

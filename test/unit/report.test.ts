@@ -3,10 +3,9 @@
 // from small in-memory records or a run folder written here; only the
 // diagram tests build real models (tfjs), to draw the graphs the trainer
 // would store.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { registerReportCommands } from '../../src/cli/reportCommands';
@@ -32,9 +31,9 @@ import {
 } from '../../src/core/report/svgCharts';
 import type { GradientRecord, MetricRecord, RunInfo } from '../../src/core/runs/runFolder';
 import type { LesionResult, ResponsesResult } from '../../src/protocol/trainer';
+import { tempDir } from '../support/tempDir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-report-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('report');
 
 // ---------------------------------------------------------------------------
 // A small XML checker: every '<' starts a well-formed tag, tags nest and

@@ -1,19 +1,18 @@
 // The run folder's records and analyses as src/core/runs reads them: one
 // mapping to the panel's view for live events and stored lines alike, lines
 // checked against the protocol's schemas, analyses validated.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { readAnalyses, readResponses, writeLesion } from '../../src/core/runs/analyses';
 import { appendMetric, metricView, metricViews, readGradients, readMetrics } from '../../src/core/runs/metricRecords';
 import { RunFolderError } from '../../src/core/runs/runErrors';
 import { GRADIENTS, METRICS, RESPONSES_JSON } from '../../src/core/runs/runFiles';
 import type { EpochEvent, IterationEvent, LesionResult } from '../../src/protocol/trainer';
+import { tempDir } from '../support/tempDir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-records-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('records');
 function folder(name: string): string {
   const dir = path.join(tmp, name);
   fs.mkdirSync(dir);

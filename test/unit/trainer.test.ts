@@ -2,7 +2,7 @@
 // run folders on disk, stop and resume, divergence, compile errors; and the
 // training loop in-process for tensor leaks. Models and data are tiny
 // (test/fixtures/unit/trainer-models.ts) and every run is seeded.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,18 +10,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initWasm } from '../../src/core/backend/wasmConvGrads';
-import { loadDataset } from '../../src/core/data';
-import { resnetCifar, setInitSeed, synthetic } from '../../src/core/lib';
-import { resolveRecipe } from '../../src/core/lib/experiment';
 import { loadCheckpoint, TrainState } from '../../src/core/runs/checkpoint';
 import { MetricRecord, readGradients, readMetrics, readRunInfo } from '../../src/core/runs/runFolder';
 import { Control } from '../../src/core/train/control';
-import { runTraining } from '../../src/core/train/loop';
 import { ModelGraphSchema, ModelSummarySchema } from '../../src/protocol/graph';
 import { EpochEventSchema, IterationEventSchema, TrainerEvent } from '../../src/protocol/trainer';
 import { TrainerClient } from '../../src/launch/trainerClient';
 import * as session from '../../src/trainer/session';
 import { cli, CliResult } from './support/cli';
+import { tempDir } from '../support/tempDir';
+import { trainingRun } from './support/trainingRun';
 
 const root = path.join(__dirname, '..', '..');
 // CI runs this file a second time on the native backend (npm run test:native).
@@ -30,8 +28,7 @@ const BACKEND = (process.env.RESNET_LAB_TEST_BACKEND ?? 'wasm') as 'wasm' | 'ten
 const GRAPH = process.env.RESNET_LAB_TEST_GRAPH === 'off' ? ('off' as const) : undefined;
 const backendArgs = ['--backend', BACKEND, ...(GRAPH ? ['--graph', GRAPH] : [])];
 const fixture = path.join(root, 'test', 'fixtures', 'unit', 'trainer-models.ts');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-trainer-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('trainer');
 
 before(() => {
   execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: root, stdio: 'inherit' });
@@ -290,29 +287,22 @@ test('(a) a short synthetic run learns; run.json, metrics.jsonl, gradients.jsonl
 
 test('(b) no tensor leaks across epochs in the training loop (with validation and gradient norms)', async () => {
   await initWasm(tf);
-  const dataset = await loadDataset(synthetic({ trainSize: 64, testSize: 16, seed: 2, validationSplit: 0.25 }));
-  assert.equal(dataset.validation!.count, 16);
-  setInitSeed(1);
-  const model = resnetCifar({ depth: 8, widths: [4, 8, 8] })(dataset.info);
-  const recipe = resolveRecipe({ epochs: 3, batchSize: 16, gradientNormEvery: 2, data: dataset.spec });
-  const runDir = fs.mkdtempSync(path.join(tmp, 'leak-'));
-  const before = tf.memory().numTensors;
-  const atEpoch: number[] = [];
-  const events: TrainerEvent[] = [];
   // One thread: the velocities live on this thread's backend (with workers they live in shared memory; parallel.test.ts).
-  const result = await runTraining({
-    tf,
-    model,
+  const {
     dataset,
-    recipe,
-    runDir,
-    control: new Control(),
-    workers: 1,
-    emit: (e) => {
-      events.push(e);
-      if (e.type === 'epoch') atEpoch.push(tf.memory().numTensors);
-    },
+    model,
+    result,
+    events,
+    tensorsBefore: before,
+    tensorsAtEpoch: atEpoch,
+  } = await trainingRun({
+    data: { trainSize: 64, testSize: 16, seed: 2, validationSplit: 0.25 },
+    model: { initSeed: 1 },
+    recipe: { epochs: 3, batchSize: 16, gradientNormEvery: 2 },
+    runDir: { in: tmp, prefix: 'leak-' },
+    loop: { workers: 1 },
   });
+  assert.equal(dataset.validation!.count, 16);
   assert.deepEqual({ status: result.status, iteration: result.iteration }, { status: 'finished', iteration: 9 });
   assert.equal(atEpoch.length, 3);
   assert.deepEqual(atEpoch, [atEpoch[0], atEpoch[0], atEpoch[0]], `tensors after each epoch: ${atEpoch}`);
@@ -336,29 +326,24 @@ test('(b) no tensor leaks across epochs in the training loop (with validation an
 
 test('(b) a finished run, and a resumed one, free everything they made (the optimizer state included)', async () => {
   await initWasm(tf);
-  const dataset = await loadDataset(synthetic({ trainSize: 32, testSize: 16, seed: 2 }));
-  setInitSeed(1);
-  const model = resnetCifar({ depth: 8, widths: [4, 8, 8] })(dataset.info);
-  const recipe = resolveRecipe({ epochs: 1, batchSize: 16, data: dataset.spec });
-  const runDir = fs.mkdtempSync(path.join(tmp, 'leak-end-'));
-  const before = tf.memory().numTensors;
-  await runTraining({ tf, model, dataset, recipe, runDir, control: new Control(), emit: () => undefined });
-  const leakedByRun = tf.memory().numTensors - before;
+  const first = await trainingRun({
+    data: { trainSize: 32, testSize: 16, seed: 2 },
+    model: { initSeed: 1 },
+    recipe: { epochs: 1, batchSize: 16 },
+    runDir: { in: tmp, prefix: 'leak-end-' },
+  });
+  const { dataset, model, runDir } = first;
+  const leakedByRun = tf.memory().numTensors - first.tensorsBefore;
 
   const checkpoint = await loadCheckpoint(tf, runDir);
-  const beforeResume = tf.memory().numTensors;
-  const longer = { ...recipe, epochs: 2 };
-  await runTraining({
-    tf,
+  const resumed = await trainingRun({
+    data: dataset,
     model: checkpoint.model,
-    dataset,
-    recipe: longer,
+    recipe: { epochs: 2, batchSize: 16 },
     runDir,
-    control: new Control(),
-    emit: () => undefined,
-    resumeFrom: { state: checkpoint.state, optimizer: checkpoint.optimizer },
+    loop: { resumeFrom: { state: checkpoint.state, optimizer: checkpoint.optimizer } },
   });
-  const leakedByResume = tf.memory().numTensors - beforeResume;
+  const leakedByResume = tf.memory().numTensors - resumed.tensorsBefore;
   checkpoint.model.dispose();
   model.dispose();
   assert.deepEqual(

@@ -1,15 +1,14 @@
 // TrainerClient.runOnce against stand-in trainer scripts (plain Node, no
 // tfjs): the answer it waits for, a failure, and a trainer that dies first.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { TrainerClient, TrainerExitError } from '../../src/launch/trainerClient';
 import type { TrainerEvent } from '../../src/protocol/trainer';
+import { tempDir } from '../support/tempDir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-client-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('client');
 
 /** A trainer that answers its first command with `events`, then disconnects (or exits with `exitCode`). */
 function fakeTrainer(name: string, events: object[], exitCode?: number): string {

@@ -3,17 +3,16 @@
 // a model file in a folder with no tsconfig.json and no node_modules gets no
 // diagnostics, and its imports go to the shipped declarations. A tsconfig's
 // own `paths` still win. Needs the build (npm run test:unit builds first).
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { PLUGIN_NAME, shippedDeclarations } from '../../src/tsPlugin/shipped';
+import { tempDir } from '../support/tempDir';
 
 const root = path.resolve(__dirname, '..', '..');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-tsplugin-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('tsplugin');
 
 const MODEL = [
   "import * as tf from '@tensorflow/tfjs';",

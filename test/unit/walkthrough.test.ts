@@ -3,13 +3,13 @@
 // registered, every step's page is a file that ships (.vscodeignore), and
 // each snippet, expanded with its defaults (and every choice), type-checks
 // against the shipped declarations.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { shippedDeclarations } from '../../src/tsPlugin/shipped';
+import { tempDir } from '../support/tempDir';
 
 const root = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
@@ -90,8 +90,7 @@ test('the walkthrough has the three steps, each with a command link to a contrib
   }
 });
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-snippets-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('snippets');
 
 /** A snippet body with its placeholders at their defaults, choice `pick` of each choice. */
 function expand(body: string[], pick: number): string {

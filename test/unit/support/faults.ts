@@ -2,16 +2,15 @@
 // check, and watching the trainer process a CLI forked.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cli, CliResult, REPO, STACK_FRAME } from './cli';
+import { tempDir } from '../../support/tempDir';
 
 export { lastJson } from './cli';
 
 export const fixture = path.join(REPO, 'test', 'fixtures', 'unit', 'fault-models.ts');
-export const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-faults-'));
+export const tmp = tempDir('faults');
 export const env = { ...process.env, RESNET_LAB_LOG_DIR: path.join(tmp, 'logs') };
 export const run = (args: string[], timeoutMs = 30_000) => cli(args, undefined, { timeoutMs, env });
 
