@@ -1,18 +1,17 @@
 // The confusion matrix and its stored form: the numbers from a hand-made
 // prediction set, and predictions.bin / confusion.jsonl read back as written.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { confusionMatrix, overallError, perClassError, rowRates } from '../../src/core/confusion/matrix';
 import { recordConfusion, topOne } from '../../src/core/confusion/record';
 import { readConfusion, readConfusionLines } from '../../src/core/runs/confusionRecords';
 import { HEADER_BYTES, openPredictions } from '../../src/core/runs/predictionsFile';
 import { CONFUSION, PREDICTIONS_BIN } from '../../src/core/runs/runFiles';
+import { tempDir } from '../support/tempDir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-confusion-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('confusion');
 
 // Three classes, ten examples: class 0 has 4 (3 right, 1 called 2), class 1 has 3 (all called 0),
 // class 2 has 3 (2 right, 1 called 1).

@@ -3,11 +3,10 @@
 // to the test set) and predictions.bin, read back by the TypeScript readers
 // the panel and the CLI use, on Keras 3's TensorFlow and JAX backends. Needs
 // the TensorFlow Python setup-native used; skipped, with the reason, without.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { confusionMatrix, matrixTotal, overallError } from '../../src/core/confusion/matrix';
 import { kerasUnavailable, tfPython } from '../../src/core/export/tfPython';
@@ -15,12 +14,12 @@ import { readConfusion } from '../../src/core/runs/confusionRecords';
 import { openPredictions } from '../../src/core/runs/predictionsFile';
 import { readMetrics, readRunInfo } from '../../src/core/runs/runFolder';
 import { cli, REPO } from './support/cli';
+import { tempDir } from '../support/tempDir';
 
 const skip = kerasUnavailable() ?? false;
 if (skip) console.log(`confusionKeras.test.ts skipped: ${skip}`);
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-confusion-keras-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('confusion-keras');
 const project = path.join(tmp, 'project');
 
 const TINY = `import { experiment, resnetCifar, synthetic } from 'resnet-lab';

@@ -4,10 +4,9 @@
 // the matrix, and a matrix whose error is the epoch record's test error. Runs
 // on wasm; with RESNET_LAB_TEST_BACKEND=tensorflow on the native backend in
 // graph mode (and checks graph mode's top-k against the eager step's).
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initWasm } from '../../src/core/backend/wasmConvGrads';
@@ -25,6 +24,7 @@ import { Control } from '../../src/core/train/control';
 import { GraphStepper } from '../../src/core/train/graph/graphStepper';
 import { runTraining } from '../../src/core/train/loop';
 import { EagerStepper, StepMode } from '../../src/core/train/stepper';
+import { tempDir } from '../support/tempDir';
 
 const BACKEND = (process.env.RESNET_LAB_TEST_BACKEND ?? 'wasm') as 'wasm' | 'tensorflow';
 const nativeMissing =
@@ -33,8 +33,7 @@ const nativeMissing =
     : false;
 if (nativeMissing) console.log(`confusionLoop.test.ts skipped: ${nativeMissing}`);
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-confusion-loop-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('confusion-loop');
 before(async () => {
   if (nativeMissing) return;
   if (BACKEND === 'tensorflow') {

@@ -2,11 +2,10 @@
 // `resnet-lab confusion` (text, --epoch, --csv, errors), `export-csv` (the
 // long-form matrix and each class's error per epoch) and the HTML report's
 // section, all from one real run of the tiny synthetic fixture (wasm).
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { perClassError, rowTotals } from '../../src/core/confusion/matrix';
 import { matchingTestImages, readTestImages } from '../../src/core/confusion/testImages';
@@ -18,9 +17,9 @@ import { readRunInfo } from '../../src/core/runs/runFolder';
 import { ConfusionRequests } from '../../src/extension/confusionRequests';
 import { CELL_PAGE } from '../../src/protocol/confusion';
 import { cli, REPO } from './support/cli';
+import { tempDir } from '../support/tempDir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-confusion-cli-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('confusion-cli');
 const fixture = path.join(REPO, 'test', 'fixtures', 'unit', 'confusion-models.ts');
 let runDir = '';
 

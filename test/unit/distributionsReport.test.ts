@@ -2,7 +2,7 @@
 // evenly, tailed by the host as the file grows), the activation spread by
 // depth, the HTML report's section and export-csv's distributions.csv. The
 // records come from a real seeded training run of a tiny ResNet.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,9 +27,9 @@ import { Control } from '../../src/core/train/control';
 import { runTraining } from '../../src/core/train/loop';
 import { distributionsOf } from '../../src/extension/panelDistributions';
 import { openRun } from '../../src/extension/panelData';
+import { tempDir } from '../support/tempDir';
 
-const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-dist-report-'));
-after(() => fs.rmSync(runDir, { recursive: true, force: true }));
+const runDir = tempDir('dist-report');
 
 // 24 iterations, a record every 4: iterations 0, 4, ..., 24 (7 records) of 8 kernels and 3 block outputs.
 before(async () => {

@@ -6,11 +6,10 @@
 // the printed digit, the block outputs to within float noise. Needs the
 // TensorFlow Python setup-native used (or RESNET_LAB_TF_PYTHON); skipped,
 // with the reason printed, without it.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initWasm } from '../../src/core/backend/wasmConvGrads';
@@ -21,12 +20,12 @@ import { readDistributionLines } from '../../src/core/distributions/records';
 import { kerasUnavailable, tfPython } from '../../src/core/export/tfPython';
 import { resnetCifar, setInitSeed, synthetic } from '../../src/core/lib';
 import { cli, REPO } from './support/cli';
+import { tempDir } from '../support/tempDir';
 
 const skip = kerasUnavailable('jax') ?? false;
 if (skip) console.log(`kerasDistributions.test.ts skipped: ${skip}`);
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-keras-dist-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('keras-dist');
 before(() => {
   if (!skip) execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: REPO, stdio: 'inherit' });
 });

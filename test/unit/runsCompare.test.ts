@@ -3,10 +3,9 @@
 // coordinates data (heights per axis, log scale for a learning rate), and
 // deleting or archiving a run folder, never anything outside it and never a
 // run a live trainer holds.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { configDiff, diffText, runConfig } from '../../src/core/runsTable/configDiff';
 import { columnViews } from '../../src/core/runsTable/columns';
@@ -16,17 +15,17 @@ import { removeRun } from '../../src/core/runs/removeRun';
 import { RunsTableMessageSchema } from '../../src/protocol/runsTable';
 import type { RunRowView } from '../../src/protocol/runsTable';
 import { expectedRun, writeManyRuns } from '../e2e/manyRunsFixture';
+import { tempDir } from '../support/tempDir';
 
-let root: string;
+// At the top level: tempDir's clean-up is then the file's, not the before hook's.
+const root = tempDir('runs-compare');
 let runsDir: string;
 const dirOf = (i: number) => path.join(runsDir, expectedRun(i).folder);
 
 before(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-runs-compare-'));
   runsDir = path.join(root, '.resnet-lab', 'runs');
   writeManyRuns(runsDir, 16);
 });
-after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 test('config diff: only what differs, the model structure first', () => {
   // Run 4 is ResNet-20 with option A, run 11 ResNet-56 with option B; both lr 0.1, seed 5; batch 128 and 64.

@@ -2,10 +2,9 @@
 // option read back from real graphs, a row per run folder from run.json and
 // metrics.jsonl (checked against the fixture's formulas), the summary cache
 // that re-reads only what changed, and sorting and filtering the rows.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { bottleneckBlock, plainCifar, preactResnetCifar, resnetCifar, setInitSeed } from '../../src/core/lib';
@@ -19,17 +18,17 @@ import { metricTotals } from '../../src/core/runsTable/runSummary';
 import { RunSummaryCache, runFoldersUnder } from '../../src/core/runsTable/summaryCache';
 import type { RunRowView } from '../../src/protocol/runsTable';
 import { expectedRun, writeManyRuns } from '../e2e/manyRunsFixture';
+import { tempDir } from '../support/tempDir';
 
 const COUNT = 40;
-let root: string;
+// At the top level: tempDir's clean-up is then the file's, not the before hook's.
+const root = tempDir('runs-table');
 let runsDir: string;
 
 before(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-runs-table-'));
   runsDir = path.join(root, '.resnet-lab', 'runs');
   writeManyRuns(runsDir, COUNT);
 });
-after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 function traitsOf(factory: ModelFactory) {
   setInitSeed(1);

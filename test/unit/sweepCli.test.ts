@@ -2,17 +2,16 @@
 // second run trains, started again it resumes the queue (the finished run is
 // not trained again, the interrupted one is, from the start) and ends with
 // the table, results.csv, results.svg and report.html.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { readQueue, sweepsDirFor } from '../../src/core/sweeps/queue';
 import { readRunInfo } from '../../src/core/runs/runFolder';
 import { cli, lastJson } from './support/cli';
+import { tempDir } from '../support/tempDir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-sweep-cli-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('sweep-cli');
 
 const MODEL = `import { experiment, resnetCifar, sweep, synthetic } from 'resnet-lab';
 

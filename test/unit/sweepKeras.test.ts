@@ -3,21 +3,20 @@
 // each run folder is the point's (its seed), and the queue records what
 // train.py wrote. Needs the Keras Python (RESNET_LAB_TF_PYTHON or the one
 // setup-native used); skipped, with the reason printed, without it.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { kerasUnavailable } from '../../src/core/export/tfPython';
 import { readRunInfo } from '../../src/core/runs/runFolder';
 import { readQueue } from '../../src/core/sweeps/queue';
 import { cli, lastJson } from './support/cli';
+import { tempDir } from '../support/tempDir';
 
 const skip = kerasUnavailable() ?? false;
 if (skip) console.log(`sweepKeras.test.ts skipped: ${skip}`);
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-sweep-keras-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('sweep-keras');
 
 const MODEL = `import { experiment, resnetCifar, sweep, synthetic } from 'resnet-lab';
 

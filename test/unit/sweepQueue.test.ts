@@ -1,11 +1,10 @@
 // A sweep's grid, its queue on disk and the runner that works it off: the
 // order of the points, recovery after a crash mid-write, a failed run recorded
 // while the queue goes on, `parallel`, cancel, the lock, the ETA.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { findSweeps } from '../../src/core/experiments/findSweeps';
 import { axesProblem, narrowAxes, parseOnly, sweep, sweepPoints } from '../../src/core/lib/sweep';
@@ -21,9 +20,9 @@ import {
   writeQueue,
 } from '../../src/core/sweeps/queue';
 import { lockQueue, RUNNER_LOCK, RunOutcome, StartRun, SweepRunner } from '../../src/core/sweeps/runner';
+import { tempDir } from '../support/tempDir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-lab-sweeps-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('sweeps');
 
 const AXES = { depth: [20, 56], block: ['plain', 'residual'] } as const;
 let n = 0;
