@@ -285,12 +285,20 @@ def main():
                 flush=True,
             )
 
-    # Kernels and block outputs every distributionEvery iterations (and before the first step), by the chief.
+    # Kernels and block outputs every distributionEvery iterations (and before the first step). Every process
+    # samples (under a multi-process distribution, assigning the model's variables is a collective: a chief
+    # sampling alone waited for the others forever); the chief writes.
     plan = template.get("probe")  # absent from a project exported before distributions
-    probe = Probe(model, plan, keras_name, test_x[:PROBE_IMAGES]) if run and plan else None
+    probe = Probe(model, plan, keras_name, test_x[:PROBE_IMAGES]) if plan else None
     dist_every = recipe.get("distributionEvery", 100)
+
+    def record_distributions(at):
+        record = probe.sample(at, engine.read()[0])
+        if run:
+            run.append(DISTRIBUTIONS, record)
+
     if probe and iteration == 0:
-        run.append(DISTRIBUTIONS, probe.sample(0, engine.read()[0]))
+        record_distributions(0)
 
     batches = Batches(x_train, y_train, mean, seed, batch, rows, recipe.get("augment"))
 
@@ -372,7 +380,7 @@ def main():
             stepping += now - last
             last = now
             if probe and iteration % dist_every == 0:
-                run.append(DISTRIBUTIONS, probe.sample(iteration, engine.read()[0]))
+                record_distributions(iteration)
                 last = time.perf_counter()  # the sample is not a step
             end_of_epoch = b + 1 == per_epoch or iteration >= total
             # Every process sees the same stop_any and --stop-at, so all stop after the same step (no collective
