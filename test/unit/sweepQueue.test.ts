@@ -19,7 +19,9 @@ import {
   readQueue,
   writeQueue,
 } from '../../src/core/sweeps/queue';
-import { lockQueue, RUNNER_LOCK, RunOutcome, StartRun, SweepRunner } from '../../src/core/sweeps/runner';
+import { lockQueue, queueHolder, RUNNER_LOCK, RunOutcome, StartRun, SweepRunner } from '../../src/core/sweeps/runner';
+import { liveLockHolder, lockRun } from '../../src/core/runs/runLock';
+import { RunFolderError } from '../../src/core/runs/runErrors';
 import { tempDir } from '../support/tempDir';
 
 const tmp = tempDir('sweeps');
@@ -238,4 +240,24 @@ test('a part of the grid (--only depth=20,56): its runs keep their numbers in th
   assert.throws(() => narrowAxes(full, { depth: ['50'] }), /axis "depth" has no value 50 \(its values: 20, 32, 56\)/);
   assert.throws(() => narrowAxes(full, { width: ['8'] }), /the sweep has no axis "width" \(its axes: net, depth\)/);
   assert.throws(() => parseOnly(['depth']), /write it as axis=value,value/);
+});
+
+test('one pid lock for run folders and sweeps: a live holder is refused by name, a dead one taken over, release frees it', () => {
+  const dir = tempDir('locks');
+  const release = lockRun(dir);
+  assert.throws(
+    () => lockRun(dir, process.pid + 1),
+    (e: Error) => e instanceof RunFolderError && /is still training \(pid \d+\): stop it first/.test(e.message),
+  );
+  assert.equal(liveLockHolder(dir), process.pid);
+  release();
+  assert.equal(liveLockHolder(dir), undefined);
+  // A pid that is not alive (beyond the kernel's pid range) holds nothing: its lock is taken over.
+  fs.writeFileSync(path.join(dir, RUNNER_LOCK), '4194305');
+  assert.equal(queueHolder(dir), undefined);
+  const releaseQueue = lockQueue(dir);
+  assert.equal(queueHolder(dir), process.pid);
+  assert.throws(() => lockQueue(dir, process.pid + 1), /sweep .* is already running \(pid \d+\)/);
+  releaseQueue();
+  assert.equal(fs.existsSync(path.join(dir, RUNNER_LOCK)), false);
 });

@@ -2,9 +2,8 @@
 // outcome written to queue.json before the next starts. The CLI and the
 // extension each supply how one run is started (a trainer process, the Keras
 // engine); the order, the bookkeeping and the recovery are here, once.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isAlive } from '../runs/runLock';
+import { liveHolder, takeLock } from '../runs/pidLock';
 import { Queue, QueueRun, readQueue, requeueInterrupted, writeQueue } from './queue';
 
 export const RUNNER_LOCK = 'runner.lock';
@@ -23,39 +22,16 @@ export interface StartRun {
 }
 
 /** The pid running the sweep in `dir`, while it is alive. */
-export function queueHolder(dir: string): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(path.join(dir, RUNNER_LOCK), 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const queueHolder = (dir: string): number | undefined => liveHolder(path.join(dir, RUNNER_LOCK));
 
 /** Takes the sweep for this process, or throws "already running (pid N)"; a dead holder's lock is taken over. */
 export function lockQueue(dir: string, pid = process.pid): () => void {
-  const file = path.join(dir, RUNNER_LOCK);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      fs.writeFileSync(file, String(pid), { flag: 'wx' });
-      const release = () => {
-        if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim() === String(pid))
-          fs.rmSync(file, { force: true });
-      };
-      process.once('exit', release);
-      return () => {
-        process.off('exit', release);
-        release();
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const other = queueHolder(dir);
-      if (other !== undefined && other !== pid)
-        throw new Error(`sweep ${path.basename(dir)} is already running (pid ${other})`);
-      fs.rmSync(file, { force: true });
-    }
-  }
-  throw new Error(`could not lock ${file}: another process keeps creating it`);
+  return takeLock(
+    path.join(dir, RUNNER_LOCK),
+    (other) => `sweep ${path.basename(dir)} is already running (pid ${other})`,
+    undefined,
+    pid,
+  );
 }
 
 export class SweepRunner {
