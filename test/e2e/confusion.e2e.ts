@@ -106,6 +106,19 @@ test("the Confusion tab shows the quickstart's matrix per epoch, and a clicked c
   await setColorTheme(page, 'Light Modern');
   await waitFor(async () => (await cells.count()) === 100, 30_000, 'the heat map redrawn');
   await screenshot(page, 'confusion-light');
+
+  // PNG of the heat map (an SVG, drawn into a canvas in the webview), saved where the save dialog suggests: the run folder.
+  await panel.locator('[data-export="png"]').click();
+  const saveAs = page.locator('.quick-input-widget input');
+  await waitFor(async () => (await saveAs.inputValue()).endsWith('confusion.png'), 20_000, 'the save dialog');
+  await page.keyboard.press('Enter');
+  const pngFile = path.join(runDir()!, 'confusion.png');
+  await waitFor(async () => fs.existsSync(pngFile) && fs.statSync(pngFile).size > 0, 20_000, 'confusion.png');
+  const png = fs.readFileSync(pngFile);
+  assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  const heatmapWidth = Number(await panel.locator('svg.confusion-heatmap').first().getAttribute('width'));
+  assert.equal(png.readUInt32BE(16), heatmapWidth * 2, 'the heat map at twice its size');
+
   await panel.locator('#stop').click();
   await waitFor(
     async () => /stopped/.test((await panel.locator('[data-stat="status"] .v').textContent()) ?? ''),

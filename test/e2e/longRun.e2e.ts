@@ -12,7 +12,8 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { openWorkbench, REPO_ROOT, Workbench } from '../harness/codeServer';
 import { pickItem, runCommand, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
-import { fixtureNorm, ITERATIONS, writeLongRun } from './longRunFixture';
+import { fixtureNorm, ITERATIONS, PER_EPOCH, writeLongRun } from './longRunFixture';
+import { checkConfusionTab } from './longRunConfusion';
 import { checkDistributionsTab } from './longRunDistributions';
 
 declare global {
@@ -245,5 +246,9 @@ describe('a 100,000-iteration run', () => {
 
   test('the distributions of 1,001 records: under 20 MB on disk, the tab drawn from one small message', async () => {
     await checkDistributionsTab(wb.page, runDir);
+  });
+
+  test('the confusion matrices of 256 epochs: with the distributions under 20 MB, the tab opens on the last', async () => {
+    await checkConfusionTab(wb.page, runDir, Math.ceil(ITERATIONS / PER_EPOCH));
   });
 });

@@ -12,6 +12,9 @@ import { extractGraph, summarize } from '../../src/core/graph/extract';
 import { DISTRIBUTIONS, GRADIENTS, METRICS, RUN_JSON } from '../../src/core/runs/runFiles';
 import { probePlan } from '../../src/core/distributions/probePlan';
 import { compact } from '../../src/core/distributions/quantiles';
+import { recordConfusion } from '../../src/core/confusion/record';
+import { CIFAR10_CLASSES } from '../../src/core/data/cifar10';
+import type { TopK } from '../../src/core/runs/predictionsFile';
 
 export const ITERATIONS = 100_000;
 export const PER_EPOCH = 391;
@@ -41,6 +44,24 @@ function distributionRecord(r: number, plan: ReturnType<typeof probePlan>): stri
       return { name, q: Z.map((z) => compact(Math.max(0, s * (z + 0.4)))), zeros };
     }),
   });
+}
+
+/** CIFAR-10's test set as the fixture has it: 10,000 images, 1,000 of each class. */
+const TEST_LABELS = Uint8Array.from({ length: 10_000 }, (_, i) => i % 10);
+
+/** An epoch's top-3 for every test image: right with probability 1 − error, else the next class first. */
+function fixtureTop(error: number, rand: () => number): TopK {
+  const n = TEST_LABELS.length;
+  const classes = new Uint8Array(n * 3),
+    probs = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const label = TEST_LABELS[i],
+      wrong = rand() < error;
+    const first = wrong ? (label + 1) % 10 : label;
+    classes.set([first, wrong ? label : (label + 1) % 10, (label + 2) % 10], i * 3);
+    probs.set([0.6, 0.3, 0.05], i * 3);
+  }
+  return { k: 3, classes, probs };
 }
 
 export function writeLongRun(runsDir: string): { dir: string; layers: string[] } {
@@ -77,6 +98,7 @@ export function writeLongRun(runsDir: string): { dir: string; layers: string[] }
     );
     if (i % PER_EPOCH === 0 || i === ITERATIONS) {
       testError = Math.min(1, level + 0.03 + (rand() - 0.5) * 0.01);
+      recordConfusion(dir, { epoch, iteration: i }, TEST_LABELS, 10, fixtureTop(testError, rand));
       metrics.push(
         JSON.stringify({
           type: 'epoch',
@@ -132,7 +154,7 @@ export function writeLongRun(runsDir: string): { dir: string; layers: string[] }
           train: 50_000,
           test: 10_000,
           inputShape: [32, 32, 3],
-          classNames: [],
+          classNames: CIFAR10_CLASSES,
         },
         summary,
         graph,

@@ -9,16 +9,16 @@ import type {
   RunView,
   SmoothingState,
 } from '../../src/protocol/webview';
-import { isLive, resumeAction } from '../../src/protocol/runStatus';
 import { appendRecords } from '../../src/core/report/gradientMatrix';
 import { AnalysisTab } from './analysisTab';
 import { wireDistributionsTab } from './distributionsWiring';
 import { ConfusionTab } from './confusionTab';
 import { PANEL_MARKUP } from './markup';
-import { wireExportButtons } from './exportButtons';
+import { Eta, renderStats } from './runStats';
+import { showExportsFor, wireExportButtons } from './exportButtons';
 import { hostChannel } from '../shared/vscodeApi';
 import { onThemeChange, readTheme } from '../shared/theme';
-import { createCharts, CurveCharts, retheme, RunSeries, setRange, updateCharts, runLabel } from './curves';
+import { createCharts, CurveCharts, retheme, RunSeries, setRange, updateCharts } from './curves';
 import { Diagram } from './diagram';
 import { GradientFlow } from './gradientFlow';
 
@@ -59,6 +59,7 @@ const distributions = wireDistributionsTab({
 const confusionTab = new ConfusionTab(document.getElementById('confusion')!, host.send, () => theme);
 
 const $ = (id: string) => document.getElementById(id)!;
+const eta = new Eta();
 
 function chartsReady(): CurveCharts {
   charts ??= createCharts(
@@ -118,7 +119,7 @@ function scheduleRedraw(): void {
   redrawQueued = true;
   requestAnimationFrame(() => {
     redrawQueued = false;
-    renderStats();
+    renderStats(runs, series, eta);
     if ((activeTab === 'lesion' || activeTab === 'paths' || activeTab === 'responses') && analysesDirty) {
       analysesDirty = false;
       analysisTab.render();
@@ -148,96 +149,12 @@ function scheduleRedraw(): void {
   });
 }
 
-const pct = (x: number | undefined | null) => (x == null ? '–' : `${(100 * x).toFixed(2)}%`);
-
-// Seconds per iteration from when the last iteration records arrived: images/s
-// alone would miss the evaluation passes between epochs.
-const arrivals: number[] = [];
-const iterationsAt: number[] = [];
-
-function eta(run: RunView, s: RunSeries): string {
-  const last = s.last;
-  if (!last || !run.totalIterations || run.status !== 'running' || arrivals.length < 2) return '–';
-  const n = arrivals.length - 1;
-  const perIteration = (arrivals[n] - arrivals[0]) / 1000 / Math.max(1, iterationsAt[n] - iterationsAt[0]);
-  const secs = (run.totalIterations - last.iteration) * perIteration;
-  return secs > 3600
-    ? `${(secs / 3600).toFixed(1)} h`
-    : secs > 60
-      ? `${Math.round(secs / 60)} min`
-      : `${Math.round(secs)} s`;
-}
-
-function renderStats(): void {
-  const stats = $('stats');
-  if (runs.length !== 1) {
-    stats.innerHTML = runs
-      .map(
-        (r) =>
-          `<span class="stat"><b>${escape(runLabel(r))}</b> ${escape(r.status)} · final test error ${pct(series.get(r.id)?.lastEpoch?.testError ?? r.finalTestError)}</span>`,
-      )
-      .join('');
-    return;
-  }
-  const run = runs[0];
-  const s = series.get(run.id)!;
-  const last = s.last;
-  const items: [string, string][] = [
-    ['status', run.status],
-    ['epoch', `${last?.epoch ?? 0} / ${run.epochs ?? '?'}`],
-    ['iteration', `${last?.iteration ?? 0} / ${run.totalIterations ?? '?'}`],
-    // While it trains, the last mini-batch's error; once it ended, the last epoch's mean, as run.json and the side view have it.
-    isLive(run.status)
-      ? ['training error (batch)', pct(last?.trainError)]
-      : ['training error', pct(run.finalTrainError ?? s.lastEpoch?.trainError ?? last?.trainError)],
-    ['test error', pct(s.lastEpoch?.testError ?? run.finalTestError)],
-    ['loss', last?.loss?.toFixed(4) ?? '–'],
-    ['learning rate', last?.lr?.toPrecision(3) ?? '–'],
-    ['images/s', last?.imagesPerSec?.toFixed(1) ?? '–'],
-    ['ETA', eta(run, s)],
-    ['backend', run.backend ?? '–'],
-  ];
-  // Followed from its folder while another process writes it: who, instead of Stop/Pause.
-  const writtenBy = !!run.followed && run.status === 'running';
-  if (writtenBy) items.push(['written by', run.message ?? 'another process']);
-  stats.innerHTML = items
-    .map(
-      ([k, v]) =>
-        `<span class="stat" data-stat="${k}"><span class="k">${k}</span> <span class="v">${escape(v)}</span></span>`,
-    )
-    .join('');
-  const live = isLive(run.status);
-  const resumable = !!resumeAction(run.status, run.followed);
-  // Only what can be done: a run another process writes has no trainer here to stop or pause, a
-  // finished one nothing at all, a stopped one Resume alone (from its last checkpoint).
-  (document.querySelector('.controls') as HTMLElement).style.display =
-    run.followed || (!live && !resumable) ? 'none' : '';
-  $('stop').hidden = $('pause').hidden = !live;
-  ($('stop') as HTMLButtonElement).disabled = !live;
-  ($('pause') as HTMLButtonElement).disabled = run.status !== 'running';
-  ($('resume') as HTMLButtonElement).disabled = !resumable;
-  const msg = $('message');
-  msg.hidden = !run.message || writtenBy;
-  msg.textContent = run.message ?? '';
-}
-
-function escape(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-}
-
 function addRecords(id: string, records: MetricRecordView[]): void {
   const s = series.get(id);
   if (!s) return;
   s.add(records);
   const lastIter = records.filter((r) => r.type === 'iteration').pop();
-  if (lastIter && runs.length === 1) {
-    arrivals.push(Date.now());
-    iterationsAt.push(lastIter.iteration);
-    if (arrivals.length > 20) {
-      arrivals.shift();
-      iterationsAt.shift();
-    }
-  }
+  if (lastIter && runs.length === 1) eta.arrived(lastIter.iteration);
 }
 
 function handle(m: PanelHostMessage): void {
@@ -274,8 +191,7 @@ function handle(m: PanelHostMessage): void {
       const flags = $('flags');
       flags.hidden = m.params.flags.length === 0;
       flags.textContent = m.params.flags.length ? `Compared with care: ${m.params.flags.join('; ')}.` : '';
-      arrivals.length = 0;
-      iterationsAt.length = 0;
+      eta.reset();
       $('title').textContent = m.params.title;
       document.body.classList.toggle('compare', runs.length > 1);
       document.body.classList.toggle('diagram-only', runs.length === 0);
@@ -376,6 +292,7 @@ for (const tab of document.querySelectorAll<HTMLButtonElement>('[role="tab"]')) 
     analysesDirty = true;
     distributions.tabShown();
     confusionTab.setActive(activeTab === 'confusion');
+    showExportsFor(activeTab);
     scheduleRedraw();
   });
 }

@@ -3,6 +3,7 @@
 // PNG is drawn here (the SVG on a canvas, on the theme's background); the
 // host writes every file.
 import type { SweepHostMessage, SweepMessage } from '../../src/protocol/sweep';
+import { svgToPng } from '../shared/svgPng';
 import { hostChannel } from '../shared/vscodeApi';
 
 const host = hostChannel<SweepMessage, SweepHostMessage>();
@@ -67,27 +68,8 @@ function render(p: SweepHostMessage['params']): void {
     );
 }
 
-/** The figure as a PNG at twice its size, on the editor's background so dark-theme text stays readable. */
-async function png(): Promise<string> {
-  const svg = document.querySelector('#figure svg') as SVGSVGElement;
-  const clone = svg.cloneNode(true) as SVGSVGElement;
-  const css = getComputedStyle(document.body);
-  clone.setAttribute('color', css.color);
-  const img = new Image();
-  let binary = '';
-  for (const b of new TextEncoder().encode(new XMLSerializer().serializeToString(clone)))
-    binary += String.fromCharCode(b);
-  img.src = `data:image/svg+xml;base64,${btoa(binary)}`;
-  await img.decode();
-  const canvas = document.createElement('canvas');
-  canvas.width = svg.viewBox.baseVal.width * 2;
-  canvas.height = svg.viewBox.baseVal.height * 2;
-  const ctx = canvas.getContext('2d')!;
-  ctx.fillStyle = css.backgroundColor || '#ffffff';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
-  return canvas.toDataURL('image/png');
-}
+/** The figure as a PNG (svgPng.ts). */
+const png = (): Promise<string> => svgToPng(document.querySelector('#figure svg') as SVGSVGElement);
 
 document.getElementById('cancel')!.addEventListener('click', () => {
   if (current) host.send({ method: 'sweep/cancel', params: { id: current.id } });
