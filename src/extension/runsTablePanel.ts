@@ -74,12 +74,17 @@ export class RunsTablePanel extends WebviewHost<RunsTableMessage, RunsTableHostM
   }
 
   show(): void {
-    if (this.panel) this.panel.reveal();
-    else this.open();
+    if (this.panel) {
+      this.panel.reveal();
+      this.sendRows();
+      return void this.discover();
+    }
+    this.open();
     // Read while the webview loads (the rows wait for its `ready`, webviewHost.ts), once its page has gone out:
-    // reading synchronously here would hold the page back by as long as the read takes.
+    // reading synchronously here would hold the page back by as long as the read takes. The search for Keras
+    // projects' runs folders (a ripgrep over the workspace) waits for `ready`: on two cores it slowed the
+    // webview's start.
     setTimeout(() => this.sendRows(), 0);
-    void this.discover();
   }
 
   private open(): void {
@@ -108,7 +113,8 @@ export class RunsTablePanel extends WebviewHost<RunsTableMessage, RunsTableHostM
     switch (msg.method) {
       case 'webview/ready':
         // What was posted while it loaded has gone out; a reloaded webview has nothing.
-        return needsEverything ? this.sendRows() : undefined;
+        if (needsEverything) this.sendRows();
+        return void this.discover();
       case 'runsTable/refresh':
         this.sendRows();
         return void this.discover();

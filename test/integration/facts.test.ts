@@ -86,5 +86,37 @@ export function registerFactsSuite(): void {
       ]);
       assert.equal(facts.timesDescribed(uri.fsPath, 'small'), 2, 'one more for the new version');
     });
+
+    // VS Code draws a lens's new text when its line is drawn (a lens scrolled out of view, or under the
+    // sticky-scroll header, shows it once scrolled to); what the provider gives must not depend on it.
+    it('every experiment of a file gets its size, the ones far off screen too', async () => {
+      const far = fixture('facts-far.ts');
+      const lines = source(8).split('\n');
+      const text = [lines[0], '', lines[2], ...Array<string>(300).fill(''), lines[2].replace('small', 'far')].join(
+        '\n',
+      );
+      fs.writeFileSync(far.fsPath, text + '\n');
+      try {
+        const doc = await vscode.workspace.openTextDocument(far);
+        const editor = await vscode.window.showTextDocument(doc);
+        editor.revealRange(new vscode.Range(0, 0, 0, 0), vscode.TextEditorRevealType.AtTop);
+        assert.ok(
+          editor.visibleRanges.every((r) => r.end.line < 300),
+          'the second experiment is off screen',
+        );
+        const sizes = async () => {
+          const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', far);
+          const size = (line: number) =>
+            lenses.find((l) => l.range.start.line === line && /params/.test(l.command?.title ?? ''));
+          return size(2) && size(303) && [size(2)!.command!.title, size(303)!.command!.title];
+        };
+        assert.deepEqual(await untilAsync(sizes, 60_000, 'both sizes'), [
+          'ResNet-8 · 2,590 params · 3 shortcuts',
+          'ResNet-8 · 2,590 params · 3 shortcuts',
+        ]);
+      } finally {
+        fs.rmSync(far.fsPath, { force: true });
+      }
+    });
   });
 }
