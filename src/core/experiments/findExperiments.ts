@@ -115,21 +115,34 @@ export function closingParen(tokens: Token[], open: number): number {
   return tokens.length - 1;
 }
 
-export function findExperiments(src: string): FoundExperiment[] {
-  const tokens = tokenize(src);
-  const found: FoundExperiment[] = [];
+/**
+ * Every `export const <name> = <callee>(` of a file (a qualified `lab.<callee>(` too), with the token
+ * indexes of the `export` and of the callee: what findExperiments and findSweeps look for.
+ */
+export function* exportedCalls(
+  tokens: Token[],
+  callee: string,
+): Generator<{ name: string; exportAt: number; calleeAt: number }, void, number | undefined> {
   for (let i = 0; i + 3 < tokens.length; i++) {
     if (tokens[i].text !== 'export' || !['const', 'let', 'var'].includes(tokens[i + 1].text)) continue;
     const name = tokens[i + 2].text;
     if (!IDENTIFIER.test(name)) continue;
     const eq = skipToEquals(tokens, i + 3);
     if (eq < 0) continue;
-    // Allow `experiment(` and a qualified `lab.experiment(`.
     let j = eq + 1;
     while (tokens[j + 1]?.text === '.') j += 2;
-    if (tokens[j]?.text !== 'experiment' || tokens[j + 1]?.text !== '(') continue;
-    const at = lineCol(src, tokens[i].offset);
-    const end = lineCol(src, tokens[closingParen(tokens, j + 1)].offset);
+    if (tokens[j]?.text !== callee || tokens[j + 1]?.text !== '(') continue;
+    // The caller may say where to go on from (past the call's arguments).
+    i = (yield { name, exportAt: i, calleeAt: j }) ?? i;
+  }
+}
+
+export function findExperiments(src: string): FoundExperiment[] {
+  const tokens = tokenize(src);
+  const found: FoundExperiment[] = [];
+  for (const { name, exportAt, calleeAt } of exportedCalls(tokens, 'experiment')) {
+    const at = lineCol(src, tokens[exportAt].offset);
+    const end = lineCol(src, tokens[closingParen(tokens, calleeAt + 1)].offset);
     found.push({ name, line: at.line, column: at.column, endLine: end.line });
   }
   return found;

@@ -2,7 +2,7 @@
 // file's text without running it (the CodeLens provider's `▶ Sweep (16 runs)`).
 // The run count is read off the axes when they are written as array literals;
 // axes built in code (`depth: DEPTHS`) leave it unknown until the file runs.
-import { closingParen, IDENTIFIER, lineCol, skipToEquals, Token, tokenize } from './findExperiments';
+import { closingParen, exportedCalls, lineCol, Token, tokenize } from './findExperiments';
 
 export interface FoundSweep {
   name: string;
@@ -86,19 +86,13 @@ function skipValue(tokens: Token[], i: number, end: number): number {
 export function findSweeps(src: string): FoundSweep[] {
   const tokens = tokenize(src);
   const found: FoundSweep[] = [];
-  for (let i = 0; i + 3 < tokens.length; i++) {
-    if (tokens[i].text !== 'export' || !['const', 'let', 'var'].includes(tokens[i + 1].text)) continue;
-    const name = tokens[i + 2].text;
-    if (!IDENTIFIER.test(name)) continue;
-    const eq = skipToEquals(tokens, i + 3);
-    if (eq < 0) continue;
-    let j = eq + 1;
-    while (tokens[j + 1]?.text === '.') j += 2; // a qualified `lab.sweep(`
-    if (tokens[j]?.text !== 'sweep' || tokens[j + 1]?.text !== '(') continue;
-    const at = lineCol(src, tokens[i].offset);
+  const calls = exportedCalls(tokens, 'sweep');
+  for (let next = calls.next(); !next.done;) {
+    const { name, exportAt, calleeAt: j } = next.value;
+    const at = lineCol(src, tokens[exportAt].offset);
     const axes = tokens[j + 2]?.text === '{' ? readAxes(tokens, j + 2) : { axes: [] };
     found.push({ name, line: at.line, column: at.column, ...axes });
-    i = closingParen(tokens, j + 1);
+    next = calls.next(closingParen(tokens, j + 1)); // go on past the call's arguments
   }
   return found;
 }
