@@ -43,7 +43,9 @@
  * After the table: the data pipeline timed on its own (bench/pipeline.ts), as
  * a share of a training step, and what the trainer waits for it with the next
  * batch made on its own thread; and the confusion matrix's cost per epoch in
- * graph mode (bench/confusionCost.ts), as a share of a CIFAR-10 epoch.
+ * graph mode (bench/confusionCost.ts), as a share of a CIFAR-10 epoch; and
+ * the gradient by path length per path, one graph against op by op
+ * (bench/pathsCost.ts).
  *
  * The machine is shared and noisy: compare ratios within one run. --json
  * prints one JSON object as the last line (ResNet-20 at the chosen batch):
@@ -60,6 +62,7 @@ import { graphAddonPath, nativeBackendAvailable } from '../src/core/native/detec
 import { confusionCostLines } from './confusionCost';
 import { dataPipeline } from './pipeline';
 import { distributionLine, distributionMs } from './distributions';
+import { pathsCostLines } from './pathsCost';
 
 // ------------------------------------------------------------------- options
 
@@ -626,6 +629,9 @@ async function parent(): Promise<void> {
   // The confusion matrix's cost (issue 22): native graph mode, as `train` runs it.
   if (backends.includes('graph') && !skipped.has('graph'))
     for (const line of confusionCostLines(depths, batch, quick)) console.log(`\n${line}`);
+  // The gradient by path length (issue 27): one graph against op by op on the native backend.
+  if (backends.includes('graph') && !skipped.has('graph'))
+    for (const line of pathsCostLines(depths, quick)) console.log(`\n${line}`);
   if (backends.includes('cpu'))
     console.log('\n* tfjs cpu trains at ~0.1 img/s (backward ~70x its forward): skipped; inference is one small batch');
   console.log(

@@ -1,7 +1,7 @@
 // The CLI's analyses of a finished run, each in a trainer process:
 //   resnet-lab lesion <run-dir> [--draws N] [--examples N] [--delete BLOCKS]
 //   resnet-lab responses <run-dir> [--examples N]
-//   resnet-lab paths <run-dir> [--samples N] [--examples N]
+//   resnet-lab paths <run-dir> [--samples N] [--examples N] [--graph off]
 // printed as tables (or --json); the trainer stores each beside the run.
 import { Command, Option } from 'commander';
 import * as path from 'node:path';
@@ -16,7 +16,7 @@ import type {
 } from '../protocol/trainer';
 import { trainerFailed } from './errors';
 import { pct } from './format';
-import { backendOption, positiveInt as int } from './options';
+import { backendOption, graphOption, positiveInt as int } from './options';
 import { runTrainer } from './runTrainer';
 
 interface AnalyzeOptions {
@@ -27,6 +27,7 @@ interface AnalyzeOptions {
   checkpoint: 'latest' | 'best';
   backend: BackendChoice;
   delete?: string;
+  graph?: 'on' | 'off';
 }
 
 type AnalysisEvent = Extract<LifecycleEvent, { type: 'lesion' | 'responses' | 'paths' }>;
@@ -63,6 +64,7 @@ function analyzeCommand(runDir: string, analysis: AnalysisEvent['type'], o: Anal
     draws: o.draws,
     examples: o.examples,
     samples: o.samples,
+    graph: o.graph === 'off' ? ('off' as const) : undefined,
     lesioned: o.delete
       ?.split(',')
       .map((b) => b.trim())
@@ -212,6 +214,7 @@ export function registerAnalysisCommands(program: Command): void {
     (c) =>
       c
         .option('--samples <n>', 'paths measured per length, drawn at random where there are more (default 20)', int)
-        .option('--examples <n>', 'test images the gradient is averaged over (default 32)', int),
+        .option('--examples <n>', 'test images the gradient is averaged over (default 32)', int)
+        .addOption(graphOption('native backend: each pass as one TensorFlow graph (default on; off: op by op)')),
   );
 }

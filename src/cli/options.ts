@@ -43,9 +43,7 @@ export const DATA_NAMES = DataNameSchema.options;
 
 export const backendOption = () =>
   new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS).default('auto');
-export const graphOption = () =>
-  new Option(
-    '--graph <on|off>',
-    'native backend: run each training step as one TensorFlow graph (default on; off: eager, op by op)',
-  ).choices(['on', 'off']);
+export const graphOption = (
+  description = 'native backend: run each training step as one TensorFlow graph (default on; off: eager, op by op)',
+) => new Option('--graph <on|off>', description).choices(['on', 'off']);
 export const dataOption = (description = 'data set') => new Option('--data <name>', description).choices(DATA_NAMES);

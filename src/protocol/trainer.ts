@@ -75,6 +75,8 @@ export const CommandSchema = z.discriminatedUnion('type', [
     examples: z.number().int().positive().optional(),
     /** Paths: backward passes sampled per path length. */
     samples: z.number().int().positive().optional(),
+    /** Paths on the native backend: each pass as one TensorFlow graph ('auto', the default) or op by op ('off'). */
+    graph: z.enum(['auto', 'off']).optional(),
     checkpoint: z.enum(['best', 'latest']).default('latest'),
     backend: BackendChoiceSchema.default('auto'),
     cacheDir: z.string().optional(),

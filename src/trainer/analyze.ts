@@ -89,6 +89,8 @@ export async function analyze(command: AnalyzeCommand, emit: Emit, shouldStop?: 
         const result = await pathGradients(tf, model, data, {
           samples: command.samples,
           seed: info.recipe.seed,
+          graph: command.graph,
+          onMode: (_, why) => emit({ type: 'log', level: 'info', message: `gradient by path length: ${why}` }),
           shouldStop,
           onProgress: (done, total) => {
             if (done < total && Date.now() - lastLog < 2000) return;

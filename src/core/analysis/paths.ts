@@ -24,12 +24,17 @@
 // exactly 0), the gradient is multiplied by m or 1−m. m is one value per row,
 // so several configurations run as one batch: each configuration's copy of
 // the images is its own rows (inference-mode batch norm keeps rows apart).
+// On the native backend a pass is one TensorFlow graph (./pathsGraph.ts),
+// about twice as fast as op by op (bench/pathsCost.ts); elsewhere, op by op.
 import type * as tfjs from '@tensorflow/tfjs';
 import type { PathsResult } from '../../protocol/trainer';
 import { mixSeed, mulberry32 } from '../data/random';
 import { execute } from './execute';
 import { AnalysisError, EvalData, findBlocks, LesionBlock } from './lesion';
 import { argMax, binomial, centralRange, randomSubset, subsets } from './pathCounts';
+import { graphPathPass, PathImages, PathPass } from './pathsGraph';
+import { GraphAddonUnavailable, loadGraphAddon } from '../train/graph/addon';
+import { Untranslatable } from '../train/graph/translate';
 
 type TF = typeof tfjs;
 
@@ -44,6 +49,10 @@ export interface PathsOptions {
   share?: number;
   onProgress?: (done: number, total: number) => void;
   shouldStop?: () => boolean;
+  /** On the native backend, each pass as one TensorFlow graph ('auto', the default) or op by op ('off'). */
+  graph?: 'auto' | 'off';
+  /** Told how the passes run, once, before the first. */
+  onMode?: (mode: PathPass['mode'], why: string) => void;
 }
 
 export const DEFAULT_PATH_SAMPLES = 20;
@@ -65,30 +74,25 @@ export function residualBlocks(model: tfjs.LayersModel): LesionBlock[] {
   return blocks;
 }
 
-/**
- * The mean over images of |d loss / d input| for each configuration (a set of
- * blocks whose branch the gradient takes), in the order given.
- */
-export async function configurationGradients(
-  tf: TF,
-  model: tfjs.LayersModel,
-  blocks: LesionBlock[],
-  data: EvalData,
-  configs: number[][],
-  o: Pick<PathsOptions, 'rowsPerPass' | 'shouldStop'> & { onPass?: (configsDone: number) => void } = {},
-): Promise<number[]> {
+/** The test images as one block, each configuration's copy of them its own rows in a pass. */
+function pathImages(data: EvalData): PathImages {
   const [h, w, c] = data.info.inputShape;
-  const images = data.batches.reduce((s, b) => s + b.size, 0);
-  if (images === 0) throw new AnalysisError('no test images to measure the gradient on');
-  const x = new Float32Array(images * h * w * c);
-  const labels = new Int32Array(images);
+  const count = data.batches.reduce((s, b) => s + b.size, 0);
+  if (count === 0) throw new AnalysisError('no test images to measure the gradient on');
+  const x = new Float32Array(count * h * w * c);
+  const labels = new Int32Array(count);
   let at = 0;
   for (const b of data.batches) {
     x.set(b.x.subarray(0, b.size * h * w * c), at * h * w * c);
     labels.set(b.labels.subarray(0, b.size), at);
     at += b.size;
   }
-  const perPass = Math.max(1, Math.floor((o.rowsPerPass ?? 128) / images));
+  return { x, labels, count, inputShape: [h, w, c], numClasses: data.info.numClasses };
+}
+
+/** The pass op by op, on whatever backend tf has. */
+export function eagerPathPass(tf: TF, model: tfjs.LayersModel, blocks: LesionBlock[], images: PathImages): PathPass {
+  const [h, w, c] = images.inputShape;
   // Its value, no gradient (tfjs has no stopGradient op).
   const stop = tf.customGrad(((t: tfjs.Tensor) => ({
     value: tf.clone(t),
@@ -99,48 +103,105 @@ export async function configurationGradients(
     const s = stop(t);
     return tf.add(s, tf.mul(gate.reshape([-1, ...t.shape.slice(1).map(() => 1)]), tf.sub(t, s)));
   };
-  const out: number[] = [];
-  for (let start = 0; start < configs.length; start += perPass) {
-    if (o.shouldStop?.()) throw new AnalysisError('the path analysis was stopped before it finished');
-    const chunk = configs.slice(start, start + perPass);
-    const norms = tf.tidy(() => {
-      const xs = tf.tile(tf.tensor4d(x, [images, h, w, c]), [chunk.length, 1, 1, 1]);
-      const ys = tf.oneHot(tf.tile(tf.tensor1d(labels, 'int32'), [chunk.length]), data.info.numClasses);
-      // gates[b][row]: 1 where the row's configuration takes block b's branch.
-      const gates = blocks.map((_, b) =>
-        tf.tensor1d(
-          chunk.flatMap((cfg) => Array<number>(images).fill(cfg.includes(b) ? 1 : 0)),
-          'float32',
-        ),
-      );
-      const rewriteInputs = new Map(
-        blocks.map((block, b) => [
-          block.layer,
-          (ins: tfjs.Tensor[], from: string[]) =>
-            ins.map((t, i) =>
-              from[i] === block.substitution.from ? gated(t, tf.sub(1, gates[b])) : gated(t, gates[b]),
-            ),
-        ]),
-      );
-      const loss = (input: tfjs.Tensor) => {
-        const probs = execute(tf, model, input, { rewriteInputs });
-        const p = tf.maximum(tf.sum(tf.mul(probs, ys), -1), 1e-37);
-        return tf.neg(tf.sum(tf.log(p))) as tfjs.Scalar;
-      };
-      const g = tf.grad(loss)(xs);
-      return tf.sqrt(tf.sum(tf.square(g), [1, 2, 3]));
-    });
-    const v = await norms.data();
-    norms.dispose();
-    for (let i = 0; i < chunk.length; i++) {
-      let sum = 0;
-      for (let r = 0; r < images; r++) sum += v[i * images + r];
-      out.push(sum / images);
+  return {
+    mode: 'eager',
+    async run(chunk) {
+      const norms = tf.tidy(() => {
+        const xs = tf.tile(tf.tensor4d(images.x, [images.count, h, w, c]), [chunk.length, 1, 1, 1]);
+        const ys = tf.oneHot(tf.tile(tf.tensor1d(images.labels, 'int32'), [chunk.length]), images.numClasses);
+        // gates[b][row]: 1 where the row's configuration takes block b's branch.
+        const gates = blocks.map((_, b) =>
+          tf.tensor1d(
+            chunk.flatMap((cfg) => Array<number>(images.count).fill(cfg.includes(b) ? 1 : 0)),
+            'float32',
+          ),
+        );
+        const rewriteInputs = new Map(
+          blocks.map((block, b) => [
+            block.layer,
+            (ins: tfjs.Tensor[], from: string[]) =>
+              ins.map((t, i) =>
+                from[i] === block.substitution.from ? gated(t, tf.sub(1, gates[b])) : gated(t, gates[b]),
+              ),
+          ]),
+        );
+        const loss = (input: tfjs.Tensor) => {
+          const probs = execute(tf, model, input, { rewriteInputs });
+          const p = tf.maximum(tf.sum(tf.mul(probs, ys), -1), 1e-37);
+          return tf.neg(tf.sum(tf.log(p))) as tfjs.Scalar;
+        };
+        const g = tf.grad(loss)(xs);
+        return tf.sqrt(tf.sum(tf.square(g), [1, 2, 3]));
+      });
+      const v = (await norms.data()) as Float32Array;
+      norms.dispose();
+      return v;
+    },
+    dispose: () => undefined,
+  };
+}
+
+/**
+ * One TensorFlow graph on the native backend (./pathsGraph.ts) unless turned
+ * off; eagerly elsewhere, or when graph mode cannot take the model or the
+ * addon is not built (said through `onMode`).
+ */
+export function openPathPass(
+  tf: TF,
+  model: tfjs.LayersModel,
+  blocks: LesionBlock[],
+  images: PathImages,
+  o: Pick<PathsOptions, 'graph' | 'onMode'> = {},
+): PathPass {
+  if (tf.getBackend() === 'tensorflow' && o.graph !== 'off') {
+    try {
+      const started = Date.now();
+      const pass = graphPathPass(loadGraphAddon(), model, blocks, images);
+      o.onMode?.('graph', `one TensorFlow graph (compiled in ${Date.now() - started} ms)`);
+      return pass;
+    } catch (e) {
+      if (!(e instanceof Untranslatable || e instanceof GraphAddonUnavailable)) throw e;
+      o.onMode?.('eager', `graph mode unavailable, op by op: ${e.message.split('\n')[0]}`);
     }
-    o.onPass?.(out.length);
-    await new Promise<void>((r) => setImmediate(r)); // let a stop request in
   }
-  return out;
+  return eagerPathPass(tf, model, blocks, images);
+}
+
+/**
+ * The mean over images of |d loss / d input| for each configuration (a set of
+ * blocks whose branch the gradient takes), in the order given.
+ */
+export async function configurationGradients(
+  tf: TF,
+  model: tfjs.LayersModel,
+  blocks: LesionBlock[],
+  data: EvalData,
+  configs: number[][],
+  o: Pick<PathsOptions, 'rowsPerPass' | 'shouldStop' | 'graph' | 'onMode'> & {
+    onPass?: (configsDone: number) => void;
+  } = {},
+): Promise<number[]> {
+  const images = pathImages(data);
+  const perPass = Math.max(1, Math.floor((o.rowsPerPass ?? 128) / images.count));
+  const pass = openPathPass(tf, model, blocks, images, o);
+  try {
+    const out: number[] = [];
+    for (let start = 0; start < configs.length; start += perPass) {
+      if (o.shouldStop?.()) throw new AnalysisError('the path analysis was stopped before it finished');
+      const chunk = configs.slice(start, start + perPass);
+      const v = await pass.run(chunk);
+      for (let i = 0; i < chunk.length; i++) {
+        let sum = 0;
+        for (let r = 0; r < images.count; r++) sum += v[i * images.count + r];
+        out.push(sum / images.count);
+      }
+      o.onPass?.(out.length);
+      await new Promise<void>((r) => setImmediate(r)); // let a stop request in
+    }
+    return out;
+  } finally {
+    pass.dispose();
+  }
 }
 
 /** Veit et al.'s Fig. 6 for `model` on `data`. */
@@ -158,6 +219,8 @@ export async function pathGradients(
   const magnitudes = await configurationGradients(tf, model, blocks, data, all, {
     rowsPerPass: o.rowsPerPass,
     shouldStop: o.shouldStop,
+    graph: o.graph,
+    onMode: o.onMode,
     onPass: (done) => o.onProgress?.(done, all.length),
   });
   let at = 0;

@@ -24,6 +24,13 @@ export interface Translation {
   updates: string[];
 }
 
+/**
+ * Rewrites the inputs of one layer before its ops are added (`from` names the
+ * layer each input comes from): the path analysis gates the gradient through
+ * each input of an addition, as ../../analysis/execute.ts lets it eagerly.
+ */
+export type RewriteInputs = ReadonlyMap<string, (inputs: Out[], from: string[]) => Out[]>;
+
 /** Forward pass of `model` on `input` (NHWC float), in training or inference mode. */
 export function translate(
   b: GraphBuilder,
@@ -31,6 +38,7 @@ export function translate(
   input: Out,
   training: boolean,
   vars: VariableMap,
+  rewriteInputs?: RewriteInputs,
 ): Translation {
   if (model.inputs.length !== 1 || model.outputs.length !== 1)
     throw new Untranslatable(
@@ -48,12 +56,19 @@ export function translate(
     if (done.has(t.id)) continue; // the model's input
     if (inputs.length === 0)
       throw new Untranslatable(`layer ${t.sourceLayer.name} has no inputs and is not the model's input`);
+    const ins = inputs.map((i) => done.get(i.id)!);
+    const rewrite = rewriteInputs?.get(t.sourceLayer.name);
     done.set(
       t.id,
       layerOp(
         ctx,
         t,
-        inputs.map((i) => done.get(i.id)!),
+        rewrite
+          ? rewrite(
+              ins,
+              inputs.map((i) => i.sourceLayer.name),
+            )
+          : ins,
       ),
     );
   }
