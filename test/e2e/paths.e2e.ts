@@ -118,4 +118,63 @@ describe('the unraveled diagram and the gradient by path length', () => {
     );
     await screenshot(page, 'unravel-light');
   });
+
+  test('Compare: two residual runs on one chart of gradient shares, each its Fig. 6; a plain net is one path', async () => {
+    const { page } = wb;
+    // Two more runs, as a user would start them in a terminal: the quickstart with another seed, and its plain twin.
+    fs.writeFileSync(
+      path.join(workspace, 'plain.ts'),
+      [
+        "import { experiment, plainCifar, synthetic } from 'resnet-lab';",
+        'export const plain8 = experiment({',
+        '  model: plainCifar({ depth: 8, widths: [8, 16, 32] }),',
+        '  data: synthetic({ trainSize: 4000, testSize: 1000 }),',
+        '  batchSize: 64,',
+        '  optimizer: { lr: 0.05 },',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    const runs = path.dirname(runDir);
+    for (const args of [
+      ['quickstart.ts', 'quickstart', '--seed', '2'],
+      ['plain.ts', 'plain8'],
+    ])
+      execFileSync(
+        process.execPath,
+        [path.join(REPO_ROOT, 'dist', 'cli.js'), 'train', ...args, '--iterations', '24', '--runs-dir', runs],
+        { cwd: workspace, stdio: 'ignore' },
+      );
+    await page.locator('.activitybar [aria-label^="ResNet Lab"]').first().click();
+    const side = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    await waitFor(async () => (await side.locator('li.run').count()) >= 3, 60_000, 'the three runs in the side view');
+    const boxes = side.locator('li.run input[type="checkbox"]');
+    for (let i = 0; i < 3; i++) await boxes.nth(i).check();
+    await side.locator('#compare').click();
+    const panel = webviewFrame(page);
+    await waitFor(async () => (await panel.locator('body.compare').count()) === 1, 60_000, 'the comparison');
+    await panel.locator('[data-tab="paths"]').click();
+    await panel.locator('#run-paths').click();
+    const shares = panel.locator('#paths-charts canvas[data-runs]');
+    const figures = panel.locator('#paths-charts canvas[data-lengths]');
+    const notes = panel.locator('#paths-charts .paths-notes li');
+    await waitFor(
+      async () => (await shares.count()) === 1 && (await figures.count()) === 6 && (await notes.count()) === 1,
+      180_000,
+      'one chart of shares, Fig. 6 for each residual run, and a line for the plain one',
+    );
+    assert.equal(await shares.getAttribute('data-runs'), '2');
+    assert.match((await notes.textContent()) ?? '', /plain8.*a plain net is a single path/);
+    assert.match((await panel.locator('#paths-status').textContent()) ?? '', /2 of 3 runs measured/);
+    // Two runs of one experiment are told apart by when they started, in the headings and the header.
+    const headings = await panel.locator('#paths-charts h3').allTextContents();
+    assert.equal(headings.length, 2);
+    assert.ok(
+      headings.every((h) => /^resnet8 \(8 layers\) · \d\d:\d\d:\d\d$/.test(h)),
+      headings.join(' | '),
+    );
+    assert.notEqual(headings[0], headings[1]);
+    assert.equal(new Set(await panel.locator('#stats .stat b').allTextContents()).size, 3);
+    await screenshot(page, 'paths-compare-light');
+  });
 });

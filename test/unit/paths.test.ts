@@ -11,6 +11,7 @@ import {
   argMax,
   binomial,
   centralRange,
+  gradientShares,
   pathLength,
   pathLengthCounts,
   subsets,
@@ -60,6 +61,8 @@ test('paths of a mask, subsets, and the central range of a distribution', () => 
   assert.deepEqual(centralRange([0, 1, 8, 90, 1, 0], 0.9), { from: 2, to: 3 });
   assert.deepEqual(centralRange([0, 0, 1, 0], 0.9), { from: 2, to: 2 });
   assert.equal(argMax([1, 5, 3, 5]), 1);
+  assert.deepEqual(gradientShares([1, 3, 4, 0]), [0.125, 0.375, 0.5, 0]);
+  assert.throws(() => gradientShares([0, 0]), /positive total/);
   assert.throws(() => centralRange([0, 0]), /positive sum/);
 });
 

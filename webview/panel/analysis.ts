@@ -115,7 +115,10 @@ export function renderResponses(
           const stds = result.layers.map((l) => l.std);
           const ys = sorted ? [...stds].sort((a, b) => b - a) : stds;
           return {
-            label: runLabel(run),
+            label: runLabel(
+              run,
+              series.map((s) => s.run),
+            ),
             data: ys.map((y, k) => ({ x: k + 1, y })),
             borderColor: theme.series[i % theme.series.length],
             borderWidth: 2,

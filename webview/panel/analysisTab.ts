@@ -2,10 +2,12 @@
 // analysis in a trainer process; results arrive as messages and are drawn here.
 import type { Chart } from 'chart.js';
 import type { PanelMessage } from '../../src/protocol/panel';
+import type { PathsResult } from '../../src/protocol/trainer';
 import type { RunAnalyses, RunView } from '../../src/protocol/webview';
 import { Theme } from '../shared/theme';
 import { renderLesion, renderResponses } from './analysis';
-import { renderPaths } from './pathsChart';
+import { renderPaths, renderPathsComparison } from './pathsChart';
+import { runLabel } from './curves';
 import { Diagram } from './diagram';
 
 export interface AnalysisTabDeps {
@@ -20,6 +22,8 @@ const $ = (id: string) => document.getElementById(id)!;
 
 export class AnalysisTab {
   private charts: Chart[] = [];
+  /** Why a shown run has no paths (a plain net is one path), by run id: said under its figure's place. */
+  private readonly pathsNotes = new Map<string, string>();
 
   constructor(private readonly d: AnalysisTabDeps) {
     $('run-lesion').addEventListener('click', () => {
@@ -29,10 +33,12 @@ export class AnalysisTab {
       d.send({ method: 'analysis/run', params: { id: run.id, analysis: 'lesion' } });
     });
     $('run-paths').addEventListener('click', () => {
-      const run = d.runs()[0];
-      if (!run) return;
-      $('paths-status').textContent = 'Measuring the gradient of each path length in a trainer process…';
-      d.send({ method: 'analysis/run', params: { id: run.id, analysis: 'paths' } });
+      const runs = d.runs();
+      if (!runs.length) return;
+      this.pathsNotes.clear();
+      $('paths-status').textContent =
+        `Measuring the gradient of each path length in a trainer process (${runs.length === 1 ? 'one run' : `${runs.length} runs`})…`;
+      for (const r of runs) d.send({ method: 'analysis/run', params: { id: r.id, analysis: 'paths' } });
     });
     $('run-responses').addEventListener('click', () => {
       $('responses-status').textContent = 'Measuring layer responses…';
@@ -68,12 +74,7 @@ export class AnalysisTab {
       $('lesion-status').textContent =
         `${lesion.blocks.length} blocks, ${lesion.testExamples} test images; intact test error ${(100 * lesion.baselineError).toFixed(2)}%.`;
     }
-    const paths = run && this.d.analyses.get(run.id)?.paths;
-    if (run && paths) {
-      this.charts.push(...renderPaths(pathsHost, run, paths, theme));
-      $('paths-status').textContent =
-        `${paths.blocks.length} residual blocks, 2^${paths.blocks.length} paths; |d loss / d input| on ${paths.testExamples} test images, up to ${paths.samples} paths per length.`;
-    }
+    this.renderPaths(pathsHost, runs, theme);
     const withResponses = runs
       .map((r) => ({ run: r, result: this.d.analyses.get(r.id)?.responses }))
       .filter((x): x is { run: RunView; result: NonNullable<RunAnalyses['responses']> } => !!x.result);
@@ -82,5 +83,48 @@ export class AnalysisTab {
       $('responses-status').textContent =
         `${withResponses.length} of ${runs.length} run(s) measured on ${withResponses[0].result.testExamples} test images.`;
     }
+  }
+
+  /** A failed path analysis of one run: said beside the others' figures (a plain net has no paths to measure). */
+  pathsFailed(id: string, message: string): void {
+    this.pathsNotes.set(id, message);
+    this.render();
+  }
+
+  /** Fig. 6 of each shown run that has its paths measured; with several, their shares on one chart first. */
+  private renderPaths(host: HTMLElement, runs: RunView[], theme: Theme): void {
+    const measured = runs
+      .map((run) => ({ run, result: this.d.analyses.get(run.id)?.paths }))
+      .filter((x): x is { run: RunView; result: PathsResult } => !!x.result);
+    if (measured.length > 1) this.charts.push(renderPathsComparison(host, measured, theme));
+    for (const { run, result } of measured)
+      this.charts.push(
+        ...renderPaths(
+          host,
+          run,
+          result,
+          theme,
+          measured.map((m) => m.run),
+        ),
+      );
+    const notes = runs.filter((r) => this.pathsNotes.has(r.id));
+    if (notes.length) {
+      const list = document.createElement('ul');
+      list.className = 'paths-notes muted';
+      for (const r of notes) {
+        const li = document.createElement('li');
+        li.textContent = `${runLabel(r, runs)}: ${this.pathsNotes.get(r.id)!}`;
+        list.appendChild(li);
+      }
+      host.appendChild(list);
+    }
+    const first = measured[0]?.result;
+    if (first && measured.length === 1)
+      $('paths-status').textContent =
+        `${first.blocks.length} residual blocks, 2^${first.blocks.length} paths; |d loss / d input| on ${first.testExamples} test images, up to ${first.samples} paths per length.`;
+    else if (measured.length > 1)
+      $('paths-status').textContent =
+        `${measured.length} of ${runs.length} runs measured on ${first.testExamples} test images, up to ${first.samples} paths per length; above, each run's share of its gradient by path length.`;
+    else if (notes.length) $('paths-status').textContent = 'No run shown here has paths to measure.';
   }
 }

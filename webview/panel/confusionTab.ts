@@ -166,7 +166,7 @@ export class ConfusionTab {
       column.className = 'confusion-run';
       column.dataset.run = run.id;
       this.body.appendChild(column);
-      if (this.runs.length > 1) column.insertAdjacentHTML('beforeend', `<h3>${escape(runLabel(run))}</h3>`);
+      if (this.runs.length > 1) column.insertAdjacentHTML('beforeend', `<h3>${escape(runLabel(run, this.runs))}</h3>`);
       const record = d && [...d.records].reverse().find((r) => shown === undefined || r.epoch <= shown);
       if (!d || !record) {
         column.insertAdjacentHTML(

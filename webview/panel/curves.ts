@@ -158,7 +158,7 @@ export function errorDatasets(runs: RunView[], series: Map<string, RunSeries>, t
   return runs.flatMap((run, i): Series[] => {
     const s = series.get(run.id)!;
     const color = theme.series[i % theme.series.length];
-    const name = runLabel(run);
+    const name = runLabel(run, runs);
     if (!compare) {
       // chart.js draws a lower `order` later, on top: test error over the
       // smoothed curve over the faint raw band.
@@ -214,8 +214,17 @@ export function errorDatasets(runs: RunView[], series: Map<string, RunSeries>, t
 /** A dot per epoch while they are few; 256 epochs of dots would hide the line and everything under it. */
 const testDots = (epochs: number, radius: number) => (epochs > 60 ? 0 : radius);
 
-export function runLabel(run: RunView): string {
-  return `${run.modelName ?? run.experiment}${run.depth ? ` (${run.depth} layers)` : ''}`;
+/**
+ * A run's name for legends and headings: its model and depth, and, when
+ * another of the runs shown beside it has the same, when it started (from its
+ * folder's stamp), so two runs of one experiment can be told apart.
+ */
+export function runLabel(run: RunView, among: readonly RunView[] = []): string {
+  const base = (r: RunView) => `${r.modelName ?? r.experiment}${r.depth ? ` (${r.depth} layers)` : ''}`;
+  const name = base(run);
+  if (!among.some((r) => r.id !== run.id && base(r) === name)) return name;
+  const stamp = /^\d{8}-(\d{2})(\d{2})(\d{2})/.exec(run.folder ?? '');
+  return `${name} · ${stamp ? `${stamp[1]}:${stamp[2]}:${stamp[3]}` : (run.folder ?? run.id)}`;
 }
 
 export function createCharts(
@@ -263,7 +272,7 @@ function updateOtherCharts(charts: CurveCharts, runs: RunView[], series: Map<str
   // One thin line per run, in the run's colour; named by the run only when there are several.
   const perRun = (name: string, values: (s: RunSeries) => { x: number; y: number }[]) =>
     runs.map((run, i) => ({
-      label: runs.length > 1 ? runLabel(run) : name,
+      label: runs.length > 1 ? runLabel(run, runs) : name,
       data: values(series.get(run.id)!),
       borderColor: theme.series[i % theme.series.length],
       borderWidth: 1.5,

@@ -97,7 +97,14 @@ export class DistributionsTab {
     const parts: string[] = [
       `<p class="muted">Quantile bands over iterations (0–100, 7–93, 16–84, 31–69 %, median line), TensorBoard's distributions: kernels of every weighted layer, and every block's output on a fixed probe batch of test images; “zeros”: the share of a block's ReLU outputs that are 0.</p>`,
       `<div class="dist-spread">${spreadByDepthSvg(
-        withData.map((s) => ({ label: runLabel(s.run), view: s.view, color: s.color })),
+        withData.map((s) => ({
+          label: runLabel(
+            s.run,
+            withData.map((w) => w.run),
+          ),
+          view: s.view,
+          color: s.color,
+        })),
         { theme: ct, width: Math.max(320, Math.min(900, this.o.host.clientWidth - 20)) },
       )}</div>`,
     ];
@@ -121,7 +128,12 @@ export class DistributionsTab {
               .filter((s) => s.kind === kind)
               .map((s) => chart(s, view, color))
               .join('');
-          return `<section class="dist-run" data-run="${esc(run.id)}"><h3>${esc(runLabel(run))} <span class="muted">${view.records} records, iteration ${view.iterations.at(-1)}</span></h3>
+          return `<section class="dist-run" data-run="${esc(run.id)}"><h3>${esc(
+            runLabel(
+              run,
+              withData.map((w) => w.run),
+            ),
+          )} <span class="muted">${view.records} records, iteration ${view.iterations.at(-1)}</span></h3>
             <h4>Block outputs</h4><div class="dist-grid">${group('activations')}</div>
             <h4>Kernels</h4><div class="dist-grid">${group('weights')}</div></section>`;
         })

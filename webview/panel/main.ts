@@ -259,8 +259,9 @@ function handle(m: PanelHostMessage): void {
       break;
     }
     case 'analysis/error':
-      $(activeTab === 'responses' || activeTab === 'paths' ? `${activeTab}-status` : 'lesion-status').textContent =
-        `Failed: ${m.params.message}`;
+      if (activeTab === 'paths') analysisTab.pathsFailed(m.params.id, m.params.message);
+      else
+        $(activeTab === 'responses' ? 'responses-status' : 'lesion-status').textContent = `Failed: ${m.params.message}`;
       break;
     case 'diagram/show':
       pendingDiagram = undefined;

@@ -55,7 +55,7 @@ export function renderStats(runs: RunView[], series: Map<string, RunSeries>, eta
     stats.innerHTML = runs
       .map(
         (r) =>
-          `<span class="stat"><b>${escape(runLabel(r))}</b> ${escape(r.status)} · final test error ${pct(series.get(r.id)?.lastEpoch?.testError ?? r.finalTestError)}</span>`,
+          `<span class="stat"><b>${escape(runLabel(r, runs))}</b> ${escape(r.status)} · final test error ${pct(series.get(r.id)?.lastEpoch?.testError ?? r.finalTestError)}</span>`,
       )
       .join('');
     return;

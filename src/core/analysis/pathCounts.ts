@@ -79,3 +79,13 @@ export function centralRange(weights: number[], share = 0.9): LengthRange {
 
 /** The index of the largest weight (the first one on ties). */
 export const argMax = (xs: number[]): number => xs.reduce((best, x, i) => (x > xs[best] ? i : best), 0);
+
+/**
+ * Each length's share of the total gradient (Veit et al.'s Fig. 6c scaled to
+ * sum to 1), so that nets of different depths compare on one axis.
+ */
+export function gradientShares(totals: number[]): number[] {
+  const sum = totals.reduce((a, b) => a + b, 0);
+  if (!(sum > 0)) throw new Error('gradient shares need a positive total');
+  return totals.map((t) => t / sum);
+}
