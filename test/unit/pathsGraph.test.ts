@@ -85,3 +85,30 @@ test('one graph measures what the op-by-op pass measures on a ResNet-8 (batch no
   assert.equal(graph.peak, eager.peak);
   model.dispose();
 });
+
+test(
+  'a layer graph mode cannot translate: the passes run op by op, and the reason names the layer',
+  { skip },
+  async () => {
+    const input = tf.input({ shape: [1, 1, 4] });
+    let x: tf.SymbolicTensor = input;
+    for (let i = 1; i <= 2; i++) {
+      const conv = tf.layers.conv2d({ filters: 4, kernelSize: 1, name: `block${i}/conv` }).apply(x);
+      const f = tf.layers.layerNormalization({ name: `block${i}/norm` }).apply(conv) as tf.SymbolicTensor;
+      x = tf.layers.add({ name: `block${i}/add` }).apply([f, x]) as tf.SymbolicTensor;
+    }
+    const flat = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(flat) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    const { data } = tinyData(4, 5);
+    const said: string[] = [];
+    const measured = await configurationGradients(tf, model, residualBlocks(model), data, [[], [0, 1]], {
+      onMode: (mode, why) => said.push(`${mode}: ${why}`),
+    });
+    assert.equal(said.length, 1);
+    assert.match(said[0], /^eager: graph mode unavailable, op by op: layer block1\/norm \(LayerNormalization\)/);
+    assert.equal(measured.length, 2);
+    assert.ok(measured.every((m) => m > 0));
+    model.dispose();
+  },
+);
