@@ -12,6 +12,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { DT, GraphAddon, Out, SessionHandle } from '../train/graph/addon';
 import { GraphBuilder } from '../train/graph/builder';
 import { sessionConfig } from '../train/graph/config';
+import { lossAndErrors } from '../train/graph/loss';
 import { translate, VariableMap } from '../train/graph/translate';
 import type { LesionBlock } from './lesion';
 
@@ -89,32 +90,7 @@ export function graphPathPass(
 
   // The sum over rows of each row's cross-entropy: rows are independent in
   // inference mode, so each row's input gradient is that image's own.
-  const oneHot = b.op(
-    'OneHot',
-    'loss/one_hot',
-    [
-      labels,
-      b.intConst('loss/depth', [images.numClasses], []),
-      b.floatConst('loss/on', [1]),
-      b.floatConst('loss/off', [0]),
-    ],
-    [
-      ['T', 'type', DT.float],
-      ['TI', 'type', DT.int32],
-      ['axis', 'int', -1],
-    ],
-  );
-  const logP = net.logits
-    ? b.f('LogSoftmax', 'loss/log_softmax', [net.logits])
-    : b.f('Log', 'loss/log', [b.f('Maximum', 'loss/floored', [net.output, b.floatConst('loss/floor', [1e-37])])]);
-  const loss = b.f('Neg', 'loss', [
-    b.f(
-      'Sum',
-      'loss/sum',
-      [b.f('Mul', 'loss/picked', [logP, oneHot]), b.intConst('loss/axes', [0, 1])],
-      [['Tidx', 'type', DT.int32]],
-    ),
-  ]);
+  const { loss } = lossAndErrors(b, 'loss', net.logits ?? net.output, !!net.logits, labels, images.numClasses, 'Sum');
   const [dx] = addon.addGradients(b.graph, 'paths_gradients', [loss], [x]);
   const norms = b.f('Sqrt', 'norms', [
     b.f(

@@ -16,6 +16,7 @@ import { EvalResult, StepResult, TopKCollector, topKOf } from '../steps';
 import { DT, Feed, GraphAddon, loadGraphAddon, Out, SessionHandle } from './addon';
 import { GraphBuilder, Variable } from './builder';
 import { sessionConfig } from './config';
+import { lossAndErrors } from './loss';
 import { translate, VariableMap } from './translate';
 
 interface Compiled {
@@ -321,87 +322,4 @@ function compile(addon: GraphAddon, o: StepperOptions): Compiled {
 
 function flat(b: GraphBuilder, t: Out, hint: string): Out {
   return b.f('Reshape', hint, [t, b.intConst(`${hint}/shape`, [-1])], [['Tshape', 'type', DT.int32]]);
-}
-
-/** Mean cross-entropy and the count of wrong predictions, as ../head.ts and ../steps.ts compute them. */
-function lossAndErrors(
-  b: GraphBuilder,
-  scope: string,
-  scores: Out,
-  fromLogits: boolean,
-  labels: Out,
-  numClasses: number,
-): { loss: Out; errors: Out } {
-  const oneHot = b.op(
-    'OneHot',
-    `${scope}/one_hot`,
-    [
-      labels,
-      b.intConst(`${scope}/depth`, [numClasses], []),
-      b.floatConst(`${scope}/on`, [1]),
-      b.floatConst(`${scope}/off`, [0]),
-    ],
-    [
-      ['T', 'type', DT.float],
-      ['TI', 'type', DT.int32],
-      ['axis', 'int', -1],
-    ],
-  );
-  const last = b.intConst(`${scope}/last_axis`, [-1], []);
-  const first = b.intConst(`${scope}/first_axis`, [0], []);
-  let perExample: Out;
-  if (fromLogits) {
-    // log-softmax, computed stably: every example keeps its gradient however wrong it is.
-    perExample = b.f(
-      'Sum',
-      `${scope}/log_p`,
-      [b.f('Mul', `${scope}/picked`, [b.f('LogSoftmax', `${scope}/log_softmax`, [scores]), oneHot]), last],
-      [['Tidx', 'type', DT.int32]],
-    );
-  } else {
-    const p = b.f(
-      'Sum',
-      `${scope}/p`,
-      [b.f('Mul', `${scope}/picked`, [scores, oneHot]), last],
-      [['Tidx', 'type', DT.int32]],
-    );
-    perExample = b.f('Log', `${scope}/log_p`, [
-      b.f('Maximum', `${scope}/floored`, [p, b.floatConst(`${scope}/floor`, [1e-37])]),
-    ]);
-  }
-  const loss = b.f('Neg', `${scope}/loss`, [
-    b.f('Mean', `${scope}/mean_log_p`, [perExample, first], [['Tidx', 'type', DT.int32]]),
-  ]);
-  const predicted = b.op(
-    'ArgMax',
-    `${scope}/predicted`,
-    [scores, last],
-    [
-      ['T', 'type', DT.float],
-      ['Tidx', 'type', DT.int32],
-      ['output_type', 'type', DT.int32],
-    ],
-  );
-  const wrong = b.op('NotEqual', `${scope}/wrong`, [predicted, labels], [['T', 'type', DT.int32]]);
-  const errors = b.op(
-    'Sum',
-    `${scope}/errors`,
-    [
-      b.op(
-        'Cast',
-        `${scope}/wrong_int`,
-        [wrong],
-        [
-          ['SrcT', 'type', DT.bool],
-          ['DstT', 'type', DT.int32],
-        ],
-      ),
-      first,
-    ],
-    [
-      ['T', 'type', DT.int32],
-      ['Tidx', 'type', DT.int32],
-    ],
-  );
-  return { loss, errors };
 }
