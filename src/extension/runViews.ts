@@ -43,12 +43,16 @@ export function runsAmong(runsDir: string, dirs: unknown[]): string[] {
   return dirs.filter((d): d is string => typeof d === 'string' && ours.has(path.resolve(d)));
 }
 
-/** What a comparison should warn about: different data sets or lengths. */
+/**
+ * What a comparison should warn about: different data sets or lengths. A run
+ * not known yet (a live run's view before its folder is read) is no evidence
+ * of a difference.
+ */
 export function comparisonFlags(runs: RunView[]): string[] {
   const flags: string[] = [];
-  const data = new Set(runs.map((r) => r.dataName ?? '?'));
+  const data = new Set(runs.flatMap((r) => (r.dataName ? [r.dataName] : [])));
   if (data.size > 1) flags.push(`different data sets: ${[...data].join(', ')}`);
-  const lengths = new Set(runs.map((r) => r.totalIterations ?? 0));
+  const lengths = new Set(runs.flatMap((r) => (r.totalIterations ? [r.totalIterations] : [])));
   if (lengths.size > 1) flags.push(`different lengths: ${[...lengths].join(', ')} iterations`);
   return flags;
 }
