@@ -22,12 +22,13 @@
 //
 // Linux only (x64, arm64). No `vscode` import: the CLI and the extension share it.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { nativeRoot } from './detectNative';
 import { ensureGraphAddon } from './graphAddon';
+import { findBuildTools, nodeExecutable } from './buildTools';
 import { firstLine, run, tail, which } from './processes';
 import { findTensorFlow, missingSymbols } from './pythonTensorFlow';
+import { verify } from './verifyNative';
 
 export interface SetupNativeOptions {
   /**
@@ -369,122 +370,6 @@ function bindingSymbols(pkgDir: string): string[] {
     /* fall through */
   }
   return found.size ? [...found].sort() : KNOWN_SYMBOLS;
-}
-
-// ------------------------------------------------------------------ Python/TF
-
-// ------------------------------------------------------------- build toolchain
-
-interface BuildTools {
-  nodeGyp: { cmd: string; args: string[] };
-  nodeDir: string;
-  compiler: string;
-}
-
-function nodeExecutable(): string {
-  // Inside VS Code process.execPath is Electron; the build needs a real node and its headers.
-  if (/^node(\.exe)?$/.test(path.basename(process.execPath))) return process.execPath;
-  const n = which('node');
-  if (!n)
-    throw new Error('No "node" on PATH: the native backend needs Node.js (>= 20) to build and check the binding.');
-  return n;
-}
-
-function findBuildTools(node: string, python: string): BuildTools {
-  const problems: string[] = [];
-  const cxx = process.env.CXX?.trim().split(/\s+/)[0];
-  const compiler = cxx ? which(cxx) : (which('g++') ?? which('c++') ?? which('clang++'));
-  if (!compiler)
-    problems.push(
-      cxx ? `the C++ compiler in CXX ("${cxx}") is not on PATH` : 'no C++ compiler (g++, c++ or clang++) on PATH',
-    );
-  if (!which('make')) problems.push('no "make" on PATH');
-
-  // Node's headers: node-gyp would otherwise download them from nodejs.org.
-  const realNode = fs.realpathSync(node);
-  const prefix = path.dirname(path.dirname(realNode));
-  let nodeDir = '';
-  const version = process.versions.node;
-  for (const d of [prefix, path.join(os.homedir(), '.cache', 'node-gyp', version)]) {
-    if (
-      fs.existsSync(path.join(d, 'include', 'node', 'node_api.h')) &&
-      fs.existsSync(path.join(d, 'include', 'node', 'common.gypi'))
-    ) {
-      nodeDir = d;
-      break;
-    }
-  }
-  if (!nodeDir)
-    problems.push(
-      `no Node.js headers (looked for ${path.join(prefix, 'include', 'node', 'node_api.h')}); install the Node.js build that ships include/node (Debian: apt-get install libnode-dev, or the nodejs.org tarball)`,
-    );
-
-  // node-gyp: npm's own bundled copy, else a local one, else npx.
-  let nodeGyp: BuildTools['nodeGyp'] | undefined;
-  const scripts: string[] = [];
-  if (process.env.npm_config_node_gyp) scripts.push(process.env.npm_config_node_gyp);
-  const npm = which('npm');
-  if (npm) {
-    let d = path.dirname(fs.realpathSync(npm));
-    for (let i = 0; i < 4; i++, d = path.dirname(d))
-      scripts.push(path.join(d, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
-  }
-  scripts.push(path.join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
-  scripts.push(path.join(prefix, 'lib', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
-  const script = scripts.find((s) => fs.existsSync(s));
-  if (script) nodeGyp = { cmd: node, args: [script] };
-  else if (npm) nodeGyp = { cmd: npm, args: ['exec', '--yes', '--', 'node-gyp@11'] };
-  else problems.push("no node-gyp (npm's bundled copy was not found and npm is not on PATH)");
-
-  if (problems.length || !nodeGyp) {
-    throw new Error(
-      `Cannot build the tfjs-node binding: ${problems.join('; ')}. ` +
-        `On Debian/Ubuntu: apt-get install build-essential (g++ and make). node-gyp also runs ${python}.`,
-    );
-  }
-  return { nodeGyp, nodeDir, compiler: compiler! };
-}
-
-// ----------------------------------------------------------------- verification
-
-type Verified = { ok: true; tfVersion: string; bindingPath: string } | { ok: false; error: string };
-
-/** Loads tfjs-node from projectDir in a fresh process: a matMul and one conv+batchnorm SGD step. */
-const VERIFY = String.raw`
-const path = require('path');
-const entry = require.resolve('@tensorflow/tfjs-node', { paths: [process.argv[1]] });
-const tf = require(entry);
-const pkgDir = path.resolve(path.dirname(entry), '..');
-const bindingPath = require(require.resolve('@mapbox/node-pre-gyp', { paths: [pkgDir] })).find(path.join(pkgDir, 'package.json'));
-if (tf.getBackend() !== 'tensorflow') throw new Error('backend is ' + tf.getBackend() + ', not tensorflow');
-const mm = Array.from(tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]])).dataSync());
-if (mm.join() !== '19,22,43,50') throw new Error('matMul gave ' + mm);
-const x = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 1);
-const y = tf.oneHot(tf.tensor1d([0, 1, 0, 1], 'int32'), 2);
-const m = tf.sequential({ layers: [
-  tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, padding: 'same', useBias: false }),
-  tf.layers.batchNormalization(), tf.layers.reLU(), tf.layers.flatten(), tf.layers.dense({ units: 2 }) ] });
-const before = m.getWeights()[0].dataSync().slice();
-const loss = tf.train.sgd(0.1).minimize(() => tf.losses.softmaxCrossEntropy(y, m.apply(x, { training: true })), true).dataSync()[0];
-const after = m.getWeights()[0].dataSync();
-if (!Number.isFinite(loss)) throw new Error('training loss is ' + loss);
-if (after.every((v, i) => v === before[i])) throw new Error('one SGD step left the conv weights unchanged');
-const b = tf.backend().binding;
-console.log('RESNET_LAB_VERIFY ' + JSON.stringify({ tfVersion: b && b.TF_Version ? String(b.TF_Version) : 'unknown', bindingPath, loss }));
-`;
-
-async function verify(node: string, projectDir: string): Promise<Verified> {
-  const r = await run(node, ['-e', VERIFY, projectDir], {
-    cwd: projectDir,
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
-    timeoutMs: 180_000,
-  });
-  const line = r.output.split('\n').find((l) => l.startsWith('RESNET_LAB_VERIFY '));
-  if (r.code === 0 && line) {
-    const v = JSON.parse(line.slice('RESNET_LAB_VERIFY '.length)) as { tfVersion: string; bindingPath: string };
-    return { ok: true, tfVersion: v.tfVersion, bindingPath: v.bindingPath };
-  }
-  return { ok: false, error: r.output.trim() || r.error || `exit code ${r.code}` };
 }
 
 function readStamp(depsDir: string): { lib?: string; python?: string } | undefined {
