@@ -1,7 +1,7 @@
 // The runs table (issue 23, part 1), as a person uses it in a real VS Code
 // (code-server): 500 generated runs, two of them in an exported Keras
-// project's runs folder, open from the palette in under a second (best of two
-// openings); sorting and filtering show what the fixture's formulas say; two
+// project's runs folder, open from the palette (timed from Enter against an
+// empty webview's start, best of two); sorting and filtering show what the fixture's formulas say; two
 // picked runs give their config diff and are overlaid in the training panel;
 // the parallel-coordinates view draws a line per shown run; a run is archived
 // and another deleted after the confirmation, and a run that is training
@@ -22,6 +22,7 @@ const COUNT = 500;
 /** Runs moved into an exported Keras project's own runs folder (train.py's default). */
 const IN_KERAS_PROJECT = [3, 13];
 const TITLE = 'ResNet Lab: Show Runs Table';
+const EMPTY_TITLE = 'Test Fixture: Open Empty Webview';
 
 let wb: Workbench;
 let workspace: string;
@@ -39,7 +40,12 @@ before(async () => {
   const live = path.join(runsDir, expectedRun(6).folder, 'run.json');
   const info = JSON.parse(fs.readFileSync(live, 'utf8')) as Record<string, unknown>;
   fs.writeFileSync(live, JSON.stringify({ ...info, status: 'running', pid: process.pid, host: os.hostname() }));
-  wb = await openWorkbench({ extensionPath: REPO_ROOT, workspace, settings: { 'resnetLab.backend': 'wasm' } });
+  wb = await openWorkbench({
+    extensionPath: REPO_ROOT,
+    workspace,
+    settings: { 'resnetLab.backend': 'wasm' },
+    copyExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'emptyWebviewExtension')],
+  });
   await setColorTheme(wb.page, 'Dark Modern');
 });
 after(async () => {
@@ -52,31 +58,56 @@ async function keep(name: string): Promise<void> {
   fs.copyFileSync(file, path.join(REPO_ROOT, 'docs', 'images', `${name}.png`));
 }
 
-/** Opens the table from the palette; milliseconds from Enter to the 500 rows drawn (stamped by the webview). */
+/** Milliseconds from Enter on a palette command to each of the `stamps` its webview put on its body (epoch ms). */
+async function openFromPalette(page: Page, title: string, stamps: string[]): Promise<Record<string, number>> {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: 60_000 });
+  const t0 = Date.now();
+  await page.keyboard.press('Enter');
+  const body = webviewFrame(page).locator('body');
+  const last = stamps.at(-1)!;
+  await waitFor(async () => (await body.getAttribute(last, { timeout: 200 })) !== null, 30_000, `${title}: ${last}`);
+  const at: Record<string, number> = {};
+  for (const s of stamps) at[s] = Number(await body.getAttribute(s)) - t0;
+  return at;
+}
+
+/** Opens the table from the palette: Enter to the first screen of rows, and the table's own share of it. */
 interface Opening {
-  /** Enter to the first screen of rows drawn. */
+  /** Enter to the first screen of rows drawn (stamped by the webview). */
   total: number;
-  /** The table's own share: from the webview's script starting (VS Code has made the webview) to the rows drawn. */
+  /** From the webview's script starting (VS Code has made the webview) to the rows drawn. */
   own: number;
 }
 
 async function openTable(page: Page): Promise<Opening> {
-  await page.keyboard.press('Control+Shift+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${TITLE}`);
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: TITLE }).waitFor({ timeout: 60_000 });
-  const t0 = Date.now();
-  await page.keyboard.press('Enter');
+  const at = await openFromPalette(page, TITLE, [
+    'data-script-start',
+    'data-rows-arrived-at',
+    'data-rendered-at',
+    'data-complete-at',
+  ]);
   const body = webviewFrame(page).locator('body');
-  await waitFor(async () => (await body.getAttribute('data-rows', { timeout: 200 })) === String(COUNT), 30_000, 'rows');
-  const at = async (name: string) => Number(await body.getAttribute(name)) - t0;
-  const ms = await at('data-rendered-at');
+  assert.equal(await body.getAttribute('data-rows'), String(COUNT));
   const [readMs, renderMs] = [await body.getAttribute('data-read-ms'), await body.getAttribute('data-render-ms')];
   console.log(
-    `runs table: webview script started ${await at('data-script-start')} ms, rows arrived ${await at('data-rows-arrived-at')} ms, first screen of rows drawn ${ms} ms, all ${COUNT} rows in ${await at('data-complete-at')} ms after Enter (host read ${readMs} ms, first screen drawn in ${renderMs} ms)`,
+    `runs table: webview script started ${at['data-script-start']} ms, rows arrived ${at['data-rows-arrived-at']} ms, first screen of rows drawn ${at['data-rendered-at']} ms, all ${COUNT} rows in ${at['data-complete-at']} ms after Enter (host read ${readMs} ms, first screen drawn in ${renderMs} ms)`,
   );
-  return { total: ms, own: ms - (await at('data-script-start')) };
+  return { total: at['data-rendered-at'], own: at['data-rendered-at'] - at['data-script-start'] };
+}
+
+/** The baseline: Enter to the script start of a webview with nothing in it (test/fixtures/emptyWebviewExtension). */
+async function openEmptyWebview(page: Page): Promise<number> {
+  return (await openFromPalette(page, EMPTY_TITLE, ['data-script-start']))['data-script-start'];
+}
+
+async function closeAll(page: Page): Promise<void> {
+  await runCommand(page, 'View: Close All Editors');
+  // The opening is timed, not the closing: let the workbench finish disposing the webview first.
+  await new Promise((r) => setTimeout(r, 2000));
 }
 
 const rowOf = (frame: FrameLocator, i: number) => frame.locator(`tr[title="${expectedRun(i).folder}"]`);
@@ -84,28 +115,34 @@ const cellTexts = async (frame: FrameLocator, i: number) =>
   (await rowOf(frame, i).locator('td').allTextContents()).slice(1);
 const pick = (frame: FrameLocator, i: number) => rowOf(frame, i).locator('input[type=checkbox]').check();
 
-test("500 runs: the table's own share of the opening under 300 ms; the rows say what the run folders hold", async () => {
+test("500 runs: from Enter, the table adds under 300 ms to code-server's start of an empty webview; the rows say what the run folders hold", async () => {
   const { page } = wb;
+  // The first webview of a code-server session starts faster than any later one (later, VS Code's webview page
+  // waits ~1 s for its service worker to replace the last webview's, docs/architecture.md): the empty webview
+  // goes first, then the table and the empty webview take turns, each opened after another webview.
+  const first = await openEmptyWebview(page);
+  await closeAll(page);
   const openings: Opening[] = [];
+  const empty: number[] = [];
   for (let attempt = 0; attempt < 2; attempt++) {
     openings.push(await openTable(page));
-    if (attempt === 0) {
-      await runCommand(page, 'View: Close All Editors');
-      // The opening is timed, not the closing: let the workbench finish disposing the webview first.
-      await new Promise((r) => setTimeout(r, 2000));
-    }
+    await closeAll(page);
+    empty.push(await openEmptyWebview(page));
+    await closeAll(page);
   }
-  const best = Math.min(...openings.map((o) => o.total));
-  const ownBest = Math.min(...openings.map((o) => o.own));
-  // What the table does is bounded: from its page's script starting to the first screen of rows drawn (the
-  // host's read of 500 summaries, the message, the drawing). Enter-to-rows is printed, not bounded: code-server
-  // here takes 1.1-1.8 s to start any webview before its script runs (the training panel's 0.9 s), even at a
-  // load of 0.5 per core, so the issue's 1 s from Enter cannot be met by the table itself.
+  openings.push(await openTable(page)); // the table stays open for the tests below; not timed against a baseline
+  const best = Math.min(...openings.slice(0, 2).map((o) => o.total));
+  const ownBest = Math.min(...openings.slice(0, 2).map((o) => o.own));
+  const emptyBest = Math.min(...empty);
   console.log(
-    `runs table: ${COUNT} runs drawn ${openings.map((o) => o.total).join(' ms, ')} ms after Enter (the table's own share ${openings.map((o) => o.own).join(' ms, ')} ms); load ${(os.loadavg()[0] / os.cpus().length).toFixed(1)} per core`,
+    `runs table: ${COUNT} runs drawn ${openings.map((o) => o.total).join(' ms, ')} ms after Enter (the table's own share ${openings.map((o) => o.own).join(' ms, ')} ms); an empty webview's script started ${empty.join(' ms, ')} ms after Enter (${first} ms as the session's first webview); load ${(os.loadavg()[0] / os.cpus().length).toFixed(1)} per core`,
   );
+  console.log(`runs table: best of two from Enter ${best} ms, an empty webview's best ${emptyBest} ms`);
+  // Bounded: what the table does, from the script starting (the host's read of 500 summaries, the message, the
+  // drawing), and from Enter beyond what code-server takes to start any webview (the command, the panel, its page
+  // and bundle). Enter-to-rows itself is printed: code-server's own start of an empty webview is above 1 s here.
   assert.ok(ownBest < 300, `the table's own share of the better opening: ${ownBest} ms`);
-  console.log(`runs table: best of two from Enter ${best} ms`);
+  assert.ok(best - emptyBest < 300, `Enter to rows ${best} ms, an empty webview's start ${emptyBest} ms`);
 
   const frame = webviewFrame(page);
   const headers = await frame.locator('thead th').allTextContents();
