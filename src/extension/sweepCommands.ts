@@ -6,7 +6,7 @@ import { listQueues } from '../core/sweeps/queue';
 import { Log } from './log';
 import { RunManager } from './runManager';
 import { SWEEP_COMMAND, SWEEP_RESULTS_COMMAND, SweepRef } from './sweepLens';
-import { SweepResultsPanel } from './sweepResultsPanel';
+import { SWEEP_VIEW_TYPE, SweepResultsPanel } from './sweepResultsPanel';
 import { SweepManager } from './sweeps';
 import { TrainingPanel } from './trainingPanel';
 import { requireTrust } from './trust';
@@ -36,13 +36,14 @@ export function registerSweeps(
   runs: RunManager,
   panel: TrainingPanel,
   log: Log,
+  workspaceState: vscode.Memento,
 ): { sweeps: SweepManager; disposables: vscode.Disposable[] } {
   const sweeps = new SweepManager(runs, log, (run) => panel.showLive(run), {
     trainerScript: vscode.Uri.joinPath(extensionUri, 'dist', 'trainer.js').fsPath,
     log,
     follow: (runDir) => panel.showRunFolders([runDir]),
   });
-  const results = new SweepResultsPanel(extensionUri, sweeps, log);
+  const results = new SweepResultsPanel(extensionUri, sweeps, log, workspaceState);
   const start = async (ref?: SweepRef, engine?: 'keras'): Promise<string | undefined> => {
     if (!requireTrust('train')) return undefined;
     ref ??= await pickSweep();
@@ -83,6 +84,10 @@ export function registerSweeps(
     vscode.commands.registerCommand(SWEEP_COMMAND, (ref?: SweepRef) => start(ref)),
     vscode.commands.registerCommand('resnetLab.sweepKeras', (ref?: SweepRef) => start(ref, 'keras')),
     vscode.commands.registerCommand(SWEEP_RESULTS_COMMAND, show),
+    vscode.window.registerWebviewPanelSerializer(SWEEP_VIEW_TYPE, {
+      // Which sweep the view showed is kept by the host (workspaceState), not taken from the webview.
+      deserializeWebviewPanel: async (webviewPanel) => results.restore(webviewPanel),
+    }),
     vscode.commands.registerCommand(CANCEL_SWEEP_COMMAND, (id?: string) => {
       const running = sweeps.views().filter((v) => v.running);
       const target = id ?? running[0]?.id;
