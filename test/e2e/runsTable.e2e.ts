@@ -1,7 +1,7 @@
 // The runs table (issue 23, part 1), as a person uses it in a real VS Code
 // (code-server): 500 generated runs, two of them in an exported Keras
-// project's runs folder, open from the palette (timed from Enter against an
-// empty webview's start, best of two); sorting and filtering show what the fixture's formulas say; two
+// project's runs folder, open from the palette (timed from Enter, best of two:
+// under 1 s, and against an empty webview's start); sorting and filtering show what the fixture's formulas say; two
 // picked runs give their config diff and are overlaid in the training panel;
 // the parallel-coordinates view draws a line per shown run; a run is archived
 // and another deleted after the confirmation, and a run that is training
@@ -104,6 +104,19 @@ async function openEmptyWebview(page: Page): Promise<number> {
   return (await openFromPalette(page, EMPTY_TITLE, ['data-script-start']))['data-script-start'];
 }
 
+/**
+ * Unregisters the service workers that closed webviews left (VS Code's webview page registers one per webview, at
+ * one scope in code-server), so the next webview starts as a session's first does. Returns how many there were.
+ */
+async function forgetWebviewWorkers(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const regs = await navigator.serviceWorker.getRegistrations();
+    const webviews = regs.filter((r) => r.scope.includes('/webview/browser/pre/'));
+    await Promise.all(webviews.map((r) => r.unregister()));
+    return webviews.length;
+  });
+}
+
 async function closeAll(page: Page): Promise<void> {
   await runCommand(page, 'View: Close All Editors');
   // The opening is timed, not the closing: let the workbench finish disposing the webview first.
@@ -115,11 +128,12 @@ const cellTexts = async (frame: FrameLocator, i: number) =>
   (await rowOf(frame, i).locator('td').allTextContents()).slice(1);
 const pick = (frame: FrameLocator, i: number) => rowOf(frame, i).locator('input[type=checkbox]').check();
 
-test("500 runs: from Enter, the table adds under 300 ms to code-server's start of an empty webview; the rows say what the run folders hold", async () => {
+test("500 runs: under 1 s from Enter when code-server does not first replace the last webview's service worker, and under 300 ms beyond an empty webview when it does; the rows say what the run folders hold", async () => {
   const { page } = wb;
-  // The first webview of a code-server session starts faster than any later one (later, VS Code's webview page
-  // waits ~1 s for its service worker to replace the last webview's, docs/architecture.md): the empty webview
-  // goes first, then the table and the empty webview take turns, each opened after another webview.
+  // Every webview after a session's first waits ~1 s in VS Code's webview page while Chromium swaps the last
+  // webview's service worker for its own (docs/user-guide.md#the-runs-table). Measured both ways, best of two:
+  // after another webview, against an empty webview opened the same way (they take turns, the empty one first so
+  // that neither is the session's first webview); and with that worker gone, as for a session's first webview.
   const first = await openEmptyWebview(page);
   await closeAll(page);
   const openings: Opening[] = [];
@@ -130,19 +144,29 @@ test("500 runs: from Enter, the table adds under 300 ms to code-server's start o
     empty.push(await openEmptyWebview(page));
     await closeAll(page);
   }
-  openings.push(await openTable(page)); // the table stays open for the tests below; not timed against a baseline
-  const best = Math.min(...openings.slice(0, 2).map((o) => o.total));
-  const ownBest = Math.min(...openings.slice(0, 2).map((o) => o.own));
+  const unswapped: Opening[] = [];
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (attempt) await closeAll(page);
+    assert.ok((await forgetWebviewWorkers(page)) > 0, 'the last webview left its service worker');
+    unswapped.push(await openTable(page)); // the second stays open for the tests below
+  }
+  const best = Math.min(...openings.map((o) => o.total));
+  const ownBest = Math.min(...[...openings, ...unswapped].map((o) => o.own));
   const emptyBest = Math.min(...empty);
+  const unswappedBest = Math.min(...unswapped.map((o) => o.total));
+  const ms = (xs: number[]) => `${xs.join(' ms, ')} ms`;
   console.log(
-    `runs table: ${COUNT} runs drawn ${openings.map((o) => o.total).join(' ms, ')} ms after Enter (the table's own share ${openings.map((o) => o.own).join(' ms, ')} ms); an empty webview's script started ${empty.join(' ms, ')} ms after Enter (${first} ms as the session's first webview); load ${(os.loadavg()[0] / os.cpus().length).toFixed(1)} per core`,
+    `runs table: ${COUNT} runs drawn ${ms(openings.map((o) => o.total))} after Enter following another webview, ${ms(unswapped.map((o) => o.total))} without its service worker to replace (the table's own share ${ms([...openings, ...unswapped].map((o) => o.own))}); an empty webview's script started ${ms(empty)} after Enter (${first} ms as the session's first webview); load ${(os.loadavg()[0] / os.cpus().length).toFixed(1)} per core`,
   );
-  console.log(`runs table: best of two from Enter ${best} ms, an empty webview's best ${emptyBest} ms`);
-  // Bounded: what the table does, from the script starting (the host's read of 500 summaries, the message, the
-  // drawing), and from Enter beyond what code-server takes to start any webview (the command, the panel, its page
-  // and bundle). Enter-to-rows itself is printed: code-server's own start of an empty webview is above 1 s here.
-  assert.ok(ownBest < 300, `the table's own share of the better opening: ${ownBest} ms`);
+  console.log(
+    `runs table: best of two from Enter ${best} ms after another webview (an empty webview's best ${emptyBest} ms), ${unswappedBest} ms without the worker swap`,
+  );
+  // The issue's bound, from Enter, on the path where code-server adds nothing of its own: the command, the panel,
+  // its page and bundle, the host's read of 500 summaries, the message, the first screen of rows drawn.
+  assert.ok(unswappedBest < 1000, `Enter to rows without the worker swap: ${unswappedBest} ms`);
+  // After another webview: what the table adds to code-server's start of any webview, and its own share.
   assert.ok(best - emptyBest < 300, `Enter to rows ${best} ms, an empty webview's start ${emptyBest} ms`);
+  assert.ok(ownBest < 300, `the table's own share of the best opening: ${ownBest} ms`);
 
   const frame = webviewFrame(page);
   const headers = await frame.locator('thead th').allTextContents();
