@@ -1,8 +1,9 @@
-// "Run Sweep on Keras" from VS Code (its palette command, as its CodeLens
-// calls it): the sweep's queue is written for the Keras engine, one run at a
-// time, and each point is trained by the exported train.py into its own run
-// folder (the CLI's path is test/unit/sweepKeras.test.ts). Needs the Keras
-// Python with JAX; skipped, with the reason printed, without it.
+// "Run Sweep on Keras" from VS Code's palette: the sweep of the active editor
+// (the Keras backend given as the command's argument, where a person picks it
+// from a quick pick) is queued for the Keras engine, one run at a time, and
+// each point is trained by the exported train.py into its own run folder (the
+// CLI's path is test/unit/sweepKeras.test.ts). Needs the Keras Python with
+// JAX; skipped, with the reason printed, without it.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -37,12 +38,10 @@ export function registerSweepKerasSuite(): void {
       }
       const file = fixture('kerasSweep.ts').fsPath;
       fs.writeFileSync(file, MODEL);
-      const id = await vscode.commands.executeCommand<string | undefined>(
-        'resnetLab.sweepKeras',
-        { file, sweep: 'kerasSeeds' },
-        'jax',
-      );
-      assert.ok(id, 'the sweep started');
+      await vscode.window.showTextDocument(vscode.Uri.file(file));
+      const id = await vscode.commands.executeCommand<string | undefined>('resnetLab.sweepKeras', undefined, 'jax');
+      assert.ok(id, 'the sweep of the active editor started');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       const sweepDir = path.join(path.dirname(file), '.resnet-lab', 'sweeps', id);
       const queued = readQueue(sweepDir);
       assert.deepEqual(
