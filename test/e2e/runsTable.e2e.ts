@@ -1,9 +1,10 @@
 // The runs table (issue 23, part 1), as a person uses it in a real VS Code
 // (code-server): 500 generated runs, two of them in an exported Keras
-// project's runs folder, open from the palette (timed from Enter, best of two:
-// under 1 s, and against an empty webview's start); sorting and filtering show what the fixture's formulas say; two
-// picked runs give their config diff and are overlaid in the training panel;
-// the parallel-coordinates view draws a line per shown run; a run is archived
+// project's runs folder, open from the palette (timed from Enter, best of
+// two: under 1 s, and against an empty webview's start); sorting and filtering
+// show what the fixture's formulas say; two picked runs give their config
+// diff and are overlaid in the training panel; the parallel-coordinates view
+// draws a line per shown run; a run is archived
 // and another deleted after the confirmation, and a run that is training
 // cannot be picked for either. Screenshots in both themes go to test-results/
 // and docs/images/.
@@ -12,7 +13,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { openWorkbench, REPO_ROOT, Workbench } from '../harness/codeServer';
 import { runCommand, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
 import { formatCell } from '../../src/core/runsTable/columns';
@@ -58,8 +59,16 @@ async function keep(name: string): Promise<void> {
   fs.copyFileSync(file, path.join(REPO_ROOT, 'docs', 'images', `${name}.png`));
 }
 
-/** Milliseconds from Enter on a palette command to each of the `stamps` its webview put on its body (epoch ms). */
-async function openFromPalette(page: Page, title: string, stamps: string[]): Promise<Record<string, number>> {
+/**
+ * Milliseconds from Enter on a palette command to each of the `stamps` its webview put on its body (epoch ms), read
+ * once the last stamp is there and `done` says the page shows what it should.
+ */
+async function openFromPalette(
+  page: Page,
+  title: string,
+  stamps: string[],
+  done: (body: Locator) => Promise<boolean> = async () => true,
+): Promise<Record<string, number>> {
   await page.keyboard.press('Control+Shift+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
@@ -69,7 +78,11 @@ async function openFromPalette(page: Page, title: string, stamps: string[]): Pro
   await page.keyboard.press('Enter');
   const body = webviewFrame(page).locator('body');
   const last = stamps.at(-1)!;
-  await waitFor(async () => (await body.getAttribute(last, { timeout: 200 })) !== null, 30_000, `${title}: ${last}`);
+  await waitFor(
+    async () => (await body.getAttribute(last, { timeout: 200 })) !== null && (await done(body)),
+    30_000,
+    `${title}: ${last}`,
+  );
   const at: Record<string, number> = {};
   for (const s of stamps) at[s] = Number(await body.getAttribute(s)) - t0;
   return at;
@@ -84,14 +97,16 @@ interface Opening {
 }
 
 async function openTable(page: Page): Promise<Opening> {
-  const at = await openFromPalette(page, TITLE, [
-    'data-script-start',
-    'data-rows-arrived-at',
-    'data-rendered-at',
-    'data-complete-at',
-  ]);
+  // The first opening of a window can show the runs of our runs folder before those of the Keras project (found by a
+  // search of the workspace once the page is ready): timed when all of them are there.
+  const all = async (body: Locator) => (await body.getAttribute('data-rows')) === String(COUNT);
+  const at = await openFromPalette(
+    page,
+    TITLE,
+    ['data-script-start', 'data-rows-arrived-at', 'data-rendered-at', 'data-complete-at'],
+    all,
+  );
   const body = webviewFrame(page).locator('body');
-  assert.equal(await body.getAttribute('data-rows'), String(COUNT));
   const [readMs, renderMs] = [await body.getAttribute('data-read-ms'), await body.getAttribute('data-render-ms')];
   console.log(
     `runs table: webview script started ${at['data-script-start']} ms, rows arrived ${at['data-rows-arrived-at']} ms, first screen of rows drawn ${at['data-rendered-at']} ms, all ${COUNT} rows in ${at['data-complete-at']} ms after Enter (host read ${readMs} ms, first screen drawn in ${renderMs} ms)`,
