@@ -66,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): ResNetLabApi {
     () => (vscode.workspace.workspaceFolders ? settings.runsDir() : undefined),
     log,
   );
-  const sweeps = registerSweeps(context.extensionUri, runs, panel, log);
+  const sweeps = registerSweeps(context.extensionUri, runs, panel, log, context.workspaceState);
   sidebar.showSweeps(sweeps.sweeps);
   context.subscriptions.push(
     ...sweeps.disposables,

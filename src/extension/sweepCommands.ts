@@ -6,11 +6,12 @@ import { listQueues } from '../core/sweeps/queue';
 import { Log } from './log';
 import { RunManager } from './runManager';
 import { SWEEP_COMMAND, SWEEP_RESULTS_COMMAND, SweepRef } from './sweepLens';
-import { SweepResultsPanel } from './sweepResultsPanel';
+import { SWEEP_VIEW_TYPE, SweepResultsPanel } from './sweepResultsPanel';
 import { SweepManager } from './sweeps';
 import { TrainingPanel } from './trainingPanel';
 import { requireTrust } from './trust';
 import { pickEngine } from './kerasTraining';
+import type { KerasBackend } from '../core/export/tfPython';
 
 export const CANCEL_SWEEP_COMMAND = 'resnetLab.cancelSweep';
 
@@ -36,18 +37,25 @@ export function registerSweeps(
   runs: RunManager,
   panel: TrainingPanel,
   log: Log,
+  workspaceState: vscode.Memento,
 ): { sweeps: SweepManager; disposables: vscode.Disposable[] } {
   const sweeps = new SweepManager(runs, log, (run) => panel.showLive(run), {
     trainerScript: vscode.Uri.joinPath(extensionUri, 'dist', 'trainer.js').fsPath,
     log,
     follow: (runDir) => panel.showRunFolders([runDir]),
   });
-  const results = new SweepResultsPanel(extensionUri, sweeps, log);
-  const start = async (ref?: SweepRef, engine?: 'keras'): Promise<string | undefined> => {
+  const results = new SweepResultsPanel(extensionUri, sweeps, log, workspaceState);
+  /** Starts a sweep; on Keras, `backend` from a test or a script, else asked. Resolves with the sweep's id. */
+  const start = async (ref?: SweepRef, engine?: 'keras', backend?: KerasBackend): Promise<string | undefined> => {
     if (!requireTrust('train')) return undefined;
     ref ??= await pickSweep();
     if (!ref) return undefined;
-    const keras = engine === 'keras' ? await pickEngine(ref.sweep, true) : undefined;
+    const keras =
+      engine !== 'keras'
+        ? undefined
+        : backend
+          ? ({ engine: 'keras', backend } as const)
+          : await pickEngine(ref.sweep, true);
     if (engine === 'keras' && keras?.engine !== 'keras') return undefined;
     const doc = vscode.workspace.textDocuments.find((t) => t.uri.fsPath === ref.file);
     if (doc?.isDirty) await doc.save();
@@ -81,8 +89,14 @@ export function registerSweeps(
       results.show(id);
     }),
     vscode.commands.registerCommand(SWEEP_COMMAND, (ref?: SweepRef) => start(ref)),
-    vscode.commands.registerCommand('resnetLab.sweepKeras', (ref?: SweepRef) => start(ref, 'keras')),
+    vscode.commands.registerCommand('resnetLab.sweepKeras', (ref?: SweepRef, backend?: KerasBackend) =>
+      start(ref, 'keras', backend),
+    ),
     vscode.commands.registerCommand(SWEEP_RESULTS_COMMAND, show),
+    vscode.window.registerWebviewPanelSerializer(SWEEP_VIEW_TYPE, {
+      // Which sweep the view showed is kept by the host (workspaceState), not taken from the webview.
+      deserializeWebviewPanel: async (webviewPanel) => results.restore(webviewPanel),
+    }),
     vscode.commands.registerCommand(CANCEL_SWEEP_COMMAND, (id?: string) => {
       const running = sweeps.views().filter((v) => v.running);
       const target = id ?? running[0]?.id;

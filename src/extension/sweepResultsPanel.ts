@@ -1,10 +1,12 @@
 // The results view of a sweep: the paper's figure (test error against depth,
 // a line per variant, seeds as error bars), Table 6's layout and every run,
 // live while the sweep runs; exports (CSV, SVG, PNG, the HTML report) go into
-// the sweep's folder beside queue.json.
+// the sweep's folder beside queue.json. Open at a window reload, it comes back
+// on the same sweep (its id, kept in workspaceState, never a path).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { z } from 'zod';
 import { pointLabel } from '../core/lib/sweep';
 import { resultsSvg } from '../core/sweeps/chart';
 import { RESULT_FILES, sweepResults, writeSweepOutputs } from '../core/sweeps/outputs';
@@ -18,6 +20,10 @@ import { SweepManager } from './sweeps';
 import { WebviewHost } from './webviewHost';
 
 export const SWEEP_VIEW_TYPE = 'resnetLab.sweepResults';
+/** workspaceState key of the sweep the view shows, for the serializer after a reload. */
+const SHOWN_KEY = 'resnetLab.sweepResults.shown';
+/** A sweep's id is its folder's name under the sweeps folder (createQueue): no separators, no `..` alone. */
+const ShownSchema = z.object({ id: z.string().regex(/^[\w.-]+$/) });
 
 export class SweepResultsPanel extends WebviewHost<SweepMessage, SweepHostMessage> {
   private panel: vscode.WebviewPanel | undefined;
@@ -27,6 +33,7 @@ export class SweepResultsPanel extends WebviewHost<SweepMessage, SweepHostMessag
     extensionUri: vscode.Uri,
     private readonly sweeps: SweepManager,
     log: Log,
+    private readonly workspaceState: vscode.Memento,
   ) {
     super(extensionUri, log, {
       script: 'sweep.js',
@@ -42,21 +49,48 @@ export class SweepResultsPanel extends WebviewHost<SweepMessage, SweepHostMessag
 
   show(id: string): void {
     this.id = id;
-    if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel(SWEEP_VIEW_TYPE, `Sweep ${id}`, vscode.ViewColumn.Active, {
+    void this.workspaceState.update(SHOWN_KEY, { id });
+    this.panel ??= this.adopt(
+      vscode.window.createWebviewPanel(SWEEP_VIEW_TYPE, `Sweep ${id}`, vscode.ViewColumn.Active, {
         retainContextWhenHidden: true,
-      });
-      this.attach(this.panel.webview);
-      this.whileAttached(
-        this.panel.onDidDispose(() => {
-          this.panel = undefined;
-          this.detach();
-        }),
-      );
-    }
+      }),
+    );
     this.panel.title = `Sweep ${this.sweeps.queue(id)?.sweep ?? id}`;
     this.panel.reveal(undefined, false);
     this.update();
+  }
+
+  /**
+   * Called by the serializer after a window reload: the sweep the view showed
+   * again, checked as anything read back (an id of a sweep folder that is still
+   * there); a sweep that is gone closes the view with a line saying so.
+   */
+  restore(panel: vscode.WebviewPanel, state: unknown = this.workspaceState.get(SHOWN_KEY)): void {
+    const id = ShownSchema.safeParse(state).data?.id;
+    let gone: string | undefined;
+    try {
+      if (id && !this.sweeps.queue(id)) gone = `sweep ${id} is gone from ${this.sweeps.sweepsDir() ?? 'the workspace'}`;
+    } catch (e) {
+      gone = `sweep ${id}: ${(e as Error).message.split('\n')[0]}`;
+    }
+    if (!id || gone || this.panel) {
+      panel.dispose(); // nothing to show again (or the view is open already): closed rather than blank
+      if (gone) void vscode.window.showWarningMessage(`ResNet Lab: ${gone}; its results view was closed.`);
+      return;
+    }
+    this.panel = this.adopt(panel);
+    this.show(id);
+  }
+
+  private adopt(panel: vscode.WebviewPanel): vscode.WebviewPanel {
+    this.attach(panel.webview);
+    this.whileAttached(
+      panel.onDidDispose(() => {
+        this.panel = undefined;
+        this.detach();
+      }),
+    );
+    return panel;
   }
 
   protected onMessage(msg: SweepMessage): void {

@@ -1,9 +1,10 @@
 // The runs table (issue 23, part 1), as a person uses it in a real VS Code
 // (code-server): 500 generated runs, two of them in an exported Keras
-// project's runs folder, open from the palette in under a second (best of two
-// openings); sorting and filtering show what the fixture's formulas say; two
-// picked runs give their config diff and are overlaid in the training panel;
-// the parallel-coordinates view draws a line per shown run; a run is archived
+// project's runs folder, open from the palette (timed from Enter, best of
+// two: under 1 s, and against an empty webview's start); sorting and filtering
+// show what the fixture's formulas say; two picked runs give their config
+// diff and are overlaid in the training panel; the parallel-coordinates view
+// draws a line per shown run; a run is archived
 // and another deleted after the confirmation, and a run that is training
 // cannot be picked for either. Screenshots in both themes go to test-results/
 // and docs/images/.
@@ -12,7 +13,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { openWorkbench, REPO_ROOT, Workbench } from '../harness/codeServer';
 import { runCommand, screenshot, setColorTheme, waitFor, webviewFrame } from './workbench';
 import { formatCell } from '../../src/core/runsTable/columns';
@@ -22,6 +23,7 @@ const COUNT = 500;
 /** Runs moved into an exported Keras project's own runs folder (train.py's default). */
 const IN_KERAS_PROJECT = [3, 13];
 const TITLE = 'ResNet Lab: Show Runs Table';
+const EMPTY_TITLE = 'Test Fixture: Open Empty Webview';
 
 let wb: Workbench;
 let workspace: string;
@@ -39,7 +41,12 @@ before(async () => {
   const live = path.join(runsDir, expectedRun(6).folder, 'run.json');
   const info = JSON.parse(fs.readFileSync(live, 'utf8')) as Record<string, unknown>;
   fs.writeFileSync(live, JSON.stringify({ ...info, status: 'running', pid: process.pid, host: os.hostname() }));
-  wb = await openWorkbench({ extensionPath: REPO_ROOT, workspace, settings: { 'resnetLab.backend': 'wasm' } });
+  wb = await openWorkbench({
+    extensionPath: REPO_ROOT,
+    workspace,
+    settings: { 'resnetLab.backend': 'wasm' },
+    copyExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'emptyWebviewExtension')],
+  });
   await setColorTheme(wb.page, 'Dark Modern');
 });
 after(async () => {
@@ -52,31 +59,83 @@ async function keep(name: string): Promise<void> {
   fs.copyFileSync(file, path.join(REPO_ROOT, 'docs', 'images', `${name}.png`));
 }
 
-/** Opens the table from the palette; milliseconds from Enter to the 500 rows drawn (stamped by the webview). */
+/**
+ * Milliseconds from Enter on a palette command to each of the `stamps` its webview put on its body (epoch ms), read
+ * once the last stamp is there and `done` says the page shows what it should.
+ */
+async function openFromPalette(
+  page: Page,
+  title: string,
+  stamps: string[],
+  done: (body: Locator) => Promise<boolean> = async () => true,
+): Promise<Record<string, number>> {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: 60_000 });
+  const t0 = Date.now();
+  await page.keyboard.press('Enter');
+  const body = webviewFrame(page).locator('body');
+  const last = stamps.at(-1)!;
+  await waitFor(
+    async () => (await body.getAttribute(last, { timeout: 200 })) !== null && (await done(body)),
+    30_000,
+    `${title}: ${last}`,
+  );
+  const at: Record<string, number> = {};
+  for (const s of stamps) at[s] = Number(await body.getAttribute(s)) - t0;
+  return at;
+}
+
+/** Opens the table from the palette: Enter to the first screen of rows, and the table's own share of it. */
 interface Opening {
-  /** Enter to the first screen of rows drawn. */
+  /** Enter to the first screen of rows drawn (stamped by the webview). */
   total: number;
-  /** The table's own share: from the webview's script starting (VS Code has made the webview) to the rows drawn. */
+  /** From the webview's script starting (VS Code has made the webview) to the rows drawn. */
   own: number;
 }
 
 async function openTable(page: Page): Promise<Opening> {
-  await page.keyboard.press('Control+Shift+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${TITLE}`);
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: TITLE }).waitFor({ timeout: 60_000 });
-  const t0 = Date.now();
-  await page.keyboard.press('Enter');
+  // The first opening of a window can show the runs of our runs folder before those of the Keras project (found by a
+  // search of the workspace once the page is ready): timed when all of them are there.
+  const all = async (body: Locator) => (await body.getAttribute('data-rows')) === String(COUNT);
+  const at = await openFromPalette(
+    page,
+    TITLE,
+    ['data-script-start', 'data-rows-arrived-at', 'data-rendered-at', 'data-complete-at'],
+    all,
+  );
   const body = webviewFrame(page).locator('body');
-  await waitFor(async () => (await body.getAttribute('data-rows', { timeout: 200 })) === String(COUNT), 30_000, 'rows');
-  const at = async (name: string) => Number(await body.getAttribute(name)) - t0;
-  const ms = await at('data-rendered-at');
   const [readMs, renderMs] = [await body.getAttribute('data-read-ms'), await body.getAttribute('data-render-ms')];
   console.log(
-    `runs table: webview script started ${await at('data-script-start')} ms, rows arrived ${await at('data-rows-arrived-at')} ms, first screen of rows drawn ${ms} ms, all ${COUNT} rows in ${await at('data-complete-at')} ms after Enter (host read ${readMs} ms, first screen drawn in ${renderMs} ms)`,
+    `runs table: webview script started ${at['data-script-start']} ms, rows arrived ${at['data-rows-arrived-at']} ms, first screen of rows drawn ${at['data-rendered-at']} ms, all ${COUNT} rows in ${at['data-complete-at']} ms after Enter (host read ${readMs} ms, first screen drawn in ${renderMs} ms)`,
   );
-  return { total: ms, own: ms - (await at('data-script-start')) };
+  return { total: at['data-rendered-at'], own: at['data-rendered-at'] - at['data-script-start'] };
+}
+
+/** The baseline: Enter to the script start of a webview with nothing in it (test/fixtures/emptyWebviewExtension). */
+async function openEmptyWebview(page: Page): Promise<number> {
+  return (await openFromPalette(page, EMPTY_TITLE, ['data-script-start']))['data-script-start'];
+}
+
+/**
+ * Unregisters the service workers that closed webviews left (VS Code's webview page registers one per webview, at
+ * one scope in code-server), so the next webview starts as a session's first does. Returns how many there were.
+ */
+async function forgetWebviewWorkers(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const regs = await navigator.serviceWorker.getRegistrations();
+    const webviews = regs.filter((r) => r.scope.includes('/webview/browser/pre/'));
+    await Promise.all(webviews.map((r) => r.unregister()));
+    return webviews.length;
+  });
+}
+
+async function closeAll(page: Page): Promise<void> {
+  await runCommand(page, 'View: Close All Editors');
+  // The opening is timed, not the closing: let the workbench finish disposing the webview first.
+  await new Promise((r) => setTimeout(r, 2000));
 }
 
 const rowOf = (frame: FrameLocator, i: number) => frame.locator(`tr[title="${expectedRun(i).folder}"]`);
@@ -84,28 +143,45 @@ const cellTexts = async (frame: FrameLocator, i: number) =>
   (await rowOf(frame, i).locator('td').allTextContents()).slice(1);
 const pick = (frame: FrameLocator, i: number) => rowOf(frame, i).locator('input[type=checkbox]').check();
 
-test("500 runs: the table's own share of the opening under 300 ms; the rows say what the run folders hold", async () => {
+test("500 runs: under 1 s from Enter when code-server does not first replace the last webview's service worker, and under 300 ms beyond an empty webview when it does; the rows say what the run folders hold", async () => {
   const { page } = wb;
+  // Every webview after a session's first waits ~1 s in VS Code's webview page while Chromium swaps the last
+  // webview's service worker for its own (docs/user-guide.md#the-runs-table). Measured both ways, best of two:
+  // after another webview, against an empty webview opened the same way (they take turns, the empty one first so
+  // that neither is the session's first webview); and with that worker gone, as for a session's first webview.
+  const first = await openEmptyWebview(page);
+  await closeAll(page);
   const openings: Opening[] = [];
+  const empty: number[] = [];
   for (let attempt = 0; attempt < 2; attempt++) {
     openings.push(await openTable(page));
-    if (attempt === 0) {
-      await runCommand(page, 'View: Close All Editors');
-      // The opening is timed, not the closing: let the workbench finish disposing the webview first.
-      await new Promise((r) => setTimeout(r, 2000));
-    }
+    await closeAll(page);
+    empty.push(await openEmptyWebview(page));
+    await closeAll(page);
+  }
+  const unswapped: Opening[] = [];
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (attempt) await closeAll(page);
+    assert.ok((await forgetWebviewWorkers(page)) > 0, 'the last webview left its service worker');
+    unswapped.push(await openTable(page)); // the second stays open for the tests below
   }
   const best = Math.min(...openings.map((o) => o.total));
-  const ownBest = Math.min(...openings.map((o) => o.own));
-  // What the table does is bounded: from its page's script starting to the first screen of rows drawn (the
-  // host's read of 500 summaries, the message, the drawing). Enter-to-rows is printed, not bounded: code-server
-  // here takes 1.1-1.8 s to start any webview before its script runs (the training panel's 0.9 s), even at a
-  // load of 0.5 per core, so the issue's 1 s from Enter cannot be met by the table itself.
+  const ownBest = Math.min(...[...openings, ...unswapped].map((o) => o.own));
+  const emptyBest = Math.min(...empty);
+  const unswappedBest = Math.min(...unswapped.map((o) => o.total));
+  const ms = (xs: number[]) => `${xs.join(' ms, ')} ms`;
   console.log(
-    `runs table: ${COUNT} runs drawn ${openings.map((o) => o.total).join(' ms, ')} ms after Enter (the table's own share ${openings.map((o) => o.own).join(' ms, ')} ms); load ${(os.loadavg()[0] / os.cpus().length).toFixed(1)} per core`,
+    `runs table: ${COUNT} runs drawn ${ms(openings.map((o) => o.total))} after Enter following another webview, ${ms(unswapped.map((o) => o.total))} without its service worker to replace (the table's own share ${ms([...openings, ...unswapped].map((o) => o.own))}); an empty webview's script started ${ms(empty)} after Enter (${first} ms as the session's first webview); load ${(os.loadavg()[0] / os.cpus().length).toFixed(1)} per core`,
   );
-  assert.ok(ownBest < 300, `the table's own share of the better opening: ${ownBest} ms`);
-  console.log(`runs table: best of two from Enter ${best} ms`);
+  console.log(
+    `runs table: best of two from Enter ${best} ms after another webview (an empty webview's best ${emptyBest} ms), ${unswappedBest} ms without the worker swap`,
+  );
+  // The issue's bound, from Enter, on the path where code-server adds nothing of its own: the command, the panel,
+  // its page and bundle, the host's read of 500 summaries, the message, the first screen of rows drawn.
+  assert.ok(unswappedBest < 1000, `Enter to rows without the worker swap: ${unswappedBest} ms`);
+  // After another webview: what the table adds to code-server's start of any webview, and its own share.
+  assert.ok(best - emptyBest < 300, `Enter to rows ${best} ms, an empty webview's start ${emptyBest} ms`);
+  assert.ok(ownBest < 300, `the table's own share of the best opening: ${ownBest} ms`);
 
   const frame = webviewFrame(page);
   const headers = await frame.locator('thead th').allTextContents();

@@ -2,7 +2,8 @@
 // synthetic data), started from its `▶ Sweep (4 runs)` CodeLens; the window is
 // reloaded half way and the queue continues in the new extension host; the
 // sweep ends on its results view (figure, Table 6's layout, every run), with
-// screenshots in both themes.
+// screenshots in both themes. Reloaded again, the window brings the results
+// view back; with the sweep's folder gone, it closes it with a message.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -137,4 +138,48 @@ test('▶ Sweep (4 runs) from its CodeLens; a reload half way; the queue goes on
   await runCommand(page, 'Notifications: Clear All Notifications');
   await setColorTheme(page, 'Light Modern');
   await screenshot(page, 'sweep-results-light');
+});
+
+/** The results view's frame once it shows the whole sweep: Table 6's rows and a line per variant. */
+async function resultsShown(page: Page): Promise<FrameLocator> {
+  let results: FrameLocator | undefined;
+  await waitFor(
+    async () =>
+      !!(results = await frameWith(page, '#figure svg g.series')) &&
+      (await results.locator('#figure svg g.series').count()) === 2 &&
+      (await results.locator('table#table tr').count()) === 5,
+    60_000,
+    "the results view's figure and table",
+  );
+  return results!;
+}
+
+async function reloadWindow(page: Page): Promise<void> {
+  await runCommand(page, 'Developer: Reload Window');
+  await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 60_000 });
+}
+
+test('Reload Window with the results view open brings it back on the same sweep; a sweep that is gone closes it with a message', async () => {
+  const { page } = wb;
+  const id = theQueue()!.id;
+  await reloadWindow(page);
+  await page.locator('.tab', { hasText: 'Sweep grid' }).waitFor({ timeout: 60_000 });
+  const results = await resultsShown(page);
+  assert.match((await results.locator('#progress').textContent()) ?? '', /^4 of 4/);
+  assert.equal(await results.locator('table#table tr td:first-child').count(), 4);
+
+  // Its folder moved away (as a user deleting it would): the reloaded window closes the view and says why.
+  const sweeps = path.join(workspace, '.resnet-lab', 'sweeps');
+  const away = path.join(workspace, 'moved-away');
+  fs.renameSync(sweeps, away);
+  try {
+    await reloadWindow(page);
+    await page
+      .locator('.notification-toast', { hasText: `sweep ${id} is gone` })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('.tab', { hasText: 'Sweep grid' }).count(), 0, 'the view was closed');
+  } finally {
+    fs.renameSync(away, sweeps);
+  }
 });

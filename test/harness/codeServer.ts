@@ -132,6 +132,8 @@ export interface WorkbenchOptions {
   trust?: boolean;
   /** .vsix files installed into the server's extensions folder first. */
   installExtensions?: string[];
+  /** Unpacked extension folders copied into the extensions folder (test fixtures). */
+  copyExtensions?: string[];
   env?: Record<string, string>;
 }
 

@@ -19,6 +19,8 @@ export interface ServerOptions {
   port?: number;
   /** .vsix files to install (code-server --install-extension) before the server starts. */
   installExtensions?: string[];
+  /** Unpacked extension folders copied into the extensions folder (test fixtures). */
+  copyExtensions?: string[];
   /** Extra environment for the server and so for the extension host and trainers it starts. */
   env?: Record<string, string>;
 }
@@ -186,6 +188,8 @@ export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> 
     TMPDIR: dirs['tmp'],
     ...opts.env,
   };
+  for (const dir of opts.copyExtensions ?? [])
+    fs.cpSync(dir, path.join(dirs['extensions'], path.basename(dir)), { recursive: true });
   for (const vsix of opts.installExtensions ?? []) {
     // As a user does: the extension is unpacked from the .vsix into the extensions folder.
     const r = spawnSync(

@@ -10,6 +10,7 @@ import { registerHostPerfSuite } from './hostPerf.test';
 import { registerIntelliSenseSuite } from './intellisense.test';
 import { registerLivePreviewSuite } from './livePreview.test';
 import { registerRestoreSuite } from './restore.test';
+import { registerSweepKerasSuite } from './sweepKeras.test';
 import { registerTrainingSuite } from './training.test';
 import { registerTrustSuite } from './trust.test';
 
@@ -23,6 +24,7 @@ export function run(): Promise<void> {
     registerIntelliSenseSuite();
     registerFactsSuite();
     registerTrainingSuite();
+    registerSweepKerasSuite();
     registerFaultsSuite();
     registerLivePreviewSuite();
     registerRestoreSuite();
