@@ -132,9 +132,9 @@ ${logits}
 python train.py --runs-dir runs [--data-dir DIR] [--iterations N | --epochs N] [--seed N] [--precision bf16]
 \`\`\`
 
-JAX is used when it is installed (\`--backend tensorflow\` for TensorFlow). The step is one jit-compiled function; the learning-rate schedule, the global batch and the crops are the experiment's whatever the device count. \`--seed\` other than the exported weights' seed draws new initial weights with Keras' initializers (export with \`resnet-lab export-keras --seed N\` for tfjs' own).
+JAX is used when it is installed (\`--backend tensorflow\` for TensorFlow). The step is one jit-compiled function; the learning-rate schedule, the global batch and the crops are the experiment's whatever the device count. Each step is started before the previous one's loss and error are read back for the curve, so the devices do not wait for Python between steps (not before an epoch's test, a checkpoint, a distribution sample or a stop, nor while the warm-up's lr depends on the last error); \`--lockstep\` reads every step before starting the next, for comparison. \`--seed\` other than the exported weights' seed draws new initial weights with Keras' initializers (export with \`resnet-lab export-keras --seed N\` for tfjs' own).
 
-**Stopping and resuming.** SIGTERM or Ctrl-C finishes the step under way, writes a checkpoint and marks the run \`stopped\`; \`python train.py --resume RUN_DIR\` continues it on the same batches. \`--checkpoint-every N\` adds checkpoints between epochs; \`--stop-at N\` stops at an iteration. \`--run-dir DIR\` makes the run there the first time and resumes it after, which is what a requeued job wants.
+**Stopping and resuming.** SIGTERM or Ctrl-C finishes the steps under way (the one started ahead too; every process stops after the same step), writes a checkpoint and marks the run \`stopped\`; \`python train.py --resume RUN_DIR\` continues it on the same batches. \`--checkpoint-every N\` adds checkpoints between epochs; \`--stop-at N\` stops at an iteration. \`--run-dir DIR\` makes the run there the first time and resumes it after, which is what a requeued job wants.
 
 ## Train on a GPU
 

@@ -128,14 +128,24 @@ class JaxEngine:
         """This process's rows of a global batch, put on its devices as its shards of the global arrays."""
         return self._global(x, batch), self._global(y, batch)
 
-    def step(self, x, y, lr, stop, batch):
-        """One step on a placed batch; `stop` is this process's wish to stop, and the step returns
-        whether any process wished it (so all stop after the same step)."""
+    def dispatch(self, x, y, lr, stop, batch):
+        """Starts one step on a placed batch and returns without waiting for it: its numbers, still on the
+        devices, for `result`. `stop` is this process's wish to stop; the step reduces it over every process."""
         flags = np.full((self.local_device_count,), 1.0 if stop else 0.0, np.float32)
         self.state, loss, wrong, norms, stop_any = self._step(
             self.state, x, y, jnp.float32(lr), self._global(flags, self.device_count)
         )
+        return loss, wrong, norms, stop_any
+
+    @staticmethod
+    def result(handle):
+        """Waits for a dispatched step: its loss, errors, per-layer gradient norms (on the devices until read),
+        and whether any process wished to stop (so all stop after the same step)."""
+        loss, wrong, norms, stop_any = handle
         return float(loss), float(wrong), norms, bool(stop_any)
+
+    def step(self, x, y, lr, stop, batch):
+        return self.result(self.dispatch(x, y, lr, stop, batch))
 
     def evaluate(self, x_test, y_test, size=256):
         """Test loss (summed), errors, and each example's top-k classes and probabilities, (examples, k) each,

@@ -111,6 +111,15 @@ class TfEngine:
         return x, y  # tf.distribute places each replica's slice in step()
 
     def step(self, x, y, lr, stop, batch):
+        return self.result(self.dispatch(x, y, lr, stop, batch))
+
+    @staticmethod
+    def result(handle):
+        loss, wrong, norms, stop_any = handle
+        return float(loss), float(wrong), norms.numpy(), float(tf.reduce_max(stop_any)) > 0
+
+    def dispatch(self, x, y, lr, stop, batch):
+        """Starts one step (on a GPU TensorFlow runs it while Python goes on); `result` waits for its numbers."""
         per = batch // self.device_count
         first = self.process_index * self.local_device_count
 
@@ -126,8 +135,7 @@ class TfEngine:
             )
 
         flags = np.full((self.local_device_count * per,), 1.0 if stop else 0.0, np.float32)
-        loss, wrong, norms, stop_any = self._train_step(local(x), local(y), tf.constant(lr, tf.float32), local(flags))
-        return float(loss), float(wrong), norms.numpy(), float(tf.reduce_max(stop_any)) > 0
+        return self._train_step(local(x), local(y), tf.constant(lr, tf.float32), local(flags))
 
     def evaluate(self, x_test, y_test, size=256):
         """Summed test loss, errors, and each example's top-k classes and probabilities, (examples, k) each."""

@@ -43,6 +43,11 @@ def parse_args(argv=None):
     )
     p.add_argument("--checkpoint-every", type=int, help="a checkpoint every N iterations, besides each epoch's")
     p.add_argument("--stop-at", type=int, help="stop with a checkpoint once this iteration is done")
+    p.add_argument(
+        "--lockstep",
+        action="store_true",
+        help="read each step's numbers before starting the next (slower where the host's work shows; to compare)",
+    )
     p.add_argument("--coordinator", help="JAX, several processes: process 0's HOST:PORT")
     p.add_argument("--num-processes", type=int, default=1)
     p.add_argument("--process-id", type=int, default=0)

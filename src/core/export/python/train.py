@@ -325,6 +325,19 @@ def main():
         if run:
             run.checkpoint(kind, tfjs_weights, engine.read(), point)
 
+    def ahead_allowed(done, end_of_epoch):
+        """Whether the step after the one that makes `done` iterations may start before that one's numbers
+        are read: nothing after it needs the weights it leaves, and the next lr does not depend on it."""
+        return (
+            not args.lockstep
+            and done < total
+            and not end_of_epoch
+            and schedule.warmup_done
+            and not (args.checkpoint_every and done % args.checkpoint_every == 0)
+            and not (probe and done % dist_every == 0)
+            and not (args.stop_at and done >= args.stop_at)
+        )
+
     # The next batches are made, and put on the devices, while the step runs.
     prefetch = Prefetcher(lambda e, b, i, order: engine.place(*batches.make(order, b, i), batch), plan())
     status, stop_reason, exit_code = "failed", None, 1
@@ -334,12 +347,27 @@ def main():
         sums = list(start_sums) if start_sums else [0.0, 0.0, 0]
         epoch_started = time.time()
         last = time.perf_counter()
+        ahead, stopping = None, False
         while iteration < total:
-            (e, b, _, _), (x, y) = prefetch.next()
+            if ahead:
+                (e, b), lr, handle = ahead
+                ahead = None
+            else:
+                (e, b, _, _), (x, y) = prefetch.next()
+                lr = schedule.at(iteration)
+                handle = engine.dispatch(x, y, lr, signals.received is not None, batch)
             if e != epoch:
                 epoch, sums, epoch_started = e, [0.0, 0.0, 0], time.time()
-            lr = schedule.at(iteration)
-            loss, wrong, norms, stop_any = engine.step(x, y, lr, signals.received is not None, batch)
+            # The next step is started before this one's numbers are read, so the devices do not wait for
+            # Python between steps; except where something needs the weights as this step leaves them (the
+            # epoch's test, a checkpoint, a distribution sample, a stop) or the next lr needs this step's
+            # error (the warm-up). Every process decides alike: all run the same steps.
+            if not stopping and ahead_allowed(iteration + 1, b + 1 == per_epoch):
+                (e2, b2, _, _), (x2, y2) = prefetch.next()
+                lr2 = schedule.at(iteration + 1)
+                ahead = ((e2, b2), lr2, engine.dispatch(x2, y2, lr2, signals.received is not None, batch))
+            loss, wrong, norms, stop_any = engine.result(handle)
+            stopping = stopping or stop_any
             now = time.perf_counter()
             train_error = wrong / batch
             if not math.isfinite(loss):
@@ -383,9 +411,12 @@ def main():
                 record_distributions(iteration)
                 last = time.perf_counter()  # the sample is not a step
             end_of_epoch = b + 1 == per_epoch or iteration >= total
-            # Every process sees the same stop_any and --stop-at, so all stop after the same step (no collective
+            # Every process sees the same stopping and --stop-at, so all stop after the same step (no collective
             # waits for a gone one).
-            if (stop_any or (args.stop_at and iteration >= args.stop_at)) and iteration < total and not end_of_epoch:
+            # A step already started when the wish to stop arrived is finished first (all processes started it).
+            if stopping and ahead:
+                continue
+            if (stopping or (args.stop_at and iteration >= args.stop_at)) and iteration < total and not end_of_epoch:
                 stop_reason = signal.Signals(signals.received).name if signals.received else f"--stop-at {args.stop_at}"
                 checkpoint("latest", epoch, b + 1, sums)
                 status = "stopped"
@@ -428,7 +459,7 @@ def main():
             if improved:
                 checkpoint("best", epoch + 1, 0, None)
             last = time.perf_counter()  # the evaluation is not a step
-            if (stop_any or (args.stop_at and iteration >= args.stop_at)) and iteration < total:
+            if (stopping or (args.stop_at and iteration >= args.stop_at)) and iteration < total:
                 stop_reason = signal.Signals(signals.received).name if signals.received else f"--stop-at {args.stop_at}"
                 status = "stopped"
                 break
