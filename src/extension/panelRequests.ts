@@ -30,7 +30,10 @@ export async function analyzeRun(
   { id, analysis, lesioned }: Params<'analysis/run'>,
   runDir: string | undefined,
 ): Promise<PanelHostMessage> {
-  const error = (message: string): PanelHostMessage => ({ method: 'analysis/error', params: { id, message } });
+  const error = (message: string): PanelHostMessage => ({
+    method: 'analysis/error',
+    params: { id, analysis, message },
+  });
   if (!runDir) return error('this run has no folder yet');
   const restricted = restrictedReason('run an analysis');
   if (restricted) return error(restricted);

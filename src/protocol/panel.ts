@@ -56,7 +56,7 @@ export type PanelHostMessage =
       method: 'analysis/result';
       params: { id: string; lesion?: LesionResult; responses?: ResponsesResult; paths?: PathsResult };
     }
-  | { method: 'analysis/error'; params: { id: string; message: string } }
+  | { method: 'analysis/error'; params: { id: string; analysis: 'lesion' | 'responses' | 'paths'; message: string } }
   | { method: 'run/update'; params: { run: RunView } }
   | { method: 'run/metrics'; params: { id: string; records: MetricRecordView[] } }
   | { method: 'diagram/show'; params: DiagramData }

@@ -24,6 +24,10 @@ export class AnalysisTab {
   private charts: Chart[] = [];
   /** Why a shown run has no paths (a plain net is one path), by run id: said under its figure's place. */
   private readonly pathsNotes = new Map<string, string>();
+  /** Runs still to measure, one trainer process at a time (each is a whole TensorFlow process), and the one under way. */
+  private pathsQueue: string[] = [];
+  private pathsInFlight: string | undefined;
+  private pathsAsked = 0;
 
   constructor(private readonly d: AnalysisTabDeps) {
     $('run-lesion').addEventListener('click', () => {
@@ -36,9 +40,10 @@ export class AnalysisTab {
       const runs = d.runs();
       if (!runs.length) return;
       this.pathsNotes.clear();
-      $('paths-status').textContent =
-        `Measuring the gradient of each path length in a trainer process (${runs.length === 1 ? 'one run' : `${runs.length} runs`})…`;
-      for (const r of runs) d.send({ method: 'analysis/run', params: { id: r.id, analysis: 'paths' } });
+      this.pathsQueue = runs.map((r) => r.id);
+      this.pathsAsked = runs.length;
+      if (!this.pathsInFlight) this.nextPaths();
+      this.pathsStatus();
     });
     $('run-responses').addEventListener('click', () => {
       $('responses-status').textContent = 'Measuring layer responses…';
@@ -88,7 +93,39 @@ export class AnalysisTab {
   /** A failed path analysis of one run: said beside the others' figures (a plain net has no paths to measure). */
   pathsFailed(id: string, message: string): void {
     this.pathsNotes.set(id, message);
+    if (id === this.pathsInFlight) this.nextPaths();
     this.render();
+  }
+
+  /** A run's paths arrived (drawn with the next render): the next run's measurement starts. */
+  pathsMeasured(id: string): void {
+    if (id === this.pathsInFlight) this.nextPaths();
+  }
+
+  private nextPaths(): void {
+    this.pathsInFlight = this.pathsQueue.shift();
+    if (this.pathsInFlight)
+      this.d.send({ method: 'analysis/run', params: { id: this.pathsInFlight, analysis: 'paths' } });
+  }
+
+  /** While runs are measured, which one; then what was drawn, and what could not be measured. */
+  private pathsStatus(measured: PathsResult[] = [], shown = this.d.runs().length, notes = 0): void {
+    const status = $('paths-status');
+    const first = measured[0];
+    if (this.pathsInFlight)
+      status.textContent =
+        this.pathsAsked > 1
+          ? `Measuring the gradient of each path length in a trainer process: run ${this.pathsAsked - this.pathsQueue.length} of ${this.pathsAsked}…`
+          : 'Measuring the gradient of each path length in a trainer process…';
+    else if (first && measured.length === 1)
+      status.textContent = `${first.blocks.length} residual blocks, 2^${first.blocks.length} paths; |d loss / d input| on ${first.testExamples} test images, up to ${first.samples} paths per length.`;
+    else if (first)
+      status.textContent = `${measured.length} of ${shown} runs measured on ${first.testExamples} test images, up to ${first.samples} paths per length; above, each run's share of its gradient by path length.`;
+    else if (notes)
+      status.textContent =
+        notes === shown
+          ? 'No run shown here could be measured (below).'
+          : `${notes} of ${shown} runs could not be measured (below).`;
   }
 
   /** Fig. 6 of each shown run that has its paths measured; with several, their shares on one chart first. */
@@ -118,13 +155,10 @@ export class AnalysisTab {
       }
       host.appendChild(list);
     }
-    const first = measured[0]?.result;
-    if (first && measured.length === 1)
-      $('paths-status').textContent =
-        `${first.blocks.length} residual blocks, 2^${first.blocks.length} paths; |d loss / d input| on ${first.testExamples} test images, up to ${first.samples} paths per length.`;
-    else if (measured.length > 1)
-      $('paths-status').textContent =
-        `${measured.length} of ${runs.length} runs measured on ${first.testExamples} test images, up to ${first.samples} paths per length; above, each run's share of its gradient by path length.`;
-    else if (notes.length) $('paths-status').textContent = 'No run shown here has paths to measure.';
+    this.pathsStatus(
+      measured.map((m) => m.result),
+      runs.length,
+      notes.length,
+    );
   }
 }

@@ -221,10 +221,16 @@ const testDots = (epochs: number, radius: number) => (epochs > 60 ? 0 : radius);
  */
 export function runLabel(run: RunView, among: readonly RunView[] = []): string {
   const base = (r: RunView) => `${r.modelName ?? r.experiment}${r.depth ? ` (${r.depth} layers)` : ''}`;
+  const time = (r: RunView) => {
+    const stamp = /^\d{8}-(\d{2})(\d{2})(\d{2})/.exec(r.folder ?? '');
+    return stamp ? `${stamp[1]}:${stamp[2]}:${stamp[3]}` : undefined;
+  };
   const name = base(run);
-  if (!among.some((r) => r.id !== run.id && base(r) === name)) return name;
-  const stamp = /^\d{8}-(\d{2})(\d{2})(\d{2})/.exec(run.folder ?? '');
-  return `${name} · ${stamp ? `${stamp[1]}:${stamp[2]}:${stamp[3]}` : (run.folder ?? run.id)}`;
+  const twins = among.filter((r) => r.id !== run.id && base(r) === name);
+  if (!twins.length) return name;
+  // Started in the same second (a sweep's parallel points), or on another day at the same time: the whole folder name.
+  const at = time(run);
+  return `${name} · ${at && !twins.some((r) => time(r) === at) ? at : (run.folder ?? run.id)}`;
 }
 
 export function createCharts(

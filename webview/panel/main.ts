@@ -248,6 +248,7 @@ function handle(m: PanelHostMessage): void {
           `With ${m.params.lesion.custom.lesioned.join(', ') || 'nothing'} deleted: test error ${(100 * m.params.lesion.custom.error).toFixed(2)}% (intact ${(100 * m.params.lesion.baselineError).toFixed(2)}%).`;
         break;
       }
+      if (m.params.paths) analysisTab.pathsMeasured(m.params.id);
       analyses.set(m.params.id, {
         ...a,
         ...(m.params.lesion ? { lesion: m.params.lesion } : {}),
@@ -259,9 +260,8 @@ function handle(m: PanelHostMessage): void {
       break;
     }
     case 'analysis/error':
-      if (activeTab === 'paths') analysisTab.pathsFailed(m.params.id, m.params.message);
-      else
-        $(activeTab === 'responses' ? 'responses-status' : 'lesion-status').textContent = `Failed: ${m.params.message}`;
+      if (m.params.analysis === 'paths') analysisTab.pathsFailed(m.params.id, m.params.message);
+      else $(`${m.params.analysis}-status`).textContent = `Failed: ${m.params.message}`;
       break;
     case 'diagram/show':
       pendingDiagram = undefined;

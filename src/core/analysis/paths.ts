@@ -160,8 +160,17 @@ export function openPathPass(
       o.onMode?.('graph', `one TensorFlow graph (compiled in ${Date.now() - started} ms)`);
       return pass;
     } catch (e) {
-      if (!(e instanceof Untranslatable || e instanceof GraphAddonUnavailable)) throw e;
-      o.onMode?.('eager', `graph mode unavailable, op by op: ${e.message.split('\n')[0]}`);
+      // Unlike training, where a failure to compile must not hide as eager
+      // training, the analysis measures the same numbers either way: any
+      // failure to build the graph (an op without a gradient in TensorFlow's
+      // C++ registry, say) is said in one line and the passes run op by op.
+      const why = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+      o.onMode?.(
+        'eager',
+        e instanceof Untranslatable || e instanceof GraphAddonUnavailable
+          ? `graph mode unavailable, op by op: ${why}`
+          : `the graph could not be built (${why}), op by op`,
+      );
     }
   }
   return eagerPathPass(tf, model, blocks, images);

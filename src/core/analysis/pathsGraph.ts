@@ -8,6 +8,11 @@
 // the addition's inputs become F' = sg(F) + m·(F − sg(F)) and
 // S' = sg(S) + (1−m)·(S − sg(S)), sg being StopGradient. The gates are fed as
 // one [blocks, rows] tensor, so one graph serves every configuration.
+//
+// The loss reads the logits under the model's softmax (as graph-mode
+// training does), where the op-by-op pass takes log(max(p, 1e-37)) of the
+// probabilities: the same gradient but for an image whose label's
+// probability is below 1e-37, whose gradient is 0 op by op.
 import type * as tfjs from '@tensorflow/tfjs';
 import { DT, GraphAddon, Out, SessionHandle } from '../train/graph/addon';
 import { GraphBuilder } from '../train/graph/builder';
@@ -102,18 +107,23 @@ export function graphPathPass(
   ]);
 
   const session: SessionHandle = addon.newSession(b.graph, sessionConfig());
-  addon.runSync(
-    session,
-    weights.map(({ model: v, graph }) => [
-      graph.init[0],
-      graph.init[1],
-      DT.float,
-      graph.shape,
-      v.read().dataSync() as Float32Array,
-    ]),
-    [],
-    weights.map((v) => v.graph.initOp),
-  );
+  try {
+    addon.runSync(
+      session,
+      weights.map(({ model: v, graph }) => [
+        graph.init[0],
+        graph.init[1],
+        DT.float,
+        graph.shape,
+        v.read().dataSync() as Float32Array,
+      ]),
+      [],
+      weights.map((v) => v.graph.initOp),
+    );
+  } catch (e) {
+    addon.closeSession(session);
+    throw e;
+  }
 
   const pixels = h * w * c;
   return {

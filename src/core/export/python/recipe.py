@@ -46,7 +46,8 @@ def parse_args(argv=None):
     p.add_argument(
         "--lockstep",
         action="store_true",
-        help="read each step's numbers before starting the next (slower where the host's work shows; to compare)",
+        help="read each step's numbers before starting the next (slower where the host's work shows; to compare); "
+        "give it to every process",
     )
     p.add_argument("--coordinator", help="JAX, several processes: process 0's HOST:PORT")
     p.add_argument("--num-processes", type=int, default=1)
