@@ -18,7 +18,7 @@ import { DT, GraphAddon, Out, SessionHandle } from '../train/graph/addon';
 import { GraphBuilder } from '../train/graph/builder';
 import { sessionConfig } from '../train/graph/config';
 import { lossAndErrors } from '../train/graph/loss';
-import { translate, VariableMap } from '../train/graph/translate';
+import { modelVariables, translate, weightFeeds } from '../train/graph/translate';
 import type { LesionBlock } from './lesion';
 
 /** One pass over some configurations: |d loss / d input| for each row (configuration-major, then image). */
@@ -46,12 +46,7 @@ export function graphPathPass(
 ): PathPass {
   const [h, w, c] = images.inputShape;
   const b = new GraphBuilder(addon);
-  const vars: VariableMap = new Map();
-  const weights = model.weights.map((v) => {
-    const graph = b.variable(`var/${v.name}`, v.shape as number[]);
-    vars.set(v, graph);
-    return { model: v, graph };
-  });
+  const { vars, weights } = modelVariables(b, model);
   const x = b.placeholder('x', DT.float, [-1, h, w, c]);
   const labels = b.placeholder('labels', DT.int32, [-1]);
   const gates = b.placeholder('gates', DT.float, [blocks.length, -1]);
@@ -110,13 +105,7 @@ export function graphPathPass(
   try {
     addon.runSync(
       session,
-      weights.map(({ model: v, graph }) => [
-        graph.init[0],
-        graph.init[1],
-        DT.float,
-        graph.shape,
-        v.read().dataSync() as Float32Array,
-      ]),
+      weightFeeds(weights),
       [],
       weights.map((v) => v.graph.initOp),
     );

@@ -8,7 +8,6 @@
 //
 // The same recipe as the eager step (../steps.ts, ../optimizer.ts, ../head.ts),
 // op for op: tests compare the two.
-import type * as tfjs from '@tensorflow/tfjs';
 import type { Batch } from '../../data/batches';
 import { isDecayed } from '../parallel/math';
 import type { Stepper, StepperOptions } from '../stepper';
@@ -17,7 +16,7 @@ import { DT, Feed, GraphAddon, loadGraphAddon, Out, SessionHandle } from './addo
 import { GraphBuilder, Variable } from './builder';
 import { sessionConfig } from './config';
 import { lossAndErrors } from './loss';
-import { translate, VariableMap } from './translate';
+import { ModelWeight, modelVariables, translate, weightFeeds } from './translate';
 
 interface Compiled {
   b: GraphBuilder;
@@ -35,7 +34,7 @@ interface Compiled {
   evalErrors: Out;
   /** Top-k probabilities (output 0) and classes (output 1) of each evaluated example. */
   evalTopK: string;
-  weights: { model: tfjs.LayerVariable; graph: Variable }[];
+  weights: ModelWeight[];
   velocities: Variable[];
   layerNames: string[];
 }
@@ -52,7 +51,7 @@ export class GraphStepper implements Stepper {
     this.session = addon.newSession(g.b.graph, sessionConfig());
     // Start from the model's weights (initialised or from a checkpoint) and zero momentum.
     const feeds: Feed[] = [
-      ...g.weights.map(({ model, graph }) => feed(graph.init, model.read().dataSync() as Float32Array, graph.shape)),
+      ...weightFeeds(g.weights),
       ...g.velocities.map((v) => feed(v.init, new Float32Array(size(v.shape)), v.shape)),
     ];
     addon.runSync(
@@ -185,12 +184,7 @@ function compile(addon: GraphAddon, o: StepperOptions): Compiled {
   const { model, info } = o;
   const b = new GraphBuilder(addon);
   const [h, w, c] = info.inputShape;
-  const vars: VariableMap = new Map();
-  const weights = model.weights.map((v) => {
-    const graph = b.variable(`var/${v.name}`, v.shape as number[]);
-    vars.set(v, graph);
-    return { model: v, graph };
-  });
+  const { vars, weights } = modelVariables(b, model);
 
   // Training: forward, loss, errors.
   const x = b.placeholder('x', DT.float, [-1, h, w, c]);

@@ -5,9 +5,9 @@
 // module under src/core/layers/. A layer with no translation stops it with a
 // reason naming the layer (Untranslatable); the trainer then trains eagerly.
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Out } from './addon';
+import { DT, type Feed, type Out } from './addon';
 import { topoOrder } from '../../graph/topoOrder';
-import type { GraphBuilder } from './builder';
+import type { GraphBuilder, Variable } from './builder';
 import type { GraphCtx, VariableMap } from '../../layers/graphOps';
 import { Untranslatable } from '../../layers/kind';
 import { LAYER_KINDS } from '../../layers/registry';
@@ -87,4 +87,35 @@ function layerOp(c: GraphCtx, t: tfjs.SymbolicTensor, inputs: Out[]): Out {
     { layer, name: c.b.name(layer.name), inputShapes: (t.inputs ?? []).map((i) => i.shape) },
     inputs,
   );
+}
+
+/** A model's weight as a graph variable, beside its tfjs variable. */
+export interface ModelWeight {
+  model: tfjs.LayerVariable;
+  graph: Variable;
+}
+
+/** Every weight of `model` as a graph variable, shared by the graphs built from it (training and test). */
+export function modelVariables(
+  b: GraphBuilder,
+  model: tfjs.LayersModel,
+): { vars: VariableMap; weights: ModelWeight[] } {
+  const vars: VariableMap = new Map();
+  const weights = model.weights.map((v) => {
+    const graph = b.variable(`var/${v.name}`, v.shape as number[]);
+    vars.set(v, graph);
+    return { model: v, graph };
+  });
+  return { vars, weights };
+}
+
+/** Feeds that set each graph variable to its tfjs variable's value now (run with each `graph.initOp`). */
+export function weightFeeds(weights: ModelWeight[]): Feed[] {
+  return weights.map(({ model, graph }) => [
+    graph.init[0],
+    graph.init[1],
+    DT.float,
+    graph.shape,
+    model.read().dataSync() as Float32Array,
+  ]);
 }
