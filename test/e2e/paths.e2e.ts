@@ -158,10 +158,20 @@ describe('the unraveled diagram and the gradient by path length', () => {
     const shares = panel.locator('#paths-charts canvas[data-runs]');
     const figures = panel.locator('#paths-charts canvas[data-lengths]');
     const notes = panel.locator('#paths-charts .paths-notes li');
+    // One run at a time, each said in the status line until the last has answered.
     await waitFor(
-      async () => (await shares.count()) === 1 && (await figures.count()) === 6 && (await notes.count()) === 1,
+      async () => /run \d of 3/.test((await panel.locator('#paths-status').textContent()) ?? ''),
+      30_000,
+      'the status naming the run under way',
+    );
+    await waitFor(
+      async () =>
+        (await shares.count()) === 1 &&
+        (await figures.count()) === 6 &&
+        (await notes.count()) === 1 &&
+        /2 of 3 runs measured/.test((await panel.locator('#paths-status').textContent()) ?? ''),
       180_000,
-      'one chart of shares, Fig. 6 for each residual run, and a line for the plain one',
+      'one chart of shares, Fig. 6 for each residual run, a line for the plain one, and all three answered',
     );
     assert.equal(await shares.getAttribute('data-runs'), '2');
     assert.match((await notes.textContent()) ?? '', /plain8.*a plain net is a single path/);
