@@ -77,7 +77,12 @@ export function registerSweepKerasSuite(): void {
       assert.deepEqual([a.recipe.seed, b.recipe.seed], [3, 4]);
       assert.deepEqual([a.final?.iteration, b.final?.iteration], [4, 4]);
       assert.equal(done.runs[0].testError, a.final?.testError, 'the queue records what train.py wrote');
-      assert.ok(Date.parse(b.createdAt) >= Date.parse(a.createdAt), 'one after another');
+      // One after another: the second point started once the first had ended.
+      const [first, second] = done.runs;
+      assert.ok(
+        Date.parse(second.startedAt!) >= Date.parse(first.endedAt!),
+        `one after another: ${first.startedAt}..${first.endedAt}, then ${second.startedAt}`,
+      );
     });
   });
 }
