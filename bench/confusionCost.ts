@@ -8,6 +8,7 @@
  *   node --import tsx bench/confusionCost.ts --depth 20 [--test 2560]   (one child: prints JSON)
  */
 import { spawnSync } from 'node:child_process';
+import { nativeResNet } from './nativeModel';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,17 +28,10 @@ export interface ConfusionCost {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 async function measure(depth: number, batch: number, testCount: number): Promise<ConfusionCost> {
-  const tf = await import('@tensorflow/tfjs');
-  const { loadTfjsNode } = await import('../src/core/native/loadNative');
-  const { resnetCifar, setInitSeed } = await import('../src/core/lib');
+  const { tf, info, model } = await nativeResNet(depth);
   const { GraphStepper } = await import('../src/core/train/graph/graphStepper');
   const { recordConfusion } = await import('../src/core/confusion/record');
   const { mulberry32 } = await import('../src/core/data/random');
-  loadTfjsNode(tf);
-  if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
-  const info = { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
-  setInitSeed(1);
-  const model = resnetCifar({ depth, shortcut: 'A' })(info);
   const rng = mulberry32(7);
   const batchOf = (size: number) => ({
     x: Float32Array.from({ length: size * 3072 }, () => rng() - 0.5),

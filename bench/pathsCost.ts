@@ -9,6 +9,7 @@
  *   node --import tsx bench/pathsCost.ts --depth 20 [--paths 8]   (one child: prints JSON)
  */
 import { spawnSync } from 'node:child_process';
+import { nativeResNet } from './nativeModel';
 
 export interface PathsCost {
   depth: number;
@@ -20,18 +21,11 @@ export interface PathsCost {
 }
 
 async function measure(depth: number, measured: number): Promise<PathsCost> {
-  const tf = await import('@tensorflow/tfjs');
-  const { loadTfjsNode } = await import('../src/core/native/loadNative');
-  const { resnetCifar, setInitSeed } = await import('../src/core/lib');
+  const { tf, info, model } = await nativeResNet(depth);
   const { configurations, configurationGradients, residualBlocks, DEFAULT_PATH_SAMPLES } =
     await import('../src/core/analysis/paths');
   const { DEFAULT_PATH_EXAMPLES } = await import('../src/trainer/analyze');
   const { mulberry32 } = await import('../src/core/data/random');
-  loadTfjsNode(tf);
-  if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
-  const info = { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
-  setInitSeed(1);
-  const model = resnetCifar({ depth, shortcut: 'A' })(info);
   const blocks = residualBlocks(model);
   const n = blocks.length;
   const rng = mulberry32(7);
